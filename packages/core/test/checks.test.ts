@@ -1,0 +1,77 @@
+import { inspect } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import {
+  DataKey, KeywardError, MemoryAuditSink, SecretString, canonicalEncryptionContext, checkAlias, checkSignRequest,
+  checkPendingWindow, fromBase64, fromHex, toBase64, withAudit, type KeyProvider,
+} from '@keyward/core'
+
+function codeOf(fn: () => unknown): string | undefined {
+  try { fn() } catch (e) { return e instanceof KeywardError ? e.code : 'not-keyward' }
+  return undefined
+}
+
+describe('input checks', () => {
+  it('strict base64 rejects what Node would silently drop', () => {
+    expect(fromBase64(toBase64(Buffer.from('hello')))).toEqual(Buffer.from('hello'))
+    expect(codeOf(() => fromBase64('aGVsbG8'))).toBe('InvalidParameterValue')
+    expect(codeOf(() => fromBase64('aGVs bG8='))).toBe('InvalidParameterValue')
+    expect(codeOf(() => fromBase64('aGVs*G8='))).toBe('InvalidParameterValue')
+    expect(codeOf(() => fromHex('abc'))).toBe('InvalidParameterValue')
+  })
+  it('aliases follow Tencent rules', () => {
+    expect(codeOf(() => checkAlias('orders-key_1'))).toBeUndefined()
+    expect(codeOf(() => checkAlias('KMS-x'))).toBe('InvalidParameterValue.InvalidAlias')
+    expect(codeOf(() => checkAlias('a b'))).toBe('InvalidParameterValue.InvalidAlias')
+    expect(codeOf(() => checkAlias('x'.repeat(61)))).toBe('InvalidParameterValue.InvalidAlias')
+  })
+  it('sign requests: RAW ≤ 4096, DIGEST = 32', () => {
+    const base = { keyId: 'k-1', algorithm: 'SM2DSA' as const }
+    expect(checkSignRequest({ ...base, message: Buffer.alloc(4096) })).toBe('RAW')
+    expect(codeOf(() => checkSignRequest({ ...base, message: Buffer.alloc(4097) }))).toBe('InvalidParameterValue')
+    expect(codeOf(() => checkSignRequest({ ...base, message: Buffer.alloc(31), messageType: 'DIGEST' }))).toBe('InvalidParameterValue')
+    expect(codeOf(() => checkSignRequest({ ...base, algorithm: 'MD5' as never, message: Buffer.alloc(3) }))).toBe('InvalidParameterValue')
+  })
+  it('deletion window is 7-30 days', () => {
+    expect(codeOf(() => checkPendingWindow(6))).toBe('InvalidParameter.InvalidPendingWindowInDays')
+    expect(codeOf(() => checkPendingWindow(31))).toBe('InvalidParameter.InvalidPendingWindowInDays')
+    expect(codeOf(() => checkPendingWindow(7))).toBeUndefined()
+  })
+  it('canonical encryption context ignores key order', () => {
+    expect(canonicalEncryptionContext({ b: '2', a: '1' })).toEqual(canonicalEncryptionContext({ a: '1', b: '2' }))
+    expect(canonicalEncryptionContext({})).toHaveLength(0)
+    expect(canonicalEncryptionContext({ a: '1' })).not.toEqual(canonicalEncryptionContext({ a: '2' }))
+  })
+})
+
+describe('secrets never print', () => {
+  it('DataKey and SecretString redact in JSON and inspect, and dispose zeroes', () => {
+    const dk = new DataKey('k', Buffer.from('0123456789abcdef'), 'blob')
+    expect(JSON.stringify(dk)).not.toContain('0123456789')
+    expect(inspect(dk)).not.toContain('0123456789')
+    dk.dispose()
+    expect([...dk.plaintext].every((b) => b === 0)).toBe(true)
+    const s = new SecretString('hunter2')
+    expect(`${s}${JSON.stringify({ s })}${inspect(s)}`).not.toContain('hunter2')
+    expect(s.reveal()).toBe('hunter2')
+  })
+})
+
+describe('withAudit', () => {
+  it('records success and failure with the Tencent action name, never payloads', async () => {
+    const fake = {
+      name: 'fake', capabilities: {} as never,
+      describeKey: async (keyId: string) => ({ keyId }),
+      encrypt: async () => { throw new KeywardError('ResourceUnavailable.CmkDisabled', 'off') },
+      close: async () => {},
+    } as unknown as KeyProvider
+    const sink = new MemoryAuditSink()
+    const p = withAudit(fake, sink, { principal: 'alice' })
+    await p.describeKey('k-1')
+    await expect(p.encrypt({ keyId: 'k-2', plaintext: Buffer.from('secret!') })).rejects.toThrow()
+    expect(sink.events.map((e) => [e.action, e.keyId, e.result, e.principal])).toEqual([
+      ['DescribeKey', 'k-1', 'Success', 'alice'],
+      ['Encrypt', 'k-2', 'ResourceUnavailable.CmkDisabled', 'alice'],
+    ])
+    expect(JSON.stringify(sink.events)).not.toContain('secret!')
+  })
+})
