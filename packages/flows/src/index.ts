@@ -1,2 +1,10 @@
-/** @packageDocumentation Placeholder until this package lands. */
-export {}
+/**
+ * @packageDocumentation
+ * Flows over any KeyProvider. Each flow is also a subpath export: `@keyward/flows/envelope`,
+ * `@keyward/flows/asymmetric`, `@keyward/flows/signature`, `@keyward/flows/byok`, `@keyward/flows/sensitive`.
+ */
+export * from './envelope/index.js'
+export * from './asymmetric/index.js'
+export * from './signature/index.js'
+export * from './byok/index.js'
+export * from './sensitive/index.js'

@@ -1,0 +1,2 @@
+/** @packageDocumentation Placeholder until this flow lands. */
+export {}
