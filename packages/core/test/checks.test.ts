@@ -75,3 +75,21 @@ describe('withAudit', () => {
     expect(JSON.stringify(sink.events)).not.toContain('secret!')
   })
 })
+
+import { blobAad, blobHeader, decodeCiphertextBlob, encodeCiphertextBlob } from '@keyward/core'
+
+describe('ciphertext blob codec', () => {
+  it('round-trips and names key and version', () => {
+    const h = blobHeader('SM4-GCM', 'k-1', 3)
+    const blob = encodeCiphertextBlob(h, Buffer.alloc(12, 1), Buffer.alloc(16, 2), Buffer.from('ct'))
+    const p = decodeCiphertextBlob(blob)
+    expect([p.cipher, p.keyId, p.keyVersion, p.ciphertext.toString()]).toEqual(['SM4-GCM', 'k-1', 3, 'ct'])
+    expect(blobAad(p.header, { a: '1' }).subarray(0, h.length)).toEqual(h)
+  })
+  it('rejects garbage and truncation with the one decryption code', () => {
+    const blob = encodeCiphertextBlob(blobHeader('AES-256-GCM', 'k', 1), Buffer.alloc(12), Buffer.alloc(16), Buffer.alloc(0))
+    for (const bad of ['', 'abc', 'not base64!', blob.slice(0, 20), Buffer.from('XX').toString('base64')]) {
+      expect(codeOf(() => decodeCiphertextBlob(bad))).toBe('InvalidParameterValue.InvalidCiphertext')
+    }
+  })
+})
