@@ -31,6 +31,13 @@ export interface CreateKeyRequest {
   type?: 1 | 2
   /** For ENCRYPT_DECRYPT keys: AES_256 (default) or SM4 (国密). */
   keySpec?: SymmetricKeySpec
+  /**
+   * Type=2 only, optional: the KeyId the new key takes instead of a generated one. BYOK migration
+   * (@keyward/flows/byok) uses it so the target key keeps the KeyId that old ciphertext blobs name, which is
+   * what keeps them decryptable after the move. A provider that cannot choose KeyIds (Tencent KMS) throws
+   * UnsupportedOperation; a KeyId already in use is InvalidParameterValue.
+   */
+  keyId?: string
 }
 
 export interface ListKeysRequest {

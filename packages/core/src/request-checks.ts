@@ -52,6 +52,10 @@ export function checkCreateKey(req: CreateKeyRequest): void {
   if (req.type === 2) {
     needs((req.keyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT', 'UnsupportedOperation', 'Only ENCRYPT_DECRYPT keys can be EXTERNAL (Type=2), as in Tencent KMS.')
   }
+  if (req.keyId !== undefined) {
+    checkKeyId(req.keyId)
+    needs(req.type === 2, 'InvalidParameterValue', 'KeyId can be chosen only for EXTERNAL (Type=2) keys.')
+  }
 }
 
 /** EncryptionContext: string keys and values, ≤ 1024 characters as JSON. */

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import {
-  DataKey, KeywardError, MemoryAuditSink, SecretString, canonicalEncryptionContext, checkAlias, checkSignRequest,
+  DataKey, KeywardError, MemoryAuditSink, SecretString, canonicalEncryptionContext, checkAlias, checkCreateKey, checkSignRequest,
   checkPendingWindow, fromBase64, fromHex, toBase64, withAudit, type KeyProvider,
 } from '@keyward/core'
 
@@ -30,6 +30,11 @@ describe('input checks', () => {
     expect(codeOf(() => checkSignRequest({ ...base, message: Buffer.alloc(4097) }))).toBe('InvalidParameterValue')
     expect(codeOf(() => checkSignRequest({ ...base, message: Buffer.alloc(31), messageType: 'DIGEST' }))).toBe('InvalidParameterValue')
     expect(codeOf(() => checkSignRequest({ ...base, algorithm: 'MD5' as never, message: Buffer.alloc(3) }))).toBe('InvalidParameterValue')
+  })
+  it('a caller-chosen KeyId is valid only for EXTERNAL keys', () => {
+    expect(codeOf(() => checkCreateKey({ alias: 'm', type: 2, keyId: 'abc-123' }))).toBeUndefined()
+    expect(codeOf(() => checkCreateKey({ alias: 'm', keyId: 'abc-123' }))).toBe('InvalidParameterValue')
+    expect(codeOf(() => checkCreateKey({ alias: 'm', type: 2, keyId: 'bad id' }))).toBe('InvalidParameterValue.InvalidKeyId')
   })
   it('deletion window is 7-30 days', () => {
     expect(codeOf(() => checkPendingWindow(6))).toBe('InvalidParameter.InvalidPendingWindowInDays')
