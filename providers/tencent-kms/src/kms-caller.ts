@@ -1,0 +1,109 @@
+import {
+  KeywardError,
+  withRetry,
+  type CallOptions,
+  type KeywardErrorCode,
+  type RetryPolicy,
+} from '@keyward/core'
+import { mapTencentError } from './error-mapping.js'
+import type { KmsClient, KmsResponse } from './kms-client.js'
+import { classifyKmsFailure } from './retry-classification.js'
+
+/** One attempt of one call, reported to `onAttempt` (for logs, metrics and tests that bound retries). */
+export interface AttemptEvent {
+  action: string
+  /** 1 for the first attempt. */
+  attempt: number
+  durationMs: number
+  /** `Success` or the KeywardError code of the failure. */
+  result: 'Success' | KeywardErrorCode
+  /** Tencent's code when it differs from `result`, e.g. `HTTP 503`. */
+  backendCode?: string
+  requestId?: string
+}
+
+/** Running totals since the provider was made. */
+export interface CallStats {
+  calls: number
+  attempts: number
+  failures: number
+}
+
+/** How calls are made: the client, the retry policy and the per-attempt timeout. */
+export interface KmsCallerOptions {
+  client: KmsClient
+  requestTimeoutMs: number
+  retry: Partial<RetryPolicy>
+  onAttempt?: (event: AttemptEvent) => void
+}
+
+/**
+ * Makes KMS calls with core's withRetry: each attempt is a fresh `client.request` (so the SDK signs it
+ * anew, with a new timestamp), bounded by a per-attempt timeout, the policy's attempts and its overall
+ * deadline, and cancelled by the caller's AbortSignal.
+ */
+export class KmsCaller {
+  readonly #opts: KmsCallerOptions
+  readonly #stats: CallStats = { calls: 0, attempts: 0, failures: 0 }
+
+  constructor(opts: KmsCallerOptions) {
+    this.#opts = opts
+  }
+
+  get stats(): Readonly<CallStats> {
+    return { ...this.#stats }
+  }
+
+  /** Calls `action` with `req` (Tencent field names); resolves with the response, rejects with a KeywardError. */
+  async call(action: string, req: Readonly<Record<string, unknown>>, opts: CallOptions = {}): Promise<KmsResponse> {
+    this.#stats.calls++
+    try {
+      return await withRetry((attempt, signal) => this.#attempt(action, req, attempt, signal), {
+        policy: this.#opts.retry,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        classify: (e) => classifyKmsFailure(action, e),
+      })
+    } catch (e) {
+      this.#stats.failures++
+      throw e
+    }
+  }
+
+  async #attempt(action: string, req: Readonly<Record<string, unknown>>, attempt: number, signal: AbortSignal): Promise<KmsResponse> {
+    this.#stats.attempts++
+    const timeout = AbortSignal.timeout(this.#opts.requestTimeoutMs)
+    const started = performance.now()
+    try {
+      const res = await this.#opts.client.request(action, req, { signal: AbortSignal.any([signal, timeout]) })
+      this.#report({ action, attempt, durationMs: performance.now() - started, result: 'Success', ...requestIdOf(res) })
+      return res
+    } catch (e) {
+      // Our own signals say why a request was cut off more reliably than the HTTP client's message does.
+      const error =
+        signal.aborted && signal.reason instanceof KeywardError ? signal.reason
+        : timeout.aborted ? new KeywardError('FailedOperation.Timeout', `${action}: no answer within ${this.#opts.requestTimeoutMs} ms.`, { cause: e, backendCode: 'attempt-timeout' })
+        : mapTencentError(e, action)
+      this.#report({
+        action,
+        attempt,
+        durationMs: performance.now() - started,
+        result: error.code,
+        ...(error.backendCode ? { backendCode: error.backendCode } : {}),
+        ...(error.requestId ? { requestId: error.requestId } : {}),
+      })
+      throw error
+    }
+  }
+
+  #report(event: AttemptEvent): void {
+    try {
+      this.#opts.onAttempt?.(event)
+    } catch {
+      // A failing metrics hook must not change the outcome of the call.
+    }
+  }
+}
+
+function requestIdOf(res: KmsResponse): { requestId?: string } {
+  return typeof res.RequestId === 'string' ? { requestId: res.RequestId } : {}
+}
