@@ -1,2 +1,19 @@
-/** @packageDocumentation Placeholder until this flow lands. */
-export {}
+/**
+ * @packageDocumentation
+ * Envelope encryption: Keyward's framed, key-committing message format over one or more master keys
+ * (docs/message-format.md), streaming, file helpers, a data-key cache, JSON field encryption, and the
+ * legacy FaceID codec (never a default).
+ */
+export * from './chunk-reader.js'
+export * from './data-key-cache.js'
+export * from './envelope-client.js'
+export * from './encrypted-data-key.js'
+export type { MessageInfo } from './decrypt-message.js'
+export type { ProgressCallback } from './encrypt-message.js'
+export { HEADER_SIGNATURE_IDS, MAX_FRAME_LENGTH, MESSAGE_MAGIC, MESSAGE_VERSION, type HeaderSignatureAlgorithm } from './header-format.js'
+export * from './header-signer.js'
+export * from './keyring.js'
+export * from './master-key.js'
+export * from './provider-master-key.js'
+export * from './raw-aes-master-key.js'
+export { DEFAULT_SUITE, SUITE_NAMES, type SuiteName } from './suites.js'

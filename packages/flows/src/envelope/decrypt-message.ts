@@ -1,0 +1,95 @@
+import { KeywardError, canonicalEncryptionContext, decryptionFailed, type EncryptionContext } from '@keyward/core'
+import type { ChunkReader } from './chunk-reader.js'
+import type { EncryptedDataKey } from './encrypted-data-key.js'
+import type { ProgressCallback } from './encrypt-message.js'
+import { openFrame } from './frame-format.js'
+import { checkHeader } from './header-auth.js'
+import { readHeader, type HeaderSignatureAlgorithm, type ParsedHeader } from './header-format.js'
+import { verifyHeaderSignature } from './header-signer.js'
+import { deriveKeys, disposeDerived, type DerivedKeys } from './key-derivation.js'
+import type { SuiteName } from './suites.js'
+
+/** What a reader learns from an authenticated header, before any plaintext. */
+export interface MessageInfo {
+  readonly suite: SuiteName
+  readonly messageId: Buffer
+  /** The encryption context the message was made with (check it, or pass the expected one to decrypt). */
+  readonly encryptionContext: EncryptionContext
+  readonly encryptedDataKeys: readonly EncryptedDataKey[]
+  readonly frameLength: number
+  /** The header signer's public key, when the message is signed (and the signature verified). */
+  readonly signer: { readonly algorithm: HeaderSignatureAlgorithm; readonly publicKey: Buffer } | null
+}
+
+/** How the reader checks and opens a header. */
+export interface OpenPlan {
+  /** When given, the message's context must be exactly this. */
+  readonly expectedContext: EncryptionContext | undefined
+  /** When given, the message must be signed by one of these public keys. */
+  readonly trustedSigners: readonly Uint8Array[] | undefined
+  /** Decrypts (or finds in the cache) and derives; synchronously zeroes the data key after deriving. */
+  readonly derive: (h: ParsedHeader) => Promise<DerivedKeys>
+  readonly onHeader: ((info: MessageInfo) => void) | undefined
+  readonly onProgress: ProgressCallback | undefined
+}
+
+function checkSigner(h: ParsedHeader, trusted: readonly Uint8Array[] | undefined): void {
+  if (!h.signatureAlgorithm) {
+    if (trusted) throw decryptionFailed(new Error('the message is not signed'))
+    return
+  }
+  const pk = h.signerPublicKey ?? Buffer.alloc(0)
+  if (trusted && !trusted.some((t) => pk.equals(t))) throw decryptionFailed(new Error('the message is signed by an untrusted key'))
+  const signed = Buffer.concat([h.authenticated, h.headerTag])
+  if (!verifyHeaderSignature(h.signatureAlgorithm, pk, signed, h.signature ?? Buffer.alloc(0))) throw decryptionFailed(new Error('bad header signature'))
+}
+
+/**
+ * Decrypts a message from `reader`: header structure, context, signature, data key, commitment and header
+ * tag first; then each frame, releasing its plaintext only once its tag verified; the final frame must be
+ * last and present, so truncation and appended bytes are detected.
+ */
+export async function* openStream(reader: ChunkReader, plan: OpenPlan): AsyncGenerator<Buffer> {
+  let keys: DerivedKeys | undefined
+  try {
+    const h = await readHeader(reader)
+    if (plan.expectedContext !== undefined && !canonicalEncryptionContext(plan.expectedContext).equals(canonicalEncryptionContext(h.encryptionContext))) {
+      throw decryptionFailed(new Error('encryption context mismatch'))
+    }
+    checkSigner(h, plan.trustedSigners)
+    keys = await plan.derive(h)
+    checkHeader(h.suite, keys, h.commitment, h.authenticated, h.headerTag)
+    plan.onHeader?.({
+      suite: h.suite.name,
+      messageId: h.messageId,
+      encryptionContext: h.encryptionContext,
+      encryptedDataKeys: h.encryptedDataKeys,
+      frameLength: h.frameLength,
+      signer: h.signatureAlgorithm ? { algorithm: h.signatureAlgorithm, publicKey: h.signerPublicKey ?? Buffer.alloc(0) } : null,
+    })
+    let done = 0
+    for (let seq = 1; ; seq++) {
+      const f = await openFrame(reader, h.suite, keys, seq, h.frameLength)
+      if (f.final && !(await reader.atEnd())) {
+        for (const p of f.plaintext) p.fill(0)
+        throw new KeywardError('FailedOperation.InvalidMessage', 'Unexpected bytes after the final frame.')
+      }
+      for (const p of f.plaintext) yield p
+      done += f.length
+      plan.onProgress?.(done)
+      if (f.final) return
+    }
+  } finally {
+    if (keys) disposeDerived(keys)
+    await reader.close()
+  }
+}
+
+/** Derives the message keys from a plaintext data key and zeroes the data key. */
+export function deriveAndZero(h: ParsedHeader, dataKey: Uint8Array): DerivedKeys {
+  try {
+    return deriveKeys(h.suite, dataKey, h.messageId)
+  } finally {
+    dataKey.fill(0)
+  }
+}

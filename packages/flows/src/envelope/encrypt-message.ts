@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto'
+import { KeywardError, asBuffer, type EncryptionContext } from '@keyward/core'
+import type { ByteSource } from './chunk-reader.js'
+import type { EncryptedDataKey } from './encrypted-data-key.js'
+import { sealFrame } from './frame-format.js'
+import { headerTag } from './header-auth.js'
+import { MESSAGE_ID_LENGTH, serializeAuthenticated } from './header-format.js'
+import type { HeaderSigner } from './header-signer.js'
+import type { DerivedKeys } from './key-derivation.js'
+import type { Suite } from './suites.js'
+
+/** Called with the plaintext bytes processed so far (after each frame), e.g. to drive a progress bar. */
+export type ProgressCallback = (bytesDone: number) => void
+
+/** A message being written: its header bytes and the keys its frames use. */
+export interface MessageWriter {
+  readonly header: Buffer
+  readonly suite: Suite
+  readonly keys: DerivedKeys
+  readonly frameLength: number
+}
+
+/** Everything a header needs besides the data key. */
+export interface HeaderPlan {
+  readonly suite: Suite
+  readonly encryptionContext: EncryptionContext
+  readonly frameLength: number
+  readonly signer: HeaderSigner | undefined
+}
+
+/** A fresh random message id (also the HKDF salt). */
+export function newMessageId(): Buffer {
+  return randomBytes(MESSAGE_ID_LENGTH)
+}
+
+/** Serializes, authenticates and (optionally) signs the header. */
+export async function writeHeader(plan: HeaderPlan, messageId: Buffer, keys: DerivedKeys, edks: readonly EncryptedDataKey[]): Promise<MessageWriter> {
+  for (const e of edks) {
+    if (e.blob.length < 1 || e.blob.length > 0xffff || Buffer.byteLength(e.providerName) > 255 || Buffer.byteLength(e.keyId) > 255) {
+      throw new KeywardError('InternalError', `The encrypted data key from ${e.providerName} does not fit the message format.`)
+    }
+  }
+  const signer = plan.signer
+  const authenticated = serializeAuthenticated({
+    suite: plan.suite,
+    messageId,
+    encryptionContext: plan.encryptionContext,
+    encryptedDataKeys: edks,
+    frameLength: plan.frameLength,
+    signatureAlgorithm: signer ? signer.algorithm : null,
+    signerPublicKey: signer ? Buffer.from(signer.publicKey) : null,
+    commitment: keys.commitment,
+  })
+  const tag = headerTag(plan.suite, keys, authenticated)
+  const parts = [authenticated, tag]
+  if (signer) {
+    const sig = await signer.sign(Buffer.concat([authenticated, tag]))
+    const len = Buffer.allocUnsafe(2)
+    len.writeUInt16BE(sig.length, 0)
+    parts.push(len, Buffer.from(sig))
+  }
+  return { header: Buffer.concat(parts), suite: plan.suite, keys, frameLength: plan.frameLength }
+}
+
+/** Encrypts a whole plaintext held in memory: header and every frame, as pieces. */
+export function sealAll(w: MessageWriter, plaintext: Uint8Array): Buffer[] {
+  const out: Buffer[] = [w.header]
+  const pt = asBuffer(plaintext)
+  let seq = 1
+  let off = 0
+  // A frame is final when nothing follows it; an exact multiple ends with a full final frame.
+  while (pt.length - off > w.frameLength) {
+    out.push(...sealFrame(w.suite, w.keys, seq++, false, [pt.subarray(off, off + w.frameLength)], w.frameLength))
+    off += w.frameLength
+  }
+  out.push(...sealFrame(w.suite, w.keys, seq, true, [pt.subarray(off)], pt.length - off))
+  return out
+}
+
+/**
+ * Encrypts a chunked source frame by frame. Input chunks are referenced, not copied, until their frame is
+ * sealed, so a source must not reuse a chunk's memory after yielding it (Node streams never do).
+ */
+export async function* sealStream(w: MessageWriter, source: ByteSource, onProgress?: ProgressCallback): AsyncGenerator<Buffer> {
+  yield w.header
+  let parts: Buffer[] = []
+  let have = 0
+  let seq = 1
+  let done = 0
+  for await (const chunk of source) {
+    if (!(chunk instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'The source must yield bytes (Uint8Array/Buffer).')
+    let c = asBuffer(chunk)
+    while (c.length > 0) {
+      if (have === w.frameLength) {
+        yield* sealFrame(w.suite, w.keys, seq++, false, parts, have)
+        done += have
+        onProgress?.(done)
+        parts = []
+        have = 0
+      }
+      const n = Math.min(w.frameLength - have, c.length)
+      parts.push(c.subarray(0, n))
+      have += n
+      c = c.subarray(n)
+    }
+  }
+  yield* sealFrame(w.suite, w.keys, seq, true, parts, have)
+  onProgress?.(done + have)
+}

@@ -1,0 +1,88 @@
+import { createCipheriv, createDecipheriv } from 'node:crypto'
+import { KeywardError } from '@keyward/core'
+
+/**
+ * The algorithm suites of the envelope message format, as data. A suite fixes the cipher, the HKDF hash that
+ * derives the per-message key, the commitment and the nonce base from the data key, and the key lengths.
+ */
+
+/** The encrypt half of a GCM cipher (Node's CipherGCM surface). */
+export interface AeadCipher {
+  setAAD(aad: Uint8Array): unknown
+  update(data: Uint8Array): Buffer
+  final(): Buffer
+  getAuthTag(): Buffer
+}
+
+/** The decrypt half of a GCM cipher (Node's DecipherGCM surface); `final()` throws when the tag is wrong. */
+export interface AeadDecipher {
+  setAAD(aad: Uint8Array): unknown
+  setAuthTag(tag: Uint8Array): unknown
+  update(data: Uint8Array): Buffer
+  final(): Buffer
+}
+
+/** Names of the suites (stable; they appear in docs/message-format.md). */
+export const SUITE_NAMES = ['AES_256_GCM_HKDF_SHA256_COMMIT', 'SM4_GCM_HKDF_SM3_COMMIT'] as const
+export type SuiteName = (typeof SUITE_NAMES)[number]
+
+/** One algorithm suite. */
+export interface Suite {
+  readonly name: SuiteName
+  /** 2-byte id written in the header. */
+  readonly id: number
+  /** Hash of HKDF (node:crypto name). */
+  readonly hkdfHash: 'sha256' | 'sm3'
+  /** Length of the data key the keyring generates (HKDF input). */
+  readonly dataKeyLength: number
+  /** Length of the derived cipher key. */
+  readonly cipherKeyLength: number
+  createCipher(key: Uint8Array, iv: Uint8Array): AeadCipher
+  createDecipher(key: Uint8Array, iv: Uint8Array): AeadDecipher
+}
+
+/** Length of the key commitment, the GCM nonce and the GCM tag, the same in every suite. */
+export const COMMITMENT_LENGTH = 32
+export const NONCE_LENGTH = 12
+export const TAG_LENGTH = 16
+
+const aesGcm: Suite = {
+  name: 'AES_256_GCM_HKDF_SHA256_COMMIT',
+  id: 0x0001,
+  hkdfHash: 'sha256',
+  dataKeyLength: 32,
+  cipherKeyLength: 32,
+  createCipher: (key, iv) => createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH }),
+  createDecipher: (key, iv) => createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH }),
+}
+
+const suites = new Map<number, Suite>([[aesGcm.id, aesGcm]])
+const byName = new Map<SuiteName, Suite>([[aesGcm.name, aesGcm]])
+
+/** The default suite: AES-256-GCM, HKDF-SHA-256, key commitment. */
+export const DEFAULT_SUITE: SuiteName = 'AES_256_GCM_HKDF_SHA256_COMMIT'
+
+/**
+ * Adds a suite implementation (used for SM4-GCM, whose cipher lives in @keyward/gm). Ids and names are fixed
+ * by the format; registering changes nothing for messages of other suites.
+ */
+export function registerSuite(suite: Suite): void {
+  suites.set(suite.id, suite)
+  byName.set(suite.name, suite)
+}
+
+/** The suite of a header id; unknown ids are an invalid message. */
+export function suiteById(id: number): Suite {
+  const s = suites.get(id)
+  if (!s) throw new KeywardError('FailedOperation.InvalidMessage', `Unknown algorithm suite 0x${id.toString(16).padStart(4, '0')}.`)
+  return s
+}
+
+/** The suite of a name, for encrypt options. */
+export function suiteByName(name: SuiteName): Suite {
+  const s = byName.get(name)
+  if (!s) {
+    throw new KeywardError('InvalidParameterValue', `Suite must be one of ${[...byName.keys()].join(', ')}, got ${JSON.stringify(name)}.`)
+  }
+  return s
+}
