@@ -1,0 +1,89 @@
+import { createPublicKey, type KeyObject } from 'node:crypto'
+import { KeywardError, fromBase64, needs, type PublicKeyResult } from '@keyward/core'
+
+/**
+ * A public key as Tencent's GetPublicKey returns it: `PublicKey` (DER SubjectPublicKeyInfo, base64), `PublicKeyPem`,
+ * the raw DER bytes, or the whole {@link PublicKeyResult}.
+ */
+export type PublicKeyInput = string | Uint8Array | Pick<PublicKeyResult, 'publicKey'>
+
+/** What kind of key a public key is. */
+export type PublicKeyKind = 'RSA' | 'EC_P256' | 'SM2'
+
+/** A parsed public key: its kind, its SPKI DER and, for RSA and P-256, a node:crypto KeyObject. */
+export interface ParsedPublicKey {
+  readonly kind: PublicKeyKind
+  readonly spki: Buffer
+  /** node:crypto's view of the key (SM2 keys parse too, but node:crypto cannot use them; gm does). */
+  readonly keyObject: KeyObject
+  /** RSA modulus size in bits (0 for EC keys). */
+  readonly modulusBits: number
+  /** SM2 and P-256: the uncompressed point 04‖x‖y (65 bytes); empty for RSA. */
+  readonly point: Buffer
+}
+
+const PEM = /^-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END PUBLIC KEY-----\s*$/
+// OID 1.2.156.10197.1.301 (the SM2 curve), DER-encoded, as it appears in an SM2 SubjectPublicKeyInfo.
+const SM2_CURVE_OID = Buffer.from('06082a811ccf5501822d', 'hex')
+const MAX_SPKI_BYTES = 2048
+
+/**
+ * Parses a downloaded public key. Anything that is not an RSA (≥ 2048-bit), P-256 or SM2 SubjectPublicKeyInfo is
+ * InvalidParameterValue.
+ *
+ * @example
+ * ```ts
+ * const { publicKeyPem } = await provider.getPublicKey(keyId)
+ * parsePublicKey(publicKeyPem).kind // 'RSA' | 'EC_P256' | 'SM2'
+ * ```
+ */
+export function parsePublicKey(input: PublicKeyInput): ParsedPublicKey {
+  /* Precondition: the key is given as a string, bytes or a GetPublicKey result. */
+  const spki = spkiBytes(input)
+  needs(spki.length > 0 && spki.length <= MAX_SPKI_BYTES, 'InvalidParameterValue', 'PublicKey has an implausible length.')
+  let keyObject: KeyObject
+  try {
+    keyObject = createPublicKey({ key: spki, format: 'der', type: 'spki' })
+  } catch (cause) {
+    throw new KeywardError('InvalidParameterValue', 'PublicKey is not a DER SubjectPublicKeyInfo.', { cause })
+  }
+  return classify(spki, keyObject)
+}
+
+function spkiBytes(input: PublicKeyInput): Buffer {
+  if (input instanceof Uint8Array) return Buffer.from(input)
+  if (input !== null && typeof input === 'object' && typeof input.publicKey === 'string') return fromBase64(input.publicKey, 'PublicKey')
+  needs(typeof input === 'string' && input.length > 0, 'MissingParameter', 'PublicKey is required (DER base64, PEM or a GetPublicKey result).')
+  const text = input.trim()
+  if (text.startsWith('-----BEGIN')) {
+    const m = PEM.exec(text + '\n')
+    needs(m?.[1], 'InvalidParameterValue', 'PublicKey PEM must be one "BEGIN PUBLIC KEY" block.')
+    return fromBase64(m[1].replace(/[\r\n]/g, ''), 'PublicKey')
+  }
+  return fromBase64(text, 'PublicKey')
+}
+
+function classify(spki: Buffer, keyObject: KeyObject): ParsedPublicKey {
+  const type = keyObject.asymmetricKeyType
+  if (type === 'rsa') {
+    const bits = keyObject.asymmetricKeyDetails?.modulusLength ?? 0
+    needs(bits >= 2048, 'InvalidParameterValue', `RSA public keys must be at least 2048 bits, got ${bits}.`)
+    return { kind: 'RSA', spki, keyObject, modulusBits: bits, point: Buffer.alloc(0) }
+  }
+  if (type === 'ec' && keyObject.asymmetricKeyDetails?.namedCurve === 'prime256v1') {
+    return { kind: 'EC_P256', spki, keyObject, modulusBits: 0, point: uncompressedPoint(spki) }
+  }
+  // OpenSSL 3 parses SM2 keys but node:crypto reports no type for them.
+  if ((type === undefined || type === 'ec') && spki.includes(SM2_CURVE_OID)) {
+    return { kind: 'SM2', spki, keyObject, modulusBits: 0, point: uncompressedPoint(spki) }
+  }
+  throw new KeywardError('InvalidParameterValue', `PublicKey must be RSA, EC P-256 or SM2, got ${type ?? 'an unknown type'}.`)
+}
+
+// An EC SubjectPublicKeyInfo ends with BIT STRING { 0 unused bits, 04‖x‖y }: 03 42 00 04 followed by 64 bytes.
+function uncompressedPoint(spki: Buffer): Buffer {
+  const at = spki.length - 68
+  needs(at > 0 && spki[at] === 0x03 && spki[at + 1] === 0x42 && spki[at + 2] === 0x00 && spki[at + 3] === 0x04,
+    'InvalidParameterValue', 'EC PublicKey must hold an uncompressed point.')
+  return spki.subarray(at + 3)
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto'
+import { KeywardError, checkAlias, checkKeyId, needs, zeroize, type CallOptions, type KeyProvider, type WrappingAlgorithm } from '@keyward/core'
+import { ByokImport } from './key-import.js'
+import type { KeyMaterialSource } from './material-source.js'
+
+/** How a key leaves its source provider, and what it is called in the target. */
+export interface MigrateOptions extends CallOptions {
+  /** The source key's material, wrapped by its holder (software export, HSM C_WrapKey). */
+  material: KeyMaterialSource
+  /** Alias in the target; default the source key's alias. */
+  alias?: string
+  /** Default RSAES_OAEP_SHA_256. */
+  wrappingAlgorithm?: WrappingAlgorithm
+}
+
+/** What a migration did. */
+export interface MigrationRecord {
+  /** The same in both providers: old ciphertext blobs name it. */
+  keyId: string
+  sourceProvider: string
+  targetProvider: string
+  /** Unix seconds. */
+  migratedAt: number
+}
+
+const CANARY_CONTEXT = { purpose: 'keyward-migration-check' }
+
+/**
+ * Moves a symmetric key's material from one provider to another through the BYOK wrapped path (software → HSM,
+ * HSM → keyward serve's provider, ...), so that ciphertexts made before the move still decrypt after it. The target
+ * key is created EXTERNAL with the source's KeyId (CreateKeyRequest.keyId): the shared ciphertext-blob format
+ * names the key by KeyId and binds it as AAD, so the same id plus the same material is exactly what old blobs need.
+ * Before returning, a canary encrypted by the source is decrypted by the target.
+ *
+ * What works: a source that can hand out its material wrapped (software export; PKCS#11 keys created extractable)
+ * into a target that can choose KeyIds (software, PKCS#11, the server's provider). Not possible: keys out of real
+ * Tencent KMS (material never leaves, blobs are opaque) or into it (no caller-chosen KeyId; its blobs differ), and
+ * rotated keys (only one version can be imported, older versions' blobs would not decrypt).
+ *
+ * @example
+ * ```ts
+ * const move = new KeyMigration(softwareProvider, hsmProvider)
+ * await move.migrate(keyId, { material: new KeyWrapperMaterialSource('software export', (t) =>
+ *   softwareProvider.exportWrappedKeyMaterial(keyId, t)) })
+ * await hsmProvider.decrypt({ ciphertextBlob: oldBlob })   // works
+ * ```
+ */
+export class KeyMigration {
+  readonly #source: KeyProvider
+  readonly #target: KeyProvider
+
+  constructor(source: KeyProvider, target: KeyProvider) {
+    needs(source && target && source !== target, 'InvalidParameterValue', 'KeyMigration needs two different providers.')
+    this.#source = source
+    this.#target = target
+  }
+
+  /** Copies the material of `keyId` into the target under the same KeyId; returns what was done. */
+  async migrate(keyId: string, opts: MigrateOptions): Promise<MigrationRecord> {
+    /* Precondition: a valid KeyId, a material source and, if given, a valid alias. */
+    checkKeyId(keyId)
+    needs(opts !== null && typeof opts === 'object' && typeof opts.material?.wrap === 'function', 'MissingParameter', 'A key material source is required.')
+    if (opts.alias !== undefined) checkAlias(opts.alias)
+    return this.onMigrate(keyId, opts)
+  }
+
+  protected async onMigrate(keyId: string, opts: MigrateOptions): Promise<MigrationRecord> {
+    const call = opts.signal ? { signal: opts.signal } : {}
+    const meta = await this.#source.describeKey(keyId, call)
+    needs(meta.keyUsage === 'ENCRYPT_DECRYPT', 'UnsupportedOperation.UnsupportedKeyUsage', 'Only ENCRYPT_DECRYPT keys can be migrated.')
+    needs(meta.keyVersionCount <= 1, 'UnsupportedOperation',
+      `Key ${keyId} has ${meta.keyVersionCount} versions; only one version can be imported, so older ciphertexts would not decrypt.`)
+    const canaryPlaintext = randomBytes(32)
+    try {
+      const canary = await this.#source.encrypt({ keyId, plaintext: canaryPlaintext, encryptionContext: CANARY_CONTEXT }, call)
+      await new ByokImport(this.#target).createAndImport({
+        alias: opts.alias ?? meta.alias,
+        keySpec: meta.keySpec === 'SM4' ? 'SM4' : 'AES_256',
+        keyId,
+        source: opts.material,
+        ...(meta.description ? { description: meta.description } : {}),
+        ...(opts.wrappingAlgorithm ? { wrappingAlgorithm: opts.wrappingAlgorithm } : {}),
+        ...call,
+      })
+      await this.checkCanary(keyId, canary.ciphertextBlob, canaryPlaintext, call)
+    } finally {
+      zeroize(canaryPlaintext)
+    }
+    return { keyId, sourceProvider: this.#source.name, targetProvider: this.#target.name, migratedAt: Math.floor(Date.now() / 1000) }
+  }
+
+  /** The target must decrypt what the source encrypted; otherwise the target key is disabled and we fail. */
+  protected async checkCanary(keyId: string, ciphertextBlob: string, expected: Uint8Array, call: CallOptions): Promise<void> {
+    let failure: unknown
+    try {
+      const { plaintext } = await this.#target.decrypt({ ciphertextBlob, encryptionContext: CANARY_CONTEXT }, call)
+      const same = Buffer.compare(Buffer.from(plaintext), Buffer.from(expected)) === 0
+      zeroize(plaintext)
+      if (same) return
+    } catch (cause) {
+      failure = cause
+    }
+    await this.#target.disableKey(keyId, call).catch(() => undefined)
+    throw new KeywardError('InternalError',
+      `The ${this.#target.name} copy of key ${keyId} does not decrypt ${this.#source.name}'s ciphertexts; it was disabled.`, { cause: failure })
+  }
+}
