@@ -1,0 +1,192 @@
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { IMPORT_MATERIAL_BYTES, LIMITS, type KeyMetadata, type KeywardErrorCode, type SymmetricKeySpec, type WrappingAlgorithm } from '@keyward/core'
+import { expectKeywardError } from './expect-error.js'
+import type { SuiteContext } from './harness.js'
+import { wrapMaterial } from './local-crypto.js'
+
+/** Codes a refused import token may carry: only the newest token of a key is valid, and only for that key. */
+const TOKEN_REFUSED: readonly KeywardErrorCode[] = ['ResourceUnavailable.TokenExpired', 'InvalidParameter', 'InvalidParameter.DecryptMaterialError']
+/** Codes for material that does not unwrap to a key of the right size. */
+const MATERIAL_REFUSED: readonly KeywardErrorCode[] = ['InvalidParameter.DecryptMaterialError', 'InvalidParameterValue']
+
+/** BYOK (issue #7): CreateKey Type=2, GetParametersForImport, ImportKeyMaterial, expiry, deletion, re-import. */
+export function importCases(ctx: SuiteContext): void {
+  const wrapping = ctx.expected.wrappingAlgorithms
+  if (wrapping.length === 0 || !ctx.supportsUsage('ENCRYPT_DECRYPT')) return
+  const p = () => ctx.provider
+  const defaultWrapping = wrapping.includes('RSAES_OAEP_SHA_256') ? 'RSAES_OAEP_SHA_256' : wrapping[0]!
+
+  const external = (spec: SymmetricKeySpec = 'AES_256') => ctx.createKey({ type: 2, keySpec: spec })
+  /** Fetches a token and imports `material` with it; returns what ImportKeyMaterial resolved to. */
+  const importMaterial = async (keyId: string, material: Uint8Array, validTo?: number, algorithm: WrappingAlgorithm = defaultWrapping) => {
+    const params = await p().getParametersForImport({ keyId, wrappingAlgorithm: algorithm, wrappingKeySpec: 'RSA_2048' })
+    const encryptedKeyMaterial = wrapMaterial(params.publicKey, algorithm, material)
+    await p().importKeyMaterial({ keyId, importToken: params.importToken, encryptedKeyMaterial, ...(validTo ? { validTo } : {}) })
+  }
+  /** Runs a refused import and asserts the key's metadata did not change. */
+  const refusedUnchanged = async (key: KeyMetadata, call: () => Promise<unknown>, codes: KeywardErrorCode | readonly KeywardErrorCode[]) => {
+    const before = await p().describeKey(key.keyId)
+    await expectKeywardError(call, codes)
+    expect(await p().describeKey(key.keyId)).toEqual(before)
+  }
+
+  describe('BYOK import', () => {
+    it('CreateKey Type=2 makes an EXTERNAL key in PendingImport that cannot be used yet', async () => {
+      const key = await external()
+      expect(key).toMatchObject({ keyState: 'PendingImport', origin: 'EXTERNAL', type: 2, keyUsage: 'ENCRYPT_DECRYPT' })
+      await expectKeywardError(() => p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('x') }), 'ResourceUnavailable.CmkStateNotSupport')
+      expect((await p().listKeys({ searchKeyAlias: key.alias, origin: 'EXTERNAL' })).totalCount).toBe(1)
+    })
+
+    for (const algorithm of wrapping) {
+      it(`GetParametersForImport with ${algorithm}: an RSA-2048 wrapping key and a token valid 24 h`, async () => {
+        const key = await external()
+        const now = ctx.nowSeconds()
+        const params = await p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: algorithm, wrappingKeySpec: 'RSA_2048' })
+        expect(params.keyId).toBe(key.keyId)
+        expect(params.importToken.length).toBeGreaterThan(0)
+        expect(Math.abs(params.parametersValidTo - (now + LIMITS.importTokenValiditySeconds))).toBeLessThanOrEqual(ctx.clock ? 0 : 5)
+        const wrapped = wrapMaterial(params.publicKey, algorithm, randomBytes(32))
+        expect(wrapped).toHaveLength(256)
+      })
+
+      for (const spec of ctx.expected.symmetricKeySpecs) {
+        it(`imports ${IMPORT_MATERIAL_BYTES[spec]}-byte ${spec} material wrapped with ${algorithm}; the key is Enabled and usable`, async () => {
+          const key = await external(spec)
+          await importMaterial(key.keyId, randomBytes(IMPORT_MATERIAL_BYTES[spec]), undefined, algorithm)
+          const meta = await p().describeKey(key.keyId)
+          expect(meta).toMatchObject({ keyState: 'Enabled', keySpec: spec, validTo: 0 })
+          const { ciphertextBlob } = await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('imported') })
+          expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('imported')
+        })
+      }
+    }
+
+    it('the same material imported into two keys gives keys that are still distinct keys', async () => {
+      const material = randomBytes(32)
+      const a = await external()
+      const b = await external()
+      await importMaterial(a.keyId, material)
+      await importMaterial(b.keyId, material)
+      const { ciphertextBlob } = await p().encrypt({ keyId: a.keyId, plaintext: Buffer.from('a') })
+      expect((await p().decrypt({ ciphertextBlob })).keyId).toBe(a.keyId)
+    })
+
+    it('only the newest token is valid: a superseded token is refused, the newest works', async () => {
+      const key = await external()
+      const material = randomBytes(32)
+      const first = await p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: defaultWrapping })
+      const second = await p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: defaultWrapping })
+      expect(second.importToken).not.toBe(first.importToken)
+      await refusedUnchanged(key, () => p().importKeyMaterial({
+        keyId: key.keyId, importToken: first.importToken, encryptedKeyMaterial: wrapMaterial(first.publicKey, defaultWrapping, material),
+      }), TOKEN_REFUSED)
+      await p().importKeyMaterial({ keyId: key.keyId, importToken: second.importToken, encryptedKeyMaterial: wrapMaterial(second.publicKey, defaultWrapping, material) })
+      expect((await p().describeKey(key.keyId)).keyState).toBe('Enabled')
+    })
+
+    it('a token of another key is refused', async () => {
+      const key = await external()
+      const other = await external()
+      const params = await p().getParametersForImport({ keyId: other.keyId, wrappingAlgorithm: defaultWrapping })
+      await refusedUnchanged(key, () => p().importKeyMaterial({
+        keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial: wrapMaterial(params.publicKey, defaultWrapping, randomBytes(32)),
+      }), TOKEN_REFUSED)
+      await refusedUnchanged(key, () => p().importKeyMaterial({
+        keyId: key.keyId, importToken: 'not-a-token', encryptedKeyMaterial: wrapMaterial(params.publicKey, defaultWrapping, randomBytes(32)),
+      }), TOKEN_REFUSED)
+    })
+
+    it('material of the wrong length is refused', async () => {
+      for (const spec of ctx.expected.symmetricKeySpecs) {
+        const key = await external(spec)
+        for (const length of [IMPORT_MATERIAL_BYTES[spec] - 1, IMPORT_MATERIAL_BYTES[spec] + 1, 1]) {
+          const params = await p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: defaultWrapping })
+          await refusedUnchanged(key, () => p().importKeyMaterial({
+            keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial: wrapMaterial(params.publicKey, defaultWrapping, randomBytes(length)),
+          }), MATERIAL_REFUSED)
+        }
+      }
+    })
+
+    it('truncated, bit-flipped or empty wrapped material is refused', async () => {
+      const key = await external()
+      const params = await p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: defaultWrapping })
+      const wrapped = wrapMaterial(params.publicKey, defaultWrapping, randomBytes(32))
+      const flipped = Buffer.from(wrapped)
+      flipped[128]! ^= 0x04
+      for (const encryptedKeyMaterial of [wrapped.subarray(0, 255), wrapped.subarray(0, 128), flipped]) {
+        await refusedUnchanged(key, () => p().importKeyMaterial({ keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial }), MATERIAL_REFUSED)
+      }
+      await refusedUnchanged(key, () => p().importKeyMaterial({ keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial: Buffer.alloc(0) }),
+        [...MATERIAL_REFUSED, 'MissingParameter'])
+    })
+
+    it('a ValidTo in the past is refused', async () => {
+      const key = await external()
+      await refusedUnchanged(key, () => importMaterial(key.keyId, randomBytes(32), ctx.nowSeconds() - 60), 'InvalidParameterValue')
+    })
+
+    it('a key that is not EXTERNAL takes no material (NotUserCreatedCmk)', async () => {
+      const key = await ctx.createKey()
+      await expectKeywardError(() => p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: defaultWrapping }), 'UnsupportedOperation.NotUserCreatedCmk')
+      await expectKeywardError(() => p().deleteImportedKeyMaterial(key.keyId), 'UnsupportedOperation.NotUserCreatedCmk')
+      const donor = await external()
+      const params = await p().getParametersForImport({ keyId: donor.keyId, wrappingAlgorithm: defaultWrapping })
+      await refusedUnchanged(key, () => p().importKeyMaterial({
+        keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial: wrapMaterial(params.publicKey, defaultWrapping, randomBytes(32)),
+      }), 'UnsupportedOperation.NotUserCreatedCmk')
+    })
+
+    it('DeleteImportedKeyMaterial: PendingImport, old ciphertexts refused; identical material restores them, other material is refused', async () => {
+      const key = await external()
+      const material = randomBytes(32)
+      await importMaterial(key.keyId, material)
+      const { ciphertextBlob } = await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('survives re-import') })
+      await p().deleteImportedKeyMaterial(key.keyId)
+      expect((await p().describeKey(key.keyId)).keyState).toBe('PendingImport')
+      await expectKeywardError(() => p().decrypt({ ciphertextBlob }), 'ResourceUnavailable.CmkStateNotSupport')
+      await refusedUnchanged(key, () => importMaterial(key.keyId, randomBytes(32)), 'InvalidParameterValue.MaterialNotMatch')
+      await importMaterial(key.keyId, material)
+      expect((await p().describeKey(key.keyId)).keyState).toBe('Enabled')
+      expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('survives re-import')
+    })
+
+    if (ctx.clock) timeTravelImportCases(ctx, defaultWrapping, importMaterial, refusedUnchanged)
+  })
+}
+
+function timeTravelImportCases(
+  ctx: SuiteContext,
+  algorithm: WrappingAlgorithm,
+  importMaterial: (keyId: string, material: Uint8Array, validTo?: number) => Promise<void>,
+  refusedUnchanged: (key: KeyMetadata, call: () => Promise<unknown>, codes: KeywardErrorCode) => Promise<void>,
+): void {
+  const clock = ctx.clock!
+  const p = () => ctx.provider
+
+  it('[time travel] an import token expires after 24 h', async () => {
+    const key = await ctx.createKey({ type: 2 })
+    const params = await p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: algorithm })
+    clock.set(params.parametersValidTo * 1000 + 1000)
+    await refusedUnchanged(key, () => p().importKeyMaterial({
+      keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial: wrapMaterial(params.publicKey, algorithm, randomBytes(32)),
+    }), 'ResourceUnavailable.TokenExpired')
+  })
+
+  it('[time travel] after ValidTo the key is PendingImport and its ciphertexts are refused; re-import restores them', async () => {
+    const key = await ctx.createKey({ type: 2 })
+    const material = randomBytes(32)
+    const validTo = ctx.nowSeconds() + 3600
+    await importMaterial(key.keyId, material, validTo)
+    expect(await p().describeKey(key.keyId)).toMatchObject({ keyState: 'Enabled', validTo })
+    const { ciphertextBlob } = await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('until ValidTo') })
+    clock.set(validTo * 1000 + 1000)
+    expect((await p().describeKey(key.keyId)).keyState).toBe('PendingImport')
+    await expectKeywardError(() => p().decrypt({ ciphertextBlob }), 'ResourceUnavailable.CmkStateNotSupport')
+    await importMaterial(key.keyId, material)
+    expect(await p().describeKey(key.keyId)).toMatchObject({ keyState: 'Enabled', validTo: 0 })
+    expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('until ValidTo')
+  })
+}
