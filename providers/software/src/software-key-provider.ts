@@ -1,0 +1,230 @@
+import { randomBytes } from 'node:crypto'
+import {
+  DataKey, KEY_USAGE_TABLE, KeywardError, LIMITS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS,
+  checkBytes, checkEncryptionContext, checkGenerateDataKey, checkInt, checkKeyId, checkNumberOfRandomBytes, checkOneOf,
+  checkPlaintext, checkSignRequest, needs, toBase64, zeroize,
+  type AsymmetricRsaDecryptRequest, type AsymmetricSm2DecryptRequest, type CallOptions, type DecryptRequest, type DecryptResult,
+  type EncryptRequest, type EncryptResult, type GenerateDataKeyRequest, type GetParametersForImportRequest, type ImportKeyMaterialRequest,
+  type ImportParameters, type KeyProvider, type PublicKeyResult, type ReEncryptRequest, type ReEncryptResult, type SignRequest,
+  type VerifyRequest, type WrappingAlgorithm,
+} from '@keyward/core'
+import { asymmetricDecrypt, publicSpki, signWith, usageFor, verifyWith } from './asymmetric-ops.js'
+import { issueImportParameters, rememberMaterial, unwrapImport } from './byok-import.js'
+import { publicKeyFromSpki, spkiToPem } from './crypto/key-pairs.js'
+import { rsaWrap } from './crypto/rsa.js'
+import { requireEnabled, requireExternal, requireState, requireUsage } from './key-rules.js'
+import { EXPORTABLE_RECORD, SoftwareKeyLifecycle } from './software-lifecycle.js'
+import { decryptBlob, encryptToBlob } from './symmetric-ops.js'
+
+/**
+ * A {@link KeyProvider} on Node's OpenSSL (AES-256-GCM, RSA, ECDSA P-256) and @keyward/gm (SM2, SM4), with
+ * keys in a {@link KeyStore} sealed under a root key. Symmetric ciphertexts use core's blob format, the one
+ * the PKCS#11 provider emits, so keys migrated between the two keep decrypting.
+ *
+ * @example
+ * ```ts
+ * const provider = new SoftwareKeyProvider({
+ *   store: SqliteKeyStore.open('/var/lib/keyward/keys.db'),
+ *   rootKey: RootKey.load({ keyFile: '/etc/keyward/root.key' }),
+ * })
+ * const { keyId } = await provider.createKey({ alias: 'orders' })
+ * const { ciphertextBlob } = await provider.encrypt({ keyId, plaintext: Buffer.from('4111 1111 1111 1111') })
+ * ```
+ */
+export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProvider {
+  /** Encrypt (≤ 4096 bytes) under the key's newest version; the EncryptionContext is bound as AAD. */
+  async encrypt(req: EncryptRequest, opts?: CallOptions): Promise<EncryptResult> {
+    const book = this.live(opts)
+    checkKeyId(req.keyId)
+    checkPlaintext(req.plaintext)
+    checkEncryptionContext(req.encryptionContext)
+    const key = await book.get(req.keyId)
+    requireUsage(key, ['ENCRYPT_DECRYPT'], 'Encrypt')
+    requireEnabled(key)
+    return { keyId: key.keyId, ciphertextBlob: await encryptToBlob(book, key, req.plaintext, req.encryptionContext) }
+  }
+
+  /** Decrypt a blob (no KeyId needed: the blob names key and version). Failures are decryptionFailed(). */
+  async decrypt(req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
+    const book = this.live(opts)
+    checkEncryptionContext(req.encryptionContext)
+    return decryptBlob(book, req.ciphertextBlob, req.encryptionContext)
+  }
+
+  /** ReEncrypt: decrypt, then encrypt under the destination key (default: the source key's newest version). */
+  async reEncrypt(req: ReEncryptRequest, opts?: CallOptions): Promise<ReEncryptResult> {
+    const book = this.live(opts)
+    checkEncryptionContext(req.sourceEncryptionContext, 'SourceEncryptionContext')
+    checkEncryptionContext(req.destinationEncryptionContext, 'DestinationEncryptionContext')
+    if (req.destinationKeyId !== undefined) checkKeyId(req.destinationKeyId, 'DestinationKeyId')
+    const source = await decryptBlob(book, req.ciphertextBlob, req.sourceEncryptionContext)
+    try {
+      const dest = await book.get(req.destinationKeyId ?? source.keyId)
+      requireUsage(dest, ['ENCRYPT_DECRYPT'], 'ReEncrypt')
+      requireEnabled(dest)
+      const ciphertextBlob = await encryptToBlob(book, dest, source.plaintext, req.destinationEncryptionContext)
+      return { ciphertextBlob, keyId: dest.keyId, sourceKeyId: source.keyId, reEncrypted: true }
+    } finally {
+      zeroize(source.plaintext)
+    }
+  }
+
+  /** GenerateDataKey (AES_128, AES_256 or NumberOfBytes): the plaintext and its blob, as core's DataKey. */
+  async generateDataKey(req: GenerateDataKeyRequest, opts?: CallOptions): Promise<DataKey> {
+    const book = this.live(opts)
+    const n = checkGenerateDataKey(req)
+    const key = await book.get(req.keyId)
+    requireUsage(key, ['ENCRYPT_DECRYPT'], 'GenerateDataKey')
+    requireEnabled(key)
+    const plaintext = randomBytes(n)
+    try {
+      return new DataKey(key.keyId, plaintext, await encryptToBlob(book, key, plaintext, req.encryptionContext))
+    } catch (e) {
+      zeroize(plaintext)
+      throw e
+    }
+  }
+
+  /** GenerateRandom (1-1024 bytes) from Node's CSPRNG. */
+  async generateRandom(numberOfBytes: number, opts?: CallOptions): Promise<Uint8Array> {
+    this.live(opts)
+    checkNumberOfRandomBytes(numberOfBytes)
+    return randomBytes(numberOfBytes)
+  }
+
+  /** GetPublicKey of an asymmetric key: DER SPKI (base64) and PEM. */
+  async getPublicKey(keyId: string, opts?: CallOptions): Promise<PublicKeyResult> {
+    const book = this.live(opts)
+    checkKeyId(keyId)
+    const key = await book.get(keyId)
+    needs(KEY_USAGE_TABLE[key.keyUsage].kind !== 'symmetric', 'UnsupportedOperation.UnsupportedKeyUsage', `Key ${keyId} is symmetric and has no public key.`)
+    requireEnabled(key)
+    const spki = await publicSpki(book, key)
+    return { keyId, publicKey: toBase64(spki), publicKeyPem: spkiToPem(spki) }
+  }
+
+  /** AsymmetricRsaDecrypt (RSAES_OAEP_SHA_1 / RSAES_OAEP_SHA_256) with an ASYMMETRIC_DECRYPT_RSA_2048 key. */
+  async asymmetricRsaDecrypt(req: AsymmetricRsaDecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
+    const book = this.live(opts)
+    checkKeyId(req.keyId)
+    checkOneOf('Algorithm', req.algorithm, KEY_USAGE_TABLE.ASYMMETRIC_DECRYPT_RSA_2048.encryptionAlgorithms.filter((a) => a !== 'SM2'))
+    checkBytes('Ciphertext', req.ciphertext, 1, 512)
+    const key = await book.get(req.keyId)
+    requireUsage(key, ['ASYMMETRIC_DECRYPT_RSA_2048'], 'AsymmetricRsaDecrypt')
+    requireEnabled(key)
+    return { keyId: key.keyId, plaintext: await asymmetricDecrypt(book, key, req.algorithm, req.ciphertext) }
+  }
+
+  /** AsymmetricSm2Decrypt: C1C3C2, ASN.1 DER or raw 04‖C1C3C2 (≤ 256 bytes, as Tencent). */
+  async asymmetricSm2Decrypt(req: AsymmetricSm2DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
+    const book = this.live(opts)
+    checkKeyId(req.keyId)
+    checkBytes('Ciphertext', req.ciphertext, 1, LIMITS.maxSm2CiphertextBytes)
+    const key = await book.get(req.keyId)
+    requireUsage(key, ['ASYMMETRIC_DECRYPT_SM2'], 'AsymmetricSm2Decrypt')
+    requireEnabled(key)
+    return { keyId: key.keyId, plaintext: await asymmetricDecrypt(book, key, 'SM2', req.ciphertext) }
+  }
+
+  /** SignByAsymmetricKey: RAW is hashed here (SHA-256, or SM3(Z‖M) for SM2DSA); DIGEST is signed as given. DER out. */
+  async signByAsymmetricKey(req: SignRequest, opts?: CallOptions): Promise<{ signature: Uint8Array }> {
+    const book = this.live(opts)
+    const messageType = checkSignRequest(req)
+    const key = await book.get(req.keyId)
+    requireUsage(key, [usageFor(req.algorithm)], `SignByAsymmetricKey with ${req.algorithm}`)
+    requireEnabled(key)
+    return { signature: await signWith(book, key, req.algorithm, req.message, messageType) }
+  }
+
+  /** VerifyByAsymmetricKey: a malformed signature is simply not valid. */
+  async verifyByAsymmetricKey(req: VerifyRequest, opts?: CallOptions): Promise<{ signatureValid: boolean }> {
+    const book = this.live(opts)
+    const messageType = checkSignRequest(req)
+    checkBytes('Signature', req.signature, 1, 1024)
+    const key = await book.get(req.keyId)
+    requireUsage(key, [usageFor(req.algorithm)], `VerifyByAsymmetricKey with ${req.algorithm}`)
+    requireEnabled(key)
+    return { signatureValid: await verifyWith(book, key, req.algorithm, req.message, messageType, req.signature) }
+  }
+
+  /** GetParametersForImport: an RSA-2048 wrapping key and token for an EXTERNAL key, valid 24 h; only the newest is valid. */
+  async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {
+    const book = this.live(opts)
+    checkKeyId(req.keyId)
+    checkOneOf('WrappingAlgorithm', req.wrappingAlgorithm, WRAPPING_ALGORITHMS)
+    checkOneOf('WrappingKeySpec', req.wrappingKeySpec ?? 'RSA_2048', WRAPPING_KEY_SPECS)
+    return book.exclusive(async () => {
+      const key = await book.get(req.keyId, true)
+      requireExternal(key, 'GetParametersForImport')
+      requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'GetParametersForImport')
+      return issueImportParameters(book, key, req.wrappingAlgorithm)
+    })
+  }
+
+  /**
+   * ImportKeyMaterial: unwraps with the token's key (exactly 32 bytes for AES_256, 16 for SM4); optional ValidTo
+   * (Unix s, 0 = never). A key that held material before accepts only the identical material. A failure changes nothing.
+   */
+  async importKeyMaterial(req: ImportKeyMaterialRequest, opts?: CallOptions): Promise<void> {
+    const book = this.live(opts)
+    checkKeyId(req.keyId)
+    needs(typeof req.importToken === 'string' && req.importToken.length > 0, 'MissingParameter', 'ImportToken is required.')
+    checkBytes('EncryptedKeyMaterial', req.encryptedKeyMaterial, 1, 1024)
+    const validTo = req.validTo ?? 0
+    checkInt('ValidTo', validTo, 0, 0xffffffff)
+    await book.exclusive(async () => {
+      const key = await book.get(req.keyId, true)
+      requireExternal(key, 'ImportKeyMaterial')
+      requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'ImportKeyMaterial')
+      needs(validTo === 0 || validTo > book.now(), 'InvalidParameterValue', 'ValidTo must be in the future (or 0 for never).')
+      const { material, mac, firstImport } = await unwrapImport(book, key, req.importToken, req.encryptedKeyMaterial)
+      try {
+        if (firstImport) await rememberMaterial(book, key.keyId, mac)
+        if ((await book.store.latestVersion(key.keyId)) === 0) await book.addVersion(key.keyId, material)
+      } finally {
+        zeroize(material)
+      }
+      await book.store.updateKey(key.keyId, { validTo, keyVersionCount: 1, ...(key.keyState === 'PendingImport' ? { keyState: 'Enabled' } : {}) })
+    })
+  }
+
+  /** DeleteImportedKeyMaterial: the key goes PendingImport and its ciphertexts stop decrypting until re-import. */
+  async deleteImportedKeyMaterial(keyId: string, opts?: CallOptions): Promise<void> {
+    const book = this.live(opts)
+    checkKeyId(keyId)
+    await book.exclusive(async () => {
+      const key = await book.get(keyId, true)
+      requireExternal(key, 'DeleteImportedKeyMaterial')
+      requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'DeleteImportedKeyMaterial')
+      await book.store.deleteVersions(keyId)
+      await book.store.updateKey(keyId, { keyState: 'PendingImport', keyVersionCount: 0, validTo: 0 })
+    })
+  }
+
+  /**
+   * Software-only extension for BYOK migration: the key's current symmetric material wrapped with another
+   * provider's import public key (DER SPKI, RSA-2048) and algorithm, ready for its ImportKeyMaterial. Only keys
+   * created with `exportable: true`; only the newest version travels (blobs of older versions stay here).
+   */
+  async exportWrappedKeyMaterial(keyId: string, wrappingPublicKeyDer: Uint8Array, wrappingAlgorithm: WrappingAlgorithm, opts?: CallOptions): Promise<Uint8Array> {
+    const book = this.live(opts)
+    checkKeyId(keyId)
+    checkBytes('WrappingPublicKey', wrappingPublicKeyDer, 1, 4096)
+    checkOneOf('WrappingAlgorithm', wrappingAlgorithm, WRAPPING_ALGORITHMS)
+    const wrappingKey = publicKeyFromSpki(wrappingPublicKeyDer, 'WrappingPublicKey')
+    needs(wrappingKey.asymmetricKeyType === 'rsa' && wrappingKey.asymmetricKeyDetails?.modulusLength === 2048, 'InvalidParameterValue', 'WrappingPublicKey must be an RSA-2048 key.')
+    const key = await book.get(keyId)
+    requireUsage(key, ['ENCRYPT_DECRYPT'], 'exportWrappedKeyMaterial')
+    requireEnabled(key)
+    if (!(await book.store.getRecord(keyId, EXPORTABLE_RECORD))) {
+      throw new KeywardError('UnsupportedOperation', `Key ${keyId} was not created exportable; its material cannot leave this provider.`)
+    }
+    const material = await book.openVersion(keyId, await book.store.latestVersion(keyId))
+    if (!material) throw new KeywardError('ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} has no material.`)
+    try {
+      return rsaWrap(wrappingKey, wrappingAlgorithm, material)
+    } finally {
+      zeroize(material)
+    }
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The SQLite schema of {@link SqliteKeyStore}, as numbered migrations. Generic on purpose: the PKCS#11 provider
+ * keeps its metadata in the same tables, so nothing here is specific to software keys. `material` and `value`
+ * are opaque bytes the provider wrote (sealed under its root key, or a token object reference).
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: keys, their versions and named per-key records.
+  `CREATE TABLE keys (
+     key_id      TEXT PRIMARY KEY NOT NULL,
+     alias       TEXT NOT NULL,
+     create_time INTEGER NOT NULL,
+     key_state   TEXT NOT NULL,
+     key_usage   TEXT NOT NULL,
+     origin      TEXT NOT NULL,
+     metadata    TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE UNIQUE INDEX keys_alias ON keys (alias);
+   CREATE INDEX keys_newest ON keys (create_time DESC, key_id);
+   CREATE TABLE key_versions (
+     key_id   TEXT NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+     version  INTEGER NOT NULL CHECK (version > 0),
+     material BLOB NOT NULL,
+     PRIMARY KEY (key_id, version)
+   ) WITHOUT ROWID;
+   CREATE TABLE key_records (
+     key_id TEXT NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE,
+     name   TEXT NOT NULL,
+     value  BLOB NOT NULL,
+     PRIMARY KEY (key_id, name)
+   ) WITHOUT ROWID;`,
+]
+
+/** The schema version this code writes; a store with a higher one was written by a newer Keyward. */
+export const SCHEMA_VERSION = MIGRATIONS.length
+
+/** Table holding the applied schema version (one row). */
+export const SCHEMA_TABLE = `CREATE TABLE IF NOT EXISTS keyward_schema (version INTEGER NOT NULL)`

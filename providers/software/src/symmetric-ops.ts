@@ -1,0 +1,64 @@
+import {
+  blobAad,
+  blobHeader,
+  decodeCiphertextBlob,
+  decryptionFailed,
+  encodeCiphertextBlob,
+  isKeywardError,
+  zeroize,
+  type BlobCipher,
+  type EncryptionContext,
+  type KeyMetadata,
+} from '@keyward/core'
+import { gcmDecrypt, gcmEncrypt } from './crypto/gcm.js'
+import type { KeyBook } from './key-book.js'
+import { requireEnabled } from './key-rules.js'
+
+/** The blob cipher of a symmetric key. */
+export function cipherOf(key: KeyMetadata): BlobCipher {
+  return key.keySpec === 'SM4' ? 'SM4-GCM' : 'AES-256-GCM'
+}
+
+/**
+ * Encrypts under the key's newest version into core's ciphertext-blob format (the format the PKCS#11
+ * provider emits too). The caller has checked the key's usage and state.
+ */
+export async function encryptToBlob(book: KeyBook, key: KeyMetadata, plaintext: Uint8Array, ctx: EncryptionContext | undefined): Promise<string> {
+  const version = await book.store.latestVersion(key.keyId)
+  const material = version > 0 ? await book.openVersion(key.keyId, version) : undefined
+  if (!material) throw new Error(`key ${key.keyId} has no material`) // unreachable for an Enabled key
+  try {
+    const cipher = cipherOf(key)
+    const header = blobHeader(cipher, key.keyId, version)
+    const { nonce, tag, ciphertext } = gcmEncrypt(cipher, material, plaintext, blobAad(header, ctx))
+    return encodeCiphertextBlob(header, nonce, tag, ciphertext)
+  } finally {
+    zeroize(material)
+  }
+}
+
+/**
+ * Decrypts a blob this or another key-holding provider made. A blob that is malformed, names an unknown key,
+ * a key that is not ENCRYPT_DECRYPT, a version that does not exist, another cipher than the key's, or fails
+ * authentication is decryptionFailed() (one message); a known key in a state that refuses use keeps its
+ * state's code, as in Tencent KMS.
+ */
+export async function decryptBlob(book: KeyBook, blob: string, ctx: EncryptionContext | undefined): Promise<{ keyId: string; plaintext: Buffer }> {
+  const parts = decodeCiphertextBlob(blob)
+  const key = await book.find(parts.keyId)
+  if (!key || key.keyUsage !== 'ENCRYPT_DECRYPT' || cipherOf(key) !== parts.cipher) throw decryptionFailed()
+  requireEnabled(key)
+  let material: Buffer | undefined
+  try {
+    material = await book.openVersion(key.keyId, parts.keyVersion)
+  } catch (e) {
+    if (isKeywardError(e, 'FailedOperation.StoreError')) throw e
+    throw decryptionFailed(e)
+  }
+  if (!material) throw decryptionFailed()
+  try {
+    return { keyId: key.keyId, plaintext: gcmDecrypt(parts.cipher, material, parts.nonce, parts.ciphertext, parts.tag, blobAad(parts.header, ctx)) }
+  } finally {
+    zeroize(material)
+  }
+}
