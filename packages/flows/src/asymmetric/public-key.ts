@@ -1,5 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
-import { KeywardError, fromBase64, needs, type PublicKeyResult } from '@keyward/core'
+import { KeywardError, fromBase64, isKeywardError, needs, type PublicKeyResult } from '@keyward/core'
+import { sm2PublicKeyFromSpki } from '@keyward/gm'
 
 /**
  * A public key as Tencent's GetPublicKey returns it: `PublicKey` (DER SubjectPublicKeyInfo, base64), `PublicKeyPem`,
@@ -71,19 +72,26 @@ function classify(spki: Buffer, keyObject: KeyObject): ParsedPublicKey {
     return { kind: 'RSA', spki, keyObject, modulusBits: bits, point: Buffer.alloc(0) }
   }
   if (type === 'ec' && keyObject.asymmetricKeyDetails?.namedCurve === 'prime256v1') {
-    return { kind: 'EC_P256', spki, keyObject, modulusBits: 0, point: uncompressedPoint(spki) }
+    return { kind: 'EC_P256', spki, keyObject, modulusBits: 0, point: p256Point(keyObject) }
   }
   // OpenSSL 3 parses SM2 keys but node:crypto reports no type for them.
   if ((type === undefined || type === 'ec') && spki.includes(SM2_CURVE_OID)) {
-    return { kind: 'SM2', spki, keyObject, modulusBits: 0, point: uncompressedPoint(spki) }
+    return { kind: 'SM2', spki, keyObject, modulusBits: 0, point: sm2Point(spki) }
   }
   throw new KeywardError('InvalidParameterValue', `PublicKey must be RSA, EC P-256 or SM2, got ${type ?? 'an unknown type'}.`)
 }
 
-// An EC SubjectPublicKeyInfo ends with BIT STRING { 0 unused bits, 04‖x‖y }: 03 42 00 04 followed by 64 bytes.
-function uncompressedPoint(spki: Buffer): Buffer {
-  const at = spki.length - 68
-  needs(at > 0 && spki[at] === 0x03 && spki[at + 1] === 0x42 && spki[at + 2] === 0x00 && spki[at + 3] === 0x04,
-    'InvalidParameterValue', 'EC PublicKey must hold an uncompressed point.')
-  return spki.subarray(at + 3)
+function p256Point(keyObject: KeyObject): Buffer {
+  const jwk = keyObject.export({ format: 'jwk' })
+  return Buffer.concat([Buffer.of(4), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')])
+}
+
+// gm checks the point is on the curve, so a forged SPKI fails here rather than deep inside a later call.
+function sm2Point(spki: Buffer): Buffer {
+  try {
+    return sm2PublicKeyFromSpki(spki)
+  } catch (cause) {
+    if (isKeywardError(cause)) throw cause
+    throw new KeywardError('InvalidParameterValue', 'PublicKey is not a valid SM2 key.', { cause })
+  }
 }
