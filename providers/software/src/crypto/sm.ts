@@ -1,30 +1,71 @@
-import { KeywardError } from '@keyward/core'
+import {
+  sm2Decrypt,
+  sm2GenerateKeyPair,
+  sm2PrivateKeyFromPkcs8,
+  sm2PrivateKeyToPkcs8,
+  sm2PublicKeyFromSpki,
+  sm2PublicKeyToSpki,
+  sm2Sign,
+  sm2SignDigest,
+  sm2Verify,
+  sm2VerifyDigest,
+  sm4GcmDecrypt as gmSm4GcmDecrypt,
+  sm4GcmEncrypt as gmSm4GcmEncrypt,
+} from '@keyward/gm'
+import { zeroize, type MessageType } from '@keyward/core'
 
-// Placeholder until @keyward/gm lands: SM operations report UnsupportedOperation rather than fake it.
-function missing(): never {
-  throw new KeywardError('UnsupportedOperation', '国密 (SM2/SM4) support needs @keyward/gm, which is not available yet.')
+/*
+ * The provider's 国密 operations, all through @keyward/gm (SM2DSA with the GM/T default user id
+ * 1234567812345678; never Node's `ec` keys on the SM2 curve, which sign plain ECDSA with an empty id).
+ * Keys travel as PKCS#8 / SPKI DER, like the RSA and P-256 keys, so the store treats all alike.
+ */
+
+/** SM4-GCM with a 12-byte nonce and 16-byte tag. */
+export function sm4GcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array } {
+  return gmSm4GcmEncrypt(key, nonce, plaintext, aad)
 }
 
-export function sm4GcmEncrypt(_key: Uint8Array, _nonce: Uint8Array, _plaintext: Uint8Array, _aad: Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array } {
-  return missing()
+/** Inverse of {@link sm4GcmEncrypt}; throws decryptionFailed() on any mismatch. */
+export function sm4GcmDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array): Uint8Array {
+  return gmSm4GcmDecrypt(key, nonce, ciphertext, aad, tag)
 }
 
-export function sm4GcmDecrypt(_key: Uint8Array, _nonce: Uint8Array, _ciphertext: Uint8Array, _tag: Uint8Array, _aad: Uint8Array): Uint8Array {
-  return missing()
-}
-
+/** A new SM2 key pair as PKCS#8 and SPKI DER. */
 export function sm2GenerateKeyPkcs8(): { privatePkcs8: Buffer; publicSpki: Buffer } {
-  return missing()
+  const { privateKey, publicKey } = sm2GenerateKeyPair()
+  try {
+    return { privatePkcs8: sm2PrivateKeyToPkcs8(privateKey, publicKey), publicSpki: sm2PublicKeyToSpki(publicKey) }
+  } finally {
+    zeroize(privateKey)
+  }
 }
 
-export function sm2SignPkcs8(_pkcs8: Uint8Array, _message: Uint8Array, _messageType: 'RAW' | 'DIGEST'): Buffer {
-  return missing()
+/** SM2DSA, DER: RAW is digested as SM3(Z‖M) with the default id; DIGEST is that value already. */
+export function sm2SignPkcs8(pkcs8: Uint8Array, message: Uint8Array, messageType: MessageType): Buffer {
+  const { privateKey, publicKey } = sm2PrivateKeyFromPkcs8(pkcs8)
+  try {
+    return messageType === 'DIGEST' ? sm2SignDigest(privateKey, message) : sm2Sign(privateKey, message, { publicKey })
+  } finally {
+    zeroize(privateKey)
+  }
 }
 
-export function sm2VerifySpki(_spki: Uint8Array, _message: Uint8Array, _messageType: 'RAW' | 'DIGEST', _signature: Uint8Array): boolean {
-  return missing()
+/** Verifies an SM2DSA DER signature; malformed signatures are not valid. */
+export function sm2VerifySpki(spki: Uint8Array, message: Uint8Array, messageType: MessageType, signature: Uint8Array): boolean {
+  const publicKey = sm2PublicKeyFromSpki(spki)
+  try {
+    return messageType === 'DIGEST' ? sm2VerifyDigest(publicKey, message, signature) : sm2Verify(publicKey, message, signature)
+  } catch {
+    return false
+  }
 }
 
-export function sm2DecryptPkcs8(_pkcs8: Uint8Array, _ciphertext: Uint8Array): Buffer {
-  return missing()
+/** SM2 decryption of C1C3C2 (ASN.1 or raw 04‖…); failures are decryptionFailed(). */
+export function sm2DecryptPkcs8(pkcs8: Uint8Array, ciphertext: Uint8Array): Buffer {
+  const { privateKey } = sm2PrivateKeyFromPkcs8(pkcs8)
+  try {
+    return sm2Decrypt(privateKey, ciphertext)
+  } finally {
+    zeroize(privateKey)
+  }
 }
