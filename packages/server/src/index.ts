@@ -1,2 +1,30 @@
-/** @packageDocumentation Placeholder until this package lands. */
-export {}
+/**
+ * @packageDocumentation
+ * `keyward serve`: a Tencent-KMS-API-compatible KMS server over any KeyProvider — TC3-HMAC-SHA256 auth, the
+ * same Actions and JSON, accounts with policies and grants, hosted data keys, a hash-chained audit log, rate
+ * limits and fault injection; state in SQLite or PostgreSQL.
+ *
+ * @example
+ * ```ts
+ * import { startServer } from '@keyward/server'
+ * const server = await startServer({ provider, store: { sqlite: 'kms.db' }, rootKey })
+ * console.log(server.url, server.initialAccount?.secretId)
+ * ```
+ */
+export { startServer, type RunningServer, type ServerOptions } from './start-server.js'
+export { runServe, type ServeOptions } from './run-serve.js'
+export { verifyAuditChain, AuditChain, GENESIS_HASH, type AuditEntry, type AuditRecord, type AuditVerification } from './store/audit-chain.js'
+export { ServerStore, openDb, type StoreConfig } from './store/server-store.js'
+export { openServerStore } from './open-server-store.js'
+export { SqlKeyStore, PostgresKeyStore } from './store/sql-key-store.js'
+export { openPostgresDb, type PostgresConfig } from './store/postgres-db.js'
+export { openSqliteDb } from './store/sqlite-db.js'
+export type { SqlDb, SqlRow, SqlTx, SqlValue } from './store/sql-db.js'
+export type { Account, NewAccount } from './store/accounts.js'
+export { ALLOW_ALL, isAllowed, checkPolicy, type AccountPolicy, type PolicyStatement } from './policy.js'
+export { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limiter.js'
+export { FAULT_KINDS, type FaultKind, type FaultOptions } from './faults.js'
+export { ACTIONS, GRANTABLE_ACTIONS } from './actions/index.js'
+export { API_VERSION, MAX_SKEW_SECONDS } from './kms-service.js'
+export { parseTc3Authorization, tc3Signature, verifyTc3 } from './protocol/tc3.js'
+export { sealToPublicKey, SEAL_ALGORITHMS, type SealAlgorithm } from './seal-to-public-key.js'

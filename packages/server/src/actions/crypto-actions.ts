@@ -1,0 +1,146 @@
+import {
+  DATA_KEY_SPECS,
+  checkNumberOfRandomBytes,
+  checkPlaintext,
+  decodeCiphertextBlob,
+  needs,
+  toBase64,
+  zeroize,
+  type DataKeySpec,
+} from '@keyward/core'
+import { bytes, encryptionContext, int, oneOf, optInt, optStr, str, type Params } from '../protocol/params.js'
+import type { RequestContext } from '../request-context.js'
+import { SEAL_ALGORITHMS, sealToPublicKey } from '../seal-to-public-key.js'
+import type { ActionTable } from './action-handler.js'
+import { hostDataKey } from './data-key-actions.js'
+
+/** Base64 characters of the largest accepted ciphertext blob (core rejects longer blobs as invalid anyway). */
+const MAX_BLOB_CHARS = 16_384
+
+/**
+ * The plaintext as the response carries it: base64, or sealed to the caller's EncryptionPublicKey. Zeroes the
+ * plaintext buffer either way.
+ */
+export function plaintextOut(p: Params, plaintext: Uint8Array): string {
+  try {
+    const publicKey = optStr(p, 'EncryptionPublicKey', 8192)
+    if (publicKey === undefined || publicKey === '') return toBase64(plaintext)
+    const algorithm = oneOf(p, 'EncryptionAlgorithm', SEAL_ALGORITHMS, 'SM2')
+    return sealToPublicKey(plaintext, publicKey, algorithm)
+  } finally {
+    zeroize(plaintext)
+  }
+}
+
+/** KeyId named inside a Keyward ciphertext blob, when the blob has that format (other providers' may not). */
+function blobKeyId(blob: string): string | undefined {
+  try {
+    return decodeCiphertextBlob(blob).keyId
+  } catch {
+    return undefined
+  }
+}
+
+async function encrypt(ctx: RequestContext, p: Params) {
+  const plaintext = bytes(p, 'Plaintext', 8192)
+  try {
+    checkPlaintext(plaintext)
+    const context = encryptionContext(p)
+    const owner = await ctx.key(p['KeyId'])
+    const r = await ctx.provider.encrypt({ keyId: owner.keyId, plaintext, ...(context ? { encryptionContext: context } : {}) })
+    return { CiphertextBlob: r.ciphertextBlob, KeyId: r.keyId }
+  } finally {
+    zeroize(plaintext)
+  }
+}
+
+/** Decrypts a blob for this account: the key it names must be visible and allowed, before and after. */
+async function decryptFor(ctx: RequestContext, blob: string, context: ReturnType<typeof encryptionContext>, action: string) {
+  const named = blobKeyId(blob)
+  if (named !== undefined) await ctx.key(named, action)
+  const r = await ctx.provider.decrypt({ ciphertextBlob: blob, ...(context ? { encryptionContext: context } : {}) })
+  try {
+    if (r.keyId !== named) await ctx.key(r.keyId, action)
+  } catch (e) {
+    zeroize(r.plaintext)
+    throw e
+  }
+  return r
+}
+
+async function decrypt(ctx: RequestContext, p: Params) {
+  const blob = str(p, 'CiphertextBlob', MAX_BLOB_CHARS)
+  const context = encryptionContext(p)
+  const r = await decryptFor(ctx, blob, context, 'Decrypt')
+  return { KeyId: r.keyId, Plaintext: plaintextOut(p, r.plaintext) }
+}
+
+async function reEncrypt(ctx: RequestContext, p: Params) {
+  const blob = str(p, 'CiphertextBlob', MAX_BLOB_CHARS)
+  const source = encryptionContext(p, 'SourceEncryptionContext')
+  const destination = encryptionContext(p, 'DestinationEncryptionContext')
+  const destinationKeyId = optStr(p, 'DestinationKeyId', 128)
+  const named = blobKeyId(blob)
+  if (named !== undefined) await ctx.key(named)
+  const dest = destinationKeyId === undefined || destinationKeyId === '' ? undefined : await ctx.key(destinationKeyId, 'ReEncrypt', 'DestinationKeyId')
+  const r = await ctx.provider.reEncrypt({
+    ciphertextBlob: blob,
+    ...(dest ? { destinationKeyId: dest.keyId } : {}),
+    ...(source ? { sourceEncryptionContext: source } : {}),
+    ...(destination ? { destinationEncryptionContext: destination } : {}),
+  })
+  if (r.sourceKeyId !== named) await ctx.key(r.sourceKeyId)
+  return { CiphertextBlob: r.ciphertextBlob, KeyId: r.keyId, SourceKeyId: r.sourceKeyId, ReEncrypted: r.reEncrypted }
+}
+
+async function generateDataKey(ctx: RequestContext, p: Params) {
+  const keySpec = optStr(p, 'KeySpec', 16)
+  if (keySpec !== undefined) needs((DATA_KEY_SPECS as readonly string[]).includes(keySpec), 'InvalidParameterValue', 'KeySpec must be AES_128 or AES_256.')
+  const numberOfBytes = optInt(p, 'NumberOfBytes')
+  needs(keySpec === undefined || numberOfBytes === undefined, 'InvalidParameter', 'Give KeySpec or NumberOfBytes, not both.')
+  const context = encryptionContext(p)
+  const hosted = optInt(p, 'IsHostedByKms') ?? 0
+  needs(hosted === 0 || hosted === 1, 'InvalidParameterValue', 'IsHostedByKms must be 0 or 1.')
+  const dataKeyName = optStr(p, 'DataKeyName', 256)
+  const description = optStr(p, 'Description', 2048) ?? ''
+  if (hosted === 1) {
+    needs(dataKeyName !== undefined && /^[A-Za-z0-9_-]{1,60}$/.test(dataKeyName), 'InvalidParameterValue', 'DataKeyName (1-60 of [A-Za-z0-9_-]) is required when IsHostedByKms is 1.')
+    needs(description.length <= 1024, 'InvalidParameterValue', 'Description must be at most 1024 characters.')
+  }
+  const owner = await ctx.key(p['KeyId'])
+  const dk = await ctx.provider.generateDataKey({
+    keyId: owner.keyId,
+    ...(keySpec === undefined ? {} : { keySpec: keySpec as DataKeySpec }),
+    ...(numberOfBytes === undefined ? {} : { numberOfBytes }),
+    ...(context ? { encryptionContext: context } : {}),
+  })
+  try {
+    const dataKeyId = hosted === 1 ? await hostDataKey(ctx, owner.keyId, dataKeyName!, description, dk.plaintext.byteLength, dk.ciphertextBlob) : undefined
+    return {
+      KeyId: dk.keyId,
+      Plaintext: plaintextOut(p, Uint8Array.from(dk.plaintext)),
+      CiphertextBlob: dk.ciphertextBlob,
+      ...(dataKeyId === undefined ? {} : { DataKeyId: dataKeyId }),
+    }
+  } finally {
+    dk.dispose()
+  }
+}
+
+async function generateRandom(ctx: RequestContext, p: Params) {
+  const n = int(p, 'NumberOfBytes')
+  checkNumberOfRandomBytes(n)
+  ctx.allow()
+  return { Plaintext: plaintextOut(p, await ctx.provider.generateRandom(n)) }
+}
+
+/** Encrypt, Decrypt, ReEncrypt, GenerateDataKey, GenerateRandom. */
+export const cryptoActions: ActionTable = {
+  Encrypt: encrypt,
+  Decrypt: decrypt,
+  ReEncrypt: reEncrypt,
+  GenerateDataKey: generateDataKey,
+  GenerateRandom: generateRandom,
+}
+
+export { decryptFor }

@@ -1,0 +1,139 @@
+import { KEY_USAGES, SYMMETRIC_KEY_SPECS, checkAlias, checkDescription, filterKeys, isKeywardError, needs, type KeyMetadata } from '@keyward/core'
+import { KEY_STATE_FILTER } from '../protocol/key-metadata-map.js'
+import { intIn, optInt, optStr, str, strList, type Params } from '../protocol/params.js'
+import { providerAlias, type RequestContext } from '../request-context.js'
+import type { KeyOwner } from '../store/key-owners.js'
+import type { ActionTable } from './action-handler.js'
+
+async function createKey(ctx: RequestContext, p: Params) {
+  const alias = str(p, 'Alias', 256)
+  checkAlias(alias)
+  const description = optStr(p, 'Description', 2048)
+  if (description !== undefined) checkDescription(description)
+  const keyUsage = optStr(p, 'KeyUsage', 64)
+  if (keyUsage !== undefined) needs((KEY_USAGES as readonly string[]).includes(keyUsage), 'InvalidParameterValue', `KeyUsage must be one of ${KEY_USAGES.join(', ')}.`)
+  const type = optInt(p, 'Type')
+  needs(type === undefined || type === 1 || type === 2, 'InvalidParameterValue', 'Type must be 1 (KMS-generated) or 2 (EXTERNAL).')
+  // Keyward extension: KeySpec AES_256 (default) or SM4 for ENCRYPT_DECRYPT keys.
+  const keySpec = optStr(p, 'KeySpec', 16)
+  if (keySpec !== undefined) needs((SYMMETRIC_KEY_SPECS as readonly string[]).includes(keySpec), 'InvalidParameterValue', 'KeySpec must be AES_256 or SM4.')
+  ctx.allow({ alias })
+  needs(!(await ctx.store.owners.aliasTaken(ctx.account.accountId, alias)), 'InvalidParameterValue.AliasAlreadyExists', `Alias ${alias} is already used by another key.`)
+  const meta = await ctx.provider.createKey({
+    alias: providerAlias(ctx.account.accountId, alias),
+    ...(description === undefined ? {} : { description }),
+    ...(keyUsage === undefined ? {} : { keyUsage: keyUsage as KeyMetadata['keyUsage'] }),
+    ...(type === undefined ? {} : { type }),
+    ...(keySpec === undefined ? {} : { keySpec: keySpec as 'AES_256' | 'SM4' }),
+  })
+  ctx.keyId = meta.keyId
+  await ctx.store.owners.add({ keyId: meta.keyId, accountId: ctx.account.accountId, alias, createTime: meta.createTime })
+  return {
+    KeyId: meta.keyId,
+    Alias: alias,
+    CreateTime: meta.createTime,
+    Description: meta.description,
+    KeyState: meta.keyState,
+    KeyUsage: meta.keyUsage,
+  }
+}
+
+async function describeKey(ctx: RequestContext, p: Params) {
+  const owner = await ctx.key(p['KeyId'])
+  return { KeyMetadata: await ctx.metadata(owner) }
+}
+
+async function describeKeys(ctx: RequestContext, p: Params) {
+  const ids = strList(p, 'KeyIds')
+  const out = []
+  for (const id of ids) {
+    try {
+      out.push(await ctx.metadata(await ctx.key(id, 'DescribeKeys')))
+    } catch (e) {
+      // As Tencent: keys that do not exist (or are invisible) are left out, not an error.
+      if (!isKeywardError(e, 'ResourceUnavailable.CmkNotFound')) throw e
+    }
+  }
+  return { KeyMetadatas: out }
+}
+
+/** The account's own keys with their provider metadata; keys purged by the provider are dropped. */
+async function ownedKeys(ctx: RequestContext): Promise<Array<{ owner: KeyOwner; meta: KeyMetadata }>> {
+  ctx.allow()
+  const owners = await ctx.store.owners.listOwned(ctx.account.accountId)
+  const out: Array<{ owner: KeyOwner; meta: KeyMetadata }> = []
+  for (const owner of owners) {
+    try {
+      const meta = await ctx.provider.describeKey(owner.keyId)
+      out.push({ owner, meta: { ...meta, alias: owner.alias } })
+    } catch (e) {
+      if (!isKeywardError(e, 'ResourceUnavailable.CmkNotFound')) throw e
+      await ctx.store.owners.remove(owner.keyId)
+    }
+  }
+  return out
+}
+
+async function listKeys(ctx: RequestContext, p: Params) {
+  const offset = intIn(p, 'Offset', 0, 1_000_000, 0)
+  const limit = intIn(p, 'Limit', 1, 200, 10)
+  const keys = await ownedKeys(ctx)
+  return { Keys: keys.slice(offset, offset + limit).map((k) => ({ KeyId: k.owner.keyId })), TotalCount: keys.length }
+}
+
+async function listKeyDetail(ctx: RequestContext, p: Params) {
+  const offset = intIn(p, 'Offset', 0, 1_000_000, 0)
+  const limit = intIn(p, 'Limit', 1, 200, 10)
+  const state = intIn(p, 'KeyState', 0, 5, 0)
+  const orderType = intIn(p, 'OrderType', 0, 1, 0)
+  const search = optStr(p, 'SearchKeyAlias', 120)
+  const origin = optStr(p, 'Origin', 32)
+  needs(origin === undefined || origin === 'ALL' || origin === 'TENCENT_KMS' || origin === 'EXTERNAL', 'InvalidParameterValue', 'Origin must be TENCENT_KMS, EXTERNAL or ALL.')
+  const keyUsage = optStr(p, 'KeyUsage', 64)
+  const usages = keyUsage === undefined || keyUsage === '' || keyUsage === 'ALL' ? undefined : keyUsage.split(',')
+  const keys = await ownedKeys(ctx)
+  const matched = filterKeys(keys.map((k) => k.meta), {
+    limit: 1_000_000,
+    ...(KEY_STATE_FILTER[state] ? { keyState: KEY_STATE_FILTER[state] } : {}),
+    ...(search ? { searchKeyAlias: search } : {}),
+    ...(origin && origin !== 'ALL' ? { origin } : {}),
+  }).keys.filter((m) => usages === undefined || usages.includes(m.keyUsage))
+  if (orderType === 1) matched.reverse()
+  const byId = new Map(keys.map((k) => [k.owner.keyId, k.owner]))
+  const page = matched.slice(offset, offset + limit)
+  return {
+    TotalCount: matched.length,
+    KeyMetadatas: await Promise.all(page.map((m) => ctx.metadata(byId.get(m.keyId)!, m))),
+  }
+}
+
+async function updateAlias(ctx: RequestContext, p: Params) {
+  const alias = str(p, 'Alias', 256)
+  checkAlias(alias)
+  const owner = await ctx.key(p['KeyId'])
+  needs(owner.accountId === ctx.account.accountId, 'UnauthorizedOperation', 'Only the owner of a key can change its alias.')
+  if (alias === owner.alias) return {}
+  needs(!(await ctx.store.owners.aliasTaken(ctx.account.accountId, alias)), 'InvalidParameterValue.AliasAlreadyExists', `Alias ${alias} is already used by another key.`)
+  await ctx.provider.updateAlias(owner.keyId, providerAlias(ctx.account.accountId, alias))
+  await ctx.store.owners.rename(owner.keyId, ctx.account.accountId, alias)
+  return {}
+}
+
+async function updateKeyDescription(ctx: RequestContext, p: Params) {
+  const description = str(p, 'Description', 2048)
+  checkDescription(description)
+  const owner = await ctx.key(p['KeyId'])
+  await ctx.provider.updateKeyDescription(owner.keyId, description)
+  return {}
+}
+
+/** CreateKey, DescribeKey(s), ListKeys, ListKeyDetail, UpdateAlias, UpdateKeyDescription. */
+export const keyAdminActions: ActionTable = {
+  CreateKey: createKey,
+  DescribeKey: describeKey,
+  DescribeKeys: describeKeys,
+  ListKeys: listKeys,
+  ListKeyDetail: listKeyDetail,
+  UpdateAlias: updateAlias,
+  UpdateKeyDescription: updateKeyDescription,
+}

@@ -1,0 +1,56 @@
+import { KeywardError, systemClock, type Clock } from '@keyward/core'
+
+/**
+ * Requests per second allowed per account and Action. Tencent's published limits differ per Action (e.g.
+ * SignByAsymmetricKey 100/s); `actions` sets those, `default` the rest.
+ *
+ * @example
+ * ```ts
+ * const limits: RateLimits = { default: 1000, actions: { SignByAsymmetricKey: 100 } }
+ * ```
+ */
+export interface RateLimits {
+  /** Per account and Action, requests per second. Default 1000. 0 disables limiting. */
+  default?: number
+  actions?: Readonly<Record<string, number>>
+}
+
+/** Tencent's documented per-Action limits for the asymmetric Actions; everything else gets `default`. */
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  default: 1000,
+  actions: { SignByAsymmetricKey: 100, VerifyByAsymmetricKey: 100, AsymmetricRsaDecrypt: 100, AsymmetricSm2Decrypt: 100 },
+}
+
+interface Bucket {
+  tokens: number
+  at: number
+}
+
+/**
+ * Token buckets per (account, Action), one second of burst. In memory per instance: behind a load balancer
+ * with N instances an account gets up to N times the limit, which errs towards availability.
+ */
+export class RateLimiter {
+  readonly #buckets = new Map<string, Bucket>()
+
+  constructor(private readonly limits: RateLimits = DEFAULT_RATE_LIMITS, private readonly clock: Clock = systemClock) {}
+
+  private rateOf(action: string): number {
+    return this.limits.actions?.[action] ?? this.limits.default ?? 1000
+  }
+
+  /** Takes one token or throws RequestLimitExceeded. */
+  take(accountId: string, action: string): void {
+    const rate = this.rateOf(action)
+    if (rate <= 0) return
+    const now = this.clock.now()
+    const id = `${accountId}\0${action}`
+    const b = this.#buckets.get(id) ?? { tokens: rate, at: now }
+    b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate)
+    b.at = now
+    if (this.#buckets.size > 100_000) this.#buckets.clear()
+    this.#buckets.set(id, b)
+    if (b.tokens < 1) throw new KeywardError('RequestLimitExceeded', `Too many ${action} requests: the limit is ${rate} per second.`)
+    b.tokens -= 1
+  }
+}

@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { pino } from 'pino'
+import { zeroize, type KeyStore } from '@keyward/core'
+import { RootKey, SoftwareKeyProvider, SqliteKeyStore, loadRootKey } from '@keyward/provider-software'
+import { defaultStoreConfig, keywardHome } from './open-server-store.js'
+import { startServer, type RunningServer } from './start-server.js'
+import { PostgresKeyStore } from './store/sql-key-store.js'
+
+/** Options of {@link runServe} (what `keyward serve` and `npm start` pass). */
+export interface ServeOptions {
+  /** Default 127.0.0.1. */
+  host?: string
+  /** Default 8300. */
+  port?: number
+  /** Data directory; default $KEYWARD_HOME or ~/.keyward. */
+  home?: string
+  /** Where the banner goes; default process.stdout. */
+  out?: { write(text: string): unknown }
+  /** Log level of the JSON request log on stderr; default info. */
+  logLevel?: string
+}
+
+/**
+ * The embedded setup: the software provider with its keys in `<home>/keys.db`, server state in
+ * `<home>/server.db` (or both in PostgreSQL when KEYWARD_POSTGRES_URL is set), root key from KEYWARD_ROOT_KEY
+ * or `<home>/root.key` (created 0600 on first start — a development convenience: a root key beside the data it
+ * protects does not protect a copied directory). Prints the endpoint and, on first start, the dev credentials
+ * (shown once), then exactly one line `listening on http://H:P` once it accepts.
+ *
+ * @example
+ * ```ts
+ * const server = await runServe({ port: 8300 })
+ * process.on('SIGTERM', () => void server.close())
+ * ```
+ */
+export async function runServe(options: ServeOptions = {}): Promise<RunningServer> {
+  const home = options.home ?? keywardHome()
+  const out = options.out ?? process.stdout
+  mkdirSync(home, { recursive: true, mode: 0o700 })
+  const storeConfig = defaultStoreConfig(home)
+  const rootBytes = loadRootKey({ keyFile: join(home, 'root.key'), createIfMissing: true })
+  let keyStore: KeyStore | undefined
+  try {
+    keyStore = 'postgres' in storeConfig ? await PostgresKeyStore.open(storeConfig.postgres) : SqliteKeyStore.open(join(home, 'keys.db'))
+    const provider = new SoftwareKeyProvider({ store: keyStore, rootKey: RootKey.fromBytes(rootBytes) })
+    const server = await startServer({
+      provider,
+      ownsProvider: true,
+      store: storeConfig,
+      rootKey: rootBytes,
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 8300,
+      logger: pino({ level: options.logLevel ?? 'info' }, pino.destination(2)),
+    })
+    const endpoint = server.url.replace(/^http:\/\//, '')
+    out.write(`Keyward KMS (Tencent KMS API 2019-01-18) over the software provider; data in ${home}\n`)
+    out.write(`endpoint: ${endpoint} (SDK: httpProfile { endpoint: '${endpoint}', protocol: 'http://' })\n`)
+    const a = server.initialAccount
+    if (a) {
+      out.write(`dev credentials (shown once; stored sealed under the root key):\n  SecretId:  ${a.secretId}\n  SecretKey: ${a.secretKey}\n`)
+    } else {
+      out.write('credentials: use the SecretId/SecretKey shown at first start (or KEYWARD_BOOTSTRAP_SECRET_ID/KEY)\n')
+    }
+    out.write(`listening on ${server.url}\n`)
+    return server
+  } catch (e) {
+    await keyStore?.close().catch(() => undefined)
+    throw e
+  } finally {
+    zeroize(rootBytes)
+  }
+}

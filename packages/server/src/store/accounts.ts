@@ -1,0 +1,130 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import { KeywardError, needs, unixSeconds, type Clock } from '@keyward/core'
+import { ALLOW_ALL, checkPolicy, type AccountPolicy } from '../policy.js'
+import { LOCKS } from './schema.js'
+import type { SecretBox } from './secret-box.js'
+import { int, one, text, type SqlDb, type SqlRow } from './sql-db.js'
+
+/** An account of the server: a tenant owning keys, with one SecretId/SecretKey pair and a policy. */
+export interface Account {
+  accountId: string
+  name: string
+  secretId: string
+  policy: AccountPolicy
+  /** Admins may manage accounts through the Keyward extension Actions. */
+  isAdmin: boolean
+  createTime: number
+}
+
+/** A new account's credentials: shown once, never stored in the clear. */
+export interface NewAccount extends Account {
+  secretKey: string
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+function randomText(n: number): string {
+  const bytes = randomBytes(n * 2)
+  let out = ''
+  // Rejection sampling keeps every character equally likely.
+  for (const b of bytes) {
+    if (b < 248) out += ALPHABET[b % 62]
+    if (out.length === n) return out
+  }
+  return out + randomText(n - out.length)
+}
+
+const SECRET_ID = /^[A-Za-z0-9]{8,64}$/
+const CACHE_MS = 2_000
+
+/**
+ * Accounts in the server store. SecretKeys are sealed under the root key (the server must recompute HMACs, so a
+ * hash would not do); decrypted keys are cached briefly in memory for the signature check.
+ */
+export class Accounts {
+  readonly #cache = new Map<string, { account: Account; secretKey: string; until: number }>()
+
+  constructor(private readonly db: SqlDb, private readonly box: SecretBox, private readonly clock: Clock) {}
+
+  /** Creates an account; `secretId`/`secretKey` may be given (bootstrap from the environment), else generated. */
+  async create(opts: { name: string; isAdmin?: boolean; policy?: AccountPolicy; secretId?: string; secretKey?: string }): Promise<NewAccount> {
+    /* Precondition: name is 1-64 printable characters; given credentials have a sane shape. */
+    needs(typeof opts.name === 'string' && /^[A-Za-z0-9_.@-]{1,64}$/.test(opts.name), 'InvalidParameterValue', 'Account name must be 1-64 of [A-Za-z0-9_.@-].')
+    if (opts.secretId !== undefined) needs(SECRET_ID.test(opts.secretId), 'InvalidParameterValue', 'SecretId must be 8-64 letters and digits.')
+    if (opts.secretKey !== undefined) needs(typeof opts.secretKey === 'string' && opts.secretKey.length >= 16 && opts.secretKey.length <= 128, 'InvalidParameterValue', 'SecretKey must be 16-128 characters.')
+    const policy = opts.policy ?? ALLOW_ALL
+    checkPolicy(policy)
+    const account: NewAccount = {
+      accountId: randomUUID(),
+      name: opts.name,
+      secretId: opts.secretId ?? `AKID${randomText(32)}`,
+      secretKey: opts.secretKey ?? randomText(32),
+      policy,
+      isAdmin: opts.isAdmin ?? false,
+      createTime: unixSeconds(this.clock),
+    }
+    const sealed = this.box.seal(Buffer.from(account.secretKey, 'utf8'), account.secretId)
+    await this.db.transaction(async (tx) => {
+      if (await one(tx, 'SELECT 1 AS x FROM srv_accounts WHERE name = ? OR secret_id = ?', [account.name, account.secretId])) {
+        throw new KeywardError('InvalidParameterValue', `An account named ${account.name} or with that SecretId exists.`)
+      }
+      await tx.run(
+        'INSERT INTO srv_accounts (account_id, name, secret_id, sealed_secret_key, policy, is_admin, create_time) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [account.accountId, account.name, account.secretId, sealed, JSON.stringify(policy), account.isAdmin ? 1 : 0, account.createTime],
+      )
+    }, LOCKS.accounts)
+    return account
+  }
+
+  private fromRow(row: SqlRow): Account {
+    return {
+      accountId: text(row, 'account_id'),
+      name: text(row, 'name'),
+      secretId: text(row, 'secret_id'),
+      policy: JSON.parse(text(row, 'policy')) as AccountPolicy,
+      isAdmin: int(row, 'is_admin') === 1,
+      createTime: int(row, 'create_time'),
+    }
+  }
+
+  /** The account and its SecretKey for a SecretId, or undefined. */
+  async bySecretId(secretId: string): Promise<{ account: Account; secretKey: string } | undefined> {
+    const now = this.clock.now()
+    const hit = this.#cache.get(secretId)
+    if (hit && hit.until > now) return hit
+    const row = await one(this.db, 'SELECT * FROM srv_accounts WHERE secret_id = ?', [secretId])
+    if (!row) return undefined
+    const account = this.fromRow(row)
+    const secretKey = this.box.open(text(row, 'sealed_secret_key'), secretId).toString('utf8')
+    const entry = { account, secretKey, until: now + CACHE_MS }
+    if (this.#cache.size > 10_000) this.#cache.clear()
+    this.#cache.set(secretId, entry)
+    return entry
+  }
+
+  async byName(name: string): Promise<Account | undefined> {
+    const row = await one(this.db, 'SELECT * FROM srv_accounts WHERE name = ?', [name])
+    return row && this.fromRow(row)
+  }
+
+  async byId(accountId: string): Promise<Account | undefined> {
+    const row = await one(this.db, 'SELECT * FROM srv_accounts WHERE account_id = ?', [accountId])
+    return row && this.fromRow(row)
+  }
+
+  async list(): Promise<Account[]> {
+    return (await this.db.all('SELECT * FROM srv_accounts ORDER BY create_time, name')).map((r) => this.fromRow(r))
+  }
+
+  async count(): Promise<number> {
+    const row = await one(this.db, 'SELECT COUNT(*) AS n FROM srv_accounts')
+    return row ? int(row, 'n') : 0
+  }
+
+  /** Replaces an account's policy (takes effect within the cache window, 2 s, on every instance). */
+  async setPolicy(accountId: string, policy: AccountPolicy): Promise<void> {
+    checkPolicy(policy)
+    const n = await this.db.run('UPDATE srv_accounts SET policy = ? WHERE account_id = ?', [JSON.stringify(policy), accountId])
+    needs(n === 1, 'InvalidParameterValue', 'No such account.')
+    this.#cache.clear()
+  }
+}

@@ -1,0 +1,68 @@
+import Database from 'better-sqlite3'
+import { KeywardError } from '@keyward/core'
+import type { SqlDb, SqlRow, SqlTx, SqlValue } from './sql-db.js'
+
+/**
+ * {@link SqlDb} over an embedded SQLite file (better-sqlite3, WAL). Calls are synchronous underneath; the
+ * async surface matches the PostgreSQL adapter. Transactions are serialised with a promise queue because an
+ * async callback cannot run inside better-sqlite3's synchronous transaction wrapper.
+ *
+ * @example
+ * ```ts
+ * const db = openSqliteDb('/var/lib/keyward/server.db')
+ * ```
+ */
+export function openSqliteDb(file: string): SqlDb {
+  let sqlite: Database.Database
+  try {
+    sqlite = new Database(file)
+    sqlite.pragma('journal_mode = WAL')
+    sqlite.pragma('synchronous = NORMAL')
+    sqlite.pragma('busy_timeout = 5000')
+  } catch (e) {
+    throw new KeywardError('FailedOperation.StoreError', `Cannot open the SQLite database ${file}.`, { cause: e })
+  }
+  const cache = new Map<string, Database.Statement>()
+  const prepare = (sql: string): Database.Statement => {
+    let st = cache.get(sql)
+    if (!st) {
+      st = sqlite.prepare(sql)
+      cache.set(sql, st)
+    }
+    return st
+  }
+  const direct: SqlTx = {
+    async run(sql, params = []) {
+      return prepare(sql).run(...(params as SqlValue[])).changes
+    },
+    async all(sql, params = []) {
+      const st = prepare(sql)
+      return st.reader ? (st.all(...(params as SqlValue[])) as SqlRow[]) : (st.run(...(params as SqlValue[])), [])
+    },
+  }
+  let queue: Promise<unknown> = Promise.resolve()
+  return {
+    dialect: 'sqlite',
+    run: direct.run,
+    all: direct.all,
+    transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+      const next = queue.then(async () => {
+        sqlite.exec('BEGIN IMMEDIATE')
+        try {
+          const result = await fn(direct)
+          sqlite.exec('COMMIT')
+          return result
+        } catch (e) {
+          sqlite.exec('ROLLBACK')
+          throw e
+        }
+      })
+      queue = next.catch(() => undefined)
+      return next
+    },
+    async close() {
+      await queue
+      sqlite.close()
+    },
+  }
+}
