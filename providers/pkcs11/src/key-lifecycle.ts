@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto'
+import {
+  KEY_USAGE_TABLE,
+  KeywardError,
+  LIMITS,
+  checkAlias,
+  checkCreateKey,
+  checkDescription,
+  checkKeyId,
+  checkPendingWindow,
+  checkRotateDays,
+  needs,
+  unixSeconds,
+  type Clock,
+  type CreateKeyRequest,
+  type KeyMetadata,
+  type KeyRotationStatus,
+  type KeyStore,
+  type ListKeysRequest,
+  type ListKeysResult,
+} from '@keyward/core'
+
+const DAY = 86_400
+
+/**
+ * Key metadata and lifecycle over a {@link KeyStore}, with Tencent KMS semantics: what the token cannot hold
+ * (alias, state, deletion date, rotation schedule, versions). Time-driven transitions happen lazily when a key
+ * is loaded: a PendingDelete key past its date is purged, EXTERNAL material past ValidTo is deleted
+ * (→ PendingImport), a key due for rotation gets its new version.
+ *
+ * Subclasses create and destroy the material of versions (`onCreateVersion`, `onDestroyMaterial`).
+ */
+export abstract class KeyLifecycle {
+  protected readonly store: KeyStore
+  protected readonly clock: Clock
+  readonly #rotating = new Map<string, Promise<void>>()
+
+  constructor(store: KeyStore, clock: Clock) {
+    this.store = store
+    this.clock = clock
+  }
+
+  /** Creates the material of the next version; returns what the store keeps for it (a reference, not bytes). */
+  protected abstract onCreateVersion(meta: KeyMetadata, version: number): Promise<Uint8Array>
+  /** Destroys the material of every version (and import keys) of a key. */
+  protected abstract onDestroyMaterial(keyId: string): Promise<void>
+  /** Throws ProviderUnavailable when closed. */
+  protected abstract assertOpen(): void
+
+  protected now(): number {
+    return unixSeconds(this.clock)
+  }
+
+  /** Inserts the metadata of a new key; material is added by the caller. */
+  protected async insertNewKey(req: CreateKeyRequest): Promise<KeyMetadata> {
+    checkCreateKey(req)
+    const keyUsage = req.keyUsage ?? 'ENCRYPT_DECRYPT'
+    const external = req.type === 2
+    const meta: KeyMetadata = {
+      keyId: req.keyId ?? randomUUID(),
+      alias: req.alias,
+      description: req.description ?? '',
+      keyState: external ? 'PendingImport' : 'Enabled',
+      keyUsage,
+      keySpec: keyUsage === 'ENCRYPT_DECRYPT' ? (req.keySpec ?? 'AES_256') : KEY_USAGE_TABLE[keyUsage].keySpec,
+      origin: external ? 'EXTERNAL' : 'TENCENT_KMS',
+      type: external ? 2 : 1,
+      createTime: this.now(),
+      deletionDate: 0,
+      validTo: 0,
+      keyRotationEnabled: false,
+      nextRotateTime: 0,
+      rotateDays: 0,
+      lastRotateTime: 0,
+      keyVersionCount: 0,
+      owner: 'user',
+    }
+    await this.store.insertKey(meta)
+    return meta
+  }
+
+  /** Loads a key after applying due time-driven transitions; CmkNotFound when there is none. */
+  protected async loadKey(keyId: string): Promise<KeyMetadata> {
+    this.assertOpen()
+    checkKeyId(keyId)
+    let meta = await this.store.getKey(keyId)
+    if (!meta) throw new KeywardError('ResourceUnavailable.CmkNotFound', `Key ${keyId} does not exist.`)
+    const now = this.now()
+    if (meta.keyState === 'PendingDelete' && meta.deletionDate > 0 && meta.deletionDate <= now) {
+      await this.onDestroyMaterial(keyId)
+      await this.store.deleteKey(keyId)
+      throw new KeywardError('ResourceUnavailable.CmkNotFound', `Key ${keyId} does not exist.`)
+    }
+    if (meta.origin === 'EXTERNAL' && meta.validTo > 0 && meta.validTo <= now && (meta.keyState === 'Enabled' || meta.keyState === 'Disabled')) {
+      await this.onDestroyMaterial(keyId)
+      await this.store.deleteVersions(keyId)
+      meta = await this.store.updateKey(keyId, { keyState: 'PendingImport', keyVersionCount: 0 })
+    }
+    if (meta.keyRotationEnabled && meta.keyState === 'Enabled' && meta.nextRotateTime > 0 && meta.nextRotateTime <= now) {
+      await this.#rotateOnce(meta)
+      meta = (await this.store.getKey(keyId)) ?? meta
+    }
+    return meta
+  }
+
+  /** Loads a key that must be Enabled for a cryptographic operation. */
+  protected async usableKey(keyId: string): Promise<KeyMetadata> {
+    const meta = await this.loadKey(keyId)
+    switch (meta.keyState) {
+      case 'Enabled': return meta
+      case 'Disabled': throw new KeywardError('ResourceUnavailable.CmkDisabled', `Key ${keyId} is disabled.`)
+      case 'Archived': throw new KeywardError('ResourceUnavailable.CmkArchived', `Key ${keyId} is archived.`)
+      default: throw new KeywardError('ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}.`)
+    }
+  }
+
+  /** Adds a version (creation, rotation); concurrent rotations of one key coalesce. */
+  protected async addVersion(meta: KeyMetadata): Promise<number> {
+    const version = (await this.store.latestVersion(meta.keyId)) + 1
+    const ref = await this.onCreateVersion(meta, version)
+    const added = await this.store.addVersion(meta.keyId, ref)
+    await this.store.updateKey(meta.keyId, { keyVersionCount: added })
+    return added
+  }
+
+  #rotateOnce(meta: KeyMetadata): Promise<void> {
+    const running = this.#rotating.get(meta.keyId)
+    if (running) return running
+    const p = (async () => {
+      await this.addVersion(meta)
+      const now = this.now()
+      await this.store.updateKey(meta.keyId, { lastRotateTime: now, ...(meta.keyRotationEnabled ? { nextRotateTime: now + meta.rotateDays * DAY } : {}) })
+    })().finally(() => this.#rotating.delete(meta.keyId))
+    this.#rotating.set(meta.keyId, p)
+    return p
+  }
+
+  async describeKey(keyId: string): Promise<KeyMetadata> {
+    return this.loadKey(keyId)
+  }
+
+  async listKeys(req: ListKeysRequest = {}): Promise<ListKeysResult> {
+    this.assertOpen()
+    if (req.limit !== undefined) needs(Number.isInteger(req.limit) && req.limit >= 1 && req.limit <= 1000, 'InvalidParameterValue', 'Limit must be an integer from 1 to 1000.')
+    if (req.offset !== undefined) needs(Number.isInteger(req.offset) && req.offset >= 0, 'InvalidParameterValue', 'Offset must be a non-negative integer.')
+    return this.store.listKeys(req)
+  }
+
+  async updateAlias(keyId: string, alias: string): Promise<void> {
+    checkAlias(alias)
+    await this.loadKey(keyId)
+    await this.store.updateKey(keyId, { alias })
+  }
+
+  async updateKeyDescription(keyId: string, description: string): Promise<void> {
+    checkDescription(description)
+    await this.loadKey(keyId)
+    await this.store.updateKey(keyId, { description })
+  }
+
+  async enableKey(keyId: string): Promise<void> {
+    const meta = await this.loadKey(keyId)
+    if (meta.keyState === 'Enabled') return
+    needs(meta.keyState === 'Disabled', meta.keyState === 'Archived' ? 'ResourceUnavailable.CmkArchived' : 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}; only a Disabled key can be enabled.`)
+    await this.store.updateKey(keyId, { keyState: 'Enabled' })
+  }
+
+  async disableKey(keyId: string): Promise<void> {
+    const meta = await this.loadKey(keyId)
+    if (meta.keyState === 'Disabled') return
+    needs(meta.keyState === 'Enabled', meta.keyState === 'Archived' ? 'ResourceUnavailable.CmkArchived' : 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}; only an Enabled key can be disabled.`)
+    await this.store.updateKey(keyId, { keyState: 'Disabled' })
+  }
+
+  /** Tencent semantics: the key must be Disabled (or PendingImport) first. */
+  async scheduleKeyDeletion(keyId: string, pendingWindowInDays: number): Promise<{ deletionDate: number }> {
+    checkPendingWindow(pendingWindowInDays)
+    const meta = await this.loadKey(keyId)
+    needs(meta.keyState !== 'Enabled' && meta.keyState !== 'Archived', 'ResourceUnavailable.CmkShouldBeDisabled', `Key ${keyId} is ${meta.keyState}; disable it before scheduling its deletion.`)
+    needs(meta.keyState !== 'PendingDelete', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is already pending deletion.`)
+    const deletionDate = this.now() + pendingWindowInDays * DAY
+    await this.store.updateKey(keyId, { keyState: 'PendingDelete', deletionDate })
+    return { deletionDate }
+  }
+
+  /** Back to Disabled, or PendingImport when an EXTERNAL key has no material. */
+  async cancelKeyDeletion(keyId: string): Promise<void> {
+    const meta = await this.loadKey(keyId)
+    needs(meta.keyState === 'PendingDelete', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is not pending deletion.`)
+    const hasMaterial = (await this.store.latestVersion(keyId)) > 0
+    await this.store.updateKey(keyId, { keyState: hasMaterial ? 'Disabled' : 'PendingImport', deletionDate: 0 })
+  }
+
+  #needsRotatable(meta: KeyMetadata): void {
+    needs(meta.keyUsage === 'ENCRYPT_DECRYPT', 'UnsupportedOperation.UnsupportedKeyUsage', 'Only ENCRYPT_DECRYPT keys rotate.')
+    needs(meta.origin === 'TENCENT_KMS', 'UnsupportedOperation', 'EXTERNAL (imported) keys do not rotate.')
+  }
+
+  async enableKeyRotation(keyId: string, rotateDays: number = LIMITS.defaultRotateDays): Promise<void> {
+    checkRotateDays(rotateDays)
+    const meta = await this.loadKey(keyId)
+    this.#needsRotatable(meta)
+    needs(meta.keyState === 'Enabled' || meta.keyState === 'Disabled', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}.`)
+    await this.store.updateKey(keyId, { keyRotationEnabled: true, rotateDays, nextRotateTime: this.now() + rotateDays * DAY })
+  }
+
+  async disableKeyRotation(keyId: string): Promise<void> {
+    const meta = await this.loadKey(keyId)
+    this.#needsRotatable(meta)
+    await this.store.updateKey(keyId, { keyRotationEnabled: false, nextRotateTime: 0 })
+  }
+
+  async getKeyRotationStatus(keyId: string): Promise<KeyRotationStatus> {
+    const m = await this.loadKey(keyId)
+    return { keyRotationEnabled: m.keyRotationEnabled, rotateDays: m.rotateDays, nextRotateTime: m.nextRotateTime, lastRotateTime: m.lastRotateTime, keyVersionCount: m.keyVersionCount }
+  }
+
+  async rotateKey(keyId: string): Promise<void> {
+    const meta = await this.usableKey(keyId)
+    this.#needsRotatable(meta)
+    await this.#rotateOnce(meta)
+  }
+
+  async archiveKey(keyId: string): Promise<void> {
+    const meta = await this.loadKey(keyId)
+    if (meta.keyState === 'Archived') return
+    needs(meta.keyState === 'Enabled', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}; only an Enabled key can be archived.`)
+    await this.store.updateKey(keyId, { keyState: 'Archived' })
+  }
+
+  async cancelKeyArchive(keyId: string): Promise<void> {
+    const meta = await this.loadKey(keyId)
+    needs(meta.keyState === 'Archived', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is not archived.`)
+    await this.store.updateKey(keyId, { keyState: 'Enabled' })
+  }
+}

@@ -1,0 +1,140 @@
+import type * as graphene from 'graphene-pk11'
+import { KeywardError } from '@keyward/core'
+import { ckrOf, isSessionLost } from './pkcs11-errors.js'
+import type { TokenConnection } from './token-connection.js'
+
+interface Pooled {
+  session: graphene.Session
+  generation: number
+}
+
+/**
+ * A fixed number of logged-in sessions. Each call holds one session for its whole operation, so two calls never
+ * interleave C_*Init / C_* on one session (the CKR_OPERATION_ACTIVE failure of node-webcrypto-p11 #53); calls
+ * beyond the pool size wait in FIFO order.
+ *
+ * When a call finds its session lost (closed, module finalized, token re-inserted, logged out), the pool forgets
+ * every idle session of that generation without closing it (its handle may already be reused), lets the
+ * connection recover, and runs the call once more on a freshly opened session.
+ */
+export class SessionPool {
+  readonly #connection: TokenConnection
+  readonly #size: number
+  readonly #idle: Pooled[] = []
+  readonly #waiters: Array<() => void> = []
+  readonly #open = new Set<graphene.Session>()
+  #inUse = 0
+  #generation = 0
+  #closed = false
+  /** Bumped when the pool recovers from a lost session/module; object handle caches key on it. */
+  onRecover: (() => void) | undefined
+
+  constructor(connection: TokenConnection, size: number) {
+    this.#connection = connection
+    this.#size = size
+  }
+
+  /** Runs `fn` with a session of its own; retries once on a fresh session when the session was lost. */
+  async use<T>(fn: (session: graphene.Session) => Promise<T>): Promise<T> {
+    let pooled = await this.#acquire(false)
+    try {
+      return await this.#run(pooled, fn)
+    } catch (e) {
+      // #run has already forgotten the lost session.
+      if (!isSessionLost(e) || this.#closed) throw e
+      this.#recover(e)
+      pooled = await this.#acquire(true)
+      return await this.#run(pooled, fn)
+    }
+  }
+
+  async #run<T>(pooled: Pooled, fn: (session: graphene.Session) => Promise<T>): Promise<T> {
+    let ok = false
+    try {
+      const r = await fn(pooled.session)
+      ok = true
+      return r
+    } catch (e) {
+      ok = !isSessionLost(e)
+      throw e
+    } finally {
+      if (ok) this.#release(pooled)
+      else this.#forget(pooled)
+    }
+  }
+
+  #recover(cause: unknown): void {
+    this.#generation++
+    this.#idle.length = 0
+    if (ckrOf(cause) === 'CKR_CRYPTOKI_NOT_INITIALIZED') this.#open.clear()
+    this.#connection.recover(cause)
+    this.onRecover?.()
+  }
+
+  async #acquire(fresh: boolean): Promise<Pooled> {
+    for (;;) {
+      if (this.#closed) throw new KeywardError('FailedOperation.ProviderUnavailable', 'The PKCS#11 provider is closed.')
+      if (!fresh) {
+        const idle = this.#idle.pop()
+        if (idle) {
+          this.#inUse++
+          return idle
+        }
+      }
+      // A retry after a lost session wants a new session, not an idle one that may be just as stale.
+      if (fresh && this.#inUse + this.#idle.length >= this.#size && this.#idle.length > 0) this.#discard(this.#idle.shift() as Pooled)
+      if (this.#inUse + this.#idle.length < this.#size) {
+        this.#inUse++
+        try {
+          const session = this.#connection.openSession()
+          this.#open.add(session)
+          return { session, generation: this.#generation }
+        } catch (e) {
+          this.#inUse--
+          this.#wake()
+          throw e
+        }
+      }
+      await new Promise<void>((resolve) => this.#waiters.push(resolve))
+    }
+  }
+
+  #release(pooled: Pooled): void {
+    this.#inUse--
+    if (this.#closed || pooled.generation !== this.#generation) this.#discard(pooled)
+    else this.#idle.push(pooled)
+    this.#wake()
+  }
+
+  /** A session that failed as lost: drop it without C_CloseSession. */
+  #forget(pooled: Pooled): void {
+    this.#inUse--
+    this.#open.delete(pooled.session)
+    this.#wake()
+  }
+
+  #discard(pooled: Pooled): void {
+    this.#open.delete(pooled.session)
+    try { pooled.session.close() } catch { /* already gone */ }
+  }
+
+  #wake(): void {
+    this.#waiters.shift()?.()
+  }
+
+  /** Sessions currently open (idle + in use). */
+  get openSessions(): number {
+    return this.#open.size
+  }
+
+  /** Closes every session this pool opened; waiting and later calls fail with ProviderUnavailable. */
+  close(): void {
+    this.#closed = true
+    for (const s of this.#open) {
+      try { s.close() } catch { /* already closed */ }
+    }
+    this.#open.clear()
+    this.#idle.length = 0
+    for (const w of this.#waiters.splice(0)) w()
+  }
+}

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto'
+import * as graphene from 'graphene-pk11'
+import { p256 } from '@noble/curves/nist.js'
+import { KeywardError, type MessageType, type SignAlgorithm } from '@keyward/core'
+
+/** DER DigestInfo prefix of SHA-256 (RFC 8017 §9.2 note 1): CKM_RSA_PKCS signs prefix ‖ digest. */
+const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
+
+function pssParams(): graphene.RsaPssParams {
+  return new graphene.RsaPssParams(graphene.MechanismEnum.SHA256, graphene.RsaMgf.MGF1_SHA256, 32)
+}
+
+/**
+ * The token mechanism and input for a signature. RAW RSA messages are hashed in the token (CKM_SHA256_RSA_*);
+ * DIGEST messages use the bare mechanisms. ECDSA is always CKM_ECDSA over a host SHA-256 digest, because
+ * SoftHSM 2.6 rejects CKM_ECDSA_SHA256.
+ */
+export function signInput(algorithm: SignAlgorithm, message: Uint8Array, messageType: MessageType): { mech: graphene.MechanismType; data: Buffer } {
+  const m = Buffer.from(message)
+  switch (algorithm) {
+    case 'RSA_PKCS1_SHA_256':
+      return messageType === 'RAW' ? { mech: 'SHA256_RSA_PKCS', data: m } : { mech: 'RSA_PKCS', data: Buffer.concat([SHA256_DIGEST_INFO, m]) }
+    case 'RSA_PSS_SHA_256':
+      return messageType === 'RAW'
+        ? { mech: { name: 'SHA256_RSA_PKCS_PSS', params: pssParams() }, data: m }
+        : { mech: { name: 'RSA_PKCS_PSS', params: pssParams() }, data: m }
+    case 'ECC_P256_R1':
+      return { mech: 'ECDSA', data: messageType === 'RAW' ? createHash('sha256').update(m).digest() : m }
+    default:
+      throw new KeywardError('UnsupportedOperation', `The PKCS#11 provider has no mechanism for ${algorithm} on this token.`)
+  }
+}
+
+/** The token gives ECDSA as r ‖ s (64 bytes); Keyward, like Tencent KMS and OpenSSL, returns DER. */
+export function ecdsaToDer(raw: Uint8Array): Uint8Array {
+  return p256.Signature.fromBytes(raw, 'compact').toBytes('der')
+}
+
+/** DER ECDSA → r ‖ s for C_Verify; undefined when it is not a valid DER signature (→ signature invalid). */
+export function ecdsaFromDer(der: Uint8Array): Buffer | undefined {
+  try {
+    return Buffer.from(p256.Signature.fromBytes(der, 'der').toBytes('compact'))
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto'
+import * as graphene from 'graphene-pk11'
+import {
+  KeywardError,
+  blobAad,
+  blobHeader,
+  decryptionFailed,
+  encodeCiphertextBlob,
+  type BlobCipher,
+  type CiphertextBlobParts,
+  type EncryptionContext,
+  type SymmetricKeySpec,
+} from '@keyward/core'
+import { isKeywardError } from '@keyward/core'
+import { secretKeyTemplate } from './key-templates.js'
+import { toKeywardError } from './pkcs11-errors.js'
+import type { TokenContext } from './token-context.js'
+import { decryptAsync, encryptAsync, generateKeyAsync } from './token-ops.js'
+
+const TAG = 16
+const NONCE = 12
+
+/** The blob cipher of a key spec. */
+export function blobCipherOf(spec: SymmetricKeySpec): BlobCipher {
+  return spec === 'SM4' ? 'SM4-GCM' : 'AES-256-GCM'
+}
+
+/** The GCM mechanism of a key spec: CKM_AES_GCM, or the instance's vendor SM4_GCM. */
+export function gcmMechanism(ctx: TokenContext, spec: SymmetricKeySpec, nonce: Buffer, aad: Buffer): graphene.IAlgorithm {
+  const params = new graphene.AesGcmParams(nonce, aad, TAG * 8)
+  if (spec === 'AES_256') return { name: 'AES_GCM', params }
+  const vendor = ctx.vendor.get('SM4_GCM')
+  if (!vendor) throw new KeywardError('UnsupportedOperation', 'This token has no SM4_GCM vendor mechanism mapped.')
+  return { name: vendor.mechanism, params }
+}
+
+/** Key type, length and generation mechanism for a new symmetric key of `spec`. */
+export function secretKeyKind(ctx: TokenContext, spec: SymmetricKeySpec): { mech: graphene.MechanismType; keyType: number; valueLen: number } {
+  if (spec === 'AES_256') return { mech: 'AES_KEY_GEN', keyType: graphene.KeyType.AES, valueLen: 32 }
+  const gen = ctx.vendor.get('SM4_KEY_GEN')
+  if (!gen || gen.keyType === undefined) throw new KeywardError('UnsupportedOperation', 'This token has no SM4_KEY_GEN vendor mechanism mapped.')
+  return { mech: { name: gen.mechanism, params: null }, keyType: gen.keyType, valueLen: gen.valueLen ?? 16 }
+}
+
+/** Generates a symmetric CMK version inside the token (C_GenerateKey). */
+export async function generateSecretKey(ctx: TokenContext, spec: SymmetricKeySpec, id: Buffer, extractable: boolean): Promise<void> {
+  const kind = secretKeyKind(ctx, spec)
+  await ctx.pool.use((session) => generateKeyAsync(session, kind.mech, secretKeyTemplate(id, kind.keyType, kind.valueLen, extractable)))
+    .catch((e: unknown) => { throw toKeywardError(e, 'Generating a key in the token') })
+}
+
+/** Encrypts `plaintext` under the token key `id` and returns the printable Keyward ciphertext blob. */
+export async function sealBlob(
+  ctx: TokenContext,
+  target: { keyId: string; version: number; spec: SymmetricKeySpec; id: Buffer },
+  plaintext: Uint8Array,
+  context: EncryptionContext | undefined,
+): Promise<string> {
+  const cipher = blobCipherOf(target.spec)
+  const header = blobHeader(cipher, target.keyId, target.version)
+  const nonce = randomBytes(NONCE)
+  const mech = gcmMechanism(ctx, target.spec, nonce, blobAad(header, context))
+  const out = await ctx.pool.use((session) =>
+    ctx.objects.with(session, 'secret', target.id, target.keyId, (key) => encryptAsync(session, mech, key, Buffer.from(plaintext), plaintext.byteLength + TAG)),
+  ).catch((e: unknown) => { throw toKeywardError(e, 'Encrypt') })
+  const ct = out.subarray(0, out.length - TAG)
+  const tag = out.subarray(out.length - TAG)
+  return encodeCiphertextBlob(header, nonce, tag, ct)
+}
+
+/**
+ * Decrypts a parsed blob with the token key `id`. Every failure of the ciphertext itself (tag, length) is the
+ * one fixed decryptionFailed(); a missing key object or a dead token keep their own codes.
+ */
+export async function openBlob(
+  ctx: TokenContext,
+  source: { keyId: string; spec: SymmetricKeySpec; id: Buffer },
+  parts: CiphertextBlobParts & { header: Buffer },
+  context: EncryptionContext | undefined,
+): Promise<Buffer> {
+  if (parts.cipher !== blobCipherOf(source.spec)) throw decryptionFailed()
+  const mech = gcmMechanism(ctx, source.spec, Buffer.from(parts.nonce), blobAad(parts.header, context))
+  const input = Buffer.concat([parts.ciphertext, parts.tag])
+  try {
+    return await ctx.pool.use((session) =>
+      ctx.objects.with(session, 'secret', source.id, source.keyId, (key) => decryptAsync(session, mech, key, input, input.length)),
+    )
+  } catch (e) {
+    if (isKeywardError(e)) throw e
+    const err = toKeywardError(e, 'Decrypt')
+    if (err.code === 'InternalError') throw decryptionFailed(e)
+    throw err
+  }
+}
+
+/**
+ * A key check value computed inside the token: GCM over a zero block with a zero nonce and a fixed AAD. Equal
+ * material gives equal values, so BYOK can tell an identical re-import from a different one without the
+ * material ever leaving the token. (The fixed nonce is never used for data: data nonces are random 96-bit.)
+ */
+export async function keyCheckValue(ctx: TokenContext, spec: SymmetricKeySpec, key: graphene.Key, session: graphene.Session): Promise<Buffer> {
+  const mech = gcmMechanism(ctx, spec, Buffer.alloc(NONCE), Buffer.from('keyward-kcv'))
+  return encryptAsync(session, mech, key, Buffer.alloc(16), 16 + TAG)
+}

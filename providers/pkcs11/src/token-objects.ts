@@ -1,0 +1,72 @@
+import * as graphene from 'graphene-pk11'
+import { KeywardError } from '@keyward/core'
+import { isHandleGone } from './pkcs11-errors.js'
+
+/** Object classes Keyward looks up. */
+export type ObjectKind = 'secret' | 'private' | 'public'
+
+const CLASS: Record<ObjectKind, number> = {
+  secret: graphene.ObjectClass.SECRET_KEY,
+  private: graphene.ObjectClass.PRIVATE_KEY,
+  public: graphene.ObjectClass.PUBLIC_KEY,
+}
+
+/**
+ * Finds token objects by CKA_ID and caches their handles (a C_FindObjects per call would cost more than the
+ * AES-GCM it serves). Handles are per application, valid in every session, until the module is re-initialised:
+ * the pool calls `clear()` then. A stale handle (object deleted behind our back) is found again once; when the
+ * object is truly gone, the call fails with ResourceUnavailable.CmkNotFound.
+ */
+export class TokenObjects {
+  readonly #handles = new Map<string, Buffer>()
+
+  #cacheKey(kind: ObjectKind, id: Buffer): string {
+    return `${kind}:${id.toString('hex')}`
+  }
+
+  /** The object of `kind` with CKA_ID `id`, bound to `session`. */
+  find(session: graphene.Session, kind: ObjectKind, id: Buffer, keyId: string): graphene.Key {
+    const ck = this.#cacheKey(kind, id)
+    const cached = this.#handles.get(ck)
+    if (cached) return new graphene.Key(cached, session, session.lib)
+    const found = session.find({ class: CLASS[kind], id })
+    if (found.length === 0) {
+      throw new KeywardError(
+        'ResourceUnavailable.CmkNotFound',
+        `The token holds no ${kind} key object with CKA_ID ${JSON.stringify(id.toString('ascii'))} for key ${keyId}: it was deleted outside Keyward, or the key store belongs to another token.`,
+        { backendCode: 'TokenObjectMissing' },
+      )
+    }
+    const handle = found.items(0).handle
+    this.#handles.set(ck, handle)
+    return new graphene.Key(handle, session, session.lib)
+  }
+
+  /**
+   * Runs `fn` with the object; when the token says the cached handle is invalid, drops it and runs once more
+   * with a fresh lookup.
+   */
+  async with<T>(session: graphene.Session, kind: ObjectKind, id: Buffer, keyId: string, fn: (key: graphene.Key) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.find(session, kind, id, keyId))
+    } catch (e) {
+      if (!isHandleGone(e)) throw e
+      this.forget(kind, id)
+      return await fn(this.find(session, kind, id, keyId))
+    }
+  }
+
+  /** Destroys every object with CKA_ID `id` (all classes). Returns how many. */
+  destroy(session: graphene.Session, id: Buffer): number {
+    for (const kind of Object.keys(CLASS) as ObjectKind[]) this.forget(kind, id)
+    return session.destroy({ id })
+  }
+
+  forget(kind: ObjectKind, id: Buffer): void {
+    this.#handles.delete(this.#cacheKey(kind, id))
+  }
+
+  clear(): void {
+    this.#handles.clear()
+  }
+}
