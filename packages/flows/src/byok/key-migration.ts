@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { KeywardError, checkAlias, checkKeyId, needs, zeroize, type CallOptions, type KeyProvider, type WrappingAlgorithm } from '@keyward/core'
+import { KeywardError, checkAlias, checkKeyId, isKeywardError, needs, zeroize, type CallOptions, type KeyProvider, type WrappingAlgorithm } from '@keyward/core'
 import { ByokImport } from './key-import.js'
 import type { KeyMaterialSource } from './material-source.js'
 
@@ -30,7 +30,8 @@ const CANARY_CONTEXT = { purpose: 'keyward-migration-check' }
  * HSM → keyward serve's provider, ...), so that ciphertexts made before the move still decrypt after it. The target
  * key is created EXTERNAL with the source's KeyId (CreateKeyRequest.keyId): the shared ciphertext-blob format
  * names the key by KeyId and binds it as AAD, so the same id plus the same material is exactly what old blobs need.
- * Before returning, a canary encrypted by the source is decrypted by the target.
+ * Before returning, a canary encrypted by the source is decrypted by the target. A migration that failed half-way
+ * (target key created, import not done) is resumed by calling migrate again.
  *
  * What works: a source that can hand out its material wrapped (software export; PKCS#11 keys created extractable)
  * into a target that can choose KeyIds (software, PKCS#11, the server's provider). Not possible: keys out of real
@@ -73,20 +74,39 @@ export class KeyMigration {
     const canaryPlaintext = randomBytes(32)
     try {
       const canary = await this.#source.encrypt({ keyId, plaintext: canaryPlaintext, encryptionContext: CANARY_CONTEXT }, call)
-      await new ByokImport(this.#target).createAndImport({
-        alias: opts.alias ?? meta.alias,
-        keySpec: meta.keySpec === 'SM4' ? 'SM4' : 'AES_256',
-        keyId,
-        source: opts.material,
-        ...(meta.description ? { description: meta.description } : {}),
-        ...(opts.wrappingAlgorithm ? { wrappingAlgorithm: opts.wrappingAlgorithm } : {}),
-        ...call,
-      })
+      const importOptions = { source: opts.material, ...(opts.wrappingAlgorithm ? { wrappingAlgorithm: opts.wrappingAlgorithm } : {}), ...call }
+      const importer = new ByokImport(this.#target)
+      if (await this.resumable(keyId, call)) {
+        await importer.importInto(keyId, importOptions)
+      } else {
+        await importer.createAndImport({
+          alias: opts.alias ?? meta.alias,
+          keySpec: meta.keySpec === 'SM4' ? 'SM4' : 'AES_256',
+          keyId,
+          ...(meta.description ? { description: meta.description } : {}),
+          ...importOptions,
+        })
+      }
       await this.checkCanary(keyId, canary.ciphertextBlob, canaryPlaintext, call)
     } finally {
       zeroize(canaryPlaintext)
     }
     return { keyId, sourceProvider: this.#source.name, targetProvider: this.#target.name, migratedAt: Math.floor(Date.now() / 1000) }
+  }
+
+  /**
+   * True when an earlier, interrupted migration left the target key EXTERNAL and PendingImport: importing into it
+   * again finishes the job. Any other key under this KeyId in the target is a conflict.
+   */
+  protected async resumable(keyId: string, call: CallOptions): Promise<boolean> {
+    const existing = await this.#target.describeKey(keyId, call).catch((e: unknown) => {
+      if (isKeywardError(e, 'ResourceUnavailable.CmkNotFound')) return undefined
+      throw e
+    })
+    if (!existing) return false
+    needs(existing.origin === 'EXTERNAL' && existing.keyState === 'PendingImport', 'InvalidParameterValue',
+      `The ${this.#target.name} provider already has a key ${keyId} (${existing.keyState}); migration will not overwrite it.`)
+    return true
   }
 
   /** The target must decrypt what the source encrypted; otherwise the target key is disabled and we fail. */
