@@ -50,17 +50,24 @@ export function badInputCases(ctx: SuiteContext): void {
 
     if (ctx.supportsUsage('ENCRYPT_DECRYPT')) blobCases(ctx)
 
-    it('malformed request shapes are KeywardErrors, not crashes', async () => {
-      await expectKeywardError(() => p().createKey(null as never), MALFORMED)
-      await expectKeywardError(() => p().createKey({} as never), 'MissingParameter')
-      await expectKeywardError(() => p().createKey({ alias: ctx.alias(), keyUsage: 'ENCRYPT_ONLY' as never }), 'InvalidParameterValue')
-      await expectKeywardError(() => p().createKey({ alias: ctx.alias(), type: 3 as never }), 'InvalidParameterValue')
-      await expectKeywardError(() => p().encrypt(null as never), MALFORMED)
-      await expectKeywardError(() => p().decrypt(null as never), [...MALFORMED, 'InvalidParameterValue.InvalidCiphertext'])
-      await expectKeywardError(() => p().decrypt({ ciphertextBlob: 42 as never }), [...MALFORMED, 'InvalidParameterValue.InvalidCiphertext'])
-      await expectKeywardError(() => p().listKeys({ keyState: 'Gone' as never }), 'InvalidParameterValue')
-      await expectKeywardError(() => p().scheduleKeyDeletion(unknownKeyId, '7' as never), 'InvalidParameter.InvalidPendingWindowInDays')
-    })
+    const shapes: [string, () => Promise<unknown>, KeywardErrorCode | readonly KeywardErrorCode[]][] = [
+      ['CreateKey(null)', () => p().createKey(null as never), MALFORMED],
+      ['CreateKey({})', () => p().createKey({} as never), 'MissingParameter'],
+      ['CreateKey with an unknown KeyUsage', () => p().createKey({ alias: ctx.alias(), keyUsage: 'ENCRYPT_ONLY' as never }), 'InvalidParameterValue'],
+      ['CreateKey with Type 3', () => p().createKey({ alias: ctx.alias(), type: 3 as never }), 'InvalidParameterValue'],
+      ['Encrypt(null)', () => p().encrypt(null as never), MALFORMED],
+      ['Decrypt(null)', () => p().decrypt(null as never), [...MALFORMED, 'InvalidParameterValue.InvalidCiphertext']],
+      ['Decrypt with a numeric blob', () => p().decrypt({ ciphertextBlob: 42 as never }), [...MALFORMED, 'InvalidParameterValue.InvalidCiphertext']],
+      ['GenerateDataKey(null)', () => p().generateDataKey(null as never), MALFORMED],
+      ['SignByAsymmetricKey(null)', () => p().signByAsymmetricKey(null as never), MALFORMED],
+      ['ListKeys with an unknown KeyState', () => p().listKeys({ keyState: 'Gone' as never }), 'InvalidParameterValue'],
+      ['ScheduleKeyDeletion with a string window', () => p().scheduleKeyDeletion(unknownKeyId, '7' as never), 'InvalidParameter.InvalidPendingWindowInDays'],
+    ]
+    for (const [what, call, code] of shapes) {
+      it(`malformed request: ${what} is a KeywardError, not a crash`, async () => {
+        await expectKeywardError(call, code)
+      })
+    }
   })
 }
 
