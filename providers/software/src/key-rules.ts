@@ -1,4 +1,4 @@
-import { KEY_USAGE_TABLE, KeywardError, type KeyMetadata, type KeyState, type KeyUsage } from '@keyward/core'
+import { KEY_USAGE_TABLE, KeywardError, needs, type KeyMetadata, type KeyState, type KeyUsage } from '@keyward/core'
 
 /**
  * Which key states allow what, and the code each refusal carries (Tencent's). Kept as data so that every
@@ -47,3 +47,8 @@ export function requireRotatable(key: KeyMetadata): void {
 }
 
 export const DAY_SECONDS = 86_400
+
+/** A request argument must be an object (a null or a string from an untyped caller is a bad request, not a crash). */
+export function checkRequest(req: unknown, action: string): asserts req is object {
+  needs(req !== null && typeof req === 'object', 'MissingParameter', `${action} needs a request object.`)
+}

@@ -12,7 +12,7 @@ import { asymmetricDecrypt, publicSpki, signWith, usageFor, verifyWith } from '.
 import { issueImportParameters, rememberMaterial, unwrapImport } from './byok-import.js'
 import { publicKeyFromSpki, spkiToPem } from './crypto/key-pairs.js'
 import { rsaWrap } from './crypto/rsa.js'
-import { requireEnabled, requireExternal, requireState, requireUsage } from './key-rules.js'
+import { checkRequest, requireEnabled, requireExternal, requireState, requireUsage } from './key-rules.js'
 import { EXPORTABLE_RECORD, SoftwareKeyLifecycle } from './software-lifecycle.js'
 import { decryptBlob, encryptToBlob } from './symmetric-ops.js'
 
@@ -35,6 +35,7 @@ export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProv
   /** Encrypt (≤ 4096 bytes) under the key's newest version; the EncryptionContext is bound as AAD. */
   async encrypt(req: EncryptRequest, opts?: CallOptions): Promise<EncryptResult> {
     const book = this.live(opts)
+    checkRequest(req, 'Encrypt')
     checkKeyId(req.keyId)
     checkPlaintext(req.plaintext)
     checkEncryptionContext(req.encryptionContext)
@@ -47,6 +48,7 @@ export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProv
   /** Decrypt a blob (no KeyId needed: the blob names key and version). Failures are decryptionFailed(). */
   async decrypt(req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
     const book = this.live(opts)
+    checkRequest(req, 'Decrypt')
     checkEncryptionContext(req.encryptionContext)
     return decryptBlob(book, req.ciphertextBlob, req.encryptionContext)
   }
@@ -54,6 +56,7 @@ export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProv
   /** ReEncrypt: decrypt, then encrypt under the destination key (default: the source key's newest version). */
   async reEncrypt(req: ReEncryptRequest, opts?: CallOptions): Promise<ReEncryptResult> {
     const book = this.live(opts)
+    checkRequest(req, 'ReEncrypt')
     checkEncryptionContext(req.sourceEncryptionContext, 'SourceEncryptionContext')
     checkEncryptionContext(req.destinationEncryptionContext, 'DestinationEncryptionContext')
     if (req.destinationKeyId !== undefined) checkKeyId(req.destinationKeyId, 'DestinationKeyId')
@@ -72,6 +75,7 @@ export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProv
   /** GenerateDataKey (AES_128, AES_256 or NumberOfBytes): the plaintext and its blob, as core's DataKey. */
   async generateDataKey(req: GenerateDataKeyRequest, opts?: CallOptions): Promise<DataKey> {
     const book = this.live(opts)
+    checkRequest(req, 'GenerateDataKey')
     const n = checkGenerateDataKey(req)
     const key = await book.get(req.keyId)
     requireUsage(key, ['ENCRYPT_DECRYPT'], 'GenerateDataKey')
@@ -106,6 +110,7 @@ export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProv
   /** AsymmetricRsaDecrypt (RSAES_OAEP_SHA_1 / RSAES_OAEP_SHA_256) with an ASYMMETRIC_DECRYPT_RSA_2048 key. */
   async asymmetricRsaDecrypt(req: AsymmetricRsaDecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
     const book = this.live(opts)
+    checkRequest(req, 'AsymmetricRsaDecrypt')
     checkKeyId(req.keyId)
     checkOneOf('Algorithm', req.algorithm, KEY_USAGE_TABLE.ASYMMETRIC_DECRYPT_RSA_2048.encryptionAlgorithms.filter((a) => a !== 'SM2'))
     checkBytes('Ciphertext', req.ciphertext, 1, 512)
@@ -118,6 +123,7 @@ export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProv
   /** AsymmetricSm2Decrypt: C1C3C2, ASN.1 DER or raw 04‖C1C3C2 (≤ 256 bytes, as Tencent). */
   async asymmetricSm2Decrypt(req: AsymmetricSm2DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
     const book = this.live(opts)
+    checkRequest(req, 'AsymmetricSm2Decrypt')
     checkKeyId(req.keyId)
     checkBytes('Ciphertext', req.ciphertext, 1, LIMITS.maxSm2CiphertextBytes)
     const key = await book.get(req.keyId)
@@ -129,6 +135,7 @@ export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProv
   /** SignByAsymmetricKey: RAW is hashed here (SHA-256, or SM3(Z‖M) for SM2DSA); DIGEST is signed as given. DER out. */
   async signByAsymmetricKey(req: SignRequest, opts?: CallOptions): Promise<{ signature: Uint8Array }> {
     const book = this.live(opts)
+    checkRequest(req, 'SignByAsymmetricKey')
     const messageType = checkSignRequest(req)
     const key = await book.get(req.keyId)
     requireUsage(key, [usageFor(req.algorithm)], `SignByAsymmetricKey with ${req.algorithm}`)
@@ -139,6 +146,7 @@ export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProv
   /** VerifyByAsymmetricKey: a malformed signature is simply not valid. */
   async verifyByAsymmetricKey(req: VerifyRequest, opts?: CallOptions): Promise<{ signatureValid: boolean }> {
     const book = this.live(opts)
+    checkRequest(req, 'VerifyByAsymmetricKey')
     const messageType = checkSignRequest(req)
     checkBytes('Signature', req.signature, 1, 1024)
     const key = await book.get(req.keyId)
@@ -150,6 +158,7 @@ export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProv
   /** GetParametersForImport: an RSA-2048 wrapping key and token for an EXTERNAL key, valid 24 h; only the newest is valid. */
   async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {
     const book = this.live(opts)
+    checkRequest(req, 'GetParametersForImport')
     checkKeyId(req.keyId)
     checkOneOf('WrappingAlgorithm', req.wrappingAlgorithm, WRAPPING_ALGORITHMS)
     checkOneOf('WrappingKeySpec', req.wrappingKeySpec ?? 'RSA_2048', WRAPPING_KEY_SPECS)
@@ -167,6 +176,7 @@ export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProv
    */
   async importKeyMaterial(req: ImportKeyMaterialRequest, opts?: CallOptions): Promise<void> {
     const book = this.live(opts)
+    checkRequest(req, 'ImportKeyMaterial')
     checkKeyId(req.keyId)
     needs(typeof req.importToken === 'string' && req.importToken.length > 0, 'MissingParameter', 'ImportToken is required.')
     checkBytes('EncryptedKeyMaterial', req.encryptedKeyMaterial, 1, 1024)

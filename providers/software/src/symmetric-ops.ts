@@ -41,13 +41,14 @@ export async function encryptToBlob(book: KeyBook, key: KeyMetadata, plaintext: 
  * Decrypts a blob this or another key-holding provider made. A blob that is malformed, names an unknown key,
  * a key that is not ENCRYPT_DECRYPT, a version that does not exist, another cipher than the key's, or fails
  * authentication is decryptionFailed() (one message); a known key in a state that refuses use keeps its
- * state's code, as in Tencent KMS.
+ * state's code, as in Tencent KMS (Archived keys still decrypt).
  */
 export async function decryptBlob(book: KeyBook, blob: string, ctx: EncryptionContext | undefined): Promise<{ keyId: string; plaintext: Buffer }> {
   const parts = decodeCiphertextBlob(blob)
   const key = await book.find(parts.keyId)
   if (!key || key.keyUsage !== 'ENCRYPT_DECRYPT' || cipherOf(key) !== parts.cipher) throw decryptionFailed()
-  requireEnabled(key)
+  // Archived keys still decrypt (as in Tencent KMS): archiving stops new ciphertexts, not old data.
+  if (key.keyState !== 'Archived') requireEnabled(key)
   let material: Buffer | undefined
   try {
     material = await book.openVersion(key.keyId, parts.keyVersion)
