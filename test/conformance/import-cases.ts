@@ -86,6 +86,22 @@ export function importCases(ctx: SuiteContext): void {
       expect((await p().describeKey(key.keyId)).keyState).toBe('Enabled')
     })
 
+    it('CreateKey Type=2 with a chosen KeyId either takes it (and refuses one in use) or is UnsupportedOperation', async () => {
+      const keyId = `${ctx.runId}-chosen-0000-4000-8000-000000000001`
+      let made: KeyMetadata | undefined
+      try {
+        made = await ctx.createKey({ type: 2, keyId })
+      } catch (e) {
+        await expectKeywardError(() => Promise.reject(e), 'UnsupportedOperation')
+        return
+      }
+      // A provider that accepts the KeyId must honour it, never silently generate another.
+      expect(made.keyId).toBe(keyId)
+      expect((await p().describeKey(keyId)).keyState).toBe('PendingImport')
+      await expectKeywardError(() => ctx.createKey({ type: 2, keyId }), 'InvalidParameterValue')
+      await expectKeywardError(() => ctx.createKey({ keyId }), 'InvalidParameterValue')
+    })
+
     it('a token of another key is refused', async () => {
       const key = await external()
       const other = await external()
@@ -186,6 +202,7 @@ function timeTravelImportCases(
     clock.set(validTo * 1000 + 1000)
     expect((await p().describeKey(key.keyId)).keyState).toBe('PendingImport')
     await expectKeywardError(() => p().decrypt({ ciphertextBlob }), 'ResourceUnavailable.CmkStateNotSupport')
+    await refusedUnchanged(key, () => importMaterial(key.keyId, randomBytes(32)), 'InvalidParameterValue.MaterialNotMatch')
     await importMaterial(key.keyId, material)
     expect(await p().describeKey(key.keyId)).toMatchObject({ keyState: 'Enabled', validTo: 0 })
     expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('until ValidTo')
