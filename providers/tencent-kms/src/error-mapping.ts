@@ -71,9 +71,16 @@ export function mapTencentError(e: unknown, action: string): KeywardError {
 }
 
 function fromApiCode(code: string, message: string, action: string, requestId: string | undefined, cause: unknown): KeywardError {
-  if (code === 'InvalidParameterValue.InvalidCiphertext' && DECRYPTING_ACTIONS.has(action)) {
+  // Decrypt names no key: the key comes from the blob, so "no such key" says only that the blob is not one of
+  // ours (or its key is gone) and must not become an oracle on which part of a tampered blob was changed.
+  const blobKeyUnknown = code === 'ResourceUnavailable.CmkNotFound' && action === 'Decrypt'
+  if ((code === 'InvalidParameterValue.InvalidCiphertext' && DECRYPTING_ACTIONS.has(action)) || blobKeyUnknown) {
     // Same fixed message as decryptionFailed(), plus the RequestId so the call can be traced at Tencent.
-    return new KeywardError(code, DECRYPTION_FAILED_MESSAGE, { cause, ...(requestId ? { requestId } : {}) })
+    return new KeywardError('InvalidParameterValue.InvalidCiphertext', DECRYPTION_FAILED_MESSAGE, {
+      cause,
+      ...(blobKeyUnknown ? { backendCode: code } : {}),
+      ...(requestId ? { requestId } : {}),
+    })
   }
   const text = `${action}: ${message}`
   const ids = requestId ? { requestId } : {}

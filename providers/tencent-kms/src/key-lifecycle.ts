@@ -11,6 +11,7 @@ import {
   checkPendingWindow,
   checkRotateDays,
   checkString,
+  needs,
   requireCapability,
   type CallOptions,
   type CreateKeyRequest,
@@ -23,6 +24,7 @@ import {
 import type { KmsResponse } from './kms-client.js'
 import { KEY_STATE_FILTER, isKnownKeyUsage, toKeyMetadata, toRotationStatus } from './metadata-mapping.js'
 import { TencentKmsProviderBase } from './provider-base.js'
+import { checkRequestObject } from './request-shape.js'
 import { optionalNumber, optionalObject, requiredNumber } from './response-fields.js'
 
 /** ListKeyDetail returns at most this many keys per page. */
@@ -34,6 +36,8 @@ export abstract class TencentKmsKeyLifecycle extends TencentKmsProviderBase {
     /* Precondition: alias, usage, type and spec are valid and the region can make that spec. */
     checkCreateKey(req)
     if (req.keySpec !== undefined) requireCapability(this.name, this.capabilities, 'symmetricKeySpecs', req.keySpec)
+    /* Precondition: no chosen KeyId — Tencent KMS always assigns it, and ignoring the wish would be silent. */
+    needs(req.keyId === undefined, 'UnsupportedOperation', 'Tencent KMS assigns the KeyId; CreateKey cannot choose it.')
     return this.onCreateKey(req, opts)
   }
 
@@ -44,6 +48,7 @@ export abstract class TencentKmsKeyLifecycle extends TencentKmsProviderBase {
 
   async listKeys(req: ListKeysRequest = {}, opts?: CallOptions): Promise<ListKeysResult> {
     /* Precondition: paging and filters are in range. */
+    checkRequestObject(req, 'ListKeys')
     if (req.offset !== undefined) checkInt('Offset', req.offset, 0, 2 ** 31 - 1)
     if (req.limit !== undefined) checkInt('Limit', req.limit, 1, 1000)
     if (req.keyState !== undefined) checkOneOf('KeyState', req.keyState, KEY_STATES)

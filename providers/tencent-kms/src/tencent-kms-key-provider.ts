@@ -37,10 +37,9 @@ import {
 import { TencentKmsKeyLifecycle } from './key-lifecycle.js'
 import type { KmsResponse } from './kms-client.js'
 import { contextField, optionalBoolean, requiredBoolean, requiredBytes, requiredNumber, requiredString } from './response-fields.js'
+import { checkBlob, checkRequestObject } from './request-shape.js'
 import { sm2CiphertextForTencent } from './sm2-ciphertext.js'
 
-/** Local sanity bound on a CiphertextBlob: far above any blob a 4096-byte plaintext yields. */
-const MAX_BLOB_CHARS = 16_384
 const RSA_ALGORITHMS = ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] as const
 
 /**
@@ -59,6 +58,7 @@ const RSA_ALGORITHMS = ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] as const
 export class TencentKmsKeyProvider extends TencentKmsKeyLifecycle implements KeyProvider {
   async encrypt(req: EncryptRequest, opts?: CallOptions): Promise<EncryptResult> {
     /* Precondition: a KeyId, 1-4096 bytes of plaintext, a valid context. */
+    checkRequestObject(req, 'Encrypt')
     checkKeyId(req.keyId)
     checkPlaintext(req.plaintext)
     checkEncryptionContext(req.encryptionContext)
@@ -67,6 +67,7 @@ export class TencentKmsKeyProvider extends TencentKmsKeyLifecycle implements Key
   }
 
   async decrypt(req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
+    checkRequestObject(req, 'Decrypt')
     checkBlob(req.ciphertextBlob)
     checkEncryptionContext(req.encryptionContext)
     const res = await this.call('Decrypt', { CiphertextBlob: req.ciphertextBlob, ...contextField('EncryptionContext', req.encryptionContext) }, opts)
@@ -74,6 +75,7 @@ export class TencentKmsKeyProvider extends TencentKmsKeyLifecycle implements Key
   }
 
   async reEncrypt(req: ReEncryptRequest, opts?: CallOptions): Promise<ReEncryptResult> {
+    checkRequestObject(req, 'ReEncrypt')
     checkBlob(req.ciphertextBlob)
     if (req.destinationKeyId !== undefined) checkKeyId(req.destinationKeyId, 'DestinationKeyId')
     checkEncryptionContext(req.sourceEncryptionContext, 'SourceEncryptionContext')
@@ -98,6 +100,7 @@ export class TencentKmsKeyProvider extends TencentKmsKeyLifecycle implements Key
   }
 
   async generateDataKey(req: GenerateDataKeyRequest, opts?: CallOptions): Promise<DataKey> {
+    checkRequestObject(req, 'GenerateDataKey')
     const length = checkGenerateDataKey(req)
     return this.onGenerateDataKey(req, length, opts)
   }
@@ -114,6 +117,7 @@ export class TencentKmsKeyProvider extends TencentKmsKeyLifecycle implements Key
   }
 
   async asymmetricRsaDecrypt(req: AsymmetricRsaDecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
+    checkRequestObject(req, 'AsymmetricRsaDecrypt')
     checkKeyId(req.keyId)
     checkOneOf('Algorithm', req.algorithm, RSA_ALGORITHMS)
     checkBytes('Ciphertext', req.ciphertext, 1, 512)
@@ -122,6 +126,7 @@ export class TencentKmsKeyProvider extends TencentKmsKeyLifecycle implements Key
   }
 
   async asymmetricSm2Decrypt(req: AsymmetricSm2DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
+    checkRequestObject(req, 'AsymmetricSm2Decrypt')
     checkKeyId(req.keyId)
     checkBytes('Ciphertext', req.ciphertext, 1, LIMITS.maxSm2CiphertextBytes)
     const der = sm2CiphertextForTencent(req.ciphertext)
@@ -131,12 +136,14 @@ export class TencentKmsKeyProvider extends TencentKmsKeyLifecycle implements Key
 
   async signByAsymmetricKey(req: SignRequest, opts?: CallOptions): Promise<{ signature: Uint8Array }> {
     /* Precondition: RAW ≤ 4096 bytes or DIGEST = 32 bytes, a known algorithm. */
+    checkRequestObject(req, 'SignByAsymmetricKey')
     const messageType = checkSignRequest(req)
     const res = await this.call('SignByAsymmetricKey', { KeyId: req.keyId, Algorithm: req.algorithm, Message: toBase64(req.message), MessageType: messageType }, opts)
     return { signature: requiredBytes(res, 'Signature') }
   }
 
   async verifyByAsymmetricKey(req: VerifyRequest, opts?: CallOptions): Promise<{ signatureValid: boolean }> {
+    checkRequestObject(req, 'VerifyByAsymmetricKey')
     const messageType = checkSignRequest(req)
     checkBytes('SignatureValue', req.signature, 1, 1024)
     const res = await this.call(
@@ -148,6 +155,7 @@ export class TencentKmsKeyProvider extends TencentKmsKeyLifecycle implements Key
   }
 
   async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {
+    checkRequestObject(req, 'GetParametersForImport')
     checkKeyId(req.keyId)
     checkOneOf('WrappingAlgorithm', req.wrappingAlgorithm, WRAPPING_ALGORITHMS)
     const spec = req.wrappingKeySpec ?? 'RSA_2048'
@@ -162,6 +170,7 @@ export class TencentKmsKeyProvider extends TencentKmsKeyLifecycle implements Key
   }
 
   async importKeyMaterial(req: ImportKeyMaterialRequest, opts?: CallOptions): Promise<void> {
+    checkRequestObject(req, 'ImportKeyMaterial')
     checkKeyId(req.keyId)
     checkString('ImportToken', req.importToken, 4096)
     checkBytes('EncryptedKeyMaterial', req.encryptedKeyMaterial, 1, 1024)
@@ -194,11 +203,6 @@ export class TencentKmsKeyProvider extends TencentKmsKeyLifecycle implements Key
       throw e
     }
   }
-}
-
-/** Precondition: a CiphertextBlob is a non-empty string of sane length (its content is Tencent's to judge). */
-function checkBlob(blob: unknown): asserts blob is string {
-  checkString('CiphertextBlob', blob, MAX_BLOB_CHARS)
 }
 
 /** A base64 field that must decode to exactly `length` bytes: a short key would be a silent truncation. */

@@ -99,6 +99,17 @@ describe('Tencent errors → KeywardError (through the real SDK)', () => {
     expect(error.requestId).toBe('rid-dec')
   })
 
+  it('Decrypt names no key: CmkNotFound for the key a blob names is a decryption failure too', async () => {
+    stub.setHandler(() => apiError('ResourceUnavailable.CmkNotFound', 'Key 1b00 does not exist.', 'rid-nf'))
+    const kms = stubProvider(stub)
+    const error = (await kms.decrypt({ ciphertextBlob: 'AAAA' }).catch((e: unknown) => e)) as KeywardError
+    expect(error.code).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(error.message).toBe(DECRYPTION_FAILED_MESSAGE)
+    expect([error.backendCode, error.requestId]).toEqual(['ResourceUnavailable.CmkNotFound', 'rid-nf'])
+    const named = (await kms.encrypt({ keyId: 'k1', plaintext: Buffer.from('x') }).catch((e: unknown) => e)) as KeywardError
+    expect(named.code).toBe('ResourceUnavailable.CmkNotFound')
+  })
+
   it('a refused connection → FailedOperation.NetworkError', async () => {
     const dead = await startStubKms(() => ok())
     const endpoint = dead.endpoint
