@@ -6,7 +6,7 @@ import { openFrame } from './frame-format.js'
 import { checkHeader } from './header-auth.js'
 import { readHeader, type HeaderSignatureAlgorithm, type ParsedHeader } from './header-format.js'
 import { verifyHeaderSignature } from './header-signer.js'
-import { deriveKeys, disposeDerived, type DerivedKeys } from './key-derivation.js'
+import { disposeDerived, type DerivedKeys } from './key-derivation.js'
 import type { SuiteName } from './suites.js'
 
 /** What a reader learns from an authenticated header, before any plaintext. */
@@ -82,14 +82,5 @@ export async function* openStream(reader: ChunkReader, plan: OpenPlan): AsyncGen
   } finally {
     if (keys) disposeDerived(keys)
     await reader.close()
-  }
-}
-
-/** Derives the message keys from a plaintext data key and zeroes the data key. */
-export function deriveAndZero(h: ParsedHeader, dataKey: Uint8Array): DerivedKeys {
-  try {
-    return deriveKeys(h.suite, dataKey, h.messageId)
-  } finally {
-    dataKey.fill(0)
   }
 }

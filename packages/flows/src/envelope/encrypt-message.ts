@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomFillSync } from 'node:crypto'
 import { KeywardError, asBuffer, type EncryptionContext } from '@keyward/core'
 import type { ByteSource } from './chunk-reader.js'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
@@ -24,13 +24,25 @@ export interface MessageWriter {
 export interface HeaderPlan {
   readonly suite: Suite
   readonly encryptionContext: EncryptionContext
+  readonly contextBytes: Buffer
   readonly frameLength: number
   readonly signer: HeaderSigner | undefined
 }
 
+// Message ids are drawn from a pool refilled 4 KiB at a time: one CSPRNG call per 128 messages.
+const pool = Buffer.alloc(MESSAGE_ID_LENGTH * 128)
+let poolOffset = pool.length
+
 /** A fresh random message id (also the HKDF salt). */
 export function newMessageId(): Buffer {
-  return randomBytes(MESSAGE_ID_LENGTH)
+  if (poolOffset === pool.length) {
+    randomFillSync(pool)
+    poolOffset = 0
+  }
+  const id = Buffer.from(pool.subarray(poolOffset, poolOffset + MESSAGE_ID_LENGTH))
+  pool.fill(0, poolOffset, poolOffset + MESSAGE_ID_LENGTH)
+  poolOffset += MESSAGE_ID_LENGTH
+  return id
 }
 
 /** Serializes, authenticates and (optionally) signs the header. */
@@ -45,6 +57,7 @@ export async function writeHeader(plan: HeaderPlan, messageId: Buffer, keys: Der
     suite: plan.suite,
     messageId,
     encryptionContext: plan.encryptionContext,
+    contextBytes: plan.contextBytes,
     encryptedDataKeys: edks,
     frameLength: plan.frameLength,
     signatureAlgorithm: signer ? signer.algorithm : null,

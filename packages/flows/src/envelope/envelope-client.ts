@@ -4,12 +4,13 @@ import {
   type CallOptions, type EncryptionContext,
 } from '@keyward/core'
 import { ChunkReader, type ByteSource } from './chunk-reader.js'
-import { DataKeyCache, type DataKeyCacheOptions } from './data-key-cache.js'
-import { deriveAndZero, openStream, type MessageInfo, type OpenPlan } from './decrypt-message.js'
+import { DataKeyCache, type CacheMaterial, type DataKeyCacheOptions } from './data-key-cache.js'
+import type { EncryptedDataKey } from './encrypted-data-key.js'
+import { openStream, type MessageInfo, type OpenPlan } from './decrypt-message.js'
 import { newMessageId, sealAll, sealStream, writeHeader, type HeaderPlan, type MessageWriter, type ProgressCallback } from './encrypt-message.js'
 import { MAX_FRAME_LENGTH, type ParsedHeader } from './header-format.js'
 import type { HeaderSigner } from './header-signer.js'
-import { deriveKeys, type DerivedKeys } from './key-derivation.js'
+import { dataKeyPrk, deriveKeys, type DerivedKeys } from './key-derivation.js'
 import { Keyring } from './keyring.js'
 import type { MasterKey } from './master-key.js'
 import { DEFAULT_SUITE, suiteByName, type Suite, type SuiteName } from './suites.js'
@@ -165,29 +166,44 @@ export class EnvelopeClient {
     checkEncryptionContext(opts.encryptionContext)
     if (opts.partition !== undefined) needs(typeof opts.partition === 'string', 'InvalidParameterValue', 'partition must be a string.')
     const ctx = opts.encryptionContext ?? {}
-    const plan: HeaderPlan = { suite: this.suite, encryptionContext: ctx, frameLength: this.frameLength, signer: this.#signer }
+    const contextBytes = canonicalEncryptionContext(ctx)
+    const plan: HeaderPlan = { suite: this.suite, encryptionContext: ctx, contextBytes, frameLength: this.frameLength, signer: this.#signer }
     const messageId = newMessageId()
     const len = this.suite.dataKeyLength
-    let keys: DerivedKeys
-    let edks
-    if (this.cache && plaintextLength !== undefined) {
-      const partition = `e|${this.suite.id}|${opts.partition ?? ''}|${canonicalEncryptionContext(ctx).toString('utf8')}`
-      ;[keys, edks] = await this.cache.use(partition, plaintextLength, () => this.keyring.generate(len, ctx, opts), (pt, e) => [deriveKeys(this.suite, pt, messageId), e] as const)
-    } else {
+    // The cache holds the HKDF-Extract of a data key (its PRK); the data key itself is zeroed at once.
+    const create = async (): Promise<CacheMaterial> => {
       const m = await this.keyring.generate(len, ctx, opts)
-      keys = deriveKeys(this.suite, m.plaintext, messageId)
-      zeroize(m.plaintext)
-      edks = m.encryptedDataKeys
+      return { plaintext: dataKeyPrk(this.suite, m.plaintext), encryptedDataKeys: m.encryptedDataKeys }
     }
-    return writeHeader(plan, messageId, keys, edks)
+    const derive = (prk: Uint8Array, edks: readonly EncryptedDataKey[]) => ({ keys: deriveKeys(this.suite, prk, messageId), edks })
+    let r: { keys: DerivedKeys; edks: readonly EncryptedDataKey[] }
+    if (this.cache && plaintextLength !== undefined) {
+      const partition = `e|${this.suite.id}|${opts.partition ?? ''}|${contextBytes.toString('latin1')}`
+      r = await this.cache.use(partition, plaintextLength, create, derive)
+    } else {
+      const m = await create()
+      r = derive(m.plaintext, m.encryptedDataKeys)
+      zeroize(m.plaintext)
+    }
+    return writeHeader(plan, messageId, r.keys, r.edks)
   }
 
   async #deriveForHeader(h: ParsedHeader, opts: CallOptions): Promise<DerivedKeys> {
     const len = h.suite.dataKeyLength
-    if (!this.cache) return deriveAndZero(h, await this.keyring.decrypt(h.encryptedDataKeys, h.encryptionContext, len, opts))
+    if (!this.cache) {
+      const prk = dataKeyPrk(h.suite, await this.keyring.decrypt(h.encryptedDataKeys, h.encryptionContext, len, opts))
+      try {
+        return deriveKeys(h.suite, prk, h.messageId)
+      } finally {
+        prk.fill(0)
+      }
+    }
     const edkId = h.encryptedDataKeys.map((e) => `${e.providerName}\u0000${e.keyId}\u0000${Buffer.from(e.blob).toString('base64')}`).join('\u0001')
     const partition = `d|${h.suite.id}|${canonicalEncryptionContext(h.encryptionContext).toString('utf8')}|${edkId}`
-    const create = async () => ({ plaintext: await this.keyring.decrypt(h.encryptedDataKeys, h.encryptionContext, len, opts), encryptedDataKeys: h.encryptedDataKeys })
+    const create = async (): Promise<CacheMaterial> => ({
+      plaintext: dataKeyPrk(h.suite, await this.keyring.decrypt(h.encryptedDataKeys, h.encryptionContext, len, opts)),
+      encryptedDataKeys: h.encryptedDataKeys,
+    })
     return this.cache.use(partition, 0, create, (pt) => deriveKeys(h.suite, pt, h.messageId))
   }
 }

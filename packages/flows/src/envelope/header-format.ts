@@ -22,6 +22,8 @@ export interface HeaderFields {
   readonly suite: Suite
   readonly messageId: Buffer
   readonly encryptionContext: EncryptionContext
+  /** canonicalEncryptionContext(encryptionContext), when the caller already has it. */
+  readonly contextBytes?: Buffer
   readonly encryptedDataKeys: readonly EncryptedDataKey[]
   readonly frameLength: number
   readonly signatureAlgorithm: HeaderSignatureAlgorithm | null
@@ -58,7 +60,7 @@ export function serializeAuthenticated(h: HeaderFields): Buffer {
   fixed[3] = MESSAGE_VERSION
   fixed.writeUInt16BE(h.suite.id, 4)
   h.messageId.copy(fixed, 6)
-  const parts: Buffer[] = [fixed, lenPrefixed(canonicalEncryptionContext(h.encryptionContext), 2), Buffer.from([h.encryptedDataKeys.length])]
+  const parts: Buffer[] = [fixed, lenPrefixed(h.contextBytes ?? canonicalEncryptionContext(h.encryptionContext), 2), Buffer.from([h.encryptedDataKeys.length])]
   for (const edk of h.encryptedDataKeys) {
     parts.push(lenPrefixed(Buffer.from(edk.providerName, 'utf8'), 1), lenPrefixed(Buffer.from(edk.keyId, 'utf8'), 1), lenPrefixed(edk.blob, 2))
   }

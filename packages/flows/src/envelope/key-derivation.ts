@@ -1,4 +1,4 @@
-import { hkdfSync } from 'node:crypto'
+import { hkdfExpand, hkdfExtract } from './hkdf.js'
 import { COMMITMENT_LENGTH, NONCE_LENGTH, type Suite } from './suites.js'
 
 /** HKDF info prefix: binds the derivation to this format and version. */
@@ -10,32 +10,41 @@ export interface DerivedKeys {
   readonly cipherKey: Buffer
   /** Stored in the header; a reader checks it before decrypting anything (key commitment). */
   readonly commitment: Buffer
-  /** XORed with the sequence number to make each frame's nonce. */
+  /** The first 12 bytes of the message id, XORed with the sequence number to make each frame's nonce. */
   readonly nonceBase: Buffer
 }
 
-/**
- * HKDF(suite hash, ikm = data key, salt = message id, info = label ‖ suite id) → cipher key ‖ commitment ‖
- * nonce base. Because the message id is random per message, a data key reused from the cache still yields a
- * fresh cipher key and nonces for each message.
- */
-export function deriveKeys(suite: Suite, dataKey: Uint8Array, messageId: Uint8Array): DerivedKeys {
-  const info = Buffer.allocUnsafe(INFO_LABEL.length + 2)
-  INFO_LABEL.copy(info, 0)
-  info.writeUInt16BE(suite.id, INFO_LABEL.length)
-  const total = suite.cipherKeyLength + COMMITMENT_LENGTH + NONCE_LENGTH
-  const okm = Buffer.from(hkdfSync(suite.hkdfHash, dataKey, messageId, info, total))
-  return {
-    cipherKey: okm.subarray(0, suite.cipherKeyLength),
-    commitment: okm.subarray(suite.cipherKeyLength, suite.cipherKeyLength + COMMITMENT_LENGTH),
-    nonceBase: okm.subarray(suite.cipherKeyLength + COMMITMENT_LENGTH),
+/** HKDF-Extract of a data key (empty salt): what the data-key cache holds. Zeroes the data key. */
+export function dataKeyPrk(suite: Suite, dataKey: Uint8Array): Buffer {
+  try {
+    return hkdfExtract(suite.hkdfHash, dataKey)
+  } finally {
+    dataKey.fill(0)
   }
 }
 
-/** Zeroes the derived secrets (they share one buffer). */
+/**
+ * HKDF-Expand(PRK of the data key, info = label ‖ suite id ‖ message id) → cipher key ‖ commitment. This is
+ * HKDF(ikm = data key, salt = empty, info) of RFC 5869. Because the message id is random per message, a data
+ * key reused from the cache still yields a fresh cipher key per message, so the nonces (message id prefix XOR
+ * sequence number) never repeat under one key.
+ */
+export function deriveKeys(suite: Suite, prk: Uint8Array, messageId: Uint8Array): DerivedKeys {
+  const info = Buffer.allocUnsafe(INFO_LABEL.length + 2 + messageId.length)
+  INFO_LABEL.copy(info, 0)
+  info.writeUInt16BE(suite.id, INFO_LABEL.length)
+  info.set(messageId, INFO_LABEL.length + 2)
+  const okm = hkdfExpand(suite.hkdfHash, prk, info, suite.cipherKeyLength + COMMITMENT_LENGTH)
+  return {
+    cipherKey: okm.subarray(0, suite.cipherKeyLength),
+    commitment: okm.subarray(suite.cipherKeyLength),
+    nonceBase: Buffer.from(messageId.subarray(0, NONCE_LENGTH)),
+  }
+}
+
+/** Zeroes the derived secrets (key and commitment share one buffer). */
 export function disposeDerived(d: DerivedKeys): void {
-  // The three views share the ArrayBuffer hkdfSync returned, which nothing else references.
-  new Uint8Array(d.cipherKey.buffer).fill(0)
+  Buffer.from(d.cipherKey.buffer, d.cipherKey.byteOffset, d.cipherKey.length + d.commitment.length).fill(0)
 }
 
 /** The nonce of sequence number `seq` (0 = header tag, 1.. = frames): nonce base XOR seq in the last 4 bytes. */
