@@ -20,7 +20,7 @@ export function requireEnabled(key: KeyMetadata): void {
 /** Throws the state's code unless the key is in one of `allowed` (lifecycle operations). */
 export function requireState(key: KeyMetadata, allowed: readonly KeyState[], action: string): void {
   if (allowed.includes(key.keyState)) return
-  const code = key.keyState === 'Enabled' ? 'ResourceUnavailable.CmkStateNotSupport' : REFUSAL[key.keyState]
+  const code = key.keyState === 'Archived' ? 'ResourceUnavailable.CmkArchived' : 'ResourceUnavailable.CmkStateNotSupport'
   throw new KeywardError(code, `${action} is not possible while key ${key.keyId} is ${key.keyState}.`)
 }
 
