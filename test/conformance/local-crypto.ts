@@ -31,6 +31,7 @@ export function wrapMaterial(publicKeyB64: string, algorithm: WrappingAlgorithm,
   return publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, material)
 }
 
+/** SHA-256 by node:crypto: the DIGEST a caller sends for RSA and ECDSA algorithms. */
 export function sha256(data: Uint8Array): Buffer {
   return createHash('sha256').update(data).digest()
 }

@@ -4,6 +4,7 @@ import { SIGN_ALGORITHM_TABLE, type SignAlgorithm } from '@keyward/core'
 import { expectKeywardError } from './expect-error.js'
 import type { SuiteContext } from './harness.js'
 import { messageDigest, parsePublicKey, verifyLocally } from './local-crypto.js'
+import { sm2VerifyDigest } from './sm2-oracle.js'
 
 /**
  * SignByAsymmetricKey / VerifyByAsymmetricKey for every supported algorithm: signatures verified by node:crypto
@@ -47,6 +48,7 @@ function algorithmCases(ctx: SuiteContext, algorithm: SignAlgorithm): void {
       const digest = messageDigest(algorithm, der, message)
       const { signature } = await p().signByAsymmetricKey({ keyId, algorithm, message: digest, messageType: 'DIGEST' })
       expect(verifyLocally(algorithm, der, message, signature)).toBe(true)
+      if (algorithm === 'SM2DSA') expect(sm2VerifyDigest(der, digest, signature)).toBe(true)
     })
 
     it('VerifyByAsymmetricKey: RAW and DIGEST accept each other\'s signatures', async () => {

@@ -29,6 +29,7 @@ export class OpensslWorkspace {
     return path
   }
 
+  /** Contents of a file in the workspace. */
   read(path: string): Buffer {
     return readFileSync(path)
   }
