@@ -1,4 +1,7 @@
-import { KeywardError, systemClock, type Clock } from '@keyward/core'
+import { KeywardError, type Clock } from '@keyward/core'
+
+// Buckets refill on a monotonic clock: wall-clock jumps must neither drain nor flood them.
+const monotonic: Clock = { now: () => performance.now() }
 
 /**
  * Requests per second allowed per account and Action. Tencent's published limits differ per Action (e.g.
@@ -33,7 +36,7 @@ interface Bucket {
 export class RateLimiter {
   readonly #buckets = new Map<string, Bucket>()
 
-  constructor(private readonly limits: RateLimits = DEFAULT_RATE_LIMITS, private readonly clock: Clock = systemClock) {}
+  constructor(private readonly limits: RateLimits = DEFAULT_RATE_LIMITS, private readonly clock: Clock = monotonic) {}
 
   private rateOf(action: string): number {
     return this.limits.actions?.[action] ?? this.limits.default ?? 1000
@@ -46,7 +49,7 @@ export class RateLimiter {
     const now = this.clock.now()
     const id = `${accountId}\0${action}`
     const b = this.#buckets.get(id) ?? { tokens: rate, at: now }
-    b.tokens = Math.min(rate, b.tokens + ((now - b.at) / 1000) * rate)
+    b.tokens = Math.min(rate, b.tokens + (Math.max(0, now - b.at) / 1000) * rate)
     b.at = now
     if (this.#buckets.size > 100_000) this.#buckets.clear()
     this.#buckets.set(id, b)

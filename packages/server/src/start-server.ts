@@ -107,7 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const initialAccount = await bootstrap(store, options.bootstrap ?? envBootstrap())
     const metrics = new ServerMetrics()
     const services = { provider: options.provider, store, clock, regions: options.regions ?? ['ap-guangzhou'] }
-    const service = new KmsService(services, new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS, clock), metrics, logger, options.faults)
+    const service = new KmsService(services, new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS), metrics, logger, options.faults)
     const app = buildHttpApp({ service, metrics, db, logger, bodyLimit })
     const host = options.host ?? '127.0.0.1'
     await app.listen({ host, port: options.port ?? 0 })
