@@ -1,6 +1,7 @@
 import {
   IMPORT_MATERIAL_BYTES,
   KeywardError,
+  LIMITS,
   SYMMETRIC_KEY_SPECS,
   WRAPPING_ALGORITHMS,
   checkAlias,
@@ -85,7 +86,10 @@ export class ByokImport {
       ...(req.keyId !== undefined ? { keyId: req.keyId } : {}),
     }, signalOf(req))
     if (req.keyId !== undefined && created.keyId !== req.keyId) {
-      throw new KeywardError('UnsupportedOperation', `The ${this.#provider.name} provider ignored the requested KeyId (created ${created.keyId}).`)
+      // A provider that cannot choose KeyIds (Tencent's API has no such parameter) made a key nobody asked for.
+      await this.#provider.scheduleKeyDeletion(created.keyId, LIMITS.minPendingWindowDays, signalOf(req)).catch(() => undefined)
+      throw new KeywardError('UnsupportedOperation',
+        `The ${this.#provider.name} provider cannot create a key with a chosen KeyId (it made ${created.keyId}, now scheduled for deletion).`)
     }
     return this.onImport(created.keyId, req)
   }

@@ -1,0 +1,165 @@
+/**
+ * The cross-provider matrix with every backend available here: the software provider, SoftHSM2 through
+ * Pkcs11KeyProvider, and `keyward serve` reached through TencentKmsKeyProvider (the real Tencent SDK).
+ * - Data encrypted to the public key of a key in provider X decrypts in X; signatures made in X verify locally.
+ * - A key migrated from X to Y decrypts X's old Encrypt blobs and envelope messages in Y (software ⇄ HSM); into a
+ *   Tencent-API endpoint (keyward serve, Tencent KMS) migration is refused: its CreateKey cannot take a KeyId.
+ */
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { KeywardError, MemoryKeyStore, type KeyProvider } from '@keyward/core'
+import { AsymmetricDecryptor, encryptWithPublicKey, maxAsymmetricPlaintextBytes } from '@keyward/flows/asymmetric'
+import { ByokImport, KeyMigration, KeyWrapperMaterialSource, RandomMaterialSource } from '@keyward/flows/byok'
+import { EnvelopeClient, ProviderMasterKey } from '@keyward/flows/envelope'
+import { SignatureFlow } from '@keyward/flows/signature'
+import { Pkcs11KeyProvider } from '@keyward/provider-pkcs11'
+import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
+import { TencentKmsKeyProvider } from '@keyward/provider-tencent-kms'
+import { startServer, type RunningServer } from '@keyward/server'
+import { tempDir } from '@keyward/test-support'
+import { createSoftHsmToken } from '../../../../test/support/softhsm.js'
+
+async function codeOf(fn: () => unknown): Promise<string | undefined> {
+  try { await fn() } catch (e) { return e instanceof KeywardError ? e.code : `not-keyward: ${String(e)}` }
+  return undefined
+}
+
+// SOFTHSM2_CONF must name the throwaway token before the module loads: one token for this file's process.
+const token = createSoftHsmToken()
+const tmp = tempDir('kw-flows-matrix-')
+
+let software: SoftwareKeyProvider
+let hsm: Pkcs11KeyProvider
+let serveBackend: SoftwareKeyProvider
+let server: RunningServer
+let kms: TencentKmsKeyProvider
+
+beforeAll(async () => {
+  software = new SoftwareKeyProvider({ name: 'software', store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)) })
+  hsm = new Pkcs11KeyProvider({ modulePath: token.modulePath, tokenLabel: token.label, pin: token.pin, store: new MemoryKeyStore() })
+  serveBackend = new SoftwareKeyProvider({ name: 'serve-backend', store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)) })
+  const credentials = { secretId: `AKID${randomBytes(12).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') }
+  server = await startServer({
+    provider: serveBackend,
+    store: { sqlite: join(tmp.dir, 'server.db') },
+    rootKey: randomBytes(32),
+    bootstrap: credentials,
+    rateLimits: { default: 0 },
+  })
+  kms = new TencentKmsKeyProvider({ region: 'ap-guangzhou', endpoint: `${server.host}:${server.port}`, protocol: 'http', credentials, symmetricKeySpecs: ['AES_256', 'SM4'] })
+})
+afterAll(async () => {
+  await kms?.close()
+  await server?.close()
+  await serveBackend?.close()
+  await hsm?.close()
+  await software?.close()
+  token.remove()
+  tmp.remove()
+})
+
+const alias = (p: string) => `${p}-${randomBytes(4).toString('hex')}`
+const ASYM_USAGE = { RSAES_OAEP_SHA_1: 'ASYMMETRIC_DECRYPT_RSA_2048', RSAES_OAEP_SHA_256: 'ASYMMETRIC_DECRYPT_RSA_2048', SM2: 'ASYMMETRIC_DECRYPT_SM2' } as const
+const SIGN_USAGE = {
+  RSA_PSS_SHA_256: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
+  RSA_PKCS1_SHA_256: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
+  ECC_P256_R1: 'ASYMMETRIC_SIGN_VERIFY_ECC',
+  SM2DSA: 'ASYMMETRIC_SIGN_VERIFY_SM2',
+} as const
+
+describe.each([
+  ['software', () => software as KeyProvider],
+  ['pkcs11 (SoftHSM2)', () => hsm as KeyProvider],
+  ['keyward serve via the Tencent SDK', () => kms as KeyProvider],
+])('%s', (_name, get) => {
+  it('decrypts what the asymmetric flow encrypted to its public keys, for every algorithm it declares', async () => {
+    const p = get()
+    expect(p.capabilities.asymmetricDecryptAlgorithms.length).toBeGreaterThan(0)
+    for (const algorithm of p.capabilities.asymmetricDecryptAlgorithms) {
+      const { keyId } = await p.createKey({ alias: alias('asym'), keyUsage: ASYM_USAGE[algorithm] })
+      const plaintext = randomBytes(maxAsymmetricPlaintextBytes(algorithm))
+      const ciphertext = encryptWithPublicKey(await p.getPublicKey(keyId), algorithm, plaintext)
+      expect(Buffer.from(await new AsymmetricDecryptor(p).decrypt(keyId, algorithm, ciphertext)), algorithm).toEqual(plaintext)
+    }
+  })
+
+  it('signs long and short messages that verify locally and in the provider, for every algorithm it declares', async () => {
+    const p = get()
+    const flow = new SignatureFlow(p)
+    for (const algorithm of p.capabilities.signAlgorithms) {
+      const { keyId } = await p.createKey({ alias: alias('sig'), keyUsage: SIGN_USAGE[algorithm] })
+      for (const message of [randomBytes(100), randomBytes(5000)]) {
+        const { signature, messageType } = await flow.sign({ keyId, algorithm, message })
+        expect(messageType).toBe(message.length > 4096 ? 'DIGEST' : 'RAW')
+        expect(await flow.verify({ keyId, algorithm, message, signature, local: true }), `${algorithm} local`).toBe(true)
+        expect(await flow.verify({ keyId, algorithm, message, signature }), `${algorithm} provider`).toBe(true)
+      }
+    }
+  })
+
+  it('BYOK: the import flow makes a working EXTERNAL key with every wrapping algorithm it declares', async () => {
+    const p = get()
+    for (const wrappingAlgorithm of p.capabilities.wrappingAlgorithms) {
+      const key = await new ByokImport(p).createAndImport({ alias: alias('byok'), wrappingAlgorithm, source: new RandomMaterialSource(p) })
+      expect(key.keyState, wrappingAlgorithm).toBe('Enabled')
+      const { ciphertextBlob } = await p.encrypt({ keyId: key.keyId, plaintext: Buffer.from('byok') })
+      expect(Buffer.from((await p.decrypt({ ciphertextBlob })).plaintext).toString()).toBe('byok')
+    }
+  })
+})
+
+/** Old data made under `keyId` in `from`: an Encrypt blob and an envelope message. */
+async function oldData(from: KeyProvider, keyId: string) {
+  const blob = await from.encrypt({ keyId, plaintext: Buffer.from('old blob'), encryptionContext: { v: '1' } })
+  const client = new EnvelopeClient({ keyring: new ProviderMasterKey({ provider: from, keyId }) })
+  const message = await client.encrypt(Buffer.from('old envelope'), { encryptionContext: { v: '1' } })
+  return { blob: blob.ciphertextBlob, message, providerName: from.name }
+}
+
+async function expectReadable(to: KeyProvider, keyId: string, old: Awaited<ReturnType<typeof oldData>>): Promise<void> {
+  expect(Buffer.from((await to.decrypt({ ciphertextBlob: old.blob, encryptionContext: { v: '1' } })).plaintext).toString()).toBe('old blob')
+  // Envelope messages name the provider that wrapped their data key: the new holder answers to that name.
+  const client = new EnvelopeClient({ keyring: new ProviderMasterKey({ provider: to, keyId, name: old.providerName }) })
+  expect(Buffer.from((await client.decrypt(old.message, { encryptionContext: { v: '1' } })).plaintext).toString()).toBe('old envelope')
+}
+
+describe('migration between providers through the wrapped path', () => {
+  it('software → HSM: old blobs and envelopes of the software key decrypt in the HSM', async () => {
+    const key = await software.createKey({ alias: alias('sw2hsm'), exportable: true } as Parameters<SoftwareKeyProvider['createKey']>[0])
+    const old = await oldData(software, key.keyId)
+    const material = new KeyWrapperMaterialSource('software export', (t, o) =>
+      software.exportWrappedKeyMaterial(key.keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm, o))
+    await new KeyMigration(software, hsm).migrate(key.keyId, { material, wrappingAlgorithm: 'RSAES_OAEP_SHA_1' })
+    await expectReadable(hsm, key.keyId, old)
+  })
+
+  it('HSM → software with C_WrapKey (the material never leaves the token unwrapped)', async () => {
+    const key = await hsm.createKey({ alias: alias('hsm2sw'), extractable: true } as Parameters<Pkcs11KeyProvider['createKey']>[0])
+    const old = await oldData(hsm, key.keyId)
+    const material = new KeyWrapperMaterialSource('HSM C_WrapKey', (t) =>
+      hsm.wrapKeyMaterialFor(key.keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm))
+    await new KeyMigration(hsm, software).migrate(key.keyId, { material, wrappingAlgorithm: 'RSAES_OAEP_SHA_1' })
+    await expectReadable(software, key.keyId, old)
+  })
+
+  it('a non-extractable HSM key cannot be migrated (the token refuses C_WrapKey)', async () => {
+    const key = await hsm.createKey({ alias: alias('locked') })
+    const material = new KeyWrapperMaterialSource('HSM C_WrapKey', (t) =>
+      hsm.wrapKeyMaterialFor(key.keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm))
+    expect(await codeOf(() => new KeyMigration(hsm, software).migrate(key.keyId, { material, wrappingAlgorithm: 'RSAES_OAEP_SHA_1' }))).toBe('UnsupportedOperation')
+  })
+
+  // keyward serve's CreateKey (like Tencent's) takes no KeyId, so nothing can be migrated into it yet; real Tencent
+  // KMS could not decrypt Keyward blobs anyway. The flow must refuse rather than leave a key old blobs cannot reach.
+  it('into a Tencent-API endpoint the KeyId cannot be chosen: refused, and the stray key is scheduled for deletion', async () => {
+    const key = await software.createKey({ alias: alias('sw2tc'), exportable: true } as Parameters<SoftwareKeyProvider['createKey']>[0])
+    const material = new KeyWrapperMaterialSource('software export', (t, o) =>
+      software.exportWrappedKeyMaterial(key.keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm, o))
+    const before = (await kms.listKeys({ searchKeyAlias: key.alias })).keys
+    expect(before).toHaveLength(0)
+    expect(await codeOf(() => new KeyMigration(software, kms).migrate(key.keyId, { material }))).toBe('UnsupportedOperation')
+    const stray = (await kms.listKeys({ searchKeyAlias: key.alias })).keys
+    expect(stray.every((k) => k.keyState === 'PendingDelete')).toBe(true)
+  })
+})
