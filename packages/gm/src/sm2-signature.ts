@@ -11,6 +11,7 @@ import { derInteger, derReadInteger, derReadWholeSequence, derSequence } from '.
 import { A, B, bigIntToBytes, bytesToBigInt, decodePrivateKey, decodePublicKey, encodePoint, GX, GY, invert, mod, N } from './sm2-curve.js'
 import { mulBase } from './sm2-native.js'
 import { combinedX } from './sm2-verify-core.js'
+import { nativeCheck, nativeVerifyAvailable } from './sm2-verify-native.js'
 import { sm3 } from './sm3.js'
 
 /** A user id as a string (UTF-8) or bytes; at most 8191 bytes so that its bit length fits ENTL's 16 bits. */
@@ -122,9 +123,12 @@ export function sm2VerifyDigest(publicKey: Uint8Array, digest: Uint8Array, signa
   if (!rs) return false
   const t = mod(rs.r + rs.s, N)
   if (t === 0n) return false
+  // x1 ≡ r − e (mod n) is the same test as (e + x1) mod n = r; r − e = 0 cannot be an ECDSA r, so it goes slow.
+  const rPrime = mod(rs.r - bytesToBigInt(digest), N)
+  if (rPrime !== 0n && nativeVerifyAvailable()) return nativeCheck(rs.s, t, rPrime, publicKey)
   const x1 = combinedX(rs.s, t, point)
   if (x1 === undefined) return false
-  return mod(bytesToBigInt(digest) + x1, N) === rs.r
+  return mod(x1, N) === rPrime
 }
 
 /** Options of {@link sm2Verify}. */
