@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import {
+  KEY_ORIGINS,
+  KEY_STATES,
+  KEY_USAGES,
   KEY_USAGE_TABLE,
   KeywardError,
   LIMITS,
@@ -7,8 +10,10 @@ import {
   checkCreateKey,
   checkDescription,
   checkKeyId,
+  checkOneOf,
   checkPendingWindow,
   checkRotateDays,
+  checkString,
   needs,
   unixSeconds,
   type Clock,
@@ -103,9 +108,10 @@ export abstract class KeyLifecycle {
     return meta
   }
 
-  /** Loads a key that must be Enabled for a cryptographic operation. */
-  protected async usableKey(keyId: string): Promise<KeyMetadata> {
+  /** Loads a key that must be Enabled for a cryptographic operation (Archived keys still decrypt, as in Tencent KMS). */
+  protected async usableKey(keyId: string, purpose: 'use' | 'decrypt' = 'use'): Promise<KeyMetadata> {
     const meta = await this.loadKey(keyId)
+    if (purpose === 'decrypt' && meta.keyState === 'Archived') return meta
     switch (meta.keyState) {
       case 'Enabled': return meta
       case 'Disabled': throw new KeywardError('ResourceUnavailable.CmkDisabled', `Key ${keyId} is disabled.`)
@@ -141,8 +147,13 @@ export abstract class KeyLifecycle {
 
   async listKeys(req: ListKeysRequest = {}): Promise<ListKeysResult> {
     this.assertOpen()
+    needs(req !== null && typeof req === 'object', 'InvalidParameterValue', 'ListKeys needs a request object.')
     if (req.limit !== undefined) needs(Number.isInteger(req.limit) && req.limit >= 1 && req.limit <= 1000, 'InvalidParameterValue', 'Limit must be an integer from 1 to 1000.')
     if (req.offset !== undefined) needs(Number.isInteger(req.offset) && req.offset >= 0, 'InvalidParameterValue', 'Offset must be a non-negative integer.')
+    if (req.keyState !== undefined) checkOneOf('KeyState', req.keyState, KEY_STATES)
+    if (req.keyUsage !== undefined) checkOneOf('KeyUsage', req.keyUsage, KEY_USAGES)
+    if (req.origin !== undefined) checkOneOf('Origin', req.origin, KEY_ORIGINS)
+    if (req.searchKeyAlias !== undefined) checkString('SearchKeyAlias', req.searchKeyAlias, LIMITS.maxAliasChars + 68, 0)
     return this.store.listKeys(req)
   }
 

@@ -1,5 +1,5 @@
 import * as graphene from 'graphene-pk11'
-import * as pkcs11 from 'pkcs11js'
+import pkcs11 from 'pkcs11js'
 import { KeywardError } from '@keyward/core'
 
 /**

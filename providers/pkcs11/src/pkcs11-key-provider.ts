@@ -20,6 +20,7 @@ import {
   checkSignRequest,
   decodeCiphertextBlob,
   decryptionFailed,
+  isKeywardError,
   needs,
   requireCapability,
   toBase64,
@@ -189,14 +190,17 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
   async decrypt(req: DecryptRequest): Promise<DecryptResult> {
     needs(req !== null && typeof req === 'object', 'MissingParameter', 'Decrypt needs a request object.')
     checkEncryptionContext(req.encryptionContext)
-    needs(typeof req.ciphertextBlob === 'string' && req.ciphertextBlob.length > 0, 'MissingParameter', 'CiphertextBlob is required.')
     return this.onDecrypt(req)
   }
 
   protected async onDecrypt(req: DecryptRequest): Promise<DecryptResult> {
     this.assertOpen()
+    // Any malformation, empty or non-string blobs included, is the one fixed decryption failure.
     const parts = decodeCiphertextBlob(req.ciphertextBlob)
-    const meta = await this.usableKey(parts.keyId)
+    // A blob naming no existing key is a bad ciphertext like any other (the KeyId in it is attacker-controlled).
+    const meta = await this.usableKey(parts.keyId, 'decrypt').catch((e: unknown) => {
+      throw isKeywardError(e, 'ResourceUnavailable.CmkNotFound') ? decryptionFailed(e) : e
+    })
     if (meta.keyUsage !== 'ENCRYPT_DECRYPT') throw decryptionFailed()
     const id = await this.versionId(meta.keyId, parts.keyVersion)
     if (!id) throw decryptionFailed()
