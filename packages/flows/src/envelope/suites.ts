@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto'
 import { KeywardError } from '@keyward/core'
+import { createSm4GcmCipher, createSm4GcmDecipher } from '@keyward/gm'
 
 /**
  * The algorithm suites of the envelope message format, as data. A suite fixes the cipher, the HKDF hash that
@@ -56,8 +57,19 @@ const aesGcm: Suite = {
   createDecipher: (key, iv) => createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH }),
 }
 
-const suites = new Map<number, Suite>([[aesGcm.id, aesGcm]])
-const byName = new Map<SuiteName, Suite>([[aesGcm.name, aesGcm]])
+/** 国密: SM4-GCM (from @keyward/gm: OpenSSL sm4-ctr + GHASH) with HKDF over HMAC-SM3. */
+const sm4Gcm: Suite = {
+  name: 'SM4_GCM_HKDF_SM3_COMMIT',
+  id: 0x0002,
+  hkdfHash: 'sm3',
+  dataKeyLength: 32,
+  cipherKeyLength: 16,
+  createCipher: (key, iv) => createSm4GcmCipher(key, iv, { authTagLength: TAG_LENGTH }),
+  createDecipher: (key, iv) => createSm4GcmDecipher(key, iv, { authTagLength: TAG_LENGTH }),
+}
+
+const suites = new Map<number, Suite>([[aesGcm.id, aesGcm], [sm4Gcm.id, sm4Gcm]])
+const byName = new Map<SuiteName, Suite>([[aesGcm.name, aesGcm], [sm4Gcm.name, sm4Gcm]])
 
 /** The default suite: AES-256-GCM, HKDF-SHA-256, key commitment. */
 export const DEFAULT_SUITE: SuiteName = 'AES_256_GCM_HKDF_SHA256_COMMIT'

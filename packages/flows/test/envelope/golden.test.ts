@@ -79,6 +79,13 @@ describe('golden envelope message (format stability)', () => {
     expect(r.info.frameLength).toBe(GOLDEN_FRAME_LENGTH)
   })
 
+  it('decrypts the committed v1 SM4-GCM (国密) message with the same fixture key', async () => {
+    const client = new EnvelopeClient({ keyring: new RawAesMasterKey({ namespace: GOLDEN_NAMESPACE, keyId: GOLDEN_KEY_ID, key: GOLDEN_KEY }) })
+    const r = await client.decrypt(readFileSync(join(FIXTURES, 'golden-v1-sm4-gcm.kwe')), { encryptionContext: GOLDEN_CONTEXT })
+    expect(r.plaintext.equals(GOLDEN_PLAINTEXT)).toBe(true)
+    expect(r.info.suite).toBe('SM4_GCM_HKDF_SM3_COMMIT')
+  })
+
   it('an independent reader written from docs/message-format.md decrypts it too', () => {
     const r = independentDecrypt(golden, GOLDEN_KEY)
     expect(r.plaintext.equals(GOLDEN_PLAINTEXT)).toBe(true)

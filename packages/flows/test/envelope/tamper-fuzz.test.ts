@@ -42,8 +42,9 @@ async function makeSamples(): Promise<Sample[]> {
   const keyring = new Keyring([rawKey('k1'), rawKey('k2', 'backup')])
   const plain = new EnvelopeClient({ keyring, frameLength: FRAME })
   const signed = new EnvelopeClient({ keyring, frameLength: FRAME, signer: ecdsaP256HeaderSigner(privateKey) })
+  const sm4 = new EnvelopeClient({ keyring, frameLength: FRAME, suite: 'SM4_GCM_HKDF_SM3_COMMIT' })
   const out: Sample[] = []
-  for (const [client, size] of [[plain, 3 * FRAME + 10], [plain, 2 * FRAME], [plain, 0], [signed, FRAME + 1]] as const) {
+  for (const [client, size] of [[plain, 3 * FRAME + 10], [plain, 2 * FRAME], [plain, 0], [signed, FRAME + 1], [sm4, 2 * FRAME + 5]] as const) {
     const ctx = { tenant: 'bank', record: String(size) }
     const message = await client.encrypt(randomBytes(size), { encryptionContext: ctx })
     const frameCount = Math.max(1, Math.ceil(size / FRAME))
@@ -55,7 +56,7 @@ async function makeSamples(): Promise<Sample[]> {
 }
 
 describe('envelope tamper fuzz', () => {
-  it('accepts none of ≥ 10,000 mutations (bit flips, truncations, frame swaps, header edits, wrong context), each a KeywardError', async () => {
+  it('accepts none of ≥ 10,000 mutations (bit flips, truncations, frame swaps, header edits, wrong context) of AES, SM4 and signed messages, each a KeywardError', async () => {
     const samples = await makeSamples()
     for (const s of samples) expect((await s.client.decrypt(s.message, { encryptionContext: s.ctx })).plaintext).toBeDefined()
     const results = new Map<string, number>()
