@@ -3,33 +3,21 @@ import { describe, expect, it } from 'vitest'
 import { IMPORT_MATERIAL_BYTES, LIMITS, type KeyMetadata, type KeywardErrorCode, type SymmetricKeySpec, type WrappingAlgorithm } from '@keyward/core'
 import { expectKeywardError } from './expect-error.js'
 import type { SuiteContext } from './harness.js'
+import { ImportSteps, MATERIAL_REFUSED, TOKEN_REFUSED } from './import-support.js'
 import { wrapMaterial } from './local-crypto.js'
 
-/** Codes a refused import token may carry: only the newest token of a key is valid, and only for that key. */
-const TOKEN_REFUSED: readonly KeywardErrorCode[] = ['ResourceUnavailable.TokenExpired', 'InvalidParameter', 'InvalidParameter.DecryptMaterialError']
-/** Codes for material that does not unwrap to a key of the right size. */
-const MATERIAL_REFUSED: readonly KeywardErrorCode[] = ['InvalidParameter.DecryptMaterialError', 'InvalidParameterValue']
-
-/** BYOK (issue #7): CreateKey Type=2, GetParametersForImport, ImportKeyMaterial, expiry, deletion, re-import. */
+/** BYOK (issue #7): CreateKey Type=2, GetParametersForImport, ImportKeyMaterial, refusals, deletion, re-import. */
 export function importCases(ctx: SuiteContext): void {
   const wrapping = ctx.expected.wrappingAlgorithms
   if (wrapping.length === 0 || !ctx.supportsUsage('ENCRYPT_DECRYPT')) return
   const p = () => ctx.provider
-  const defaultWrapping = wrapping.includes('RSAES_OAEP_SHA_256') ? 'RSAES_OAEP_SHA_256' : wrapping[0]!
-
-  const external = (spec: SymmetricKeySpec = 'AES_256') => ctx.createKey({ type: 2, keySpec: spec })
-  /** Fetches a token and imports `material` with it; returns what ImportKeyMaterial resolved to. */
-  const importMaterial = async (keyId: string, material: Uint8Array, validTo?: number, algorithm: WrappingAlgorithm = defaultWrapping) => {
-    const params = await p().getParametersForImport({ keyId, wrappingAlgorithm: algorithm, wrappingKeySpec: 'RSA_2048' })
-    const encryptedKeyMaterial = wrapMaterial(params.publicKey, algorithm, material)
-    await p().importKeyMaterial({ keyId, importToken: params.importToken, encryptedKeyMaterial, ...(validTo ? { validTo } : {}) })
-  }
-  /** Runs a refused import and asserts the key's metadata did not change. */
-  const refusedUnchanged = async (key: KeyMetadata, call: () => Promise<unknown>, codes: KeywardErrorCode | readonly KeywardErrorCode[]) => {
-    const before = await p().describeKey(key.keyId)
-    await expectKeywardError(call, codes)
-    expect(await p().describeKey(key.keyId)).toEqual(before)
-  }
+  const steps = new ImportSteps(ctx)
+  const { defaultWrapping } = steps
+  const external = (spec?: SymmetricKeySpec) => steps.external(spec)
+  const importMaterial = (keyId: string, material: Uint8Array, validTo?: number, algorithm?: WrappingAlgorithm) =>
+    steps.importMaterial(keyId, material, validTo, algorithm)
+  const refusedUnchanged = (key: KeyMetadata, call: () => Promise<unknown>, codes: KeywardErrorCode | readonly KeywardErrorCode[]) =>
+    steps.refusedUnchanged(key, call, codes)
 
   describe('BYOK import', () => {
     it('CreateKey Type=2 makes an EXTERNAL key in PendingImport that cannot be used yet', async () => {
@@ -158,41 +146,5 @@ export function importCases(ctx: SuiteContext): void {
       expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('survives re-import')
     })
 
-    if (ctx.clock) timeTravelImportCases(ctx, defaultWrapping, importMaterial, refusedUnchanged)
-  })
-}
-
-function timeTravelImportCases(
-  ctx: SuiteContext,
-  algorithm: WrappingAlgorithm,
-  importMaterial: (keyId: string, material: Uint8Array, validTo?: number) => Promise<void>,
-  refusedUnchanged: (key: KeyMetadata, call: () => Promise<unknown>, codes: KeywardErrorCode) => Promise<void>,
-): void {
-  const clock = ctx.clock!
-  const p = () => ctx.provider
-
-  it('[time travel] an import token expires after 24 h', async () => {
-    const key = await ctx.createKey({ type: 2 })
-    const params = await p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: algorithm })
-    clock.set(params.parametersValidTo * 1000 + 1000)
-    await refusedUnchanged(key, () => p().importKeyMaterial({
-      keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial: wrapMaterial(params.publicKey, algorithm, randomBytes(32)),
-    }), 'ResourceUnavailable.TokenExpired')
-  })
-
-  it('[time travel] after ValidTo the key is PendingImport and its ciphertexts are refused; re-import restores them', async () => {
-    const key = await ctx.createKey({ type: 2 })
-    const material = randomBytes(32)
-    const validTo = ctx.nowSeconds() + 3600
-    await importMaterial(key.keyId, material, validTo)
-    expect(await p().describeKey(key.keyId)).toMatchObject({ keyState: 'Enabled', validTo })
-    const { ciphertextBlob } = await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('until ValidTo') })
-    clock.set(validTo * 1000 + 1000)
-    expect((await p().describeKey(key.keyId)).keyState).toBe('PendingImport')
-    await expectKeywardError(() => p().decrypt({ ciphertextBlob }), 'ResourceUnavailable.CmkStateNotSupport')
-    await refusedUnchanged(key, () => importMaterial(key.keyId, randomBytes(32)), 'InvalidParameterValue.MaterialNotMatch')
-    await importMaterial(key.keyId, material)
-    expect(await p().describeKey(key.keyId)).toMatchObject({ keyState: 'Enabled', validTo: 0 })
-    expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('until ValidTo')
   })
 }

@@ -15,7 +15,9 @@ import { deletionCases } from './deletion-cases.js'
 import { expectKeywardError } from './expect-error.js'
 import { SuiteContext, type ExpectedCapabilities, type ProviderFactory } from './harness.js'
 import { importCases } from './import-cases.js'
+import { importExpiryCases } from './import-expiry-cases.js'
 import { lifecycleCases } from './lifecycle-cases.js'
+import { listCases } from './list-cases.js'
 import { rotationCases } from './rotation-cases.js'
 import { signatureCases } from './signature-cases.js'
 import { symmetricCases } from './symmetric-cases.js'
@@ -50,6 +52,7 @@ export function describeKeyProvider(name: string, factory: ProviderFactory, expe
     describe(title, () => {
       capabilityCases(ctx)
       lifecycleCases(ctx)
+      listCases(ctx)
       deletionCases(ctx)
       rotationCases(ctx)
       symmetricCases(ctx)
@@ -57,6 +60,7 @@ export function describeKeyProvider(name: string, factory: ProviderFactory, expe
       asymmetricCases(ctx)
       signatureCases(ctx)
       importCases(ctx)
+      importExpiryCases(ctx)
       badInputCases(ctx)
 
       describe('close', () => {
