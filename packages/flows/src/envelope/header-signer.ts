@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto'
-import { checkKeyId, fromBase64, needs, type KeyProvider } from '@keyward/core'
+import { checkBytes, checkKeyId, checkOneOf, fromBase64, needs, type KeyProvider } from '@keyward/core'
+import { sm2MessageDigest, sm2PublicKeyFromPrivate, sm2PublicKeyFromSpki, sm2Sign, sm2Verify } from '@keyward/gm'
 import type { HeaderSignatureAlgorithm } from './header-format.js'
 
 /**
@@ -10,7 +11,7 @@ import type { HeaderSignatureAlgorithm } from './header-format.js'
  */
 export interface HeaderSigner {
   readonly algorithm: HeaderSignatureAlgorithm
-  /** Written in the header: SPKI DER for ECC_P256_R1. */
+  /** Written in the header: SPKI DER for ECC_P256_R1; the 65-byte point 04‖x‖y for SM2DSA. */
   readonly publicKey: Uint8Array
   sign(data: Uint8Array): Promise<Uint8Array>
 }
@@ -32,19 +33,37 @@ export function ecdsaP256HeaderSigner(privateKey: KeyObject): HeaderSigner {
 }
 
 /**
- * A header signer whose P-256 key stays in a KeyProvider (Tencent KMS, HSM): the header's SHA-256 is sent as
- * a DIGEST to SignByAsymmetricKey.
+ * A header signer with a local SM2 private key (32 bytes, via @keyward/gm): SM2DSA over SM3(Z‖header) with the
+ * GM/T default user id, DER signatures. The key is copied; the signer never prints it.
  */
-export async function providerHeaderSigner(provider: KeyProvider, keyId: string): Promise<HeaderSigner> {
+export function sm2HeaderSigner(privateKey: Uint8Array): HeaderSigner {
+  /* Precondition: the SM2 private key is 32 bytes. */
+  checkBytes('privateKey', privateKey, 32, 32)
+  const d = Buffer.from(privateKey)
+  const publicKey = sm2PublicKeyFromPrivate(d)
+  return { algorithm: 'SM2DSA', publicKey, sign: async (data) => sm2Sign(d, data, { publicKey }) }
+}
+
+/**
+ * A header signer whose key stays in a KeyProvider (Tencent KMS, HSM): the header's digest (SHA-256, or for
+ * SM2 SM3(Z‖header)) goes to SignByAsymmetricKey as a DIGEST.
+ *
+ * @example
+ * ```ts
+ * const signer = await providerHeaderSigner(kms, signingKeyId, 'SM2DSA')
+ * ```
+ */
+export async function providerHeaderSigner(provider: KeyProvider, keyId: string, algorithm: HeaderSignatureAlgorithm = 'ECC_P256_R1'): Promise<HeaderSigner> {
   checkKeyId(keyId)
-  const pub = await provider.getPublicKey(keyId)
-  const publicKey = fromBase64(pub.publicKey, 'PublicKey')
+  checkOneOf('algorithm', algorithm, ['ECC_P256_R1', 'SM2DSA'] as const)
+  const spki = fromBase64((await provider.getPublicKey(keyId)).publicKey, 'PublicKey')
+  const publicKey = algorithm === 'SM2DSA' ? sm2PublicKeyFromSpki(spki) : spki
   return {
-    algorithm: 'ECC_P256_R1',
+    algorithm,
     publicKey,
     sign: async (data) => {
-      const digest = createHash('sha256').update(data).digest()
-      const r = await provider.signByAsymmetricKey({ keyId, algorithm: 'ECC_P256_R1', message: digest, messageType: 'DIGEST' })
+      const digest = algorithm === 'SM2DSA' ? sm2MessageDigest(publicKey, data) : createHash('sha256').update(data).digest()
+      const r = await provider.signByAsymmetricKey({ keyId, algorithm, message: digest, messageType: 'DIGEST' })
       return r.signature
     },
   }
@@ -58,7 +77,7 @@ export function verifyHeaderSignature(algorithm: HeaderSignatureAlgorithm, publi
       if (key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return false
       return nodeVerify('sha256', data, key, signature)
     }
-    return false
+    return publicKey.length === 65 && sm2Verify(publicKey, data, signature)
   } catch {
     return false
   }
