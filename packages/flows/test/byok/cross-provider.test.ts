@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KeywardError, MemoryKeyStore, type KeyProvider } from '@keyward/core'
 import { AsymmetricDecryptor, encryptWithPublicKey, maxAsymmetricPlaintextBytes } from '@keyward/flows/asymmetric'
-import { ByokImport, KeyMigration, KeyWrapperMaterialSource, RandomMaterialSource } from '@keyward/flows/byok'
+import { BytesMaterialSource, ByokImport, KeyMigration, KeyWrapperMaterialSource, RandomMaterialSource, wrapKeyMaterial } from '@keyward/flows/byok'
 import { EnvelopeClient, ProviderMasterKey } from '@keyward/flows/envelope'
 import { SignatureFlow } from '@keyward/flows/signature'
 import { Pkcs11KeyProvider } from '@keyward/provider-pkcs11'
@@ -106,6 +106,74 @@ describe.each([
       const { ciphertextBlob } = await p.encrypt({ keyId: key.keyId, plaintext: Buffer.from('byok') })
       expect(Buffer.from((await p.decrypt({ ciphertextBlob })).plaintext).toString()).toBe('byok')
     }
+  })
+})
+
+describe.each([
+  ['pkcs11 (SoftHSM2)', () => hsm as KeyProvider],
+  ['keyward serve via the Tencent SDK', () => kms as KeyProvider],
+])('BYOK bad input on %s: clear codes, key state unchanged', (_name, get) => {
+  async function pending(p: KeyProvider): Promise<string> {
+    return (await p.createKey({ alias: alias('bad'), type: 2 })).keyId
+  }
+  async function expectUnchanged(p: KeyProvider, keyId: string): Promise<void> {
+    // keyState only: Tencent's DescribeKey has no version count to compare.
+    expect((await p.describeKey(keyId)).keyState).toBe('PendingImport')
+  }
+
+  it('material wrapped with another algorithm than the token', async () => {
+    const p = get()
+    const [tokenAlg, otherAlg] = p.capabilities.wrappingAlgorithms
+    expect(otherAlg).toBeDefined()
+    const keyId = await pending(p)
+    const params = await p.getParametersForImport({ keyId, wrappingAlgorithm: tokenAlg! })
+    const wrong = wrapKeyMaterial(params.publicKey, otherAlg!, randomBytes(32))
+    expect(await codeOf(() => p.importKeyMaterial({ keyId, importToken: params.importToken, encryptedKeyMaterial: wrong }))).toBe('InvalidParameter.DecryptMaterialError')
+    await expectUnchanged(p, keyId)
+  })
+
+  it('truncated wrapped material and material of the wrong length', async () => {
+    const p = get()
+    const alg = p.capabilities.wrappingAlgorithms[0]!
+    const keyId = await pending(p)
+    const params = await p.getParametersForImport({ keyId, wrappingAlgorithm: alg })
+    const wrapped = wrapKeyMaterial(params.publicKey, alg, randomBytes(32))
+    expect(await codeOf(() => p.importKeyMaterial({ keyId, importToken: params.importToken, encryptedKeyMaterial: wrapped.subarray(0, 255) })))
+      .toBe('InvalidParameter.DecryptMaterialError')
+    // Providers differ here (software: DecryptMaterialError, PKCS#11: InvalidParameterValue); both name the problem.
+    const short = wrapKeyMaterial(params.publicKey, alg, randomBytes(16))
+    expect(['InvalidParameter.DecryptMaterialError', 'InvalidParameterValue'])
+      .toContain(await codeOf(() => p.importKeyMaterial({ keyId, importToken: params.importToken, encryptedKeyMaterial: short })))
+    expect(await codeOf(() => new ByokImport(p).importInto(keyId, { source: new BytesMaterialSource(randomBytes(24)), wrappingAlgorithm: alg })))
+      .toBe('InvalidParameterValue')
+    await expectUnchanged(p, keyId)
+  })
+
+  it('a token of another key, and a superseded token', async () => {
+    const p = get()
+    const alg = p.capabilities.wrappingAlgorithms[0]!
+    const a = await pending(p)
+    const b = await pending(p)
+    const pa = await p.getParametersForImport({ keyId: a, wrappingAlgorithm: alg })
+    await p.getParametersForImport({ keyId: b, wrappingAlgorithm: alg })
+    const wrapped = wrapKeyMaterial(pa.publicKey, alg, randomBytes(32))
+    expect(await codeOf(() => p.importKeyMaterial({ keyId: b, importToken: pa.importToken, encryptedKeyMaterial: wrapped }))).toMatch(/^(InvalidParameter|ResourceUnavailable.TokenExpired)/)
+    await p.getParametersForImport({ keyId: a, wrappingAlgorithm: alg })
+    expect(await codeOf(() => p.importKeyMaterial({ keyId: a, importToken: pa.importToken, encryptedKeyMaterial: wrapped }))).toBe('ResourceUnavailable.TokenExpired')
+    await expectUnchanged(p, a)
+    await expectUnchanged(p, b)
+  })
+})
+
+describe('BYOK with the material inside the HSM', () => {
+  it('a fresh EXTERNAL software key takes material wrapped by C_WrapKey, never plaintext on the host', async () => {
+    const held = await hsm.createKey({ alias: alias('held'), extractable: true } as Parameters<Pkcs11KeyProvider['createKey']>[0])
+    const source = new KeyWrapperMaterialSource('HSM C_WrapKey', (t) =>
+      hsm.wrapKeyMaterialFor(held.keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm))
+    const key = await new ByokImport(software).createAndImport({ alias: alias('from-hsm'), wrappingAlgorithm: 'RSAES_PKCS1_V1_5', source })
+    expect(key.keyState).toBe('Enabled')
+    const { ciphertextBlob } = await software.encrypt({ keyId: key.keyId, plaintext: Buffer.from('hsm material') })
+    expect(Buffer.from((await software.decrypt({ ciphertextBlob })).plaintext).toString()).toBe('hsm material')
   })
 })
 
