@@ -59,6 +59,25 @@ export function lifecycleCases(ctx: SuiteContext): void {
       expect((await p().describeKey(b.keyId)).alias).toBe(b.alias)
     })
 
+    it('concurrent CreateKey with one alias: exactly one wins, the others get AliasAlreadyExists', async () => {
+      const alias = ctx.alias('race')
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => p().createKey({ alias })))
+      const won = results.filter((r) => r.status === 'fulfilled')
+      expect(won).toHaveLength(1)
+      for (const r of results) {
+        if (r.status === 'rejected') await expectKeywardError(() => Promise.reject(r.reason), 'InvalidParameterValue.AliasAlreadyExists')
+      }
+      expect((await p().listKeys({ searchKeyAlias: alias })).totalCount).toBe(1)
+    })
+
+    it('a call whose AbortSignal is already aborted fails with FailedOperation.Aborted and does nothing', async () => {
+      const alias = ctx.alias('aborted')
+      const signal = AbortSignal.abort()
+      await expectKeywardError(() => p().createKey({ alias }, { signal }), 'FailedOperation.Aborted')
+      expect((await p().listKeys({ searchKeyAlias: alias })).totalCount).toBe(0)
+      await expectKeywardError(() => p().generateRandom(8, { signal }), 'FailedOperation.Aborted')
+    })
+
     it('UpdateAlias renames, and frees the old alias for another key', async () => {
       const key = await ctx.createKey()
       const renamed = ctx.alias('renamed')

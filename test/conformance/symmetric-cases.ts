@@ -103,6 +103,23 @@ function reEncryptAcrossKeys(ctx: SuiteContext): void {
       expect(text((await ctx.provider.decrypt({ ciphertextBlob: re.ciphertextBlob })).plaintext)).toBe('relocated')
     })
 
+    it('refuses to re-encrypt under a disabled source key', async () => {
+      const source = await ctx.createKey({ keySpec: specs[0] })
+      const { ciphertextBlob } = await ctx.provider.encrypt({ keyId: source.keyId, plaintext: Buffer.from('x') })
+      await ctx.provider.disableKey(source.keyId)
+      await expectKeywardError(() => ctx.provider.reEncrypt({ ciphertextBlob }), 'ResourceUnavailable.CmkDisabled')
+    })
+
+    const asymmetric = ctx.expected.keyUsages.find((u) => u !== 'ENCRYPT_DECRYPT')
+    if (asymmetric) {
+      it(`refuses an asymmetric destination key (${asymmetric})`, async () => {
+        const source = await ctx.sharedKey('ENCRYPT_DECRYPT', specs[0])
+        const dest = await ctx.sharedKey(asymmetric)
+        const { ciphertextBlob } = await ctx.provider.encrypt({ keyId: source.keyId, plaintext: Buffer.from('x') })
+        await expectKeywardError(() => ctx.provider.reEncrypt({ ciphertextBlob, destinationKeyId: dest.keyId }), 'UnsupportedOperation.UnsupportedKeyUsage')
+      })
+    }
+
     it('refuses a destination key that is disabled or unknown', async () => {
       const source = await ctx.sharedKey('ENCRYPT_DECRYPT', specs[0])
       const dest = await ctx.createKey()
