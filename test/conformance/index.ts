@@ -35,9 +35,12 @@ export { SuiteContext } from './harness.js'
  * ```ts
  * describeKeyProvider('software', async () => {
  *   const clock = new ManualClock()
- *   const provider = new SoftwareKeyProvider({ store: new MemoryKeyStore(), clock })
+ *   const provider = new SoftwareKeyProvider({ store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)), clock })
  *   return { provider, clock, close: () => provider.close() }
- * }, { keyUsages: [...KEY_USAGES], symmetricKeySpecs: ['AES_256', 'SM4'], ... })
+ * }, {
+ *   keyUsages: ['ENCRYPT_DECRYPT', 'ASYMMETRIC_SIGN_VERIFY_ECC'], symmetricKeySpecs: ['AES_256'],
+ *   signAlgorithms: ['ECC_P256_R1'], asymmetricDecryptAlgorithms: [], wrappingAlgorithms: [], keyRotation: true,
+ * })
  * ```
  */
 export function describeKeyProvider(name: string, factory: ProviderFactory, expected: ExpectedCapabilities): void {
