@@ -3,6 +3,9 @@ import { KeywardError, unixSeconds, zeroize, type Clock, type KeyMetadata, type 
 import { DAY_SECONDS } from './key-rules.js'
 import type { RootKey } from './root-key.js'
 
+/** How many unsealed key versions a provider keeps at most (see {@link KeyBook.openVersion}). */
+export const OPENED_CACHE_SIZE = 256
+
 /** Bytes of a symmetric key version's material per spec. */
 export const SYMMETRIC_MATERIAL_BYTES = { AES_256: 32, SM4: 16 } as const
 
@@ -17,6 +20,7 @@ function materialLabel(keyId: string, version: number): string {
  * sequences (a version number, then its sealed material) cannot interleave.
  */
 export class KeyBook {
+  readonly #opened = new Map<string, { sealed: Buffer; plain: Buffer }>()
   #tail: Promise<unknown> = Promise.resolve()
 
   constructor(readonly store: KeyStore, readonly root: RootKey, readonly clock: Clock) {}
@@ -76,10 +80,12 @@ export class KeyBook {
     const now = this.now()
     if (k.keyState === 'PendingDelete') {
       await this.store.deleteKey(k.keyId)
+      this.forget(k.keyId)
       return undefined
     }
     if (k.origin === 'EXTERNAL') {
       await this.store.deleteVersions(k.keyId)
+      this.forget(k.keyId)
       return this.store.updateKey(k.keyId, { keyState: 'PendingImport', keyVersionCount: 0 })
     }
     const spec = k.keySpec === 'SM4' ? 'SM4' : 'AES_256'
@@ -112,10 +118,39 @@ export class KeyBook {
     }
   }
 
-  /** The plaintext material of a version (caller zeroes it), undefined when there is no such version. */
+  /**
+   * The plaintext material of a version (a copy: the caller zeroes it), undefined when there is no such
+   * version. The store is read every time, so another process's changes count; only the unsealing is cached,
+   * keyed by the sealed bytes, for at most {@link OPENED_CACHE_SIZE} versions, zeroed on eviction and close.
+   */
   async openVersion(keyId: string, version: number): Promise<Buffer | undefined> {
     const sealed = await this.store.getVersion(keyId, version)
-    return sealed && this.root.open(materialLabel(keyId, version), sealed)
+    if (!sealed) return undefined
+    const id = `${keyId}\0${version}`
+    const hit = this.#opened.get(id)
+    if (hit && Buffer.compare(hit.sealed, sealed) === 0) return Buffer.from(hit.plain)
+    const plain = this.root.open(materialLabel(keyId, version), sealed)
+    this.#evict(id)
+    this.#opened.set(id, { sealed: Buffer.from(sealed), plain: Buffer.from(plain) })
+    if (this.#opened.size > OPENED_CACHE_SIZE) this.#evict(this.#opened.keys().next().value as string)
+    return plain
+  }
+
+  /** Drops (and zeroes) the cached material of a key whose versions were deleted. */
+  forget(keyId: string): void {
+    for (const id of [...this.#opened.keys()]) if (id.startsWith(`${keyId}\0`)) this.#evict(id)
+  }
+
+  /** Zeroes every cached material (close). */
+  forgetAll(): void {
+    for (const id of [...this.#opened.keys()]) this.#evict(id)
+  }
+
+  #evict(id: string): void {
+    const e = this.#opened.get(id)
+    if (!e) return
+    zeroize(e.plain)
+    this.#opened.delete(id)
   }
 
   /** A per-key record sealed under the root key (import parameters, material MAC). */

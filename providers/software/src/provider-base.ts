@@ -36,6 +36,7 @@ export abstract class SoftwareProviderBase {
     try {
       await this.#book.store.close()
     } finally {
+      this.#book.forgetAll()
       this.#book.root.destroy()
     }
   }

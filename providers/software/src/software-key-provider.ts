@@ -207,6 +207,7 @@ export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProv
       requireExternal(key, 'DeleteImportedKeyMaterial')
       requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'DeleteImportedKeyMaterial')
       await book.store.deleteVersions(keyId)
+      book.forget(keyId)
       await book.store.updateKey(keyId, { keyState: 'PendingImport', keyVersionCount: 0, validTo: 0 })
     })
   }

@@ -71,18 +71,18 @@ export class SqliteKeyStore implements KeyStore {
 
   async insertKey(m: KeyMetadata): Promise<void> {
     this.#write('insertKey', (db) => {
-      db.prepare(`INSERT INTO keys (key_id, alias, create_time, key_state, key_usage, origin, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      this.#stmt(db, `INSERT INTO keys (key_id, alias, create_time, key_state, key_usage, origin, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)`)
         .run(m.keyId, m.alias, m.createTime, m.keyState, m.keyUsage, m.origin, JSON.stringify(m))
     }, m.alias, m.keyId)
   }
 
   async getKey(keyId: string): Promise<KeyMetadata | undefined> {
-    const row = this.#read('getKey', (db) => db.prepare(`SELECT metadata FROM keys WHERE key_id = ?`).get(keyId)) as { metadata: string } | undefined
+    const row = this.#read('getKey', (db) => this.#stmt(db, `SELECT metadata FROM keys WHERE key_id = ?`).get(keyId)) as { metadata: string } | undefined
     return row && (JSON.parse(row.metadata) as KeyMetadata)
   }
 
   async getKeyByAlias(alias: string): Promise<KeyMetadata | undefined> {
-    const row = this.#read('getKeyByAlias', (db) => db.prepare(`SELECT metadata FROM keys WHERE alias = ?`).get(alias)) as { metadata: string } | undefined
+    const row = this.#read('getKeyByAlias', (db) => this.#stmt(db, `SELECT metadata FROM keys WHERE alias = ?`).get(alias)) as { metadata: string } | undefined
     return row && (JSON.parse(row.metadata) as KeyMetadata)
   }
 
@@ -98,17 +98,17 @@ export class SqliteKeyStore implements KeyStore {
       args.push(s, s)
     }
     const rows = this.#read('listKeys', (db) =>
-      db.prepare(`SELECT metadata FROM keys ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).all(...args)) as { metadata: string }[]
+      this.#stmt(db, `SELECT metadata FROM keys ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).all(...args)) as { metadata: string }[]
     // Ordering and paging are core's, so every store pages identically.
     return filterKeys(rows.map((r) => JSON.parse(r.metadata) as KeyMetadata), filter)
   }
 
   async updateKey(keyId: string, patch: Partial<Omit<KeyMetadata, 'keyId'>>): Promise<KeyMetadata> {
     return this.#write('updateKey', (db) => {
-      const row = db.prepare(`SELECT metadata FROM keys WHERE key_id = ?`).get(keyId) as { metadata: string } | undefined
+      const row = this.#stmt(db, `SELECT metadata FROM keys WHERE key_id = ?`).get(keyId) as { metadata: string } | undefined
       if (!row) throw notFound(keyId)
       const next: KeyMetadata = { ...(JSON.parse(row.metadata) as KeyMetadata), ...patch, keyId }
-      db.prepare(`UPDATE keys SET alias = ?, create_time = ?, key_state = ?, key_usage = ?, origin = ?, metadata = ? WHERE key_id = ?`)
+      this.#stmt(db, `UPDATE keys SET alias = ?, create_time = ?, key_state = ?, key_usage = ?, origin = ?, metadata = ? WHERE key_id = ?`)
         .run(next.alias, next.createTime, next.keyState, next.keyUsage, next.origin, JSON.stringify(next), keyId)
       return next
     }, patch.alias)
@@ -116,54 +116,54 @@ export class SqliteKeyStore implements KeyStore {
 
   async deleteKey(keyId: string): Promise<void> {
     this.#write('deleteKey', (db) => {
-      db.prepare(`DELETE FROM key_versions WHERE key_id = ?`).run(keyId)
-      db.prepare(`DELETE FROM key_records WHERE key_id = ?`).run(keyId)
-      db.prepare(`DELETE FROM keys WHERE key_id = ?`).run(keyId)
+      this.#stmt(db, `DELETE FROM key_versions WHERE key_id = ?`).run(keyId)
+      this.#stmt(db, `DELETE FROM key_records WHERE key_id = ?`).run(keyId)
+      this.#stmt(db, `DELETE FROM keys WHERE key_id = ?`).run(keyId)
     })
   }
 
   async addVersion(keyId: string, material: Uint8Array): Promise<number> {
     return this.#write('addVersion', (db) => {
-      if (!db.prepare(`SELECT 1 FROM keys WHERE key_id = ?`).get(keyId)) throw notFound(keyId)
-      const { v } = db.prepare(`SELECT coalesce(max(version), 0) + 1 AS v FROM key_versions WHERE key_id = ?`).get(keyId) as { v: number }
-      db.prepare(`INSERT INTO key_versions (key_id, version, material) VALUES (?, ?, ?)`).run(keyId, v, Buffer.from(material))
+      if (!this.#stmt(db, `SELECT 1 FROM keys WHERE key_id = ?`).get(keyId)) throw notFound(keyId)
+      const { v } = this.#stmt(db, `SELECT coalesce(max(version), 0) + 1 AS v FROM key_versions WHERE key_id = ?`).get(keyId) as { v: number }
+      this.#stmt(db, `INSERT INTO key_versions (key_id, version, material) VALUES (?, ?, ?)`).run(keyId, v, Buffer.from(material))
       return v
     })
   }
 
   async getVersion(keyId: string, version: number): Promise<Uint8Array | undefined> {
     const row = this.#read('getVersion', (db) =>
-      db.prepare(`SELECT material FROM key_versions WHERE key_id = ? AND version = ?`).get(keyId, version)) as { material: Buffer } | undefined
+      this.#stmt(db, `SELECT material FROM key_versions WHERE key_id = ? AND version = ?`).get(keyId, version)) as { material: Buffer } | undefined
     return row?.material
   }
 
   async latestVersion(keyId: string): Promise<number> {
     const row = this.#read('latestVersion', (db) =>
-      db.prepare(`SELECT coalesce(max(version), 0) AS v FROM key_versions WHERE key_id = ?`).get(keyId)) as { v: number }
+      this.#stmt(db, `SELECT coalesce(max(version), 0) AS v FROM key_versions WHERE key_id = ?`).get(keyId)) as { v: number }
     return row.v
   }
 
   async deleteVersions(keyId: string): Promise<void> {
     this.#write('deleteVersions', (db) => {
-      db.prepare(`DELETE FROM key_versions WHERE key_id = ?`).run(keyId)
+      this.#stmt(db, `DELETE FROM key_versions WHERE key_id = ?`).run(keyId)
     })
   }
 
   async putRecord(keyId: string, name: string, value: Uint8Array | undefined): Promise<void> {
     this.#write('putRecord', (db) => {
       if (value === undefined) {
-        db.prepare(`DELETE FROM key_records WHERE key_id = ? AND name = ?`).run(keyId, name)
+        this.#stmt(db, `DELETE FROM key_records WHERE key_id = ? AND name = ?`).run(keyId, name)
         return
       }
-      if (!db.prepare(`SELECT 1 FROM keys WHERE key_id = ?`).get(keyId)) throw notFound(keyId)
-      db.prepare(`INSERT INTO key_records (key_id, name, value) VALUES (?, ?, ?) ON CONFLICT (key_id, name) DO UPDATE SET value = excluded.value`)
+      if (!this.#stmt(db, `SELECT 1 FROM keys WHERE key_id = ?`).get(keyId)) throw notFound(keyId)
+      this.#stmt(db, `INSERT INTO key_records (key_id, name, value) VALUES (?, ?, ?) ON CONFLICT (key_id, name) DO UPDATE SET value = excluded.value`)
         .run(keyId, name, Buffer.from(value))
     })
   }
 
   async getRecord(keyId: string, name: string): Promise<Uint8Array | undefined> {
     const row = this.#read('getRecord', (db) =>
-      db.prepare(`SELECT value FROM key_records WHERE key_id = ? AND name = ?`).get(keyId, name)) as { value: Buffer } | undefined
+      this.#stmt(db, `SELECT value FROM key_records WHERE key_id = ? AND name = ?`).get(keyId, name)) as { value: Buffer } | undefined
     return row?.value
   }
 
@@ -171,12 +171,25 @@ export class SqliteKeyStore implements KeyStore {
   async close(): Promise<void> {
     const db = this.#db
     this.#db = undefined
+    this.#statements.clear()
     if (!db) return
     try {
       db.pragma('wal_checkpoint(TRUNCATE)')
     } finally {
       db.close()
     }
+  }
+
+  /** Prepared statements, compiled once per connection (preparing costs more than running these queries). */
+  readonly #statements = new Map<string, Database.Statement>()
+
+  #stmt(db: Db, sql: string): Database.Statement {
+    let st = this.#statements.get(sql)
+    if (!st) {
+      st = db.prepare(sql)
+      this.#statements.set(sql, st)
+    }
+    return st
   }
 
   #open(): Db {
