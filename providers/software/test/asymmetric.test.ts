@@ -4,6 +4,9 @@ import smCrypto from 'sm-crypto'
 import { convertSm2Ciphertext, sm2Encrypt, sm2MessageDigest, sm2PublicKeyFromSpki } from '@keyward/gm'
 import type { KeyMetadata, SignAlgorithm } from '@keyward/core'
 import type { SoftwareKeyProvider } from '@keyward/provider-software'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { requireBinary, tempDir, tryRun } from '@keyward/test-support'
 import { codeOf, makeProvider } from './helpers.js'
 
 // Every signature is checked by an implementation other than the one that made it: Node's OpenSSL for
@@ -161,5 +164,30 @@ describe('rotation', () => {
   it('asymmetric keys do not rotate (UnsupportedOperation, as Tencent)', async () => {
     expect(await codeOf(() => p.rotateKey(keys.ecc!.keyId))).toBe('UnsupportedOperation')
     expect(await codeOf(() => p.enableKeyRotation(keys.rsaDec!.keyId, 30))).toBe('UnsupportedOperation')
+  })
+})
+
+describe('signatures verify with the openssl CLI, as the Tencent docs show', () => {
+  it.each([
+    ['SM2DSA', 'sm2Sig', ['-sm3', '-sigopt', 'distid:1234567812345678']],
+    ['ECC_P256_R1', 'ecc', ['-sha256']],
+    ['RSA_PKCS1_SHA_256', 'rsaSig', ['-sha256']],
+    ['RSA_PSS_SHA_256', 'rsaSig', ['-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:32']],
+  ] as const)('%s', async (algorithm, keyName, opts) => {
+    const openssl = requireBinary('openssl')
+    const tmp = tempDir('keyward-openssl-')
+    try {
+      const keyId = keys[keyName]!.keyId
+      const files = { pem: join(tmp.dir, 'pub.pem'), msg: join(tmp.dir, 'msg'), sig: join(tmp.dir, 'sig') }
+      writeFileSync(files.pem, (await p.getPublicKey(keyId)).publicKeyPem)
+      writeFileSync(files.msg, MESSAGE)
+      writeFileSync(files.sig, (await p.signByAsymmetricKey({ keyId, algorithm, message: MESSAGE })).signature)
+      const ok = tryRun(openssl, ['dgst', ...opts, '-verify', files.pem, '-signature', files.sig, files.msg])
+      expect(ok.stdout + ok.stderr).toContain('Verified OK')
+      writeFileSync(files.msg, Buffer.concat([MESSAGE, Buffer.from('!')]))
+      expect(tryRun(openssl, ['dgst', ...opts, '-verify', files.pem, '-signature', files.sig, files.msg]).status).not.toBe(0)
+    } finally {
+      tmp.remove()
+    }
   })
 })
