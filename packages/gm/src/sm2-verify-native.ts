@@ -5,6 +5,10 @@
  * parameters (same curve, same order n), OpenSSL computes exactly u1·G' = s·G and u2·P = t·P. z is SM3 of the
  * empty message, the digest the ECDSA call hashes. All values here are public.
  *
+ * Why explicit parameters: an SPKI naming the SM2 curve imports as OpenSSL's SM2 key type, whose verifier
+ * hashes Z with an empty user id into the check, so there the ratio cannot be steered; explicit parameters give
+ * a plain EC key and the ECDSA verifier.
+ *
  * If this OpenSSL refuses explicit curve parameters, {@link nativeVerifyAvailable} turns false and callers use
  * the slower path in sm2-verify-core.ts.
  */
@@ -20,6 +24,7 @@ const ID_PRIME_FIELD = Buffer.from('06072a8648ce3d0101', 'hex')
 const FIELD_ID = derSequence(ID_PRIME_FIELD, derInteger(P))
 const CURVE = derSequence(derOctetString(bigIntToBytes(A)), derOctetString(bigIntToBytes(B)))
 const ORDER_AND_COFACTOR = Buffer.concat([derInteger(N), derInteger(1n)])
+const Z_INV = invert(Z, N)
 
 let available: boolean | undefined
 
@@ -34,9 +39,10 @@ function explicitSpki(generator: AffinePoint, publicKey: Uint8Array): Buffer {
  * point; throws when OpenSSL rejects the explicit parameters (the caller falls back).
  */
 export function nativeCheck(s: bigint, t: bigint, rPrime: bigint, publicKey: Uint8Array): boolean {
-  const generator = mulBase(mod(s * rPrime * invert(Z * t, N), N))
+  const tInv = invert(t, N)
+  const generator = mulBase(mod(s * rPrime * Z_INV * tInv, N))
   const key = createPublicKey({ key: explicitSpki(generator, publicKey), format: 'der', type: 'spki' })
-  const sEc = mod(rPrime * invert(t, N), N)
+  const sEc = mod(rPrime * tInv, N)
   const sig = derSequence(derInteger(rPrime), derInteger(sEc))
   return verify('sm3', EMPTY, key, sig)
 }
