@@ -1,2 +1,19 @@
-/** @packageDocumentation Placeholder until this package lands. */
-export {}
+/**
+ * @packageDocumentation
+ * Configuration and wiring. `createKeyward()` for apps without DI; `createKeywardContainer()` and one inversify
+ * ContainerModule per provider for apps with it. This is the only package that imports inversify.
+ *
+ * @example
+ * ```ts
+ * import { createKeyward } from '@keyward/container'
+ * const { provider, close } = await createKeyward({ provider: 'software' })
+ * ```
+ */
+export { configSchema, PROVIDER_NAMES, type KeywardConfig, type KeywardConfigInput, type ProviderName } from './config-schema.js'
+export { loadConfig, CONFIG_FILE_NAMES, type LoadConfigOptions } from './load-config.js'
+export { createKeyward, createKeywardContainer, PROVIDER_MODULES, type Keyward } from './create-keyward.js'
+export { KeyProvider, KeywardConfigToken } from './tokens.js'
+export { softwareModule, createSoftwareProvider, type FactoryOptions } from './modules/software-module.js'
+export { pkcs11Module, createPkcs11Provider } from './modules/pkcs11-module.js'
+export { tencentKmsModule, createTencentKmsProvider, tencentOptions } from './modules/tencent-kms-module.js'
+export { DEV_ROOT_KEY_WARNING, devRootKeyPath } from './dev-root-key.js'

@@ -1,0 +1,72 @@
+import { z } from 'zod'
+
+/** Names of the providers Keyward can wire. */
+export const PROVIDER_NAMES = ['software', 'pkcs11', 'tencent-kms'] as const
+export type ProviderName = (typeof PROVIDER_NAMES)[number]
+
+const softwareSchema = z.strictObject({
+  /** `sqlite` (default, in `home`) or `memory` (keys vanish on exit: tests and demos). */
+  store: z.enum(['sqlite', 'memory']).default('sqlite'),
+  /** SQLite file; default `<home>/keys.db`. */
+  path: z.string().min(1).optional(),
+  /** 0600 file holding the base64 root key; default: env KEYWARD_ROOT_KEY, else `<home>/root.key` (dev only). */
+  rootKeyFile: z.string().min(1).optional(),
+})
+
+const pkcs11Schema = z.strictObject({
+  /** PKCS#11 module; default: SoftHSM2's Debian path when present. */
+  module: z.string().min(1).optional(),
+  tokenLabel: z.string().min(1).optional(),
+  slot: z.number().int().nonnegative().optional(),
+  /** Environment variable holding the user PIN. */
+  pinEnv: z.string().min(1).default('KEYWARD_PKCS11_PIN'),
+  /** File holding the user PIN (alternative to pinEnv). */
+  pinFile: z.string().min(1).optional(),
+  poolSize: z.number().int().min(1).max(64).default(4),
+  /** Metadata store (alias, state, versions) SQLite file; default `<home>/pkcs11-meta.db`. */
+  metadataPath: z.string().min(1).optional(),
+  /** Vendor mechanisms (SM2/SM3/SM4 on Chinese HSMs): name → mechanism id and parameter shape. */
+  vendorMechanisms: z
+    .record(
+      z.string(),
+      z.strictObject({
+        mechanism: z.union([z.number().int().nonnegative(), z.string().min(1)]),
+        params: z.enum(['none', 'gcm']).optional(),
+        keyType: z.union([z.number().int().nonnegative(), z.string().min(1)]).optional(),
+        valueLen: z.number().int().positive().optional(),
+      }),
+    )
+    .optional(),
+})
+
+const tencentSchema = z.strictObject({
+  region: z.string().min(1).default('ap-guangzhou'),
+  /** e.g. `kms.tencentcloudapi.com` (default) or `127.0.0.1:8300` for `keyward serve`. */
+  endpoint: z.string().min(1).optional(),
+  /** Prefer the env vars TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY over putting secrets in a file. */
+  secretId: z.string().min(1).optional(),
+  secretKey: z.string().min(1).optional(),
+  token: z.string().min(1).optional(),
+  timeoutMs: z.number().int().positive().default(10_000),
+})
+
+const serverSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8300),
+})
+
+/** The whole configuration, validated. Every field has a default: an empty config is the embedded default. */
+export const configSchema = z.strictObject({
+  provider: z.enum(PROVIDER_NAMES).default('software'),
+  /** Data directory ($KEYWARD_HOME, default ~/.keyward). */
+  home: z.string().min(1),
+  software: softwareSchema.default({ store: 'sqlite' }),
+  pkcs11: pkcs11Schema.default({ pinEnv: 'KEYWARD_PKCS11_PIN', poolSize: 4 }),
+  tencent: tencentSchema.default({ region: 'ap-guangzhou', timeoutMs: 10_000 }),
+  server: serverSchema.default({ host: '127.0.0.1', port: 8300 }),
+})
+
+/** A validated Keyward configuration. */
+export type KeywardConfig = z.infer<typeof configSchema>
+/** What a config file, the environment or flags may give: any subset. */
+export type KeywardConfigInput = z.input<typeof configSchema>

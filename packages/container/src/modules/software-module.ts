@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { MemoryKeyStore, zeroize, type KeyProvider as KeyProviderContract } from '@keyward/core'
+import { ContainerModule } from 'inversify'
+import type { KeywardConfig } from '../config-schema.js'
+import { DEV_ROOT_KEY_WARNING, devRootKeyPath, usesDevRootKey } from '../dev-root-key.js'
+import { KeyProvider } from '../tokens.js'
+
+/** Options shared by the provider factories. */
+export interface FactoryOptions {
+  env?: NodeJS.ProcessEnv
+  /** Where warnings go (the dev root key); default stderr. */
+  warn?: (message: string) => void
+}
+
+/**
+ * Builds the software provider of `config`: SQLite store in `home` (or memory), root key from KEYWARD_ROOT_KEY,
+ * `software.rootKeyFile`, or — the embedded default — a 0600 dev key in `home`, with a warning.
+ */
+export async function createSoftwareProvider(config: KeywardConfig, options: FactoryOptions = {}): Promise<KeyProviderContract> {
+  const env = options.env ?? process.env
+  const warn = options.warn ?? ((m: string) => process.stderr.write(`${m}\n`))
+  const { SoftwareKeyProvider, SqliteKeyStore, RootKey, loadRootKey } = await import('@keyward/provider-software')
+  const dev = usesDevRootKey(config.software.rootKeyFile, env)
+  mkdirSync(config.home, { recursive: true, mode: 0o700 })
+  const keyFile = config.software.rootKeyFile ?? devRootKeyPath(config.home)
+  const bytes = loadRootKey({ env, keyFile, createIfMissing: dev })
+  if (dev) warn(DEV_ROOT_KEY_WARNING.replace('%s', keyFile))
+  try {
+    const store = config.software.store === 'memory' ? new MemoryKeyStore() : SqliteKeyStore.open(config.software.path ?? join(config.home, 'keys.db'))
+    return new SoftwareKeyProvider({ store, rootKey: RootKey.fromBytes(bytes) })
+  } finally {
+    zeroize(bytes)
+  }
+}
+
+/** The inversify module binding {@link KeyProvider} to the software provider. */
+export function softwareModule(config: KeywardConfig, options: FactoryOptions = {}): ContainerModule {
+  return new ContainerModule(({ bind }) => {
+    bind<KeyProviderContract>(KeyProvider).toDynamicValue(() => createSoftwareProvider(config, options)).inSingletonScope()
+  })
+}
