@@ -10,11 +10,8 @@
 
 /** GHASH state keyed by H. Feed whole 16-byte blocks; {@link Ghash.updatePadded} zero-pads a final partial one. */
 export class Ghash {
-  /** Word w (0..3, big-endian) of H·(byte v at position i) is at t[w][i * 256 + v]. */
-  readonly #t0: Uint32Array
-  readonly #t1: Uint32Array
-  readonly #t2: Uint32Array
-  readonly #t3: Uint32Array
+  /** Word w (0..3, big-endian) of H·(byte v at position i) is at t[(i * 256 + v) * 4 + w]: one cache line per lookup. */
+  readonly #t: Int32Array
   #y0 = 0
   #y1 = 0
   #y2 = 0
@@ -24,10 +21,7 @@ export class Ghash {
   #pendingLength = 0
 
   constructor(h: Uint8Array) {
-    this.#t0 = new Uint32Array(4096)
-    this.#t1 = new Uint32Array(4096)
-    this.#t2 = new Uint32Array(4096)
-    this.#t3 = new Uint32Array(4096)
+    const T = (this.#t = new Int32Array(16384))
     // H·x^j for j = 0..127; multiplying by x is a right shift in GCM's reflected bit order.
     let a = readU32(h, 0)
     let b = readU32(h, 4)
@@ -37,10 +31,10 @@ export class Ghash {
       const i = j >>> 3
       const v = 0x80 >>> (j & 7)
       const at = i * 256 + v
-      this.#t0[at] = a
-      this.#t1[at] = b
-      this.#t2[at] = c
-      this.#t3[at] = d
+      T[at * 4] = a
+      T[at * 4 + 1] = b
+      T[at * 4 + 2] = c
+      T[at * 4 + 3] = d
       const carry = d & 1
       d = (d >>> 1) | (c << 31)
       c = (c >>> 1) | (b << 31)
@@ -54,10 +48,7 @@ export class Ghash {
         if (low === v) continue
         const x = base + (v ^ low)
         const y = base + low
-        this.#t0[base + v] = this.#t0[x]! ^ this.#t0[y]!
-        this.#t1[base + v] = this.#t1[x]! ^ this.#t1[y]!
-        this.#t2[base + v] = this.#t2[x]! ^ this.#t2[y]!
-        this.#t3[base + v] = this.#t3[x]! ^ this.#t3[y]!
+        for (let w = 0; w < 4; w++) T[(base + v) * 4 + w] = T[x * 4 + w]! ^ T[y * 4 + w]!
       }
     }
   }
@@ -109,46 +100,41 @@ export class Ghash {
 
   /** Zeroes the tables and state (they are derived from H). */
   clear(): void {
-    this.#t0.fill(0)
-    this.#t1.fill(0)
-    this.#t2.fill(0)
-    this.#t3.fill(0)
+    this.#t.fill(0)
     this.#pending.fill(0)
     this.#y0 = this.#y1 = this.#y2 = this.#y3 = 0
   }
 
   /** Y = (Y ⊕ X)·H for each block X in data[from, to). */
   #blocks(data: Uint8Array, from: number, to: number): void {
-    const t0 = this.#t0
-    const t1 = this.#t1
-    const t2 = this.#t2
-    const t3 = this.#t3
+    const t = this.#t
+    const dv = new DataView(data.buffer, data.byteOffset, data.byteLength)
     let y0 = this.#y0
     let y1 = this.#y1
     let y2 = this.#y2
     let y3 = this.#y3
     for (let o = from; o < to; o += 16) {
-      const x0 = y0 ^ ((data[o]! << 24) | (data[o + 1]! << 16) | (data[o + 2]! << 8) | data[o + 3]!)
-      const x1 = y1 ^ ((data[o + 4]! << 24) | (data[o + 5]! << 16) | (data[o + 6]! << 8) | data[o + 7]!)
-      const x2 = y2 ^ ((data[o + 8]! << 24) | (data[o + 9]! << 16) | (data[o + 10]! << 8) | data[o + 11]!)
-      const x3 = y3 ^ ((data[o + 12]! << 24) | (data[o + 13]! << 16) | (data[o + 14]! << 8) | data[o + 15]!)
-      let i = x0 >>> 24
-      let a = t0[i]!, b = t1[i]!, c = t2[i]!, d = t3[i]!
-      i = 256 + ((x0 >>> 16) & 255); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 512 + ((x0 >>> 8) & 255); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 768 + (x0 & 255); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 1024 + (x1 >>> 24); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 1280 + ((x1 >>> 16) & 255); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 1536 + ((x1 >>> 8) & 255); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 1792 + (x1 & 255); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 2048 + (x2 >>> 24); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 2304 + ((x2 >>> 16) & 255); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 2560 + ((x2 >>> 8) & 255); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 2816 + (x2 & 255); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 3072 + (x3 >>> 24); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 3328 + ((x3 >>> 16) & 255); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 3584 + ((x3 >>> 8) & 255); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
-      i = 3840 + (x3 & 255); a ^= t0[i]!; b ^= t1[i]!; c ^= t2[i]!; d ^= t3[i]!
+      const x0 = y0 ^ dv.getInt32(o)
+      const x1 = y1 ^ dv.getInt32(o + 4)
+      const x2 = y2 ^ dv.getInt32(o + 8)
+      const x3 = y3 ^ dv.getInt32(o + 12)
+      let i = (x0 >>> 24) << 2
+      let a = t[i]!, b = t[i + 1]!, c = t[i + 2]!, d = t[i + 3]!
+      i = (256 + ((x0 >>> 16) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (512 + ((x0 >>> 8) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (768 + (x0 & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (1024 + (x1 >>> 24)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (1280 + ((x1 >>> 16) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (1536 + ((x1 >>> 8) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (1792 + (x1 & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (2048 + (x2 >>> 24)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (2304 + ((x2 >>> 16) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (2560 + ((x2 >>> 8) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (2816 + (x2 & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (3072 + (x3 >>> 24)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (3328 + ((x3 >>> 16) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (3584 + ((x3 >>> 8) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      i = (3840 + (x3 & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
       y0 = a
       y1 = b
       y2 = c
