@@ -1,5 +1,6 @@
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { KeyProvider as KeyProviderContract } from '@keyward/core'
+import { SecretString, type KeyProvider as KeyProviderContract } from '@keyward/core'
 import { ContainerModule } from 'inversify'
 import type { KeywardConfig } from '../config-schema.js'
 import { KeyProvider } from '../tokens.js'
@@ -9,19 +10,22 @@ import type { FactoryOptions } from './software-module.js'
  * Builds the PKCS#11 provider of `config`: keys in the token, metadata (alias, state, versions) in a SQLite
  * store in `home`, PIN from `pkcs11.pinEnv` or `pkcs11.pinFile`.
  */
-export async function createPkcs11Provider(config: KeywardConfig, _options: FactoryOptions = {}): Promise<KeyProviderContract> {
+export async function createPkcs11Provider(config: KeywardConfig, options: FactoryOptions = {}): Promise<KeyProviderContract> {
   const [{ Pkcs11KeyProvider }, { SqliteKeyStore }] = await Promise.all([
     import('@keyward/provider-pkcs11'),
     import('@keyward/provider-software'),
   ])
   const c = config.pkcs11
+  const pin = (options.env ?? process.env)[c.pinEnv]
+  mkdirSync(config.home, { recursive: true, mode: 0o700 })
   const store = SqliteKeyStore.open(c.metadataPath ?? join(config.home, 'pkcs11-meta.db'))
   try {
     return new Pkcs11KeyProvider({
       ...(c.module ? { modulePath: c.module } : {}),
       ...(c.tokenLabel ? { tokenLabel: c.tokenLabel } : {}),
       ...(c.slot !== undefined ? { slotIndex: c.slot } : {}),
-      ...(c.pinFile ? { pinFile: c.pinFile } : { pinEnv: c.pinEnv }),
+      // The PIN is wrapped at once so it never prints; a missing variable is reported by the provider.
+      ...(c.pinFile ? { pinFile: c.pinFile } : pin ? { pin: new SecretString(pin) } : { pinEnv: c.pinEnv }),
       poolSize: c.poolSize,
       store,
       ...(c.vendorMechanisms ? { vendorMechanisms: c.vendorMechanisms } : {}),
