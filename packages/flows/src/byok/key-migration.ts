@@ -26,24 +26,27 @@ export interface MigrationRecord {
 const CANARY_CONTEXT = { purpose: 'keyward-migration-check' }
 
 /**
- * Moves a symmetric key's material from one provider to another through the BYOK wrapped path (software → HSM,
- * HSM → keyward serve's provider, ...), so that ciphertexts made before the move still decrypt after it. The target
- * key is created EXTERNAL with the source's KeyId (CreateKeyRequest.keyId): the shared ciphertext-blob format
- * names the key by KeyId and binds it as AAD, so the same id plus the same material is exactly what old blobs need.
- * Before returning, a canary encrypted by the source is decrypted by the target. A migration that failed half-way
- * (target key created, import not done) is resumed by calling migrate again.
+ * Moves a symmetric key's material from one provider to another through the BYOK wrapped path, so that ciphertexts
+ * made before the move still decrypt after it. The target key is created EXTERNAL with the source's KeyId
+ * (CreateKeyRequest.keyId): the shared ciphertext-blob format names the key by KeyId and binds it as AAD, so the
+ * same id plus the same material is exactly what old blobs need. Before returning, a canary encrypted by the source
+ * is decrypted by the target. A migration that failed half-way (target key created, import not done) is resumed by
+ * calling migrate again. The source key is left as it was: disable it once clients use the target.
  *
- * What works: a source that can hand out its material wrapped (software export; PKCS#11 keys created extractable)
- * into a target that can choose KeyIds (software, PKCS#11, the server's provider). Not possible: keys out of real
- * Tencent KMS (material never leaves, blobs are opaque) or into it (no caller-chosen KeyId; its blobs differ), and
- * rotated keys (only one version can be imported, older versions' blobs would not decrypt).
+ * Directions: software ⇄ PKCS#11 work (software keys created `exportable`, PKCS#11 keys created `extractable`; the
+ * PKCS#11 side wraps with C_WrapKey inside the token). Into a Tencent-API endpoint — real Tencent KMS or keyward
+ * serve through TencentKmsKeyProvider — is refused with UnsupportedOperation: its CreateKey takes no KeyId (and real
+ * Tencent could not read Keyward blobs anyway). Out of real Tencent KMS is impossible: its material never leaves
+ * and its blobs are opaque. Rotated keys are refused: only one version can be imported, so blobs of older versions
+ * would not decrypt. Envelope messages name the provider that wrapped their data key: after the move, build the
+ * target's ProviderMasterKey with `name` set to the source provider's name.
  *
  * @example
  * ```ts
- * const move = new KeyMigration(softwareProvider, hsmProvider)
- * await move.migrate(keyId, { material: new KeyWrapperMaterialSource('software export', (t) =>
- *   softwareProvider.exportWrappedKeyMaterial(keyId, t)) })
- * await hsmProvider.decrypt({ ciphertextBlob: oldBlob })   // works
+ * const move = new KeyMigration(software, hsm)
+ * await move.migrate(keyId, { wrappingAlgorithm: 'RSAES_OAEP_SHA_1', material: new KeyWrapperMaterialSource('software export',
+ *   (t) => software.exportWrappedKeyMaterial(keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm)) })
+ * await hsm.decrypt({ ciphertextBlob: oldBlob })   // works
  * ```
  */
 export class KeyMigration {
