@@ -7,6 +7,7 @@
 export * from './chunk-reader.js'
 export * from './data-key-cache.js'
 export * from './envelope-client.js'
+export * from './file-helpers.js'
 export * from './encrypted-data-key.js'
 export type { MessageInfo } from './decrypt-message.js'
 export type { ProgressCallback } from './encrypt-message.js'
