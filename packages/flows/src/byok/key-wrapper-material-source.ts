@@ -12,7 +12,8 @@ export type WrapFunction = (target: WrapTarget, opts: CallOptions) => Promise<Ui
  * @example
  * ```ts
  * const source = new KeyWrapperMaterialSource('HSM key orders-master', (t) =>
- *   hsm.wrapKeyMaterialFor(hsmKeyId, { publicKey: t.publicKey, wrappingAlgorithm: t.wrappingAlgorithm }))
+ *   hsm.wrapKeyMaterialFor(hsmKeyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm))
+ * await new ByokImport(software).createAndImport({ alias: 'orders', wrappingAlgorithm: 'RSAES_OAEP_SHA_1', source })
  * ```
  */
 export class KeyWrapperMaterialSource implements KeyMaterialSource {
