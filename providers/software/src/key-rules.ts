@@ -46,6 +46,7 @@ export function requireRotatable(key: KeyMetadata): void {
   }
 }
 
+/** Seconds in a day: deletion windows and rotation periods are whole days. */
 export const DAY_SECONDS = 86_400
 
 /** A request argument must be an object (a null or a string from an untyped caller is a bad request, not a crash). */

@@ -17,6 +17,16 @@ export interface RootKeySource {
   createIfMissing?: boolean
 }
 
+/** fsync of a directory, so that a rename in it survives a power cut. */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
 function storeError(message: string, cause?: unknown): KeywardError {
   return new KeywardError('FailedOperation.StoreError', message, cause === undefined ? {} : { cause })
 }
@@ -104,6 +114,7 @@ export function createRootKeyFile(path: string): void {
     closeSync(fd)
     fd = undefined
     renameSync(tmp, path)
+    syncDirectory(dirname(path))
   } catch (e) {
     if (fd !== undefined) closeSync(fd)
     try { unlinkSync(tmp) } catch { /* already gone */ }

@@ -1,19 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import {
-  DataKey, KEY_USAGE_TABLE, KeywardError, LIMITS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS,
-  checkBytes, checkEncryptionContext, checkGenerateDataKey, checkInt, checkKeyId, checkNumberOfRandomBytes, checkOneOf,
+  DataKey, KEY_USAGE_TABLE, LIMITS,
+  checkBytes, checkEncryptionContext, checkGenerateDataKey, checkKeyId, checkNumberOfRandomBytes, checkOneOf,
   checkPlaintext, checkSignRequest, needs, toBase64, zeroize,
   type AsymmetricRsaDecryptRequest, type AsymmetricSm2DecryptRequest, type CallOptions, type DecryptRequest, type DecryptResult,
-  type EncryptRequest, type EncryptResult, type GenerateDataKeyRequest, type GetParametersForImportRequest, type ImportKeyMaterialRequest,
-  type ImportParameters, type KeyProvider, type PublicKeyResult, type ReEncryptRequest, type ReEncryptResult, type SignRequest,
-  type VerifyRequest, type WrappingAlgorithm,
+  type EncryptRequest, type EncryptResult, type GenerateDataKeyRequest, type KeyProvider, type PublicKeyResult,
+  type ReEncryptRequest, type ReEncryptResult, type SignRequest, type VerifyRequest,
 } from '@keyward/core'
 import { asymmetricDecrypt, publicSpki, signWith, usageFor, verifyWith } from './asymmetric-ops.js'
-import { issueImportParameters, rememberMaterial, unwrapImport } from './byok-import.js'
-import { publicKeyFromSpki, spkiToPem } from './crypto/key-pairs.js'
-import { rsaWrap } from './crypto/rsa.js'
-import { checkRequest, requireEnabled, requireExternal, requireState, requireUsage } from './key-rules.js'
-import { EXPORTABLE_RECORD, SoftwareKeyLifecycle } from './software-lifecycle.js'
+import { spkiToPem } from './crypto/key-pairs.js'
+import { checkRequest, requireEnabled, requireUsage } from './key-rules.js'
+import { SoftwareKeyImport } from './software-key-import.js'
 import { decryptBlob, encryptToBlob } from './symmetric-ops.js'
 
 /**
@@ -31,7 +28,7 @@ import { decryptBlob, encryptToBlob } from './symmetric-ops.js'
  * const { ciphertextBlob } = await provider.encrypt({ keyId, plaintext: Buffer.from('4111 1111 1111 1111') })
  * ```
  */
-export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProvider {
+export class SoftwareKeyProvider extends SoftwareKeyImport implements KeyProvider {
   /** Encrypt (≤ 4096 bytes) under the key's newest version; the EncryptionContext is bound as AAD. */
   async encrypt(req: EncryptRequest, opts?: CallOptions): Promise<EncryptResult> {
     const book = this.live(opts)
@@ -153,89 +150,5 @@ export class SoftwareKeyProvider extends SoftwareKeyLifecycle implements KeyProv
     requireUsage(key, [usageFor(req.algorithm)], `VerifyByAsymmetricKey with ${req.algorithm}`)
     requireEnabled(key)
     return { signatureValid: await verifyWith(book, key, req.algorithm, req.message, messageType, req.signature) }
-  }
-
-  /** GetParametersForImport: an RSA-2048 wrapping key and token for an EXTERNAL key, valid 24 h; only the newest is valid. */
-  async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {
-    const book = this.live(opts)
-    checkRequest(req, 'GetParametersForImport')
-    checkKeyId(req.keyId)
-    checkOneOf('WrappingAlgorithm', req.wrappingAlgorithm, WRAPPING_ALGORITHMS)
-    checkOneOf('WrappingKeySpec', req.wrappingKeySpec ?? 'RSA_2048', WRAPPING_KEY_SPECS)
-    return book.exclusive(async () => {
-      const key = await book.get(req.keyId, true)
-      requireExternal(key, 'GetParametersForImport')
-      requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'GetParametersForImport')
-      return issueImportParameters(book, key, req.wrappingAlgorithm)
-    })
-  }
-
-  /**
-   * ImportKeyMaterial: unwraps with the token's key (exactly 32 bytes for AES_256, 16 for SM4); optional ValidTo
-   * (Unix s, 0 = never). A key that held material before accepts only the identical material. A failure changes nothing.
-   */
-  async importKeyMaterial(req: ImportKeyMaterialRequest, opts?: CallOptions): Promise<void> {
-    const book = this.live(opts)
-    checkRequest(req, 'ImportKeyMaterial')
-    checkKeyId(req.keyId)
-    needs(typeof req.importToken === 'string' && req.importToken.length > 0, 'MissingParameter', 'ImportToken is required.')
-    checkBytes('EncryptedKeyMaterial', req.encryptedKeyMaterial, 1, 1024)
-    const validTo = req.validTo ?? 0
-    checkInt('ValidTo', validTo, 0, 0xffffffff)
-    await book.exclusive(async () => {
-      const key = await book.get(req.keyId, true)
-      requireExternal(key, 'ImportKeyMaterial')
-      requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'ImportKeyMaterial')
-      needs(validTo === 0 || validTo > book.now(), 'InvalidParameterValue', 'ValidTo must be in the future (or 0 for never).')
-      const { material, mac, firstImport } = await unwrapImport(book, key, req.importToken, req.encryptedKeyMaterial)
-      try {
-        if (firstImport) await rememberMaterial(book, key.keyId, mac)
-        if ((await book.store.latestVersion(key.keyId)) === 0) await book.addVersion(key.keyId, material)
-      } finally {
-        zeroize(material)
-      }
-      await book.store.updateKey(key.keyId, { validTo, keyVersionCount: 1, ...(key.keyState === 'PendingImport' ? { keyState: 'Enabled' } : {}) })
-    })
-  }
-
-  /** DeleteImportedKeyMaterial: the key goes PendingImport and its ciphertexts stop decrypting until re-import. */
-  async deleteImportedKeyMaterial(keyId: string, opts?: CallOptions): Promise<void> {
-    const book = this.live(opts)
-    checkKeyId(keyId)
-    await book.exclusive(async () => {
-      const key = await book.get(keyId, true)
-      requireExternal(key, 'DeleteImportedKeyMaterial')
-      requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'DeleteImportedKeyMaterial')
-      await book.store.deleteVersions(keyId)
-      book.forget(keyId)
-      await book.store.updateKey(keyId, { keyState: 'PendingImport', keyVersionCount: 0, validTo: 0 })
-    })
-  }
-
-  /**
-   * Software-only extension for BYOK migration: the key's current symmetric material wrapped with another
-   * provider's import public key (DER SPKI, RSA-2048) and algorithm, ready for its ImportKeyMaterial. Only keys
-   * created with `exportable: true`; only the newest version travels (blobs of older versions stay here).
-   */
-  async exportWrappedKeyMaterial(keyId: string, wrappingPublicKeyDer: Uint8Array, wrappingAlgorithm: WrappingAlgorithm, opts?: CallOptions): Promise<Uint8Array> {
-    const book = this.live(opts)
-    checkKeyId(keyId)
-    checkBytes('WrappingPublicKey', wrappingPublicKeyDer, 1, 4096)
-    checkOneOf('WrappingAlgorithm', wrappingAlgorithm, WRAPPING_ALGORITHMS)
-    const wrappingKey = publicKeyFromSpki(wrappingPublicKeyDer, 'WrappingPublicKey')
-    needs(wrappingKey.asymmetricKeyType === 'rsa' && wrappingKey.asymmetricKeyDetails?.modulusLength === 2048, 'InvalidParameterValue', 'WrappingPublicKey must be an RSA-2048 key.')
-    const key = await book.get(keyId)
-    requireUsage(key, ['ENCRYPT_DECRYPT'], 'exportWrappedKeyMaterial')
-    requireEnabled(key)
-    if (!(await book.store.getRecord(keyId, EXPORTABLE_RECORD))) {
-      throw new KeywardError('UnsupportedOperation', `Key ${keyId} was not created exportable; its material cannot leave this provider.`)
-    }
-    const material = await book.openVersion(keyId, await book.store.latestVersion(keyId))
-    if (!material) throw new KeywardError('ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} has no material.`)
-    try {
-      return rsaWrap(wrappingKey, wrappingAlgorithm, material)
-    } finally {
-      zeroize(material)
-    }
   }
 }

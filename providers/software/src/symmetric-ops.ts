@@ -5,6 +5,7 @@ import {
   decryptionFailed,
   encodeCiphertextBlob,
   isKeywardError,
+  KeywardError,
   zeroize,
   type BlobCipher,
   type EncryptionContext,
@@ -26,7 +27,7 @@ export function cipherOf(key: KeyMetadata): BlobCipher {
 export async function encryptToBlob(book: KeyBook, key: KeyMetadata, plaintext: Uint8Array, ctx: EncryptionContext | undefined): Promise<string> {
   const version = await book.store.latestVersion(key.keyId)
   const material = version > 0 ? await book.openVersion(key.keyId, version) : undefined
-  if (!material) throw new Error(`key ${key.keyId} has no material`) // unreachable for an Enabled key
+  if (!material) throw new KeywardError('FailedOperation.StoreError', `Key ${key.keyId} has no key material in the store.`)
   try {
     const cipher = cipherOf(key)
     const header = blobHeader(cipher, key.keyId, version)

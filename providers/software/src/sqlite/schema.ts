@@ -1,3 +1,6 @@
+import type Database from 'better-sqlite3'
+import { KeywardError } from '@keyward/core'
+
 /**
  * The SQLite schema of {@link SqliteKeyStore}, as numbered migrations. Generic on purpose: the PKCS#11 provider
  * keeps its metadata in the same tables, so nothing here is specific to software keys. `material` and `value`
@@ -35,3 +38,21 @@ export const SCHEMA_VERSION = MIGRATIONS.length
 
 /** Table holding the applied schema version (one row). */
 export const SCHEMA_TABLE = `CREATE TABLE IF NOT EXISTS keyward_schema (version INTEGER NOT NULL)`
+
+/**
+ * Brings a store to {@link SCHEMA_VERSION} in one immediate transaction (a second process opening the same
+ * file waits rather than migrating twice); refuses a store written by a newer Keyward.
+ */
+export function migrate(db: Database.Database): void {
+  db.exec(SCHEMA_TABLE)
+  db.transaction(() => {
+    const row = db.prepare(`SELECT version FROM keyward_schema`).get() as { version: number } | undefined
+    const current = row?.version ?? 0
+    if (current > SCHEMA_VERSION) {
+      throw new KeywardError('FailedOperation.StoreError', `Key store schema version ${current} is newer than this Keyward (${SCHEMA_VERSION}); upgrade Keyward.`)
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string)
+    if (row) db.prepare(`UPDATE keyward_schema SET version = ?`).run(SCHEMA_VERSION)
+    else db.prepare(`INSERT INTO keyward_schema (version) VALUES (?)`).run(SCHEMA_VERSION)
+  }).immediate()
+}

@@ -8,7 +8,8 @@ import {
   type ListKeysRequest,
   type ListKeysResult,
 } from '@keyward/core'
-import { MIGRATIONS, SCHEMA_TABLE, SCHEMA_VERSION } from './schema.js'
+import { migrate } from './schema.js'
+import { notFound, storeError, writeError } from './sqlite-errors.js'
 
 type Db = Database.Database
 
@@ -18,13 +19,7 @@ export interface SqliteKeyStoreOptions {
   busyTimeoutMs?: number
 }
 
-function storeError(what: string, cause: unknown): KeywardError {
-  return new KeywardError('FailedOperation.StoreError', `Key store: ${what} failed.`, { cause })
-}
 
-function sqliteCode(e: unknown): string {
-  return typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : ''
-}
 
 /**
  * A persistent {@link KeyStore} in one SQLite file (better-sqlite3): WAL journal with synchronous=FULL, every
@@ -213,33 +208,8 @@ export class SqliteKeyStore implements KeyStore {
     try {
       return db.transaction(() => fn(db)).immediate()
     } catch (e) {
-      if (e instanceof KeywardError) throw e
-      const code = sqliteCode(e)
-      if (code === 'SQLITE_CONSTRAINT_UNIQUE' && alias !== undefined) {
-        throw new KeywardError('InvalidParameterValue.AliasAlreadyExists', `Alias ${alias} is already used by another key.`)
-      }
-      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' && keyId !== undefined) {
-        throw new KeywardError('InvalidParameterValue', `Key ${keyId} exists.`)
-      }
-      throw storeError(what, e)
+      throw writeError(what, e, alias, keyId)
     }
   }
 }
 
-function notFound(keyId: string): KeywardError {
-  return new KeywardError('ResourceUnavailable.CmkNotFound', `Key ${keyId} does not exist.`)
-}
-
-function migrate(db: Db): void {
-  db.exec(SCHEMA_TABLE)
-  db.transaction(() => {
-    const row = db.prepare(`SELECT version FROM keyward_schema`).get() as { version: number } | undefined
-    const current = row?.version ?? 0
-    if (current > SCHEMA_VERSION) {
-      throw new KeywardError('FailedOperation.StoreError', `Key store schema version ${current} is newer than this Keyward (${SCHEMA_VERSION}); upgrade Keyward.`)
-    }
-    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string)
-    if (row) db.prepare(`UPDATE keyward_schema SET version = ?`).run(SCHEMA_VERSION)
-    else db.prepare(`INSERT INTO keyward_schema (version) VALUES (?)`).run(SCHEMA_VERSION)
-  }).immediate()
-}

@@ -1,0 +1,99 @@
+import {
+  KeywardError, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS, checkBytes, checkInt, checkKeyId, checkOneOf, needs, zeroize,
+  type CallOptions, type GetParametersForImportRequest, type ImportKeyMaterialRequest, type ImportParameters, type WrappingAlgorithm,
+} from '@keyward/core'
+import { issueImportParameters, rememberMaterial, unwrapImport } from './byok-import.js'
+import { publicKeyFromSpki } from './crypto/key-pairs.js'
+import { rsaWrap } from './crypto/rsa.js'
+import { checkRequest, requireEnabled, requireExternal, requireState, requireUsage } from './key-rules.js'
+import { EXPORTABLE_RECORD, SoftwareKeyLifecycle } from './software-lifecycle.js'
+
+/**
+ * BYOK of the software provider (issue #7): import parameters, import and deletion of key material for
+ * EXTERNAL keys, and the software-only export used to migrate an exportable key to another provider.
+ */
+export abstract class SoftwareKeyImport extends SoftwareKeyLifecycle {
+  /** GetParametersForImport: an RSA-2048 wrapping key and token for an EXTERNAL key, valid 24 h; only the newest is valid. */
+  async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {
+    const book = this.live(opts)
+    checkRequest(req, 'GetParametersForImport')
+    checkKeyId(req.keyId)
+    checkOneOf('WrappingAlgorithm', req.wrappingAlgorithm, WRAPPING_ALGORITHMS)
+    checkOneOf('WrappingKeySpec', req.wrappingKeySpec ?? 'RSA_2048', WRAPPING_KEY_SPECS)
+    return book.exclusive(async () => {
+      const key = await book.get(req.keyId, true)
+      requireExternal(key, 'GetParametersForImport')
+      requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'GetParametersForImport')
+      return issueImportParameters(book, key, req.wrappingAlgorithm)
+    })
+  }
+
+  /**
+   * ImportKeyMaterial: unwraps with the token's key (exactly 32 bytes for AES_256, 16 for SM4); optional ValidTo
+   * (Unix s, 0 = never). A key that held material before accepts only the identical material. A failure changes nothing.
+   */
+  async importKeyMaterial(req: ImportKeyMaterialRequest, opts?: CallOptions): Promise<void> {
+    const book = this.live(opts)
+    checkRequest(req, 'ImportKeyMaterial')
+    checkKeyId(req.keyId)
+    needs(typeof req.importToken === 'string' && req.importToken.length > 0, 'MissingParameter', 'ImportToken is required.')
+    checkBytes('EncryptedKeyMaterial', req.encryptedKeyMaterial, 1, 1024)
+    const validTo = req.validTo ?? 0
+    checkInt('ValidTo', validTo, 0, 0xffffffff)
+    await book.exclusive(async () => {
+      const key = await book.get(req.keyId, true)
+      requireExternal(key, 'ImportKeyMaterial')
+      requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'ImportKeyMaterial')
+      needs(validTo === 0 || validTo > book.now(), 'InvalidParameterValue', 'ValidTo must be in the future (or 0 for never).')
+      const { material, mac, firstImport } = await unwrapImport(book, key, req.importToken, req.encryptedKeyMaterial)
+      try {
+        if (firstImport) await rememberMaterial(book, key.keyId, mac)
+        if ((await book.store.latestVersion(key.keyId)) === 0) await book.addVersion(key.keyId, material)
+      } finally {
+        zeroize(material)
+      }
+      await book.store.updateKey(key.keyId, { validTo, keyVersionCount: 1, ...(key.keyState === 'PendingImport' ? { keyState: 'Enabled' } : {}) })
+    })
+  }
+
+  /** DeleteImportedKeyMaterial: the key goes PendingImport and its ciphertexts stop decrypting until re-import. */
+  async deleteImportedKeyMaterial(keyId: string, opts?: CallOptions): Promise<void> {
+    const book = this.live(opts)
+    checkKeyId(keyId)
+    await book.exclusive(async () => {
+      const key = await book.get(keyId, true)
+      requireExternal(key, 'DeleteImportedKeyMaterial')
+      requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'DeleteImportedKeyMaterial')
+      await book.store.deleteVersions(keyId)
+      book.forget(keyId)
+      await book.store.updateKey(keyId, { keyState: 'PendingImport', keyVersionCount: 0, validTo: 0 })
+    })
+  }
+
+  /**
+   * Software-only extension for BYOK migration: the key's current symmetric material wrapped with another
+   * provider's import public key (DER SPKI, RSA-2048) and algorithm, ready for its ImportKeyMaterial. Only keys
+   * created with `exportable: true`; only the newest version travels (blobs of older versions stay here).
+   */
+  async exportWrappedKeyMaterial(keyId: string, wrappingPublicKeyDer: Uint8Array, wrappingAlgorithm: WrappingAlgorithm, opts?: CallOptions): Promise<Uint8Array> {
+    const book = this.live(opts)
+    checkKeyId(keyId)
+    checkBytes('WrappingPublicKey', wrappingPublicKeyDer, 1, 4096)
+    checkOneOf('WrappingAlgorithm', wrappingAlgorithm, WRAPPING_ALGORITHMS)
+    const wrappingKey = publicKeyFromSpki(wrappingPublicKeyDer, 'WrappingPublicKey')
+    needs(wrappingKey.asymmetricKeyType === 'rsa' && wrappingKey.asymmetricKeyDetails?.modulusLength === 2048, 'InvalidParameterValue', 'WrappingPublicKey must be an RSA-2048 key.')
+    const key = await book.get(keyId)
+    requireUsage(key, ['ENCRYPT_DECRYPT'], 'exportWrappedKeyMaterial')
+    requireEnabled(key)
+    if (!(await book.store.getRecord(keyId, EXPORTABLE_RECORD))) {
+      throw new KeywardError('UnsupportedOperation', `Key ${keyId} was not created exportable; its material cannot leave this provider.`)
+    }
+    const material = await book.openVersion(keyId, await book.store.latestVersion(keyId))
+    if (!material) throw new KeywardError('ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} has no material.`)
+    try {
+      return rsaWrap(wrappingKey, wrappingAlgorithm, material)
+    } finally {
+      zeroize(material)
+    }
+  }
+}
