@@ -5,7 +5,9 @@ import { sm4GcmDecrypt, sm4GcmEncrypt } from './sm.js'
 /** The two AEADs of symmetric CMKs and of the ciphertext-blob format. */
 export type GcmCipher = 'AES-256-GCM' | 'SM4-GCM'
 
+/** Nonce and tag sizes of every GCM the provider does (those of core's ciphertext blob). */
 export const GCM_NONCE_BYTES = 12
+/** See {@link GCM_NONCE_BYTES}. */
 export const GCM_TAG_BYTES = 16
 const KEY_BYTES: Readonly<Record<GcmCipher, number>> = { 'AES-256-GCM': 32, 'SM4-GCM': 16 }
 

@@ -5,6 +5,7 @@ export function storeError(what: string, cause: unknown): KeywardError {
   return new KeywardError('FailedOperation.StoreError', `Key store: ${what} failed.`, { cause })
 }
 
+/** The store's "no such key", with Tencent's code. */
 export function notFound(keyId: string): KeywardError {
   return new KeywardError('ResourceUnavailable.CmkNotFound', `Key ${keyId} does not exist.`)
 }

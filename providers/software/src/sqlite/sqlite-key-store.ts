@@ -73,12 +73,12 @@ export class SqliteKeyStore implements KeyStore {
 
   async getKey(keyId: string): Promise<KeyMetadata | undefined> {
     const row = this.#read('getKey', (db) => this.#stmt(db, `SELECT metadata FROM keys WHERE key_id = ?`).get(keyId)) as { metadata: string } | undefined
-    return row && (JSON.parse(row.metadata) as KeyMetadata)
+    return row && parseMetadata(row.metadata)
   }
 
   async getKeyByAlias(alias: string): Promise<KeyMetadata | undefined> {
     const row = this.#read('getKeyByAlias', (db) => this.#stmt(db, `SELECT metadata FROM keys WHERE alias = ?`).get(alias)) as { metadata: string } | undefined
-    return row && (JSON.parse(row.metadata) as KeyMetadata)
+    return row && parseMetadata(row.metadata)
   }
 
   async listKeys(filter: ListKeysRequest = {}): Promise<ListKeysResult> {
@@ -95,14 +95,14 @@ export class SqliteKeyStore implements KeyStore {
     const rows = this.#read('listKeys', (db) =>
       this.#stmt(db, `SELECT metadata FROM keys ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).all(...args)) as { metadata: string }[]
     // Ordering and paging are core's, so every store pages identically.
-    return filterKeys(rows.map((r) => JSON.parse(r.metadata) as KeyMetadata), filter)
+    return filterKeys(rows.map((r) => parseMetadata(r.metadata)), filter)
   }
 
   async updateKey(keyId: string, patch: Partial<Omit<KeyMetadata, 'keyId'>>): Promise<KeyMetadata> {
     return this.#write('updateKey', (db) => {
       const row = this.#stmt(db, `SELECT metadata FROM keys WHERE key_id = ?`).get(keyId) as { metadata: string } | undefined
       if (!row) throw notFound(keyId)
-      const next: KeyMetadata = { ...(JSON.parse(row.metadata) as KeyMetadata), ...patch, keyId }
+      const next: KeyMetadata = { ...parseMetadata(row.metadata), ...patch, keyId }
       this.#stmt(db, `UPDATE keys SET alias = ?, create_time = ?, key_state = ?, key_usage = ?, origin = ?, metadata = ? WHERE key_id = ?`)
         .run(next.alias, next.createTime, next.keyState, next.keyUsage, next.origin, JSON.stringify(next), keyId)
       return next
@@ -213,3 +213,11 @@ export class SqliteKeyStore implements KeyStore {
   }
 }
 
+/** A stored metadata row; a row that is not JSON means the file was altered: a store error, not a crash. */
+function parseMetadata(text: string): KeyMetadata {
+  try {
+    return JSON.parse(text) as KeyMetadata
+  } catch (e) {
+    throw storeError('reading key metadata', e)
+  }
+}
