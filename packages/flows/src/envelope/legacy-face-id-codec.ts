@@ -1,0 +1,125 @@
+import { createCipheriv, createDecipheriv } from 'node:crypto'
+import {
+  checkEncryptionContext, checkKeyId, checkString, decryptionFailed, fromBase64, needs, zeroize,
+  type CallOptions, type EncryptionContext, type KeyProvider,
+} from '@keyward/core'
+
+/**
+ * LEGACY — for interoperating with Tencent Cloud FaceID (face verification) integrations that exchange fields
+ * as base64 of AES-256-ECB + PKCS#7 under a GenerateDataKey data key, with the data key's CiphertextBlob sent
+ * alongside. It is never a default and never used by EnvelopeClient.
+ *
+ * Why it is legacy: ECB leaks equal blocks (equal ID-card prefixes give equal ciphertext blocks) and nothing
+ * authenticates the ciphertext, so blocks can be cut, swapped or replayed undetected. Use EnvelopeClient or
+ * encryptJsonFields for anything new.
+ */
+
+/** Options of {@link legacyFaceIdCodec}. */
+export interface LegacyFaceIdCodecOptions {
+  provider: KeyProvider
+  /** The CMK that generates the data keys (encrypt only; decrypt uses the key the blob names). */
+  keyId?: string
+}
+
+/** A legacy FaceID payload: each field base64(AES-256-ECB-PKCS7(dek, utf8 value)), plus the data key's blob. */
+export interface LegacyFaceIdPayload {
+  readonly ciphertextBlob: string
+  readonly fields: Readonly<Record<string, string>>
+}
+
+/** Encrypts one value with a 32-byte data key: base64 of AES-256-ECB with PKCS#7 padding. */
+export function legacyEcbEncrypt(dataKey: Uint8Array, plaintext: Uint8Array): string {
+  const c = createCipheriv('aes-256-ecb', dataKey, null)
+  return Buffer.concat([c.update(plaintext), c.final()]).toString('base64')
+}
+
+/** Decrypts one base64 AES-256-ECB/PKCS#7 value; bad base64, length or padding is the fixed decryption failure. */
+export function legacyEcbDecrypt(dataKey: Uint8Array, ciphertextB64: string): Buffer {
+  let ct: Buffer
+  try {
+    ct = fromBase64(ciphertextB64, 'ciphertext')
+  } catch (e) {
+    throw decryptionFailed(e)
+  }
+  if (ct.length === 0 || ct.length % 16 !== 0) throw decryptionFailed(new Error('not a whole number of AES blocks'))
+  const d = createDecipheriv('aes-256-ecb', dataKey, null)
+  const head = d.update(ct)
+  try {
+    return Buffer.concat([head, d.final()])
+  } catch (e) {
+    throw decryptionFailed(e)
+  } finally {
+    head.fill(0)
+  }
+}
+
+/** The legacy codec bound to a provider; see the module note before using it. */
+export class LegacyFaceIdCodec {
+  readonly #provider: KeyProvider
+  readonly #keyId: string | undefined
+
+  constructor(opts: LegacyFaceIdCodecOptions) {
+    /* Precondition: the legacy codec needs a provider. */
+    needs(opts?.provider && typeof opts.provider.generateDataKey === 'function', 'MissingParameter', 'legacyFaceIdCodec needs a provider.')
+    if (opts.keyId !== undefined) checkKeyId(opts.keyId)
+    this.#provider = opts.provider
+    this.#keyId = opts.keyId
+  }
+
+  /** One fresh AES-256 data key for the call; each field encrypted under it. */
+  async encrypt(fields: Readonly<Record<string, string>>, encryptionContext?: EncryptionContext, opts?: CallOptions): Promise<LegacyFaceIdPayload> {
+    /* Precondition: encrypt needs a KeyId and string fields. */
+    needs(this.#keyId !== undefined, 'MissingParameter', 'legacyFaceIdCodec needs a keyId to encrypt.')
+    checkFields(fields)
+    checkEncryptionContext(encryptionContext)
+    const dk = await this.#provider.generateDataKey({ keyId: this.#keyId, keySpec: 'AES_256', encryptionContext }, opts)
+    try {
+      const out: Record<string, string> = {}
+      for (const [k, v] of Object.entries(fields)) out[k] = legacyEcbEncrypt(dk.plaintext, Buffer.from(v, 'utf8'))
+      return { ciphertextBlob: dk.ciphertextBlob, fields: out }
+    } finally {
+      dk.dispose()
+    }
+  }
+
+  /** Decrypts every field of a payload (UTF-8 strings). */
+  async decrypt(payload: LegacyFaceIdPayload, encryptionContext?: EncryptionContext, opts?: CallOptions): Promise<Record<string, string>> {
+    /* Precondition: decrypt needs a CiphertextBlob and string fields. */
+    checkString('ciphertextBlob', payload?.ciphertextBlob, 65_536)
+    checkFields(payload.fields)
+    checkEncryptionContext(encryptionContext)
+    const { plaintext } = await this.#provider.decrypt({ ciphertextBlob: payload.ciphertextBlob, encryptionContext }, opts)
+    try {
+      if (plaintext.length !== 32) throw decryptionFailed(new Error('the data key is not 32 bytes'))
+      const out: Record<string, string> = {}
+      for (const [k, v] of Object.entries(payload.fields)) {
+        const pt = legacyEcbDecrypt(plaintext, v)
+        out[k] = pt.toString('utf8')
+        pt.fill(0)
+      }
+      return out
+    } finally {
+      zeroize(plaintext)
+    }
+  }
+}
+
+function checkFields(fields: unknown): asserts fields is Record<string, string> {
+  needs(fields !== null && typeof fields === 'object' && !Array.isArray(fields), 'InvalidParameter', 'fields must be an object of string values.')
+  for (const [k, v] of Object.entries(fields)) needs(typeof v === 'string', 'InvalidParameterValue', `fields.${k} must be a string.`)
+}
+
+/**
+ * LEGACY codec for Tencent FaceID-style field encryption (AES-256-ECB + PKCS#7, base64, GenerateDataKey DEK).
+ * Read the module note: it exists for interoperability only.
+ *
+ * @example
+ * ```ts
+ * const legacy = legacyFaceIdCodec({ provider, keyId })
+ * const payload = await legacy.encrypt({ IdCard: '11010119900307001X', Name: '张三' })
+ * const fields = await legacy.decrypt(payload)
+ * ```
+ */
+export function legacyFaceIdCodec(opts: LegacyFaceIdCodecOptions): LegacyFaceIdCodec {
+  return new LegacyFaceIdCodec(opts)
+}
