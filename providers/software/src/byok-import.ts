@@ -83,7 +83,7 @@ export async function unwrapImport(book: KeyBook, key: KeyMetadata, importToken:
   return { material, mac, firstImport: previous === undefined }
 }
 
-/** Stores the MAC of the first material imported into a key (kept across DeleteImportedKeyMaterial). */
-export async function rememberMaterial(book: KeyBook, keyId: string, mac: Buffer): Promise<void> {
+/** Stores (or, with undefined, forgets) the MAC of the first material imported into a key; it is kept across DeleteImportedKeyMaterial. */
+export async function rememberMaterial(book: KeyBook, keyId: string, mac: Buffer | undefined): Promise<void> {
   await book.putSealedRecord(keyId, MATERIAL_MAC_RECORD, mac)
 }

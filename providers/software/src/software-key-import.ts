@@ -46,13 +46,19 @@ export abstract class SoftwareKeyImport extends SoftwareKeyLifecycle {
       requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'ImportKeyMaterial')
       needs(validTo === 0 || validTo > book.now(), 'InvalidParameterValue', 'ValidTo must be in the future (or 0 for never).')
       const { material, mac, firstImport } = await unwrapImport(book, key, req.importToken, req.encryptedKeyMaterial)
+      const hadMaterial = (await book.store.latestVersion(key.keyId)) > 0
       try {
+        if (!hadMaterial) await book.addVersion(key.keyId, material)
         if (firstImport) await rememberMaterial(book, key.keyId, mac)
-        if ((await book.store.latestVersion(key.keyId)) === 0) await book.addVersion(key.keyId, material)
+        await book.store.updateKey(key.keyId, { validTo, keyVersionCount: 1, ...(key.keyState === 'PendingImport' ? { keyState: 'Enabled' } : {}) })
+      } catch (e) {
+        // The store has no multi-call transaction: undo what this import wrote, so a failure changes nothing.
+        if (!hadMaterial) await book.store.deleteVersions(key.keyId).catch(() => undefined)
+        if (firstImport) await rememberMaterial(book, key.keyId, undefined).catch(() => undefined)
+        throw e
       } finally {
         zeroize(material)
       }
-      await book.store.updateKey(key.keyId, { validTo, keyVersionCount: 1, ...(key.keyState === 'PendingImport' ? { keyState: 'Enabled' } : {}) })
     })
   }
 

@@ -148,4 +148,25 @@ describe('SoftwareKeyProvider over SqliteKeyStore', () => {
     expect(file.includes(material.subarray(0, 16))).toBe(false)
     expect(file.includes(Buffer.from('byok'))).toBe(true) // the check can see plaintext when it is there
   })
+
+  it('an import whose last store write fails leaves the key as it was (no material, no remembered MAC)', async () => {
+    const p = new SoftwareKeyProvider({ store: SqliteKeyStore.open(path), rootKey: RootKey.fromBytes(randomBytes(32)) })
+    const k = await p.createKey({ alias: 'half', type: 2 })
+    const importOnce = async (material: Buffer): Promise<void> => {
+      const params = await p.getParametersForImport({ keyId: k.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256' })
+      const pub = createPublicKey({ key: Buffer.from(params.publicKey, 'base64'), format: 'der', type: 'spki' })
+      await p.importKeyMaterial({ keyId: k.keyId, importToken: params.importToken, encryptedKeyMaterial: publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material) })
+    }
+    const other = new Database(path)
+    other.exec(`CREATE TRIGGER refuse BEFORE UPDATE ON keys BEGIN SELECT RAISE(ABORT, 'injected failure'); END`)
+    expect(await codeOf(() => importOnce(randomBytes(32)))).toBe('FailedOperation.StoreError')
+    other.exec('DROP TRIGGER refuse')
+    other.close()
+    expect(await p.describeKey(k.keyId)).toMatchObject({ keyState: 'PendingImport', keyVersionCount: 0 })
+    // Different material is accepted: the failed attempt left no MAC behind.
+    const material = randomBytes(32)
+    await importOnce(material)
+    expect((await p.describeKey(k.keyId)).keyState).toBe('Enabled')
+    await p.close()
+  })
 })
