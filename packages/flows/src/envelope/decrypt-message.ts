@@ -44,29 +44,53 @@ function checkSigner(h: ParsedHeader, trusted: readonly Uint8Array[] | undefined
   if (!verifyHeaderSignature(h.signatureAlgorithm, pk, signed, h.signature ?? Buffer.alloc(0))) throw decryptionFailed(new Error('bad header signature'))
 }
 
+/** An authenticated header and the keys of its message. The caller must disposeDerived(keys). */
+export interface OpenedHeader {
+  readonly header: ParsedHeader
+  readonly keys: DerivedKeys
+  readonly info: MessageInfo
+}
+
 /**
- * Decrypts a message from `reader`: header structure, context, signature, data key, commitment and header
- * tag first; then each frame, releasing its plaintext only once its tag verified; the final frame must be
- * last and present, so truncation and appended bytes are detected.
+ * Reads a header and checks, in order: structure, expected context, signature, data key (via the keyring or
+ * cache), key commitment and header tag. Nothing after the header is read.
+ */
+export async function openHeader(reader: ChunkReader, plan: OpenPlan): Promise<OpenedHeader> {
+  const h = await readHeader(reader)
+  if (plan.expectedContext !== undefined && !canonicalEncryptionContext(plan.expectedContext).equals(canonicalEncryptionContext(h.encryptionContext))) {
+    throw decryptionFailed(new Error('encryption context mismatch'))
+  }
+  checkSigner(h, plan.trustedSigners)
+  const keys = await plan.derive(h)
+  try {
+    checkHeader(h.suite, keys, h.commitment, h.authenticated, h.headerTag)
+  } catch (e) {
+    disposeDerived(keys)
+    throw e
+  }
+  const info: MessageInfo = {
+    suite: h.suite.name,
+    messageId: h.messageId,
+    encryptionContext: h.encryptionContext,
+    encryptedDataKeys: h.encryptedDataKeys,
+    frameLength: h.frameLength,
+    signer: h.signatureAlgorithm ? { algorithm: h.signatureAlgorithm, publicKey: h.signerPublicKey ?? Buffer.alloc(0) } : null,
+  }
+  plan.onHeader?.(info)
+  return { header: h, keys, info }
+}
+
+/**
+ * Decrypts a message from `reader`: the header first (see {@link openHeader}); then each frame, releasing its
+ * plaintext only once its tag verified; the final frame must be last and present, so truncation and appended
+ * bytes are detected.
  */
 export async function* openStream(reader: ChunkReader, plan: OpenPlan): AsyncGenerator<Buffer> {
   let keys: DerivedKeys | undefined
   try {
-    const h = await readHeader(reader)
-    if (plan.expectedContext !== undefined && !canonicalEncryptionContext(plan.expectedContext).equals(canonicalEncryptionContext(h.encryptionContext))) {
-      throw decryptionFailed(new Error('encryption context mismatch'))
-    }
-    checkSigner(h, plan.trustedSigners)
-    keys = await plan.derive(h)
-    checkHeader(h.suite, keys, h.commitment, h.authenticated, h.headerTag)
-    plan.onHeader?.({
-      suite: h.suite.name,
-      messageId: h.messageId,
-      encryptionContext: h.encryptionContext,
-      encryptedDataKeys: h.encryptedDataKeys,
-      frameLength: h.frameLength,
-      signer: h.signatureAlgorithm ? { algorithm: h.signatureAlgorithm, publicKey: h.signerPublicKey ?? Buffer.alloc(0) } : null,
-    })
+    const opened = await openHeader(reader, plan)
+    keys = opened.keys
+    const h = opened.header
     let done = 0
     for (let seq = 1; ; seq++) {
       const f = await openFrame(reader, h.suite, keys, seq, h.frameLength)

@@ -1,16 +1,17 @@
 import { Duplex } from 'node:stream'
 import {
-  canonicalEncryptionContext, checkBytes, checkEncryptionContext, checkInt, needs, zeroize,
+  KeywardError, canonicalEncryptionContext, checkBytes, checkEncryptionContext, checkInt, decryptionFailed, fromBase64, needs, toBase64, zeroize,
   type CallOptions, type EncryptionContext,
 } from '@keyward/core'
 import { ChunkReader, type ByteSource } from './chunk-reader.js'
 import { DataKeyCache, type CacheMaterial, type DataKeyCacheOptions } from './data-key-cache.js'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
-import { openStream, type MessageInfo, type OpenPlan } from './decrypt-message.js'
+import { openHeader, openStream, type MessageInfo, type OpenPlan } from './decrypt-message.js'
+import { KMS_ENCRYPT_KEY, checkPaths, locate, openField, sealField } from './json-fields.js'
 import { newMessageId, sealAll, sealStream, writeHeader, type HeaderPlan, type MessageWriter, type ProgressCallback } from './encrypt-message.js'
 import { MAX_FRAME_LENGTH, type ParsedHeader } from './header-format.js'
 import type { HeaderSigner } from './header-signer.js'
-import { dataKeyPrk, deriveKeys, type DerivedKeys } from './key-derivation.js'
+import { dataKeyPrk, deriveKeys, disposeDerived, type DerivedKeys } from './key-derivation.js'
 import { Keyring } from './keyring.js'
 import type { MasterKey } from './master-key.js'
 import { DEFAULT_SUITE, suiteByName, type Suite, type SuiteName } from './suites.js'
@@ -141,15 +142,7 @@ export class EnvelopeClient {
     /* Precondition: the source is iterable, and the expected context is valid. */
     needs(source && (Symbol.asyncIterator in source || Symbol.iterator in source), 'InvalidParameter', 'source must be an iterable of bytes.')
     checkEncryptionContext(opts.encryptionContext)
-    needs(opts.trustedSigners === undefined || Array.isArray(opts.trustedSigners), 'InvalidParameterValue', 'trustedSigners must be an array of public keys.')
-    const plan: OpenPlan = {
-      expectedContext: opts.encryptionContext,
-      trustedSigners: opts.trustedSigners,
-      derive: (h) => this.#deriveForHeader(h, opts),
-      onHeader: opts.onHeader,
-      onProgress: opts.onProgress,
-    }
-    yield* openStream(new ChunkReader(source), plan)
+    yield* openStream(new ChunkReader(source), this.#openPlan(opts))
   }
 
   /** A Node Duplex: write plaintext, read the message. */
@@ -162,12 +155,87 @@ export class EnvelopeClient {
     return Duplex.from((source: AsyncIterable<Uint8Array>) => this.decryptStream(source, opts))
   }
 
-  async #startMessage(opts: EncryptOptions, plaintextLength: number | undefined): Promise<MessageWriter> {
+  /**
+   * Encrypts the fields at `paths` (dotted, e.g. `card.number`, `items.0.iban`) of a JSON object, returning a
+   * copy with each of them replaced by its ciphertext and one `kms_encrypt_key` added (seed 003's shape). All
+   * fields share one data key; each is bound to its path.
+   *
+   * @example
+   * ```ts
+   * const row = await client.encryptJsonFields({ name: '张三', card: { no: '6222…' } }, ['name', 'card.no'])
+   * const { object } = await client.decryptJsonFields(row, ['name', 'card.no'])
+   * ```
+   */
+  async encryptJsonFields(obj: Readonly<Record<string, unknown>>, paths: readonly string[], opts: EncryptOptions = {}): Promise<Record<string, unknown>> {
+    /* Precondition: a JSON object without kms_encrypt_key, and existing, distinct, non-nested paths. */
+    needs(obj !== null && typeof obj === 'object' && !Array.isArray(obj), 'InvalidParameter', 'encryptJsonFields needs a JSON object.')
+    needs(!Object.prototype.hasOwnProperty.call(obj, KMS_ENCRYPT_KEY), 'InvalidParameterValue', `The object already has ${KMS_ENCRYPT_KEY}.`)
+    const sorted = checkPaths(paths)
+    const out = structuredClone(obj) as Record<string, unknown>
+    const targets = sorted.map((p) => locate(out, p))
+    const bytes = targets.reduce((n, t) => n + (JSON.stringify((t.parent as Record<string, unknown>)[t.key])?.length ?? 0), 0)
+    const w = await this.#startMessage(opts, bytes, sorted.length)
+    try {
+      for (const [i, t] of targets.entries()) {
+        const parent = t.parent as Record<string, unknown>
+        parent[t.key] = sealField(w.suite, w.keys, i + 1, sorted[i] as string, parent[t.key])
+      }
+    } finally {
+      w.keys.cipherKey.fill(0)
+    }
+    out[KMS_ENCRYPT_KEY] = toBase64(w.header)
+    return out
+  }
+
+  /** Decrypts what {@link encryptJsonFields} made, given the same paths; returns a copy without `kms_encrypt_key`. */
+  async decryptJsonFields(obj: Readonly<Record<string, unknown>>, paths: readonly string[], opts: DecryptOptions = {}): Promise<{ object: Record<string, unknown>; info: MessageInfo }> {
+    /* Precondition: a JSON object with kms_encrypt_key, and the paths it was encrypted with. */
+    needs(obj !== null && typeof obj === 'object' && !Array.isArray(obj), 'InvalidParameter', 'decryptJsonFields needs a JSON object.')
+    const key = obj[KMS_ENCRYPT_KEY]
+    needs(typeof key === 'string' && key.length > 0, 'MissingParameter', `The object has no ${KMS_ENCRYPT_KEY}.`)
+    checkEncryptionContext(opts.encryptionContext)
+    const sorted = checkPaths(paths)
+    const out = structuredClone(obj) as Record<string, unknown>
+    delete out[KMS_ENCRYPT_KEY]
+    const targets = sorted.map((p) => locate(out, p))
+    let headerBytes: Buffer
+    try {
+      headerBytes = fromBase64(key, KMS_ENCRYPT_KEY)
+    } catch (e) {
+      throw new KeywardError('FailedOperation.InvalidMessage', `${KMS_ENCRYPT_KEY} is not base64.`, { cause: e })
+    }
+    const reader = new ChunkReader([headerBytes])
+    const { header, keys, info } = await openHeader(reader, this.#openPlan(opts))
+    try {
+      if (!(await reader.atEnd())) throw new KeywardError('FailedOperation.InvalidMessage', `Unexpected bytes after the ${KMS_ENCRYPT_KEY} header.`)
+      if (header.frameLength !== sorted.length) throw decryptionFailed(new Error('the paths differ from the encrypted fields'))
+      for (const [i, t] of targets.entries()) {
+        const parent = t.parent as Record<string, unknown>
+        parent[t.key] = openField(header.suite, keys, i + 1, sorted[i] as string, parent[t.key])
+      }
+    } finally {
+      disposeDerived(keys)
+    }
+    return { object: out, info }
+  }
+
+  #openPlan(opts: DecryptOptions): OpenPlan {
+    needs(opts.trustedSigners === undefined || Array.isArray(opts.trustedSigners), 'InvalidParameterValue', 'trustedSigners must be an array of public keys.')
+    return {
+      expectedContext: opts.encryptionContext,
+      trustedSigners: opts.trustedSigners,
+      derive: (h) => this.#deriveForHeader(h, opts),
+      onHeader: opts.onHeader,
+      onProgress: opts.onProgress,
+    }
+  }
+
+  async #startMessage(opts: EncryptOptions, plaintextLength: number | undefined, frameLength = this.frameLength): Promise<MessageWriter> {
     checkEncryptionContext(opts.encryptionContext)
     if (opts.partition !== undefined) needs(typeof opts.partition === 'string', 'InvalidParameterValue', 'partition must be a string.')
     const ctx = opts.encryptionContext ?? {}
     const contextBytes = canonicalEncryptionContext(ctx)
-    const plan: HeaderPlan = { suite: this.suite, encryptionContext: ctx, contextBytes, frameLength: this.frameLength, signer: this.#signer }
+    const plan: HeaderPlan = { suite: this.suite, encryptionContext: ctx, contextBytes, frameLength, signer: this.#signer }
     const messageId = newMessageId()
     const len = this.suite.dataKeyLength
     // The cache holds the HKDF-Extract of a data key (its PRK); the data key itself is zeroed at once.
