@@ -60,7 +60,7 @@ export function mapTencentError(e: unknown, action: string): KeywardError {
   if (typeof err.code === 'string' && err.code) return fromApiCode(err.code, message, action, requestId, e)
   if (typeof err.httpCode === 'number') return fromHttpStatus(err.httpCode, message, action, requestId, e)
   if (TIMEOUT.test(message)) {
-    return new KeywardError('FailedOperation.Timeout', `${action}: the request timed out.`, { cause: e, backendCode: 'request-timeout' })
+    return new KeywardError('FailedOperation.Timeout', `${action}: no answer within the request timeout.`, { cause: e, backendCode: 'request-timeout' })
   }
   if (NETWORK.test(message)) {
     const backendCode = NOT_SENT.test(message) ? 'connection-refused' : 'connection-failed'

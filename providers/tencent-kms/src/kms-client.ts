@@ -12,6 +12,12 @@ export type KmsResponse = Readonly<Record<string, unknown>>
 export interface KmsRequestOptions {
   /** Cancels the request in flight (the SDK passes it to its HTTP client). */
   signal?: AbortSignal
+  /**
+   * How long one request may take, ms. A client must fail the request after it (the SDK client is built with
+   * this as its `reqTimeout`; node-fetch then fails with `network timeout at ...`, mapped to
+   * FailedOperation.Timeout and retried).
+   */
+  timeoutMs?: number
 }
 
 /**

@@ -100,7 +100,7 @@ describe('timeout and abort', () => {
     const events: AttemptEvent[] = []
     const kms = stubProvider(stub, { requestTimeoutMs: 150, onAttempt: (e) => events.push(e) })
     await expect(kms.describeKey('key-1')).resolves.toMatchObject({ keyId: 'key-1' })
-    expect(events.map((e) => `${e.result}/${e.backendCode ?? ''}`)).toEqual(['FailedOperation.Timeout/attempt-timeout', 'Success/'])
+    expect(events.map((e) => `${e.result}/${e.backendCode ?? ''}`)).toEqual(['FailedOperation.Timeout/request-timeout', 'Success/'])
   })
 
   it('an abort → FailedOperation.Aborted, and the request in flight is cancelled', async () => {
