@@ -7,7 +7,8 @@
  * yT = (yP² + yT² − λ²(xP − xT)²) / (2·yP). Everything here handles public values only.
  */
 import { A, addPoints, B, isOnCurve, mod, N, P, invert, type AffinePoint } from './sm2-curve.js'
-import { mulBase, mulPointX } from './sm2-native.js'
+import { mulBasePublic } from './sm2-base-table.js'
+import { mulPointX } from './sm2-native.js'
 
 /** t·P as a full point, for t in [1, n-1] and P a valid point. */
 export function mulPoint(t: bigint, point: AffinePoint): AffinePoint {
@@ -26,6 +27,6 @@ export function mulPoint(t: bigint, point: AffinePoint): AffinePoint {
 
 /** x(s·G + t·P), or undefined when the sum is the point at infinity. s, t in [1, n-1]. */
 export function combinedX(s: bigint, t: bigint, point: AffinePoint): bigint | undefined {
-  const sum = addPoints(mulBase(s), mulPoint(t, point))
+  const sum = addPoints(mulBasePublic(s), mulPoint(t, point))
   return sum?.x
 }

@@ -3,7 +3,8 @@
  * u1 = z/s_ec, u2 = r_ec/s_ec — one native double-scalar multiplication. SM2 needs x(s·G + t·P) mod n = r − e.
  * With r_ec = r − e, s_ec = r_ec/t, Q = P and a generator G' = (s·r_ec/(z·t))·G passed as explicit curve
  * parameters (same curve, same order n), OpenSSL computes exactly u1·G' = s·G and u2·P = t·P. z is SM3 of the
- * empty message, the digest the ECDSA call hashes. All values here are public.
+ * empty message, the digest the ECDSA call hashes. All values here are public, so G' comes from the
+ * public-scalar table of sm2-base-table.ts.
  *
  * Why explicit parameters: an SPKI naming the SM2 curve imports as OpenSSL's SM2 key type, whose verifier
  * hashes Z with an empty user id into the check, so there the ratio cannot be steered; explicit parameters give
@@ -15,6 +16,7 @@
 import { createHash, createPublicKey, verify } from 'node:crypto'
 import { derInteger, derOctetString, derSequence, derTlv } from './der.js'
 import { A, B, bigIntToBytes, bytesToBigInt, encodePoint, invert, mod, N, P, type AffinePoint } from './sm2-curve.js'
+import { mulBasePublic } from './sm2-base-table.js'
 import { mulBase } from './sm2-native.js'
 
 const EMPTY = Buffer.alloc(0)
@@ -40,7 +42,7 @@ function explicitSpki(generator: AffinePoint, publicKey: Uint8Array): Buffer {
  */
 export function nativeCheck(s: bigint, t: bigint, rPrime: bigint, publicKey: Uint8Array): boolean {
   const tInv = invert(t, N)
-  const generator = mulBase(mod(s * rPrime * Z_INV * tInv, N))
+  const generator = mulBasePublic(mod(s * rPrime * Z_INV * tInv, N))
   const key = createPublicKey({ key: explicitSpki(generator, publicKey), format: 'der', type: 'spki' })
   const sEc = mod(rPrime * tInv, N)
   const sig = derSequence(derInteger(rPrime), derInteger(sEc))

@@ -9,6 +9,7 @@ import { combinedX, mulPoint } from '../src/sm2-verify-core.js'
 import { nativeCheck, nativeVerifyAvailable } from '../src/sm2-verify-native.js'
 import { addPoints, bytesToBigInt, decodePublicKey, mod, N } from '../src/sm2-curve.js'
 import { mulBase } from '../src/sm2-native.js'
+import { mulBasePublic } from '../src/sm2-base-table.js'
 
 const big = (b: Uint8Array): bigint => bytesToBigInt(b)
 const int = (v: bigint): Buffer => Buffer.from(v.toString(16).padStart(64, '0'), 'hex')
@@ -51,5 +52,16 @@ describe('SM2 verification routes agree', () => {
     const e = sm2MessageDigest(publicKey, Buffer.from('m'))
     const s = big(signatureDerToRaw(sm2SignDigest(privateKey, e)).subarray(32))
     expect(sm2VerifyDigest(publicKey, e, signatureRawToDer(Buffer.concat([int(mod(big(e), N)), int(s)])))).toBe(false)
+  })
+})
+
+describe('public-scalar table k·G', () => {
+  it('equals the native ladder for edge scalars and 1000 random ones', () => {
+    const edges = [1n, 2n, 255n, 256n, 257n, 65535n, 1n << 248n, (1n << 255n) + 12345n, N - 2n, N - 1n]
+    const random = Array.from({ length: 1000 }, () => mod(big(randomBytes(32)), N) || 1n)
+    for (const k of [...edges, ...random]) expect(mulBasePublic(k), `k = ${k}`).toEqual(mulBase(k))
+  })
+  it('rejects 0 rather than returning a point', () => {
+    expect(() => mulBasePublic(0n)).toThrow(RangeError)
   })
 })
