@@ -102,7 +102,8 @@ export class KeyBook {
     const next = (await this.store.latestVersion(keyId)) + 1
     const version = await this.store.addVersion(keyId, this.root.seal(materialLabel(keyId, next), plaintext))
     if (version !== next) {
-      // Another writer (a second process on the same store) got there first: undo rather than mislabel.
+      // Another process on the same store added a version between our read and write (the KeyStore contract has
+      // no multi-call transaction). The sealed value then names the wrong version and will not open: report it.
       throw new KeywardError('FailedOperation.StoreError', `Key ${keyId}: concurrent version write; retry.`)
     }
     return version

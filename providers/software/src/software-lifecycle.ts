@@ -85,7 +85,7 @@ export abstract class SoftwareKeyLifecycle extends SoftwareProviderBase {
     if (req.keyState !== undefined) checkOneOf('KeyState', req.keyState, KEY_STATES)
     if (req.keyUsage !== undefined) checkOneOf('KeyUsage', req.keyUsage, KEY_USAGES)
     if (req.origin !== undefined) checkOneOf('Origin', req.origin, KEY_ORIGINS)
-    if (req.searchKeyAlias !== undefined) checkString('SearchKeyAlias', req.searchKeyAlias, LIMITS.maxAliasChars + 68, 0)
+    if (req.searchKeyAlias !== undefined) checkString('SearchKeyAlias', req.searchKeyAlias, 128, 0) // a substring of an alias or of a KeyId (≤ 128)
     await book.sweep()
     return book.store.listKeys(req)
   }
