@@ -51,7 +51,7 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
       'kms request',
     )
     void reply.header('content-type', 'application/json').header('x-tc-requestid', outcome.requestId)
-    return outcome.body
+    return JSON.stringify(outcome.body)
   })
 
   app.get('/healthz', async (_request, reply) => {

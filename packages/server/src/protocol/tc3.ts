@@ -58,8 +58,20 @@ export function tc3Signature(auth: Tc3Authorization, req: SignedRequest, secretK
   ].join('\n')
   const scope = `${auth.date}/${auth.service}/tc3_request`
   const stringToSign = `TC3-HMAC-SHA256\n${req.timestamp}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`
-  const kSigning = hmac(hmac(hmac(`TC3${secretKey}`, auth.date), auth.service), 'tc3_request')
-  return createHmac('sha256', kSigning).update(stringToSign).digest('hex')
+  return createHmac('sha256', signingKey(secretKey, auth.date, auth.service)).update(stringToSign).digest('hex')
+}
+
+// Derived signing keys change once a day per (SecretKey, service): caching them saves three HMACs per request.
+const signingKeys = new Map<string, Buffer>()
+function signingKey(secretKey: string, date: string, service: string): Buffer {
+  const id = `${date}\0${service}\0${secretKey}`
+  let k = signingKeys.get(id)
+  if (!k) {
+    k = hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request')
+    if (signingKeys.size >= 1_000) signingKeys.clear()
+    signingKeys.set(id, k)
+  }
+  return k
 }
 
 /**

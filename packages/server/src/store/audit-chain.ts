@@ -62,7 +62,8 @@ export class AuditChain {
   append(record: AuditRecord): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ record, resolve, reject })
-      if (!this.#flushing) this.#flushing = this.#flush()
+      // Start the write on the next turn of the event loop, so that requests finishing together share it.
+      if (!this.#flushing) this.#flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.#flush())
     })
   }
 

@@ -2,6 +2,8 @@ import { KeywardError } from '@keyward/core'
 import { LOCKS } from './schema.js'
 import { int, one, text, type SqlDb } from './sql-db.js'
 
+const CACHE_MS = 1_000
+
 /** Which account owns a provider key and under which (per-account) alias. */
 export interface KeyOwner {
   keyId: string
@@ -16,6 +18,10 @@ export interface KeyOwner {
  * globally unique alias (see `providerAlias`).
  */
 export class KeyOwners {
+  // Ownership never changes and aliases rarely do: a short cache saves a query on every key Action. Another
+  // instance's alias change shows here within CACHE_MS.
+  readonly #cache = new Map<string, { owner: KeyOwner; until: number }>()
+
   constructor(private readonly db: SqlDb) {}
 
   async add(owner: KeyOwner): Promise<void> {
@@ -30,8 +36,15 @@ export class KeyOwners {
   }
 
   async get(keyId: string): Promise<KeyOwner | undefined> {
+    const now = Date.now()
+    const hit = this.#cache.get(keyId)
+    if (hit && hit.until > now) return hit.owner
     const row = await one(this.db, 'SELECT * FROM srv_key_owners WHERE key_id = ?', [keyId])
-    return row && { keyId: text(row, 'key_id'), accountId: text(row, 'account_id'), alias: text(row, 'alias'), createTime: int(row, 'create_time') }
+    if (!row) return undefined
+    const owner = { keyId: text(row, 'key_id'), accountId: text(row, 'account_id'), alias: text(row, 'alias'), createTime: int(row, 'create_time') }
+    if (this.#cache.size > 50_000) this.#cache.clear()
+    this.#cache.set(keyId, { owner, until: now + CACHE_MS })
+    return owner
   }
 
   async aliasTaken(accountId: string, alias: string): Promise<boolean> {
@@ -46,10 +59,12 @@ export class KeyOwners {
       }
       await tx.run('UPDATE srv_key_owners SET alias = ? WHERE key_id = ?', [alias, keyId])
     }, LOCKS.keyStore)
+    this.#cache.delete(keyId)
   }
 
   async remove(keyId: string): Promise<void> {
     await this.db.run('DELETE FROM srv_key_owners WHERE key_id = ?', [keyId])
+    this.#cache.delete(keyId)
   }
 
   /** Keys of an account, newest first. */

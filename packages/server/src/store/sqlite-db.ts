@@ -40,6 +40,10 @@ export function openSqliteDb(file: string): SqlDb {
       return st.reader ? (st.all(...(params as SqlValue[])) as SqlRow[]) : (st.run(...(params as SqlValue[])), [])
     },
   }
+  // Prepared once: exec() would parse these on every transaction.
+  const begin = sqlite.prepare('BEGIN IMMEDIATE')
+  const commit = sqlite.prepare('COMMIT')
+  const rollback = sqlite.prepare('ROLLBACK')
   let queue: Promise<unknown> = Promise.resolve()
   return {
     dialect: 'sqlite',
@@ -47,13 +51,13 @@ export function openSqliteDb(file: string): SqlDb {
     all: direct.all,
     transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
       const next = queue.then(async () => {
-        sqlite.exec('BEGIN IMMEDIATE')
+        begin.run()
         try {
           const result = await fn(direct)
-          sqlite.exec('COMMIT')
+          commit.run()
           return result
         } catch (e) {
-          sqlite.exec('ROLLBACK')
+          rollback.run()
           throw e
         }
       })
