@@ -4,15 +4,28 @@
  * OID 1.2.156.10197.1.301.
  */
 import { createECDH } from 'node:crypto'
-import { KeywardError, zeroize } from '@keyward/core'
+import { INSPECT, KeywardError, REDACTED, zeroize } from '@keyward/core'
 import { DerError, derInteger, derOctetString, derRead, derReadInteger, derReadWholeSequence, derSequence, derTlv } from './der.js'
 import { bytesToBigInt, decodePrivateKey, decodePublicKey, encodePoint, N } from './sm2-curve.js'
 import { mulBase } from './sm2-native.js'
 
-/** A raw SM2 key pair: 32-byte private scalar and 65-byte uncompressed public point. */
+/**
+ * A raw SM2 key pair: 32-byte private scalar and 65-byte uncompressed public point. The pairs this package
+ * returns print the private key as `[REDACTED]` in JSON.stringify and util.inspect (non-enumerable hooks, so
+ * destructuring is unaffected); zeroize `privateKey` when done.
+ */
 export interface Sm2KeyPair {
   privateKey: Buffer
   publicKey: Buffer
+}
+
+/** A key pair whose JSON and inspect output never show the private key. */
+function redactedPair(privateKey: Buffer, publicKey: Buffer): Sm2KeyPair {
+  const pair: Sm2KeyPair = { privateKey, publicKey }
+  const shown = (): { privateKey: string; publicKey: string } => ({ privateKey: REDACTED, publicKey: publicKey.toString('hex') })
+  Object.defineProperty(pair, 'toJSON', { value: shown, enumerable: false })
+  Object.defineProperty(pair, INSPECT, { value: () => ({ ...shown(), [Symbol.toStringTag]: 'Sm2KeyPair' }), enumerable: false })
+  return pair
 }
 
 /** AlgorithmIdentifier { id-ecPublicKey, sm2p256v1 }. */
@@ -36,7 +49,7 @@ export function sm2GenerateKeyPair(): Sm2KeyPair {
     const raw = ecdh.getPrivateKey()
     raw.copy(privateKey, 32 - raw.length)
     zeroize(raw)
-    if (bytesToBigInt(privateKey) <= N - 2n) return { privateKey, publicKey }
+    if (bytesToBigInt(privateKey) <= N - 2n) return redactedPair(privateKey, publicKey)
     zeroize(privateKey)
   }
 }
@@ -127,6 +140,6 @@ export function sm2PrivateKeyFromPkcs8(der: Uint8Array): Sm2KeyPair {
     zeroize(d)
     throw new KeywardError('InvalidParameterValue', 'PKCS#8 public key does not match its private key.')
   }
-  return { privateKey: d, publicKey }
+  return redactedPair(d, publicKey)
 }
 

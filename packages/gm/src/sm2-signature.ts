@@ -3,7 +3,8 @@
  * scalar multiplications run in OpenSSL (see sm2-native.ts), the few mod-n steps in BigInt.
  *
  * Timing: BigInt arithmetic is not constant-time. Signing computes s = (1+d)^-1 (k - r·d) mod n in BigInt, so
- * its timing may depend on the private key d and the nonce k. Use an HSM or KMS key where that matters.
+ * its timing may depend on the private key d and the nonce k, and those BigInt values cannot be zeroed after use
+ * (JavaScript gives no way to). Use an HSM or KMS key where that matters. Verification handles public values only.
  */
 import { randomBytes } from 'node:crypto'
 import { checkBytes, KeywardError, SM2_DEFAULT_USER_ID } from '@keyward/core'

@@ -52,3 +52,21 @@ describe('SM2 key pairs and encodings', () => {
     expect(codeOf(() => sm2PublicKeyToSpki('04' as unknown as Uint8Array))).toBe('InvalidParameter')
   })
 })
+
+describe('SM2 key pairs never print the private key', () => {
+  it('JSON and util.inspect show [REDACTED], destructuring still works', async () => {
+    const { inspect } = await import('node:util')
+    const pair = sm2GenerateKeyPair()
+    const hexKey = pair.privateKey.toString('hex')
+    const fromPkcs8 = sm2PrivateKeyFromPkcs8(sm2PrivateKeyToPkcs8(pair.privateKey, pair.publicKey))
+    for (const p of [pair, fromPkcs8]) {
+      expect(JSON.stringify(p)).toContain('[REDACTED]')
+      expect(JSON.stringify(p)).not.toContain(hexKey)
+      expect(inspect(p)).toContain('[REDACTED]')
+      expect(inspect(p, { depth: 5 })).not.toMatch(/<Buffer/)
+      expect(Object.keys(p)).toEqual(['privateKey', 'publicKey'])
+    }
+    const { privateKey } = pair
+    expect(privateKey.length).toBe(32)
+  })
+})
