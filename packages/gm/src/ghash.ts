@@ -1,14 +1,14 @@
 /**
  * GHASH (NIST SP 800-38D) with 8-bit tables: for each of the 16 byte positions a table of the 256 products
  * H·(byte at that position), so one block costs 16 lookups and 64 XORs of 32-bit words, with no reduction step
- * (linearity folds it into the tables). 64 KiB of tables per key, built in about a millisecond's fraction.
+ * (linearity folds it into the tables). 64 KiB of tables per key, built in well under a millisecond.
  *
  * Timing: table lookups are indexed by data-dependent bytes (like OpenSSL's generic "4-bit" C code and unlike
  * its CLMUL path), so cache timing can in principle reveal information about H and the data to a co-located
  * attacker. JavaScript offers no carry-less multiply; this is the measured trade-off for throughput.
  */
 
-/** GHASH state keyed by H. Feed whole 16-byte blocks; {@link Ghash.updatePadded} zero-pads a final partial one. */
+/** GHASH state keyed by H. {@link Ghash.update} carries partial blocks; {@link Ghash.pad} zero-pads the last one. */
 export class Ghash {
   /** Word w (0..3, big-endian) of H·(byte v at position i) is at t[(i * 256 + v) * 4 + w]: one cache line per lookup. */
   readonly #t: Int32Array

@@ -27,10 +27,3 @@ export function mulPointX(k: bigint, point: AffinePoint): bigint {
   e.setPrivateKey(bigIntToBytes(k))
   return bytesToBigInt(e.computeSecret(encodePoint(point)))
 }
-
-/** k·P as the raw 32-byte x and y big-endian coordinates, for the SM2 encryption KDF. */
-export function mulBaseBytes(k: Uint8Array): Buffer {
-  const e = engine()
-  e.setPrivateKey(k)
-  return e.getPublicKey()
-}
