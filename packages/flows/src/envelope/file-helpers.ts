@@ -6,7 +6,8 @@ import { Duplex } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { KeywardError, checkString } from '@keyward/core'
 import type { MessageInfo } from './decrypt-message.js'
-import type { DecryptOptions, EncryptOptions, EnvelopeClient } from './envelope-client.js'
+import type { EnvelopeClient } from './envelope-client.js'
+import type { DecryptOptions, EncryptOptions } from './envelope-options.js'
 
 /** Options of the file helpers. */
 export interface FileOptions {

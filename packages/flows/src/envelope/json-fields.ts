@@ -1,6 +1,11 @@
-import { KeywardError, checkBytes, decryptionFailed, needs, toBase64, fromBase64 } from '@keyward/core'
-import { frameNonce, type DerivedKeys } from './key-derivation.js'
-import { TAG_LENGTH, type Suite } from './suites.js'
+import { KeywardError, checkEncryptionContext, decryptionFailed, fromBase64, needs, toBase64 } from '@keyward/core'
+import { ChunkReader } from './chunk-reader.js'
+import { openHeader, type MessageInfo } from './decrypt-message.js'
+import type { DecryptOptions, EncryptOptions } from './envelope-options.js'
+import { openField, sealField } from './json-field-cipher.js'
+import { KMS_ENCRYPT_KEY, checkPaths, locate } from './json-paths.js'
+import { disposeDerived } from './key-derivation.js'
+import type { KeyMaterials } from './key-materials.js'
 
 /**
  * JSON field-level encryption (the seed services' `{ field: ciphertext, ..., kms_encrypt_key }` shape), built
@@ -10,89 +15,66 @@ import { TAG_LENGTH, type Suite } from './suites.js'
  * label ‖ i+1 ‖ path, so values cannot be moved between fields and a dropped field is detected.
  */
 
-/** The property that carries the encrypted data key header. */
-export const KMS_ENCRYPT_KEY = 'kms_encrypt_key'
-const LABEL = Buffer.from('KEYWARD-JSON-FIELD-V1', 'ascii')
-const MAX_FIELDS = 10_000
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
-type Container = Record<string, unknown> | unknown[]
-
-/** Splits `a.b.0.c` into segments; numeric segments index arrays. */
-function segments(path: string): string[] {
-  needs(typeof path === 'string' && path.length > 0 && path.length <= 1024, 'InvalidParameterValue', 'Each path must be a non-empty string of at most 1024 characters.')
-  const s = path.split('.')
-  needs(s.every((x) => x.length > 0), 'InvalidParameterValue', `Path ${JSON.stringify(path)} has an empty segment.`)
-  needs(s[0] !== KMS_ENCRYPT_KEY, 'InvalidParameterValue', `${KMS_ENCRYPT_KEY} cannot be encrypted.`)
-  return s
-}
-
-/** The container holding `path`'s last segment, and that segment; throws when the path does not exist. */
-export function locate(root: unknown, path: string): { parent: Container; key: string } {
-  const segs = segments(path)
-  let cur: unknown = root
-  for (const seg of segs.slice(0, -1)) {
-    needs(cur !== null && typeof cur === 'object' && Object.prototype.hasOwnProperty.call(cur, seg), 'InvalidParameterValue', `Path ${JSON.stringify(path)} does not exist.`)
-    cur = (cur as Record<string, unknown>)[seg]
-  }
-  const key = segs[segs.length - 1] as string
-  needs(cur !== null && typeof cur === 'object' && Object.prototype.hasOwnProperty.call(cur, key), 'InvalidParameterValue', `Path ${JSON.stringify(path)} does not exist.`)
-  return { parent: cur as Container, key }
-}
-
-/** Sorted, unique, none a prefix of another (a field cannot be inside another encrypted field). */
-export function checkPaths(paths: readonly string[]): string[] {
-  needs(Array.isArray(paths) && paths.length > 0 && paths.length <= MAX_FIELDS, 'InvalidParameterValue', `paths must list 1-${MAX_FIELDS} fields.`)
-  const sorted = [...paths].sort()
-  for (const [i, p] of sorted.entries()) {
-    segments(p)
-    const next = sorted[i + 1]
-    needs(next === undefined || (next !== p && !next.startsWith(`${p}.`)), 'InvalidParameterValue', `Paths must be unique and not nested: ${JSON.stringify(p)}.`)
-  }
-  return sorted
-}
-
-function aad(seq: number, path: string): Buffer {
-  const p = Buffer.from(path, 'utf8')
-  const a = Buffer.allocUnsafe(LABEL.length + 4 + p.length)
-  LABEL.copy(a, 0)
-  a.writeUInt32BE(seq, LABEL.length)
-  p.copy(a, LABEL.length + 4)
-  return a
-}
-
-/** Encrypts one field value (its JSON) as base64(ciphertext ‖ tag). */
-export function sealField(suite: Suite, keys: DerivedKeys, seq: number, path: string, value: unknown): string {
-  const json = JSON.stringify(value)
-  needs(json !== undefined, 'InvalidParameterValue', `The value at ${JSON.stringify(path)} is not JSON.`)
-  const c = suite.createCipher(keys.cipherKey, frameNonce(keys.nonceBase, seq))
-  c.setAAD(aad(seq, path))
-  const pt = Buffer.from(json, 'utf8')
-  const out = Buffer.concat([c.update(pt), c.final(), c.getAuthTag()])
-  pt.fill(0)
-  return toBase64(out)
-}
-
-/** Decrypts one field value; any fault is the fixed decryption failure. */
-export function openField(suite: Suite, keys: DerivedKeys, seq: number, path: string, value: unknown): Json {
-  if (typeof value !== 'string') throw decryptionFailed(new Error(`field ${path} is not a ciphertext string`))
-  let b: Buffer
+/**
+ * Encrypts the fields at `paths` (dotted, e.g. `card.number`, `items.0.iban`) of a JSON object, returning a
+ * copy with each of them replaced by its ciphertext and one `kms_encrypt_key` added (seed 003's shape). All
+ * fields share one data key; each is bound to its path.
+ *
+ * @example
+ * ```ts
+ * const row = await client.encryptJsonFields({ name: '张三', card: { no: '6222…' } }, ['name', 'card.no'])
+ * const { object } = await client.decryptJsonFields(row, ['name', 'card.no'])
+ * ```
+ */
+export async function encryptJsonFields(materials: KeyMaterials, obj: Readonly<Record<string, unknown>>, paths: readonly string[], opts: EncryptOptions = {}): Promise<Record<string, unknown>> {
+  /* Precondition: a JSON object without kms_encrypt_key, and existing, distinct, non-nested paths. */
+  needs(obj !== null && typeof obj === 'object' && !Array.isArray(obj), 'InvalidParameter', 'encryptJsonFields needs a JSON object.')
+  needs(!Object.prototype.hasOwnProperty.call(obj, KMS_ENCRYPT_KEY), 'InvalidParameterValue', `The object already has ${KMS_ENCRYPT_KEY}.`)
+  const sorted = checkPaths(paths)
+  const out = structuredClone(obj) as Record<string, unknown>
+  const targets = sorted.map((p) => locate(out, p))
+  const bytes = targets.reduce((n, t) => n + (JSON.stringify((t.parent as Record<string, unknown>)[t.key])?.length ?? 0), 0)
+  const w = await materials.startMessage(opts, bytes, sorted.length)
   try {
-    b = fromBase64(value, path)
-    checkBytes(path, b, TAG_LENGTH + 1, Number.MAX_SAFE_INTEGER)
-  } catch (e) {
-    throw decryptionFailed(e)
-  }
-  const d = suite.createDecipher(keys.cipherKey, frameNonce(keys.nonceBase, seq))
-  d.setAAD(aad(seq, path))
-  d.setAuthTag(b.subarray(b.length - TAG_LENGTH))
-  const pt = d.update(b.subarray(0, b.length - TAG_LENGTH))
-  try {
-    d.final()
-    return JSON.parse(pt.toString('utf8')) as Json
-  } catch (e) {
-    throw e instanceof KeywardError ? e : decryptionFailed(e)
+    for (const [i, t] of targets.entries()) {
+      const parent = t.parent as Record<string, unknown>
+      parent[t.key] = sealField(w.suite, w.keys, i + 1, sorted[i] as string, parent[t.key])
+    }
   } finally {
-    pt.fill(0)
+    w.keys.cipherKey.fill(0)
   }
+  out[KMS_ENCRYPT_KEY] = toBase64(w.header)
+  return out
+}
+
+/** Decrypts what {@link encryptJsonFields} made, given the same paths; returns a copy without `kms_encrypt_key`. */
+export async function decryptJsonFields(materials: KeyMaterials, obj: Readonly<Record<string, unknown>>, paths: readonly string[], opts: DecryptOptions = {}): Promise<{ object: Record<string, unknown>; info: MessageInfo }> {
+  /* Precondition: a JSON object with kms_encrypt_key, and the paths it was encrypted with. */
+  needs(obj !== null && typeof obj === 'object' && !Array.isArray(obj), 'InvalidParameter', 'decryptJsonFields needs a JSON object.')
+  const key = obj[KMS_ENCRYPT_KEY]
+  needs(typeof key === 'string' && key.length > 0, 'MissingParameter', `The object has no ${KMS_ENCRYPT_KEY}.`)
+  checkEncryptionContext(opts.encryptionContext)
+  const sorted = checkPaths(paths)
+  const out = structuredClone(obj) as Record<string, unknown>
+  delete out[KMS_ENCRYPT_KEY]
+  const targets = sorted.map((p) => locate(out, p))
+  let headerBytes: Buffer
+  try {
+    headerBytes = fromBase64(key, KMS_ENCRYPT_KEY)
+  } catch (e) {
+    throw new KeywardError('FailedOperation.InvalidMessage', `${KMS_ENCRYPT_KEY} is not base64.`, { cause: e })
+  }
+  const reader = new ChunkReader([headerBytes])
+  const { header, keys, info } = await openHeader(reader, materials.openPlan(opts))
+  try {
+    if (!(await reader.atEnd())) throw new KeywardError('FailedOperation.InvalidMessage', `Unexpected bytes after the ${KMS_ENCRYPT_KEY} header.`)
+    if (header.frameLength !== sorted.length) throw decryptionFailed(new Error('the paths differ from the encrypted fields'))
+    for (const [i, t] of targets.entries()) {
+      const parent = t.parent as Record<string, unknown>
+      parent[t.key] = openField(header.suite, keys, i + 1, sorted[i] as string, parent[t.key])
+    }
+  } finally {
+    disposeDerived(keys)
+  }
+  return { object: out, info }
 }

@@ -1,0 +1,83 @@
+import { canonicalEncryptionContext, checkEncryptionContext, needs, zeroize, type CallOptions } from '@keyward/core'
+import type { CacheMaterial, DataKeyCache } from './data-key-cache.js'
+import type { OpenPlan } from './decrypt-message.js'
+import { newMessageId, writeHeader, type HeaderPlan, type MessageWriter } from './encrypt-message.js'
+import type { EncryptedDataKey } from './encrypted-data-key.js'
+import type { DecryptOptions, EncryptOptions } from './envelope-options.js'
+import type { ParsedHeader } from './header-format.js'
+import type { HeaderSigner } from './header-signer.js'
+import { dataKeyPrk, deriveKeys, type DerivedKeys } from './key-derivation.js'
+import type { Keyring } from './keyring.js'
+import type { Suite } from './suites.js'
+
+/**
+ * Where message keys come from: the keyring, through the data-key cache when it is on. The cache holds the
+ * HKDF-Extract (PRK) of each data key, never the data key, and every message derives its own keys from it.
+ * Internal to the envelope; EnvelopeClient is the public face.
+ */
+export class KeyMaterials {
+  constructor(
+    readonly keyring: Keyring,
+    readonly suite: Suite,
+    readonly cache: DataKeyCache | undefined,
+    readonly signer: HeaderSigner | undefined,
+  ) {}
+
+  /** How a reader checks and opens headers under these master keys. */
+  openPlan(opts: DecryptOptions): OpenPlan {
+    needs(opts.trustedSigners === undefined || Array.isArray(opts.trustedSigners), 'InvalidParameterValue', 'trustedSigners must be an array of public keys.')
+    return {
+      expectedContext: opts.encryptionContext,
+      trustedSigners: opts.trustedSigners,
+      derive: (h) => this.#deriveForHeader(h, opts),
+      onHeader: opts.onHeader,
+      onProgress: opts.onProgress,
+    }
+  }
+
+  /** A new message: data key (fresh or cached), derived keys, and the authenticated (signed) header. */
+  async startMessage(opts: EncryptOptions, plaintextLength: number | undefined, frameLength: number): Promise<MessageWriter> {
+    checkEncryptionContext(opts.encryptionContext)
+    if (opts.partition !== undefined) needs(typeof opts.partition === 'string', 'InvalidParameterValue', 'partition must be a string.')
+    const ctx = opts.encryptionContext ?? {}
+    const contextBytes = canonicalEncryptionContext(ctx)
+    const plan: HeaderPlan = { suite: this.suite, encryptionContext: ctx, contextBytes, frameLength, signer: this.signer }
+    const messageId = newMessageId()
+    const len = this.suite.dataKeyLength
+    // The cache holds the HKDF-Extract of a data key (its PRK); the data key itself is zeroed at once.
+    const create = async (): Promise<CacheMaterial> => {
+      const m = await this.keyring.generate(len, ctx, opts)
+      return { plaintext: dataKeyPrk(this.suite, m.plaintext), encryptedDataKeys: m.encryptedDataKeys }
+    }
+    const derive = (prk: Uint8Array, edks: readonly EncryptedDataKey[]) => ({ keys: deriveKeys(this.suite, prk, messageId), edks })
+    let r: { keys: DerivedKeys; edks: readonly EncryptedDataKey[] }
+    if (this.cache && plaintextLength !== undefined) {
+      const partition = `e|${this.suite.id}|${opts.partition ?? ''}|${contextBytes.toString('latin1')}`
+      r = await this.cache.use(partition, plaintextLength, create, derive)
+    } else {
+      const m = await create()
+      r = derive(m.plaintext, m.encryptedDataKeys)
+      zeroize(m.plaintext)
+    }
+    return writeHeader(plan, messageId, r.keys, r.edks)
+  }
+
+  async #deriveForHeader(h: ParsedHeader, opts: CallOptions): Promise<DerivedKeys> {
+    const len = h.suite.dataKeyLength
+    if (!this.cache) {
+      const prk = dataKeyPrk(h.suite, await this.keyring.decrypt(h.encryptedDataKeys, h.encryptionContext, len, opts))
+      try {
+        return deriveKeys(h.suite, prk, h.messageId)
+      } finally {
+        prk.fill(0)
+      }
+    }
+    const edkId = h.encryptedDataKeys.map((e) => `${e.providerName}\u0000${e.keyId}\u0000${Buffer.from(e.blob).toString('base64')}`).join('\u0001')
+    const partition = `d|${h.suite.id}|${canonicalEncryptionContext(h.encryptionContext).toString('utf8')}|${edkId}`
+    const create = async (): Promise<CacheMaterial> => ({
+      plaintext: dataKeyPrk(h.suite, await this.keyring.decrypt(h.encryptedDataKeys, h.encryptionContext, len, opts)),
+      encryptedDataKeys: h.encryptedDataKeys,
+    })
+    return this.cache.use(partition, 0, create, (pt) => deriveKeys(h.suite, pt, h.messageId))
+  }
+}
