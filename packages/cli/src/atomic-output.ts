@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { rename, rm, stat } from 'node:fs/promises'
+import { finished } from 'node:stream/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { KeywardError } from '@keyward/core'
 
@@ -22,7 +23,8 @@ export async function writeAtomically(target: string, write: (sink: WriteStream)
   const sink = createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true })
   try {
     await write(sink)
-    if (!sink.closed) await new Promise<void>((res, rej) => sink.end((e?: Error | null) => (e ? rej(e) : res())))
+    if (!sink.writableEnded) sink.end()
+    await finished(sink)
     await rename(temp, target)
   } catch (e) {
     sink.destroy()

@@ -1,9 +1,6 @@
 import { KeyProvider as KeyProviderToken, createKeywardContainer, loadConfig, tencentOptions, type KeywardConfig } from '@keyward/container'
 import type { KeyProvider } from '@keyward/core'
-import { TencentKmsKeyProvider } from '@keyward/provider-tencent-kms'
 import { transportClient, type KmsTransport } from './kms-transport.js'
-import { LocalTransport } from './local-transport.js'
-import { RemoteTransport } from './remote-transport.js'
 
 /** The options every command takes (`keyward --help`). */
 export interface GlobalOptions {
@@ -45,18 +42,25 @@ export class CliSession {
   /** Opens the transport the configuration names: the embedded stores, or an endpoint/region for `tencent-kms`. */
   static async open(opts: GlobalOptions, io: CliIo): Promise<CliSession> {
     const config = resolveConfig(opts)
-    if (config.provider === 'tencent-kms') return new CliSession(config, new RemoteTransport(tencentOptions(config)), true)
+    // Loaded on demand: the server (fastify, SQLite) only for the embedded KMS, the SDK glue only for a remote one.
+    if (config.provider === 'tencent-kms') {
+      const { RemoteTransport } = await import('./remote-transport.js')
+      return new CliSession(config, new RemoteTransport(tencentOptions(config)), true)
+    }
     // software: exactly the stores `keyward serve` opens; pkcs11: keys in the HSM, server state in the home.
     const provider = config.provider === 'software'
       ? undefined
       : await (await createKeywardContainer(config)).getAsync<KeyProvider>(KeyProviderToken)
+    const { LocalTransport } = await import('./local-transport.js')
     const local = await LocalTransport.open(config.home, provider, (t) => io.err.write(t))
     return new CliSession(config, local, false)
   }
 
   /** A KeyProvider whose every call is an Action on this session's transport. */
-  get provider(): KeyProvider {
-    this.#provider ??= new TencentKmsKeyProvider({
+  async provider(): Promise<KeyProvider> {
+    if (this.#provider) return this.#provider
+    const { TencentKmsKeyProvider } = await import('@keyward/provider-tencent-kms')
+    this.#provider = new TencentKmsKeyProvider({
       region: this.config.tencent.region,
       clientSupplier: () => transportClient(this.transport),
       symmetricKeySpecs: ['AES_256', 'SM4'],

@@ -1,5 +1,4 @@
-import { Command, Option } from 'commander'
-import { PROVIDER_NAMES } from '@keyward/container'
+import { Command } from 'commander'
 import type { CliIo, GlobalOptions } from './cli-session.js'
 import { reportError } from './cli-error.js'
 import { auditCommand } from './commands/audit-command.js'
@@ -17,7 +16,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('Keyward: tccli-compatible KMS commands, envelope file encryption, signatures, BYOK, audit, keyward serve')
     .option('--home <dir>', 'data directory (default $KEYWARD_HOME or ~/.keyward)')
     .option('--config <file>', 'config file (default keyward.config.json/.yaml in . or the home)')
-    .addOption(new Option('--provider <name>', 'key provider behind the embedded KMS, or tencent-kms').choices([...PROVIDER_NAMES]))
+    .option('--provider <name>', 'software (default) or pkcs11 behind the embedded KMS, or tencent-kms')
     .option('--endpoint <host:port>', 'a remote KMS endpoint, e.g. 127.0.0.1:8300 (keyward serve); credentials from TENCENTCLOUD_SECRET_ID/KEY')
     .option('--region <region>', 'Tencent Cloud region (with the real service: kms.tencentcloudapi.com)')
     .configureHelp({ showGlobalOptions: true })

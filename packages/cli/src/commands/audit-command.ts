@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command } from 'commander'
 import { KeywardError } from '@keyward/core'
-import { openServerStore, verifyAuditChain, type StoreConfig } from '@keyward/server'
+import type { StoreConfig } from '@keyward/server'
 import { resolveConfig, type CliIo, type GlobalOptions } from '../cli-session.js'
 import { EXIT_FAILURE } from '../cli-error.js'
 
@@ -27,6 +27,7 @@ export function auditCommand(globals: () => GlobalOptions, io: CliIo, setExit: (
     .description('Check the hash chain of the audit log in $KEYWARD_HOME (exit 1 and the first bad entry when tampered)')
     .action(async () => {
       const { home } = resolveConfig({ ...globals(), endpoint: undefined, region: undefined })
+      const { openServerStore, verifyAuditChain } = await import('@keyward/server')
       const store = await openServerStore(storeOf(home))
       try {
         const r = await verifyAuditChain(store)

@@ -45,7 +45,7 @@ export function encryptCommand(globals: () => GlobalOptions, io: CliIo): Command
       const { size, context } = await prepare(o, true)
       await withSession(globals(), io, async (session) => {
         const client = new EnvelopeClient({
-          keyring: new ProviderMasterKey({ provider: session.provider, keyId: o.keyId as string }),
+          keyring: new ProviderMasterKey({ provider: await session.provider(), keyId: o.keyId as string }),
           ...(o.suite ? { suite: o.suite } : {}),
         })
         const progress = progressBar(io.err as NodeJS.WritableStream, size, 'encrypt')
@@ -79,7 +79,7 @@ export function decryptCommand(globals: () => GlobalOptions, io: CliIo): Command
       await withSession(globals(), io, async (session) => {
         // The message names its CMK; without --key-id any key of this KMS that this account may use can open it.
         const client = new EnvelopeClient({
-          keyring: new ProviderMasterKey({ provider: session.provider, keyId: only ?? 'discovery', discoveryFilter: (k) => only === undefined || k === only }),
+          keyring: new ProviderMasterKey({ provider: await session.provider(), keyId: only ?? 'discovery', discoveryFilter: (k) => only === undefined || k === only }),
         })
         const progress = progressBar(io.err as NodeJS.WritableStream, size, 'decrypt')
         try {

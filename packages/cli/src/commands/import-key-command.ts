@@ -65,7 +65,7 @@ export function importKeyCommand(globals: () => GlobalOptions, io: CliIo): Comma
       const source: KeyMaterialSource = o.materialFile !== undefined ? new FileMaterialSource(o.materialFile) : new RandomMaterialSource()
       const common = { source, wrappingAlgorithm: o.wrappingAlgorithm, ...(validTo !== undefined ? { validTo } : {}) }
       await withSession(globals(), io, async (session) => {
-        const byok = new ByokImport(session.provider)
+        const byok = new ByokImport(await session.provider())
         const meta = o.keyId !== undefined
           ? await byok.importInto(o.keyId, common)
           : await byok.createAndImport({ alias: o.alias as string, keySpec: o.keySpec, ...(o.description !== undefined ? { description: o.description } : {}), ...common })

@@ -1,5 +1,4 @@
 import { Command } from 'commander'
-import { ACTIONS } from '@keyward/server'
 import { responseError } from '../kms-transport.js'
 import { parseKmsParams } from '../kms-params.js'
 import { withSession, type CliIo, type GlobalOptions } from '../cli-session.js'
@@ -15,7 +14,8 @@ Examples:
   keyward kms SignByAsymmetricKey --KeyId <id> --Algorithm SM2DSA --Message aGVsbG8= --MessageType RAW
   keyward kms Encrypt --KeyId <id> --Plaintext aGVsbG8= --endpoint 127.0.0.1:8300
 
-Actions: ${Object.keys(ACTIONS).sort().join(', ')}
+Actions and parameters: https://cloud.tencent.com/document/api/573 (KMS API 2019-01-18); an unknown Action
+answers InvalidAction.
 `
 
 /**

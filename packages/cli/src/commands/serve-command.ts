@@ -1,6 +1,5 @@
 import { Command } from 'commander'
 import { KeywardError } from '@keyward/core'
-import { runServe } from '@keyward/server'
 import { resolveConfig, type CliIo, type GlobalOptions } from '../cli-session.js'
 
 interface ServeFlags {
@@ -31,6 +30,7 @@ export function serveCommand(globals: () => GlobalOptions, io: CliIo): Command {
       const g = globals()
       if (g.endpoint || g.region) throw new KeywardError('InvalidParameter', 'serve runs the embedded KMS: --endpoint/--region do not apply.')
       const config = resolveConfig(g)
+      const { runServe } = await import('@keyward/server')
       const server = await runServe({
         home: config.home,
         host: o.host ?? config.server.host,

@@ -50,12 +50,10 @@ Example:
       checkKeyId(o.keyId, '--key-id')
       await inputFileSize(o.in, '--in')
       await withSession(globals(), io, async (session) => {
-        const algorithm = await algorithmFor(session.provider, o.keyId, o.algorithm)
-        const r = await new SignatureFlow(session.provider).sign({ keyId: o.keyId, algorithm, message: { path: o.in } })
+        const algorithm = await algorithmFor(await session.provider(), o.keyId, o.algorithm)
+        const r = await new SignatureFlow(await session.provider()).sign({ keyId: o.keyId, algorithm, message: { path: o.in } })
         if (o.signatureOut) {
-          await writeAtomically(o.signatureOut, async (sink) => {
-            await new Promise<void>((res, rej) => sink.end(r.signature, (e?: Error | null) => (e ? rej(e) : res())))
-          })
+          await writeAtomically(o.signatureOut, async (sink) => void sink.end(r.signature))
           io.err.write(`signed ${o.in} (${r.messageLength} bytes, ${r.messageType}, ${algorithm}) -> ${o.signatureOut}\n`)
         } else {
           io.out.write(`${Buffer.from(r.signature).toString('base64')}\n`)
@@ -75,8 +73,8 @@ export function verifyCommand(globals: () => GlobalOptions, io: CliIo, setExit: 
       await inputFileSize(o.signature as string, '--signature')
       const signature = await readFile(o.signature as string)
       await withSession(globals(), io, async (session) => {
-        const algorithm = await algorithmFor(session.provider, o.keyId, o.algorithm)
-        const valid = await new SignatureFlow(session.provider).verify({
+        const algorithm = await algorithmFor(await session.provider(), o.keyId, o.algorithm)
+        const valid = await new SignatureFlow(await session.provider()).verify({
           keyId: o.keyId, algorithm, message: { path: o.in }, signature, local: o.local === true,
         })
         if (valid) {
