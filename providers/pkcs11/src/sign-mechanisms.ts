@@ -31,9 +31,29 @@ export function signInput(algorithm: SignAlgorithm, message: Uint8Array, message
   }
 }
 
-/** The token gives ECDSA as r ‖ s (64 bytes); Keyward, like Tencent KMS and OpenSSL, returns DER. */
+/** DER INTEGER of an unsigned big-endian value: minimal length, a 0x00 in front when the high bit is set. */
+function derUnsigned(v: Uint8Array): Buffer {
+  let i = 0
+  while (i < v.length - 1 && v[i] === 0) i++
+  const body = v.subarray(i)
+  const pad = ((body[0] as number) & 0x80) !== 0 ? 1 : 0
+  const out = Buffer.alloc(2 + pad + body.length)
+  out[0] = 0x02
+  out[1] = pad + body.length
+  out.set(body, 2 + pad)
+  return out
+}
+
+/**
+ * The token gives ECDSA as r ‖ s (64 bytes); Keyward, like Tencent KMS and OpenSSL, returns DER
+ * SEQUENCE { INTEGER r, INTEGER s }. Encoding only (the token made the values), so a few lines instead of a
+ * bigint round trip through a curve library on the hot path; the tests check it against OpenSSL.
+ */
 export function ecdsaToDer(raw: Uint8Array): Uint8Array {
-  return p256.Signature.fromBytes(raw, 'compact').toBytes('der')
+  if (raw.length !== 64) throw new KeywardError('InternalError', `The token returned a ${raw.length}-byte ECDSA P-256 signature, expected 64.`)
+  const r = derUnsigned(raw.subarray(0, 32))
+  const s = derUnsigned(raw.subarray(32))
+  return Buffer.concat([Buffer.from([0x30, r.length + s.length]), r, s])
 }
 
 /** DER ECDSA → r ‖ s for C_Verify; undefined when it is not a valid DER signature (→ signature invalid). */

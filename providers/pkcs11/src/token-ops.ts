@@ -1,13 +1,22 @@
 import type * as graphene from 'graphene-pk11'
 
 /**
- * Promise wrappers over graphene's callback variants. The callback variants call pkcs11js's async functions,
- * which run C_Encrypt / C_Sign / C_GenerateKey* / C_WrapKey / C_UnwrapKey on a libuv worker thread, so a slow
- * RSA operation in the token does not block the event loop. (C_*Init stays synchronous: it is cheap.)
+ * Promise wrappers over pkcs11js's async calls, which run C_Encrypt / C_Sign / C_GenerateKey* / C_WrapKey /
+ * C_UnwrapKey on a libuv worker thread, so a slow RSA operation in the token does not block the event loop.
+ * (C_*Init stays synchronous through graphene: it is cheap.)
+ *
+ * Why not graphene's `once(data, cb)`: pkcs11js's workers keep raw pointers to the input buffers without a
+ * reference to them, and graphene passes a fresh copy it does not keep either, so the garbage collector may free
+ * the input while the worker thread still reads it (a crash, or the wrong bytes encrypted/signed). Here every
+ * input buffer is captured by the completion callback, which pkcs11js holds until the call completes.
  */
 
-function settle<T>(resolve: (v: T) => void, reject: (e: unknown) => void): (e: Error | null, v: T | null) => void {
+type Done<T> = (e: Error | null, v: T | null) => void
+
+function settle<T>(resolve: (v: T) => void, reject: (e: unknown) => void, keepAlive: readonly Buffer[]): Done<T> {
   return (e, v) => {
+    // Referenced here so the inputs live as long as the native worker can read them.
+    if (keepAlive.length < 0) return
     if (e) reject(e)
     else if (v === null) reject(new Error('The PKCS#11 call returned no result.'))
     else resolve(v)
@@ -16,25 +25,41 @@ function settle<T>(resolve: (v: T) => void, reject: (e: unknown) => void): (e: E
 
 /** C_EncryptInit + async C_Encrypt. `outLength` must cover the output (GCM: input + 16). */
 export function encryptAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer, outLength: number): Promise<Buffer> {
-  const cipher = session.createCipher(mech, key)
-  return new Promise((resolve, reject) => cipher.once(data, Buffer.alloc(outLength), settle(resolve, reject)))
+  session.createCipher(mech, key)
+  const out = Buffer.alloc(outLength)
+  return new Promise((resolve, reject) => session.lib.C_Encrypt(session.handle, data, out, settle(resolve, reject, [data, out])))
 }
 
 /** C_DecryptInit + async C_Decrypt. */
 export function decryptAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer, outLength: number): Promise<Buffer> {
-  const decipher = session.createDecipher(mech, key)
-  return new Promise((resolve, reject) => decipher.once(data, Buffer.alloc(outLength), settle(resolve, reject)))
+  session.createDecipher(mech, key)
+  const out = Buffer.alloc(outLength)
+  return new Promise((resolve, reject) => session.lib.C_Decrypt(session.handle, data, out, settle(resolve, reject, [data, out])))
 }
 
 /** C_SignInit + async C_Sign. */
 export function signAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer): Promise<Buffer> {
-  const signer = session.createSign(mech, key)
-  return new Promise((resolve, reject) => signer.once(data, settle(resolve, reject)))
+  session.createSign(mech, key)
+  const out = Buffer.alloc(512)
+  return new Promise((resolve, reject) => session.lib.C_Sign(session.handle, data, out, settle(resolve, reject, [data, out])))
 }
 
-/** Async C_GenerateKey. */
+/** C_VerifyInit + async C_Verify; an invalid signature (or one of the wrong length) is `false`, not an error. */
+export function verifyAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer, signature: Buffer): Promise<boolean> {
+  session.createVerify(mech, key)
+  return new Promise((resolve, reject) =>
+    session.lib.C_Verify(session.handle, data, signature, (e: Error | null, ok: boolean | null) => {
+      if (data.length < 0 || signature.length < 0) return
+      if (e && /CKR_SIGNATURE_(INVALID|LEN_RANGE)/.test(e.message)) resolve(false)
+      else if (e) reject(e)
+      else resolve(ok === true)
+    }),
+  )
+}
+
+/** Async C_GenerateKey (pkcs11js copies template and mechanism into native memory). */
 export function generateKeyAsync(session: graphene.Session, mech: graphene.MechanismType, template: graphene.ITemplate): Promise<graphene.SecretKey> {
-  return new Promise((resolve, reject) => session.generateKey(mech, template, settle(resolve, reject)))
+  return new Promise((resolve, reject) => session.generateKey(mech, template, settle(resolve, reject, [])))
 }
 
 /** Async C_GenerateKeyPair. */
@@ -44,27 +69,15 @@ export function generateKeyPairAsync(
   publicTemplate: graphene.ITemplate,
   privateTemplate: graphene.ITemplate,
 ): Promise<graphene.IKeyPair> {
-  return new Promise((resolve, reject) => session.generateKeyPair(mech, publicTemplate, privateTemplate, settle(resolve, reject)))
+  return new Promise((resolve, reject) => session.generateKeyPair(mech, publicTemplate, privateTemplate, settle(resolve, reject, [])))
 }
 
 /** Async C_UnwrapKey: the unwrapped key exists only inside the token. */
 export function unwrapKeyAsync(session: graphene.Session, mech: graphene.MechanismType, unwrappingKey: graphene.Key, wrapped: Buffer, template: graphene.ITemplate): Promise<graphene.Key> {
-  return new Promise((resolve, reject) => session.unwrapKey(mech, unwrappingKey, wrapped, template, settle(resolve, reject)))
+  return new Promise((resolve, reject) => session.unwrapKey(mech, unwrappingKey, wrapped, template, settle(resolve, reject, [wrapped])))
 }
 
-/** Async C_WrapKey. */
+/** Async C_WrapKey (its output buffer is kept by pkcs11js itself). */
 export function wrapKeyAsync(session: graphene.Session, mech: graphene.MechanismType, wrappingKey: graphene.Key, key: graphene.Key): Promise<Buffer> {
-  return new Promise((resolve, reject) => session.wrapKey(mech, wrappingKey, key, settle(resolve, reject)))
-}
-
-/** C_VerifyInit + async C_Verify; an invalid signature (or one of the wrong length) is `false`, not an error. */
-export function verifyAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer, signature: Buffer): Promise<boolean> {
-  const verifier = session.createVerify(mech, key)
-  return new Promise((resolve, reject) =>
-    verifier.once(data, signature, (e, ok) => {
-      if (e && /CKR_SIGNATURE_(INVALID|LEN_RANGE)/.test(e.message)) resolve(false)
-      else if (e) reject(e)
-      else resolve(ok)
-    }),
-  )
+  return new Promise((resolve, reject) => session.wrapKey(mech, wrappingKey, key, settle(resolve, reject, [])))
 }
