@@ -15,6 +15,8 @@ describe('key Actions through the Tencent SDK', () => {
     expect(d.KeyMetadata).toMatchObject({
       KeyId: k.KeyId, Alias: 'orders', Description: 'order data', KeyState: 'Enabled', KeyUsage: 'ENCRYPT_DECRYPT',
       Type: 1, Origin: 'TENCENT_KMS', Owner: 'user', KeyRotationEnabled: false, DeletionDate: 0, ValidTo: 0,
+      // Keyward extensions (Tencent derives these from KeyUsage/Type).
+      KeySpec: 'AES_256', KeyVersionCount: 1,
     })
     expect(d.KeyMetadata!.CreateTime).toBe(k.CreateTime)
   })

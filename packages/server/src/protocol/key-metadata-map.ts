@@ -20,6 +20,10 @@ export interface TencentKeyMetadata {
   LastRotateTime: number
   ResourceId: string
   AccountName: string
+  /** Keyward extension: AES_256 / SM4 / RSA_2048 / SM2 / ECC_P256 (Tencent infers it from KeyUsage and Type). */
+  KeySpec: string
+  /** Keyward extension: versions of the key (1 + rotations). */
+  KeyVersionCount: number
 }
 
 /**
@@ -46,6 +50,8 @@ export function toTencentMetadata(m: KeyMetadata, alias: string, accountName: st
     LastRotateTime: m.lastRotateTime,
     ResourceId: `keyward/${m.keyId}`,
     AccountName: accountName,
+    KeySpec: m.keySpec,
+    KeyVersionCount: m.keyVersionCount,
   }
 }
 
