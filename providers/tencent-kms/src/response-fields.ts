@@ -1,4 +1,4 @@
-import { KeywardError, fromBase64, type EncryptionContext } from '@keyward/core'
+import { KeywardError, fromBase64, zeroize, type EncryptionContext } from '@keyward/core'
 import type { KmsResponse } from './kms-client.js'
 
 /**
@@ -57,6 +57,7 @@ export function optionalNumber(res: KmsResponse, field: string, fallback = 0): n
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback
 }
 
+/** An optional boolean, `fallback` when absent. */
 export function optionalBoolean(res: KmsResponse, field: string, fallback = false): boolean {
   const v = res[field]
   return typeof v === 'boolean' ? v : fallback
@@ -77,4 +78,14 @@ export function contextField(name: string, ctx: EncryptionContext | undefined): 
   const keys = Object.keys(ctx).sort()
   if (keys.length === 0) return {}
   return { [name]: JSON.stringify(Object.fromEntries(keys.map((k) => [k, ctx[k]]))) }
+}
+
+/** A base64 field that must decode to exactly `length` bytes: a short key would be a silent truncation. */
+export function exactBytes(res: KmsResponse, field: string, length: number): Buffer {
+  const bytes = requiredBytes(res, field)
+  if (bytes.length !== length) {
+    zeroize(bytes)
+    throw malformed(res, field, `${length} bytes`)
+  }
+  return bytes
 }

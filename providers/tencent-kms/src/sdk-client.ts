@@ -1,3 +1,4 @@
+import { KeywardError } from '@keyward/core'
 import type { ClientProfile, DynamicCredential } from 'tencentcloud-sdk-nodejs/tencentcloud/common/interface.js'
 import type { TencentCredentials } from './credentials.js'
 import type { KmsClient, KmsClientSupplier, KmsRequestOptions, KmsResponse } from './kms-client.js'
@@ -12,9 +13,12 @@ type SdkKmsClient = InstanceType<KmsModule['kms']['v20190118']['Client']>
 
 let loading: Promise<KmsModule> | undefined
 
-/** Imports the kms service of the SDK once per process. */
+/** Imports the kms service of the SDK once per process; a missing or broken SDK is ProviderUnavailable. */
 export function loadKmsSdk(): Promise<KmsModule> {
-  loading ??= import('tencentcloud-sdk-nodejs/tencentcloud/services/kms/index.js')
+  loading ??= import('tencentcloud-sdk-nodejs/tencentcloud/services/kms/index.js').catch((cause: unknown) => {
+    loading = undefined
+    throw new KeywardError('FailedOperation.ProviderUnavailable', 'Cannot load tencentcloud-sdk-nodejs (kms service): is it installed?', { cause })
+  })
   return loading
 }
 
@@ -50,7 +54,11 @@ export function sdkClientSupplier(options: SdkClientOptions): KmsClientSupplier 
   }
 }
 
-/** Creates the SDK client on first use; the SecretKey is revealed only inside the signing callback. */
+/**
+ * Creates the SDK client on first use; the SecretKey is revealed only inside the signing callback. The
+ * per-request timeout is the SDK's `reqTimeout`, fixed when the client is made, so `options.timeoutMs` (always
+ * the same value, from the same options) is not re-applied per request.
+ */
 class LazySdkClient implements KmsClient {
   #client: Promise<SdkKmsClient> | undefined
   readonly #region: string
@@ -62,7 +70,10 @@ class LazySdkClient implements KmsClient {
   }
 
   async request(action: string, req: Readonly<Record<string, unknown>>, options: KmsRequestOptions): Promise<KmsResponse> {
-    this.#client ??= this.#create()
+    this.#client ??= this.#create().catch((e: unknown) => {
+      this.#client = undefined
+      throw e
+    })
     const client = await this.#client
     return (await client.request(action, req, { signal: options.signal })) as KmsResponse
   }

@@ -1,6 +1,5 @@
 import {
   DataKey,
-  KeywardError,
   LIMITS,
   WRAPPING_ALGORITHMS,
   WRAPPING_KEY_SPECS,
@@ -35,8 +34,7 @@ import {
   type VerifyRequest,
 } from '@keyward/core'
 import { TencentKmsKeyLifecycle } from './key-lifecycle.js'
-import type { KmsResponse } from './kms-client.js'
-import { contextField, optionalBoolean, requiredBoolean, requiredBytes, requiredNumber, requiredString } from './response-fields.js'
+import { contextField, exactBytes, optionalBoolean, requiredBoolean, requiredBytes, requiredNumber, requiredString } from './response-fields.js'
 import { checkBlob, checkRequestObject } from './request-shape.js'
 import { sm2CiphertextForTencent } from './sm2-ciphertext.js'
 
@@ -203,14 +201,4 @@ export class TencentKmsKeyProvider extends TencentKmsKeyLifecycle implements Key
       throw e
     }
   }
-}
-
-/** A base64 field that must decode to exactly `length` bytes: a short key would be a silent truncation. */
-function exactBytes(res: KmsResponse, field: string, length: number): Buffer {
-  const bytes = requiredBytes(res, field)
-  if (bytes.length !== length) {
-    zeroize(bytes)
-    throw new KeywardError('InternalError', `The KMS returned ${field} of the wrong length.`, { backendCode: 'bad-response' })
-  }
-  return bytes
 }
