@@ -126,7 +126,10 @@ export function sm2VerifyDigest(publicKey: Uint8Array, digest: Uint8Array, signa
   if (t === 0n) return false
   // x1 ≡ r − e (mod n) is the same test as (e + x1) mod n = r; r − e = 0 cannot be an ECDSA r, so it goes slow.
   const rPrime = mod(rs.r - bytesToBigInt(digest), N)
-  if (rPrime !== 0n && nativeVerifyAvailable()) return nativeCheck(rs.s, t, rPrime, publicKey)
+  if (rPrime !== 0n && nativeVerifyAvailable()) {
+    const fast = nativeCheck(rs.s, t, rPrime, publicKey)
+    if (fast !== undefined) return fast
+  }
   const x1 = combinedX(rs.s, t, point)
   if (x1 === undefined) return false
   return mod(x1, N) === rPrime

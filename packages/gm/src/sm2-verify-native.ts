@@ -38,12 +38,15 @@ function explicitSpki(generator: AffinePoint, publicKey: Uint8Array): Buffer {
 
 /**
  * Whether x(s·G + t·P) ≡ rPrime (mod n), for s, t, rPrime in [1, n-1] and `publicKey` the encoding of a valid
- * point; throws when OpenSSL rejects the explicit parameters (the caller falls back).
+ * point. Returns undefined when G' would be G itself: OpenSSL would then recognise the named SM2 curve and run
+ * its SM2 verifier instead of ECDSA, so the caller decides that (astronomically rare) case another way. Throws
+ * when OpenSSL rejects the explicit parameters.
  */
-export function nativeCheck(s: bigint, t: bigint, rPrime: bigint, publicKey: Uint8Array): boolean {
+export function nativeCheck(s: bigint, t: bigint, rPrime: bigint, publicKey: Uint8Array): boolean | undefined {
   const tInv = invert(t, N)
-  const generator = mulBasePublic(mod(s * rPrime * Z_INV * tInv, N))
-  const key = createPublicKey({ key: explicitSpki(generator, publicKey), format: 'der', type: 'spki' })
+  const gamma = mod(s * rPrime * Z_INV * tInv, N)
+  if (gamma === 1n) return undefined
+  const key = createPublicKey({ key: explicitSpki(mulBasePublic(gamma), publicKey), format: 'der', type: 'spki' })
   const sEc = mod(rPrime * tInv, N)
   const sig = derSequence(derInteger(rPrime), derInteger(sEc))
   return verify('sm3', EMPTY, key, sig)
@@ -60,7 +63,7 @@ export function nativeVerifyAvailable(): boolean {
     const twoG = mulBase(2n)
     const pub = encodePoint(g)
     const x = mod(twoG.x, N)
-    available = nativeCheck(1n, 1n, x, pub) && !nativeCheck(1n, 1n, mod(x + 1n, N) || 1n, pub)
+    available = nativeCheck(1n, 1n, x, pub) === true && nativeCheck(1n, 1n, mod(x + 1n, N) || 1n, pub) === false
   } catch {
     available = false
   }

@@ -2,12 +2,12 @@
  * SM2 verification has two routes to x(s·G + t·P): OpenSSL's ECDSA verifier with an explicit generator (fast)
  * and three ECDH products with y recovered in BigInt (fallback). Both must give the same answer everywhere.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { signatureDerToRaw, signatureRawToDer, sm2GenerateKeyPair, sm2MessageDigest, sm2SignDigest, sm2VerifyDigest } from '@keyward/gm'
 import { combinedX, mulPoint } from '../src/sm2-verify-core.js'
 import { nativeCheck, nativeVerifyAvailable } from '../src/sm2-verify-native.js'
-import { addPoints, bytesToBigInt, decodePublicKey, mod, N } from '../src/sm2-curve.js'
+import { addPoints, bytesToBigInt, decodePublicKey, invert, mod, N } from '../src/sm2-curve.js'
 import { mulBase } from '../src/sm2-native.js'
 import { mulBasePublic } from '../src/sm2-base-table.js'
 
@@ -46,6 +46,20 @@ describe('SM2 verification routes agree', () => {
     expect(addPoints(mulPoint(N - 2n, p), mulPoint(2n, p))).toBeNull()
     const g = mulBase(1n)
     expect(mulPoint(12345n, g)).toEqual(mulBase(12345n))
+  })
+  it('a signature crafted so that G\' = G (OpenSSL would switch to its SM2 verifier) is decided by the fallback', () => {
+    const { publicKey } = sm2GenerateKeyPair()
+    const point = decodePublicKey(publicKey)
+    const e = sm2MessageDigest(publicKey, Buffer.from('crafted'))
+    const z = mod(big(createHash('sm3').update(Buffer.alloc(0)).digest()), N)
+    const r = mod(big(randomBytes(32)), N) || 1n
+    // γ = s·(r − e)/(z·(r + s)) = 1  ⇔  s = z·r / (r − e − z)
+    const s = mod(z * r * invert(mod(r - big(e) - z, N), N), N)
+    const t = mod(r + s, N)
+    const rPrime = mod(r - big(e), N)
+    expect(nativeCheck(s, t, rPrime, publicKey)).toBeUndefined()
+    const expected = mod(combinedX(s, t, point)!, N) === rPrime
+    expect(sm2VerifyDigest(publicKey, e, signatureRawToDer(Buffer.concat([int(r), int(s)])))).toBe(expected)
   })
   it('r = e (so r − e = 0, which ECDSA cannot express) is decided by the fallback and is false', () => {
     const { privateKey, publicKey } = sm2GenerateKeyPair()
