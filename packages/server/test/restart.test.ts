@@ -87,3 +87,21 @@ describe('runServe (what `keyward serve` and `npm start` call)', () => {
     }
   })
 })
+
+describe('secrets never print', () => {
+  it('a new account\'s SecretKey is redacted in JSON and inspect but readable once', async () => {
+    const { inspect } = await import('node:util')
+    const t = await startTestServer({ memoryKeys: true })
+    try {
+      const a = await t.server.createAccount({ name: 'printable' })
+      expect(a.secretKey).toHaveLength(32)
+      expect(JSON.stringify(a)).not.toContain(a.secretKey)
+      expect(JSON.stringify(a)).toContain('[REDACTED]')
+      expect(inspect(a)).not.toContain(a.secretKey)
+      const row = await t.server.store.db.all('SELECT * FROM srv_accounts WHERE name = ?', ['printable'])
+      expect(JSON.stringify(row)).not.toContain(a.secretKey)
+    } finally {
+      await t.close()
+    }
+  })
+})

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { KeywardError, needs, unixSeconds, type Clock } from '@keyward/core'
+import { INSPECT, KeywardError, REDACTED, needs, unixSeconds, type Clock } from '@keyward/core'
 import { ALLOW_ALL, checkPolicy, type AccountPolicy } from '../policy.js'
 import { LOCKS } from './schema.js'
 import type { SecretBox } from './secret-box.js'
@@ -16,9 +16,17 @@ export interface Account {
   createTime: number
 }
 
-/** A new account's credentials: shown once, never stored in the clear. */
+/** A new account's credentials: shown once, never stored in the clear. JSON and inspect redact `secretKey`. */
 export interface NewAccount extends Account {
   secretKey: string
+}
+
+/** Makes `a` print without its SecretKey (JSON.stringify, util.inspect, loggers); reading `.secretKey` still works. */
+function redacted(a: NewAccount): NewAccount {
+  const shown = (): Record<string, unknown> => ({ ...a, secretKey: REDACTED })
+  Object.defineProperty(a, 'toJSON', { value: shown, enumerable: false })
+  Object.defineProperty(a, INSPECT, { value: () => `NewAccount ${JSON.stringify(shown())}`, enumerable: false })
+  return a
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
@@ -72,7 +80,7 @@ export class Accounts {
         [account.accountId, account.name, account.secretId, sealed, JSON.stringify(policy), account.isAdmin ? 1 : 0, account.createTime],
       )
     }, LOCKS.accounts)
-    return account
+    return redacted(account)
   }
 
   private fromRow(row: SqlRow): Account {
