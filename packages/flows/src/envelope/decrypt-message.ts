@@ -1,7 +1,7 @@
 import { KeywardError, canonicalEncryptionContext, decryptionFailed, type EncryptionContext } from '@keyward/core'
 import type { ChunkReader } from './chunk-reader.js'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
-import type { ProgressCallback } from './encrypt-message.js'
+import { checkNotAborted, type ProgressCallback } from './encrypt-message.js'
 import { openFrame } from './frame-format.js'
 import { checkHeader } from './header-auth.js'
 import { readHeader, type HeaderSignatureAlgorithm, type ParsedHeader } from './header-format.js'
@@ -31,6 +31,7 @@ export interface OpenPlan {
   readonly derive: (h: ParsedHeader) => Promise<DerivedKeys>
   readonly onHeader: ((info: MessageInfo) => void) | undefined
   readonly onProgress: ProgressCallback | undefined
+  readonly signal: AbortSignal | undefined
 }
 
 function checkSigner(h: ParsedHeader, trusted: readonly Uint8Array[] | undefined): void {
@@ -93,6 +94,7 @@ export async function* openStream(reader: ChunkReader, plan: OpenPlan): AsyncGen
     const h = opened.header
     let done = 0
     for (let seq = 1; ; seq++) {
+      checkNotAborted(plan.signal)
       const f = await openFrame(reader, h.suite, keys, seq, h.frameLength)
       if (f.final && !(await reader.atEnd())) {
         for (const p of f.plaintext) p.fill(0)

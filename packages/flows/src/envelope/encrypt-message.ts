@@ -9,6 +9,11 @@ import type { HeaderSigner } from './header-signer.js'
 import type { DerivedKeys } from './key-derivation.js'
 import type { Suite } from './suites.js'
 
+/** Throws FailedOperation.Aborted once `signal` fired; streams check it between frames. */
+export function checkNotAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new KeywardError('FailedOperation.Aborted', 'The operation was aborted.', { cause: signal.reason })
+}
+
 /** Called with the plaintext bytes processed so far (after each frame), e.g. to drive a progress bar. */
 export type ProgressCallback = (bytesDone: number) => void
 
@@ -94,7 +99,7 @@ export function sealAll(w: MessageWriter, plaintext: Uint8Array): Buffer[] {
  * Encrypts a chunked source frame by frame. Input chunks are referenced, not copied, until their frame is
  * sealed, so a source must not reuse a chunk's memory after yielding it (Node streams never do).
  */
-export async function* sealStream(w: MessageWriter, source: ByteSource, onProgress?: ProgressCallback): AsyncGenerator<Buffer> {
+export async function* sealStream(w: MessageWriter, source: ByteSource, onProgress?: ProgressCallback, signal?: AbortSignal): AsyncGenerator<Buffer> {
   yield w.header
   let parts: Buffer[] = []
   let have = 0
@@ -105,6 +110,7 @@ export async function* sealStream(w: MessageWriter, source: ByteSource, onProgre
     let c = asBuffer(chunk)
     while (c.length > 0) {
       if (have === w.frameLength) {
+        checkNotAborted(signal)
         yield* sealFrame(w.suite, w.keys, seq++, false, parts, have)
         done += have
         onProgress?.(done)
@@ -117,6 +123,7 @@ export async function* sealStream(w: MessageWriter, source: ByteSource, onProgre
       c = c.subarray(n)
     }
   }
+  checkNotAborted(signal)
   yield* sealFrame(w.suite, w.keys, seq, true, parts, have)
   onProgress?.(done + have)
 }

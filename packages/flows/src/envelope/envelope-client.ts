@@ -91,11 +91,11 @@ export class EnvelopeClient {
     }
     try {
       for await (const p of this.decryptStream([message], { ...opts, onHeader })) parts.push(p)
-    } catch (e) {
+      return { plaintext: Buffer.concat(parts), info: info as MessageInfo }
+    } finally {
+      // The result is a copy; the per-frame pieces are not needed any more.
       zeroize(...parts)
-      throw e
     }
-    return { plaintext: Buffer.concat(parts), info: info as MessageInfo }
   }
 
   /** Encrypts a chunked source (Node Readable, async or sync iterable) into message chunks, frame by frame. */
@@ -105,7 +105,7 @@ export class EnvelopeClient {
     if (opts.plaintextLength !== undefined) checkInt('plaintextLength', opts.plaintextLength, 0, Number.MAX_SAFE_INTEGER)
     const w = await this.#materials.startMessage(opts, opts.plaintextLength, this.frameLength)
     try {
-      yield* sealStream(w, source, opts.onProgress)
+      yield* sealStream(w, source, opts.onProgress, opts.signal)
     } finally {
       w.keys.cipherKey.fill(0)
     }

@@ -32,6 +32,7 @@ export class KeyMaterials {
       derive: (h) => this.#deriveForHeader(h, opts),
       onHeader: opts.onHeader,
       onProgress: opts.onProgress,
+      signal: opts.signal,
     }
   }
 

@@ -52,6 +52,19 @@ for (const suite of SUITE_NAMES) describe(`envelope round trips, ${suite} (raw A
     expect(dec.length).toBe(6)
   })
 
+  it('stops between frames with FailedOperation.Aborted when the signal fires', async () => {
+    const pt = randomBytes(10 * FRAME)
+    const ac = new AbortController()
+    const seen: number[] = []
+    const enc = collect(client.encryptStream(chunks(pt, 100), { signal: ac.signal, onProgress: (n) => { seen.push(n); if (n >= 3 * FRAME) ac.abort() } }))
+    await expect(enc).rejects.toMatchObject({ code: 'FailedOperation.Aborted' })
+    expect(seen.at(-1)).toBe(3 * FRAME)
+    const msg = await client.encrypt(pt)
+    const ac2 = new AbortController()
+    const dec = collect(client.decryptStream([msg], { signal: ac2.signal, onProgress: (n) => n >= 2 * FRAME && ac2.abort() }))
+    await expect(dec).rejects.toMatchObject({ code: 'FailedOperation.Aborted' })
+  })
+
   it('works through Node stream pipelines (Duplex)', async () => {
     const pt = randomBytes(10 * FRAME + 5)
     const out: Buffer[] = []
