@@ -16,6 +16,7 @@ import {
   checkString,
   needs,
   unixSeconds,
+  type CallOptions,
   type Clock,
   type CreateKeyRequest,
   type KeyMetadata,
@@ -39,6 +40,8 @@ export abstract class KeyLifecycle {
   protected readonly store: KeyStore
   protected readonly clock: Clock
   readonly #rotating = new Map<string, Promise<void>>()
+  /** Alias writes run one at a time: a store's check-then-insert is not atomic across its awaits. */
+  #aliasQueue: Promise<unknown> = Promise.resolve()
 
   constructor(store: KeyStore, clock: Clock) {
     this.store = store
@@ -51,6 +54,19 @@ export abstract class KeyLifecycle {
   protected abstract onDestroyMaterial(keyId: string): Promise<void>
   /** Throws ProviderUnavailable when closed. */
   protected abstract assertOpen(): void
+
+  /** Every public call starts here: a closed provider or an aborted signal stops it before any work. */
+  protected live(opts?: CallOptions): void {
+    this.assertOpen()
+    if (opts?.signal?.aborted) throw new KeywardError('FailedOperation.Aborted', 'The call was aborted.', { cause: opts.signal.reason })
+  }
+
+  /** Runs alias-changing store writes one after another. */
+  protected withAliasLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#aliasQueue.then(fn, fn)
+    this.#aliasQueue = run.catch(() => undefined)
+    return run
+  }
 
   protected now(): number {
     return unixSeconds(this.clock)
@@ -80,7 +96,7 @@ export abstract class KeyLifecycle {
       keyVersionCount: 0,
       owner: 'user',
     }
-    await this.store.insertKey(meta)
+    await this.withAliasLock(() => this.store.insertKey(meta))
     return meta
   }
 
@@ -141,11 +157,13 @@ export abstract class KeyLifecycle {
     return p
   }
 
-  async describeKey(keyId: string): Promise<KeyMetadata> {
+  async describeKey(keyId: string, opts?: CallOptions): Promise<KeyMetadata> {
+    this.live(opts)
     return this.loadKey(keyId)
   }
 
-  async listKeys(req: ListKeysRequest = {}): Promise<ListKeysResult> {
+  async listKeys(req: ListKeysRequest = {}, opts?: CallOptions): Promise<ListKeysResult> {
+    this.live(opts)
     this.assertOpen()
     needs(req !== null && typeof req === 'object', 'InvalidParameterValue', 'ListKeys needs a request object.')
     if (req.limit !== undefined) needs(Number.isInteger(req.limit) && req.limit >= 1 && req.limit <= 1000, 'InvalidParameterValue', 'Limit must be an integer from 1 to 1000.')
@@ -157,26 +175,30 @@ export abstract class KeyLifecycle {
     return this.store.listKeys(req)
   }
 
-  async updateAlias(keyId: string, alias: string): Promise<void> {
+  async updateAlias(keyId: string, alias: string, opts?: CallOptions): Promise<void> {
+    this.live(opts)
     checkAlias(alias)
     await this.loadKey(keyId)
-    await this.store.updateKey(keyId, { alias })
+    await this.withAliasLock(() => this.store.updateKey(keyId, { alias }))
   }
 
-  async updateKeyDescription(keyId: string, description: string): Promise<void> {
+  async updateKeyDescription(keyId: string, description: string, opts?: CallOptions): Promise<void> {
+    this.live(opts)
     checkDescription(description)
     await this.loadKey(keyId)
     await this.store.updateKey(keyId, { description })
   }
 
-  async enableKey(keyId: string): Promise<void> {
+  async enableKey(keyId: string, opts?: CallOptions): Promise<void> {
+    this.live(opts)
     const meta = await this.loadKey(keyId)
     if (meta.keyState === 'Enabled') return
     needs(meta.keyState === 'Disabled', meta.keyState === 'Archived' ? 'ResourceUnavailable.CmkArchived' : 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}; only a Disabled key can be enabled.`)
     await this.store.updateKey(keyId, { keyState: 'Enabled' })
   }
 
-  async disableKey(keyId: string): Promise<void> {
+  async disableKey(keyId: string, opts?: CallOptions): Promise<void> {
+    this.live(opts)
     const meta = await this.loadKey(keyId)
     if (meta.keyState === 'Disabled') return
     needs(meta.keyState === 'Enabled', meta.keyState === 'Archived' ? 'ResourceUnavailable.CmkArchived' : 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}; only an Enabled key can be disabled.`)
@@ -184,7 +206,8 @@ export abstract class KeyLifecycle {
   }
 
   /** Tencent semantics: the key must be Disabled (or PendingImport) first. */
-  async scheduleKeyDeletion(keyId: string, pendingWindowInDays: number): Promise<{ deletionDate: number }> {
+  async scheduleKeyDeletion(keyId: string, pendingWindowInDays: number, opts?: CallOptions): Promise<{ deletionDate: number }> {
+    this.live(opts)
     checkPendingWindow(pendingWindowInDays)
     const meta = await this.loadKey(keyId)
     needs(meta.keyState !== 'Enabled' && meta.keyState !== 'Archived', 'ResourceUnavailable.CmkShouldBeDisabled', `Key ${keyId} is ${meta.keyState}; disable it before scheduling its deletion.`)
@@ -195,7 +218,8 @@ export abstract class KeyLifecycle {
   }
 
   /** Back to Disabled, or PendingImport when an EXTERNAL key has no material. */
-  async cancelKeyDeletion(keyId: string): Promise<void> {
+  async cancelKeyDeletion(keyId: string, opts?: CallOptions): Promise<void> {
+    this.live(opts)
     const meta = await this.loadKey(keyId)
     needs(meta.keyState === 'PendingDelete', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is not pending deletion.`)
     const hasMaterial = (await this.store.latestVersion(keyId)) > 0
@@ -207,7 +231,8 @@ export abstract class KeyLifecycle {
     needs(meta.origin === 'TENCENT_KMS', 'UnsupportedOperation', 'EXTERNAL (imported) keys do not rotate.')
   }
 
-  async enableKeyRotation(keyId: string, rotateDays: number = LIMITS.defaultRotateDays): Promise<void> {
+  async enableKeyRotation(keyId: string, rotateDays: number = LIMITS.defaultRotateDays, opts?: CallOptions): Promise<void> {
+    this.live(opts)
     checkRotateDays(rotateDays)
     const meta = await this.loadKey(keyId)
     this.#needsRotatable(meta)
@@ -215,31 +240,36 @@ export abstract class KeyLifecycle {
     await this.store.updateKey(keyId, { keyRotationEnabled: true, rotateDays, nextRotateTime: this.now() + rotateDays * DAY })
   }
 
-  async disableKeyRotation(keyId: string): Promise<void> {
+  async disableKeyRotation(keyId: string, opts?: CallOptions): Promise<void> {
+    this.live(opts)
     const meta = await this.loadKey(keyId)
     this.#needsRotatable(meta)
     await this.store.updateKey(keyId, { keyRotationEnabled: false, nextRotateTime: 0 })
   }
 
-  async getKeyRotationStatus(keyId: string): Promise<KeyRotationStatus> {
+  async getKeyRotationStatus(keyId: string, opts?: CallOptions): Promise<KeyRotationStatus> {
+    this.live(opts)
     const m = await this.loadKey(keyId)
     return { keyRotationEnabled: m.keyRotationEnabled, rotateDays: m.rotateDays, nextRotateTime: m.nextRotateTime, lastRotateTime: m.lastRotateTime, keyVersionCount: m.keyVersionCount }
   }
 
-  async rotateKey(keyId: string): Promise<void> {
+  async rotateKey(keyId: string, opts?: CallOptions): Promise<void> {
+    this.live(opts)
     const meta = await this.usableKey(keyId)
     this.#needsRotatable(meta)
     await this.#rotateOnce(meta)
   }
 
-  async archiveKey(keyId: string): Promise<void> {
+  async archiveKey(keyId: string, opts?: CallOptions): Promise<void> {
+    this.live(opts)
     const meta = await this.loadKey(keyId)
     if (meta.keyState === 'Archived') return
     needs(meta.keyState === 'Enabled', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}; only an Enabled key can be archived.`)
     await this.store.updateKey(keyId, { keyState: 'Archived' })
   }
 
-  async cancelKeyArchive(keyId: string): Promise<void> {
+  async cancelKeyArchive(keyId: string, opts?: CallOptions): Promise<void> {
+    this.live(opts)
     const meta = await this.loadKey(keyId)
     needs(meta.keyState === 'Archived', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is not archived.`)
     await this.store.updateKey(keyId, { keyState: 'Enabled' })

@@ -26,6 +26,7 @@ import {
   toBase64,
   zeroize,
   type AsymmetricRsaDecryptRequest,
+  type CallOptions,
   type AsymmetricSm2DecryptRequest,
   type CreateKeyRequest,
   type DecryptRequest,
@@ -108,8 +109,8 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
   }
 
   /** Loads the module, finds the token and logs in now instead of on the first call (fail fast at startup). */
-  async connect(): Promise<void> {
-    this.assertOpen()
+  async connect(opts?: CallOptions): Promise<void> {
+    this.live(opts)
     await this.ctx.pool.use(async () => undefined)
   }
 
@@ -117,8 +118,8 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     needs(!this.#closed, 'FailedOperation.ProviderUnavailable', 'The PKCS#11 provider is closed.')
   }
 
-  async createKey(req: Pkcs11CreateKeyRequest): Promise<KeyMetadata> {
-    this.assertOpen()
+  async createKey(req: Pkcs11CreateKeyRequest, opts?: CallOptions): Promise<KeyMetadata> {
+    this.live(opts)
     checkCreateKey(req)
     if (req.extractable !== undefined) needs(typeof req.extractable === 'boolean', 'InvalidParameterValue', 'extractable must be a boolean.')
     const usage = req.keyUsage ?? 'ENCRYPT_DECRYPT'
@@ -171,7 +172,8 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     needs(ok, 'UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} has KeyUsage ${meta.keyUsage}.`)
   }
 
-  async encrypt(req: EncryptRequest): Promise<EncryptResult> {
+  async encrypt(req: EncryptRequest, opts?: CallOptions): Promise<EncryptResult> {
+    this.live(opts)
     needs(req !== null && typeof req === 'object', 'MissingParameter', 'Encrypt needs a request object.')
     checkKeyId(req.keyId)
     checkPlaintext(req.plaintext)
@@ -187,7 +189,8 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     return { keyId: meta.keyId, ciphertextBlob }
   }
 
-  async decrypt(req: DecryptRequest): Promise<DecryptResult> {
+  async decrypt(req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
+    this.live(opts)
     needs(req !== null && typeof req === 'object', 'MissingParameter', 'Decrypt needs a request object.')
     checkEncryptionContext(req.encryptionContext)
     return this.onDecrypt(req)
@@ -208,7 +211,8 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     return { keyId: meta.keyId, plaintext }
   }
 
-  async reEncrypt(req: ReEncryptRequest): Promise<ReEncryptResult> {
+  async reEncrypt(req: ReEncryptRequest, opts?: CallOptions): Promise<ReEncryptResult> {
+    this.live(opts)
     needs(req !== null && typeof req === 'object', 'MissingParameter', 'ReEncrypt needs a request object.')
     if (req.destinationKeyId !== undefined) checkKeyId(req.destinationKeyId, 'DestinationKeyId')
     checkEncryptionContext(req.sourceEncryptionContext, 'SourceEncryptionContext')
@@ -223,7 +227,8 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     }
   }
 
-  async generateDataKey(req: GenerateDataKeyRequest): Promise<DataKey> {
+  async generateDataKey(req: GenerateDataKeyRequest, opts?: CallOptions): Promise<DataKey> {
+    this.live(opts)
     needs(req !== null && typeof req === 'object', 'MissingParameter', 'GenerateDataKey needs a request object.')
     const length = checkGenerateDataKey(req)
     return this.onGenerateDataKey(req, length)
@@ -244,9 +249,9 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     }
   }
 
-  async generateRandom(numberOfBytes: number): Promise<Uint8Array> {
+  async generateRandom(numberOfBytes: number, opts?: CallOptions): Promise<Uint8Array> {
+    this.live(opts)
     checkNumberOfRandomBytes(numberOfBytes)
-    this.assertOpen()
     return this.#random(numberOfBytes)
   }
 
@@ -256,7 +261,8 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   }
 
-  async getPublicKey(keyId: string): Promise<PublicKeyResult> {
+  async getPublicKey(keyId: string, opts?: CallOptions): Promise<PublicKeyResult> {
+    this.live(opts)
     checkKeyId(keyId)
     const meta = await this.usableKey(keyId)
     this.#needsUsage(meta, 'asymmetric')
@@ -276,7 +282,8 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     return key
   }
 
-  async asymmetricRsaDecrypt(req: AsymmetricRsaDecryptRequest): Promise<DecryptResult> {
+  async asymmetricRsaDecrypt(req: AsymmetricRsaDecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
+    this.live(opts)
     needs(req !== null && typeof req === 'object', 'MissingParameter', 'AsymmetricRsaDecrypt needs a request object.')
     checkKeyId(req.keyId)
     checkOneOf('Algorithm', req.algorithm, ASYMMETRIC_ENCRYPTION_ALGORITHMS.filter((a) => a !== 'SM2'))
@@ -289,14 +296,16 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     return { keyId: meta.keyId, plaintext }
   }
 
-  async asymmetricSm2Decrypt(req: AsymmetricSm2DecryptRequest): Promise<DecryptResult> {
+  async asymmetricSm2Decrypt(req: AsymmetricSm2DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
+    this.live(opts)
     needs(req !== null && typeof req === 'object', 'MissingParameter', 'AsymmetricSm2Decrypt needs a request object.')
     checkKeyId(req.keyId)
     checkBytes('Ciphertext', req.ciphertext, 1, LIMITS.maxSm2CiphertextBytes)
     throw new KeywardError('UnsupportedOperation', `The ${this.name} provider does not support SM2 (no SM2 mechanism on this token).`)
   }
 
-  async signByAsymmetricKey(req: SignRequest): Promise<{ signature: Uint8Array }> {
+  async signByAsymmetricKey(req: SignRequest, opts?: CallOptions): Promise<{ signature: Uint8Array }> {
+    this.live(opts)
     needs(req !== null && typeof req === 'object', 'MissingParameter', 'SignByAsymmetricKey needs a request object.')
     const messageType = checkSignRequest(req)
     requireCapability(this.name, this.capabilities, 'signAlgorithms', req.algorithm)
@@ -304,7 +313,8 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     return { signature: await signInToken(this.ctx, id, meta.keyId, req.algorithm, req.message, messageType) }
   }
 
-  async verifyByAsymmetricKey(req: VerifyRequest): Promise<{ signatureValid: boolean }> {
+  async verifyByAsymmetricKey(req: VerifyRequest, opts?: CallOptions): Promise<{ signatureValid: boolean }> {
+    this.live(opts)
     needs(req !== null && typeof req === 'object', 'MissingParameter', 'VerifyByAsymmetricKey needs a request object.')
     const messageType = checkSignRequest(req)
     checkBytes('SignatureValue', req.signature, 1, 1024)
@@ -319,7 +329,8 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     return { meta, id: (await this.#latest(meta)).id }
   }
 
-  async getParametersForImport(req: GetParametersForImportRequest): Promise<ImportParameters> {
+  async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {
+    this.live(opts)
     needs(req !== null && typeof req === 'object', 'MissingParameter', 'GetParametersForImport needs a request object.')
     checkKeyId(req.keyId)
     checkOneOf('WrappingAlgorithm', req.wrappingAlgorithm, WRAPPING_ALGORITHMS)
@@ -328,12 +339,13 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     return this.onGetParametersForImport(req)
   }
 
-  async importKeyMaterial(req: ImportKeyMaterialRequest): Promise<void> {
-    this.assertOpen()
+  async importKeyMaterial(req: ImportKeyMaterialRequest, opts?: CallOptions): Promise<void> {
+    this.live(opts)
     return this.onImportKeyMaterial(req)
   }
 
-  async deleteImportedKeyMaterial(keyId: string): Promise<void> {
+  async deleteImportedKeyMaterial(keyId: string, opts?: CallOptions): Promise<void> {
+    this.live(opts)
     checkKeyId(keyId)
     return this.onDeleteImportedKeyMaterial(keyId)
   }
@@ -343,7 +355,8 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
    * provider's import public key with C_WrapKey, for BYOK migration: the material leaves the token encrypted
    * only. Pass the `publicKey` (base64-decoded) and algorithm of the destination's GetParametersForImport.
    */
-  async wrapKeyMaterialFor(keyId: string, wrappingPublicKeyDer: Uint8Array, algorithm: WrappingAlgorithm): Promise<Uint8Array> {
+  async wrapKeyMaterialFor(keyId: string, wrappingPublicKeyDer: Uint8Array, algorithm: WrappingAlgorithm, opts?: CallOptions): Promise<Uint8Array> {
+    this.live(opts)
     checkKeyId(keyId)
     checkBytes('WrappingPublicKey', wrappingPublicKeyDer, 1, 2048)
     checkOneOf('WrappingAlgorithm', algorithm, WRAPPING_ALGORITHMS)
