@@ -101,7 +101,7 @@ export function sm2PrivateKeyToPkcs8(privateKey: Uint8Array, publicKey: Uint8Arr
  */
 export function sm2PrivateKeyFromPkcs8(der: Uint8Array): Sm2KeyPair {
   if (!(der instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'der must be bytes (Uint8Array/Buffer).')
-  let d: Buffer
+  const d = Buffer.alloc(32)
   let embedded: Buffer | undefined
   try {
     const body = derReadWholeSequence(Buffer.from(der))
@@ -116,7 +116,6 @@ export function sm2PrivateKeyFromPkcs8(der: Uint8Array): Sm2KeyPair {
     if (innerVersion.value !== 1n) throw new DerError('ECPrivateKey version must be 1')
     const priv = derRead(innerVersion.rest, 0x04)
     if (priv.content.length === 0 || priv.content.length > 32) throw new DerError('private key must be 1-32 bytes')
-    d = Buffer.alloc(32)
     priv.content.copy(d, 32 - priv.content.length)
     let rest = priv.rest
     if (rest.length && rest[0] === 0xa0) {
@@ -133,6 +132,7 @@ export function sm2PrivateKeyFromPkcs8(der: Uint8Array): Sm2KeyPair {
     }
     if (rest.length !== 0) throw new DerError('unexpected fields in ECPrivateKey')
   } catch (e) {
+    zeroize(d)
     throw invalid('PKCS#8 PrivateKeyInfo', e)
   }
   const publicKey = sm2PublicKeyFromPrivate(d)
