@@ -135,7 +135,13 @@ export function sm2PrivateKeyFromPkcs8(der: Uint8Array): Sm2KeyPair {
     zeroize(d)
     throw invalid('PKCS#8 PrivateKeyInfo', e)
   }
-  const publicKey = sm2PublicKeyFromPrivate(d)
+  let publicKey: Buffer
+  try {
+    publicKey = sm2PublicKeyFromPrivate(d)
+  } catch (e) {
+    zeroize(d)
+    throw e
+  }
   if (embedded && !embedded.equals(publicKey)) {
     zeroize(d)
     throw new KeywardError('InvalidParameterValue', 'PKCS#8 public key does not match its private key.')
