@@ -58,7 +58,7 @@ export interface OpenedHeader {
  */
 export async function openHeader(reader: ChunkReader, plan: OpenPlan): Promise<OpenedHeader> {
   const h = await readHeader(reader)
-  if (plan.expectedContext !== undefined && !canonicalEncryptionContext(plan.expectedContext).equals(canonicalEncryptionContext(h.encryptionContext))) {
+  if (plan.expectedContext !== undefined && !canonicalEncryptionContext(plan.expectedContext).equals(h.contextBytes)) {
     throw decryptionFailed(new Error('encryption context mismatch'))
   }
   checkSigner(h, plan.trustedSigners)

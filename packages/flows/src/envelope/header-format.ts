@@ -39,6 +39,10 @@ export interface ParsedHeader extends HeaderFields {
   readonly headerTag: Buffer
   /** The signature over authenticated ‖ headerTag, or null. */
   readonly signature: Buffer | null
+  /** The canonical context bytes as stored. */
+  readonly contextBytes: Buffer
+  /** The stored bytes from the context length through the last EDK: identifies the data key (cache key). */
+  readonly keyReference: Buffer
 }
 
 function invalid(why: string): KeywardError {
@@ -107,7 +111,9 @@ export async function readHeader(r: ChunkReader): Promise<ParsedHeader> {
   const suite = suiteById(fixed.readUInt16BE(4))
   const messageId = Buffer.from(fixed.subarray(6))
   const ctxLen = (await take(2)).readUInt16BE(0)
-  const encryptionContext = parseContext(Buffer.from(await take(ctxLen)))
+  const keyRefStart = start.length - 1
+  const contextBytes = Buffer.from(await take(ctxLen))
+  const encryptionContext = parseContext(contextBytes)
   const count = (await take(1))[0] ?? 0
   if (count < 1 || count > MAX_EDKS_IN_FORMAT) throw invalid('no encrypted data key')
   const edks: EncryptedDataKey[] = []
@@ -125,6 +131,7 @@ export async function readHeader(r: ChunkReader): Promise<ParsedHeader> {
     if (blobLen === 0) throw invalid('empty encrypted data key')
     edks.push({ providerName, keyId, blob: Buffer.from(await take(blobLen)) })
   }
+  const keyReference = Buffer.concat(start.slice(keyRefStart))
   const tail = await take(5)
   const frameLength = tail.readUInt32BE(0)
   if (frameLength < 1 || frameLength > MAX_FRAME_LENGTH) throw invalid('frame length out of range')
@@ -146,5 +153,8 @@ export async function readHeader(r: ChunkReader): Promise<ParsedHeader> {
     if (sigLen === 0) throw invalid('empty signature')
     signature = Buffer.from(await r.exact(sigLen))
   }
-  return { suite, messageId, encryptionContext, encryptedDataKeys: edks, frameLength, signatureAlgorithm, signerPublicKey, commitment, authenticated, headerTag, signature }
+  return {
+    suite, messageId, encryptionContext, encryptedDataKeys: edks, frameLength, signatureAlgorithm, signerPublicKey, commitment,
+    authenticated, headerTag, signature, contextBytes, keyReference,
+  }
 }

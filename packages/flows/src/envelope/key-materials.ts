@@ -73,8 +73,8 @@ export class KeyMaterials {
         prk.fill(0)
       }
     }
-    const edkId = h.encryptedDataKeys.map((e) => `${e.providerName}\u0000${e.keyId}\u0000${Buffer.from(e.blob).toString('base64')}`).join('\u0001')
-    const partition = `d|${h.suite.id}|${canonicalEncryptionContext(h.encryptionContext).toString('utf8')}|${edkId}`
+    // The stored context and EDK bytes name the data key exactly.
+    const partition = `d|${h.suite.id}|${h.keyReference.toString('latin1')}`
     const create = async (): Promise<CacheMaterial> => ({
       plaintext: dataKeyPrk(h.suite, await this.keyring.decrypt(h.encryptedDataKeys, h.encryptionContext, len, opts)),
       encryptedDataKeys: h.encryptedDataKeys,
