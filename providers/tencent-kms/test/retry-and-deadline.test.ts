@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KeywardError } from '@keyward/core'
-import type { AttemptEvent } from '@keyward/provider-tencent-kms'
+import { TencentKmsKeyProvider, type AttemptEvent } from '@keyward/provider-tencent-kms'
 import { apiError, ok, startStubKms, stubProvider, type StubKms } from './stub-kms-server.js'
 
 let stub: StubKms
@@ -79,6 +79,32 @@ describe('retry', () => {
     expect(['RequestLimitExceeded', 'FailedOperation.Timeout']).toContain(e.code)
     expect(Date.now() - started).toBeLessThan(1_000)
     expect(kms.stats.attempts).toBeLessThan(100)
+  })
+})
+
+describe('hooks and client supplier', () => {
+  it('a throwing onAttempt hook does not change the outcome', async () => {
+    stub.setHandler(() => describeOk)
+    const kms = stubProvider(stub, {
+      onAttempt: () => {
+        throw new Error('metrics backend down')
+      },
+    })
+    await expect(kms.describeKey('key-1')).resolves.toMatchObject({ keyId: 'key-1' })
+  })
+
+  it('the client supplier is asked once, for the configured region', async () => {
+    const regions: string[] = []
+    const kms = new TencentKmsKeyProvider({
+      region: 'ap-shanghai-fsi',
+      clientSupplier: (region) => {
+        regions.push(region)
+        return { request: async () => ({ RequestId: 'r', Plaintext: Buffer.alloc(2).toString('base64') }) }
+      },
+    })
+    await kms.generateRandom(2)
+    await kms.generateRandom(2)
+    expect(regions).toEqual(['ap-shanghai-fsi'])
   })
 })
 
