@@ -11,7 +11,7 @@
  * ```
  */
 export { runCli, buildProgram } from './program.js'
-export { parseKmsParams, NUMERIC_PARAMS, LIST_PARAMS } from './kms-params.js'
+export { parseKmsParams, NUMERIC_PARAMS, LIST_PARAMS, JSON_TEXT_PARAMS } from './kms-params.js'
 export { CliSession, resolveConfig, withSession, type CliIo, type GlobalOptions } from './cli-session.js'
 export type { KmsEnvelope, KmsTransport } from './kms-transport.js'
 export { LocalTransport } from './local-transport.js'

@@ -12,6 +12,12 @@ export const NUMERIC_PARAMS: ReadonlySet<string> = new Set([
 /** Parameters that are lists: given as JSON (`'["a","b"]'`, tccli's form) or comma-separated. */
 export const LIST_PARAMS: ReadonlySet<string> = new Set(['KeyIds', 'DataKeyIds', 'TagFilters', 'Tags'])
 
+/**
+ * String parameters whose value is itself JSON text (the API's EncryptionContext is a String holding a JSON object,
+ * and tccli passes it through as is): never parsed, so `--EncryptionContext '{"a":"b"}'` reaches the API unchanged.
+ */
+export const JSON_TEXT_PARAMS: ReadonlySet<string> = new Set(['EncryptionContext', 'SourceEncryptionContext', 'DestinationEncryptionContext'])
+
 const PARAM = /^--([A-Z][A-Za-z0-9]*)((?:\.[A-Za-z0-9]+)*)$/
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json }
@@ -49,12 +55,13 @@ function convert(name: string, path: string[], raw: string): Json {
     return Number(raw)
   }
   if (NUMERIC_PARAMS.has(leaf) && /^-?\d+$/.test(raw)) return Number(raw)
+  if (path.length === 1 && JSON_TEXT_PARAMS.has(name)) return raw
   const t = raw.trim()
   if ((t.startsWith('[') && t.endsWith(']')) || (t.startsWith('{') && t.endsWith('}'))) {
     try {
       return JSON.parse(t) as Json
     } catch {
-      if (LIST_PARAMS.has(name) || name === 'EncryptionContext') {
+      if (LIST_PARAMS.has(name)) {
         throw new KeywardError('InvalidParameterValue', `--${name} is not valid JSON.`)
       }
     }

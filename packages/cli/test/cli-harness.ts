@@ -1,0 +1,104 @@
+/**
+ * Runs the built `keyward` binary as a child process, each test suite in its own temp KEYWARD_HOME, with an
+ * environment cleared of the caller's Keyward/Tencent settings.
+ */
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { expect } from 'vitest'
+
+const CLI_DIR = resolve(import.meta.dirname, '..')
+/** The `keyward` bin as npm links it. */
+export const BIN = join(CLI_DIR, 'bin', 'keyward.js')
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)
+  }
+  return newest
+}
+
+/** Fails loudly when the CLI is not built or older than its source (these tests run the compiled binary). */
+export function requireBuiltCli(): void {
+  const dist = join(CLI_DIR, 'dist')
+  if (!existsSync(join(dist, 'main.js')) || newestMtime(dist) < newestMtime(join(CLI_DIR, 'src'))) {
+    throw new Error('packages/cli/dist is missing or older than src: run `npx tsc -b packages/cli` (npm test builds first).')
+  }
+}
+
+/** What a run printed and how it ended. */
+export interface CliRun {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** The environment of a child: no inherited Keyward/Tencent settings, KEYWARD_HOME = `home`. */
+export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(process.env)) if (!/^(KEYWARD_|TENCENTCLOUD_)/.test(k)) env[k] = v
+  return { ...env, KEYWARD_HOME: home, ...extra }
+}
+
+/** Runs `keyward ...args`; never rejects on a non-zero exit. */
+export function keyward(home: string, args: readonly string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
+  return new Promise((res, rej) => {
+    execFile(process.execPath, [BIN, ...args], { env: cliEnv(home, opts.env), cwd: opts.cwd ?? home, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') return rej(error)
+        res({ code: error ? (error.code as number) : 0, stdout, stderr })
+      })
+  })
+}
+
+/** `keyward kms Action --P v ...`, expected to succeed; returns the Response object. */
+export async function kms(home: string, action: string, params: Record<string, string | number> = {}, extra: string[] = [],
+  env?: Record<string, string>): Promise<Record<string, unknown>> {
+  const args = ['kms', action, ...Object.entries(params).flatMap(([k, v]) => [`--${k}`, String(v)]), ...extra]
+  const r = await keyward(home, args, env ? { env } : {})
+  expect(r.stderr.replace(/created the dev account[\s\S]*SecretKey: \S+\n/, ''), `keyward ${args.join(' ')}`).toBe('')
+  expect(r.code).toBe(0)
+  const body = JSON.parse(r.stdout) as { Response: Record<string, unknown> }
+  expect(Object.keys(body)).toEqual(['Response'])
+  expect(body.Response['Error']).toBeUndefined()
+  return body.Response
+}
+
+/** Expects a failed run: non-zero exit, nothing on stdout, `pattern` on stderr. */
+export function expectFailure(r: CliRun, pattern: RegExp): void {
+  expect(r.stdout).toBe('')
+  expect(r.code).not.toBe(0)
+  expect(r.stderr).toMatch(pattern)
+}
+
+/** A long-running `keyward serve` child and the lines it printed on stdout. */
+export interface ServeChild {
+  child: ChildProcessWithoutNullStreams
+  output: () => string
+  exited: Promise<number | null>
+}
+
+/** Starts `keyward serve --port 0` and waits for `listening on http://H:P`. */
+export async function startServe(home: string): Promise<ServeChild & { endpoint: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'warn'], { env: cliEnv(home), cwd: home })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)))
+  const endpoint = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`keyward serve did not start: ${out}${err}`)), 30_000)
+    const check = (): void => {
+      const m = /listening on http:\/\/(\S+)\n/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        res(m[1] as string)
+      }
+    }
+    child.stdout.on('data', check)
+    void exited.then(() => rej(new Error(`keyward serve exited: ${out}${err}`)))
+  })
+  return { child, output: () => out, exited, endpoint }
+}
