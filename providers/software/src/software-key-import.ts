@@ -1,11 +1,13 @@
 import {
   KeywardError, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS, checkBytes, checkInt, checkKeyId, checkOneOf, needs, zeroize,
-  type CallOptions, type GetParametersForImportRequest, type ImportKeyMaterialRequest, type ImportParameters, type WrappingAlgorithm,
+  type CallOptions, type KeyMetadata, type GetParametersForImportRequest, type ImportKeyMaterialRequest, type ImportParameters, type WrappingAlgorithm,
 } from '@keyward/core'
+import type { KeyObject } from 'node:crypto'
 import { issueImportParameters, rememberMaterial, unwrapImport } from './byok-import.js'
 import { publicKeyFromSpki } from './crypto/key-pairs.js'
 import { rsaWrap } from './crypto/rsa.js'
 import { checkRequest, requireEnabled, requireExternal, requireState, requireUsage } from './key-rules.js'
+import type { KeyBook } from './key-book.js'
 import { EXPORTABLE_RECORD, SoftwareKeyLifecycle } from './software-lifecycle.js'
 
 /**
@@ -20,12 +22,12 @@ export abstract class SoftwareKeyImport extends SoftwareKeyLifecycle {
     checkKeyId(req.keyId)
     checkOneOf('WrappingAlgorithm', req.wrappingAlgorithm, WRAPPING_ALGORITHMS)
     checkOneOf('WrappingKeySpec', req.wrappingKeySpec ?? 'RSA_2048', WRAPPING_KEY_SPECS)
-    return book.exclusive(async () => {
-      const key = await book.get(req.keyId, true)
-      requireExternal(key, 'GetParametersForImport')
-      requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'GetParametersForImport')
-      return issueImportParameters(book, key, req.wrappingAlgorithm)
-    })
+    return book.exclusive(() => this.onGetParametersForImport(book, req))
+  }
+
+  protected async onGetParametersForImport(book: KeyBook, req: GetParametersForImportRequest): Promise<ImportParameters> {
+    const key = await importableKey(book, req.keyId, 'GetParametersForImport')
+    return issueImportParameters(book, key, req.wrappingAlgorithm)
   }
 
   /**
@@ -40,40 +42,40 @@ export abstract class SoftwareKeyImport extends SoftwareKeyLifecycle {
     checkBytes('EncryptedKeyMaterial', req.encryptedKeyMaterial, 1, 1024)
     const validTo = req.validTo ?? 0
     checkInt('ValidTo', validTo, 0, 0xffffffff)
-    await book.exclusive(async () => {
-      const key = await book.get(req.keyId, true)
-      requireExternal(key, 'ImportKeyMaterial')
-      requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'ImportKeyMaterial')
-      needs(validTo === 0 || validTo > book.now(), 'InvalidParameterValue', 'ValidTo must be in the future (or 0 for never).')
-      const { material, mac, firstImport } = await unwrapImport(book, key, req.importToken, req.encryptedKeyMaterial)
-      const hadMaterial = (await book.store.latestVersion(key.keyId)) > 0
-      try {
-        if (!hadMaterial) await book.addVersion(key.keyId, material)
-        if (firstImport) await rememberMaterial(book, key.keyId, mac)
-        await book.store.updateKey(key.keyId, { validTo, keyVersionCount: 1, ...(key.keyState === 'PendingImport' ? { keyState: 'Enabled' } : {}) })
-      } catch (e) {
-        // The store has no multi-call transaction: undo what this import wrote, so a failure changes nothing.
-        if (!hadMaterial) await book.store.deleteVersions(key.keyId).catch(() => undefined)
-        if (firstImport) await rememberMaterial(book, key.keyId, undefined).catch(() => undefined)
-        throw e
-      } finally {
-        zeroize(material)
-      }
-    })
+    await book.exclusive(() => this.onImportKeyMaterial(book, req, validTo))
+  }
+
+  protected async onImportKeyMaterial(book: KeyBook, req: ImportKeyMaterialRequest, validTo: number): Promise<void> {
+    const key = await importableKey(book, req.keyId, 'ImportKeyMaterial')
+    needs(validTo === 0 || validTo > book.now(), 'InvalidParameterValue', 'ValidTo must be in the future (or 0 for never).')
+    const { material, mac, firstImport } = await unwrapImport(book, key, req.importToken, req.encryptedKeyMaterial)
+    const hadMaterial = (await book.store.latestVersion(key.keyId)) > 0
+    try {
+      if (!hadMaterial) await book.addVersion(key.keyId, material)
+      if (firstImport) await rememberMaterial(book, key.keyId, mac)
+      await book.store.updateKey(key.keyId, { validTo, keyVersionCount: 1, ...(key.keyState === 'PendingImport' ? { keyState: 'Enabled' } : {}) })
+    } catch (e) {
+      // The store has no multi-call transaction: undo what this import wrote, so a failure changes nothing.
+      if (!hadMaterial) await book.store.deleteVersions(key.keyId).catch(() => undefined)
+      if (firstImport) await rememberMaterial(book, key.keyId, undefined).catch(() => undefined)
+      throw e
+    } finally {
+      zeroize(material)
+    }
   }
 
   /** DeleteImportedKeyMaterial: the key goes PendingImport and its ciphertexts stop decrypting until re-import. */
   async deleteImportedKeyMaterial(keyId: string, opts?: CallOptions): Promise<void> {
     const book = this.live(opts)
     checkKeyId(keyId)
-    await book.exclusive(async () => {
-      const key = await book.get(keyId, true)
-      requireExternal(key, 'DeleteImportedKeyMaterial')
-      requireState(key, ['PendingImport', 'Enabled', 'Disabled'], 'DeleteImportedKeyMaterial')
-      await book.store.deleteVersions(keyId)
-      book.forget(keyId)
-      await book.store.updateKey(keyId, { keyState: 'PendingImport', keyVersionCount: 0, validTo: 0 })
-    })
+    await book.exclusive(() => this.onDeleteImportedKeyMaterial(book, keyId))
+  }
+
+  protected async onDeleteImportedKeyMaterial(book: KeyBook, keyId: string): Promise<void> {
+    await importableKey(book, keyId, 'DeleteImportedKeyMaterial')
+    await book.store.deleteVersions(keyId)
+    book.forget(keyId)
+    await book.store.updateKey(keyId, { keyState: 'PendingImport', keyVersionCount: 0, validTo: 0 })
   }
 
   /**
@@ -88,6 +90,10 @@ export abstract class SoftwareKeyImport extends SoftwareKeyLifecycle {
     checkOneOf('WrappingAlgorithm', wrappingAlgorithm, WRAPPING_ALGORITHMS)
     const wrappingKey = publicKeyFromSpki(wrappingPublicKeyDer, 'WrappingPublicKey')
     needs(wrappingKey.asymmetricKeyType === 'rsa' && wrappingKey.asymmetricKeyDetails?.modulusLength === 2048, 'InvalidParameterValue', 'WrappingPublicKey must be an RSA-2048 key.')
+    return this.onExportWrappedKeyMaterial(book, keyId, wrappingKey, wrappingAlgorithm)
+  }
+
+  protected async onExportWrappedKeyMaterial(book: KeyBook, keyId: string, wrappingKey: KeyObject, wrappingAlgorithm: WrappingAlgorithm): Promise<Uint8Array> {
     const key = await book.get(keyId)
     requireUsage(key, ['ENCRYPT_DECRYPT'], 'exportWrappedKeyMaterial')
     requireEnabled(key)
@@ -102,4 +108,12 @@ export abstract class SoftwareKeyImport extends SoftwareKeyLifecycle {
       zeroize(material)
     }
   }
+}
+
+/** An EXTERNAL key in a state that takes import operations (call inside the write lock). */
+async function importableKey(book: KeyBook, keyId: string, action: string): Promise<KeyMetadata> {
+  const key = await book.get(keyId, true)
+  requireExternal(key, action)
+  requireState(key, ['PendingImport', 'Enabled', 'Disabled'], action)
+  return key
 }

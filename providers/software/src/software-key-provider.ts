@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import {
-  DataKey, KEY_USAGE_TABLE, LIMITS,
+  DataKey, KEY_USAGES, KEY_USAGE_TABLE, LIMITS,
   checkBytes, checkEncryptionContext, checkGenerateDataKey, checkKeyId, checkNumberOfRandomBytes, checkOneOf,
-  checkPlaintext, checkSignRequest, needs, toBase64, zeroize,
+  checkPlaintext, checkSignRequest, toBase64, zeroize,
+  type KeyMetadata, type KeyUsage, type MessageType, type RsaEncryptionAlgorithm,
   type AsymmetricRsaDecryptRequest, type AsymmetricSm2DecryptRequest, type CallOptions, type DecryptRequest, type DecryptResult,
   type EncryptRequest, type EncryptResult, type GenerateDataKeyRequest, type KeyProvider, type PublicKeyResult,
   type ReEncryptRequest, type ReEncryptResult, type SignRequest, type VerifyRequest,
 } from '@keyward/core'
 import { asymmetricDecrypt, publicSpki, signWith, usageFor, verifyWith } from './asymmetric-ops.js'
 import { spkiToPem } from './crypto/key-pairs.js'
+import type { KeyBook } from './key-book.js'
 import { checkRequest, requireEnabled, requireUsage } from './key-rules.js'
 import { SoftwareKeyImport } from './software-key-import.js'
 import { decryptBlob, encryptToBlob } from './symmetric-ops.js'
@@ -36,9 +38,11 @@ export class SoftwareKeyProvider extends SoftwareKeyImport implements KeyProvide
     checkKeyId(req.keyId)
     checkPlaintext(req.plaintext)
     checkEncryptionContext(req.encryptionContext)
-    const key = await book.get(req.keyId)
-    requireUsage(key, ['ENCRYPT_DECRYPT'], 'Encrypt')
-    requireEnabled(key)
+    return this.onEncrypt(book, req)
+  }
+
+  protected async onEncrypt(book: KeyBook, req: EncryptRequest): Promise<EncryptResult> {
+    const key = await usableKey(book, req.keyId, ['ENCRYPT_DECRYPT'], 'Encrypt')
     return { keyId: key.keyId, ciphertextBlob: await encryptToBlob(book, key, req.plaintext, req.encryptionContext) }
   }
 
@@ -47,6 +51,10 @@ export class SoftwareKeyProvider extends SoftwareKeyImport implements KeyProvide
     const book = this.live(opts)
     checkRequest(req, 'Decrypt')
     checkEncryptionContext(req.encryptionContext)
+    return this.onDecrypt(book, req)
+  }
+
+  protected async onDecrypt(book: KeyBook, req: DecryptRequest): Promise<DecryptResult> {
     return decryptBlob(book, req.ciphertextBlob, req.encryptionContext)
   }
 
@@ -57,11 +65,13 @@ export class SoftwareKeyProvider extends SoftwareKeyImport implements KeyProvide
     checkEncryptionContext(req.sourceEncryptionContext, 'SourceEncryptionContext')
     checkEncryptionContext(req.destinationEncryptionContext, 'DestinationEncryptionContext')
     if (req.destinationKeyId !== undefined) checkKeyId(req.destinationKeyId, 'DestinationKeyId')
+    return this.onReEncrypt(book, req)
+  }
+
+  protected async onReEncrypt(book: KeyBook, req: ReEncryptRequest): Promise<ReEncryptResult> {
     const source = await decryptBlob(book, req.ciphertextBlob, req.sourceEncryptionContext)
     try {
-      const dest = await book.get(req.destinationKeyId ?? source.keyId)
-      requireUsage(dest, ['ENCRYPT_DECRYPT'], 'ReEncrypt')
-      requireEnabled(dest)
+      const dest = await usableKey(book, req.destinationKeyId ?? source.keyId, ['ENCRYPT_DECRYPT'], 'ReEncrypt')
       const ciphertextBlob = await encryptToBlob(book, dest, source.plaintext, req.destinationEncryptionContext)
       return { ciphertextBlob, keyId: dest.keyId, sourceKeyId: source.keyId, reEncrypted: true }
     } finally {
@@ -74,10 +84,12 @@ export class SoftwareKeyProvider extends SoftwareKeyImport implements KeyProvide
     const book = this.live(opts)
     checkRequest(req, 'GenerateDataKey')
     const n = checkGenerateDataKey(req)
-    const key = await book.get(req.keyId)
-    requireUsage(key, ['ENCRYPT_DECRYPT'], 'GenerateDataKey')
-    requireEnabled(key)
-    const plaintext = randomBytes(n)
+    return this.onGenerateDataKey(book, req, n)
+  }
+
+  protected async onGenerateDataKey(book: KeyBook, req: GenerateDataKeyRequest, numberOfBytes: number): Promise<DataKey> {
+    const key = await usableKey(book, req.keyId, ['ENCRYPT_DECRYPT'], 'GenerateDataKey')
+    const plaintext = randomBytes(numberOfBytes)
     try {
       return new DataKey(key.keyId, plaintext, await encryptToBlob(book, key, plaintext, req.encryptionContext))
     } catch (e) {
@@ -97,9 +109,11 @@ export class SoftwareKeyProvider extends SoftwareKeyImport implements KeyProvide
   async getPublicKey(keyId: string, opts?: CallOptions): Promise<PublicKeyResult> {
     const book = this.live(opts)
     checkKeyId(keyId)
-    const key = await book.get(keyId)
-    needs(KEY_USAGE_TABLE[key.keyUsage].kind !== 'symmetric', 'UnsupportedOperation.UnsupportedKeyUsage', `Key ${keyId} is symmetric and has no public key.`)
-    requireEnabled(key)
+    return this.onGetPublicKey(book, keyId)
+  }
+
+  protected async onGetPublicKey(book: KeyBook, keyId: string): Promise<PublicKeyResult> {
+    const key = await usableKey(book, keyId, ASYMMETRIC_USAGES, 'GetPublicKey')
     const spki = await publicSpki(book, key)
     return { keyId, publicKey: toBase64(spki), publicKeyPem: spkiToPem(spki) }
   }
@@ -109,12 +123,9 @@ export class SoftwareKeyProvider extends SoftwareKeyImport implements KeyProvide
     const book = this.live(opts)
     checkRequest(req, 'AsymmetricRsaDecrypt')
     checkKeyId(req.keyId)
-    checkOneOf('Algorithm', req.algorithm, KEY_USAGE_TABLE.ASYMMETRIC_DECRYPT_RSA_2048.encryptionAlgorithms.filter((a) => a !== 'SM2'))
+    checkOneOf('Algorithm', req.algorithm, RSA_DECRYPT_ALGORITHMS)
     checkBytes('Ciphertext', req.ciphertext, 1, 512)
-    const key = await book.get(req.keyId)
-    requireUsage(key, ['ASYMMETRIC_DECRYPT_RSA_2048'], 'AsymmetricRsaDecrypt')
-    requireEnabled(key)
-    return { keyId: key.keyId, plaintext: await asymmetricDecrypt(book, key, req.algorithm, req.ciphertext) }
+    return this.onAsymmetricDecrypt(book, req.keyId, 'ASYMMETRIC_DECRYPT_RSA_2048', req.algorithm, req.ciphertext)
   }
 
   /** AsymmetricSm2Decrypt: C1C3C2, ASN.1 DER or raw 04‖C1C3C2 (≤ 256 bytes, as Tencent). */
@@ -123,10 +134,18 @@ export class SoftwareKeyProvider extends SoftwareKeyImport implements KeyProvide
     checkRequest(req, 'AsymmetricSm2Decrypt')
     checkKeyId(req.keyId)
     checkBytes('Ciphertext', req.ciphertext, 1, LIMITS.maxSm2CiphertextBytes)
-    const key = await book.get(req.keyId)
-    requireUsage(key, ['ASYMMETRIC_DECRYPT_SM2'], 'AsymmetricSm2Decrypt')
-    requireEnabled(key)
-    return { keyId: key.keyId, plaintext: await asymmetricDecrypt(book, key, 'SM2', req.ciphertext) }
+    return this.onAsymmetricDecrypt(book, req.keyId, 'ASYMMETRIC_DECRYPT_SM2', 'SM2', req.ciphertext)
+  }
+
+  protected async onAsymmetricDecrypt(
+    book: KeyBook,
+    keyId: string,
+    usage: KeyUsage,
+    algorithm: RsaEncryptionAlgorithm | 'SM2',
+    ciphertext: Uint8Array,
+  ): Promise<DecryptResult> {
+    const key = await usableKey(book, keyId, [usage], algorithm === 'SM2' ? 'AsymmetricSm2Decrypt' : 'AsymmetricRsaDecrypt')
+    return { keyId: key.keyId, plaintext: await asymmetricDecrypt(book, key, algorithm, ciphertext) }
   }
 
   /** SignByAsymmetricKey: RAW is hashed here (SHA-256, or SM3(Z‖M) for SM2DSA); DIGEST is signed as given. DER out. */
@@ -134,9 +153,11 @@ export class SoftwareKeyProvider extends SoftwareKeyImport implements KeyProvide
     const book = this.live(opts)
     checkRequest(req, 'SignByAsymmetricKey')
     const messageType = checkSignRequest(req)
-    const key = await book.get(req.keyId)
-    requireUsage(key, [usageFor(req.algorithm)], `SignByAsymmetricKey with ${req.algorithm}`)
-    requireEnabled(key)
+    return this.onSign(book, req, messageType)
+  }
+
+  protected async onSign(book: KeyBook, req: SignRequest, messageType: MessageType): Promise<{ signature: Uint8Array }> {
+    const key = await usableKey(book, req.keyId, [usageFor(req.algorithm)], `SignByAsymmetricKey with ${req.algorithm}`)
     return { signature: await signWith(book, key, req.algorithm, req.message, messageType) }
   }
 
@@ -146,9 +167,22 @@ export class SoftwareKeyProvider extends SoftwareKeyImport implements KeyProvide
     checkRequest(req, 'VerifyByAsymmetricKey')
     const messageType = checkSignRequest(req)
     checkBytes('Signature', req.signature, 1, 1024)
-    const key = await book.get(req.keyId)
-    requireUsage(key, [usageFor(req.algorithm)], `VerifyByAsymmetricKey with ${req.algorithm}`)
-    requireEnabled(key)
+    return this.onVerify(book, req, messageType)
+  }
+
+  protected async onVerify(book: KeyBook, req: VerifyRequest, messageType: MessageType): Promise<{ signatureValid: boolean }> {
+    const key = await usableKey(book, req.keyId, [usageFor(req.algorithm)], `VerifyByAsymmetricKey with ${req.algorithm}`)
     return { signatureValid: await verifyWith(book, key, req.algorithm, req.message, messageType, req.signature) }
   }
+}
+
+const RSA_DECRYPT_ALGORITHMS = KEY_USAGE_TABLE.ASYMMETRIC_DECRYPT_RSA_2048.encryptionAlgorithms.filter((a): a is RsaEncryptionAlgorithm => a !== 'SM2')
+const ASYMMETRIC_USAGES = KEY_USAGES.filter((u) => KEY_USAGE_TABLE[u].kind !== 'symmetric')
+
+/** The key, if it has one of `usages` and is Enabled; otherwise the code Tencent gives. */
+async function usableKey(book: KeyBook, keyId: string, usages: readonly KeyUsage[], action: string): Promise<KeyMetadata> {
+  const key = await book.get(keyId)
+  requireUsage(key, usages, action)
+  requireEnabled(key)
+  return key
 }

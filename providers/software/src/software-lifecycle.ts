@@ -127,14 +127,16 @@ export abstract class SoftwareKeyLifecycle extends SoftwareProviderBase {
     const book = this.live(opts)
     checkKeyId(keyId)
     checkPendingWindow(pendingWindowInDays)
-    return book.exclusive(async () => {
-      const key = await book.get(keyId, true)
-      needs(key.keyState !== 'Enabled', 'ResourceUnavailable.CmkShouldBeDisabled', `Disable key ${keyId} before scheduling its deletion.`)
-      requireState(key, ['Disabled', 'PendingImport'], 'ScheduleKeyDeletion')
-      const deletionDate = book.now() + pendingWindowInDays * DAY_SECONDS
-      await book.store.updateKey(keyId, { keyState: 'PendingDelete', deletionDate })
-      return { deletionDate }
-    })
+    return book.exclusive(() => this.onScheduleKeyDeletion(book, keyId, pendingWindowInDays))
+  }
+
+  protected async onScheduleKeyDeletion(book: KeyBook, keyId: string, pendingWindowInDays: number): Promise<{ deletionDate: number }> {
+    const key = await book.get(keyId, true)
+    needs(key.keyState !== 'Enabled', 'ResourceUnavailable.CmkShouldBeDisabled', `Disable key ${keyId} before scheduling its deletion.`)
+    requireState(key, ['Disabled', 'PendingImport'], 'ScheduleKeyDeletion')
+    const deletionDate = book.now() + pendingWindowInDays * DAY_SECONDS
+    await book.store.updateKey(keyId, { keyState: 'PendingDelete', deletionDate })
+    return { deletionDate }
   }
 
   /** CancelKeyDeletion: back to Disabled, as Tencent (PendingImport when the key has no material). */
@@ -179,17 +181,19 @@ export abstract class SoftwareKeyLifecycle extends SoftwareProviderBase {
   async rotateKey(keyId: string, opts?: CallOptions): Promise<void> {
     const book = this.live(opts)
     checkKeyId(keyId)
-    await book.exclusive(async () => {
-      const key = await book.get(keyId, true)
-      requireRotatable(key)
-      requireState(key, ['Enabled'], 'RotateKey')
-      await book.addSymmetricVersion(keyId, key.keySpec === 'SM4' ? 'SM4' : 'AES_256')
-      const now = book.now()
-      await book.store.updateKey(keyId, {
-        lastRotateTime: now,
-        keyVersionCount: key.keyVersionCount + 1,
-        ...(key.keyRotationEnabled ? { nextRotateTime: now + key.rotateDays * DAY_SECONDS } : {}),
-      })
+    await book.exclusive(() => this.onRotateKey(book, keyId))
+  }
+
+  protected async onRotateKey(book: KeyBook, keyId: string): Promise<void> {
+    const key = await book.get(keyId, true)
+    requireRotatable(key)
+    requireState(key, ['Enabled'], 'RotateKey')
+    await book.addSymmetricVersion(keyId, key.keySpec === 'SM4' ? 'SM4' : 'AES_256')
+    const now = book.now()
+    await book.store.updateKey(keyId, {
+      lastRotateTime: now,
+      keyVersionCount: key.keyVersionCount + 1,
+      ...(key.keyRotationEnabled ? { nextRotateTime: now + key.rotateDays * DAY_SECONDS } : {}),
     })
   }
 
