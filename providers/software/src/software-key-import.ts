@@ -8,13 +8,14 @@ import { publicKeyFromSpki } from './crypto/key-pairs.js'
 import { rsaWrap } from './crypto/rsa.js'
 import { checkRequest, requireEnabled, requireExternal, requireState, requireUsage } from './key-rules.js'
 import type { KeyBook } from './key-book.js'
-import { EXPORTABLE_RECORD, SoftwareKeyLifecycle } from './software-lifecycle.js'
+import { SoftwareKeyRotation } from './software-key-rotation.js'
+import { EXPORTABLE_RECORD } from './software-lifecycle.js'
 
 /**
  * BYOK of the software provider (issue #7): import parameters, import and deletion of key material for
  * EXTERNAL keys, and the software-only export used to migrate an exportable key to another provider.
  */
-export abstract class SoftwareKeyImport extends SoftwareKeyLifecycle {
+export abstract class SoftwareKeyImport extends SoftwareKeyRotation {
   /** GetParametersForImport: an RSA-2048 wrapping key and token for an EXTERNAL key, valid 24 h; only the newest is valid. */
   async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {
     const book = this.live(opts)
