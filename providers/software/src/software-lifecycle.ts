@@ -16,8 +16,8 @@ export const EXPORTABLE_RECORD = 'exportable'
 
 /**
  * Key lifecycle of the software provider, with Tencent KMS's state rules: create, describe, list, alias and
- * description, enable/disable, deletion window, archive (rotation: SoftwareKeyRotation). Each public method checks its input, then
- * does the work in an `on*` method under the key book's write lock.
+ * description, enable/disable, deletion window, archive (rotation: SoftwareKeyRotation). Each public method
+ * checks its input, then does the work in an `on*` or `transition` method under the key book's write lock.
  */
 export abstract class SoftwareKeyLifecycle extends SoftwareProviderBase {
   /**
