@@ -4,7 +4,7 @@ import type { ByteSource } from './chunk-reader.js'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
 import { sealFrame } from './frame-format.js'
 import { headerTag } from './header-auth.js'
-import { MESSAGE_ID_LENGTH, serializeAuthenticated } from './header-format.js'
+import { MESSAGE_ID_LENGTH, serializeAuthenticated, serializeMiddle } from './header-format.js'
 import type { HeaderSigner } from './header-signer.js'
 import type { DerivedKeys } from './key-derivation.js'
 import type { Suite } from './suites.js'
@@ -50,25 +50,39 @@ export function newMessageId(): Buffer {
   return id
 }
 
-/** Serializes, authenticates and (optionally) signs the header. */
-export async function writeHeader(plan: HeaderPlan, messageId: Buffer, keys: DerivedKeys, edks: readonly EncryptedDataKey[]): Promise<MessageWriter> {
+// The middle of the header per EDK list (one per cached data key), keyed by what else goes into it.
+const middles = new WeakMap<readonly EncryptedDataKey[], { readonly key: string; readonly bytes: Buffer }>()
+
+function middleFor(plan: HeaderPlan, edks: readonly EncryptedDataKey[]): Buffer {
+  const signer = plan.signer
+  const key = `${plan.frameLength}|${signer ? Buffer.from(signer.publicKey).toString('latin1') : ''}|${plan.contextBytes.toString('latin1')}`
+  const hit = middles.get(edks)
+  if (hit?.key === key) return hit.bytes
   for (const e of edks) {
     if (e.blob.length < 1 || e.blob.length > 0xffff || Buffer.byteLength(e.providerName) > 255 || Buffer.byteLength(e.keyId) > 255) {
       throw new KeywardError('InternalError', `The encrypted data key from ${e.providerName} does not fit the message format.`)
     }
   }
-  const signer = plan.signer
-  const authenticated = serializeAuthenticated({
+  const bytes = serializeMiddle({
     suite: plan.suite,
-    messageId,
     encryptionContext: plan.encryptionContext,
     contextBytes: plan.contextBytes,
     encryptedDataKeys: edks,
     frameLength: plan.frameLength,
     signatureAlgorithm: signer ? signer.algorithm : null,
     signerPublicKey: signer ? Buffer.from(signer.publicKey) : null,
-    commitment: keys.commitment,
   })
+  middles.set(edks, { key, bytes })
+  return bytes
+}
+
+/** Serializes, authenticates and (optionally) signs the header. */
+export async function writeHeader(plan: HeaderPlan, messageId: Buffer, keys: DerivedKeys, edks: readonly EncryptedDataKey[]): Promise<MessageWriter> {
+  const signer = plan.signer
+  const authenticated = serializeAuthenticated(
+    { suite: plan.suite, messageId, encryptionContext: plan.encryptionContext, encryptedDataKeys: edks, frameLength: plan.frameLength, signatureAlgorithm: null, signerPublicKey: null, commitment: keys.commitment },
+    middleFor(plan, edks),
+  )
   const tag = headerTag(plan.suite, keys, authenticated)
   const parts = [authenticated, tag]
   if (signer) {

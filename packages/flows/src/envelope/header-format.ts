@@ -57,14 +57,12 @@ function lenPrefixed(bytes: Uint8Array, width: 1 | 2): Buffer {
   return b
 }
 
-/** The bytes the header tag authenticates (magic through commitment). Lengths are checked by the caller. */
-export function serializeAuthenticated(h: HeaderFields): Buffer {
-  const fixed = Buffer.allocUnsafe(3 + 1 + 2 + MESSAGE_ID_LENGTH)
-  MESSAGE_MAGIC.copy(fixed, 0)
-  fixed[3] = MESSAGE_VERSION
-  fixed.writeUInt16BE(h.suite.id, 4)
-  h.messageId.copy(fixed, 6)
-  const parts: Buffer[] = [fixed, lenPrefixed(h.contextBytes ?? canonicalEncryptionContext(h.encryptionContext), 2), Buffer.from([h.encryptedDataKeys.length])]
+/**
+ * The header bytes between message id and commitment (context, EDKs, frame length, signature algorithm and
+ * key): the same for every message under one cached data key, so writers may reuse it.
+ */
+export function serializeMiddle(h: Omit<HeaderFields, 'messageId' | 'commitment'>): Buffer {
+  const parts: Buffer[] = [lenPrefixed(h.contextBytes ?? canonicalEncryptionContext(h.encryptionContext), 2), Buffer.from([h.encryptedDataKeys.length])]
   for (const edk of h.encryptedDataKeys) {
     parts.push(lenPrefixed(Buffer.from(edk.providerName, 'utf8'), 1), lenPrefixed(Buffer.from(edk.keyId, 'utf8'), 1), lenPrefixed(edk.blob, 2))
   }
@@ -73,8 +71,19 @@ export function serializeAuthenticated(h: HeaderFields): Buffer {
   tail[4] = h.signatureAlgorithm ? HEADER_SIGNATURE_IDS[h.signatureAlgorithm] : 0
   parts.push(tail)
   if (h.signatureAlgorithm) parts.push(lenPrefixed(h.signerPublicKey ?? Buffer.alloc(0), 2))
-  parts.push(h.commitment)
   return Buffer.concat(parts)
+}
+
+/** The bytes the header tag authenticates (magic through commitment). Lengths are checked by the caller. */
+export function serializeAuthenticated(h: HeaderFields, middle: Buffer = serializeMiddle(h)): Buffer {
+  const out = Buffer.allocUnsafe(6 + MESSAGE_ID_LENGTH + middle.length + h.commitment.length)
+  MESSAGE_MAGIC.copy(out, 0)
+  out[3] = MESSAGE_VERSION
+  out.writeUInt16BE(h.suite.id, 4)
+  h.messageId.copy(out, 6)
+  middle.copy(out, 6 + MESSAGE_ID_LENGTH)
+  h.commitment.copy(out, 6 + MESSAGE_ID_LENGTH + middle.length)
+  return out
 }
 
 /** Decodes the context bytes and insists they are canonical (sorted, no duplicates), so one context has one encoding. */

@@ -1,10 +1,23 @@
 /**
  * @packageDocumentation
  * Envelope encryption: Keyward's framed, key-committing message format over one or more master keys
- * (docs/message-format.md), streaming, file helpers, a data-key cache, JSON field encryption, and the
- * legacy FaceID codec (never a default).
+ * (docs/message-format.md), streaming both ways with constant memory, atomic file helpers with progress, a
+ * data-key cache (off by default), JSON field encryption, optional header signatures, and the legacy FaceID
+ * codec (never a default).
+ *
+ * @example
+ * ```ts
+ * import { EnvelopeClient, Keyring, ProviderMasterKey } from '@keyward/flows/envelope'
+ * const keyring = new Keyring([
+ *   new ProviderMasterKey({ provider: tencentKms, keyId: cloudKeyId }), // generates the data key
+ *   new ProviderMasterKey({ provider: hsm, keyId: hsmKeyId }),          // DR copy
+ * ])
+ * const client = new EnvelopeClient({ keyring, cache: { maxAgeMs: 60_000 } })
+ * const message = await client.encrypt(bytes, { encryptionContext: { user: 'u1' } })
+ * await pipeline(createReadStream('in'), client.createEncryptStream(), createWriteStream('in.kwe'))
+ * ```
  */
-export * from './chunk-reader.js'
+export type { ByteSource } from './chunk-reader.js'
 export * from './data-key-cache.js'
 export * from './envelope-client.js'
 export * from './envelope-options.js'
