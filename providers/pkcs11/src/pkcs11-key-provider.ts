@@ -1,7 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import {
   ASYMMETRIC_ENCRYPTION_ALGORITHMS,
-  DataKey,
   INSPECT,
   KEY_USAGE_TABLE,
   KeywardError,
@@ -11,29 +10,17 @@ import {
   WRAPPING_KEY_SPECS,
   checkBytes,
   checkCreateKey,
-  checkEncryptionContext,
-  checkGenerateDataKey,
   checkKeyId,
-  checkNumberOfRandomBytes,
   checkOneOf,
-  checkPlaintext,
   checkSignRequest,
-  decodeCiphertextBlob,
-  decryptionFailed,
-  isKeywardError,
   needs,
   requireCapability,
   toBase64,
-  zeroize,
   type AsymmetricRsaDecryptRequest,
   type CallOptions,
   type AsymmetricSm2DecryptRequest,
   type CreateKeyRequest,
-  type DecryptRequest,
   type DecryptResult,
-  type EncryptRequest,
-  type EncryptResult,
-  type GenerateDataKeyRequest,
   type GetParametersForImportRequest,
   type ImportKeyMaterialRequest,
   type ImportParameters,
@@ -41,8 +28,6 @@ import {
   type KeyProvider,
   type ProviderCapabilities,
   type PublicKeyResult,
-  type ReEncryptRequest,
-  type ReEncryptResult,
   type SignRequest,
   type SymmetricKeySpec,
   type VerifyRequest,
@@ -51,11 +36,10 @@ import {
 import { generateKeyPair, readPublicKey, rsaDecryptInToken, signInToken, verifyInToken } from './asymmetric-crypto.js'
 import { pkcs11Capabilities } from './capabilities.js'
 import { resolveOptions, type Pkcs11ProviderOptions, type ResolvedPkcs11Options } from './config.js'
-import { Pkcs11Byok } from './pkcs11-byok.js'
+import { Pkcs11Symmetric } from './pkcs11-symmetric.js'
 import { objectId } from './key-templates.js'
-import { toKeywardError } from './pkcs11-errors.js'
 import { SessionPool } from './session-pool.js'
-import { generateSecretKey, openBlob, sealBlob } from './symmetric-crypto.js'
+import { generateSecretKey } from './symmetric-crypto.js'
 import type { TokenContext } from './token-context.js'
 import { TokenConnection } from './token-connection.js'
 import { TokenObjects } from './token-objects.js'
@@ -85,7 +69,7 @@ const EXTRACTABLE = 'pkcs11-extractable'
  * await hsm.close()
  * ```
  */
-export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
+export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
   readonly name: string
   readonly capabilities: ProviderCapabilities
   readonly #options: ResolvedPkcs11Options
@@ -153,120 +137,12 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     return id
   }
 
-  /** The CKA_ID of a key version's token object (the store's material for it). */
-  protected async versionId(keyId: string, version: number): Promise<Buffer | undefined> {
-    const ref = await this.store.getVersion(keyId, version)
-    return ref && Buffer.from(ref)
-  }
-
-  async #latest(meta: KeyMetadata): Promise<{ version: number; id: Buffer }> {
-    const version = await this.store.latestVersion(meta.keyId)
-    const id = version > 0 ? await this.versionId(meta.keyId, version) : undefined
-    if (!id) throw new KeywardError('ResourceUnavailable.CmkStateNotSupport', `Key ${meta.keyId} has no key material.`)
-    return { version, id }
-  }
-
-  #needsUsage(meta: KeyMetadata, kind: 'symmetric' | 'asymmetric-decrypt' | 'sign-verify' | 'asymmetric'): void {
-    const actual = KEY_USAGE_TABLE[meta.keyUsage].kind
-    const ok = kind === 'asymmetric' ? actual !== 'symmetric' : actual === kind
-    needs(ok, 'UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} has KeyUsage ${meta.keyUsage}.`)
-  }
-
-  async encrypt(req: EncryptRequest, opts?: CallOptions): Promise<EncryptResult> {
-    this.live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'Encrypt needs a request object.')
-    checkKeyId(req.keyId)
-    checkPlaintext(req.plaintext)
-    checkEncryptionContext(req.encryptionContext)
-    return this.onEncrypt(req)
-  }
-
-  protected async onEncrypt(req: EncryptRequest): Promise<EncryptResult> {
-    const meta = await this.usableKey(req.keyId)
-    this.#needsUsage(meta, 'symmetric')
-    const { version, id } = await this.#latest(meta)
-    const ciphertextBlob = await sealBlob(this.ctx, { keyId: meta.keyId, version, spec: meta.keySpec as SymmetricKeySpec, id }, req.plaintext, req.encryptionContext)
-    return { keyId: meta.keyId, ciphertextBlob }
-  }
-
-  async decrypt(req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
-    this.live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'Decrypt needs a request object.')
-    checkEncryptionContext(req.encryptionContext)
-    return this.onDecrypt(req)
-  }
-
-  protected async onDecrypt(req: DecryptRequest): Promise<DecryptResult> {
-    this.assertOpen()
-    // Any malformation, empty or non-string blobs included, is the one fixed decryption failure.
-    const parts = decodeCiphertextBlob(req.ciphertextBlob)
-    // A blob naming no existing key is a bad ciphertext like any other (the KeyId in it is attacker-controlled).
-    const meta = await this.usableKey(parts.keyId, 'decrypt').catch((e: unknown) => {
-      throw isKeywardError(e, 'ResourceUnavailable.CmkNotFound') ? decryptionFailed(e) : e
-    })
-    if (meta.keyUsage !== 'ENCRYPT_DECRYPT') throw decryptionFailed()
-    const id = await this.versionId(meta.keyId, parts.keyVersion)
-    if (!id) throw decryptionFailed()
-    const plaintext = await openBlob(this.ctx, { keyId: meta.keyId, spec: meta.keySpec as SymmetricKeySpec, id }, parts, req.encryptionContext)
-    return { keyId: meta.keyId, plaintext }
-  }
-
-  async reEncrypt(req: ReEncryptRequest, opts?: CallOptions): Promise<ReEncryptResult> {
-    this.live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'ReEncrypt needs a request object.')
-    if (req.destinationKeyId !== undefined) checkKeyId(req.destinationKeyId, 'DestinationKeyId')
-    checkEncryptionContext(req.sourceEncryptionContext, 'SourceEncryptionContext')
-    checkEncryptionContext(req.destinationEncryptionContext, 'DestinationEncryptionContext')
-    const source = await this.decrypt({ ciphertextBlob: req.ciphertextBlob, ...(req.sourceEncryptionContext ? { encryptionContext: req.sourceEncryptionContext } : {}) })
-    try {
-      const keyId = req.destinationKeyId ?? source.keyId
-      const out = await this.encrypt({ keyId, plaintext: source.plaintext, ...(req.destinationEncryptionContext ? { encryptionContext: req.destinationEncryptionContext } : {}) })
-      return { ciphertextBlob: out.ciphertextBlob, keyId: out.keyId, sourceKeyId: source.keyId, reEncrypted: true }
-    } finally {
-      zeroize(source.plaintext)
-    }
-  }
-
-  async generateDataKey(req: GenerateDataKeyRequest, opts?: CallOptions): Promise<DataKey> {
-    this.live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'GenerateDataKey needs a request object.')
-    const length = checkGenerateDataKey(req)
-    return this.onGenerateDataKey(req, length)
-  }
-
-  /** The data key comes from the token's RNG (C_GenerateRandom) and is sealed under the CMK in the token. */
-  protected async onGenerateDataKey(req: GenerateDataKeyRequest, length: number): Promise<DataKey> {
-    const meta = await this.usableKey(req.keyId)
-    this.#needsUsage(meta, 'symmetric')
-    const { version, id } = await this.#latest(meta)
-    const plaintext = await this.#random(length)
-    try {
-      const blob = await sealBlob(this.ctx, { keyId: meta.keyId, version, spec: meta.keySpec as SymmetricKeySpec, id }, plaintext, req.encryptionContext)
-      return new DataKey(meta.keyId, plaintext, blob)
-    } catch (e) {
-      zeroize(plaintext)
-      throw e
-    }
-  }
-
-  async generateRandom(numberOfBytes: number, opts?: CallOptions): Promise<Uint8Array> {
-    this.live(opts)
-    checkNumberOfRandomBytes(numberOfBytes)
-    return this.#random(numberOfBytes)
-  }
-
-  async #random(n: number): Promise<Uint8Array> {
-    const bytes = await this.ctx.pool.use(async (session) => session.generateRandom(n))
-      .catch((e: unknown) => { throw toKeywardError(e, 'GenerateRandom') })
-    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  }
-
   async getPublicKey(keyId: string, opts?: CallOptions): Promise<PublicKeyResult> {
     this.live(opts)
     checkKeyId(keyId)
     const meta = await this.usableKey(keyId)
-    this.#needsUsage(meta, 'asymmetric')
-    const { id } = await this.#latest(meta)
+    this.needsUsage(meta, 'asymmetric')
+    const { id } = await this.latestVersionId(meta)
     const key = await this.#publicKey(meta.keyId, id)
     const der = key.export({ format: 'der', type: 'spki' })
     return { keyId, publicKey: toBase64(der), publicKeyPem: key.export({ format: 'pem', type: 'spki' }).toString() }
@@ -291,7 +167,7 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     requireCapability(this.name, this.capabilities, 'asymmetricDecryptAlgorithms', req.algorithm)
     const meta = await this.usableKey(req.keyId)
     needs(meta.keyUsage === 'ASYMMETRIC_DECRYPT_RSA_2048', 'UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} has KeyUsage ${meta.keyUsage}.`)
-    const { id } = await this.#latest(meta)
+    const { id } = await this.latestVersionId(meta)
     const plaintext = await rsaDecryptInToken(this.ctx, id, meta.keyId, req.algorithm, req.ciphertext)
     return { keyId: meta.keyId, plaintext }
   }
@@ -326,7 +202,7 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
   async #signingKey(req: SignRequest): Promise<{ meta: KeyMetadata; id: Buffer }> {
     const meta = await this.usableKey(req.keyId)
     needs(KEY_USAGE_TABLE[meta.keyUsage].signAlgorithms.includes(req.algorithm), 'UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} (${meta.keyUsage}) cannot sign with ${req.algorithm}.`)
-    return { meta, id: (await this.#latest(meta)).id }
+    return { meta, id: (await this.latestVersionId(meta)).id }
   }
 
   async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {
@@ -362,8 +238,8 @@ export class Pkcs11KeyProvider extends Pkcs11Byok implements KeyProvider {
     checkOneOf('WrappingAlgorithm', algorithm, WRAPPING_ALGORITHMS)
     requireCapability(this.name, this.capabilities, 'wrappingAlgorithms', algorithm)
     const meta = await this.usableKey(keyId)
-    this.#needsUsage(meta, 'symmetric')
-    const { id } = await this.#latest(meta)
+    this.needsUsage(meta, 'symmetric')
+    const { id } = await this.latestVersionId(meta)
     return wrapTokenKey(this.ctx, id, keyId, wrappingPublicKeyDer, algorithm)
   }
 
