@@ -251,7 +251,7 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    this.ctx.pool.close()
+    await this.ctx.pool.close()
     this.#connection.close()
     this.#publicKeys.clear()
     if (this.#ownsStore) await this.store.close()

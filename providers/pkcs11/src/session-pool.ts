@@ -26,6 +26,7 @@ export class SessionPool {
   #inUse = 0
   #generation = 0
   #closed = false
+  readonly #drained: Array<() => void> = []
   /** Bumped when the pool recovers from a lost session/module; object handle caches key on it. */
   onRecover: (() => void) | undefined
 
@@ -120,6 +121,7 @@ export class SessionPool {
 
   #wake(): void {
     this.#waiters.shift()?.()
+    if (this.#inUse === 0) for (const drained of this.#drained.splice(0)) drained()
   }
 
   /** Sessions currently open (idle + in use). */
@@ -127,14 +129,18 @@ export class SessionPool {
     return this.#open.size
   }
 
-  /** Closes every session this pool opened; waiting and later calls fail with ProviderUnavailable. */
-  close(): void {
+  /**
+   * Refuses new calls at once, waits for the calls in flight to finish (closing a session while a worker thread
+   * is inside C_Sign on it is a use-after-free in some modules), then closes every session this pool opened.
+   */
+  async close(): Promise<void> {
     this.#closed = true
+    for (const w of this.#waiters.splice(0)) w()
+    if (this.#inUse > 0) await new Promise<void>((resolve) => this.#drained.push(resolve))
     for (const s of this.#open) {
       try { s.close() } catch { /* already closed */ }
     }
     this.#open.clear()
     this.#idle.length = 0
-    for (const w of this.#waiters.splice(0)) w()
   }
 }

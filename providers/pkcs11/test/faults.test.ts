@@ -132,6 +132,22 @@ describe('lost sessions and module', () => {
     await p.close()
   })
 
+  it('close() while calls are in flight: the running ones finish, the queued ones fail, then the sessions close', async () => {
+    const p = providerOn(token, { poolSize: 2 })
+    const key = await p.createKey({ alias: 'close-in-flight', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048' })
+    const calls = Array.from({ length: 8 }, (_, i) => p.signByAsymmetricKey({ keyId: key.keyId, algorithm: 'RSA_PKCS1_SHA_256', message: Buffer.from(`m${i}`) }))
+    const settled = Promise.allSettled(calls)
+    await new Promise((r) => setImmediate(r))
+    await p.close()
+    const results = await settled
+    const done = results.filter((r) => r.status === 'fulfilled')
+    const refused = results.filter((r) => r.status === 'rejected')
+    expect(done.length + refused.length).toBe(8)
+    for (const r of done) expect((r as PromiseFulfilledResult<{ signature: Uint8Array }>).value.signature.length).toBe(256)
+    for (const r of refused) expect((r as PromiseRejectedResult).reason.code).toBe('FailedOperation.ProviderUnavailable')
+    expect(p.stats().openSessions).toBe(0)
+  })
+
   it('close() closes its sessions and later calls fail with ProviderUnavailable', async () => {
     const p = providerOn(token, { poolSize: 3 })
     await Promise.all([p.generateRandom(1), p.generateRandom(1), p.generateRandom(1)])
