@@ -13,7 +13,7 @@ describe('hash-chained audit log', () => {
     const e = await t.admin.Encrypt({ KeyId: keyId, Plaintext: plaintext })
     await t.admin.Decrypt({ CiphertextBlob: e.CiphertextBlob! })
     await codeOf(t.admin.DescribeKey({ KeyId: '00000000-0000-0000-0000-000000000000' }))
-    await codeOf(sdkClient(t.server.url, 'AKIDtestadmin0000000000000000001', 'wrong-key-00000000000000000000').GetRegions({}))
+    await codeOf(sdkClient(t.server.url, 'AKIDtestadmin0000000000000000001', 'wrong-key-00000000000000000000').GetRegions())
   })
   afterAll(async () => { await t.close() })
 
@@ -61,8 +61,8 @@ describe('hash-chained audit log', () => {
   it('detects a re-hashed forgery that does not link to its predecessor', async () => {
     const t2 = await startTestServer({ memoryKeys: true })
     try {
-      await t2.admin.GetRegions({})
-      await t2.admin.GetRegions({})
+      await t2.admin.GetRegions()
+      await t2.admin.GetRegions()
       await t2.server.store.db.run("UPDATE srv_audit SET prev_hash = ? WHERE seq = 2", ['f'.repeat(64)])
       expect(await verifyAuditChain(t2.server.store)).toMatchObject({ ok: false, firstBadSeq: 2 })
     } finally {

@@ -10,7 +10,7 @@ describe('HTTP surface', () => {
   afterAll(async () => { await t.close() })
 
   it('GET /healthz and GET /metrics (Prometheus text with per-Action counters)', async () => {
-    await t.admin.GetRegions({})
+    await t.admin.GetRegions()
     const h = await fetch(`${t.server.url}/healthz`)
     expect(h.status).toBe(200)
     expect(await h.json()).toEqual({ status: 'ok' })
@@ -31,13 +31,13 @@ describe('HTTP surface', () => {
     const r = await send(t.server.url, { 'Content-Type': 'application/json', 'X-TC-Action': 'Encrypt' }, Buffer.alloc(64 * 1024, 0x20))
     expect(r.status).toBe(200)
     expect(JSON.parse(r.text).Response.Error.Code).toBe('InvalidParameter')
-    expect((await t.admin.GetRegions({})).Regions).toEqual(['ap-guangzhou'])
+    expect((await t.admin.GetRegions()).Regions).toEqual(['ap-guangzhou'])
   })
 
   it('other paths and methods are 404 with a Tencent-shaped body', async () => {
     const r = await fetch(`${t.server.url}/nope`)
     expect(r.status).toBe(404)
-    expect((await r.json()).Response.Error.Code).toBe('InvalidAction')
+    expect(((await r.json()) as { Response: { Error: { Code: string } } }).Response.Error.Code).toBe('InvalidAction')
   })
 
   it('responses carry the RequestId header and JSON content type', async () => {

@@ -1,4 +1,4 @@
-import { constants, publicEncrypt, randomBytes } from 'node:crypto'
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { b64, codeOf, startTestServer, type TestServer } from './server-harness.js'
 
@@ -9,7 +9,7 @@ describe('BYOK Actions through the SDK', () => {
 
   const wrap = (publicKey: string, material: Buffer, alg: 'RSAES_OAEP_SHA_256' | 'RSAES_PKCS1_V1_5'): string =>
     b64(publicEncrypt({
-      key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki',
+      key: createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' }),
       padding: alg === 'RSAES_PKCS1_V1_5' ? constants.RSA_PKCS1_PADDING : constants.RSA_PKCS1_OAEP_PADDING,
       ...(alg === 'RSAES_PKCS1_V1_5' ? {} : { oaepHash: 'sha256' }),
     }, material))

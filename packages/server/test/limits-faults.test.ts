@@ -12,7 +12,7 @@ describe('rate limits and fault injection', () => {
       expect(results.filter((r) => r === 'ok').length).toBeGreaterThanOrEqual(5)
       expect(results.filter((r) => r === 'ok').length).toBeLessThan(10)
       expect(results.filter((r) => r === 'RequestLimitExceeded').length).toBeGreaterThan(10)
-      await t.admin.GetRegions({})
+      await t.admin.GetRegions()
       const other = await t.account('other')
       await other.GenerateRandom({ NumberOfBytes: 8 })
       await new Promise((r) => setTimeout(r, 1100))
@@ -41,7 +41,7 @@ describe('rate limits and fault injection', () => {
     for (const kind of ['RequestLimitExceeded', 'InternalError'] as const) {
       const t = await startTestServer({ memoryKeys: true, faults: { rate: 1, kinds: [kind] } })
       try {
-        expect(await codeOf(t.admin.GetRegions({}))).toBe(kind)
+        expect(await codeOf(t.admin.GetRegions())).toBe(kind)
       } finally {
         await t.close()
       }
@@ -49,7 +49,7 @@ describe('rate limits and fault injection', () => {
     const t = await startTestServer({ memoryKeys: true, faults: { rate: 1, kinds: ['delay'], delayMs: 300 } })
     try {
       const started = Date.now()
-      await t.admin.GetRegions({})
+      await t.admin.GetRegions()
       expect(Date.now() - started).toBeGreaterThanOrEqual(290)
     } finally {
       await t.close()
@@ -60,7 +60,7 @@ describe('rate limits and fault injection', () => {
     const t = await startTestServer({ memoryKeys: true, faults: { rate: 0.3, kinds: ['RequestLimitExceeded', 'InternalError'] } })
     try {
       const results: string[] = []
-      for (let i = 0; i < 300; i++) results.push(await t.admin.GetRegions({}).then(() => 'ok', (e: { code: string }) => e.code))
+      for (let i = 0; i < 300; i++) results.push(await t.admin.GetRegions().then(() => 'ok', (e: { code: string }) => e.code))
       const failed = results.filter((r) => r !== 'ok')
       expect(failed.length).toBeGreaterThan(50)
       expect(failed.length).toBeLessThan(130)

@@ -39,7 +39,7 @@ describe('persistence', () => {
     const second = await startTestServer({ reuse: { dir, rootKey: Buffer.alloc(32, 9) }, bootstrap: { secretId: 'AKIDsomeoneelse000000000000000001', secretKey: 'someoneelsesecret00000000000001' } })
     try {
       const carol = (await second.server.accounts()).find((a) => a.name === 'carol')!
-      const r = await sdkClient(second.server.url, carol.secretId, 'x'.repeat(32)).GetRegions({}).catch((e: { code: string }) => e.code)
+      const r = await sdkClient(second.server.url, carol.secretId, 'x'.repeat(32)).GetRegions().catch((e: { code: string }) => e.code)
       expect(r).toBe('FailedOperation.StoreError')
     } finally {
       await second.close()

@@ -13,22 +13,22 @@ describe('TC3-HMAC-SHA256 authentication', () => {
 
   it('accepts the SDK (signed host = hostname, service = endpoint\'s first label)', async () => {
     clock.set(Date.now())
-    expect((await t.admin.GetRegions({})).Regions).toEqual(['ap-guangzhou'])
+    expect((await t.admin.GetRegions()).Regions).toEqual(['ap-guangzhou'])
   })
 
   it('wrong SecretKey → AuthFailure.SignatureFailure; unknown SecretId → AuthFailure.SecretIdNotFound', async () => {
     clock.set(Date.now())
-    expect(await codeOf(sdkClient(t.server.url, ADMIN.secretId, 'wrong-secret-key-000000000000000').GetRegions({}))).toBe('AuthFailure.SignatureFailure')
-    expect(await codeOf(sdkClient(t.server.url, 'AKIDunknown000000000000000000000', ADMIN.secretKey).GetRegions({}))).toBe('AuthFailure.SecretIdNotFound')
+    expect(await codeOf(sdkClient(t.server.url, ADMIN.secretId, 'wrong-secret-key-000000000000000').GetRegions())).toBe('AuthFailure.SignatureFailure')
+    expect(await codeOf(sdkClient(t.server.url, 'AKIDunknown000000000000000000000', ADMIN.secretKey).GetRegions())).toBe('AuthFailure.SecretIdNotFound')
   })
 
   it('clock skew over 300 s → AuthFailure.SignatureExpire; within it is fine', async () => {
     clock.set(Date.now() + 301_000)
-    expect(await codeOf(t.admin.GetRegions({}))).toBe('AuthFailure.SignatureExpire')
+    expect(await codeOf(t.admin.GetRegions())).toBe('AuthFailure.SignatureExpire')
     clock.set(Date.now() - 301_000)
-    expect(await codeOf(t.admin.GetRegions({}))).toBe('AuthFailure.SignatureExpire')
+    expect(await codeOf(t.admin.GetRegions())).toBe('AuthFailure.SignatureExpire')
     clock.set(Date.now() + 250_000)
-    await t.admin.GetRegions({})
+    await t.admin.GetRegions()
     clock.set(Date.now())
   })
 
