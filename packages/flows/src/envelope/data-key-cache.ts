@@ -90,9 +90,12 @@ export class DataKeyCache {
         this.#evict(partition, e)
         e = undefined
       }
-      e ??= await this.#load(partition, create)
-      // Other waiters on the same miss may have used the new key up; then go round for another.
-      if (!this.#fits(partition, e, bytes)) continue
+      if (!e) {
+        e = await this.#load(partition, create)
+        // Other waiters on the same miss may have used the new key up; then go round for another. Age is not
+        // checked here: a key that expired while it was being made still serves the call that waited for it.
+        if (!this.#fits(partition, e, bytes, false)) continue
+      }
       e.messages += 1
       e.bytes += bytes
       try {
@@ -108,8 +111,8 @@ export class DataKeyCache {
     for (const [k, e] of this.#entries) this.#evict(k, e)
   }
 
-  #fits(partition: string, e: Entry, bytes: number): boolean {
-    return this.#entries.get(partition) === e && this.#clock.now() - e.createdAt < this.maxAgeMs && e.messages < this.maxMessages && e.bytes + bytes <= this.maxBytes
+  #fits(partition: string, e: Entry, bytes: number, checkAge = true): boolean {
+    return this.#entries.get(partition) === e && (!checkAge || this.#clock.now() - e.createdAt < this.maxAgeMs) && e.messages < this.maxMessages && e.bytes + bytes <= this.maxBytes
   }
 
   #live(partition: string): Entry | undefined {

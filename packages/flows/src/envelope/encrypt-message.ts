@@ -113,7 +113,11 @@ export function sealAll(w: MessageWriter, plaintext: Uint8Array): Buffer[] {
  * Encrypts a chunked source frame by frame. Input chunks are referenced, not copied, until their frame is
  * sealed, so a source must not reuse a chunk's memory after yielding it (Node streams never do).
  */
-export async function* sealStream(w: MessageWriter, source: ByteSource, onProgress?: ProgressCallback, signal?: AbortSignal): AsyncGenerator<Buffer> {
+export async function* sealStream(w: MessageWriter, source: ByteSource, onProgress?: ProgressCallback, signal?: AbortSignal, expectedLength?: number): AsyncGenerator<Buffer> {
+  // A length hint is what the data-key cache counted against its byte limit: hold the stream to it.
+  const over = (n: number): void => {
+    if (expectedLength !== undefined && n > expectedLength) throw new KeywardError('InvalidParameterValue', `The source is longer than plaintextLength (${expectedLength}).`)
+  }
   yield w.header
   let parts: Buffer[] = []
   let have = 0
@@ -135,7 +139,11 @@ export async function* sealStream(w: MessageWriter, source: ByteSource, onProgre
       parts.push(c.subarray(0, n))
       have += n
       c = c.subarray(n)
+      over(done + have)
     }
+  }
+  if (expectedLength !== undefined && done + have !== expectedLength) {
+    throw new KeywardError('InvalidParameterValue', `The source is shorter than plaintextLength (${done + have} < ${expectedLength}).`)
   }
   checkNotAborted(signal)
   yield* sealFrame(w.suite, w.keys, seq, true, parts, have)

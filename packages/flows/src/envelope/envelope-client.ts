@@ -105,7 +105,7 @@ export class EnvelopeClient {
     if (opts.plaintextLength !== undefined) checkInt('plaintextLength', opts.plaintextLength, 0, Number.MAX_SAFE_INTEGER)
     const w = await this.#materials.startMessage(opts, opts.plaintextLength, this.frameLength)
     try {
-      yield* sealStream(w, source, opts.onProgress, opts.signal)
+      yield* sealStream(w, source, opts.onProgress, opts.signal, opts.plaintextLength)
     } finally {
       w.keys.cipherKey.fill(0)
     }

@@ -7,7 +7,7 @@ export interface EncryptOptions extends CallOptions {
   encryptionContext?: EncryptionContext
   /** With the cache on: data keys are shared only within one partition (e.g. a user id). */
   partition?: string
-  /** Streams: the plaintext size, when known; without it a stream never uses the cache. */
+  /** Streams: the plaintext size, when known (enforced); without it a stream never uses the cache. */
   plaintextLength?: number
   onProgress?: ProgressCallback
 }

@@ -18,15 +18,24 @@ function aad(seq: number, path: string): Buffer {
   return a
 }
 
-/** Encrypts one field value (its JSON) as base64(ciphertext ‖ tag). */
-export function sealField(suite: Suite, keys: DerivedKeys, seq: number, path: string, value: unknown): string {
-  const json = JSON.stringify(value)
+/** The UTF-8 JSON of a field value; values JSON cannot hold are bad input. */
+export function fieldJson(value: unknown, path: string): Buffer {
+  let json: string | undefined
+  try {
+    json = JSON.stringify(value)
+  } catch (e) {
+    throw new KeywardError('InvalidParameterValue', `The value at ${JSON.stringify(path)} is not JSON.`, { cause: e })
+  }
   needs(json !== undefined, 'InvalidParameterValue', `The value at ${JSON.stringify(path)} is not JSON.`)
+  return Buffer.from(json, 'utf8')
+}
+
+/** Encrypts one field's JSON bytes as base64(ciphertext ‖ tag), and zeroes them. */
+export function sealField(suite: Suite, keys: DerivedKeys, seq: number, path: string, json: Buffer): string {
   const c = suite.createCipher(keys.cipherKey, frameNonce(keys.nonceBase, seq))
   c.setAAD(aad(seq, path))
-  const pt = Buffer.from(json, 'utf8')
-  const out = Buffer.concat([c.update(pt), c.final(), c.getAuthTag()])
-  pt.fill(0)
+  const out = Buffer.concat([c.update(json), c.final(), c.getAuthTag()])
+  json.fill(0)
   return toBase64(out)
 }
 

@@ -2,10 +2,19 @@ import { KeywardError, checkEncryptionContext, decryptionFailed, fromBase64, nee
 import { ChunkReader } from './chunk-reader.js'
 import { openHeader, type MessageInfo } from './decrypt-message.js'
 import type { DecryptOptions, EncryptOptions } from './envelope-options.js'
-import { openField, sealField } from './json-field-cipher.js'
+import { fieldJson, openField, sealField } from './json-field-cipher.js'
 import { KMS_ENCRYPT_KEY, checkPaths, locate } from './json-paths.js'
 import { disposeDerived } from './key-derivation.js'
 import type { KeyMaterials } from './key-materials.js'
+
+/** A deep copy, so the caller's object is never changed; values JSON cannot hold are bad input. */
+function jsonCopy(obj: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  try {
+    return structuredClone(obj) as Record<string, unknown>
+  } catch (e) {
+    throw new KeywardError('InvalidParameterValue', 'The object holds values JSON cannot represent.', { cause: e })
+  }
+}
 
 /**
  * JSON field-level encryption (the seed services' `{ field: ciphertext, ..., kms_encrypt_key }` shape), built
@@ -31,14 +40,15 @@ export async function encryptJsonFields(materials: KeyMaterials, obj: Readonly<R
   needs(obj !== null && typeof obj === 'object' && !Array.isArray(obj), 'InvalidParameter', 'encryptJsonFields needs a JSON object.')
   needs(!Object.prototype.hasOwnProperty.call(obj, KMS_ENCRYPT_KEY), 'InvalidParameterValue', `The object already has ${KMS_ENCRYPT_KEY}.`)
   const sorted = checkPaths(paths)
-  const out = structuredClone(obj) as Record<string, unknown>
+  const out = jsonCopy(obj)
   const targets = sorted.map((p) => locate(out, p))
-  const bytes = targets.reduce((n, t) => n + (JSON.stringify((t.parent as Record<string, unknown>)[t.key])?.length ?? 0), 0)
+  // Serialize first (bad values fail before any KMS call); the byte count is what the cache limits.
+  const values = targets.map((t, i) => fieldJson((t.parent as Record<string, unknown>)[t.key], sorted[i] as string))
+  const bytes = values.reduce((n, v) => n + v.length, 0)
   const w = await materials.startMessage(opts, bytes, sorted.length)
   try {
     for (const [i, t] of targets.entries()) {
-      const parent = t.parent as Record<string, unknown>
-      parent[t.key] = sealField(w.suite, w.keys, i + 1, sorted[i] as string, parent[t.key])
+      ;(t.parent as Record<string, unknown>)[t.key] = sealField(w.suite, w.keys, i + 1, sorted[i] as string, values[i] as Buffer)
     }
   } finally {
     w.keys.cipherKey.fill(0)
@@ -55,7 +65,7 @@ export async function decryptJsonFields(materials: KeyMaterials, obj: Readonly<R
   needs(typeof key === 'string' && key.length > 0, 'MissingParameter', `The object has no ${KMS_ENCRYPT_KEY}.`)
   checkEncryptionContext(opts.encryptionContext)
   const sorted = checkPaths(paths)
-  const out = structuredClone(obj) as Record<string, unknown>
+  const out = jsonCopy(obj)
   delete out[KMS_ENCRYPT_KEY]
   const targets = sorted.map((p) => locate(out, p))
   let headerBytes: Buffer

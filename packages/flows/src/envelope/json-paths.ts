@@ -31,11 +31,14 @@ export function locate(root: unknown, path: string): { parent: Container; key: s
 /** Sorted, unique, none a prefix of another (a field cannot be inside another encrypted field). */
 export function checkPaths(paths: readonly string[]): string[] {
   needs(Array.isArray(paths) && paths.length > 0 && paths.length <= MAX_FIELDS, 'InvalidParameterValue', `paths must list 1-${MAX_FIELDS} fields.`)
-  const sorted = [...paths].sort()
-  for (const [i, p] of sorted.entries()) {
-    segments(p)
-    const next = sorted[i + 1]
-    needs(next === undefined || (next !== p && !next.startsWith(`${p}.`)), 'InvalidParameterValue', `Paths must be unique and not nested: ${JSON.stringify(p)}.`)
+  const all = new Set(paths)
+  needs(all.size === paths.length, 'InvalidParameterValue', 'Paths must be unique.')
+  for (const p of paths) {
+    const segs = segments(p)
+    for (let i = 1; i < segs.length; i++) {
+      const outer = segs.slice(0, i).join('.')
+      needs(!all.has(outer), 'InvalidParameterValue', `Paths must not be nested: ${JSON.stringify(p)} is inside ${JSON.stringify(outer)}.`)
+    }
   }
-  return sorted
+  return [...paths].sort()
 }

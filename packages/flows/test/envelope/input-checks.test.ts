@@ -37,6 +37,10 @@ describe('envelope input checks', () => {
     expect(await code(() => collect(client.encryptStream(['text'] as never)))).toBe('InvalidParameter')
     expect(await code(() => collect(client.decryptStream(['text'] as never)))).toBe('InvalidParameter')
     expect(await code(() => collect(client.encryptStream([Buffer.from('x')], { plaintextLength: -1 })))).toBe('InvalidParameterValue')
+    // The length hint is what the cache counts against maxBytes, so a stream must match it.
+    expect(await code(() => collect(client.encryptStream([Buffer.alloc(10)], { plaintextLength: 9 })))).toBe('InvalidParameterValue')
+    expect(await code(() => collect(client.encryptStream([Buffer.alloc(10)], { plaintextLength: 11 })))).toBe('InvalidParameterValue')
+    expect(await code(() => collect(client.encryptStream([Buffer.alloc(10)], { plaintextLength: 10 })))).toBe('ok')
   })
 
   it('rejects non-messages as FailedOperation.InvalidMessage, never a crash', async () => {

@@ -54,6 +54,10 @@ describe('JSON field-level encryption', () => {
     expect(await code(client.encryptJsonFields(row, ['missing']))).toBe('InvalidParameterValue')
     expect(await code(client.encryptJsonFields(row, ['card', 'card.number']))).toBe('InvalidParameterValue')
     expect(await code(client.encryptJsonFields(row, ['name', 'name']))).toBe('InvalidParameterValue')
+    // Nested paths that do not sort next to each other ('-' sorts before '.').
+    expect(await code(client.encryptJsonFields({ a: { b: 1 }, 'a-x': 2 }, ['a', 'a-x', 'a.b']))).toBe('InvalidParameterValue')
+    expect(await code(client.encryptJsonFields({ n: 10n } as never, ['n']))).toBe('InvalidParameterValue')
+    expect(await code(client.encryptJsonFields({ f: () => 1 } as never, ['f']))).toBe('InvalidParameterValue')
     expect(await code(client.encryptJsonFields({ ...row, [KMS_ENCRYPT_KEY]: 'x' }, ['name']))).toBe('InvalidParameterValue')
     expect(await code(client.decryptJsonFields({ name: 'x' }, ['name']))).toBe('MissingParameter')
     expect(await code(client.decryptJsonFields({ name: 'x', [KMS_ENCRYPT_KEY]: '!!' }, ['name']))).toBe('FailedOperation.InvalidMessage')
