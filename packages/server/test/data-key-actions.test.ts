@@ -52,6 +52,18 @@ describe('hosted data keys through the SDK', () => {
     expect(await codeOf(t.admin.DescribeDataKey({ DataKeyId: '00000000-0000-0000-0000-000000000000' }))).toBe('ResourceUnavailable.CmkNotFound')
   })
 
+  it('ListDataKeyDetail filters; UpdateDataKeyName / UpdateDataKeyDescription', async () => {
+    const g = await t.admin.GenerateDataKey({ KeyId: keyId, IsHostedByKms: 1, DataKeyName: 'detail-one', NumberOfBytes: 24 })
+    const found = await t.admin.ListDataKeyDetail({ SearchKeyAlias: 'detail-', Limit: 100 })
+    expect(found.DataKeyMetadatas!.map((m) => m.DataKeyId)).toEqual([g.DataKeyId])
+    expect((await t.admin.ListDataKeyDetail({ DataKeyLen: 24, Limit: 100 })).TotalCount).toBe(1)
+    await t.admin.UpdateDataKeyName({ DataKeyId: g.DataKeyId!, DataKeyName: 'detail-renamed' })
+    await t.admin.UpdateDataKeyDescription({ DataKeyId: g.DataKeyId!, Description: 'described' })
+    expect((await t.admin.DescribeDataKey({ DataKeyId: g.DataKeyId! })).DataKeyMetadata).toMatchObject({ DataKeyName: 'detail-renamed', Description: 'described' })
+    expect(await codeOf(t.admin.UpdateDataKeyName({ DataKeyId: g.DataKeyId!, DataKeyName: 'payments-dek' }))).toBe('InvalidParameterValue')
+    expect(await codeOf(t.admin.ListDataKeyDetail({ KeyState: 7 }))).toBe('InvalidParameterValue')
+  })
+
   it('another account cannot see or use this account\'s data keys', async () => {
     const g = await t.admin.GenerateDataKey({ KeyId: keyId, IsHostedByKms: 1, DataKeyName: 'private-dek' })
     const other = await t.account('dk-other')

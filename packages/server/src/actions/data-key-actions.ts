@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { KeywardError, checkPendingWindow, needs } from '@keyward/core'
-import { intIn, int, str, strList, type Params } from '../protocol/params.js'
+import { intIn, int, optStr, str, strList, type Params } from '../protocol/params.js'
 import type { RequestContext } from '../request-context.js'
 import type { DataKeyState, HostedDataKey } from '../store/data-keys.js'
 import type { ActionHandler, ActionTable } from './action-handler.js'
@@ -55,6 +55,42 @@ async function listDataKeys(ctx: RequestContext, p: Params) {
   await ctx.store.dataKeys.purge(ctx.now())
   const { keys, totalCount } = await ctx.store.dataKeys.list(ctx.account.accountId, offset, limit)
   return { DataKeys: keys.map((k) => ({ DataKeyId: k.dataKeyId })), TotalCount: totalCount }
+}
+
+const DATA_KEY_STATE_FILTER: Readonly<Record<number, DataKeyState | undefined>> = { 0: undefined, 1: 'Enabled', 2: 'Disabled', 3: 'PendingDelete' }
+
+async function listDataKeyDetail(ctx: RequestContext, p: Params) {
+  const offset = intIn(p, 'Offset', 0, 1_000_000, 0)
+  const limit = intIn(p, 'Limit', 1, 200, 10)
+  const state = DATA_KEY_STATE_FILTER[intIn(p, 'KeyState', 0, 3, 0)]
+  const orderType = intIn(p, 'OrderType', 0, 1, 0)
+  const search = optStr(p, 'SearchKeyAlias', 120)?.toLowerCase()
+  const keyId = optStr(p, 'KeyId', 128)
+  const length = intIn(p, 'DataKeyLen', 0, 1024, 0)
+  ctx.allow()
+  await ctx.store.dataKeys.purge(ctx.now())
+  const { keys, totalCount } = await ctx.store.dataKeys.list(ctx.account.accountId, 0, 1_000_000, (k) =>
+    (state === undefined || k.keyState === state) && (!search || k.name.toLowerCase().includes(search) || k.dataKeyId.includes(search))
+    && (!keyId || k.keyId === keyId) && (length === 0 || k.numberOfBytes === length))
+  if (orderType === 1) keys.reverse()
+  const page = keys.slice(offset, offset + limit)
+  return { DataKeyMetadatas: await Promise.all(page.map((k) => metadata(ctx, k))), TotalCount: totalCount }
+}
+
+async function updateDataKeyName(ctx: RequestContext, p: Params) {
+  const name = str(p, 'DataKeyName', 256)
+  needs(/^[A-Za-z0-9_-]{1,60}$/.test(name), 'InvalidParameterValue', 'DataKeyName must be 1-60 of [A-Za-z0-9_-].')
+  const k = await dataKey(ctx, p['DataKeyId'])
+  await ctx.store.dataKeys.rename(ctx.account.accountId, k.dataKeyId, name)
+  return {}
+}
+
+async function updateDataKeyDescription(ctx: RequestContext, p: Params) {
+  const description = str(p, 'Description', 2048)
+  needs(description.length <= 1024, 'InvalidParameterValue', 'Description must be at most 1024 characters.')
+  const k = await dataKey(ctx, p['DataKeyId'])
+  await ctx.store.dataKeys.setDescription(k.dataKeyId, description)
+  return {}
 }
 
 async function describeDataKey(ctx: RequestContext, p: Params) {
@@ -112,6 +148,9 @@ async function cancelDataKeyDeletion(ctx: RequestContext, p: Params) {
 /** Hosted data keys (GenerateDataKey with IsHostedByKms=1). */
 export const dataKeyActions: ActionTable = {
   ListDataKeys: listDataKeys,
+  ListDataKeyDetail: listDataKeyDetail,
+  UpdateDataKeyName: updateDataKeyName,
+  UpdateDataKeyDescription: updateDataKeyDescription,
   DescribeDataKey: describeDataKey,
   DescribeDataKeys: describeDataKeys,
   GetDataKeyCiphertextBlob: getDataKeyCiphertextBlob,

@@ -59,13 +59,29 @@ export class DataKeys {
     return row && fromRow(row)
   }
 
-  async list(accountId: string, offset: number, limit: number): Promise<{ keys: HostedDataKey[]; totalCount: number }> {
-    const all = await this.db.all('SELECT * FROM srv_data_keys WHERE account_id = ? ORDER BY create_time DESC, data_key_id', [accountId])
-    return { keys: all.slice(offset, offset + limit).map(fromRow), totalCount: all.length }
+  /** The account's data keys, newest first, optionally filtered, one page. */
+  async list(accountId: string, offset: number, limit: number, filter: (k: HostedDataKey) => boolean = () => true): Promise<{ keys: HostedDataKey[]; totalCount: number }> {
+    const all = (await this.db.all('SELECT * FROM srv_data_keys WHERE account_id = ? ORDER BY create_time DESC, data_key_id', [accountId])).map(fromRow).filter(filter)
+    return { keys: all.slice(offset, offset + limit), totalCount: all.length }
   }
 
   async setState(dataKeyId: string, keyState: DataKeyState, deletionDate: number): Promise<void> {
     await this.db.run('UPDATE srv_data_keys SET key_state = ?, deletion_date = ? WHERE data_key_id = ?', [keyState, deletionDate, dataKeyId])
+  }
+
+  /** Renames a data key; names are unique per account. */
+  async rename(accountId: string, dataKeyId: string, name: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const clash = await one(tx, 'SELECT data_key_id FROM srv_data_keys WHERE account_id = ? AND name = ?', [accountId, name])
+      if (clash && text(clash, 'data_key_id') !== dataKeyId) {
+        throw new KeywardError('InvalidParameterValue', `DataKeyName ${name} is already used by another data key.`)
+      }
+      await tx.run('UPDATE srv_data_keys SET name = ? WHERE data_key_id = ? AND account_id = ?', [name, dataKeyId, accountId])
+    }, LOCKS.dataKeys)
+  }
+
+  async setDescription(dataKeyId: string, description: string): Promise<void> {
+    await this.db.run('UPDATE srv_data_keys SET description = ? WHERE data_key_id = ?', [description, dataKeyId])
   }
 
   /** Deletes keys whose deletion window has passed; returns how many. */
