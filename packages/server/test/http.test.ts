@@ -34,6 +34,23 @@ describe('HTTP surface', () => {
     expect((await t.admin.GetRegions()).Regions).toEqual(['ap-guangzhou'])
   })
 
+  it('a request without Content-Type, or with a bogus Content-Length framing, still gets a Tencent error', async () => {
+    const r = await send(t.server.url, { 'X-TC-Action': 'GetRegions' }, Buffer.from('{}'))
+    expect(r.status).toBe(200)
+    expect(JSON.parse(r.text).Response.Error.Code).toBe('MissingParameter')
+    const { connect } = await import('node:net')
+    const sock = connect(t.server.port, '127.0.0.1')
+    const reply = await new Promise<string>((resolve) => {
+      let data = ''
+      sock.on('data', (c: Buffer) => { data += c.toString() })
+      sock.on('close', () => resolve(data))
+      sock.on('error', () => resolve(data))
+      sock.end('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}')
+    })
+    expect(reply).toMatch(/^HTTP\/1\.1 400/)
+    expect((await t.admin.GetRegions()).Regions).toEqual(['ap-guangzhou'])
+  })
+
   it('other paths and methods are 404 with a Tencent-shaped body', async () => {
     const r = await fetch(`${t.server.url}/nope`)
     expect(r.status).toBe(404)
