@@ -38,7 +38,7 @@ export interface HeaderPlan {
 const pool = Buffer.alloc(MESSAGE_ID_LENGTH * 128)
 let poolOffset = pool.length
 
-/** A fresh random message id (also the HKDF salt). */
+/** A fresh random message id (HKDF info input and nonce prefix). */
 export function newMessageId(): Buffer {
   if (poolOffset === pool.length) {
     randomFillSync(pool)
