@@ -52,8 +52,14 @@ export async function runCli(argv: readonly string[], io: CliIo = { out: process
   const program = buildProgram(io, (code) => {
     status = code
   })
-  // Subcommands inherit the output and exit handling of the root.
-  for (const cmd of program.commands) cmd.configureOutput(program.configureOutput()).exitOverride().configureHelp({ showGlobalOptions: true })
+  // Subcommands, at every depth, inherit the output and exit handling of the root.
+  const inherit = (parent: Command): void => {
+    for (const cmd of parent.commands) {
+      cmd.configureOutput(program.configureOutput()).exitOverride().configureHelp({ showGlobalOptions: true })
+      inherit(cmd)
+    }
+  }
+  inherit(program)
   try {
     await program.parseAsync([...argv], { from: 'user' })
     return status

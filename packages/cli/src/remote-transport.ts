@@ -1,5 +1,5 @@
 import { KeywardError, isKeywardError } from '@keyward/core'
-import { mapTencentError, resolveCredentials, sdkClientSupplier, type KmsClient, type TencentKmsOptions } from '@keyward/provider-tencent-kms'
+import { mapTencentError, resolveOptions, type KmsClient, type TencentKmsOptions } from '@keyward/provider-tencent-kms'
 import type { KmsEnvelope, KmsTransport } from './kms-transport.js'
 
 /** The SDK's exception fields we read. */
@@ -17,16 +17,14 @@ export class RemoteTransport implements KmsTransport {
   readonly target: string
   readonly #client: KmsClient
 
-  /** `options` as the container's `tencentOptions(config)` gives them. */
+  /**
+   * `options` as the container's `tencentOptions(config)` gives them; checked (region name, endpoint, http only on
+   * loopback, credentials present) by the provider's own `resolveOptions`, which also builds the SDK client.
+   */
   constructor(options: TencentKmsOptions) {
-    const region = options.region ?? 'ap-guangzhou'
-    this.target = `${options.endpoint ?? 'kms.tencentcloudapi.com'} (${region})`
-    this.#client = sdkClientSupplier({
-      credentials: resolveCredentials(options.credentials),
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.protocol ? { protocol: options.protocol } : {}),
-      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
-    })(region)
+    const resolved = resolveOptions(options)
+    this.target = `${resolved.endpoint} (${resolved.region})`
+    this.#client = resolved.clientSupplier(resolved.region)
   }
 
   async call(action: string, params: Readonly<Record<string, unknown>>): Promise<KmsEnvelope> {
