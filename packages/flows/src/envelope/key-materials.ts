@@ -16,12 +16,16 @@ import type { Suite } from './suites.js'
  * Internal to the envelope; EnvelopeClient is the public face.
  */
 export class KeyMaterials {
+  readonly #keyringId: string
+
   constructor(
     readonly keyring: Keyring,
     readonly suite: Suite,
     readonly cache: DataKeyCache | undefined,
     readonly signer: HeaderSigner | undefined,
-  ) {}
+  ) {
+    this.#keyringId = keyring.id
+  }
 
   /** How a reader checks and opens headers under these master keys. */
   openPlan(opts: DecryptOptions): OpenPlan {
@@ -53,7 +57,8 @@ export class KeyMaterials {
     const derive = (prk: Uint8Array, edks: readonly EncryptedDataKey[]) => ({ keys: deriveKeys(this.suite, prk, messageId), edks })
     let r: { keys: DerivedKeys; edks: readonly EncryptedDataKey[] }
     if (this.cache && plaintextLength !== undefined) {
-      const partition = `e|${this.suite.id}|${opts.partition ?? ''}|${contextBytes.toString('latin1')}`
+      // Partitioned by suite, master keys, the caller's partition and the context: a key never crosses them.
+      const partition = `e|${this.suite.id}|${this.#keyringId}|${opts.partition ?? ''}|${contextBytes.toString('latin1')}`
       r = await this.cache.use(partition, plaintextLength, create, derive)
     } else {
       const m = await create()
