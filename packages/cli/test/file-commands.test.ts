@@ -7,7 +7,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireBinary, run, tempDir } from '@keyward/test-support'
-import { expectFailure, keyward, kms, requireBuiltCli } from './cli-harness.js'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { BIN, cliEnv, expectFailure, keyward, kms, requireBuiltCli } from './cli-harness.js'
 
 describe.concurrent('keyward encrypt/decrypt/sign/verify', () => {
   let home: string
@@ -101,6 +103,19 @@ describe.concurrent('keyward encrypt/decrypt/sign/verify', () => {
     writeFileSync(file('small.sig'), Buffer.from(r.stdout.trim(), 'base64'))
     writeFileSync(file('ecc.pem'), pub['PublicKeyPem'] as string)
     expect(run(openssl, ['dgst', '-verify', file('ecc.pem'), '-sha256', '-signature', file('small.sig'), file('small.txt')]).toString()).toMatch(/Verified OK/)
+  })
+
+  it('shows a progress bar when stderr is a terminal (run under script(1) for a pty), and the output is complete', async () => {
+    const script = requireBinary('script')
+    const keyId = await aesKey
+    const file = own('tty')
+    writeFileSync(file('in.bin'), randomBytes(8 * 1024 * 1024))
+    const cmd = [process.execPath, BIN, 'encrypt', '--key-id', keyId, '--in', file('in.bin'), '--out', file('in.kwe')].map((a) => `'${a}'`).join(' ')
+    const { stdout } = await promisify(execFile)(script, ['-qec', cmd, '/dev/null'], { env: cliEnv(home), cwd: home })
+    expect(stdout).toMatch(/encrypt \[.*\] \d+% \| [\d.]+\/8\.0 MiB/)
+    const dec = await keyward(home, ['decrypt', '--in', file('in.kwe'), '--out', file('in.out')])
+    expect(dec.code, dec.stderr).toBe(0)
+    expect(sha(file('in.out'))).toBe(sha(file('in.bin')))
   })
 
   it('bad flags and values fail with a clear message and write nothing', async () => {
