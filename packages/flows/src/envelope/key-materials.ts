@@ -58,7 +58,9 @@ export class KeyMaterials {
     let r: { keys: DerivedKeys; edks: readonly EncryptedDataKey[] }
     if (this.cache && plaintextLength !== undefined) {
       // Partitioned by suite, master keys, the caller's partition and the context: a key never crosses them.
-      const partition = `e|${this.suite.id}|${this.#keyringId}|${opts.partition ?? ''}|${contextBytes.toString('latin1')}`
+      // The caller's partition is length-prefixed so that no partition string can pose as another context.
+      const p = opts.partition ?? ''
+      const partition = `e|${this.suite.id}|${this.#keyringId}|${p.length}:${p}|${contextBytes.toString('latin1')}`
       r = await this.cache.use(partition, plaintextLength, create, derive)
     } else {
       const m = await create()

@@ -64,6 +64,16 @@ describe('data-key cache', () => {
     expect(Buffer.from((await edkOf(a1))!).equals(Buffer.from((await edkOf(b1))!))).toBe(false)
   })
 
+  it('a partition string cannot collide with another context', async () => {
+    const mk = new CountingMasterKey()
+    const c = new EnvelopeClient({ keyring: mk, cache: true })
+    const a = await c.encrypt(pt, { partition: 'x|[["k","v"]]' })
+    const b = await c.encrypt(pt, { partition: 'x', encryptionContext: { k: 'v' } })
+    expect(mk.generated).toBe(2)
+    expect((await c.decrypt(b, { encryptionContext: { k: 'v' } })).plaintext.equals(pt)).toBe(true)
+    expect((await c.decrypt(a)).plaintext.equals(pt)).toBe(true)
+  })
+
   it('coalesces concurrent misses of one partition into one provider call', async () => {
     const mk = new CountingMasterKey()
     const c = new EnvelopeClient({ keyring: mk, cache: true })
