@@ -64,7 +64,7 @@ describe('data-key cache', () => {
     expect(Buffer.from((await edkOf(a1))!).equals(Buffer.from((await edkOf(b1))!))).toBe(false)
   })
 
-  it('a partition string cannot collide with another context', async () => {
+  it('keeps partitions that contain separators or look like contexts apart from real contexts', async () => {
     const mk = new CountingMasterKey()
     const c = new EnvelopeClient({ keyring: mk, cache: true })
     const a = await c.encrypt(pt, { partition: 'x|[["k","v"]]' })
