@@ -10,7 +10,9 @@ import { TAG_LENGTH, type Suite } from './suites.js'
  * repeated, dropped or relabelled as final fails its tag.
  */
 
+/** Flag byte of a regular frame. */
 export const FLAG_REGULAR = 0x00
+/** Flag byte of the final frame. */
 export const FLAG_FINAL = 0x01
 /** Sequence numbers start at 1 (0 is the header tag's nonce) and fit in 4 bytes. */
 export const MAX_SEQUENCE = 0xffffffff

@@ -9,12 +9,15 @@ import { COMMITMENT_LENGTH, TAG_LENGTH, suiteById, type Suite } from './suites.j
 
 /** "KWE" then the format version. */
 export const MESSAGE_MAGIC = Buffer.from([0x4b, 0x57, 0x45])
+/** The format version this code writes and reads. */
 export const MESSAGE_VERSION = 0x01
+/** Bytes of the random message id. */
 export const MESSAGE_ID_LENGTH = 32
 /** Frames hold 1 byte to 16 MiB of plaintext; the cap bounds what a reader must buffer. */
 export const MAX_FRAME_LENGTH = 16 * 1024 * 1024
 /** Header signature algorithms: 0 none, 1 ECDSA P-256 + SHA-256 (DER), 2 SM2 + SM3 with the default user id (DER). */
 export const HEADER_SIGNATURE_IDS = { none: 0, ECC_P256_R1: 1, SM2DSA: 2 } as const
+/** A header signature algorithm (Tencent KMS names). */
 export type HeaderSignatureAlgorithm = Exclude<keyof typeof HEADER_SIGNATURE_IDS, 'none'>
 
 /** The fields of a header. */

@@ -25,6 +25,7 @@ export interface AeadDecipher {
 
 /** Names of the suites (stable; they appear in docs/message-format.md). */
 export const SUITE_NAMES = ['AES_256_GCM_HKDF_SHA256_COMMIT', 'SM4_GCM_HKDF_SM3_COMMIT'] as const
+/** A suite name. */
 export type SuiteName = (typeof SUITE_NAMES)[number]
 
 /** One algorithm suite. */
@@ -42,9 +43,11 @@ export interface Suite {
   createDecipher(key: Uint8Array, iv: Uint8Array): AeadDecipher
 }
 
-/** Length of the key commitment, the GCM nonce and the GCM tag, the same in every suite. */
+/** Bytes of the key commitment (every suite). */
 export const COMMITMENT_LENGTH = 32
+/** GCM nonce bytes. */
 export const NONCE_LENGTH = 12
+/** GCM tag bytes. */
 export const TAG_LENGTH = 16
 
 const aesGcm: Suite = {
@@ -68,20 +71,11 @@ const sm4Gcm: Suite = {
   createDecipher: (key, iv) => createSm4GcmDecipher(key, iv, { authTagLength: TAG_LENGTH }),
 }
 
-const suites = new Map<number, Suite>([[aesGcm.id, aesGcm], [sm4Gcm.id, sm4Gcm]])
-const byName = new Map<SuiteName, Suite>([[aesGcm.name, aesGcm], [sm4Gcm.name, sm4Gcm]])
+const suites: ReadonlyMap<number, Suite> = new Map<number, Suite>([[aesGcm.id, aesGcm], [sm4Gcm.id, sm4Gcm]])
+const byName: ReadonlyMap<SuiteName, Suite> = new Map<SuiteName, Suite>([[aesGcm.name, aesGcm], [sm4Gcm.name, sm4Gcm]])
 
 /** The default suite: AES-256-GCM, HKDF-SHA-256, key commitment. */
 export const DEFAULT_SUITE: SuiteName = 'AES_256_GCM_HKDF_SHA256_COMMIT'
-
-/**
- * Adds a suite implementation (used for SM4-GCM, whose cipher lives in @keyward/gm). Ids and names are fixed
- * by the format; registering changes nothing for messages of other suites.
- */
-export function registerSuite(suite: Suite): void {
-  suites.set(suite.id, suite)
-  byName.set(suite.name, suite)
-}
 
 /** The suite of a header id; unknown ids are an invalid message. */
 export function suiteById(id: number): Suite {
