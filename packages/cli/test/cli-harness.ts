@@ -2,7 +2,7 @@
  * Runs the built `keyward` binary as a child process, each test suite in its own temp KEYWARD_HOME, with an
  * environment cleared of the caller's Keyward/Tencent settings.
  */
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { execFile, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { expect } from 'vitest'
@@ -26,6 +26,13 @@ export function requireBuiltCli(): void {
   if (!existsSync(join(dist, 'main.js')) || newestMtime(dist) < newestMtime(join(CLI_DIR, 'src'))) {
     throw new Error('packages/cli/dist is missing or older than src: run `npx tsc -b packages/cli` (npm test builds first).')
   }
+}
+
+/** script(1), which gives a child a pseudo-terminal; fails naming its Debian package when missing. */
+export function requireScript(): string {
+  const r = spawnSync('sh', ['-c', 'command -v script'], { encoding: 'utf8' })
+  if (r.status !== 0 || !r.stdout.trim()) throw new Error('script(1) is required by this test and is missing. Install it with: sudo apt-get install -y bsdutils')
+  return r.stdout.trim()
 }
 
 /** What a run printed and how it ended. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireBinary, run, tempDir } from '@keyward/test-support'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { BIN, cliEnv, expectFailure, keyward, kms, requireBuiltCli } from './cli-harness.js'
+import { BIN, cliEnv, expectFailure, keyward, kms, requireBuiltCli, requireScript } from './cli-harness.js'
 
 describe.concurrent('keyward encrypt/decrypt/sign/verify', () => {
   let home: string
@@ -106,7 +106,7 @@ describe.concurrent('keyward encrypt/decrypt/sign/verify', () => {
   })
 
   it('shows a progress bar when stderr is a terminal (run under script(1) for a pty), and the output is complete', async () => {
-    const script = requireBinary('script')
+    const script = requireScript()
     const keyId = await aesKey
     const file = own('tty')
     writeFileSync(file('in.bin'), randomBytes(8 * 1024 * 1024))
