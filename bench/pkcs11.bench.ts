@@ -8,7 +8,8 @@
  *   npx tsx bench/pkcs11.bench.ts            (npm run bench -- pkcs11)
  * Each figure is the best of several rounds, alternating candidate and baseline, because the machine is shared.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, pbkdf2, randomBytes } from 'node:crypto'
+import { availableParallelism, loadavg } from 'node:os'
 import * as graphene from 'graphene-pk11'
 import { MemoryKeyStore } from '../packages/core/src/index.js'
 import { Pkcs11KeyProvider } from '../providers/pkcs11/src/index.js'
@@ -19,38 +20,45 @@ const ROUNDS = 12
 const ROUND_MS = 250
 
 /** Runs `fn` back to back from `inFlight` concurrent loops; `fn` gets its loop's index. */
-async function opsPerSecond(fn: (lane: number) => Promise<unknown>, inFlight = 1): Promise<number> {
+/** Ops per wall-clock second, and per CPU second of this process (main + worker threads, so the token's work counts). */
+async function opsPerSecond(fn: (lane: number) => Promise<unknown>, inFlight = 1): Promise<{ wall: number; cpu: number }> {
   let done = 0
   const end = performance.now() + ROUND_MS
   const start = performance.now()
+  const cpu0 = process.cpuUsage()
   await Promise.all(Array.from({ length: inFlight }, async (_, lane) => {
     while (performance.now() < end) {
       await fn(lane)
       done++
     }
   }))
-  return done / ((performance.now() - start) / 1000)
+  const cpu = process.cpuUsage(cpu0)
+  return { wall: done / ((performance.now() - start) / 1000), cpu: done / ((cpu.user + cpu.system) / 1e6) }
 }
 
 /**
  * Alternates baseline and candidate (ABBA order) for ROUNDS rounds; reports the best ops/s of each and the
  * median of the per-round ratios, which is steadier than a ratio of bests when other work shares the cores.
  */
-async function compare(base: [(lane: number) => Promise<unknown>, number], cand: [(lane: number) => Promise<unknown>, number]): Promise<{ base: number; cand: number; ratio: number }> {
+async function compare(base: [(lane: number) => Promise<unknown>, number], cand: [(lane: number) => Promise<unknown>, number]): Promise<{ base: number; cand: number; ratio: number; cpuRatio: number }> {
   let b = 0
   let c = 0
   const ratios: number[] = []
+  const cpuRatios: number[] = []
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 === 0 ? [base, cand] : [cand, base]
     const [x, y] = [await opsPerSecond(...order[0]!), await opsPerSecond(...order[1]!)]
     const [rb, rc] = r % 2 === 0 ? [x, y] : [y, x]
-    b = Math.max(b, rb)
-    c = Math.max(c, rc)
-    ratios.push(rc / rb)
+    b = Math.max(b, rb.wall)
+    c = Math.max(c, rc.wall)
+    ratios.push(rc.wall / rb.wall)
+    cpuRatios.push(rc.cpu / rb.cpu)
   }
-  ratios.sort((p, q) => p - q)
-  return { base: b, cand: c, ratio: ratios[Math.floor(ratios.length / 2)] as number }
+  const median = (v: number[]): number => v.sort((p, q) => p - q)[Math.floor(v.length / 2)] as number
+  return { base: b, cand: c, ratio: median(ratios), cpuRatio: median(cpuRatios) }
 }
+
+const pbkdf2Once = (): Promise<unknown> => new Promise((resolve) => pbkdf2('pw', 'salt', 4000, 32, 'sha256', resolve))
 
 const token = createSoftHsmToken('keyward-bench')
 // One store for both providers: they are two pools over the same keys.
@@ -83,6 +91,7 @@ try {
   const signEc = () => provider.signByAsymmetricKey({ keyId: ec.keyId, algorithm: 'ECC_P256_R1', message })
 
   const line = (name: string, ops: number, note: string): string => `  ${name.padEnd(44)} ${ops.toFixed(0).padStart(7)} ops/s   ${note}`
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores (the machine is shared: wall-clock ratios move with it)`)
   console.log(`Pkcs11KeyProvider on SoftHSM2 (${token.modulePath}), one call in flight; ratio = median of ${ROUNDS} alternating rounds`)
   for (const [name, raw, mine] of [
     ['AES-GCM 1 KiB Encrypt', rawAes, encrypt],
@@ -91,10 +100,14 @@ try {
   ] as const) {
     const m = await compare([raw, 1], [mine, 1])
     console.log(line(`raw graphene ${name}`, m.base, '(baseline)'))
-    console.log(line(`provider ${name}`, m.cand, `${m.ratio.toFixed(3)} × raw graphene (target ≥ 0.9)`))
+    console.log(line(`provider ${name}`, m.cand, `${m.ratio.toFixed(3)} × raw graphene (target ≥ 0.9); per CPU-second ${m.cpuRatio.toFixed(3)} ×`))
   }
 
   console.log('Concurrency: RSA-2048 sign, 4 sessions with 4 calls in flight vs 1 session')
+  // Control: how much parallelism the shared machine gives this process right now, token aside.
+  const control = await compare([pbkdf2Once, 1], [pbkdf2Once, 4])
+  console.log(line('control: node pbkdf2 on the libuv pool, 1', control.base, '(what 1 thread gets)'))
+  console.log(line('control: node pbkdf2 on the libuv pool, 4', control.cand, `${control.ratio.toFixed(3)} × (the machine's ceiling for any 4 vs 1)`))
   const sessions = Array.from({ length: 4 }, () => module.getSlots(0).open(graphene.SessionFlag.SERIAL_SESSION))
   // One session per lane: two calls on one session at once is exactly what crashes a token (and what the pool prevents).
   const laneKeys = sessions.map((s) => new graphene.Key(rsaKey.handle, s, s.lib))
@@ -106,6 +119,7 @@ try {
   console.log(line('provider poolSize 1, 1 in flight', scale.base, '(baseline)'))
   console.log(line('provider poolSize 4, 4 in flight', scale.cand, `${scale.ratio.toFixed(3)} × poolSize 1 (target ≥ 1.6)`))
   for (const s of sessions) s.close()
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
   session.close()
 } finally {
   await provider.close()

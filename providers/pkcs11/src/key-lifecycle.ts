@@ -40,6 +40,8 @@ export abstract class KeyLifecycle {
   protected readonly store: KeyStore
   protected readonly clock: Clock
   readonly #rotating = new Map<string, Promise<void>>()
+  /** CKA_ID references of key versions by `<KeyId>/<version>`, dropped with the versions. */
+  protected readonly versionRefs = new Map<string, Buffer>()
   /** Alias writes run one at a time: a store's check-then-insert is not atomic across its awaits. */
   #aliasQueue: Promise<unknown> = Promise.resolve()
 
@@ -66,6 +68,11 @@ export abstract class KeyLifecycle {
     const run = this.#aliasQueue.then(fn, fn)
     this.#aliasQueue = run.catch(() => undefined)
     return run
+  }
+
+  /** Forgets cached version references of a key whose versions were deleted. */
+  protected dropVersionRefs(keyId: string): void {
+    for (const k of [...this.versionRefs.keys()]) if (k.startsWith(`${keyId}/`)) this.versionRefs.delete(k)
   }
 
   protected now(): number {
@@ -110,11 +117,13 @@ export abstract class KeyLifecycle {
     if (meta.keyState === 'PendingDelete' && meta.deletionDate > 0 && meta.deletionDate <= now) {
       await this.onDestroyMaterial(keyId)
       await this.store.deleteKey(keyId)
+      this.dropVersionRefs(keyId)
       throw new KeywardError('ResourceUnavailable.CmkNotFound', `Key ${keyId} does not exist.`)
     }
     if (meta.origin === 'EXTERNAL' && meta.validTo > 0 && meta.validTo <= now && (meta.keyState === 'Enabled' || meta.keyState === 'Disabled')) {
       await this.onDestroyMaterial(keyId)
       await this.store.deleteVersions(keyId)
+      this.dropVersionRefs(keyId)
       meta = await this.store.updateKey(keyId, { keyState: 'PendingImport', keyVersionCount: 0 })
     }
     if (meta.keyRotationEnabled && meta.keyState === 'Enabled' && meta.nextRotateTime > 0 && meta.nextRotateTime <= now) {

@@ -70,6 +70,7 @@ export abstract class Pkcs11Byok extends KeyLifecycle {
     this.#needsExternal(meta)
     await this.#destroyVersions(keyId)
     await this.store.deleteVersions(keyId)
+    this.dropVersionRefs(keyId)
     await this.store.updateKey(keyId, { keyState: 'PendingImport', validTo: 0, keyVersionCount: 0 })
   }
 

@@ -33,14 +33,24 @@ import { openBlob, sealBlob } from './symmetric-crypto.js'
  * format, so blobs move with a key between providers. Versions are found through the store (CKA_ID per version).
  */
 export abstract class Pkcs11Symmetric extends Pkcs11Byok {
-  /** The CKA_ID of a key version's token object (the store's material for it). */
+  /**
+   * The CKA_ID of a key version's token object (the store's material for it). Cached: a version's reference never
+   * changes once written (ids are `<KeyId>/v<n>`, so even material re-imported after a deletion gets the same one).
+   */
   protected async versionId(keyId: string, version: number): Promise<Buffer | undefined> {
+    const cacheKey = `${keyId}/${version}`
+    const cached = this.versionRefs.get(cacheKey)
+    if (cached) return cached
     const ref = await this.store.getVersion(keyId, version)
-    return ref && Buffer.from(ref)
+    if (!ref) return undefined
+    const id = Buffer.from(ref)
+    this.versionRefs.set(cacheKey, id)
+    return id
   }
 
+  /** The newest version: the metadata's count (written after the version itself), else the store's answer. */
   protected async latestVersionId(meta: KeyMetadata): Promise<{ version: number; id: Buffer }> {
-    const version = await this.store.latestVersion(meta.keyId)
+    const version = meta.keyVersionCount > 0 ? meta.keyVersionCount : await this.store.latestVersion(meta.keyId)
     const id = version > 0 ? await this.versionId(meta.keyId, version) : undefined
     if (!id) throw new KeywardError('ResourceUnavailable.CmkStateNotSupport', `Key ${meta.keyId} has no key material.`)
     return { version, id }

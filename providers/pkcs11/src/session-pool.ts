@@ -35,33 +35,41 @@ export class SessionPool {
     this.#size = size
   }
 
-  /** Runs `fn` with a session of its own; retries once on a fresh session when the session was lost. */
-  async use<T>(fn: (session: graphene.Session) => Promise<T>): Promise<T> {
-    let pooled = await this.#acquire(false)
-    try {
-      return await this.#run(pooled, fn)
-    } catch (e) {
+  /**
+   * Runs `fn` with a session of its own; retries once on a fresh session when the session was lost. Promise
+   * chains rather than async frames: this wraps every token call, and each await costs on a 100 µs operation.
+   */
+  use<T>(fn: (session: graphene.Session) => Promise<T>): Promise<T> {
+    // Fast path: an idle session and nobody queued before us (FIFO otherwise).
+    const idle = !this.#closed && this.#waiters.length === 0 ? this.#idle.pop() : undefined
+    if (idle) this.#inUse++
+    const first = idle ? this.#run(idle, fn) : this.#acquire(false).then((pooled) => this.#run(pooled, fn))
+    return first.catch((e: unknown) => {
       // #run has already forgotten the lost session.
       if (!isSessionLost(e) || this.#closed) throw e
       this.#recover(e)
-      pooled = await this.#acquire(true)
-      return await this.#run(pooled, fn)
-    }
+      return this.#acquire(true).then((pooled) => this.#run(pooled, fn))
+    })
   }
 
-  async #run<T>(pooled: Pooled, fn: (session: graphene.Session) => Promise<T>): Promise<T> {
-    let ok = false
+  #run<T>(pooled: Pooled, fn: (session: graphene.Session) => Promise<T>): Promise<T> {
+    let call: Promise<T>
     try {
-      const r = await fn(pooled.session)
-      ok = true
-      return r
+      call = fn(pooled.session)
     } catch (e) {
-      ok = !isSessionLost(e)
-      throw e
-    } finally {
-      if (ok) this.#release(pooled)
-      else this.#forget(pooled)
+      call = Promise.reject(e)
     }
+    return call.then(
+      (r) => {
+        this.#release(pooled)
+        return r
+      },
+      (e: unknown) => {
+        if (isSessionLost(e)) this.#forget(pooled)
+        else this.#release(pooled)
+        throw e
+      },
+    )
   }
 
   #recover(cause: unknown): void {

@@ -46,14 +46,19 @@ export class TokenObjects {
    * Runs `fn` with the object; when the token says the cached handle is invalid, drops it and runs once more
    * with a fresh lookup.
    */
-  async with<T>(session: graphene.Session, kind: ObjectKind, id: Buffer, keyId: string, fn: (key: graphene.Key) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.find(session, kind, id, keyId))
-    } catch (e) {
+  with<T>(session: graphene.Session, kind: ObjectKind, id: Buffer, keyId: string, fn: (key: graphene.Key) => Promise<T>): Promise<T> {
+    const attempt = (): Promise<T> => {
+      try {
+        return fn(this.find(session, kind, id, keyId))
+      } catch (e) {
+        return Promise.reject(e)
+      }
+    }
+    return attempt().catch((e: unknown) => {
       if (!isHandleGone(e)) throw e
       this.forget(kind, id)
-      return await fn(this.find(session, kind, id, keyId))
-    }
+      return attempt()
+    })
   }
 
   /** Destroys every object with CKA_ID `id` (all classes). Returns how many. */
