@@ -24,6 +24,12 @@ export interface KeyStore {
 
   /** Appends a version and returns its number (1, 2, ...). */
   addVersion(keyId: string, material: Uint8Array): Promise<number>
+  /**
+   * Optional. Appends a version whose material depends on its own number (e.g. sealed with AAD naming the
+   * version), choosing the number and storing `make(number)` atomically, so that two processes adding a
+   * version to one key at once cannot mislabel each other's. Providers fall back to addVersion when absent.
+   */
+  addVersionWith?(keyId: string, make: (version: number) => Uint8Array): Promise<number>
   getVersion(keyId: string, version: number): Promise<Uint8Array | undefined>
   /** Highest version number, 0 when there is none. */
   latestVersion(keyId: string): Promise<number>
@@ -105,6 +111,12 @@ export class MemoryKeyStore implements KeyStore {
     const list = this.#versions.get(keyId)
     if (!list) throw notFound(keyId)
     list.push(Uint8Array.from(material))
+    return list.length
+  }
+  async addVersionWith(keyId: string, make: (version: number) => Uint8Array): Promise<number> {
+    const list = this.#versions.get(keyId)
+    if (!list) throw notFound(keyId)
+    list.push(Uint8Array.from(make(list.length + 1)))
     return list.length
   }
   async getVersion(keyId: string, version: number): Promise<Uint8Array | undefined> {
