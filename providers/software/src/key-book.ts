@@ -51,12 +51,25 @@ export class KeyBook {
   /** Like {@link get}, undefined when absent. */
   async find(keyId: string, locked = false): Promise<KeyMetadata | undefined> {
     const key = await this.store.getKey(keyId)
-    if (!key || !this.#due(key)) return key
-    if (locked) return this.#housekeep(key)
-    return this.exclusive(async () => {
-      const fresh = await this.store.getKey(keyId)
-      return fresh && (await this.#housekeep(fresh))
-    })
+    if (!key) return undefined
+    if (!this.#due(key)) return this.withVersionCount(key)
+    const kept = locked
+      ? await this.#housekeep(key)
+      : await this.exclusive(async () => {
+        const fresh = await this.store.getKey(keyId)
+        return fresh && (await this.#housekeep(fresh))
+      })
+    return kept && this.withVersionCount(kept)
+  }
+
+  /**
+   * `keyVersionCount` as the store's versions say, not as stored: several processes may rotate one key at
+   * once (the KeyStore contract has no multi-call transaction), and only the versions themselves are
+   * counted atomically. Versions run 1..n, so the newest version is the count.
+   */
+  async withVersionCount(key: KeyMetadata): Promise<KeyMetadata> {
+    const n = await this.store.latestVersion(key.keyId)
+    return n === key.keyVersionCount ? key : { ...key, keyVersionCount: n }
   }
 
   /** Housekeeping for every key (before ListKeys, so that listings show current states). */
@@ -89,24 +102,28 @@ export class KeyBook {
       return this.store.updateKey(k.keyId, { keyState: 'PendingImport', keyVersionCount: 0 })
     }
     const spec = k.keySpec === 'SM4' ? 'SM4' : 'AES_256'
-    await this.addSymmetricVersion(k.keyId, spec)
+    const version = await this.addSymmetricVersion(k.keyId, spec)
     return this.store.updateKey(k.keyId, {
       lastRotateTime: now,
       nextRotateTime: now + k.rotateDays * DAY_SECONDS,
-      keyVersionCount: k.keyVersionCount + 1,
+      keyVersionCount: version,
     })
   }
 
-  /** Seals `plaintext` as the key's next version and stores it. Call inside {@link exclusive}. */
+  /**
+   * Seals `plaintext` as the key's next version and stores it; the seal's AAD names the version. With a store
+   * that has addVersionWith the number is chosen and sealed in one transaction; otherwise it is predicted under
+   * this provider's write lock (call inside {@link exclusive}), which another process on the same store can
+   * still race: the loser's row then names the wrong version, never opens, and is followed by a correct one.
+   */
   async addVersion(keyId: string, plaintext: Uint8Array): Promise<number> {
-    const next = (await this.store.latestVersion(keyId)) + 1
-    const version = await this.store.addVersion(keyId, this.root.seal(materialLabel(keyId, next), plaintext))
-    if (version !== next) {
-      // Another process on the same store added a version between our read and write (the KeyStore contract has
-      // no multi-call transaction). The sealed value then names the wrong version and will not open: report it.
-      throw new KeywardError('FailedOperation.StoreError', `Key ${keyId}: concurrent version write; retry.`)
+    const seal = (version: number): Buffer => this.root.seal(materialLabel(keyId, version), plaintext)
+    if (this.store.addVersionWith) return this.store.addVersionWith(keyId, seal)
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const next = (await this.store.latestVersion(keyId)) + 1
+      if ((await this.store.addVersion(keyId, seal(next))) === next) return next
     }
-    return version
+    throw new KeywardError('FailedOperation.StoreError', `Key ${keyId}: versions keep being added concurrently; retry.`)
   }
 
   /** A fresh random symmetric version (CreateKey, RotateKey); the plaintext is zeroed here. */

@@ -48,11 +48,11 @@ export abstract class SoftwareKeyRotation extends SoftwareKeyLifecycle {
     const key = await book.get(keyId, true)
     requireRotatable(key)
     requireState(key, ['Enabled'], 'RotateKey')
-    await book.addSymmetricVersion(keyId, key.keySpec === 'SM4' ? 'SM4' : 'AES_256')
+    const version = await book.addSymmetricVersion(keyId, key.keySpec === 'SM4' ? 'SM4' : 'AES_256')
     const now = book.now()
     await book.store.updateKey(keyId, {
       lastRotateTime: now,
-      keyVersionCount: key.keyVersionCount + 1,
+      keyVersionCount: version,
       ...(key.keyRotationEnabled ? { nextRotateTime: now + key.rotateDays * DAY_SECONDS } : {}),
     })
   }

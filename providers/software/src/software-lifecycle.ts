@@ -87,7 +87,8 @@ export abstract class SoftwareKeyLifecycle extends SoftwareProviderBase {
     if (req.origin !== undefined) checkOneOf('Origin', req.origin, KEY_ORIGINS)
     if (req.searchKeyAlias !== undefined) checkString('SearchKeyAlias', req.searchKeyAlias, 128, 0) // a substring of an alias or of a KeyId (≤ 128)
     await book.sweep()
-    return book.store.listKeys(req)
+    const page = await book.store.listKeys(req)
+    return { ...page, keys: await Promise.all(page.keys.map((k) => book.withVersionCount(k))) }
   }
 
   /** UpdateAlias: aliases are unique (AliasAlreadyExists). */

@@ -25,7 +25,8 @@ export function cipherOf(key: KeyMetadata): BlobCipher {
  * provider emits too). The caller has checked the key's usage and state.
  */
 export async function encryptToBlob(book: KeyBook, key: KeyMetadata, plaintext: Uint8Array, ctx: EncryptionContext | undefined): Promise<string> {
-  const version = await book.store.latestVersion(key.keyId)
+  // The key was read through KeyBook, whose keyVersionCount is the newest version in the store.
+  const version = key.keyVersionCount
   const material = version > 0 ? await book.openVersion(key.keyId, version) : undefined
   if (!material) throw new KeywardError('FailedOperation.StoreError', `Key ${key.keyId} has no key material in the store.`)
   try {

@@ -118,10 +118,15 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async addVersion(keyId: string, material: Uint8Array): Promise<number> {
+    return this.addVersionWith(keyId, () => material)
+  }
+
+  /** Chooses the next version number and stores `make(number)` in one transaction (see KeyStore.addVersionWith). */
+  async addVersionWith(keyId: string, make: (version: number) => Uint8Array): Promise<number> {
     return this.#write('addVersion', (db) => {
       if (!this.#stmt(db, `SELECT 1 FROM keys WHERE key_id = ?`).get(keyId)) throw notFound(keyId)
       const { v } = this.#stmt(db, `SELECT coalesce(max(version), 0) + 1 AS v FROM key_versions WHERE key_id = ?`).get(keyId) as { v: number }
-      this.#stmt(db, `INSERT INTO key_versions (key_id, version, material) VALUES (?, ?, ?)`).run(keyId, v, Buffer.from(material))
+      this.#stmt(db, `INSERT INTO key_versions (key_id, version, material) VALUES (?, ?, ?)`).run(keyId, v, Buffer.from(make(v)))
       return v
     })
   }
