@@ -41,6 +41,13 @@ describe('configuration faults', () => {
     await p.close()
   })
 
+  it('without modulePath the SoftHSM module is discovered; slotIndex 0 picks the one token', async () => {
+    const p = new Pkcs11KeyProvider({ slotIndex: 0, pin: token.pin })
+    expect((await p.generateRandom(32)).length).toBe(32)
+    expect(JSON.stringify(p)).toContain(token.modulePath)
+    await p.close()
+  })
+
   it('a slot index beyond the tokens present is ProviderUnavailable', async () => {
     const p = new Pkcs11KeyProvider({ modulePath: token.modulePath, slotIndex: 7, pin: token.pin })
     await expectCode(() => p.generateRandom(8), 'FailedOperation.ProviderUnavailable')
