@@ -12,6 +12,7 @@ import { derInteger, derReadInteger, derReadWholeSequence, derSequence } from '.
 import { A, B, bigIntToBytes, bytesToBigInt, decodePrivateKey, decodePublicKey, encodePoint, GX, GY, invert, mod, N } from './sm2-curve.js'
 import { mulBase } from './sm2-native.js'
 import { combinedX } from './sm2-verify-core.js'
+import { tableCheck } from './sm2-verify-cache.js'
 import { nativeCheck, nativeVerifyAvailable } from './sm2-verify-native.js'
 import { sm3 } from './sm3.js'
 
@@ -115,6 +116,9 @@ function parseSignature(sig: Uint8Array): { r: bigint; s: bigint } | undefined {
 /**
  * Verifies a DER signature over the 32-byte digest `e`. Returns false for any invalid signature (bad DER, r or
  * s outside [1, n-1], wrong value); throws KeywardError only for a bad public key or digest.
+ *
+ * x(s·G + t·P) comes from the first route that applies: the tables of a hot key (sm2-verify-cache.ts), OpenSSL's
+ * ECDSA verifier (sm2-verify-native.ts), or three ECDH products (sm2-verify-core.ts). All give the same answer.
  */
 export function sm2VerifyDigest(publicKey: Uint8Array, digest: Uint8Array, signature: Uint8Array): boolean {
   const point = decodePublicKey(publicKey)
@@ -126,6 +130,8 @@ export function sm2VerifyDigest(publicKey: Uint8Array, digest: Uint8Array, signa
   if (t === 0n) return false
   // x1 ≡ r − e (mod n) is the same test as (e + x1) mod n = r; r − e = 0 cannot be an ECDSA r, so it goes slow.
   const rPrime = mod(rs.r - bytesToBigInt(digest), N)
+  const fromTables = tableCheck(rs.s, t, rPrime, publicKey, point)
+  if (fromTables !== undefined) return fromTables
   if (rPrime !== 0n && nativeVerifyAvailable()) {
     const fast = nativeCheck(rs.s, t, rPrime, publicKey)
     if (fast !== undefined) return fast
