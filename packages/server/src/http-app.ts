@@ -12,6 +12,8 @@ export interface HttpAppOptions {
   logger: Logger
   /** Largest accepted request body, bytes. */
   bodyLimit: number
+  /** Proxies whose X-Forwarded-For is believed (see ServerOptions.trustProxy). */
+  trustProxy: boolean | string | string[]
 }
 
 function tencentError(code: string, message: string): { Response: { Error: { Code: string; Message: string }; RequestId: string } } {
@@ -29,6 +31,7 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
     // One log line per KMS request comes from the route (with Action, account, code); none from fastify.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit,
+    trustProxy: opts.trustProxy,
     // The SDK keeps connections alive; these bound slow or idle clients.
     requestTimeout: 30_000,
     keepAliveTimeout: 65_000,

@@ -34,6 +34,11 @@ export interface ServerOptions {
   logger?: Logger
   /** First account when the store has none, or an extra one for automation (default: KEYWARD_BOOTSTRAP_* env). */
   bootstrap?: { secretId: string; secretKey: string }
+  /**
+   * Trust X-Forwarded-For from these proxies (fastify's `trustProxy`: true, or addresses/CIDRs), so
+   * that the audit log records the client's address behind a load balancer. Default false.
+   */
+  trustProxy?: boolean | string | string[]
   /** Close the provider in `close()`. Default false (the caller owns it). */
   ownsProvider?: boolean
 }
@@ -108,7 +113,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const metrics = new ServerMetrics()
     const services = { provider: options.provider, store, clock, regions: options.regions ?? ['ap-guangzhou'] }
     const service = new KmsService(services, new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS), metrics, logger, options.faults)
-    const app = buildHttpApp({ service, metrics, db, logger, bodyLimit })
+    const app = buildHttpApp({ service, metrics, db, logger, bodyLimit, trustProxy: options.trustProxy ?? false })
     const host = options.host ?? '127.0.0.1'
     await app.listen({ host, port: options.port ?? 0 })
     const address = app.server.address()

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { verifyAuditChain } from '@keyward/server'
 import { b64, codeOf, sdkClient, startTestServer, type TestServer } from './server-harness.js'
+import { rawRequest } from './raw-request.js'
+
+const ADMIN = { secretId: 'AKIDtestadmin0000000000000000001', secretKey: 'testadminsecretkey0000000000001' }
 
 describe('hash-chained audit log', () => {
   let t: TestServer
@@ -56,6 +59,18 @@ describe('hash-chained audit log', () => {
     const cut = await verifyAuditChain(t.server.store)
     expect(cut).toMatchObject({ ok: false, entries: 4, firstBadSeq: 5 })
     expect(cut.reason).toMatch(/removed/)
+  })
+
+  it('behind a trusted proxy the client address from X-Forwarded-For is recorded', async () => {
+    const t2 = await startTestServer({ memoryKeys: true, trustProxy: '127.0.0.1' })
+    try {
+      const r = await rawRequest(t2.server.url, { ...ADMIN, body: {}, headers: { 'X-Forwarded-For': '203.0.113.7' } })
+      expect(r.json?.Response?.Regions).toEqual(['ap-guangzhou'])
+      const [entry] = await t2.server.store.audit.entries()
+      expect(entry!.sourceIp).toBe('203.0.113.7')
+    } finally {
+      await t2.close()
+    }
   })
 
   it('detects a re-hashed forgery that does not link to its predecessor', async () => {
