@@ -11,7 +11,6 @@ import { bigIntToBytes, bytesToBigInt, decodePrivateKey, decodePublicKey, N } fr
 import { formatSm2Ciphertext, parseSm2Ciphertext, type Sm2CiphertextForm } from './sm2-codec.js'
 import { mulBase } from './sm2-native.js'
 import { mulPoint } from './sm2-verify-core.js'
-import { sm3 } from './sm3.js'
 
 /** Largest plaintext accepted (SM2 encryption is for keys and small secrets; KMS allows 4 KiB). */
 const MAX_PLAINTEXT = 1 << 20
