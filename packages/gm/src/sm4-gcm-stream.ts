@@ -39,6 +39,7 @@ export class Sm4GcmCipher implements GcmCipherLike {
   #tag: Buffer | undefined
   #done = false
 
+  /** Checks key (16 bytes), IV (1-65536 bytes) and tag length; throws KeywardError on bad input. */
   constructor(key: Uint8Array, iv: Uint8Array, options: Sm4GcmOptions = {}) {
     const tagLength = options.authTagLength ?? 16
     checkSm4GcmParams(key, iv, tagLength)
@@ -46,6 +47,7 @@ export class Sm4GcmCipher implements GcmCipherLike {
     this.#tagLength = tagLength
   }
 
+  /** Adds authenticated data; may be called several times, only before the first update(). */
   setAAD(data: Uint8Array): this {
     checkData('aad', data)
     if (this.#done) throw new KeywardError('InvalidParameter', 'setAAD after final.')
@@ -53,6 +55,7 @@ export class Sm4GcmCipher implements GcmCipherLike {
     return this
   }
 
+  /** Encrypts the next part of the message. */
   update(data: Uint8Array): Buffer {
     checkData('data', data)
     if (this.#done) throw new KeywardError('InvalidParameter', 'update after final.')
@@ -61,6 +64,7 @@ export class Sm4GcmCipher implements GcmCipherLike {
     return out
   }
 
+  /** Completes the message and computes the tag; returns an empty Buffer (CTR has no trailing block). */
   final(): Buffer {
     if (this.#done) throw new KeywardError('InvalidParameter', 'final called twice.')
     this.#done = true
@@ -69,6 +73,7 @@ export class Sm4GcmCipher implements GcmCipherLike {
     return Buffer.alloc(0)
   }
 
+  /** The tag, available after final(). */
   getAuthTag(): Buffer {
     if (!this.#tag) throw new KeywardError('InvalidParameter', 'getAuthTag is available after final.')
     return Buffer.from(this.#tag)
@@ -86,6 +91,7 @@ export class Sm4GcmDecipher implements GcmDecipherLike {
   #expected: Buffer | undefined
   #done = false
 
+  /** Checks key (16 bytes), IV (1-65536 bytes) and tag length; throws KeywardError on bad input. */
   constructor(key: Uint8Array, iv: Uint8Array, options: Sm4GcmOptions = {}) {
     const tagLength = options.authTagLength ?? 16
     checkSm4GcmParams(key, iv, tagLength)
@@ -93,6 +99,7 @@ export class Sm4GcmDecipher implements GcmDecipherLike {
     this.#tagLength = tagLength
   }
 
+  /** Adds authenticated data; may be called several times, only before the first update(). */
   setAAD(data: Uint8Array): this {
     checkData('aad', data)
     if (this.#done) throw new KeywardError('InvalidParameter', 'setAAD after final.')
@@ -100,6 +107,7 @@ export class Sm4GcmDecipher implements GcmDecipherLike {
     return this
   }
 
+  /** The expected tag, exactly `authTagLength` bytes; call before final(). */
   setAuthTag(tag: Uint8Array): this {
     checkData('tag', tag)
     if (this.#done) throw new KeywardError('InvalidParameter', 'setAuthTag after final.')
@@ -108,6 +116,7 @@ export class Sm4GcmDecipher implements GcmDecipherLike {
     return this
   }
 
+  /** Decrypts the next part; the output is unauthenticated until final() returns. */
   update(data: Uint8Array): Buffer {
     checkData('data', data)
     if (this.#done) throw new KeywardError('InvalidParameter', 'update after final.')
@@ -115,6 +124,7 @@ export class Sm4GcmDecipher implements GcmDecipherLike {
     return this.#core.keystream(data)
   }
 
+  /** Checks the tag: throws decryptionFailed() when it differs; returns an empty Buffer. */
   final(): Buffer {
     if (this.#done) throw new KeywardError('InvalidParameter', 'final called twice.')
     if (!this.#expected) throw new KeywardError('MissingParameter', 'setAuthTag must be called before final.')
