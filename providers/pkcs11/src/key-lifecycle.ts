@@ -1,29 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import {
-  KEY_ORIGINS,
-  KEY_STATES,
-  KEY_USAGES,
   KEY_USAGE_TABLE,
   KeywardError,
-  LIMITS,
-  checkAlias,
   checkCreateKey,
-  checkDescription,
   checkKeyId,
-  checkOneOf,
-  checkPendingWindow,
-  checkRotateDays,
-  checkString,
-  needs,
   unixSeconds,
   type CallOptions,
   type Clock,
   type CreateKeyRequest,
   type KeyMetadata,
-  type KeyRotationStatus,
   type KeyStore,
-  type ListKeysRequest,
-  type ListKeysResult,
 } from '@keyward/core'
 
 const DAY = 86_400
@@ -127,7 +113,7 @@ export abstract class KeyLifecycle {
       meta = await this.store.updateKey(keyId, { keyState: 'PendingImport', keyVersionCount: 0 })
     }
     if (meta.keyRotationEnabled && meta.keyState === 'Enabled' && meta.nextRotateTime > 0 && meta.nextRotateTime <= now) {
-      await this.#rotateOnce(meta)
+      await this.rotateOnce(meta)
       meta = (await this.store.getKey(keyId)) ?? meta
     }
     return meta
@@ -154,7 +140,8 @@ export abstract class KeyLifecycle {
     return added
   }
 
-  #rotateOnce(meta: KeyMetadata): Promise<void> {
+  /** Adds a version now and updates the rotation dates; concurrent rotations of one key coalesce. */
+  protected rotateOnce(meta: KeyMetadata): Promise<void> {
     const running = this.#rotating.get(meta.keyId)
     if (running) return running
     const p = (async () => {
@@ -164,123 +151,5 @@ export abstract class KeyLifecycle {
     })().finally(() => this.#rotating.delete(meta.keyId))
     this.#rotating.set(meta.keyId, p)
     return p
-  }
-
-  async describeKey(keyId: string, opts?: CallOptions): Promise<KeyMetadata> {
-    this.live(opts)
-    return this.loadKey(keyId)
-  }
-
-  async listKeys(req: ListKeysRequest = {}, opts?: CallOptions): Promise<ListKeysResult> {
-    this.live(opts)
-    this.assertOpen()
-    needs(req !== null && typeof req === 'object', 'InvalidParameterValue', 'ListKeys needs a request object.')
-    if (req.limit !== undefined) needs(Number.isInteger(req.limit) && req.limit >= 1 && req.limit <= 1000, 'InvalidParameterValue', 'Limit must be an integer from 1 to 1000.')
-    if (req.offset !== undefined) needs(Number.isInteger(req.offset) && req.offset >= 0, 'InvalidParameterValue', 'Offset must be a non-negative integer.')
-    if (req.keyState !== undefined) checkOneOf('KeyState', req.keyState, KEY_STATES)
-    if (req.keyUsage !== undefined) checkOneOf('KeyUsage', req.keyUsage, KEY_USAGES)
-    if (req.origin !== undefined) checkOneOf('Origin', req.origin, KEY_ORIGINS)
-    if (req.searchKeyAlias !== undefined) checkString('SearchKeyAlias', req.searchKeyAlias, LIMITS.maxAliasChars + 68, 0)
-    return this.store.listKeys(req)
-  }
-
-  async updateAlias(keyId: string, alias: string, opts?: CallOptions): Promise<void> {
-    this.live(opts)
-    checkAlias(alias)
-    await this.loadKey(keyId)
-    await this.withAliasLock(() => this.store.updateKey(keyId, { alias }))
-  }
-
-  async updateKeyDescription(keyId: string, description: string, opts?: CallOptions): Promise<void> {
-    this.live(opts)
-    checkDescription(description)
-    await this.loadKey(keyId)
-    await this.store.updateKey(keyId, { description })
-  }
-
-  async enableKey(keyId: string, opts?: CallOptions): Promise<void> {
-    this.live(opts)
-    const meta = await this.loadKey(keyId)
-    if (meta.keyState === 'Enabled') return
-    needs(meta.keyState === 'Disabled', meta.keyState === 'Archived' ? 'ResourceUnavailable.CmkArchived' : 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}; only a Disabled key can be enabled.`)
-    await this.store.updateKey(keyId, { keyState: 'Enabled' })
-  }
-
-  async disableKey(keyId: string, opts?: CallOptions): Promise<void> {
-    this.live(opts)
-    const meta = await this.loadKey(keyId)
-    if (meta.keyState === 'Disabled') return
-    needs(meta.keyState === 'Enabled', meta.keyState === 'Archived' ? 'ResourceUnavailable.CmkArchived' : 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}; only an Enabled key can be disabled.`)
-    await this.store.updateKey(keyId, { keyState: 'Disabled' })
-  }
-
-  /** Tencent semantics: the key must be Disabled (or PendingImport) first. */
-  async scheduleKeyDeletion(keyId: string, pendingWindowInDays: number, opts?: CallOptions): Promise<{ deletionDate: number }> {
-    this.live(opts)
-    checkPendingWindow(pendingWindowInDays)
-    const meta = await this.loadKey(keyId)
-    needs(meta.keyState !== 'Enabled' && meta.keyState !== 'Archived', 'ResourceUnavailable.CmkShouldBeDisabled', `Key ${keyId} is ${meta.keyState}; disable it before scheduling its deletion.`)
-    needs(meta.keyState !== 'PendingDelete', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is already pending deletion.`)
-    const deletionDate = this.now() + pendingWindowInDays * DAY
-    await this.store.updateKey(keyId, { keyState: 'PendingDelete', deletionDate })
-    return { deletionDate }
-  }
-
-  /** Back to Disabled, or PendingImport when an EXTERNAL key has no material. */
-  async cancelKeyDeletion(keyId: string, opts?: CallOptions): Promise<void> {
-    this.live(opts)
-    const meta = await this.loadKey(keyId)
-    needs(meta.keyState === 'PendingDelete', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is not pending deletion.`)
-    const hasMaterial = (await this.store.latestVersion(keyId)) > 0
-    await this.store.updateKey(keyId, { keyState: hasMaterial ? 'Disabled' : 'PendingImport', deletionDate: 0 })
-  }
-
-  #needsRotatable(meta: KeyMetadata): void {
-    needs(meta.keyUsage === 'ENCRYPT_DECRYPT', 'UnsupportedOperation.UnsupportedKeyUsage', 'Only ENCRYPT_DECRYPT keys rotate.')
-    needs(meta.origin === 'TENCENT_KMS', 'UnsupportedOperation', 'EXTERNAL (imported) keys do not rotate.')
-  }
-
-  async enableKeyRotation(keyId: string, rotateDays: number = LIMITS.defaultRotateDays, opts?: CallOptions): Promise<void> {
-    this.live(opts)
-    checkRotateDays(rotateDays)
-    const meta = await this.loadKey(keyId)
-    this.#needsRotatable(meta)
-    needs(meta.keyState === 'Enabled' || meta.keyState === 'Disabled', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}.`)
-    await this.store.updateKey(keyId, { keyRotationEnabled: true, rotateDays, nextRotateTime: this.now() + rotateDays * DAY })
-  }
-
-  async disableKeyRotation(keyId: string, opts?: CallOptions): Promise<void> {
-    this.live(opts)
-    const meta = await this.loadKey(keyId)
-    this.#needsRotatable(meta)
-    await this.store.updateKey(keyId, { keyRotationEnabled: false, nextRotateTime: 0 })
-  }
-
-  async getKeyRotationStatus(keyId: string, opts?: CallOptions): Promise<KeyRotationStatus> {
-    this.live(opts)
-    const m = await this.loadKey(keyId)
-    return { keyRotationEnabled: m.keyRotationEnabled, rotateDays: m.rotateDays, nextRotateTime: m.nextRotateTime, lastRotateTime: m.lastRotateTime, keyVersionCount: m.keyVersionCount }
-  }
-
-  async rotateKey(keyId: string, opts?: CallOptions): Promise<void> {
-    this.live(opts)
-    const meta = await this.usableKey(keyId)
-    this.#needsRotatable(meta)
-    await this.#rotateOnce(meta)
-  }
-
-  async archiveKey(keyId: string, opts?: CallOptions): Promise<void> {
-    this.live(opts)
-    const meta = await this.loadKey(keyId)
-    if (meta.keyState === 'Archived') return
-    needs(meta.keyState === 'Enabled', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}; only an Enabled key can be archived.`)
-    await this.store.updateKey(keyId, { keyState: 'Archived' })
-  }
-
-  async cancelKeyArchive(keyId: string, opts?: CallOptions): Promise<void> {
-    this.live(opts)
-    const meta = await this.loadKey(keyId)
-    needs(meta.keyState === 'Archived', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is not archived.`)
-    await this.store.updateKey(keyId, { keyState: 'Enabled' })
   }
 }

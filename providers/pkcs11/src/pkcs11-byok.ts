@@ -12,7 +12,7 @@ import {
 import { generateRsaPair, readPublicKey } from './asymmetric-crypto.js'
 import { checkImportRequest, newImportToken, unwrapMaterial } from './byok-import.js'
 import { readImportRecord, writeImportRecord } from './import-record.js'
-import { KeyLifecycle } from './key-lifecycle.js'
+import { KeyAdmin } from './key-admin.js'
 import { importKeyId } from './key-templates.js'
 import { toKeywardError } from './pkcs11-errors.js'
 import type { TokenContext } from './token-context.js'
@@ -23,7 +23,7 @@ import type { TokenContext } from './token-context.js'
  * non-extractable key, only identical material re-importable, ValidTo expiry and DeleteImportedKeyMaterial back
  * to PendingImport. Also the destruction of token objects when a key or its material goes.
  */
-export abstract class Pkcs11Byok extends KeyLifecycle {
+export abstract class Pkcs11Byok extends KeyAdmin {
   protected readonly ctx: TokenContext
 
   constructor(store: KeyStore, clock: Clock, ctx: TokenContext) {
