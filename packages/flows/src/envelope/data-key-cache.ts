@@ -50,6 +50,7 @@ export class DataKeyCache {
   readonly #clock: Clock
   readonly #entries = new Map<string, Entry>()
   readonly #pending = new Map<string, Promise<Entry>>()
+  #newest: string | undefined
 
   constructor(opts: DataKeyCacheOptions = {}) {
     this.maxAgeMs = opts.maxAgeMs ?? 300_000
@@ -122,9 +123,12 @@ export class DataKeyCache {
       this.#evict(partition, e)
       return undefined
     }
-    // Least recently used order: re-insert on use.
-    this.#entries.delete(partition)
-    this.#entries.set(partition, e)
+    // Least recently used order: re-insert on use (unless it is already the newest, the common case).
+    if (this.#newest !== partition) {
+      this.#entries.delete(partition)
+      this.#entries.set(partition, e)
+      this.#newest = partition
+    }
     return e
   }
 
@@ -136,6 +140,7 @@ export class DataKeyCache {
         const old = this.#entries.get(partition)
         if (old) this.#evict(partition, old)
         this.#entries.set(partition, e)
+        this.#newest = partition
         while (this.#entries.size > this.capacity) {
           const [k, v] = this.#entries.entries().next().value as [string, Entry]
           this.#evict(k, v)

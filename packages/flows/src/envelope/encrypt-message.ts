@@ -76,22 +76,22 @@ function middleFor(plan: HeaderPlan, edks: readonly EncryptedDataKey[]): Buffer 
   return bytes
 }
 
-/** Serializes, authenticates and (optionally) signs the header. */
-export async function writeHeader(plan: HeaderPlan, messageId: Buffer, keys: DerivedKeys, edks: readonly EncryptedDataKey[]): Promise<MessageWriter> {
-  const signer = plan.signer
+/** Serializes and authenticates the header; signs it when the plan has a signer (only then asynchronously). */
+export function writeHeader(plan: HeaderPlan, messageId: Buffer, keys: DerivedKeys, edks: readonly EncryptedDataKey[]): MessageWriter | Promise<MessageWriter> {
   const authenticated = serializeAuthenticated(
     { suite: plan.suite, messageId, encryptionContext: plan.encryptionContext, encryptedDataKeys: edks, frameLength: plan.frameLength, signatureAlgorithm: null, signerPublicKey: null, commitment: keys.commitment },
     middleFor(plan, edks),
   )
   const tag = headerTag(plan.suite, keys, authenticated)
-  const parts = [authenticated, tag]
-  if (signer) {
-    const sig = await signer.sign(Buffer.concat([authenticated, tag]))
+  const writer = (header: Buffer): MessageWriter => ({ header, suite: plan.suite, keys, frameLength: plan.frameLength })
+  const signer = plan.signer
+  if (!signer) return writer(Buffer.concat([authenticated, tag]))
+  const signed = Buffer.concat([authenticated, tag])
+  return signer.sign(signed).then((sig) => {
     const len = Buffer.allocUnsafe(2)
     len.writeUInt16BE(sig.length, 0)
-    parts.push(len, Buffer.from(sig))
-  }
-  return { header: Buffer.concat(parts), suite: plan.suite, keys, frameLength: plan.frameLength }
+    return writer(Buffer.concat([signed, len, sig]))
+  })
 }
 
 /** Encrypts a whole plaintext held in memory: header and every frame, as pieces. */

@@ -20,17 +20,19 @@ export function hkdfExtract(hash: 'sha256' | 'sm3', ikm: Uint8Array, salt: Uint8
 export function hkdfExpand(hash: 'sha256' | 'sm3', prk: Uint8Array, info: Uint8Array, length: number): Buffer {
   const n = Math.ceil(length / HASH_LENGTH[hash])
   if (n > 255) throw new RangeError('HKDF output too long')
-  const out = Buffer.allocUnsafe(n * HASH_LENGTH[hash])
-  let prev: Buffer = Buffer.alloc(0)
+  const hl = HASH_LENGTH[hash]
+  const out = Buffer.allocUnsafe(n * hl)
+  // One input buffer per block, T(i-1) ‖ info ‖ i, so each block is a single HMAC update.
+  const input = Buffer.allocUnsafe(hl + info.length + 1)
+  input.set(info, hl)
   for (let i = 1; i <= n; i++) {
-    const h = createHmac(hash, prk)
-    if (prev.length) h.update(prev)
-    h.update(info)
-    h.update(Buffer.of(i))
-    prev = h.digest()
-    prev.copy(out, (i - 1) * HASH_LENGTH[hash])
+    input[hl + info.length] = i
+    const t = createHmac(hash, prk).update(i === 1 ? input.subarray(hl) : input).digest()
+    t.copy(out, (i - 1) * hl)
+    t.copy(input, 0)
+    t.fill(0)
   }
-  prev.fill(0)
+  input.fill(0)
   if (out.length === length) return out
   const r = Buffer.from(out.subarray(0, length))
   out.fill(0)
