@@ -1,4 +1,4 @@
-import { KeyProvider as KeyProviderToken, createKeywardContainer, loadConfig, tencentOptions, type KeywardConfig } from '@keyward/container'
+import type { KeywardConfig } from '@keyward/container'
 import type { KeyProvider } from '@keyward/core'
 import { transportClient, type KmsTransport } from './kms-transport.js'
 
@@ -18,7 +18,9 @@ export interface CliIo {
 }
 
 /** The configuration of one invocation: defaults < config file < environment < global flags. */
-export function resolveConfig(opts: GlobalOptions): KeywardConfig {
+export async function resolveConfig(opts: GlobalOptions): Promise<KeywardConfig> {
+  // Loaded here rather than at startup so that `--help` and usage errors stay quick.
+  const { loadConfig } = await import('@keyward/container')
   const tencent: Record<string, string> = {}
   if (opts.endpoint) tencent['endpoint'] = opts.endpoint
   if (opts.region) tencent['region'] = opts.region
@@ -41,7 +43,8 @@ export class CliSession {
 
   /** Opens the transport the configuration names: the embedded stores, or an endpoint/region for `tencent-kms`. */
   static async open(opts: GlobalOptions, io: CliIo): Promise<CliSession> {
-    const config = resolveConfig(opts)
+    const config = await resolveConfig(opts)
+    const { KeyProvider: KeyProviderToken, createKeywardContainer, tencentOptions } = await import('@keyward/container')
     // Loaded on demand: the server (fastify, SQLite) only for the embedded KMS, the SDK glue only for a remote one.
     if (config.provider === 'tencent-kms') {
       const { RemoteTransport } = await import('./remote-transport.js')

@@ -26,7 +26,7 @@ export function auditCommand(globals: () => GlobalOptions, io: CliIo, setExit: (
     .command('verify')
     .description('Check the hash chain of the audit log in $KEYWARD_HOME (exit 1 and the first bad entry when tampered)')
     .action(async () => {
-      const { home } = resolveConfig({ ...globals(), endpoint: undefined, region: undefined })
+      const { home } = await resolveConfig({ ...globals(), endpoint: undefined, region: undefined })
       const { openServerStore, verifyAuditChain } = await import('@keyward/server')
       const store = await openServerStore(storeOf(home))
       try {

@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
-import { Command, Option } from 'commander'
-import { checkKeyId, type EncryptionContext } from '@keyward/core'
-import { EnvelopeClient, ProviderMasterKey, SUITE_NAMES, type SuiteName } from '@keyward/flows/envelope'
+import { Command } from 'commander'
+import { checkKeyId, checkOneOf, type EncryptionContext } from '@keyward/core'
+import type { SuiteName } from '@keyward/flows/envelope'
 import { checkDistinct, inputFileSize, writeAtomically } from '../atomic-output.js'
 import { withSession, type CliIo, type GlobalOptions } from '../cli-session.js'
 import { collectPair, encryptionContextOf } from '../option-values.js'
@@ -39,10 +39,12 @@ function fileCommand(name: string, description: string): Command {
 export function encryptCommand(globals: () => GlobalOptions, io: CliIo): Command {
   return fileCommand('encrypt', 'Encrypt a file of any size with a data key under a CMK (envelope format)')
     .requiredOption('--key-id <KeyId>', 'the CMK (ENCRYPT_DECRYPT) that protects the data key')
-    .addOption(new Option('--suite <suite>', 'algorithm suite').choices([...SUITE_NAMES]))
+    .option('--suite <suite>', 'AES_256_GCM_HKDF_SHA256_COMMIT (default) or SM4_GCM_HKDF_SM3_COMMIT (国密)')
     .addHelpText('after', '\nExample:\n  keyward encrypt --key-id <id> --in report.pdf --out report.pdf.kwe --context tenant=acme')
     .action(async (o: FileOptions) => {
       const { size, context } = await prepare(o, true)
+      const { EnvelopeClient, ProviderMasterKey, SUITE_NAMES } = await import('@keyward/flows/envelope')
+      if (o.suite !== undefined) checkOneOf('--suite', o.suite, SUITE_NAMES)
       await withSession(globals(), io, async (session) => {
         const client = new EnvelopeClient({
           keyring: new ProviderMasterKey({ provider: await session.provider(), keyId: o.keyId as string }),
@@ -76,6 +78,7 @@ export function decryptCommand(globals: () => GlobalOptions, io: CliIo): Command
       if (o.keyId !== undefined) checkKeyId(o.keyId, '--key-id')
       const { size, context } = await prepare(o, false)
       const only = o.keyId
+      const { EnvelopeClient, ProviderMasterKey } = await import('@keyward/flows/envelope')
       await withSession(globals(), io, async (session) => {
         // The message names its CMK; without --key-id any key of this KMS that this account may use can open it.
         const client = new EnvelopeClient({

@@ -3,7 +3,7 @@ import {
   IMPORT_MATERIAL_BYTES, KeywardError, SYMMETRIC_KEY_SPECS, WRAPPING_ALGORITHMS, checkAlias, checkDescription, checkKeyId,
   type KeyMetadata, type SymmetricKeySpec, type WrappingAlgorithm,
 } from '@keyward/core'
-import { ByokImport, FileMaterialSource, RandomMaterialSource, type KeyMaterialSource } from '@keyward/flows/byok'
+import type { KeyMaterialSource } from '@keyward/flows/byok'
 import { inputFileSize } from '../atomic-output.js'
 import { withSession, type CliIo, type GlobalOptions } from '../cli-session.js'
 import { validToOf } from '../option-values.js'
@@ -62,6 +62,7 @@ export function importKeyCommand(globals: () => GlobalOptions, io: CliIo): Comma
     .addHelpText('after', '\nExample:\n  keyward import-key --alias payments-byok --material-file key_material.bin --valid-to 2027-01-01T00:00:00Z')
     .action(async (o: ImportKeyOptions) => {
       const validTo = await checkOptions(o)
+      const { ByokImport, FileMaterialSource, RandomMaterialSource } = await import('@keyward/flows/byok')
       const source: KeyMaterialSource = o.materialFile !== undefined ? new FileMaterialSource(o.materialFile) : new RandomMaterialSource()
       const common = { source, wrappingAlgorithm: o.wrappingAlgorithm, ...(validTo !== undefined ? { validTo } : {}) }
       await withSession(globals(), io, async (session) => {

@@ -29,7 +29,7 @@ export function serveCommand(globals: () => GlobalOptions, io: CliIo): Command {
     .action(async (o: ServeFlags) => {
       const g = globals()
       if (g.endpoint || g.region) throw new KeywardError('InvalidParameter', 'serve runs the embedded KMS: --endpoint/--region do not apply.')
-      const config = resolveConfig(g)
+      const config = await resolveConfig(g)
       const { runServe } = await import('@keyward/server')
       const server = await runServe({
         home: config.home,

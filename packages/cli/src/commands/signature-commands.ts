@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { Command, Option } from 'commander'
 import { KeywardError, SIGN_ALGORITHMS, checkKeyId, type KeyProvider, type SignAlgorithm } from '@keyward/core'
-import { SignatureFlow } from '@keyward/flows/signature'
 import { inputFileSize, writeAtomically } from '../atomic-output.js'
 import { withSession, type CliIo, type GlobalOptions } from '../cli-session.js'
 import { EXIT_FAILURE } from '../cli-error.js'
@@ -49,6 +48,7 @@ Example:
     .action(async (o: SignOptions) => {
       checkKeyId(o.keyId, '--key-id')
       await inputFileSize(o.in, '--in')
+      const { SignatureFlow } = await import('@keyward/flows/signature')
       await withSession(globals(), io, async (session) => {
         const algorithm = await algorithmFor(await session.provider(), o.keyId, o.algorithm)
         const r = await new SignatureFlow(await session.provider()).sign({ keyId: o.keyId, algorithm, message: { path: o.in } })
@@ -72,6 +72,7 @@ export function verifyCommand(globals: () => GlobalOptions, io: CliIo, setExit: 
       await inputFileSize(o.in, '--in')
       await inputFileSize(o.signature as string, '--signature')
       const signature = await readFile(o.signature as string)
+      const { SignatureFlow } = await import('@keyward/flows/signature')
       await withSession(globals(), io, async (session) => {
         const algorithm = await algorithmFor(await session.provider(), o.keyId, o.algorithm)
         const valid = await new SignatureFlow(await session.provider()).verify({
