@@ -2,6 +2,12 @@ import * as graphene from 'graphene-pk11'
 import { KeywardError } from '@keyward/core'
 import { isHandleGone } from './pkcs11-errors.js'
 
+/** CKS_RO_USER_FUNCTIONS (1) and CKS_RW_USER_FUNCTIONS (3): the states of a logged-in user session. */
+function loggedIn(session: graphene.Session): boolean {
+  const state = session.lib.C_GetSessionInfo(session.handle).state
+  return state === 1 || state === 3
+}
+
 /** Object classes Keyward looks up. */
 export type ObjectKind = 'secret' | 'private' | 'public'
 
@@ -31,6 +37,9 @@ export class TokenObjects {
     if (cached) return new graphene.Key(cached, session, session.lib)
     const found = session.find({ class: CLASS[kind], id })
     if (found.length === 0) {
+      // Private objects are invisible to a session that is no longer logged in (someone called C_Logout): that is
+      // a lost login, for the pool to recover from, not a missing key.
+      if (!loggedIn(session)) throw new Error('CKR_USER_NOT_LOGGED_IN: the session is no longer logged in')
       throw new KeywardError(
         'ResourceUnavailable.CmkNotFound',
         `The token holds no ${kind} key object with CKA_ID ${JSON.stringify(id.toString('ascii'))} for key ${keyId}: it was deleted outside Keyward, or the key store belongs to another token.`,

@@ -128,6 +128,22 @@ describe('lost sessions and module', () => {
     await p.close()
   })
 
+  it('recovers when the application is logged out behind its back (C_Logout): logs in again once', async () => {
+    const p = providerOn(token, { poolSize: 2 })
+    const key = await p.createKey({ alias: 'logged-out' })
+    // One call first, so the key's handle is cached: the stale-handle path must recover too.
+    await p.encrypt({ keyId: key.keyId, plaintext: Buffer.from('before logout') })
+    const attempts = p.stats().loginAttempts
+    const other = sameModule()
+    const session = other.getSlots(0).open(graphene.SessionFlag.SERIAL_SESSION)
+    session.logout()
+    session.close()
+    const { ciphertextBlob } = await p.encrypt({ keyId: key.keyId, plaintext: Buffer.from('after logout') })
+    expect(Buffer.from((await p.decrypt({ ciphertextBlob })).plaintext).toString()).toBe('after logout')
+    expect(p.stats().loginAttempts).toBe(attempts + 1)
+    await p.close()
+  })
+
   it('recovers when the module is finalized behind its back (C_Finalize, then re-initialise)', async () => {
     const p = providerOn(token, { poolSize: 2 })
     const key = await p.createKey({ alias: 'finalized', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_ECC' })
