@@ -5,7 +5,7 @@
  * both measured in this run. Target: server ≥ 0.8 × stub req/s. Server and stub each run in their own child process
  * (as a deployed server would), so the SDK client's own cost is not charged to the server.
  *   npx tsx bench/server.bench.ts            (npm run bench -- server)
- *   SERVER_BENCH_CALLS=4000 sets the calls per round (default 3000).
+ *   SERVER_BENCH_CALLS=4000 sets the calls per round (default 2000).
  * Each figure is the best of several rounds, alternating server and stub, because the machine is shared.
  */
 import { randomBytes } from 'node:crypto'
@@ -19,8 +19,8 @@ import { RootKey, SoftwareKeyProvider, SqliteKeyStore } from '../providers/softw
 import { startServer } from '../packages/server/src/index.js'
 
 const CONCURRENCY = 16
-const CALLS = Number(process.env['SERVER_BENCH_CALLS'] ?? 3000)
-const ROUNDS = 4
+const CALLS = Number(process.env['SERVER_BENCH_CALLS'] ?? 2000)
+const ROUNDS = 6
 const ID = 'AKIDbench000000000000000000000001'
 const KEY = 'benchsecretkey00000000000000001'
 

@@ -27,7 +27,8 @@ function tencentError(code: string, message: string): { Response: { Error: { Cod
  */
 export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
   const app = Fastify({
-    loggerInstance: opts.logger as FastifyBaseLogger,
+    // A silent logger is left out: fastify then skips creating a child logger per request.
+    ...(opts.logger.isLevelEnabled('fatal') ? { loggerInstance: opts.logger as FastifyBaseLogger } : {}),
     // One log line per KMS request comes from the route (with Action, account, code); none from fastify.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit,
@@ -49,8 +50,8 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
       body,
       sourceIp: request.ip,
     })
-    request.log.info(
-      { requestId: outcome.requestId, action: outcome.action, account: outcome.accountName, keyId: outcome.keyId, code: outcome.code },
+    opts.logger.info(
+      { requestId: outcome.requestId, action: outcome.action, account: outcome.accountName, keyId: outcome.keyId, code: outcome.code, ip: request.ip },
       'kms request',
     )
     void reply.header('content-type', 'application/json').header('x-tc-requestid', outcome.requestId)
