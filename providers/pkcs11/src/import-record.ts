@@ -11,6 +11,7 @@ export interface ImportRecord {
 const IMPORT = 'pkcs11-import'
 const KCV = 'pkcs11-kcv'
 
+/** The key's current import record, if any; a corrupt record is a StoreError. */
 export async function readImportRecord(store: KeyStore, keyId: string): Promise<ImportRecord | undefined> {
   const raw = await store.getRecord(keyId, IMPORT)
   if (!raw) return undefined
@@ -21,6 +22,7 @@ export async function readImportRecord(store: KeyStore, keyId: string): Promise<
   }
 }
 
+/** Replaces the key's import record (the previous token stops being valid). */
 export async function writeImportRecord(store: KeyStore, keyId: string, record: ImportRecord): Promise<void> {
   await store.putRecord(keyId, IMPORT, Buffer.from(JSON.stringify(record), 'utf8'))
 }
@@ -30,6 +32,7 @@ export function readKcv(store: KeyStore, keyId: string): Promise<Uint8Array | un
   return store.getRecord(keyId, KCV)
 }
 
+/** Stores the key check value of the first imported material. */
 export function writeKcv(store: KeyStore, keyId: string, kcv: Uint8Array): Promise<void> {
   return store.putRecord(keyId, KCV, kcv)
 }

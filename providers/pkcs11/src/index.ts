@@ -16,4 +16,3 @@ export { Pkcs11KeyProvider, type Pkcs11CreateKeyRequest } from './pkcs11-key-pro
 export { DEFAULT_MODULE_PATHS, type Pkcs11ProviderOptions } from './config.js'
 export { VENDOR_MECHANISM_NAMES, parseVendorMechanisms, type VendorMechanism, type VendorMechanismMap, type VendorMechanismSpec } from './vendor-mechanisms.js'
 export { pkcs11Capabilities } from './capabilities.js'
-export { oaepSha256Decode } from './oaep-decode.js'

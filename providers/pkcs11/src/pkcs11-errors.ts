@@ -31,11 +31,13 @@ export function isSessionLost(e: unknown): boolean {
   return c !== undefined && SESSION_LOST.has(c)
 }
 
+/** True when the token rejected the PIN (never retried). */
 export function isLoginFailure(e: unknown): boolean {
   const c = ckrOf(e)
   return c !== undefined && LOGIN_FAILED.has(c)
 }
 
+/** True when an object handle is stale (the object is found again, once). */
 export function isHandleGone(e: unknown): boolean {
   const c = ckrOf(e)
   return c !== undefined && HANDLE_GONE.has(c)

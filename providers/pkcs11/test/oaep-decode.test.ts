@@ -1,7 +1,7 @@
 import { constants, createPrivateKey, privateDecrypt, publicEncrypt, randomBytes, createPublicKey } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { isKeywardError, DECRYPTION_FAILED_MESSAGE } from '@keyward/core'
-import { oaepSha256Decode } from '@keyward/provider-pkcs11'
+import { oaepSha256Decode } from '../src/oaep-decode.js'
 import { hexField, loadWycheproof } from '@keyward/test-support'
 
 /**
