@@ -105,3 +105,16 @@ describe('secrets never print', () => {
     }
   })
 })
+
+describe('files', () => {
+  it('the SQLite server store is owner-only (0600)', async () => {
+    const { statSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const t = await startTestServer({ memoryKeys: true })
+    try {
+      expect(statSync(join(t.dir, 'server.db')).mode & 0o777).toBe(0o600)
+    } finally {
+      await t.close()
+    }
+  })
+})

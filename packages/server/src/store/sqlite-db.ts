@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { KeywardError } from '@keyward/core'
 import type { SqlDb, SqlRow, SqlTx, SqlValue } from './sql-db.js'
@@ -16,6 +17,8 @@ export function openSqliteDb(file: string): SqlDb {
   let sqlite: Database.Database
   try {
     sqlite = new Database(file)
+    // Sealed SecretKeys and the audit log: owner-only, like the provider's key store (WAL files inherit it).
+    if (file !== ':memory:' && file !== '') chmodSync(file, 0o600)
     sqlite.pragma('journal_mode = WAL')
     sqlite.pragma('synchronous = NORMAL')
     sqlite.pragma('busy_timeout = 5000')
