@@ -2,6 +2,7 @@
  * `keyward audit verify` over the hash-chained audit log (then a tampered one), and `keyward serve` with
  * `keyward kms --endpoint` against it — sharing keys and audit log with the embedded CLI.
  */
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -87,6 +88,14 @@ describe('keyward serve', () => {
       const dec = await kms(home, 'Decrypt', { CiphertextBlob: enc['CiphertextBlob'] as string, EncryptionContext: '{"a":"b"}' })
       expect([dec['KeyId'], dec['Plaintext']]).toEqual([keyId, 'aGVsbG8='])
 
+      // An envelope file made through the endpoint opens with the embedded CLI (both name the provider tencent-kms).
+      writeFileSync(join(home, 'doc.txt'), 'envelope over http')
+      const e = await keyward(home, ['--endpoint', serve.endpoint, 'encrypt', '--key-id', keyId, '--in', join(home, 'doc.txt'), '--out', join(home, 'doc.kwe'), '--context', 'k=v'], { env: creds })
+      expect(e.code, e.stderr).toBe(0)
+      const d = await keyward(home, ['decrypt', '--in', join(home, 'doc.kwe'), '--out', join(home, 'doc.out'), '--context', 'k=v'])
+      expect(d.code, d.stderr).toBe(0)
+      expect(readFileSync(join(home, 'doc.out'), 'utf8')).toBe('envelope over http')
+
       const [wrong, missing] = await Promise.all([
         keyward(home, ['kms', 'ListKeys', '--endpoint', serve.endpoint], { env: { ...creds, TENCENTCLOUD_SECRET_ID: 'AKIDnotanaccount0000' } }),
         keyward(home, ['--endpoint', serve.endpoint, 'kms', 'ListKeys'], { env: { HOME: home } }),
@@ -94,7 +103,8 @@ describe('keyward serve', () => {
       expectFailure(wrong, /^error: AuthFailure\.SecretIdNotFound: /)
       expectFailure(missing, /No Tencent Cloud credentials/)
       const audit = await keyward(home, ['audit', 'verify'])
-      expect(audit.stdout).toMatch(/^audit log ok: 4 entries/)
+      // CreateKey, Encrypt, Decrypt, GenerateDataKey (encrypt over http), Decrypt (decrypt here), the refused ListKeys
+      expect(audit.stdout).toMatch(/^audit log ok: 6 entries/)
     } finally {
       serve.child.kill('SIGTERM')
     }

@@ -31,6 +31,8 @@ describe('keyward kms: bad input', () => {
       keyward(home, ['--provider', 'nonsense', 'kms', 'ListKeys']),
       keyward(home, ['--region', 'Mars', 'kms', 'ListKeys'], { env: { TENCENTCLOUD_SECRET_ID: 'AKIDxxxxxxxxxxxx', TENCENTCLOUD_SECRET_KEY: 'yyyyyyyyyyyyyyyy' } }),
       keyward(home, ['kms']),
+      keyward(home, ['--provider', 'pkcs11', 'serve', '--port', '0']),
+      keyward(home, ['serve', '--port', '99999']),
     ])
     expectFailure(runs[0]!, /^error: MissingParameter: --Alias needs a value/)
     expectFailure(runs[1]!, /^error: InvalidParameter: Unexpected argument "Alias": parameters are given as --Name value/)
@@ -44,6 +46,8 @@ describe('keyward kms: bad input', () => {
     expectFailure(runs[9]!, /^error: InvalidParameterValue: Invalid configuration.*provider/)
     expectFailure(runs[10]!, /Region "Mars" is not a Tencent Cloud region name/)
     expectFailure(runs[11]!, /missing required argument 'Action'/)
+    expectFailure(runs[12]!, /^error: UnsupportedOperation: serve runs over the software provider; --provider pkcs11 is not supported/)
+    expectFailure(runs[13]!, /^error: InvalidParameterValue: --port "99999": expected 0-65535/)
     for (const r of runs) expect([1, 2]).toContain(r.code)
     expect((await kms(home, 'ListKeys'))['TotalCount']).toBe(0)
   })

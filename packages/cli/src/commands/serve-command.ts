@@ -29,6 +29,10 @@ export function serveCommand(globals: () => GlobalOptions, io: CliIo): Command {
     .action(async (o: ServeFlags) => {
       const g = globals()
       if (g.endpoint || g.region) throw new KeywardError('InvalidParameter', 'serve runs the embedded KMS: --endpoint/--region do not apply.')
+      // runServe wires the software provider only; refusing beats silently serving other keys than asked for.
+      if (g.provider !== undefined && g.provider !== 'software') {
+        throw new KeywardError('UnsupportedOperation', `serve runs over the software provider; --provider ${g.provider} is not supported here (use startServer from @keyward/server).`)
+      }
       const config = await resolveConfig(g)
       const { runServe } = await import('@keyward/server')
       const server = await runServe({
