@@ -50,14 +50,19 @@ export function newMessageId(): Buffer {
   return id
 }
 
-// The middle of the header per EDK list (one per cached data key), keyed by what else goes into it.
-const middles = new WeakMap<readonly EncryptedDataKey[], { readonly key: string; readonly bytes: Buffer }>()
+// The middle of the header per EDK list (one per cached data key), with what else went into it.
+interface Middle {
+  readonly frameLength: number
+  readonly signer: HeaderSigner | undefined
+  readonly contextBytes: Buffer
+  readonly bytes: Buffer
+}
+const middles = new WeakMap<readonly EncryptedDataKey[], Middle>()
 
 function middleFor(plan: HeaderPlan, edks: readonly EncryptedDataKey[]): Buffer {
   const signer = plan.signer
-  const key = `${plan.frameLength}|${signer ? Buffer.from(signer.publicKey).toString('latin1') : ''}|${plan.contextBytes.toString('latin1')}`
   const hit = middles.get(edks)
-  if (hit?.key === key) return hit.bytes
+  if (hit && hit.frameLength === plan.frameLength && hit.signer === signer && hit.contextBytes.equals(plan.contextBytes)) return hit.bytes
   for (const e of edks) {
     if (e.blob.length < 1 || e.blob.length > 0xffff || Buffer.byteLength(e.providerName) > 255 || Buffer.byteLength(e.keyId) > 255) {
       throw new KeywardError('InternalError', `The encrypted data key from ${e.providerName} does not fit the message format.`)
@@ -72,7 +77,7 @@ function middleFor(plan: HeaderPlan, edks: readonly EncryptedDataKey[]): Buffer 
     signatureAlgorithm: signer ? signer.algorithm : null,
     signerPublicKey: signer ? Buffer.from(signer.publicKey) : null,
   })
-  middles.set(edks, { key, bytes })
+  middles.set(edks, { frameLength: plan.frameLength, signer, contextBytes: plan.contextBytes, bytes })
   return bytes
 }
 
