@@ -88,6 +88,15 @@ describe('keyward serve', () => {
       const dec = await kms(home, 'Decrypt', { CiphertextBlob: enc['CiphertextBlob'] as string, EncryptionContext: '{"a":"b"}' })
       expect([dec['KeyId'], dec['Plaintext']]).toEqual([keyId, 'aGVsbG8='])
 
+      // The embedded answer is the server's own, field for field (only the RequestId differs).
+      const [viaHttp, embedded] = await Promise.all([
+        keyward(home, ['kms', 'DescribeKey', '--KeyId', keyId, '--endpoint', serve.endpoint], { env: creds }),
+        keyward(home, ['kms', 'DescribeKey', '--KeyId', keyId]),
+      ])
+      const noId = (text: string): string => text.replace(/"RequestId": "[^"]+"/, '"RequestId": "-"')
+      expect(viaHttp.code, viaHttp.stderr).toBe(0)
+      expect(noId(embedded.stdout)).toBe(noId(viaHttp.stdout))
+
       // An envelope file made through the endpoint opens with the embedded CLI (both name the provider tencent-kms).
       writeFileSync(join(home, 'doc.txt'), 'envelope over http')
       const e = await keyward(home, ['--endpoint', serve.endpoint, 'encrypt', '--key-id', keyId, '--in', join(home, 'doc.txt'), '--out', join(home, 'doc.kwe'), '--context', 'k=v'], { env: creds })
@@ -103,8 +112,8 @@ describe('keyward serve', () => {
       expectFailure(wrong, /^error: AuthFailure\.SecretIdNotFound: /)
       expectFailure(missing, /No Tencent Cloud credentials/)
       const audit = await keyward(home, ['audit', 'verify'])
-      // CreateKey, Encrypt, Decrypt, GenerateDataKey (encrypt over http), Decrypt (decrypt here), the refused ListKeys
-      expect(audit.stdout).toMatch(/^audit log ok: 6 entries/)
+      // CreateKey, Encrypt, Decrypt, 2 DescribeKey, GenerateDataKey (encrypt over http), Decrypt (decrypt here), the refused ListKeys
+      expect(audit.stdout).toMatch(/^audit log ok: 8 entries/)
     } finally {
       serve.child.kill('SIGTERM')
     }
