@@ -30,7 +30,10 @@ export interface Pkcs11ProviderOptions {
   pinFile?: string
   /** Sessions kept open; concurrent calls beyond it wait. Default 4. */
   poolSize?: number
-  /** Where metadata and token-object references live. Default: a MemoryKeyStore (tests and tools only). */
+  /**
+   * Where metadata and token-object references live; the provider owns it and closes it in close(). Default: a
+   * MemoryKeyStore, for tests and tools only (the token keeps its objects, the metadata would be lost on exit).
+   */
   store?: KeyStore
   /** Vendor mechanisms (国密 SM4 on Chinese HSMs), per instance: JSON text or object. */
   vendorMechanisms?: string | Readonly<Record<string, VendorMechanismSpec>>

@@ -74,7 +74,6 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
   readonly capabilities: ProviderCapabilities
   readonly #options: ResolvedPkcs11Options
   readonly #connection: TokenConnection
-  readonly #ownsStore: boolean
   readonly #publicKeys = new Map<string, KeyObject>()
   #closed = false
 
@@ -87,7 +86,6 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     pool.onRecover = () => ctx.objects.clear()
     this.#options = resolved
     this.#connection = connection
-    this.#ownsStore = options.store === undefined
     this.name = resolved.name
     this.capabilities = pkcs11Capabilities(resolved.vendor)
   }
@@ -254,7 +252,8 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     await this.ctx.pool.close()
     this.#connection.close()
     this.#publicKeys.clear()
-    if (this.#ownsStore) await this.store.close()
+    // The provider owns its store, as the software provider does: close() releases it too.
+    await this.store.close()
   }
 
   toJSON(): Record<string, unknown> {
