@@ -48,13 +48,22 @@ export function openSqliteDb(file: string): SqlDb {
   const commit = sqlite.prepare('COMMIT')
   const rollback = sqlite.prepare('ROLLBACK')
   let queue: Promise<unknown> = Promise.resolve()
+  let inTransaction = false
   return {
     dialect: 'sqlite',
-    run: direct.run,
+    // One connection: a write issued while a transaction awaits would land inside it (and vanish with a
+    // rollback), so writes outside transactions wait their turn behind it.
+    run(sql, params = []) {
+      if (!inTransaction) return direct.run(sql, params)
+      const next = queue.then(() => direct.run(sql, params))
+      queue = next.catch(() => undefined)
+      return next
+    },
     all: direct.all,
     transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
       const next = queue.then(async () => {
         begin.run()
+        inTransaction = true
         try {
           const result = await fn(direct)
           commit.run()
@@ -62,6 +71,8 @@ export function openSqliteDb(file: string): SqlDb {
         } catch (e) {
           rollback.run()
           throw e
+        } finally {
+          inTransaction = false
         }
       })
       queue = next.catch(() => undefined)
