@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { createWriteStream, type WriteStream } from 'node:fs'
+import { createWriteStream, rmSync, type WriteStream } from 'node:fs'
 import { rename, rm, stat } from 'node:fs/promises'
 import { finished } from 'node:stream/promises'
 import { basename, dirname, join, resolve } from 'node:path'
@@ -21,6 +21,13 @@ export async function writeAtomically(target: string, write: (sink: WriteStream)
   const temp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
   // `wx`: never follow or reuse a file someone else put there.
   const sink = createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true })
+  // Ctrl-C or a kill mid-write is a failure too: remove the partial file, then end as the signal would have.
+  const interrupted = (signal: NodeJS.Signals): void => {
+    rmSync(temp, { force: true })
+    process.exit(signal === 'SIGINT' ? 130 : 143)
+  }
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
   try {
     await write(sink)
     if (!sink.writableEnded) sink.end()
@@ -30,6 +37,9 @@ export async function writeAtomically(target: string, write: (sink: WriteStream)
     sink.destroy()
     await rm(temp, { force: true })
     throw e
+  } finally {
+    process.off('SIGINT', interrupted)
+    process.off('SIGTERM', interrupted)
   }
 }
 

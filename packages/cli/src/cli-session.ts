@@ -1,5 +1,5 @@
 import type { KeywardConfig } from '@keyward/container'
-import type { KeyProvider } from '@keyward/core'
+import type { KeyProvider, SymmetricKeySpec } from '@keyward/core'
 import { transportClient, type KmsTransport } from './kms-transport.js'
 
 /** The options every command takes (`keyward --help`). */
@@ -39,7 +39,13 @@ export async function resolveConfig(opts: GlobalOptions): Promise<KeywardConfig>
 export class CliSession {
   #provider: KeyProvider | undefined
 
-  private constructor(readonly config: KeywardConfig, readonly transport: KmsTransport, private readonly remote: boolean) {}
+  private constructor(
+    readonly config: KeywardConfig,
+    readonly transport: KmsTransport,
+    private readonly remote: boolean,
+    /** What CreateKey may make: both for the embedded KMS and `keyward serve`, the region's own for Tencent Cloud. */
+    private readonly symmetricKeySpecs: readonly SymmetricKeySpec[],
+  ) {}
 
   /** Opens the transport the configuration names: the embedded stores, or an endpoint/region for `tencent-kms`. */
   static async open(opts: GlobalOptions, io: CliIo): Promise<CliSession> {
@@ -48,7 +54,8 @@ export class CliSession {
     // Loaded on demand: the server (fastify, SQLite) only for the embedded KMS, the SDK glue only for a remote one.
     if (config.provider === 'tencent-kms') {
       const { RemoteTransport } = await import('./remote-transport.js')
-      return new CliSession(config, new RemoteTransport(tencentOptions(config)), true)
+      const options = tencentOptions(config)
+      return new CliSession(config, new RemoteTransport(options), true, options.symmetricKeySpecs ?? ['AES_256'])
     }
     // software: exactly the stores `keyward serve` opens; pkcs11: keys in the HSM, server state in the home.
     const provider = config.provider === 'software'
@@ -56,7 +63,7 @@ export class CliSession {
       : await (await createKeywardContainer(config)).getAsync<KeyProvider>(KeyProviderToken)
     const { LocalTransport } = await import('./local-transport.js')
     const local = await LocalTransport.open(config.home, provider, (t) => io.err.write(t))
-    return new CliSession(config, local, false)
+    return new CliSession(config, local, false, ['AES_256', 'SM4'])
   }
 
   /** A KeyProvider whose every call is an Action on this session's transport. */
@@ -66,7 +73,7 @@ export class CliSession {
     this.#provider = new TencentKmsKeyProvider({
       region: this.config.tencent.region,
       clientSupplier: () => transportClient(this.transport),
-      symmetricKeySpecs: ['AES_256', 'SM4'],
+      symmetricKeySpecs: this.symmetricKeySpecs,
       // In-process calls fail the same way every time: no point retrying them.
       ...(this.remote ? {} : { retry: { maxAttempts: 1 } }),
     })

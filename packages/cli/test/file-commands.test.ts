@@ -3,11 +3,11 @@
  * context leave no output), sign/verify of a file over 4096 bytes checked by openssl, and bad flags.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireBinary, run, tempDir } from '@keyward/test-support'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { promisify } from 'node:util'
 import { BIN, cliEnv, expectFailure, keyward, kms, requireBuiltCli, requireScript } from './cli-harness.js'
 
@@ -116,6 +116,20 @@ describe.concurrent('keyward encrypt/decrypt/sign/verify', () => {
     const dec = await keyward(home, ['decrypt', '--in', file('in.kwe'), '--out', file('in.out')])
     expect(dec.code, dec.stderr).toBe(0)
     expect(sha(file('in.out'))).toBe(sha(file('in.bin')))
+  })
+
+  it('Ctrl-C during encrypt removes the partial output and exits 130', async () => {
+    const keyId = await aesKey
+    const file = own('sigint')
+    writeFileSync(file('huge.bin'), '')
+    truncateSync(file('huge.bin'), 512 * 1024 * 1024) // sparse: cheap to make, slow enough to interrupt
+    const child = spawn(process.execPath, [BIN, 'encrypt', '--key-id', keyId, '--in', file('huge.bin'), '--out', file('huge.kwe')], { env: cliEnv(home), cwd: home })
+    const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)))
+    for (let i = 0; i < 3000 && !readdirSync(file('.')).some((n) => n.endsWith('.tmp')); i++) await new Promise((r) => setTimeout(r, 10))
+    expect(readdirSync(file('.')).some((n) => n.endsWith('.tmp')), 'the temp file appeared').toBe(true)
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    expect(readdirSync(file('.'))).toEqual(['huge.bin'])
   })
 
   it('bad flags and values fail with a clear message and write nothing', async () => {
