@@ -7,9 +7,13 @@
  * its CLMUL path), so cache timing can in principle reveal information about H and the data to a co-located
  * attacker. JavaScript offers no carry-less multiply; this is the measured trade-off for throughput.
  */
+import { ghashTable, type GhashLike } from './ghash-table.js'
 
-/** GHASH state keyed by H. {@link Ghash.update} carries partial blocks; {@link Ghash.pad} zero-pads the last one. */
-export class Ghash {
+/**
+ * GHASH state keyed by H in plain JavaScript: the fallback when WebAssembly SIMD is missing (ghash-wasm.ts is
+ * about three times faster). {@link Ghash.update} carries partial blocks; {@link Ghash.pad} zero-pads the last.
+ */
+export class Ghash implements GhashLike {
   /** Word w (0..3, big-endian) of H·(byte v at position i) is at t[(i * 256 + v) * 4 + w]: one cache line per lookup. */
   readonly #t: Int32Array
   #y0 = 0
@@ -21,36 +25,7 @@ export class Ghash {
   #pendingLength = 0
 
   constructor(h: Uint8Array) {
-    const T = (this.#t = new Int32Array(16384))
-    // H·x^j for j = 0..127; multiplying by x is a right shift in GCM's reflected bit order.
-    let a = readU32(h, 0)
-    let b = readU32(h, 4)
-    let c = readU32(h, 8)
-    let d = readU32(h, 12)
-    for (let j = 0; j < 128; j++) {
-      const i = j >>> 3
-      const v = 0x80 >>> (j & 7)
-      const at = i * 256 + v
-      T[at * 4] = a
-      T[at * 4 + 1] = b
-      T[at * 4 + 2] = c
-      T[at * 4 + 3] = d
-      const carry = d & 1
-      d = (d >>> 1) | (c << 31)
-      c = (c >>> 1) | (b << 31)
-      b = (b >>> 1) | (a << 31)
-      a = (a >>> 1) ^ (carry ? 0xe1000000 : 0)
-    }
-    for (let i = 0; i < 16; i++) {
-      const base = i * 256
-      for (let v = 3; v < 256; v++) {
-        const low = v & -v
-        if (low === v) continue
-        const x = base + (v ^ low)
-        const y = base + low
-        for (let w = 0; w < 4; w++) T[(base + v) * 4 + w] = T[x * 4 + w]! ^ T[y * 4 + w]!
-      }
-    }
+    this.#t = ghashTable(h)
   }
 
   /** Absorbs `data`, carrying a trailing partial block to the next call. */
@@ -145,8 +120,4 @@ export class Ghash {
     this.#y2 = y2
     this.#y3 = y3
   }
-}
-
-function readU32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0
 }

@@ -1,12 +1,14 @@
 /**
  * SM4-GCM (NIST SP 800-38D over the SM4 block cipher, RFC 8998) from OpenSSL's sm4-ecb (H, E(K, J0)) and sm4-ctr
- * (the keystream) plus the table GHASH in ghash.ts. OpenSSL 3.0 has no sm4-gcm; its sm4-ctr increments the whole
- * 128-bit counter while GCM increments only the low 32 bits (inc32), so the keystream is restarted at the one
- * point where the low word wraps to 0 — reachable only with IVs that are not 96 bits, whose J0 = GHASH(IV).
+ * (the keystream) plus a table GHASH (ghash-wasm.ts, or ghash.ts without WebAssembly SIMD). OpenSSL 3.0 has no
+ * sm4-gcm; its sm4-ctr increments the whole 128-bit counter while GCM increments only the low 32 bits (inc32),
+ * so the keystream is restarted at the one point where the low word wraps to 0 — reachable only with IVs that
+ * are not 96 bits, whose J0 = GHASH(IV).
  */
 import { createCipheriv, type Cipher } from 'node:crypto'
 import { KeywardError, zeroize } from '@keyward/core'
-import { Ghash } from './ghash.js'
+import { createGhash } from './ghash-wasm.js'
+import type { GhashLike } from './ghash-table.js'
 
 /** GCM's plaintext limit: 2^39 − 256 bits. */
 export const SM4_GCM_MAX_TEXT_BYTES = 2 ** 36 - 32
@@ -45,7 +47,7 @@ function lengthBlock(aBytes: number, cBytes: number): Buffer {
 /** Keystream and GHASH of one SM4-GCM message; the stream classes and one-shot functions drive it. */
 export class Sm4GcmCore {
   readonly #key: Buffer
-  readonly #ghash: Ghash
+  readonly #ghash: GhashLike
   readonly #ej0: Buffer
   /** Counter block whose low 32 bits are 0, for after the wrap. */
   readonly #wrapCounter: Buffer
@@ -59,7 +61,7 @@ export class Sm4GcmCore {
 
   constructor(key: Uint8Array, iv: Uint8Array) {
     this.#key = Buffer.from(key)
-    this.#ghash = new Ghash(ecbBlock(key, new Uint8Array(16)))
+    this.#ghash = createGhash(ecbBlock(key, new Uint8Array(16)))
     let j0: Buffer
     if (iv.length === 12) {
       j0 = Buffer.concat([iv, Buffer.of(0, 0, 0, 1)])
