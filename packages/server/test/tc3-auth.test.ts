@@ -73,6 +73,26 @@ describe('TC3-HMAC-SHA256 authentication', () => {
     }
   })
 
+  it('Python-SDK/tccli style: host:port signed, x-tc-action signed lower-case', async () => {
+    // Written from Tencent's TC3 documentation, independent of the server's verifier.
+    const { createHash, createHmac } = await import('node:crypto')
+    const { send } = await import('./raw-request.js')
+    const host = t.server.url.slice('http://'.length)
+    const ts = Math.floor(Date.now() / 1000)
+    const date = new Date(ts * 1000).toISOString().slice(0, 10)
+    const body = Buffer.from('{}')
+    const sha = (x: string | Buffer): string => createHash('sha256').update(x).digest('hex')
+    const canonical = `POST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:${host}\nx-tc-action:getregions\n\ncontent-type;host;x-tc-action\n${sha(body)}`
+    const toSign = `TC3-HMAC-SHA256\n${ts}\n${date}/kms/tc3_request\n${sha(canonical)}`
+    const h = (k: Buffer | string, m: string): Buffer => createHmac('sha256', k).update(m).digest()
+    const signature = createHmac('sha256', h(h(h(`TC3${ADMIN.secretKey}`, date), 'kms'), 'tc3_request')).update(toSign).digest('hex')
+    const r = await send(t.server.url, {
+      'Content-Type': 'application/json; charset=utf-8', Host: host, 'X-TC-Action': 'GetRegions', 'X-TC-Version': '2019-01-18', 'X-TC-Timestamp': String(ts),
+      Authorization: `TC3-HMAC-SHA256 Credential=${ADMIN.secretId}/${date}/kms/tc3_request, SignedHeaders=content-type;host;x-tc-action, Signature=${signature}`,
+    }, body)
+    expect(JSON.parse(r.text).Response.Regions).toEqual(['ap-guangzhou'])
+  })
+
   it('the signed host is the Host header\'s hostname, whatever name the client used', async () => {
     const { port } = t.server
     const r = await rawRequest(t.server.url, { ...ADMIN, body: {}, signUrl: `http://kms.internal:${port}`, headers: { Host: `kms.internal:${port}` } })
