@@ -39,6 +39,16 @@ export class ChunkReader {
     return true
   }
 
+  /** Up to `max` bytes already buffered (no waiting), or null when the current chunk is used up. */
+  buffered(max: number): Buffer | null {
+    if (this.#off >= this.#cur.length) return null
+    const n = Math.min(max, this.#cur.length - this.#off)
+    const out = this.#cur.subarray(this.#off, this.#off + n)
+    this.#off += n
+    this.consumed += n
+    return out
+  }
+
   /** Up to `max` bytes (at least 1), or null at the end of the source. */
   async upTo(max: number): Promise<Buffer | null> {
     if (!(await this.#fill())) return null

@@ -118,39 +118,44 @@ export function sealAll(w: MessageWriter, plaintext: Uint8Array): Buffer[] {
  * Encrypts a chunked source frame by frame. Input chunks are referenced, not copied, until their frame is
  * sealed, so a source must not reuse a chunk's memory after yielding it (Node streams never do).
  */
-export async function* sealStream(w: MessageWriter, source: ByteSource, onProgress?: ProgressCallback, signal?: AbortSignal, expectedLength?: number): AsyncGenerator<Buffer> {
+export async function* sealStream(start: () => Promise<MessageWriter>, source: ByteSource, onProgress?: ProgressCallback, signal?: AbortSignal, expectedLength?: number): AsyncGenerator<Buffer> {
   // A length hint is what the data-key cache counted against its byte limit: hold the stream to it.
   const over = (n: number): void => {
     if (expectedLength !== undefined && n > expectedLength) throw new KeywardError('InvalidParameterValue', `The source is longer than plaintextLength (${expectedLength}).`)
   }
-  yield w.header
-  let parts: Buffer[] = []
-  let have = 0
-  let seq = 1
-  let done = 0
-  for await (const chunk of source) {
-    if (!(chunk instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'The source must yield bytes (Uint8Array/Buffer).')
-    let c = asBuffer(chunk)
-    while (c.length > 0) {
-      if (have === w.frameLength) {
-        checkNotAborted(signal)
-        yield* sealFrame(w.suite, w.keys, seq++, false, parts, have)
-        done += have
-        onProgress?.(done)
-        parts = []
-        have = 0
+  const w = await start()
+  try {
+    yield w.header
+    let parts: Buffer[] = []
+    let have = 0
+    let seq = 1
+    let done = 0
+    for await (const chunk of source) {
+      if (!(chunk instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'The source must yield bytes (Uint8Array/Buffer).')
+      let c = asBuffer(chunk)
+      while (c.length > 0) {
+        if (have === w.frameLength) {
+          checkNotAborted(signal)
+          for (const p of sealFrame(w.suite, w.keys, seq++, false, parts, have)) yield p
+          done += have
+          onProgress?.(done)
+          parts = []
+          have = 0
+        }
+        const n = Math.min(w.frameLength - have, c.length)
+        parts.push(c.subarray(0, n))
+        have += n
+        c = c.subarray(n)
+        over(done + have)
       }
-      const n = Math.min(w.frameLength - have, c.length)
-      parts.push(c.subarray(0, n))
-      have += n
-      c = c.subarray(n)
-      over(done + have)
     }
+    if (expectedLength !== undefined && done + have !== expectedLength) {
+      throw new KeywardError('InvalidParameterValue', `The source is shorter than plaintextLength (${done + have} < ${expectedLength}).`)
+    }
+    checkNotAborted(signal)
+    for (const p of sealFrame(w.suite, w.keys, seq, true, parts, have)) yield p
+    onProgress?.(done + have)
+  } finally {
+    w.keys.cipherKey.fill(0)
   }
-  if (expectedLength !== undefined && done + have !== expectedLength) {
-    throw new KeywardError('InvalidParameterValue', `The source is shorter than plaintextLength (${done + have} < ${expectedLength}).`)
-  }
-  checkNotAborted(signal)
-  yield* sealFrame(w.suite, w.keys, seq, true, parts, have)
-  onProgress?.(done + have)
 }

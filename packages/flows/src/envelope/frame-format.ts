@@ -72,7 +72,7 @@ export async function openFrame(r: ChunkReader, suite: Suite, keys: DerivedKeys,
   const plaintext: Buffer[] = []
   let left = length
   while (left > 0) {
-    const c = await r.upTo(left)
+    const c = r.buffered(left) ?? (await r.upTo(left))
     if (!c) throw new KeywardError('FailedOperation.InvalidMessage', 'The message is truncated.')
     plaintext.push(decipher.update(c))
     left -= c.length
