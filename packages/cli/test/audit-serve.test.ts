@@ -7,9 +7,9 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '@keyward/test-support'
-import { expectFailure, keyward, kms, requireBuiltCli, startServe } from './cli-harness.js'
+import { expectFailure, keyward, kms, requireBuiltCli, startServe, SLOW_TEST_MS } from './cli-harness.js'
 
-describe('keyward audit verify', () => {
+describe('keyward audit verify', { timeout: SLOW_TEST_MS }, () => {
   let home: string
   let remove = (): void => undefined
 
@@ -58,7 +58,7 @@ describe('keyward audit verify', () => {
   })
 })
 
-describe('keyward serve', () => {
+describe('keyward serve', { timeout: SLOW_TEST_MS }, () => {
   let home: string
   let remove = (): void => undefined
 

@@ -7,11 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireBinary, run, tempDir } from '@keyward/test-support'
-import { expectFailure, keyward, kms, requireBuiltCli } from './cli-harness.js'
+import { expectFailure, keyward, kms, requireBuiltCli, SLOW_TEST_MS } from './cli-harness.js'
 
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
 
-describe.concurrent('keyward: BYOK', () => {
+describe.concurrent('keyward: BYOK', { timeout: SLOW_TEST_MS }, () => {
   let home: string
   let remove = (): void => undefined
   let openssl: string

@@ -8,6 +8,12 @@ import { join, resolve } from 'node:path'
 import { expect } from 'vitest'
 
 const CLI_DIR = resolve(import.meta.dirname, '..')
+/**
+ * Per-test limit: each test runs several CLI processes (≈ 0.5 s of CPU each, mostly module loading) and, on a
+ * machine shared with other suites, waits for a core far longer than it computes.
+ */
+export const SLOW_TEST_MS = 180_000
+
 /** The `keyward` bin as npm links it. */
 export const BIN = join(CLI_DIR, 'bin', 'keyward.js')
 
@@ -52,7 +58,7 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
 /** Runs `keyward ...args`; never rejects on a non-zero exit. */
 export function keyward(home: string, args: readonly string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((res, rej) => {
-    execFile(process.execPath, [BIN, ...args], { env: cliEnv(home, opts.env), cwd: opts.cwd ?? home, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+    execFile(process.execPath, [BIN, ...args], { env: cliEnv(home, opts.env), cwd: opts.cwd ?? home, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return rej(error)
         res({ code: error ? (error.code as number) : 0, stdout, stderr })

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireBinary, run, tempDir } from '@keyward/test-support'
 import { execFile, spawn } from 'node:child_process'
 import { promisify } from 'node:util'
-import { BIN, cliEnv, expectFailure, keyward, kms, requireBuiltCli, requireScript } from './cli-harness.js'
+import { BIN, cliEnv, expectFailure, keyward, kms, requireBuiltCli, requireScript, SLOW_TEST_MS } from './cli-harness.js'
 
-describe.concurrent('keyward encrypt/decrypt/sign/verify', () => {
+describe.concurrent('keyward encrypt/decrypt/sign/verify', { timeout: SLOW_TEST_MS }, () => {
   let home: string
   let remove = (): void => undefined
   let openssl: string

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '@keyward/test-support'
-import { expectFailure, keyward, kms, requireBuiltCli } from './cli-harness.js'
+import { expectFailure, keyward, kms, requireBuiltCli, SLOW_TEST_MS } from './cli-harness.js'
 
-describe('keyward kms: bad input', () => {
+describe('keyward kms: bad input', { timeout: SLOW_TEST_MS }, () => {
   let home: string
   let remove = (): void => undefined
 

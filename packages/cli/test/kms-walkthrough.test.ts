@@ -8,13 +8,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sm2MessageDigest, sm2PublicKeyFromSpki } from '@keyward/gm'
 import { requireBinary, run, tempDir } from '@keyward/test-support'
-import { keyward, kms, requireBuiltCli } from './cli-harness.js'
+import { keyward, kms, requireBuiltCli, SLOW_TEST_MS } from './cli-harness.js'
 
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
 
 // Concurrent: each step is its own child processes over one shared home (SQLite WAL + busy timeout), as a CLI next
 // to a running `keyward serve` would be.
-describe.concurrent('keyward kms: seed walkthroughs on the embedded KMS', () => {
+describe.concurrent('keyward kms: seed walkthroughs on the embedded KMS', { timeout: SLOW_TEST_MS }, () => {
   let home: string
   let remove = (): void => undefined
   let openssl: string

@@ -7,9 +7,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '@keyward/test-support'
 import { createSoftHsmToken, type SoftHsmToken } from '../../../test/support/softhsm.js'
-import { keyward, kms, requireBuiltCli } from './cli-harness.js'
+import { keyward, kms, requireBuiltCli, SLOW_TEST_MS } from './cli-harness.js'
 
-describe('keyward --provider pkcs11 (SoftHSM2)', () => {
+describe('keyward --provider pkcs11 (SoftHSM2)', { timeout: SLOW_TEST_MS }, () => {
   let home: string
   let remove = (): void => undefined
   let token: SoftHsmToken | undefined
