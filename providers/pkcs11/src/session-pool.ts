@@ -21,7 +21,8 @@ export class SessionPool {
   readonly #connection: TokenConnection
   readonly #size: number
   readonly #idle: Pooled[] = []
-  readonly #waiters: Array<() => void> = []
+  /** Queued calls; a released session is handed straight to the first one, so nobody can jump the queue. */
+  readonly #waiters: Array<(handed: Pooled | undefined) => void> = []
   readonly #open = new Set<graphene.Session>()
   #inUse = 0
   #generation = 0
@@ -104,14 +105,31 @@ export class SessionPool {
           throw e
         }
       }
-      await new Promise<void>((resolve) => this.#waiters.push(resolve))
+      const handed = await new Promise<Pooled | undefined>((resolve) => this.#waiters.push(resolve))
+      if (handed && !fresh) return handed
+      if (handed) {
+        // A fresh session is wanted: give the handed one's slot to a new session.
+        this.#discard(handed)
+        this.#inUse--
+      }
     }
   }
 
   #release(pooled: Pooled): void {
+    if (this.#closed || pooled.generation !== this.#generation) {
+      this.#discard(pooled)
+      this.#inUse--
+      this.#wake()
+      return
+    }
+    const waiter = this.#waiters.shift()
+    if (waiter) {
+      // Still in use: it changes hands without passing through the idle list.
+      waiter(pooled)
+      return
+    }
     this.#inUse--
-    if (this.#closed || pooled.generation !== this.#generation) this.#discard(pooled)
-    else this.#idle.push(pooled)
+    this.#idle.push(pooled)
     this.#wake()
   }
 
@@ -127,8 +145,9 @@ export class SessionPool {
     try { pooled.session.close() } catch { /* already gone */ }
   }
 
+  /** A slot was freed: let the first queued call try again; tell close() when nothing is in use. */
   #wake(): void {
-    this.#waiters.shift()?.()
+    this.#waiters.shift()?.(undefined)
     if (this.#inUse === 0) for (const drained of this.#drained.splice(0)) drained()
   }
 
@@ -143,7 +162,7 @@ export class SessionPool {
    */
   async close(): Promise<void> {
     this.#closed = true
-    for (const w of this.#waiters.splice(0)) w()
+    for (const w of this.#waiters.splice(0)) w(undefined)
     if (this.#inUse > 0) await new Promise<void>((resolve) => this.#drained.push(resolve))
     for (const s of this.#open) {
       try { s.close() } catch { /* already closed */ }

@@ -61,4 +61,13 @@ describe('64 parallel calls over a pool of 4 sessions', () => {
     expect(provider.stats().openSessions).toBeLessThanOrEqual(4)
     expect(provider.stats().loginAttempts).toBe(1)
   })
+
+  it('calls beyond the pool wait their turn in FIFO order (a released session goes to the first waiter)', async () => {
+    const one = providerOn(token, { poolSize: 1 })
+    const order: number[] = []
+    await Promise.all(Array.from({ length: 24 }, (_, i) => one.generateRandom(16).then(() => order.push(i))))
+    expect(order).toEqual(Array.from({ length: 24 }, (_, i) => i))
+    expect(one.stats().openSessions).toBe(1)
+    await one.close()
+  })
 })
