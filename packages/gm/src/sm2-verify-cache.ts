@@ -2,7 +2,9 @@
  * Hot-key verification: once one public key has been verified against `hotAfter` times, a byte-window table of
  * its multiples is built (≈ 90 ms, ≈ 1 MB) and later checks compute s·G + t·P entirely from the two tables —
  * about three times faster than the native route. Keys verified only now and then never pay for a table. At
- * most `maxKeys` tables are kept (least recently used first out). Public values only.
+ * most `maxKeys` tables are kept (least recently used first out), and at most one is built per 256
+ * verifications, so that cycling through more hot keys than `maxKeys` cannot turn table builds into the main
+ * cost. Public values only.
  */
 import { checkInt } from '@keyward/core'
 import { FixedBaseTable, toAffine } from './fixed-base-table.js'
@@ -24,6 +26,9 @@ const counts = new Map<string, number>()
 const MAX_COUNTED = 4096
 /** Built tables in least-recently-used order. */
 const tables = new Map<string, FixedBaseTable>()
+/** Verifications that must pass between two table builds, and the count since the last build. */
+const BUILD_INTERVAL = 256
+let sinceBuild = BUILD_INTERVAL
 
 /**
  * Sets how many public-key tables SM2 verification keeps and how soon it builds one. Tables hold only public
@@ -40,11 +45,13 @@ export function configureSm2VerifyCache(options: Sm2VerifyCacheOptions): void {
   maxKeys = options.maxKeys ?? maxKeys
   hotAfter = options.hotAfter ?? hotAfter
   counts.clear()
+  sinceBuild = BUILD_INTERVAL
   while (tables.size > maxKeys) tables.delete(tables.keys().next().value!)
 }
 
 function tableFor(publicKey: Uint8Array, point: AffinePoint): FixedBaseTable | undefined {
   if (maxKeys === 0) return undefined
+  sinceBuild++
   const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex')
   const known = tables.get(id)
   if (known) {
@@ -54,12 +61,13 @@ function tableFor(publicKey: Uint8Array, point: AffinePoint): FixedBaseTable | u
   }
   const seen = (counts.get(id) ?? 0) + 1
   counts.delete(id)
-  if (seen < hotAfter) {
+  if (seen < hotAfter || sinceBuild < BUILD_INTERVAL) {
     counts.set(id, seen)
     if (counts.size > MAX_COUNTED) counts.delete(counts.keys().next().value!)
     return undefined
   }
   const table = new FixedBaseTable(point)
+  sinceBuild = 0
   tables.set(id, table)
   while (tables.size > maxKeys) tables.delete(tables.keys().next().value!)
   return table

@@ -53,10 +53,12 @@ describe('SM2 hot-key verification tables', () => {
     expect(codeOf(() => configureSm2VerifyCache({ hotAfter: 0 }))).toBe('InvalidParameterValue')
   })
   it('keeps at most maxKeys tables, evicting the least recently used', () => {
-    configureSm2VerifyCache({ maxKeys: 2, hotAfter: 1 })
     const keys = [0, 1, 2].map(() => sm2GenerateKeyPair().publicKey)
     const check = (k: Buffer): boolean | undefined => tableCheck(1n, 2n, 3n, k, decodePublicKey(k))
+    // configure() also lifts the one-build-per-256-verifications limit, so each step may build at once.
+    configureSm2VerifyCache({ maxKeys: 2, hotAfter: 1 })
     expect(check(keys[0]!)).toBe(false) // built
+    configureSm2VerifyCache({})
     expect(check(keys[1]!)).toBe(false) // built
     expect(check(keys[0]!)).toBe(false) // touch 0: key 1 is now least recent
     configureSm2VerifyCache({ hotAfter: 2 })
@@ -64,5 +66,15 @@ describe('SM2 hot-key verification tables', () => {
     expect(check(keys[2]!)).toBe(false) // built: evicts key 1
     expect(check(keys[1]!)).toBeUndefined() // gone: counting again
     expect(check(keys[0]!)).toBe(false) // still cached
+  })
+  it('builds at most one table per 256 verifications', () => {
+    configureSm2VerifyCache({ maxKeys: 4, hotAfter: 1 })
+    const [a, b] = [0, 1].map(() => sm2GenerateKeyPair().publicKey) as [Buffer, Buffer]
+    const check = (k: Buffer): boolean | undefined => tableCheck(1n, 2n, 3n, k, decodePublicKey(k))
+    expect(check(a)).toBe(false) // built
+    expect(check(b)).toBeUndefined() // too soon after the last build
+    for (let i = 0; i < 253; i++) check(a)
+    expect(check(b)).toBeUndefined() // 255th verification since the build
+    expect(check(b)).toBe(false) // 256th: built
   })
 })
