@@ -4,7 +4,7 @@
  * signatures; node:crypto / @keyward/flows encrypt for its RSA keys.
  */
 import { createHash, createPublicKey, constants, publicEncrypt, randomBytes } from 'node:crypto'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encryptWithPublicKey } from '@keyward/flows/asymmetric'
@@ -48,6 +48,30 @@ describe('pkcs11-tool', () => {
     expect(access).not.toContain('extractable')
     const ecBlock = out.split(/\n(?=\S)/).find((b) => b.includes(`keyward:${ec.keyId}/v1`) && b.startsWith('Private Key'))
     expect(ecBlock).toContain('EC')
+  })
+
+  it('--read-object --type pubkey gives the same SubjectPublicKeyInfo as GetPublicKey', async () => {
+    for (const keyUsage of ['ASYMMETRIC_SIGN_VERIFY_RSA_2048', 'ASYMMETRIC_SIGN_VERIFY_ECC'] as const) {
+      const key = await provider.createKey({ alias: `read-pub-${keyUsage.toLowerCase().replace(/_/g, '-')}`, keyUsage })
+      const out = join(tmp.dir, `${key.keyId}.pub.der`)
+      pkcs11Tool(['--read-object', '--type', 'pubkey', '--id', Buffer.from(`${key.keyId}/v1`).toString('hex'), '--output-file', out])
+      const fromTool = createPublicKey({ key: readFileSync(out), format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' })
+      expect(fromTool.toString('base64')).toBe((await provider.getPublicKey(key.keyId)).publicKey)
+    }
+  })
+
+  it('pkcs11-tool --sign with the token key (CKM_ECDSA over a SHA-256 digest, DER) verifies through VerifyByAsymmetricKey', async () => {
+    const key = await provider.createKey({ alias: 'tool-signs', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_ECC' })
+    const message = randomBytes(300)
+    const digest = createHash('sha256').update(message).digest()
+    const msgFile = join(tmp.dir, 'tool-signs.digest')
+    const sigFile = join(tmp.dir, 'tool-signs.sig')
+    writeFileSync(msgFile, digest)
+    pkcs11Tool(['--sign', '--mechanism', 'ECDSA', '--signature-format', 'openssl', '--id', Buffer.from(`${key.keyId}/v1`).toString('hex'), '--input-file', msgFile, '--output-file', sigFile])
+    const signature = readFileSync(sigFile)
+    expect((await provider.verifyByAsymmetricKey({ keyId: key.keyId, algorithm: 'ECC_P256_R1', message, signature })).signatureValid).toBe(true)
+    expect((await provider.verifyByAsymmetricKey({ keyId: key.keyId, algorithm: 'ECC_P256_R1', message: digest, messageType: 'DIGEST', signature })).signatureValid).toBe(true)
+    expect((await provider.verifyByAsymmetricKey({ keyId: key.keyId, algorithm: 'ECC_P256_R1', message: randomBytes(300), signature })).signatureValid).toBe(false)
   })
 
   it('a key version deleted with pkcs11-tool --delete-object: Encrypt fails with CmkNotFound naming the missing object', async () => {
