@@ -34,7 +34,7 @@ describe('hash-chained audit log', () => {
     const dump = JSON.stringify(await t.server.store.db.all('SELECT * FROM srv_audit'))
     expect(dump).not.toContain(plaintext)
     expect(dump).not.toContain('top secret')
-    expect(await verifyAuditChain(t.server.store)).toEqual({ ok: true, entries: 5 })
+    expect(await verifyAuditChain(t.server.store)).toEqual({ ok: true, entries: 5, headHash: entries[4]!.hash })
   })
 
   it('detects an edited entry', async () => {

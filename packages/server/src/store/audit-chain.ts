@@ -115,6 +115,12 @@ export interface AuditVerification {
   /** First entry found wrong (or the head, seq = entries + 1), with why. */
   firstBadSeq?: number
   reason?: string
+  /**
+   * Hash of the last entry when the chain is intact. SHA-256 is keyless, so someone who can rewrite the whole
+   * table can also recompute a consistent chain: record this value outside the database (a log, a ticket) and
+   * compare it later to anchor the chain.
+   */
+  headHash?: string
 }
 
 /**
@@ -153,5 +159,5 @@ export async function verifyAuditChain(store: SqlDb | { readonly db: SqlDb }): P
   if (headSeq !== count || headHash !== prevHash) {
     return { ok: false, entries: count, firstBadSeq: count + 1, reason: `the chain ends at #${count} but its head records #${headSeq}: entries were removed or added` }
   }
-  return { ok: true, entries: count }
+  return { ok: true, entries: count, headHash: prevHash }
 }
