@@ -1,8 +1,10 @@
 import { hkdfExpand, hkdfExtract } from './hkdf.js'
 import { COMMITMENT_LENGTH, NONCE_LENGTH, type Suite } from './suites.js'
 
-/** HKDF info prefix: binds the derivation to this format and version. */
-const INFO_LABEL = Buffer.from('KEYWARD-ENVELOPE-V1', 'ascii')
+/** HKDF info labels: bind each derivation to this format, its version and its purpose. */
+const KEY_LABEL = Buffer.from('KEYWARD-ENVELOPE-V1-KEY', 'ascii')
+const COMMIT_LABEL = Buffer.from('KEYWARD-ENVELOPE-V1-COMMIT', 'ascii')
+const PRK_LENGTH = 32
 
 /** The per-message secrets derived from a data key. Zero them with {@link disposeDerived}. */
 export interface DerivedKeys {
@@ -14,37 +16,49 @@ export interface DerivedKeys {
   readonly nonceBase: Buffer
 }
 
-/** HKDF-Extract of a data key (empty salt): what the data-key cache holds. Zeroes the data key. */
-export function dataKeyPrk(suite: Suite, dataKey: Uint8Array): Buffer {
+function info(label: Buffer, suite: Suite, messageId?: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafe(label.length + 2 + (messageId?.length ?? 0))
+  label.copy(b, 0)
+  b.writeUInt16BE(suite.id, label.length)
+  if (messageId) b.set(messageId, label.length + 2)
+  return b
+}
+
+/**
+ * The key material of a data key: PRK = HKDF-Extract(empty salt, data key) ‖ commitment =
+ * HKDF-Expand(PRK, "KEYWARD-ENVELOPE-V1-COMMIT" ‖ suite id, 32). This, never the data key, is what the
+ * data-key cache holds; the data key is zeroed here.
+ */
+export function dataKeyMaterial(suite: Suite, dataKey: Uint8Array): Buffer {
+  let prk: Buffer | undefined
   try {
-    return hkdfExtract(suite.hkdfHash, dataKey)
+    prk = hkdfExtract(suite.hkdfHash, dataKey)
+    const commitment = hkdfExpand(suite.hkdfHash, prk, info(COMMIT_LABEL, suite), COMMITMENT_LENGTH)
+    return Buffer.concat([prk, commitment])
   } finally {
     dataKey.fill(0)
+    prk?.fill(0)
   }
 }
 
 /**
- * HKDF-Expand(PRK of the data key, info = label ‖ suite id ‖ message id) → cipher key ‖ commitment. This is
- * HKDF(ikm = data key, salt = empty, info) of RFC 5869. Because the message id is random per message, a data
+ * The keys of one message from its data key's material: cipher key = HKDF-Expand(PRK,
+ * "KEYWARD-ENVELOPE-V1-KEY" ‖ suite id ‖ message id, K). Because the message id is random per message, a data
  * key reused from the cache still yields a fresh cipher key per message, so the nonces (message id prefix XOR
- * sequence number) never repeat under one key.
+ * sequence number) never repeat under one key. The commitment commits to the data key itself (one per data key).
  */
-export function deriveKeys(suite: Suite, prk: Uint8Array, messageId: Uint8Array): DerivedKeys {
-  const info = Buffer.allocUnsafe(INFO_LABEL.length + 2 + messageId.length)
-  INFO_LABEL.copy(info, 0)
-  info.writeUInt16BE(suite.id, INFO_LABEL.length)
-  info.set(messageId, INFO_LABEL.length + 2)
-  const okm = hkdfExpand(suite.hkdfHash, prk, info, suite.cipherKeyLength + COMMITMENT_LENGTH)
+export function deriveKeys(suite: Suite, material: Uint8Array, messageId: Uint8Array): DerivedKeys {
+  const prk = material.subarray(0, PRK_LENGTH)
   return {
-    cipherKey: okm.subarray(0, suite.cipherKeyLength),
-    commitment: okm.subarray(suite.cipherKeyLength),
+    cipherKey: hkdfExpand(suite.hkdfHash, prk, info(KEY_LABEL, suite, messageId), suite.cipherKeyLength),
+    commitment: Buffer.from(material.subarray(PRK_LENGTH, PRK_LENGTH + COMMITMENT_LENGTH)),
     nonceBase: Buffer.from(messageId.subarray(0, NONCE_LENGTH)),
   }
 }
 
-/** Zeroes the derived secrets (key and commitment share one buffer). */
+/** Zeroes the derived secret (the cipher key). */
 export function disposeDerived(d: DerivedKeys): void {
-  Buffer.from(d.cipherKey.buffer, d.cipherKey.byteOffset, d.cipherKey.length + d.commitment.length).fill(0)
+  d.cipherKey.fill(0)
 }
 
 /** The nonce of sequence number `seq` (0 = header tag, 1.. = frames): nonce base XOR seq in the last 4 bytes. */

@@ -6,13 +6,14 @@ import type { EncryptedDataKey } from './encrypted-data-key.js'
 import type { DecryptOptions, EncryptOptions } from './envelope-options.js'
 import type { ParsedHeader } from './header-format.js'
 import type { HeaderSigner } from './header-signer.js'
-import { dataKeyPrk, deriveKeys, type DerivedKeys } from './key-derivation.js'
+import { dataKeyMaterial, deriveKeys, type DerivedKeys } from './key-derivation.js'
 import type { Keyring } from './keyring.js'
 import type { Suite } from './suites.js'
 
 /**
  * Where message keys come from: the keyring, through the data-key cache when it is on. The cache holds the
- * HKDF-Extract (PRK) of each data key, never the data key, and every message derives its own keys from it.
+ * key material of each data key (its HKDF PRK and commitment), never the data key, and every message
+ * derives its own cipher key from it.
  * Internal to the envelope; EnvelopeClient is the public face.
  */
 export class KeyMaterials {
@@ -49,12 +50,12 @@ export class KeyMaterials {
     const plan: HeaderPlan = { suite: this.suite, encryptionContext: ctx, contextBytes, frameLength, signer: this.signer }
     const messageId = newMessageId()
     const len = this.suite.dataKeyLength
-    // The cache holds the HKDF-Extract of a data key (its PRK); the data key itself is zeroed at once.
+    // The cache holds a data key's material (PRK ‖ commitment); the data key itself is zeroed at once.
     const create = async (): Promise<CacheMaterial> => {
       const m = await this.keyring.generate(len, ctx, opts)
-      return { plaintext: dataKeyPrk(this.suite, m.plaintext), encryptedDataKeys: m.encryptedDataKeys }
+      return { plaintext: dataKeyMaterial(this.suite, m.plaintext), encryptedDataKeys: m.encryptedDataKeys }
     }
-    const derive = (prk: Uint8Array, edks: readonly EncryptedDataKey[]) => ({ keys: deriveKeys(this.suite, prk, messageId), edks })
+    const derive = (material: Uint8Array, edks: readonly EncryptedDataKey[]) => ({ keys: deriveKeys(this.suite, material, messageId), edks })
     let r: { keys: DerivedKeys; edks: readonly EncryptedDataKey[] }
     if (this.cache && plaintextLength !== undefined) {
       // Partitioned by suite, master keys, the caller's partition and the context: a key never crosses them.
@@ -73,17 +74,17 @@ export class KeyMaterials {
   async #deriveForHeader(h: ParsedHeader, opts: CallOptions): Promise<DerivedKeys> {
     const len = h.suite.dataKeyLength
     if (!this.cache) {
-      const prk = dataKeyPrk(h.suite, await this.keyring.decrypt(h.encryptedDataKeys, h.encryptionContext, len, opts))
+      const material = dataKeyMaterial(h.suite, await this.keyring.decrypt(h.encryptedDataKeys, h.encryptionContext, len, opts))
       try {
-        return deriveKeys(h.suite, prk, h.messageId)
+        return deriveKeys(h.suite, material, h.messageId)
       } finally {
-        prk.fill(0)
+        material.fill(0)
       }
     }
     // The stored context and EDK bytes name the data key exactly.
     const partition = `d|${h.suite.id}|${h.keyReference.toString('latin1')}`
     const create = async (): Promise<CacheMaterial> => ({
-      plaintext: dataKeyPrk(h.suite, await this.keyring.decrypt(h.encryptedDataKeys, h.encryptionContext, len, opts)),
+      plaintext: dataKeyMaterial(h.suite, await this.keyring.decrypt(h.encryptedDataKeys, h.encryptionContext, len, opts)),
       encryptedDataKeys: h.encryptedDataKeys,
     })
     return this.cache.use(partition, 0, create, (pt) => deriveKeys(h.suite, pt, h.messageId))

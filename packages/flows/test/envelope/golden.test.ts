@@ -37,10 +37,9 @@ function independentDecrypt(m: Buffer, key: Buffer): { plaintext: Buffer; contex
   unwrap.setAAD(Buffer.concat([Buffer.from('KEYWARD-RAW-AES-V1'), Buffer.from([ns.length]), Buffer.from(ns), Buffer.from([keyId.length]), Buffer.from(keyId), Buffer.from(context)]))
   unwrap.setAuthTag(blob.subarray(blob.length - 16))
   const dataKey = Buffer.concat([unwrap.update(blob.subarray(12, blob.length - 16)), unwrap.final()])
-  const info = Buffer.concat([Buffer.from('KEYWARD-ENVELOPE-V1'), suite, messageId])
-  const okm = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), info, 64))
-  expect(okm.subarray(32).equals(commitment)).toBe(true)
-  const cipherKey = okm.subarray(0, 32)
+  const commit = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), Buffer.concat([Buffer.from('KEYWARD-ENVELOPE-V1-COMMIT'), suite]), 32))
+  expect(commit.equals(commitment)).toBe(true)
+  const cipherKey = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), Buffer.concat([Buffer.from('KEYWARD-ENVELOPE-V1-KEY'), suite, messageId]), 32))
   const nonce = (seq: number): Buffer => {
     const n = Buffer.from(messageId.subarray(0, 12))
     n.writeUInt32BE((n.readUInt32BE(8) ^ seq) >>> 0, 8)
