@@ -2,9 +2,10 @@ import { createHmac } from 'node:crypto'
 
 /**
  * HKDF (RFC 5869) split into its two steps over node:crypto HMAC. Node's `hkdfSync` does both in one call;
- * the envelope needs them apart: Extract runs once per data key (so the data-key cache holds the PRK, not
- * the data key), Expand once per message — three times faster per message than a full `hkdfSync`. Tests
- * check both steps against `hkdfSync` and the RFC 5869 vectors, for SHA-256 and SM3.
+ * the envelope needs them apart: Extract (and the commitment's Expand) runs once per data key, so the
+ * data-key cache holds the PRK, never the data key; the cipher key's Expand runs once per message — one HMAC
+ * instead of a whole `hkdfSync` per cached message. Tests check both steps against `hkdfSync` and the RFC
+ * 5869 vectors, for SHA-256 and SM3.
  */
 
 /** Output length of each hash, bytes. */
