@@ -25,6 +25,8 @@ import type { TokenContext } from './token-context.js'
  */
 export abstract class Pkcs11Byok extends KeyAdmin {
   protected readonly ctx: TokenContext
+  /** BYOK steps of one key run one at a time: two GetParametersForImport at once must not leave two wrapping pairs. */
+  readonly #keyQueues = new Map<string, Promise<unknown>>()
 
   constructor(store: KeyStore, clock: Clock, ctx: TokenContext) {
     super(store, clock)
@@ -36,7 +38,27 @@ export abstract class Pkcs11Byok extends KeyAdmin {
     needs(meta.keyState !== 'PendingDelete', 'ResourceUnavailable.CmkStateNotSupport', `Key ${meta.keyId} is pending deletion.`)
   }
 
-  protected async onGetParametersForImport(req: GetParametersForImportRequest): Promise<ImportParameters> {
+  #serial<T>(keyId: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.#keyQueues.get(keyId) ?? Promise.resolve()).then(fn, fn)
+    const tail = run.catch(() => undefined)
+    this.#keyQueues.set(keyId, tail)
+    void tail.then(() => { if (this.#keyQueues.get(keyId) === tail) this.#keyQueues.delete(keyId) })
+    return run
+  }
+
+  protected onGetParametersForImport(req: GetParametersForImportRequest): Promise<ImportParameters> {
+    return this.#serial(req.keyId, () => this.#getParametersForImport(req))
+  }
+
+  protected onImportKeyMaterial(req: ImportKeyMaterialRequest): Promise<void> {
+    return this.#serial(req.keyId, () => this.#importKeyMaterial(req))
+  }
+
+  protected onDeleteImportedKeyMaterial(keyId: string): Promise<void> {
+    return this.#serial(keyId, () => this.#deleteImportedKeyMaterial(keyId))
+  }
+
+  async #getParametersForImport(req: GetParametersForImportRequest): Promise<ImportParameters> {
     const meta = await this.loadKey(req.keyId)
     this.#needsExternal(meta)
     const id = importKeyId(meta.keyId)
@@ -50,7 +72,7 @@ export abstract class Pkcs11Byok extends KeyAdmin {
     return { keyId: meta.keyId, importToken, publicKey: toBase64(publicKey), parametersValidTo }
   }
 
-  protected async onImportKeyMaterial(req: ImportKeyMaterialRequest): Promise<void> {
+  async #importKeyMaterial(req: ImportKeyMaterialRequest): Promise<void> {
     const now = this.now()
     checkImportRequest(req, now)
     const meta = await this.loadKey(req.keyId)
@@ -65,7 +87,7 @@ export abstract class Pkcs11Byok extends KeyAdmin {
     await this.store.updateKey(meta.keyId, patch)
   }
 
-  protected async onDeleteImportedKeyMaterial(keyId: string): Promise<void> {
+  async #deleteImportedKeyMaterial(keyId: string): Promise<void> {
     const meta = await this.loadKey(keyId)
     this.#needsExternal(meta)
     await this.#destroyVersions(keyId)

@@ -36,6 +36,7 @@ import {
 import { generateKeyPair, readPublicKey, rsaDecryptInToken, signInToken, verifyInToken } from './asymmetric-crypto.js'
 import { pkcs11Capabilities } from './capabilities.js'
 import { resolveOptions, type Pkcs11ProviderOptions, type ResolvedPkcs11Options } from './config.js'
+import { checkImportRequest } from './byok-import.js'
 import { Pkcs11Symmetric } from './pkcs11-symmetric.js'
 import { objectId } from './key-templates.js'
 import { SessionPool } from './session-pool.js'
@@ -215,6 +216,7 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
 
   async importKeyMaterial(req: ImportKeyMaterialRequest, opts?: CallOptions): Promise<void> {
     this.live(opts)
+    checkImportRequest(req, this.now())
     return this.onImportKeyMaterial(req)
   }
 
