@@ -32,6 +32,8 @@ export interface OpenPlan {
   readonly onHeader: ((info: MessageInfo) => void) | undefined
   readonly onProgress: ProgressCallback | undefined
   readonly signal: AbortSignal | undefined
+  /** The keyring's limit, enforced while the header is read. */
+  readonly maxEncryptedDataKeys: number
 }
 
 function checkSigner(h: ParsedHeader, trusted: readonly Uint8Array[] | undefined): void {
@@ -57,7 +59,7 @@ export interface OpenedHeader {
  * cache), key commitment and header tag. Nothing after the header is read.
  */
 export async function openHeader(reader: ChunkReader, plan: OpenPlan): Promise<OpenedHeader> {
-  const h = await readHeader(reader)
+  const h = await readHeader(reader, plan.maxEncryptedDataKeys)
   if (plan.expectedContext !== undefined && !canonicalEncryptionContext(plan.expectedContext).equals(h.contextBytes)) {
     throw decryptionFailed(new Error('encryption context mismatch'))
   }

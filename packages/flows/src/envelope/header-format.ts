@@ -110,7 +110,7 @@ function parseContext(bytes: Buffer): EncryptionContext {
 }
 
 /** Reads and checks the structure of a header; authenticity is checked later, with the data key. */
-export async function readHeader(r: ChunkReader): Promise<ParsedHeader> {
+export async function readHeader(r: ChunkReader, maxEncryptedDataKeys = MAX_EDKS_IN_FORMAT): Promise<ParsedHeader> {
   const start: Buffer[] = []
   const take = async (n: number): Promise<Buffer> => {
     const b = await r.exact(n)
@@ -127,7 +127,9 @@ export async function readHeader(r: ChunkReader): Promise<ParsedHeader> {
   const contextBytes = Buffer.from(await take(ctxLen))
   const encryptionContext = parseContext(contextBytes)
   const count = (await take(1))[0] ?? 0
-  if (count < 1 || count > MAX_EDKS_IN_FORMAT) throw invalid('no encrypted data key')
+  if (count < 1) throw invalid('no encrypted data key')
+  // Checked before the EDKs are read, so a hostile header cannot make the reader buffer 255 × 64 KiB.
+  if (count > maxEncryptedDataKeys) throw invalid(`${count} encrypted data keys, more than maxEncryptedDataKeys (${maxEncryptedDataKeys})`)
   const edks: EncryptedDataKey[] = []
   const text = async (): Promise<string> => {
     const n = (await take(1))[0] ?? 0

@@ -38,6 +38,7 @@ export class KeyMaterials {
       onHeader: opts.onHeader,
       onProgress: opts.onProgress,
       signal: opts.signal,
+      maxEncryptedDataKeys: this.keyring.maxEncryptedDataKeys,
     }
   }
 
