@@ -59,9 +59,17 @@ export class ChunkReader {
     return out
   }
 
-  /** Exactly `n` bytes; a source that ends first is a truncated message. */
-  async exact(n: number): Promise<Buffer> {
+  /**
+   * Exactly `n` bytes; a source that ends first is a truncated message. Synchronous when the bytes are already
+   * buffered (a one-shot message is one chunk), so parsing a header costs no promise per field.
+   */
+  exact(n: number): Buffer | Promise<Buffer> {
     if (n === 0) return Buffer.alloc(0)
+    if (this.#cur.length - this.#off >= n) return this.buffered(n) as Buffer
+    return this.#exactSlow(n)
+  }
+
+  async #exactSlow(n: number): Promise<Buffer> {
     const first = await this.upTo(n)
     if (!first) throw truncated()
     if (first.length === n) return first

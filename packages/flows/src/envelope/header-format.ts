@@ -112,8 +112,14 @@ function parseContext(bytes: Buffer): EncryptionContext {
 /** Reads and checks the structure of a header; authenticity is checked later, with the data key. */
 export async function readHeader(r: ChunkReader, maxEncryptedDataKeys = MAX_EDKS_IN_FORMAT): Promise<ParsedHeader> {
   const start: Buffer[] = []
-  const take = async (n: number): Promise<Buffer> => {
-    const b = await r.exact(n)
+  const take = (n: number): Buffer | Promise<Buffer> => {
+    const b = r.exact(n)
+    if (b instanceof Promise) {
+      return b.then((x) => {
+        start.push(x)
+        return x
+      })
+    }
     start.push(b)
     return b
   }
