@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import * as graphene from 'graphene-pk11'
+import pkcs11 from 'pkcs11js'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { tempDir } from '@keyward/test-support'
 import { Pkcs11KeyProvider } from '@keyward/provider-pkcs11'
@@ -152,6 +153,19 @@ describe('lost sessions and module', () => {
     const { signature } = await p.signByAsymmetricKey({ keyId: key.keyId, algorithm: 'ECC_P256_R1', message: Buffer.from('after finalize') })
     const { signatureValid } = await p.verifyByAsymmetricKey({ keyId: key.keyId, algorithm: 'ECC_P256_R1', message: Buffer.from('after finalize'), signature })
     expect(signatureValid).toBe(true)
+    await p.close()
+  })
+
+  it('recovers when the module is finalized and re-initialised behind its back (all handles renumbered)', async () => {
+    const p = providerOn(token, { poolSize: 2 })
+    const key = await p.createKey({ alias: 'reopened', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048' })
+    await p.signByAsymmetricKey({ keyId: key.keyId, algorithm: 'RSA_PSS_SHA_256', message: Buffer.from('before') })
+    const other = sameModule()
+    other.finalize()
+    // Re-initialised the way the provider does it (OS locking), since the rest of this process shares the module.
+    other.initialize({ flags: pkcs11.CKF_OS_LOCKING_OK })
+    const { signature } = await p.signByAsymmetricKey({ keyId: key.keyId, algorithm: 'RSA_PSS_SHA_256', message: Buffer.from('after reopen') })
+    expect((await p.verifyByAsymmetricKey({ keyId: key.keyId, algorithm: 'RSA_PSS_SHA_256', message: Buffer.from('after reopen'), signature })).signatureValid).toBe(true)
     await p.close()
   })
 
