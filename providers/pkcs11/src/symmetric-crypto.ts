@@ -98,7 +98,8 @@ export async function openBlob(
  * material gives equal values, so BYOK can tell an identical re-import from a different one without the
  * material ever leaving the token. (The fixed nonce is never used for data: data nonces are random 96-bit.)
  * Not the classic E_K(0^128) check value on purpose: for a GCM key that block is the GHASH key H, and a stored
- * H plus any observed ciphertext lets an attacker forge tags. This value reveals E_K(0^96‖2) only.
+ * H plus any observed ciphertext lets an attacker forge tags. This value is E_K(0^96‖2) and one tag, under a
+ * nonce that data never uses.
  */
 export async function keyCheckValue(ctx: TokenContext, spec: SymmetricKeySpec, key: graphene.Key, session: graphene.Session): Promise<Buffer> {
   const mech = gcmMechanism(ctx, spec, Buffer.alloc(NONCE), Buffer.from('keyward-kcv'))
