@@ -25,11 +25,12 @@ export function responseError(envelope: KmsEnvelope): { code: string; message: s
   return { code: String(err.Code ?? 'InternalError'), message: String(err.Message ?? ''), requestId: typeof requestId === 'string' ? requestId : '' }
 }
 
-/** The error a Tencent SDK client throws for an API error (what mapTencentError reads). */
-class ApiError extends Error {
+/** An API error with the fields the SDK's exception has (`code`, `requestId`), which mapTencentError reads. */
+class KmsApiError extends Error {
+  override readonly name = 'KmsApiError'
+
   constructor(message: string, readonly code: string, readonly requestId: string) {
     super(message)
-    this.name = 'TencentCloudSDKHttpException'
   }
 }
 
@@ -42,7 +43,7 @@ export function transportClient(transport: KmsTransport): KmsClient {
     async request(action: string, req: Readonly<Record<string, unknown>>): Promise<KmsResponse> {
       const envelope = await transport.call(action, req)
       const err = responseError(envelope)
-      if (err) throw new ApiError(err.message, err.code, err.requestId)
+      if (err) throw new KmsApiError(err.message, err.code, err.requestId)
       return envelope.Response
     },
   }
