@@ -61,6 +61,22 @@ describe.concurrent('keyward encrypt/decrypt/sign/verify', { timeout: SLOW_TEST_
     expect(readdirSync(file('.')).filter((n) => n.endsWith('.tmp'))).toEqual([])
   })
 
+  it('the SM4-GCM suite round trips; decrypt --key-id naming another CMK refuses the file', async () => {
+    const [keyId, other] = await Promise.all([aesKey, kms(home, 'CreateKey', { Alias: 'files-other' }).then((r) => r['KeyId'] as string)])
+    const file = own('sm4')
+    writeFileSync(file('gm.bin'), randomBytes(700_000))
+    const enc = await keyward(home, ['encrypt', '--key-id', keyId, '--suite', 'SM4_GCM_HKDF_SM3_COMMIT', '--in', file('gm.bin'), '--out', file('gm.kwe')])
+    expect(enc.code, enc.stderr).toBe(0)
+    const [ok, wrongKey] = await Promise.all([
+      keyward(home, ['decrypt', '--key-id', keyId, '--in', file('gm.kwe'), '--out', file('gm.out')]),
+      keyward(home, ['decrypt', '--key-id', other, '--in', file('gm.kwe'), '--out', file('gm.wrong')]),
+    ])
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(sha(file('gm.out'))).toBe(sha(file('gm.bin')))
+    expectFailure(wrongKey, /^error: InvalidParameterValue\.InvalidCiphertext: Decryption failed/)
+    expect(existsSync(file('gm.wrong'))).toBe(false)
+  })
+
   it('(6) signs a 1 MiB file (DIGEST computed locally) with SM2 and RSA-PSS; openssl and keyward verify it, a changed file does not', async () => {
     const [sm2, rsa] = await Promise.all([
       kms(home, 'CreateKey', { Alias: 'files-sm2', KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' }).then((r) => r['KeyId'] as string),
