@@ -59,6 +59,11 @@ describe('key Actions through the Tencent SDK', () => {
     expect(disabled.KeyMetadatas!.map((m) => m.KeyId)).toEqual([b.KeyId])
     const search = await t.admin.ListKeyDetail({ SearchKeyAlias: 'list-', Limit: 200 })
     expect(search.TotalCount).toBe(2)
+    // As Tencent: without KeyUsage only ENCRYPT_DECRYPT keys are listed; ALL lists every usage.
+    const symmetricOnly = await t.admin.ListKeyDetail({ Limit: 200 })
+    expect(symmetricOnly.KeyMetadatas!.every((m) => m.KeyUsage === 'ENCRYPT_DECRYPT')).toBe(true)
+    const everything = await t.admin.ListKeyDetail({ KeyUsage: 'ALL', Limit: 200 })
+    expect(everything.TotalCount).toBeGreaterThan(symmetricOnly.TotalCount!)
     const sm2 = await t.admin.ListKeyDetail({ KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2', Limit: 200 })
     expect(sm2.KeyMetadatas!.every((m) => m.KeyUsage === 'ASYMMETRIC_SIGN_VERIFY_SM2')).toBe(true)
     expect(await codeOf(t.admin.ListKeys({ Limit: 201 }))).toBe('InvalidParameterValue')

@@ -90,7 +90,8 @@ async function listKeyDetail(ctx: RequestContext, p: Params) {
   const origin = optStr(p, 'Origin', 32)
   needs(origin === undefined || origin === 'ALL' || origin === 'TENCENT_KMS' || origin === 'EXTERNAL', 'InvalidParameterValue', 'Origin must be TENCENT_KMS, EXTERNAL or ALL.')
   const keyUsage = optStr(p, 'KeyUsage', 64)
-  const usages = keyUsage === undefined || keyUsage === '' || keyUsage === 'ALL' ? undefined : keyUsage.split(',')
+  // As Tencent: no KeyUsage means ENCRYPT_DECRYPT only; ALL lists every usage.
+  const usages = keyUsage === 'ALL' ? undefined : keyUsage === undefined || keyUsage === '' ? ['ENCRYPT_DECRYPT'] : keyUsage.split(',')
   const keys = await ownedKeys(ctx)
   const matched = filterKeys(keys.map((k) => k.meta), {
     limit: 1_000_000,
