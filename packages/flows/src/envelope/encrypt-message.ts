@@ -44,8 +44,8 @@ export function newMessageId(): Buffer {
     randomFillSync(pool)
     poolOffset = 0
   }
+  // Message ids are public (they are in the header), so the pool needs no zeroing.
   const id = Buffer.from(pool.subarray(poolOffset, poolOffset + MESSAGE_ID_LENGTH))
-  pool.fill(0, poolOffset, poolOffset + MESSAGE_ID_LENGTH)
   poolOffset += MESSAGE_ID_LENGTH
   return id
 }

@@ -8,6 +8,8 @@ import { createHmac } from 'node:crypto'
  * 5869 vectors, for SHA-256 and SM3.
  */
 
+const ONE = Buffer.of(1)
+
 /** Output length of each hash, bytes. */
 const HASH_LENGTH: Readonly<Record<'sha256' | 'sm3', number>> = { sha256: 32, sm3: 32 }
 
@@ -22,6 +24,14 @@ export function hkdfExpand(hash: 'sha256' | 'sm3', prk: Uint8Array, info: Uint8A
   const n = Math.ceil(length / HASH_LENGTH[hash])
   if (n > 255) throw new RangeError('HKDF output too long')
   const hl = HASH_LENGTH[hash]
+  if (n === 1) {
+    // One block (every per-message key): T(1) = HMAC(PRK, info ‖ 0x01), no staging buffers.
+    const t = createHmac(hash, prk).update(info).update(ONE).digest()
+    if (t.length === length) return t
+    const r = Buffer.from(t.subarray(0, length))
+    t.fill(0)
+    return r
+  }
   const out = Buffer.allocUnsafe(n * hl)
   // One input buffer per block, T(i-1) ‖ info ‖ i, so each block is a single HMAC update.
   const input = Buffer.allocUnsafe(hl + info.length + 1)
