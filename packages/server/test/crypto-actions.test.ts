@@ -58,7 +58,10 @@ describe('Encrypt / Decrypt / ReEncrypt / GenerateDataKey / GenerateRandom throu
     expect(Buffer.from(dk.Plaintext!, 'base64')).toHaveLength(16)
     const back = await t.admin.Decrypt({ CiphertextBlob: dk.CiphertextBlob!, EncryptionContext: '{"f":"x"}' })
     expect(back.Plaintext).toBe(dk.Plaintext)
-    expect(Buffer.from((await t.admin.GenerateDataKey({ KeyId: keyId })).Plaintext!, 'base64')).toHaveLength(32)
+    expect(Buffer.from((await t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256' })).Plaintext!, 'base64')).toHaveLength(32)
+    expect(await codeOf(t.admin.GenerateDataKey({ KeyId: keyId }))).toBe('MissingParameter')
+    // As Tencent: NumberOfBytes wins when both are given.
+    expect(Buffer.from((await t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_128', NumberOfBytes: 20 })).Plaintext!, 'base64')).toHaveLength(20)
     expect(Buffer.from((await t.admin.GenerateDataKey({ KeyId: keyId, NumberOfBytes: 48 })).Plaintext!, 'base64')).toHaveLength(48)
     expect(await codeOf(t.admin.GenerateDataKey({ KeyId: keyId, NumberOfBytes: 1025 }))).toBe('InvalidParameterValue')
     expect(await codeOf(t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_512' }))).toBe('InvalidParameterValue')
@@ -67,14 +70,14 @@ describe('Encrypt / Decrypt / ReEncrypt / GenerateDataKey / GenerateRandom throu
   it('GenerateDataKey seals the plaintext to an RSA EncryptionPublicKey (OAEP-SHA-256, PKCS#1 v1.5)', async () => {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
-    const dk = await t.admin.GenerateDataKey({ KeyId: keyId, EncryptionPublicKey: pem, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })
+    const dk = await t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256', EncryptionPublicKey: pem, EncryptionAlgorithm: 'RSAES_OAEP_SHA_256' })
     const plain = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(dk.Plaintext!, 'base64'))
     expect(plain).toHaveLength(32)
     expect(Buffer.from((await t.admin.Decrypt({ CiphertextBlob: dk.CiphertextBlob! })).Plaintext!, 'base64').equals(plain)).toBe(true)
     const sealed = await t.admin.Decrypt({ CiphertextBlob: dk.CiphertextBlob!, EncryptionPublicKey: pem, EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' })
     expect(privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(sealed.Plaintext!, 'base64')).equals(plain)).toBe(true)
-    expect(await codeOf(t.admin.GenerateDataKey({ KeyId: keyId, EncryptionPublicKey: 'not a key', EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }))).toBe('InvalidParameterValue')
-    expect(await codeOf(t.admin.GenerateDataKey({ KeyId: keyId, EncryptionPublicKey: pem, EncryptionAlgorithm: 'SM2' }))).toBe('InvalidParameterValue')
+    expect(await codeOf(t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256', EncryptionPublicKey: 'not a key', EncryptionAlgorithm: 'RSAES_OAEP_SHA_1' }))).toBe('InvalidParameterValue')
+    expect(await codeOf(t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256', EncryptionPublicKey: pem, EncryptionAlgorithm: 'SM2' }))).toBe('InvalidParameterValue')
   })
 
   it('GenerateDataKey seals to an SM2 EncryptionPublicKey; openssl decrypts it', async () => {
@@ -84,7 +87,7 @@ describe('Encrypt / Decrypt / ReEncrypt / GenerateDataKey / GenerateRandom throu
     const keyFile = join(t.dir, 'sm2.pem')
     writeFileSync(keyFile, derToPem(sm2PrivateKeyToPkcs8(privateKey, publicKey), 'PRIVATE KEY'), { mode: 0o600 })
     for (const alg of ['SM2', 'SM2_C1C3C2_ASN1']) {
-      const dk = await t.admin.GenerateDataKey({ KeyId: keyId, EncryptionPublicKey: pem, EncryptionAlgorithm: alg })
+      const dk = await t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256', EncryptionPublicKey: pem, EncryptionAlgorithm: alg })
       const sealed = Buffer.from(dk.Plaintext!, 'base64')
       const asn1 = alg === 'SM2' ? convertSm2Ciphertext(sealed, { order: 'C1C3C2', encoding: 'asn1' }, { order: 'C1C3C2', encoding: 'raw', prefix: true }) : sealed
       const ctFile = join(t.dir, 'sealed.bin')

@@ -11,7 +11,7 @@ describe('hosted data keys through the SDK', () => {
   afterAll(async () => { await t.close() })
 
   it('GenerateDataKey IsHostedByKms=1 stores only the ciphertext; GetDataKeyPlaintext returns the same key', async () => {
-    const g = await t.admin.GenerateDataKey({ KeyId: keyId, IsHostedByKms: 1, DataKeyName: 'payments-dek', Description: 'for payments' })
+    const g = await t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256', IsHostedByKms: 1, DataKeyName: 'payments-dek', Description: 'for payments' })
     expect(g.DataKeyId).toMatch(/^[0-9a-f-]{36}$/)
     const plain = await t.admin.GetDataKeyPlaintext({ DataKeyId: g.DataKeyId! })
     expect(plain.Plaintext).toBe(g.Plaintext)
@@ -24,13 +24,14 @@ describe('hosted data keys through the SDK', () => {
     expect(dump).not.toContain(Buffer.from(g.Plaintext!, 'base64').toString('hex'))
     const d = await t.admin.DescribeDataKey({ DataKeyId: g.DataKeyId! })
     expect(d.DataKeyMetadata).toMatchObject({ DataKeyId: g.DataKeyId, KeyId: keyId, KeyName: 'dk-cmk', DataKeyName: 'payments-dek', NumberOfBytes: 32, Description: 'for payments', KeyState: 'Enabled' })
-    expect(await codeOf(t.admin.GenerateDataKey({ KeyId: keyId, IsHostedByKms: 1, DataKeyName: 'payments-dek' }))).toBe('InvalidParameterValue')
-    expect(await codeOf(t.admin.GenerateDataKey({ KeyId: keyId, IsHostedByKms: 1 }))).toBe('InvalidParameterValue')
+    expect(await codeOf(t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256', IsHostedByKms: 1, DataKeyName: 'payments-dek' }))).toBe('InvalidParameterValue')
+    expect(await codeOf(t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256', IsHostedByKms: 1 }))).toBe('InvalidParameterValue')
+    expect(await codeOf(t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256', IsHostedByKms: 1, DataKeyName: 'long-desc', Description: '数'.repeat(34) }))).toBe('InvalidParameterValue')
   })
 
   it('ListDataKeys, DescribeDataKeys, Enable/Disable(s), deletion scheduling', async () => {
     const a = await t.admin.GenerateDataKey({ KeyId: keyId, IsHostedByKms: 1, DataKeyName: 'list-a', NumberOfBytes: 16 })
-    const b = await t.admin.GenerateDataKey({ KeyId: keyId, IsHostedByKms: 1, DataKeyName: 'list-b' })
+    const b = await t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256', IsHostedByKms: 1, DataKeyName: 'list-b' })
     const list = await t.admin.ListDataKeys({ Limit: 100 })
     expect(list.DataKeys!.map((k) => k.DataKeyId)).toEqual(expect.arrayContaining([a.DataKeyId, b.DataKeyId]))
     expect(list.TotalCount).toBe(list.DataKeys!.length)
@@ -65,7 +66,7 @@ describe('hosted data keys through the SDK', () => {
   })
 
   it('another account cannot see or use this account\'s data keys', async () => {
-    const g = await t.admin.GenerateDataKey({ KeyId: keyId, IsHostedByKms: 1, DataKeyName: 'private-dek' })
+    const g = await t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256', IsHostedByKms: 1, DataKeyName: 'private-dek' })
     const other = await t.account('dk-other')
     expect(await codeOf(other.GetDataKeyPlaintext({ DataKeyId: g.DataKeyId! }))).toBe('ResourceUnavailable.CmkNotFound')
     expect(await codeOf(other.DescribeDataKey({ DataKeyId: g.DataKeyId! }))).toBe('ResourceUnavailable.CmkNotFound')

@@ -11,7 +11,7 @@ describe('persistence', () => {
     const k = await first.admin.CreateKey({ Alias: 'durable' })
     const e = await first.admin.Encrypt({ KeyId: k.KeyId!, Plaintext: b64('survives restarts') })
     await first.admin.request('CreateGrant', { KeyId: k.KeyId!, GranteeAccountName: 'bob', Operations: ['Decrypt'] })
-    const dk = await first.admin.GenerateDataKey({ KeyId: k.KeyId!, IsHostedByKms: 1, DataKeyName: 'durable-dek' })
+    const dk = await first.admin.GenerateDataKey({ KeyId: k.KeyId!, KeySpec: 'AES_256', IsHostedByKms: 1, DataKeyName: 'durable-dek' })
     const bobCreds = (await first.server.accounts()).find((a) => a.name === 'bob')!
     void bob
     const { dir, rootKey } = first

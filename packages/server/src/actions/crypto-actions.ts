@@ -97,7 +97,8 @@ async function generateDataKey(ctx: RequestContext, p: Params) {
   const keySpec = optStr(p, 'KeySpec', 16)
   if (keySpec !== undefined) needs((DATA_KEY_SPECS as readonly string[]).includes(keySpec), 'InvalidParameterValue', 'KeySpec must be AES_128 or AES_256.')
   const numberOfBytes = optInt(p, 'NumberOfBytes')
-  needs(keySpec === undefined || numberOfBytes === undefined, 'InvalidParameter', 'Give KeySpec or NumberOfBytes, not both.')
+  // As Tencent: one of the two is required, and NumberOfBytes wins when both are given.
+  needs(keySpec !== undefined || numberOfBytes !== undefined, 'MissingParameter', 'GenerateDataKey needs KeySpec or NumberOfBytes.')
   const context = encryptionContext(p)
   const hosted = optInt(p, 'IsHostedByKms') ?? 0
   needs(hosted === 0 || hosted === 1, 'InvalidParameterValue', 'IsHostedByKms must be 0 or 1.')
@@ -105,13 +106,12 @@ async function generateDataKey(ctx: RequestContext, p: Params) {
   const description = optStr(p, 'Description', 2048) ?? ''
   if (hosted === 1) {
     needs(dataKeyName !== undefined && /^[A-Za-z0-9_-]{1,60}$/.test(dataKeyName), 'InvalidParameterValue', 'DataKeyName (1-60 of [A-Za-z0-9_-]) is required when IsHostedByKms is 1.')
-    needs(description.length <= 1024, 'InvalidParameterValue', 'Description must be at most 1024 characters.')
   }
+  needs(Buffer.byteLength(description, 'utf8') <= 100, 'InvalidParameterValue', 'Description of a data key must be at most 100 bytes.')
   const owner = await ctx.key(p['KeyId'])
   const dk = await ctx.provider.generateDataKey({
     keyId: owner.keyId,
-    ...(keySpec === undefined ? {} : { keySpec: keySpec as DataKeySpec }),
-    ...(numberOfBytes === undefined ? {} : { numberOfBytes }),
+    ...(numberOfBytes === undefined ? { keySpec: keySpec as DataKeySpec } : { numberOfBytes }),
     ...(context ? { encryptionContext: context } : {}),
   })
   try {

@@ -87,7 +87,7 @@ async function updateDataKeyName(ctx: RequestContext, p: Params) {
 
 async function updateDataKeyDescription(ctx: RequestContext, p: Params) {
   const description = str(p, 'Description', 2048)
-  needs(description.length <= 1024, 'InvalidParameterValue', 'Description must be at most 1024 characters.')
+  needs(Buffer.byteLength(description, 'utf8') <= 100, 'InvalidParameterValue', 'Description of a data key must be at most 100 bytes.')
   const k = await dataKey(ctx, p['DataKeyId'])
   await ctx.store.dataKeys.setDescription(k.dataKeyId, description)
   return {}
