@@ -31,6 +31,8 @@ describe('key Actions through the Tencent SDK', () => {
     expect(await codeOf(t.admin.CreateKey({ Alias: 'orders' }))).toBe('InvalidParameterValue.AliasAlreadyExists')
     expect(await codeOf(t.admin.CreateKey({ Alias: 'KMS-reserved' }))).toBe('InvalidParameterValue.InvalidAlias')
     expect(await codeOf(t.admin.CreateKey({ Alias: 'bad alias!' }))).toBe('InvalidParameterValue.InvalidAlias')
+    expect(await codeOf(t.admin.CreateKey({ Alias: '-leading-dash' }))).toBe('InvalidParameterValue.InvalidAlias')
+    expect(await codeOf(t.admin.CreateKey({ Alias: 'bytes', Description: '密'.repeat(342) }))).toBe('InvalidParameterValue')
     expect(await codeOf(t.admin.CreateKey({ Alias: 'x', KeyUsage: 'NOPE' }))).toBe('InvalidParameterValue')
     expect(await codeOf(t.admin.CreateKey({ Alias: 'x', Type: 3 }))).toBe('InvalidParameterValue')
     expect(await codeOf(t.admin.request('CreateKey', {}))).toBe('MissingParameter')

@@ -5,11 +5,26 @@ import { providerAlias, type RequestContext } from '../request-context.js'
 import type { KeyOwner } from '../store/key-owners.js'
 import type { ActionTable } from './action-handler.js'
 
-async function createKey(ctx: RequestContext, p: Params) {
+/** core's alias rule plus Tencent's: the first character is a letter or digit. */
+function aliasOf(p: Params): string {
   const alias = str(p, 'Alias', 256)
   checkAlias(alias)
-  const description = optStr(p, 'Description', 2048)
-  if (description !== undefined) checkDescription(description)
+  needs(/^[A-Za-z0-9]/.test(alias), 'InvalidParameterValue.InvalidAlias', 'Alias must start with a letter or digit.')
+  return alias
+}
+
+/** core's description rule plus Tencent's byte limit (1024 bytes of UTF-8, not characters). */
+function descriptionOf(p: Params, required: boolean): string | undefined {
+  const description = required ? str(p, 'Description', 4096) : optStr(p, 'Description', 4096)
+  if (description === undefined) return undefined
+  checkDescription(description)
+  needs(Buffer.byteLength(description, 'utf8') <= 1024, 'InvalidParameterValue', 'Description must be at most 1024 bytes.')
+  return description
+}
+
+async function createKey(ctx: RequestContext, p: Params) {
+  const alias = aliasOf(p)
+  const description = descriptionOf(p, false)
   const keyUsage = optStr(p, 'KeyUsage', 64)
   if (keyUsage !== undefined) needs((KEY_USAGES as readonly string[]).includes(keyUsage), 'InvalidParameterValue', `KeyUsage must be one of ${KEY_USAGES.join(', ')}.`)
   const type = optInt(p, 'Type')
@@ -109,8 +124,7 @@ async function listKeyDetail(ctx: RequestContext, p: Params) {
 }
 
 async function updateAlias(ctx: RequestContext, p: Params) {
-  const alias = str(p, 'Alias', 256)
-  checkAlias(alias)
+  const alias = aliasOf(p)
   const owner = await ctx.key(p['KeyId'])
   needs(owner.accountId === ctx.account.accountId, 'UnauthorizedOperation', 'Only the owner of a key can change its alias.')
   if (alias === owner.alias) return {}
@@ -121,8 +135,7 @@ async function updateAlias(ctx: RequestContext, p: Params) {
 }
 
 async function updateKeyDescription(ctx: RequestContext, p: Params) {
-  const description = str(p, 'Description', 2048)
-  checkDescription(description)
+  const description = descriptionOf(p, true)!
   const owner = await ctx.key(p['KeyId'])
   await ctx.provider.updateKeyDescription(owner.keyId, description)
   return {}
