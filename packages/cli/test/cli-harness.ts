@@ -93,9 +93,10 @@ export interface ServeChild {
   exited: Promise<number | null>
 }
 
-/** Starts `keyward serve --port 0` and waits for `listening on http://H:P`. */
-export async function startServe(home: string): Promise<ServeChild & { endpoint: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'warn'], { env: cliEnv(home), cwd: home })
+/** Starts `keyward [globalArgs] serve --port 0` and waits for `listening on http://H:P`. */
+export async function startServe(home: string, opts: { globalArgs?: string[]; env?: Record<string, string> } = {}): Promise<ServeChild & { endpoint: string }> {
+  const args = [BIN, ...(opts.globalArgs ?? []), 'serve', '--port', '0', '--log-level', 'warn']
+  const child = spawn(process.execPath, args, { env: cliEnv(home, opts.env), cwd: home })
   let out = ''
   let err = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))

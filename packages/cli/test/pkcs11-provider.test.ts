@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '@keyward/test-support'
 import { createSoftHsmToken, type SoftHsmToken } from '../../../test/support/softhsm.js'
-import { keyward, kms, requireBuiltCli, SLOW_TEST_MS } from './cli-harness.js'
+import { keyward, kms, requireBuiltCli, SLOW_TEST_MS, startServe } from './cli-harness.js'
 
 describe('keyward --provider pkcs11 (SoftHSM2)', { timeout: SLOW_TEST_MS }, () => {
   let home: string
@@ -42,5 +42,30 @@ describe('keyward --provider pkcs11 (SoftHSM2)', { timeout: SLOW_TEST_MS }, () =
     expect(soft.code).toBe(1)
     expect(soft.stderr).toMatch(/^error: ResourceUnavailable\.CmkNotFound: /)
     expect((await keyward(home, ['audit', 'verify'])).stdout).toMatch(/^audit log ok: \d+ entries/)
+  })
+
+  it('keyward --provider pkcs11 serve: the Tencent-compatible server over the token; SDK calls through it use keys in the HSM', async () => {
+    const fresh = tempDir('keyward-cli-hsm-serve-')
+    const serve = await startServe(fresh.dir, { globalArgs: ['--provider', 'pkcs11'], env })
+    try {
+      expect(serve.output()).toContain('over the pkcs11 provider')
+      const creds = {
+        TENCENTCLOUD_SECRET_ID: /SecretId:\s+(\S+)/.exec(serve.output())?.[1] as string,
+        TENCENTCLOUD_SECRET_KEY: /SecretKey:\s+(\S+)/.exec(serve.output())?.[1] as string,
+      }
+      expect(creds.TENCENTCLOUD_SECRET_ID).toMatch(/^AKID/)
+      const over = ['--endpoint', serve.endpoint]
+      const keyId = (await kms(fresh.dir, 'CreateKey', { Alias: 'served-from-hsm' }, over, creds))['KeyId'] as string
+      const enc = await kms(fresh.dir, 'Encrypt', { KeyId: keyId, Plaintext: 'c2VydmVk' }, over, creds)
+      expect((await kms(fresh.dir, 'Decrypt', { CiphertextBlob: enc['CiphertextBlob'] as string }, over, creds))['Plaintext']).toBe('c2VydmVk')
+      // The key lives in the token: the software store of the same home does not know it.
+      const soft = await keyward(fresh.dir, ['kms', 'DescribeKey', '--KeyId', keyId])
+      expect(soft.stderr).toMatch(/^error: ResourceUnavailable\.CmkNotFound: /)
+    } finally {
+      serve.child.kill('SIGTERM')
+      const code = await serve.exited
+      fresh.remove()
+      expect(code).toBe(0)
+    }
   })
 })

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { pino } from 'pino'
-import { zeroize, type KeyStore } from '@keyward/core'
+import { zeroize, type KeyProvider, type KeyStore } from '@keyward/core'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore, loadRootKey } from '@keyward/provider-software'
 import { defaultStoreConfig, keywardHome } from './open-server-store.js'
 import { startServer, type RunningServer } from './start-server.js'
@@ -19,6 +19,11 @@ export interface ServeOptions {
   out?: { write(text: string): unknown }
   /** Log level of the JSON request log on stderr; default info. */
   logLevel?: string
+  /**
+   * Where keys live. Default: the software provider over `<home>/keys.db`. Give a PKCS#11 provider to serve an
+   * HSM, or a Tencent KMS provider to run as a proxy that adds accounts, policy and audit. runServe closes it.
+   */
+  provider?: KeyProvider
 }
 
 /**
@@ -42,8 +47,11 @@ export async function runServe(options: ServeOptions = {}): Promise<RunningServe
   const rootBytes = loadRootKey({ keyFile: join(home, 'root.key'), createIfMissing: true })
   let keyStore: KeyStore | undefined
   try {
-    keyStore = 'postgres' in storeConfig ? await PostgresKeyStore.open(storeConfig.postgres) : SqliteKeyStore.open(join(home, 'keys.db'))
-    const provider = new SoftwareKeyProvider({ store: keyStore, rootKey: RootKey.fromBytes(rootBytes) })
+    let provider = options.provider
+    if (!provider) {
+      keyStore = 'postgres' in storeConfig ? await PostgresKeyStore.open(storeConfig.postgres) : SqliteKeyStore.open(join(home, 'keys.db'))
+      provider = new SoftwareKeyProvider({ store: keyStore, rootKey: RootKey.fromBytes(rootBytes) })
+    }
     const server = await startServer({
       provider,
       ownsProvider: true,
@@ -54,7 +62,7 @@ export async function runServe(options: ServeOptions = {}): Promise<RunningServe
       logger: pino({ level: options.logLevel ?? 'info' }, pino.destination(2)),
     })
     const endpoint = server.url.replace(/^http:\/\//, '')
-    out.write(`Keyward KMS (Tencent KMS API 2019-01-18) over the software provider; data in ${home}\n`)
+    out.write(`Keyward KMS (Tencent KMS API 2019-01-18) over the ${provider.name} provider; data in ${home}\n`)
     out.write(`endpoint: ${endpoint} (SDK: httpProfile { endpoint: '${endpoint}', protocol: 'http://' })\n`)
     const a = server.initialAccount
     if (a) {
@@ -66,6 +74,7 @@ export async function runServe(options: ServeOptions = {}): Promise<RunningServe
     return server
   } catch (e) {
     await keyStore?.close().catch(() => undefined)
+    await options.provider?.close().catch(() => undefined)
     throw e
   } finally {
     zeroize(rootBytes)

@@ -1,6 +1,13 @@
 import { Command } from 'commander'
 import { KeywardError } from '@keyward/core'
+import type { KeyProvider } from '@keyward/core'
+import type { KeywardConfig } from '@keyward/container'
 import { resolveConfig, type CliIo, type GlobalOptions } from '../cli-session.js'
+
+async function createConfiguredProvider(config: KeywardConfig): Promise<KeyProvider> {
+  const { KeyProvider: KeyProviderToken, createKeywardContainer } = await import('@keyward/container')
+  return (await createKeywardContainer(config)).getAsync<KeyProvider>(KeyProviderToken)
+}
 
 interface ServeFlags {
   host?: string
@@ -21,21 +28,23 @@ function portOf(value: string | undefined, fallback: number): number {
  */
 export function serveCommand(globals: () => GlobalOptions, io: CliIo): Command {
   return new Command('serve')
-    .description('Run the Tencent-KMS-API-compatible server over the keys in $KEYWARD_HOME')
+    .description('Run the Tencent-KMS-API-compatible server over the configured provider (default: software keys in $KEYWARD_HOME)')
     .option('--host <host>', 'address to bind (default 127.0.0.1, or server.host of the config)')
     .option('--port <port>', 'port (default 8300; 0 = any free port)')
     .option('--log-level <level>', 'JSON request log level on stderr (default info)')
     .addHelpText('after', '\nExample:\n  keyward serve --port 8300\n  keyward kms ListKeys --endpoint 127.0.0.1:8300   # with TENCENTCLOUD_SECRET_ID/KEY as printed')
     .action(async (o: ServeFlags) => {
       const g = globals()
-      if (g.endpoint || g.region) throw new KeywardError('InvalidParameter', 'serve runs the embedded KMS: --endpoint/--region do not apply.')
-      // runServe wires the software provider only; refusing beats silently serving other keys than asked for.
-      if (g.provider !== undefined && g.provider !== 'software') {
-        throw new KeywardError('UnsupportedOperation', `serve runs over the software provider; --provider ${g.provider} is not supported here (use startServer from @keyward/server).`)
+      if (g.endpoint || g.region) {
+        throw new KeywardError('InvalidParameter', 'serve takes its backend from the configuration: to proxy Tencent KMS set provider "tencent-kms" and tencent.region/endpoint in keyward.config.json (or KEYWARD_PROVIDER=tencent-kms with TENCENTCLOUD_* env).')
       }
       const config = await resolveConfig(g)
       const { runServe } = await import('@keyward/server')
+      // The configured provider: software (default, built by runServe over <home>/keys.db), a PKCS#11 HSM, or
+      // Tencent KMS itself (serve then is a proxy adding accounts, policy and audit).
+      const provider = config.provider === 'software' ? undefined : await createConfiguredProvider(config)
       const server = await runServe({
+        ...(provider ? { provider } : {}),
         home: config.home,
         host: o.host ?? config.server.host,
         port: portOf(o.port, config.server.port),
