@@ -41,6 +41,7 @@ export abstract class KeyAdmin extends KeyLifecycle {
     if (req.keyUsage !== undefined) checkOneOf('KeyUsage', req.keyUsage, KEY_USAGES)
     if (req.origin !== undefined) checkOneOf('Origin', req.origin, KEY_ORIGINS)
     if (req.searchKeyAlias !== undefined) checkString('SearchKeyAlias', req.searchKeyAlias, LIMITS.maxAliasChars + 68, 0)
+    await this.sweep()
     return this.store.listKeys(req)
   }
 

@@ -4,6 +4,7 @@ import {
   KeywardError,
   checkCreateKey,
   checkKeyId,
+  isKeywardError,
   unixSeconds,
   type CallOptions,
   type Clock,
@@ -91,6 +92,33 @@ export abstract class KeyLifecycle {
     }
     await this.withAliasLock(() => this.store.insertKey(meta))
     return meta
+  }
+
+  /** Whether a time-driven transition (purge, imported-material expiry, rotation) is due for `meta`. */
+  protected isDue(meta: KeyMetadata, now: number = this.now()): boolean {
+    return (meta.keyState === 'PendingDelete' && meta.deletionDate > 0 && meta.deletionDate <= now)
+      || (meta.origin === 'EXTERNAL' && meta.validTo > 0 && meta.validTo <= now && (meta.keyState === 'Enabled' || meta.keyState === 'Disabled'))
+      || (meta.keyRotationEnabled && meta.keyState === 'Enabled' && meta.nextRotateTime > 0 && meta.nextRotateTime <= now)
+  }
+
+  /**
+   * Applies due transitions to every key (before ListKeys, as the software provider does), so that a listing
+   * never shows a key whose deletion date has passed: its token objects and metadata are purged here.
+   */
+  protected async sweep(): Promise<void> {
+    const now = this.now()
+    const due: string[] = []
+    for (let offset = 0; ; offset += 1000) {
+      const page = await this.store.listKeys({ offset, limit: 1000 })
+      for (const k of page.keys) if (this.isDue(k, now)) due.push(k.keyId)
+      if (offset + 1000 >= page.totalCount) break
+    }
+    // Collected first: purging while paging would shift the offsets.
+    for (const keyId of due) {
+      await this.loadKey(keyId).catch((e: unknown) => {
+        if (!isKeywardError(e, 'ResourceUnavailable.CmkNotFound')) throw e
+      })
+    }
   }
 
   /** Loads a key after applying due time-driven transitions; CmkNotFound when there is none. */
