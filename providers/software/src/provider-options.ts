@@ -1,4 +1,14 @@
-import type { Clock, CreateKeyRequest, KeyStore, ProviderCapabilities } from '@keyward/core'
+import {
+  ASYMMETRIC_ENCRYPTION_ALGORITHMS,
+  KEY_USAGES,
+  SIGN_ALGORITHMS,
+  SYMMETRIC_KEY_SPECS,
+  WRAPPING_ALGORITHMS,
+  type Clock,
+  type CreateKeyRequest,
+  type KeyStore,
+  type ProviderCapabilities,
+} from '@keyward/core'
 import type { RootKey } from './root-key.js'
 
 /** Options of {@link SoftwareKeyProvider}. */
@@ -22,20 +32,13 @@ export interface SoftwareCreateKeyRequest extends CreateKeyRequest {
   exportable?: boolean
 }
 
-/** What the software provider can do: everything in the contract. */
+/** What the software provider can do: everything in the contract, so it names core's tables themselves. */
 export const SOFTWARE_CAPABILITIES: ProviderCapabilities = Object.freeze({
-  keyUsages: Object.freeze([
-    'ENCRYPT_DECRYPT',
-    'ASYMMETRIC_DECRYPT_RSA_2048',
-    'ASYMMETRIC_DECRYPT_SM2',
-    'ASYMMETRIC_SIGN_VERIFY_SM2',
-    'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
-    'ASYMMETRIC_SIGN_VERIFY_ECC',
-  ] as const),
-  symmetricKeySpecs: Object.freeze(['AES_256', 'SM4'] as const),
-  signAlgorithms: Object.freeze(['SM2DSA', 'RSA_PSS_SHA_256', 'RSA_PKCS1_SHA_256', 'ECC_P256_R1'] as const),
-  asymmetricDecryptAlgorithms: Object.freeze(['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2'] as const),
-  wrappingAlgorithms: Object.freeze(['RSAES_PKCS1_V1_5', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] as const),
+  keyUsages: KEY_USAGES,
+  symmetricKeySpecs: SYMMETRIC_KEY_SPECS,
+  signAlgorithms: SIGN_ALGORITHMS,
+  asymmetricDecryptAlgorithms: ASYMMETRIC_ENCRYPTION_ALGORITHMS,
+  wrappingAlgorithms: WRAPPING_ALGORITHMS,
   keyRotation: true,
   notes: Object.freeze(['Keys are software keys sealed under a root key; use an HSM provider where FIPS 140 level 3 is required.']),
 })
