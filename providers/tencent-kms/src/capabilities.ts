@@ -24,6 +24,7 @@ export function tencentKmsCapabilities(symmetricKeySpecs: readonly SymmetricKeyS
       'SM4 CMKs exist only in Tencent KMS 国密 (GM) regions / GM HSM clusters, where every ENCRYPT_DECRYPT key is SM4; set symmetricKeySpecs: ["SM4"] there. KeySpec is sent only to endpoints that list both specs (keyward serve).',
       'Asymmetric CMKs (RSA-2048, SM2, ECC P-256) and their sign/decrypt algorithms need a region and KMS edition that offer them.',
       'Key rotation applies to ENCRYPT_DECRYPT keys of origin TENCENT_KMS; BYOK (Type 2) to ENCRYPT_DECRYPT keys.',
+      'createKey with a chosen keyId (Type 2, for BYOK migration) works against keyward serve only: real Tencent KMS assigns every KeyId, and its refusal (UnknownParameter) becomes UnsupportedOperation.',
       'Tencent does not report a key version count: keyVersionCount reads 1 unless the endpoint returns KeyVersionCount.',
       'Keys of KeyUsages Keyward does not model (e.g. RSA-3072/4096) are left out of listKeys and rejected by describeKey.',
     ],

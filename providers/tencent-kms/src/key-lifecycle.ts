@@ -2,6 +2,8 @@ import {
   KEY_ORIGINS,
   KEY_STATES,
   KEY_USAGES,
+  KeywardError,
+  LIMITS,
   checkAlias,
   checkCreateKey,
   checkDescription,
@@ -11,6 +13,7 @@ import {
   checkPendingWindow,
   checkRotateDays,
   checkString,
+  isKeywardError,
   needs,
   requireCapability,
   type CallOptions,
@@ -27,6 +30,12 @@ import { TencentKmsProviderBase } from './provider-base.js'
 import { checkRequestObject } from './request-shape.js'
 import { optionalNumber, optionalObject, requiredNumber } from './response-fields.js'
 
+/** What a Tencent-API endpoint that cannot take CreateKey's KeyId (real Tencent KMS) makes us say. */
+function chosenKeyIdRefused(cause?: unknown): KeywardError {
+  return new KeywardError('UnsupportedOperation',
+    'CreateKey: this endpoint does not accept a chosen KeyId (real Tencent KMS assigns its own); keyward serve does.', cause === undefined ? {} : { cause })
+}
+
 /** ListKeyDetail returns at most this many keys per page. */
 const TENCENT_PAGE = 200
 
@@ -36,8 +45,8 @@ export abstract class TencentKmsKeyLifecycle extends TencentKmsProviderBase {
     /* Precondition: alias, usage, type and spec are valid and the region can make that spec. */
     checkCreateKey(req)
     if (req.keySpec !== undefined) requireCapability(this.name, this.capabilities, 'symmetricKeySpecs', req.keySpec)
-    /* Precondition: no chosen KeyId — Tencent KMS always assigns it, and ignoring the wish would be silent. */
-    needs(req.keyId === undefined, 'UnsupportedOperation', 'Tencent KMS assigns the KeyId; CreateKey cannot choose it.')
+    // A chosen KeyId (Type=2 only, checked above) is sent as `KeyId`: keyward serve takes it; real Tencent KMS
+    // answers UnknownParameter, which onCreateKey turns into UnsupportedOperation.
     return this.onCreateKey(req, opts)
   }
 
@@ -135,15 +144,29 @@ export abstract class TencentKmsKeyLifecycle extends TencentKmsProviderBase {
         Type: req.type ?? 1,
         ...(req.description === undefined ? {} : { Description: req.description }),
         ...(sendSpec ? { KeySpec: spec } : {}),
+        ...(req.keyId === undefined ? {} : { KeyId: req.keyId }),
       },
       opts,
-    )
+    ).catch((e: unknown) => {
+      throw req.keyId !== undefined && isKeywardError(e) && /^UnknownParameter/.test(e.backendCode ?? '') ? chosenKeyIdRefused(e) : e
+    })
+    if (req.keyId !== undefined && res.KeyId !== req.keyId) await this.refuseOtherKeyId(res.KeyId, opts)
     return toKeyMetadata({
       KeySpec: spec,
       Origin: req.type === 2 ? 'EXTERNAL' : 'TENCENT_KMS',
       KeyState: req.type === 2 ? 'PendingImport' : 'Enabled',
       ...res,
     })
+  }
+
+  /**
+   * An endpoint that took CreateKey but assigned its own KeyId (it ignores unknown parameters): the new key is of no
+   * use to the caller, so it is scheduled for deletion (best effort) and the call fails rather than silently
+   * returning another KeyId.
+   */
+  protected async refuseOtherKeyId(made: unknown, opts?: CallOptions): Promise<never> {
+    if (typeof made === 'string' && made) await this.call('ScheduleKeyDeletion', { KeyId: made, PendingWindowInDays: LIMITS.minPendingWindowDays }, opts).catch(() => undefined)
+    throw chosenKeyIdRefused()
   }
 
   protected async onDescribeKey(keyId: string, opts?: CallOptions): Promise<KeyMetadata> {
