@@ -1,4 +1,5 @@
-import { openLocalKms, type LocalKms } from '@keyward/server'
+// The ./local subpath skips the HTTP stack (fastify, pino, prom-client, pg) the embedded path never uses.
+import { openLocalKms, type LocalKms } from '@keyward/server/local'
 import type { KeyProvider } from '@keyward/core'
 import type { KmsEnvelope, KmsTransport } from './kms-transport.js'
 
