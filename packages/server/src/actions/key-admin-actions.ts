@@ -4,6 +4,7 @@ import { intIn, optInt, optStr, str, strList, type Params } from '../protocol/pa
 import { providerAlias, type RequestContext } from '../request-context.js'
 import type { KeyOwner } from '../store/key-owners.js'
 import type { ActionTable } from './action-handler.js'
+import { checkKeyIdUnused, chosenKeyIdOf } from './chosen-key-id.js'
 
 /** core's alias rule plus Tencent's: the first character is a letter or digit. */
 function aliasOf(p: Params): string {
@@ -32,14 +33,19 @@ async function createKey(ctx: RequestContext, p: Params) {
   // Keyward extension: KeySpec AES_256 (default) or SM4 for ENCRYPT_DECRYPT keys.
   const keySpec = optStr(p, 'KeySpec', 16)
   if (keySpec !== undefined) needs((SYMMETRIC_KEY_SPECS as readonly string[]).includes(keySpec), 'InvalidParameterValue', 'KeySpec must be AES_256 or SM4.')
+  // Keyward extension: a chosen KeyId for an EXTERNAL key (BYOK migration keeps the KeyId old blobs name).
+  const keyId = chosenKeyIdOf(p, type)
   ctx.allow({ alias })
   needs(!(await ctx.store.owners.aliasTaken(ctx.account.accountId, alias)), 'InvalidParameterValue.AliasAlreadyExists', `Alias ${alias} is already used by another key.`)
+  // After the policy check, so that an account without CreateKey cannot probe which KeyIds exist.
+  if (keyId !== undefined) await checkKeyIdUnused(ctx, keyId)
   const meta = await ctx.provider.createKey({
     alias: providerAlias(ctx.account.accountId, alias),
     ...(description === undefined ? {} : { description }),
     ...(keyUsage === undefined ? {} : { keyUsage: keyUsage as KeyMetadata['keyUsage'] }),
     ...(type === undefined ? {} : { type }),
     ...(keySpec === undefined ? {} : { keySpec: keySpec as 'AES_256' | 'SM4' }),
+    ...(keyId === undefined ? {} : { keyId }),
   })
   ctx.keyId = meta.keyId
   await ctx.store.owners.add({ keyId: meta.keyId, accountId: ctx.account.accountId, alias, createTime: meta.createTime })
