@@ -33,12 +33,13 @@ const CANARY_CONTEXT = { purpose: 'keyward-migration-check' }
  * is decrypted by the target. A migration that failed half-way (target key created, import not done) is resumed by
  * calling migrate again. The source key is left as it was: disable it once clients use the target.
  *
- * Directions: software ⇄ PKCS#11 work (software keys created `exportable`, PKCS#11 keys created `extractable`; the
- * PKCS#11 side wraps with C_WrapKey inside the token). Into a Tencent-API endpoint — real Tencent KMS or keyward
- * serve through TencentKmsKeyProvider — is refused with UnsupportedOperation: its CreateKey takes no KeyId (and real
- * Tencent could not read Keyward blobs anyway). Out of real Tencent KMS is impossible: its material never leaves
- * and its blobs are opaque. Rotated keys are refused: only one version can be imported, so blobs of older versions
- * would not decrypt. Envelope messages name the provider that wrapped their data key: after the move, build the
+ * Directions: software ⇄ PKCS#11, and software or PKCS#11 → `keyward serve` through TencentKmsKeyProvider (its
+ * CreateKey takes a KeyId with Type=2 as a Keyward extension; the KeyId must be unused in the whole server). Software
+ * keys must be created `exportable`, PKCS#11 keys `extractable` (the PKCS#11 side wraps with C_WrapKey inside the
+ * token). Into real Tencent KMS is refused with UnsupportedOperation: its CreateKey takes no KeyId (and it could not
+ * read Keyward blobs anyway); a target that silently assigns another KeyId is refused too, its stray key scheduled
+ * for deletion. Out of real Tencent KMS is impossible: its material never leaves and its blobs are opaque. Rotated
+ * keys are refused: only one version can be imported, so blobs of older versions would not decrypt. Envelope messages name the provider that wrapped their data key: after the move, build the
  * target's ProviderMasterKey with `name` set to the source provider's name.
  *
  * @example
@@ -47,6 +48,7 @@ const CANARY_CONTEXT = { purpose: 'keyward-migration-check' }
  * await move.migrate(keyId, { wrappingAlgorithm: 'RSAES_OAEP_SHA_1', material: new KeyWrapperMaterialSource('software export',
  *   (t) => software.exportWrappedKeyMaterial(keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm)) })
  * await hsm.decrypt({ ciphertextBlob: oldBlob })   // works
+ * // Same call with `new KeyMigration(software, serveKms)`, serveKms = TencentKmsKeyProvider on keyward serve.
  * ```
  */
 export class KeyMigration {

@@ -2,13 +2,14 @@
  * The cross-provider matrix with every backend available here: the software provider, SoftHSM2 through
  * Pkcs11KeyProvider, and `keyward serve` reached through TencentKmsKeyProvider (the real Tencent SDK).
  * - Data encrypted to the public key of a key in provider X decrypts in X; signatures made in X verify locally.
- * - A key migrated from X to Y decrypts X's old Encrypt blobs and envelope messages in Y (software ⇄ HSM); into a
- *   Tencent-API endpoint (keyward serve, Tencent KMS) migration is refused: its CreateKey cannot take a KeyId.
+ * - A key migrated from X to Y decrypts X's old Encrypt blobs and envelope messages in Y: software ⇄ HSM, and
+ *   software → keyward serve and HSM → keyward serve (the "swap to an on-prem KMS" story, through the SDK). A target
+ *   that cannot take a chosen KeyId (as real Tencent KMS) makes the migration fail cleanly.
  */
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { KeywardError, MemoryKeyStore, type KeyProvider } from '@keyward/core'
+import { KeywardError, MemoryKeyStore, type CallOptions, type CreateKeyRequest, type KeyProvider } from '@keyward/core'
 import { AsymmetricDecryptor, encryptWithPublicKey, maxAsymmetricPlaintextBytes } from '@keyward/flows/asymmetric'
 import { BytesMaterialSource, ByokImport, KeyMigration, KeyWrapperMaterialSource, RandomMaterialSource, wrapKeyMaterial } from '@keyward/flows/byok'
 import { EnvelopeClient, ProviderMasterKey } from '@keyward/flows/envelope'
@@ -34,6 +35,8 @@ let hsm: Pkcs11KeyProvider
 let serveBackend: SoftwareKeyProvider
 let server: RunningServer
 let kms: TencentKmsKeyProvider
+/** Providers made by chosenKeyIdTarget, closed at the end. */
+const targets: SoftwareKeyProvider[] = []
 
 beforeAll(async () => {
   software = new SoftwareKeyProvider({ name: 'software', store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)) })
@@ -50,6 +53,7 @@ beforeAll(async () => {
   kms = new TencentKmsKeyProvider({ region: 'ap-guangzhou', endpoint: `${server.host}:${server.port}`, protocol: 'http', credentials, symmetricKeySpecs: ['AES_256', 'SM4'] })
 })
 afterAll(async () => {
+  for (const t of targets) await t.close()
   await kms?.close()
   await server?.close()
   await serveBackend?.close()
@@ -218,16 +222,86 @@ describe('migration between providers through the wrapped path', () => {
     expect(await codeOf(() => new KeyMigration(hsm, software).migrate(key.keyId, { material, wrappingAlgorithm: 'RSAES_OAEP_SHA_1' }))).toBe('UnsupportedOperation')
   })
 
-  // keyward serve's CreateKey (like Tencent's) takes no KeyId, so nothing can be migrated into it yet; real Tencent
-  // KMS could not decrypt Keyward blobs anyway. The flow must refuse rather than leave a key old blobs cannot reach.
-  it('into a Tencent-API endpoint the KeyId cannot be chosen: refused, and the stray key is scheduled for deletion', async () => {
+  it('software → keyward serve: old blobs and envelopes of the software key decrypt through the server', async () => {
+    const key = await software.createKey({ alias: alias('sw2serve'), exportable: true } as Parameters<SoftwareKeyProvider['createKey']>[0])
+    const old = await oldData(software, key.keyId)
+    const material = new KeyWrapperMaterialSource('software export', (t, o) =>
+      software.exportWrappedKeyMaterial(key.keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm, o))
+    const record = await new KeyMigration(software, kms).migrate(key.keyId, { material })
+    expect(record).toMatchObject({ keyId: key.keyId, sourceProvider: software.name, targetProvider: kms.name })
+    expect(await kms.describeKey(key.keyId)).toMatchObject({ keyId: key.keyId, alias: key.alias, origin: 'EXTERNAL', keyState: 'Enabled' })
+    await expectReadable(kms, key.keyId, old)
+    // The server's copy is a working key, not only a decryptor: new data round-trips too.
+    const fresh = await kms.encrypt({ keyId: key.keyId, plaintext: Buffer.from('after the move') })
+    expect(Buffer.from((await kms.decrypt({ ciphertextBlob: fresh.ciphertextBlob })).plaintext).toString()).toBe('after the move')
+  })
+
+  it('HSM (extractable) → keyward serve with C_WrapKey: old blobs and envelopes decrypt through the server', async () => {
+    const key = await hsm.createKey({ alias: alias('hsm2serve'), extractable: true } as Parameters<Pkcs11KeyProvider['createKey']>[0])
+    const old = await oldData(hsm, key.keyId)
+    const material = new KeyWrapperMaterialSource('HSM C_WrapKey', (t) =>
+      hsm.wrapKeyMaterialFor(key.keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm))
+    await new KeyMigration(hsm, kms).migrate(key.keyId, { material, wrappingAlgorithm: 'RSAES_OAEP_SHA_1' })
+    await expectReadable(kms, key.keyId, old)
+  })
+
+  it('into keyward serve, a KeyId another account already holds is refused and nothing is created for the caller', async () => {
+    const key = await software.createKey({ alias: alias('taken'), exportable: true } as Parameters<SoftwareKeyProvider['createKey']>[0])
+    const material = new KeyWrapperMaterialSource('software export', (t, o) =>
+      software.exportWrappedKeyMaterial(key.keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm, o))
+    const other = await server.createAccount({ name: `other-${randomBytes(4).toString('hex')}` })
+    const otherKms = new TencentKmsKeyProvider({ region: 'ap-guangzhou', endpoint: `${server.host}:${server.port}`, protocol: 'http', credentials: { secretId: other.secretId, secretKey: other.secretKey } })
+    try {
+      await new KeyMigration(software, otherKms).migrate(key.keyId, { material })
+      // The KeyId is now the other account's: to this caller it does not exist, and it cannot be taken over.
+      expect(await codeOf(() => kms.describeKey(key.keyId))).toBe('ResourceUnavailable.CmkNotFound')
+      expect(await codeOf(() => new KeyMigration(software, kms).migrate(key.keyId, { material }))).toBe('InvalidParameterValue')
+      expect((await kms.listKeys({ searchKeyAlias: key.alias })).keys).toHaveLength(0)
+    } finally {
+      await otherKms.close()
+    }
+  })
+
+  it('into a target that refuses a chosen KeyId (as real Tencent KMS): UnsupportedOperation, nothing left behind', async () => {
+    const target = chosenKeyIdTarget('refuse')
     const key = await software.createKey({ alias: alias('sw2tc'), exportable: true } as Parameters<SoftwareKeyProvider['createKey']>[0])
     const material = new KeyWrapperMaterialSource('software export', (t, o) =>
       software.exportWrappedKeyMaterial(key.keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm, o))
-    const before = (await kms.listKeys({ searchKeyAlias: key.alias })).keys
-    expect(before).toHaveLength(0)
-    expect(await codeOf(() => new KeyMigration(software, kms).migrate(key.keyId, { material }))).toBe('UnsupportedOperation')
-    const stray = (await kms.listKeys({ searchKeyAlias: key.alias })).keys
-    expect(stray.every((k) => k.keyState === 'PendingDelete')).toBe(true)
+    expect(await codeOf(() => new KeyMigration(software, target).migrate(key.keyId, { material }))).toBe('UnsupportedOperation')
+    expect((await target.listKeys({ searchKeyAlias: key.alias })).keys).toHaveLength(0)
+  })
+
+  it('into a target that ignores a chosen KeyId and assigns its own: refused, and the stray key is scheduled for deletion', async () => {
+    const target = chosenKeyIdTarget('ignore')
+    const key = await software.createKey({ alias: alias('sw2odd'), exportable: true } as Parameters<SoftwareKeyProvider['createKey']>[0])
+    const material = new KeyWrapperMaterialSource('software export', (t, o) =>
+      software.exportWrappedKeyMaterial(key.keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm, o))
+    expect(await codeOf(() => new KeyMigration(software, target).migrate(key.keyId, { material }))).toBe('UnsupportedOperation')
+    const stray = (await target.listKeys({ searchKeyAlias: key.alias })).keys
+    expect(stray).toHaveLength(1)
+    expect(stray[0]!.keyId).not.toBe(key.keyId)
+    expect(stray[0]!.keyState).toBe('PendingDelete')
   })
 })
+
+/**
+ * A real software provider (its own store and root key) whose createKey does not honour a chosen KeyId: `refuse`
+ * throws as real Tencent KMS now does, `ignore` makes a key under a KeyId of its own. Only createKey differs.
+ */
+function chosenKeyIdTarget(mode: 'refuse' | 'ignore'): KeyProvider {
+  const inner = new SoftwareKeyProvider({ name: `${mode}-keyid-target`, store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)) })
+  targets.push(inner)
+  const createKey = async (req: CreateKeyRequest, opts?: CallOptions) => {
+    if (req.keyId === undefined) return inner.createKey(req, opts)
+    if (mode === 'refuse') throw new KeywardError('UnsupportedOperation', 'This target does not accept a chosen KeyId.')
+    const { keyId: _ignored, ...rest } = req
+    return inner.createKey(rest, opts)
+  }
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (prop === 'createKey') return createKey
+      const value: unknown = Reflect.get(target, prop, target)
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value
+    },
+  }) as KeyProvider
+}
