@@ -35,6 +35,13 @@ export interface Pkcs11ProviderOptions {
    * MemoryKeyStore, for tests and tools only (the token keeps its objects, the metadata would be lost on exit).
    */
   store?: KeyStore
+  /**
+   * How long, in milliseconds, key metadata read for a cryptographic call is reused (default 1000, 0 to 60000;
+   * 0 reads the store on every call). Changes made through this provider apply at once whatever the value;
+   * this bounds how long a change made by another process through the same store (say, DisableKey) can go
+   * unseen here.
+   */
+  metadataCacheMs?: number
   /** Vendor mechanisms (国密 SM4 on Chinese HSMs), per instance: JSON text or object. */
   vendorMechanisms?: string | Readonly<Record<string, VendorMechanismSpec>>
   /** Instance name in capabilities/audit; default `pkcs11`. */
@@ -51,6 +58,7 @@ export interface ResolvedPkcs11Options {
   pin: SecretString
   poolSize: number
   store: KeyStore
+  metadataCacheMs: number
   vendor: VendorMechanismMap
   clock: Clock
 }
@@ -93,6 +101,10 @@ export function resolveOptions(o: Pkcs11ProviderOptions): ResolvedPkcs11Options 
   }
   const poolSize = o.poolSize ?? 4
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 64) throw new KeywardError('InvalidParameterValue', 'poolSize must be an integer from 1 to 64.')
+  const metadataCacheMs = o.metadataCacheMs ?? 1000
+  if (!Number.isInteger(metadataCacheMs) || metadataCacheMs < 0 || metadataCacheMs > 60_000) {
+    throw new KeywardError('InvalidParameterValue', 'metadataCacheMs must be an integer from 0 to 60000.')
+  }
   return {
     name: o.name ?? 'pkcs11',
     modulePath,
@@ -101,6 +113,7 @@ export function resolveOptions(o: Pkcs11ProviderOptions): ResolvedPkcs11Options 
     pin: resolvePin(o),
     poolSize,
     store: o.store ?? new MemoryKeyStore(),
+    metadataCacheMs,
     vendor: parseVendorMechanisms(o.vendorMechanisms),
     clock: o.clock ?? systemClock,
   }

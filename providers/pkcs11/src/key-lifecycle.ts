@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { InvalidatingKeyStore } from './invalidating-key-store.js'
+import { MetadataCache } from './metadata-cache.js'
 import {
   KEY_USAGE_TABLE,
   KeywardError,
@@ -31,9 +33,12 @@ export abstract class KeyLifecycle {
   protected readonly versionRefs = new Map<string, Buffer>()
   /** Alias writes run one at a time: a store's check-then-insert is not atomic across its awaits. */
   #aliasQueue: Promise<unknown> = Promise.resolve()
+  readonly #metadata: MetadataCache
 
-  constructor(store: KeyStore, clock: Clock) {
-    this.store = store
+  /** `metadataCacheMs`: how long another process's state change may go unseen (0: read the store every call). */
+  constructor(store: KeyStore, clock: Clock, metadataCacheMs = 0) {
+    this.#metadata = new MetadataCache(metadataCacheMs)
+    this.store = new InvalidatingKeyStore(store, this.#metadata)
     this.clock = clock
   }
 
@@ -148,8 +153,15 @@ export abstract class KeyLifecycle {
   }
 
   /** Loads a key that must be Enabled for a cryptographic operation (Archived keys still decrypt, as in Tencent KMS). */
-  protected async usableKey(keyId: string, purpose: 'use' | 'decrypt' = 'use'): Promise<KeyMetadata> {
-    const meta = await this.loadKey(keyId)
+  protected async usableKey(keyId: string, purpose: 'use' | 'decrypt' = 'use'): Promise<Readonly<KeyMetadata>> {
+    this.assertOpen()
+    let meta = this.#metadata.get(keyId)
+    // A cached entry never skips a due transition (purge, expiry, rotation): those take the store path.
+    if (!meta || this.isDue(meta)) {
+      const generation = this.#metadata.generation
+      meta = await this.loadKey(keyId)
+      this.#metadata.set(meta, generation)
+    }
     if (purpose === 'decrypt' && meta.keyState === 'Archived') return meta
     switch (meta.keyState) {
       case 'Enabled': return meta

@@ -28,8 +28,8 @@ export abstract class Pkcs11Byok extends KeyAdmin {
   /** BYOK steps of one key run one at a time: two GetParametersForImport at once must not leave two wrapping pairs. */
   readonly #keyQueues = new Map<string, Promise<unknown>>()
 
-  constructor(store: KeyStore, clock: Clock, ctx: TokenContext) {
-    super(store, clock)
+  constructor(store: KeyStore, clock: Clock, ctx: TokenContext, metadataCacheMs = 0) {
+    super(store, clock, metadataCacheMs)
     this.ctx = ctx
   }
 

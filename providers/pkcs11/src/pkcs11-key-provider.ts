@@ -83,7 +83,7 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     const connection = new TokenConnection(resolved)
     const pool = new SessionPool(connection, resolved.poolSize)
     const ctx: TokenContext = { pool, objects: new TokenObjects(), vendor: resolved.vendor }
-    super(resolved.store, resolved.clock, ctx)
+    super(resolved.store, resolved.clock, ctx, resolved.metadataCacheMs)
     pool.onRecover = () => ctx.objects.clear()
     this.#options = resolved
     this.#connection = connection
