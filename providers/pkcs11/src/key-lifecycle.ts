@@ -154,20 +154,33 @@ export abstract class KeyLifecycle {
 
   /** Loads a key that must be Enabled for a cryptographic operation (Archived keys still decrypt, as in Tencent KMS). */
   protected async usableKey(keyId: string, purpose: 'use' | 'decrypt' = 'use'): Promise<Readonly<KeyMetadata>> {
+    const cached = this.cachedUsableKey(keyId, purpose)
+    if (cached) return cached
+    const generation = this.#metadata.generation
+    const meta = await this.loadKey(keyId)
+    this.#metadata.set(meta, generation)
+    return this.#usable(meta, purpose)
+  }
+
+  /**
+   * {@link usableKey} without a store read or an await, when the metadata cache holds the key and no
+   * time-driven transition is due; undefined otherwise (then call usableKey). Throws for an unusable state.
+   */
+  protected cachedUsableKey(keyId: string, purpose: 'use' | 'decrypt' = 'use'): Readonly<KeyMetadata> | undefined {
     this.assertOpen()
-    let meta = this.#metadata.get(keyId)
+    const meta = this.#metadata.get(keyId)
     // A cached entry never skips a due transition (purge, expiry, rotation): those take the store path.
-    if (!meta || this.isDue(meta)) {
-      const generation = this.#metadata.generation
-      meta = await this.loadKey(keyId)
-      this.#metadata.set(meta, generation)
-    }
+    if (!meta || this.isDue(meta)) return undefined
+    return this.#usable(meta, purpose)
+  }
+
+  #usable(meta: Readonly<KeyMetadata>, purpose: 'use' | 'decrypt'): Readonly<KeyMetadata> {
     if (purpose === 'decrypt' && meta.keyState === 'Archived') return meta
     switch (meta.keyState) {
       case 'Enabled': return meta
-      case 'Disabled': throw new KeywardError('ResourceUnavailable.CmkDisabled', `Key ${keyId} is disabled.`)
-      case 'Archived': throw new KeywardError('ResourceUnavailable.CmkArchived', `Key ${keyId} is archived.`)
-      default: throw new KeywardError('ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}.`)
+      case 'Disabled': throw new KeywardError('ResourceUnavailable.CmkDisabled', `Key ${meta.keyId} is disabled.`)
+      case 'Archived': throw new KeywardError('ResourceUnavailable.CmkArchived', `Key ${meta.keyId} is archived.`)
+      default: throw new KeywardError('ResourceUnavailable.CmkStateNotSupport', `Key ${meta.keyId} is ${meta.keyState}.`)
     }
   }
 

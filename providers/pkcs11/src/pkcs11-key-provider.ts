@@ -198,10 +198,10 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     return { signatureValid: await verifyInToken(this.ctx, id, meta.keyId, req.algorithm, req.message, messageType, req.signature) }
   }
 
-  async #signingKey(req: SignRequest): Promise<{ meta: KeyMetadata; id: Buffer }> {
-    const meta = await this.usableKey(req.keyId)
+  async #signingKey(req: SignRequest): Promise<{ meta: Readonly<KeyMetadata>; id: Buffer }> {
+    const meta = this.cachedUsableKey(req.keyId) ?? await this.usableKey(req.keyId)
     needs(KEY_USAGE_TABLE[meta.keyUsage].signAlgorithms.includes(req.algorithm), 'UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} (${meta.keyUsage}) cannot sign with ${req.algorithm}.`)
-    return { meta, id: (await this.latestVersionId(meta)).id }
+    return { meta, id: (this.cachedLatestVersionId(meta) ?? await this.latestVersionId(meta)).id }
   }
 
   async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {

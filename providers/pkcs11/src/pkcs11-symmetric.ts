@@ -48,15 +48,22 @@ export abstract class Pkcs11Symmetric extends Pkcs11Byok {
     return id
   }
 
+  /** {@link latestVersionId} from the reference cache alone, without an await; undefined on a miss. */
+  protected cachedLatestVersionId(meta: Readonly<KeyMetadata>): { version: number; id: Buffer } | undefined {
+    const version = meta.keyVersionCount
+    const id = version > 0 ? this.versionRefs.get(`${meta.keyId}/${version}`) : undefined
+    return id && { version, id }
+  }
+
   /** The newest version: the metadata's count (written after the version itself), else the store's answer. */
-  protected async latestVersionId(meta: KeyMetadata): Promise<{ version: number; id: Buffer }> {
+  protected async latestVersionId(meta: Readonly<KeyMetadata>): Promise<{ version: number; id: Buffer }> {
     const version = meta.keyVersionCount > 0 ? meta.keyVersionCount : await this.store.latestVersion(meta.keyId)
     const id = version > 0 ? await this.versionId(meta.keyId, version) : undefined
     if (!id) throw new KeywardError('ResourceUnavailable.CmkStateNotSupport', `Key ${meta.keyId} has no key material.`)
     return { version, id }
   }
 
-  protected needsUsage(meta: KeyMetadata, kind: 'symmetric' | 'asymmetric-decrypt' | 'sign-verify' | 'asymmetric'): void {
+  protected needsUsage(meta: Readonly<KeyMetadata>, kind: 'symmetric' | 'asymmetric-decrypt' | 'sign-verify' | 'asymmetric'): void {
     const actual = KEY_USAGE_TABLE[meta.keyUsage].kind
     const ok = kind === 'asymmetric' ? actual !== 'symmetric' : actual === kind
     needs(ok, 'UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} has KeyUsage ${meta.keyUsage}.`)
@@ -72,9 +79,10 @@ export abstract class Pkcs11Symmetric extends Pkcs11Byok {
   }
 
   protected async onEncrypt(req: EncryptRequest): Promise<EncryptResult> {
-    const meta = await this.usableKey(req.keyId)
+    // The cached path takes no await before the token call: on a ~100 µs operation each one shows.
+    const meta = this.cachedUsableKey(req.keyId) ?? await this.usableKey(req.keyId)
     this.needsUsage(meta, 'symmetric')
-    const { version, id } = await this.latestVersionId(meta)
+    const { version, id } = this.cachedLatestVersionId(meta) ?? await this.latestVersionId(meta)
     const ciphertextBlob = await sealBlob(this.ctx, { keyId: meta.keyId, version, spec: meta.keySpec as SymmetricKeySpec, id }, req.plaintext, req.encryptionContext)
     return { keyId: meta.keyId, ciphertextBlob }
   }

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto'
+import { randomFillSync } from 'node:crypto'
 import * as graphene from 'graphene-pk11'
+import type * as pkcs11 from 'pkcs11js'
 import {
   KeywardError,
   blobAad,
   blobHeader,
   decryptionFailed,
-  encodeCiphertextBlob,
   type BlobCipher,
   type CiphertextBlobParts,
   type EncryptionContext,
@@ -15,7 +15,7 @@ import { isKeywardError } from '@keyward/core'
 import { secretKeyTemplate } from './key-templates.js'
 import { toKeywardError } from './pkcs11-errors.js'
 import type { TokenContext } from './token-context.js'
-import { decryptAsync, encryptAsync, generateKeyAsync } from './token-ops.js'
+import { decryptAsync, encryptAsync, encryptIntoAsync, generateKeyAsync } from './token-ops.js'
 
 const TAG = 16
 const NONCE = 12
@@ -34,6 +34,13 @@ export function gcmMechanism(ctx: TokenContext, spec: SymmetricKeySpec, nonce: B
   return { name: vendor.mechanism, params }
 }
 
+/** {@link gcmMechanism} as pkcs11js takes it; CKM_AES_GCM is built directly (graphene's wrappers cost on the hot path). */
+export function gcmMechanismCki(ctx: TokenContext, spec: SymmetricKeySpec, nonce: Buffer, aad: Buffer): pkcs11.Mechanism {
+  if (spec !== 'AES_256') return graphene.Mechanism.create(gcmMechanism(ctx, spec, nonce, aad))
+  const parameter: pkcs11.AesGCM = { type: graphene.MechParams.AesGCM, iv: nonce, ivBits: NONCE * 8, aad, tagBits: TAG * 8 }
+  return { mechanism: graphene.MechanismEnum.AES_GCM, parameter }
+}
+
 /** Key type, length and generation mechanism for a new symmetric key of `spec`. */
 export function secretKeyKind(ctx: TokenContext, spec: SymmetricKeySpec): { mech: graphene.MechanismType; keyType: number; valueLen: number } {
   if (spec === 'AES_256') return { mech: 'AES_KEY_GEN', keyType: graphene.KeyType.AES, valueLen: 32 }
@@ -49,23 +56,35 @@ export async function generateSecretKey(ctx: TokenContext, spec: SymmetricKeySpe
     .catch((e: unknown) => { throw toKeywardError(e, 'Generating a key in the token') })
 }
 
-/** Encrypts `plaintext` under the token key `id` and returns the printable Keyward ciphertext blob. */
+/**
+ * Encrypts `plaintext` under the token key `id` and returns the printable Keyward ciphertext blob. The blob is
+ * built in one buffer: header and nonce are written in place and the token writes ciphertext ‖ tag straight
+ * after the tag's slot; only the 16-byte tag is then moved. This is the hot path of Encrypt and GenerateDataKey.
+ */
 export async function sealBlob(
   ctx: TokenContext,
   target: { keyId: string; version: number; spec: SymmetricKeySpec; id: Buffer },
   plaintext: Uint8Array,
   context: EncryptionContext | undefined,
 ): Promise<string> {
-  const cipher = blobCipherOf(target.spec)
-  const header = blobHeader(cipher, target.keyId, target.version)
-  const nonce = randomBytes(NONCE)
-  const mech = gcmMechanism(ctx, target.spec, nonce, blobAad(header, context))
-  const out = await ctx.pool.use((session) =>
-    ctx.objects.with(session, 'secret', target.id, target.keyId, (key) => encryptAsync(session, mech, key, Buffer.from(plaintext), plaintext.byteLength + TAG)),
+  const header = blobHeader(blobCipherOf(target.spec), target.keyId, target.version)
+  const n = plaintext.byteLength
+  const tagAt = header.length + NONCE
+  const ctAt = tagAt + TAG
+  // header ‖ nonce ‖ tag ‖ ciphertext, plus TAG spare bytes where the token puts the tag after the ciphertext.
+  const blob = Buffer.allocUnsafe(ctAt + n + TAG)
+  header.copy(blob, 0)
+  const nonce = randomFillSync(blob.subarray(header.length, tagAt))
+  const mech = gcmMechanismCki(ctx, target.spec, nonce, blobAad(header, context))
+  // A view, not a copy: the async call keeps it (and so the caller's memory) alive until it completes.
+  const data = Buffer.from(plaintext.buffer, plaintext.byteOffset, n)
+  const written = await ctx.pool.use((session) =>
+    ctx.objects.with(session, 'secret', target.id, target.keyId, (key) => encryptIntoAsync(session, mech, key, data, blob.subarray(ctAt))),
   ).catch((e: unknown) => { throw toKeywardError(e, 'Encrypt') })
-  const ct = out.subarray(0, out.length - TAG)
-  const tag = out.subarray(out.length - TAG)
-  return encodeCiphertextBlob(header, nonce, tag, ct)
+  // Anything else would leave unwritten (allocUnsafe) bytes in the blob.
+  if (written.length !== n + TAG) throw new KeywardError('InternalError', `The token returned ${written.length} bytes for a ${n}-byte GCM encryption.`)
+  blob.copy(blob, tagAt, ctAt + n)
+  return blob.toString('base64', 0, ctAt + n)
 }
 
 /**

@@ -1,4 +1,5 @@
 import type * as graphene from 'graphene-pk11'
+import type * as pkcs11 from 'pkcs11js'
 
 /**
  * Promise wrappers over pkcs11js's async calls, which run C_Encrypt / C_Sign / C_GenerateKey* / C_WrapKey /
@@ -27,6 +28,16 @@ function settle<T>(resolve: (v: T) => void, reject: (e: unknown) => void, keepAl
 export function encryptAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer, outLength: number): Promise<Buffer> {
   session.createCipher(mech, key)
   const out = Buffer.alloc(outLength)
+  return new Promise((resolve, reject) => session.lib.C_Encrypt(session.handle, data, out, settle(resolve, reject, [data, out])))
+}
+
+/**
+ * C_EncryptInit with a ready pkcs11js mechanism (no graphene wrapper objects: this is the Encrypt hot path) +
+ * async C_Encrypt straight into `out`, a view into the caller's buffer, so the result needs no further copy.
+ * Resolves with the part of `out` the token wrote.
+ */
+export function encryptIntoAsync(session: graphene.Session, mech: pkcs11.Mechanism, key: graphene.Key, data: Buffer, out: Buffer): Promise<Buffer> {
+  session.lib.C_EncryptInit(session.handle, mech, key.handle)
   return new Promise((resolve, reject) => session.lib.C_Encrypt(session.handle, data, out, settle(resolve, reject, [data, out])))
 }
 
