@@ -1,4 +1,3 @@
-import { randomFillSync } from 'node:crypto'
 import * as graphene from 'graphene-pk11'
 import type * as pkcs11 from 'pkcs11js'
 import {
@@ -13,6 +12,7 @@ import {
 } from '@keyward/core'
 import { isKeywardError } from '@keyward/core'
 import { secretKeyTemplate } from './key-templates.js'
+import { nonces } from './nonce-source.js'
 import { toKeywardError } from './pkcs11-errors.js'
 import type { TokenContext } from './token-context.js'
 import { decryptAsync, encryptAsync, encryptIntoAsync, generateKeyAsync } from './token-ops.js'
@@ -74,7 +74,7 @@ export async function sealBlob(
   // header ‖ nonce ‖ tag ‖ ciphertext, plus TAG spare bytes where the token puts the tag after the ciphertext.
   const blob = Buffer.allocUnsafe(ctAt + n + TAG)
   header.copy(blob, 0)
-  const nonce = randomFillSync(blob.subarray(header.length, tagAt))
+  const nonce = nonces.fill(blob.subarray(header.length, tagAt))
   const mech = gcmMechanismCki(ctx, target.spec, nonce, blobAad(header, context))
   // A view, not a copy: the async call keeps it (and so the caller's memory) alive until it completes.
   const data = Buffer.from(plaintext.buffer, plaintext.byteOffset, n)

@@ -56,18 +56,20 @@ export class TokenObjects {
    * with a fresh lookup.
    */
   with<T>(session: graphene.Session, kind: ObjectKind, id: Buffer, keyId: string, fn: (key: graphene.Key) => Promise<T>): Promise<T> {
-    const attempt = (): Promise<T> => {
-      try {
-        return fn(this.find(session, kind, id, keyId))
-      } catch (e) {
-        return Promise.reject(e)
-      }
-    }
-    return attempt().catch((e: unknown) => {
+    return this.#attempt(session, kind, id, keyId, fn).catch((e: unknown) => {
       if (!isHandleGone(e)) throw e
       this.forget(kind, id)
-      return attempt()
+      return this.#attempt(session, kind, id, keyId, fn)
     })
+  }
+
+  /** One try; a synchronous throw (lookup, C_*Init) becomes a rejection. A method, not a closure per call: hot path. */
+  #attempt<T>(session: graphene.Session, kind: ObjectKind, id: Buffer, keyId: string, fn: (key: graphene.Key) => Promise<T>): Promise<T> {
+    try {
+      return fn(this.find(session, kind, id, keyId))
+    } catch (e) {
+      return Promise.reject(e)
+    }
   }
 
   /** Destroys every object with CKA_ID `id` (all classes). Returns how many. */
