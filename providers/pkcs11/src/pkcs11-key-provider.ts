@@ -184,7 +184,7 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     needs(req !== null && typeof req === 'object', 'MissingParameter', 'SignByAsymmetricKey needs a request object.')
     const messageType = checkSignRequest(req)
     requireCapability(this.name, this.capabilities, 'signAlgorithms', req.algorithm)
-    const { meta, id } = await this.#signingKey(req)
+    const { meta, id } = this.#signingKeyNow(req) ?? await this.#signingKey(req)
     return { signature: await signInToken(this.ctx, id, meta.keyId, req.algorithm, req.message, messageType) }
   }
 
@@ -194,14 +194,27 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     const messageType = checkSignRequest(req)
     checkBytes('SignatureValue', req.signature, 1, 1024)
     requireCapability(this.name, this.capabilities, 'signAlgorithms', req.algorithm)
-    const { meta, id } = await this.#signingKey(req)
+    const { meta, id } = this.#signingKeyNow(req) ?? await this.#signingKey(req)
     return { signatureValid: await verifyInToken(this.ctx, id, meta.keyId, req.algorithm, req.message, messageType, req.signature) }
   }
 
   async #signingKey(req: SignRequest): Promise<{ meta: Readonly<KeyMetadata>; id: Buffer }> {
-    const meta = this.cachedUsableKey(req.keyId) ?? await this.usableKey(req.keyId)
+    const meta = await this.usableKey(req.keyId)
+    this.#needsSignAlgorithm(meta, req)
+    return { meta, id: (await this.latestVersionId(meta)).id }
+  }
+
+  /** {@link #signingKey} from the caches alone, with no await before the token call; undefined on a miss. */
+  #signingKeyNow(req: SignRequest): { meta: Readonly<KeyMetadata>; id: Buffer } | undefined {
+    const meta = this.cachedUsableKey(req.keyId)
+    if (!meta) return undefined
+    this.#needsSignAlgorithm(meta, req)
+    const latest = this.cachedLatestVersionId(meta)
+    return latest && { meta, id: latest.id }
+  }
+
+  #needsSignAlgorithm(meta: Readonly<KeyMetadata>, req: SignRequest): void {
     needs(KEY_USAGE_TABLE[meta.keyUsage].signAlgorithms.includes(req.algorithm), 'UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} (${meta.keyUsage}) cannot sign with ${req.algorithm}.`)
-    return { meta, id: (this.cachedLatestVersionId(meta) ?? await this.latestVersionId(meta)).id }
   }
 
   async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {

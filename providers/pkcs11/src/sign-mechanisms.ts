@@ -16,7 +16,8 @@ function pssParams(): graphene.RsaPssParams {
  * SoftHSM 2.6 rejects CKM_ECDSA_SHA256.
  */
 export function signInput(algorithm: SignAlgorithm, message: Uint8Array, messageType: MessageType): { mech: graphene.MechanismType; data: Buffer } {
-  const m = Buffer.from(message)
+  // A view, not a copy: the async token call keeps it alive until it completes.
+  const m = Buffer.from(message.buffer, message.byteOffset, message.byteLength)
   switch (algorithm) {
     case 'RSA_PKCS1_SHA_256':
       return messageType === 'RAW' ? { mech: 'SHA256_RSA_PKCS', data: m } : { mech: 'RSA_PKCS', data: Buffer.concat([SHA256_DIGEST_INFO, m]) }
@@ -31,29 +32,44 @@ export function signInput(algorithm: SignAlgorithm, message: Uint8Array, message
   }
 }
 
-/** DER INTEGER of an unsigned big-endian value: minimal length, a 0x00 in front when the high bit is set. */
-function derUnsigned(v: Uint8Array): Buffer {
+/** The bytes of an unsigned big-endian value without its leading zeros (one kept for zero). */
+function stripZeros(v: Uint8Array): Uint8Array {
   let i = 0
   while (i < v.length - 1 && v[i] === 0) i++
-  const body = v.subarray(i)
+  return v.subarray(i)
+}
+
+/** Writes DER INTEGER `body` (0x00 in front when its high bit is set) at `at`; returns the next offset. */
+function putInteger(out: Buffer, at: number, body: Uint8Array): number {
   const pad = ((body[0] as number) & 0x80) !== 0 ? 1 : 0
-  const out = Buffer.alloc(2 + pad + body.length)
-  out[0] = 0x02
-  out[1] = pad + body.length
-  out.set(body, 2 + pad)
-  return out
+  out[at] = 0x02
+  out[at + 1] = pad + body.length
+  if (pad) out[at + 2] = 0
+  out.set(body, at + 2 + pad)
+  return at + 2 + pad + body.length
+}
+
+/** DER length of an INTEGER holding `body`. */
+function integerBytes(body: Uint8Array): number {
+  return 2 + (((body[0] as number) & 0x80) !== 0 ? 1 : 0) + body.length
 }
 
 /**
  * The token gives ECDSA as r ‖ s (64 bytes); Keyward, like Tencent KMS and OpenSSL, returns DER
- * SEQUENCE { INTEGER r, INTEGER s }. Encoding only (the token made the values), so a few lines instead of a
- * bigint round trip through a curve library on the hot path; the tests check it against OpenSSL.
+ * SEQUENCE { INTEGER r, INTEGER s }. Encoding only (the token made the values), so a few lines written into one
+ * buffer instead of a bigint round trip through a curve library on the hot path; the tests check it against OpenSSL.
  */
 export function ecdsaToDer(raw: Uint8Array): Uint8Array {
   if (raw.length !== 64) throw new KeywardError('InternalError', `The token returned a ${raw.length}-byte ECDSA P-256 signature, expected 64.`)
-  const r = derUnsigned(raw.subarray(0, 32))
-  const s = derUnsigned(raw.subarray(32))
-  return Buffer.concat([Buffer.from([0x30, r.length + s.length]), r, s])
+  const r = stripZeros(raw.subarray(0, 32))
+  const s = stripZeros(raw.subarray(32))
+  const body = integerBytes(r) + integerBytes(s)
+  // At most 2 × 35 bytes, so the short length form always applies.
+  const out = Buffer.allocUnsafe(2 + body)
+  out[0] = 0x30
+  out[1] = body
+  putInteger(out, putInteger(out, 2, r), s)
+  return out
 }
 
 /** DER ECDSA → r ‖ s for C_Verify; undefined when it is not a valid DER signature (→ signature invalid). */
