@@ -61,30 +61,38 @@ export async function generateSecretKey(ctx: TokenContext, spec: SymmetricKeySpe
  * built in one buffer: header and nonce are written in place and the token writes ciphertext ‖ tag straight
  * after the tag's slot; only the 16-byte tag is then moved. This is the hot path of Encrypt and GenerateDataKey.
  */
-export async function sealBlob(
+export function sealBlob(
   ctx: TokenContext,
   target: { keyId: string; version: number; spec: SymmetricKeySpec; id: Buffer },
   plaintext: Uint8Array,
   context: EncryptionContext | undefined,
 ): Promise<string> {
-  const header = blobHeader(blobCipherOf(target.spec), target.keyId, target.version)
   const n = plaintext.byteLength
-  const tagAt = header.length + NONCE
-  const ctAt = tagAt + TAG
-  // header ‖ nonce ‖ tag ‖ ciphertext, plus TAG spare bytes where the token puts the tag after the ciphertext.
-  const blob = Buffer.allocUnsafe(ctAt + n + TAG)
-  header.copy(blob, 0)
-  const nonce = nonces.fill(blob.subarray(header.length, tagAt))
-  const mech = gcmMechanismCki(ctx, target.spec, nonce, blobAad(header, context))
-  // A view, not a copy: the async call keeps it (and so the caller's memory) alive until it completes.
-  const data = Buffer.from(plaintext.buffer, plaintext.byteOffset, n)
-  const written = await ctx.pool.use((session) =>
-    ctx.objects.with(session, 'secret', target.id, target.keyId, (key) => encryptIntoAsync(session, mech, key, data, blob.subarray(ctAt))),
-  ).catch((e: unknown) => { throw toKeywardError(e, 'Encrypt') })
-  // Anything else would leave unwritten (allocUnsafe) bytes in the blob.
-  if (written.length !== n + TAG) throw new KeywardError('InternalError', `The token returned ${written.length} bytes for a ${n}-byte GCM encryption.`)
-  blob.copy(blob, tagAt, ctAt + n)
-  return blob.toString('base64', 0, ctAt + n)
+  let blob: Buffer
+  let ctAt: number
+  let call: Promise<Buffer>
+  try {
+    const header = blobHeader(blobCipherOf(target.spec), target.keyId, target.version)
+    ctAt = header.length + NONCE + TAG
+    // header ‖ nonce ‖ tag ‖ ciphertext, plus TAG spare bytes where the token puts the tag after the ciphertext.
+    blob = Buffer.allocUnsafe(ctAt + n + TAG)
+    header.copy(blob, 0)
+    const nonce = nonces.fill(blob.subarray(header.length, header.length + NONCE))
+    const mech = gcmMechanismCki(ctx, target.spec, nonce, blobAad(header, context))
+    // A view, not a copy: the async call keeps it (and so the caller's memory) alive until it completes.
+    const data = Buffer.from(plaintext.buffer, plaintext.byteOffset, n)
+    const out = blob.subarray(ctAt)
+    call = ctx.pool.use((session) => ctx.objects.with(session, 'secret', target.id, target.keyId, (key) => encryptIntoAsync(session, mech, key, data, out)))
+  } catch (e) {
+    return Promise.reject(e)
+  }
+  // One .then for result and error alike (not an async frame plus a .catch): this is the Encrypt hot path.
+  return call.then((written) => {
+    // Anything else would leave unwritten (allocUnsafe) bytes in the blob.
+    if (written.length !== n + TAG) throw new KeywardError('InternalError', `The token returned ${written.length} bytes for a ${n}-byte GCM encryption.`)
+    blob.copy(blob, ctAt - TAG, ctAt + n)
+    return blob.toString('base64', 0, ctAt + n)
+  }, (e: unknown) => { throw toKeywardError(e, 'Encrypt') })
 }
 
 /**
