@@ -214,7 +214,10 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
   }
 
   #needsSignAlgorithm(meta: Readonly<KeyMetadata>, req: SignRequest): void {
-    needs(KEY_USAGE_TABLE[meta.keyUsage].signAlgorithms.includes(req.algorithm), 'UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} (${meta.keyUsage}) cannot sign with ${req.algorithm}.`)
+    // if/throw rather than needs(): the message is built only on failure (hot path).
+    if (!KEY_USAGE_TABLE[meta.keyUsage].signAlgorithms.includes(req.algorithm)) {
+      throw new KeywardError('UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} (${meta.keyUsage}) cannot sign with ${req.algorithm}.`)
+    }
   }
 
   async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {

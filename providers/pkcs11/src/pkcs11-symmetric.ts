@@ -50,10 +50,19 @@ export abstract class Pkcs11Symmetric extends Pkcs11Byok {
 
   /** {@link latestVersionId} from the reference cache alone, without an await; undefined on a miss. */
   protected cachedLatestVersionId(meta: Readonly<KeyMetadata>): { version: number; id: Buffer } | undefined {
+    // Keyed by the (frozen, cached) metadata object itself: no string to build and hash on a hit. A new state
+    // is a new object, and a version's reference never changes, so an entry cannot go stale.
+    const known = this.#latestOf.get(meta)
+    if (known) return known
     const version = meta.keyVersionCount
     const id = version > 0 ? this.versionRefs.get(`${meta.keyId}/${version}`) : undefined
-    return id && { version, id }
+    if (!id) return undefined
+    const latest = { version, id }
+    this.#latestOf.set(meta, latest)
+    return latest
   }
+
+  readonly #latestOf = new WeakMap<Readonly<KeyMetadata>, { version: number; id: Buffer }>()
 
   /** The newest version: the metadata's count (written after the version itself), else the store's answer. */
   protected async latestVersionId(meta: Readonly<KeyMetadata>): Promise<{ version: number; id: Buffer }> {
@@ -66,7 +75,8 @@ export abstract class Pkcs11Symmetric extends Pkcs11Byok {
   protected needsUsage(meta: Readonly<KeyMetadata>, kind: 'symmetric' | 'asymmetric-decrypt' | 'sign-verify' | 'asymmetric'): void {
     const actual = KEY_USAGE_TABLE[meta.keyUsage].kind
     const ok = kind === 'asymmetric' ? actual !== 'symmetric' : actual === kind
-    needs(ok, 'UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} has KeyUsage ${meta.keyUsage}.`)
+    // if/throw rather than needs(): the message is built only on failure (hot path).
+    if (!ok) throw new KeywardError('UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} has KeyUsage ${meta.keyUsage}.`)
   }
 
   async encrypt(req: EncryptRequest, opts?: CallOptions): Promise<EncryptResult> {

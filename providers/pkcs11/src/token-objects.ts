@@ -25,6 +25,11 @@ const CLASS: Record<ObjectKind, number> = {
  */
 export class TokenObjects {
   readonly #handles = new Map<string, Buffer>()
+  /**
+   * The same handles by the identity of the CKA_ID buffer (the provider passes the one cached per version), so a
+   * hit needs no hex string. Any forget() drops this whole level: it may hold the same id under another buffer.
+   */
+  #byRef = { secret: new WeakMap<Buffer, Buffer>(), private: new WeakMap<Buffer, Buffer>(), public: new WeakMap<Buffer, Buffer>() }
 
   #cacheKey(kind: ObjectKind, id: Buffer): string {
     return `${kind}:${id.toString('hex')}`
@@ -32,9 +37,14 @@ export class TokenObjects {
 
   /** The object of `kind` with CKA_ID `id`, bound to `session`. */
   find(session: graphene.Session, kind: ObjectKind, id: Buffer, keyId: string): graphene.Key {
+    const hot = this.#byRef[kind].get(id)
+    if (hot) return new graphene.Key(hot, session, session.lib)
     const ck = this.#cacheKey(kind, id)
     const cached = this.#handles.get(ck)
-    if (cached) return new graphene.Key(cached, session, session.lib)
+    if (cached) {
+      this.#byRef[kind].set(id, cached)
+      return new graphene.Key(cached, session, session.lib)
+    }
     const found = session.find({ class: CLASS[kind], id })
     if (found.length === 0) {
       // Private objects are invisible to a session that is no longer logged in (someone called C_Logout): that is
@@ -48,6 +58,7 @@ export class TokenObjects {
     }
     const handle = found.items(0).handle
     this.#handles.set(ck, handle)
+    this.#byRef[kind].set(id, handle)
     return new graphene.Key(handle, session, session.lib)
   }
 
@@ -80,9 +91,15 @@ export class TokenObjects {
 
   forget(kind: ObjectKind, id: Buffer): void {
     this.#handles.delete(this.#cacheKey(kind, id))
+    this.#dropByRef()
   }
 
   clear(): void {
     this.#handles.clear()
+    this.#dropByRef()
+  }
+
+  #dropByRef(): void {
+    this.#byRef = { secret: new WeakMap(), private: new WeakMap(), public: new WeakMap() }
   }
 }
