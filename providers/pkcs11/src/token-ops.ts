@@ -1,4 +1,4 @@
-import type * as graphene from 'graphene-pk11'
+import * as graphene from 'graphene-pk11'
 import type * as pkcs11 from 'pkcs11js'
 
 /**
@@ -48,9 +48,23 @@ export function decryptAsync(session: graphene.Session, mech: graphene.Mechanism
   return new Promise((resolve, reject) => session.lib.C_Decrypt(session.handle, data, out, settle(resolve, reject, [data, out])))
 }
 
+/** pkcs11js mechanisms of parameterless mechanism names, built once (they are never modified). */
+const plainMechanisms = new Map<string, pkcs11.Mechanism>()
+
+/** `mech` as pkcs11js takes it; names without parameters come from a cache (Sign is a hot path). */
+export function mechanismOf(mech: graphene.MechanismType): pkcs11.Mechanism {
+  if (typeof mech !== 'string') return graphene.Mechanism.create(mech)
+  let cki = plainMechanisms.get(mech)
+  if (!cki) {
+    cki = graphene.Mechanism.create(mech)
+    plainMechanisms.set(mech, cki)
+  }
+  return cki
+}
+
 /** C_SignInit + async C_Sign. */
 export function signAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer): Promise<Buffer> {
-  session.createSign(mech, key)
+  session.lib.C_SignInit(session.handle, mechanismOf(mech), key.handle)
   const out = Buffer.alloc(512)
   return new Promise((resolve, reject) => session.lib.C_Sign(session.handle, data, out, settle(resolve, reject, [data, out])))
 }
