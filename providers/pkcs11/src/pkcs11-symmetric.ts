@@ -1,5 +1,6 @@
 import {
   DataKey,
+  blobHeader,
   KEY_USAGE_TABLE,
   KeywardError,
   checkEncryptionContext,
@@ -25,7 +26,7 @@ import {
 } from '@keyward/core'
 import { Pkcs11Byok } from './pkcs11-byok.js'
 import { toKeywardError } from './pkcs11-errors.js'
-import { openBlob, sealBlob } from './symmetric-crypto.js'
+import { blobCipherOf, openBlob, sealBlob } from './symmetric-crypto.js'
 
 /**
  * The symmetric half of the PKCS#11 provider: Encrypt / Decrypt / ReEncrypt / GenerateDataKey / GenerateRandom
@@ -64,6 +65,18 @@ export abstract class Pkcs11Symmetric extends Pkcs11Byok {
 
   readonly #latestOf = new WeakMap<Readonly<KeyMetadata>, { version: number; id: Buffer }>()
 
+  /** The blob header of a key version, by its (cached, one per version) CKA_ID buffer: it never changes. */
+  #headerOf(keyId: string, version: number, spec: SymmetricKeySpec, id: Buffer): Buffer {
+    let header = this.#headers.get(id)
+    if (!header) {
+      header = blobHeader(blobCipherOf(spec), keyId, version)
+      this.#headers.set(id, header)
+    }
+    return header
+  }
+
+  readonly #headers = new WeakMap<Buffer, Buffer>()
+
   /** The newest version: the metadata's count (written after the version itself), else the store's answer. */
   protected async latestVersionId(meta: Readonly<KeyMetadata>): Promise<{ version: number; id: Buffer }> {
     const version = meta.keyVersionCount > 0 ? meta.keyVersionCount : await this.store.latestVersion(meta.keyId)
@@ -93,7 +106,8 @@ export abstract class Pkcs11Symmetric extends Pkcs11Byok {
     const meta = this.cachedUsableKey(req.keyId) ?? await this.usableKey(req.keyId)
     this.needsUsage(meta, 'symmetric')
     const { version, id } = this.cachedLatestVersionId(meta) ?? await this.latestVersionId(meta)
-    const ciphertextBlob = await sealBlob(this.ctx, { keyId: meta.keyId, version, spec: meta.keySpec as SymmetricKeySpec, id }, req.plaintext, req.encryptionContext)
+    const spec = meta.keySpec as SymmetricKeySpec
+    const ciphertextBlob = await sealBlob(this.ctx, { keyId: meta.keyId, version, spec, id, header: this.#headerOf(meta.keyId, version, spec, id) }, req.plaintext, req.encryptionContext)
     return { keyId: meta.keyId, ciphertextBlob }
   }
 

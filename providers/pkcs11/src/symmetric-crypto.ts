@@ -63,7 +63,7 @@ export async function generateSecretKey(ctx: TokenContext, spec: SymmetricKeySpe
  */
 export function sealBlob(
   ctx: TokenContext,
-  target: { keyId: string; version: number; spec: SymmetricKeySpec; id: Buffer },
+  target: { keyId: string; version: number; spec: SymmetricKeySpec; id: Buffer; header?: Buffer },
   plaintext: Uint8Array,
   context: EncryptionContext | undefined,
 ): Promise<string> {
@@ -72,7 +72,8 @@ export function sealBlob(
   let ctAt: number
   let call: Promise<Buffer>
   try {
-    const header = blobHeader(blobCipherOf(target.spec), target.keyId, target.version)
+    // Callers may pass the version's header, built once: only read here, never written.
+    const header = target.header ?? blobHeader(blobCipherOf(target.spec), target.keyId, target.version)
     ctAt = header.length + NONCE + TAG
     // header ‖ nonce ‖ tag ‖ ciphertext, plus TAG spare bytes where the token puts the tag after the ciphertext.
     blob = Buffer.allocUnsafe(ctAt + n + TAG)
