@@ -191,3 +191,24 @@ describe('signatures verify with the openssl CLI, as the Tencent docs show', () 
     }
   })
 })
+
+describe('RSA signature length (RFC 8017 8.1.2/8.2.2 step 1)', () => {
+  it('a signature with its leading zero octet stripped is invalid, RAW and DIGEST, PSS and PKCS#1', async () => {
+    for (const algorithm of ['RSA_PSS_SHA_256', 'RSA_PKCS1_SHA_256'] as const) {
+      // About 1 in 256 signatures starts with 0x00; OpenSSL alone accepts it without that octet (the same integer).
+      let found: { message: Buffer; signature: Uint8Array } | undefined
+      for (let i = 0; i < 4000 && !found; i++) {
+        const message = Buffer.from(`m-${algorithm}-${i}`)
+        const { signature } = await p.signByAsymmetricKey({ keyId: keys.rsaSig!.keyId, algorithm, message })
+        if (signature[0] === 0) found = { message, signature }
+      }
+      expect(found, 'no signature with a leading zero octet in 4000 tries').toBeDefined()
+      const { message, signature } = found!
+      const digest = createHash('sha256').update(message).digest()
+      const req = { keyId: keys.rsaSig!.keyId, algorithm }
+      expect((await p.verifyByAsymmetricKey({ ...req, message, signature })).signatureValid).toBe(true)
+      expect((await p.verifyByAsymmetricKey({ ...req, message, signature: signature.subarray(1) })).signatureValid).toBe(false)
+      expect((await p.verifyByAsymmetricKey({ ...req, message: digest, messageType: 'DIGEST', signature: signature.subarray(1) })).signatureValid).toBe(false)
+    }
+  })
+})

@@ -44,6 +44,10 @@ async function onVerify(key: ParsedPublicKey, algorithm: SignAlgorithm, message:
     await hashMessage(message, hash)
     return sm2VerifyDigest(key.point, hash.digest(), signature)
   }
+  // RFC 8017 step 1: an RSA signature that is not exactly k octets is invalid (OpenSSL alone would accept one with
+  // a leading zero octet stripped: the same integer, a malleable encoding).
+  const modulusBits = key.keyObject.asymmetricKeyDetails?.modulusLength
+  if (algorithm !== 'ECC_P256_R1' && (modulusBits === undefined || signature.byteLength !== Math.ceil(modulusBits / 8))) return false
   const verifier = createVerify('sha256')
   await hashMessage(message, verifier)
   try {

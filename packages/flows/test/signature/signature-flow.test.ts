@@ -89,6 +89,20 @@ describe('SignatureFlow (software provider)', () => {
     expect(await verifySignatureLocally(await flow.publicKey(rsaKey), 'RSA_PSS_SHA_256', message, rsaSig.subarray(1))).toBe(false)
   })
 
+  it('local verify: an RSA signature with its leading zero octet stripped is invalid (RFC 8017: exactly k octets; OpenSSL checks this for PKCS#1 v1.5 but not for PSS)', async () => {
+    // About 1 in 256 signatures starts with 0x00; OpenSSL alone accepts it without that octet (the same integer).
+    const publicKey = await flow.publicKey(rsaKey)
+    let found: { message: Buffer; signature: Uint8Array } | undefined
+    for (let i = 0; i < 4000 && !found; i++) {
+      const message = Buffer.from(`leading-zero-${i}`)
+      const { signature } = await flow.sign({ keyId: rsaKey, algorithm: 'RSA_PSS_SHA_256', message })
+      if (signature[0] === 0) found = { message, signature }
+    }
+    expect(found, 'no signature with a leading zero octet in 4000 tries').toBeDefined()
+    expect(await verifySignatureLocally(publicKey, 'RSA_PSS_SHA_256', found!.message, found!.signature)).toBe(true)
+    expect(await verifySignatureLocally(publicKey, 'RSA_PSS_SHA_256', found!.message, found!.signature.subarray(1))).toBe(false)
+  })
+
   it('bad input: empty message, string chunks, wrong algorithm for the key, unknown algorithm, bad KeyId, missing file', async () => {
     expect(await codeOf(() => flow.sign({ keyId: rsaKey, algorithm: 'RSA_PSS_SHA_256', message: Buffer.alloc(0) }))).toBe('InvalidParameterValue')
     async function* strings(): AsyncGenerator<unknown> { yield 'text' }

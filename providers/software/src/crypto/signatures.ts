@@ -79,16 +79,17 @@ export function verifyMessage(
   encoding: EcdsaEncoding = 'der',
 ): boolean {
   try {
-    if (messageType === 'RAW') {
-      if (algorithm === 'ECC_P256_R1') return verify('sha256', message, { key: publicKey, dsaEncoding: encoding === 'der' ? 'der' : 'ieee-p1363' }, signature)
-      return verify('sha256', message, rsaOptions(publicKey, algorithm), signature)
-    }
-    if (message.byteLength !== 32) return false
     if (algorithm === 'ECC_P256_R1') {
+      if (messageType === 'RAW') return verify('sha256', message, { key: publicKey, dsaEncoding: encoding === 'der' ? 'der' : 'ieee-p1363' }, signature)
+      if (message.byteLength !== 32) return false
       return p256.verify(signature, message, p256PublicPoint(publicKey), { prehash: false, format: encoding === 'der' ? 'der' : 'compact', lowS: false })
     }
+    // RFC 8017 (8.1.2, 8.2.2) step 1: a signature that is not exactly k octets is invalid. OpenSSL would accept
+    // one with a leading zero octet stripped (the same integer), which makes signatures malleable.
     const bits = modulusBits(publicKey)
     if (signature.byteLength !== Math.ceil(bits / 8)) return false
+    if (messageType === 'RAW') return verify('sha256', message, rsaOptions(publicKey, algorithm), signature)
+    if (message.byteLength !== 32) return false
     if (algorithm === 'RSA_PSS_SHA_256') {
       return emsaPssVerify(message, publicDecrypt({ key: publicKey, padding: constants.RSA_NO_PADDING }, signature), bits, PSS_SALT)
     }
