@@ -80,6 +80,23 @@ function algorithmCases(ctx: SuiteContext, algorithm: SignAlgorithm): void {
       }
     })
 
+    if (usage === 'ASYMMETRIC_SIGN_VERIFY_RSA_2048') {
+      it('an RSA signature must be exactly k octets: one with its leading zero octet stripped is false (RFC 8017)', async () => {
+        const { keyId } = await setup()
+        // About 1 in 256 signatures starts with 0x00; OpenSSL's PSS path alone would accept it without that octet.
+        let found: { message: Buffer; signature: Uint8Array } | undefined
+        for (let i = 0; i < 4000 && !found; i++) {
+          const message = Buffer.from(`leading-zero-${i}`)
+          const { signature } = await p().signByAsymmetricKey({ keyId, algorithm, message })
+          if (signature[0] === 0) found = { message, signature }
+        }
+        expect(found, 'no signature with a leading zero octet in 4000 tries').toBeDefined()
+        const { message, signature } = found!
+        expect(await p().verifyByAsymmetricKey({ keyId, algorithm, message, signature })).toEqual({ signatureValid: true })
+        expect(await p().verifyByAsymmetricKey({ keyId, algorithm, message, signature: signature.subarray(1) })).toEqual({ signatureValid: false })
+      })
+    }
+
     // RSA generation is slow: the other usages cover "another key's signature is false".
     if (usage !== 'ASYMMETRIC_SIGN_VERIFY_RSA_2048') {
       it('a signature by another key of the same usage does not verify', async () => {
