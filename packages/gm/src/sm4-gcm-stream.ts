@@ -32,44 +32,58 @@ function checkData(field: string, data: unknown): asserts data is Uint8Array {
   if (!(data instanceof Uint8Array)) throw new KeywardError('InvalidParameter', `${field} must be bytes (Uint8Array/Buffer).`)
 }
 
-/** SM4-GCM encryption stream; see {@link createSm4GcmCipher}. */
-export class Sm4GcmCipher implements GcmCipherLike {
-  readonly #core: Sm4GcmCore
-  readonly #tagLength: number
-  #tag: Buffer | undefined
-  #done = false
+/** What the two SM4-GCM streams share: parameter checks, the GCM state, AAD, the done flag. */
+abstract class Sm4GcmStream {
+  protected readonly core: Sm4GcmCore
+  protected readonly tagLength: number
+  protected done = false
 
   /** Checks key (16 bytes), IV (1-65536 bytes) and tag length; throws KeywardError on bad input. */
   constructor(key: Uint8Array, iv: Uint8Array, options: Sm4GcmOptions = {}) {
     const tagLength = options.authTagLength ?? 16
     checkSm4GcmParams(key, iv, tagLength)
-    this.#core = new Sm4GcmCore(key, iv)
-    this.#tagLength = tagLength
+    this.core = new Sm4GcmCore(key, iv)
+    this.tagLength = tagLength
   }
 
   /** Adds authenticated data; may be called several times, only before the first update(). */
   setAAD(data: Uint8Array): this {
     checkData('aad', data)
-    if (this.#done) throw new KeywardError('InvalidParameter', 'setAAD after final.')
-    this.#core.aad(data)
+    if (this.done) throw new KeywardError('InvalidParameter', 'setAAD after final.')
+    this.core.aad(data)
     return this
   }
 
+  protected checkUpdate(data: Uint8Array): void {
+    checkData('data', data)
+    if (this.done) throw new KeywardError('InvalidParameter', 'update after final.')
+  }
+
+  /** Ends the stream once and returns the computed tag (truncated to tagLength); the GCM state is cleared. */
+  protected finish(): Buffer {
+    if (this.done) throw new KeywardError('InvalidParameter', 'final called twice.')
+    this.done = true
+    const tag = this.core.tag().subarray(0, this.tagLength)
+    this.core.clear()
+    return tag
+  }
+}
+
+/** SM4-GCM encryption stream; see {@link createSm4GcmCipher}. */
+export class Sm4GcmCipher extends Sm4GcmStream implements GcmCipherLike {
+  #tag: Buffer | undefined
+
   /** Encrypts the next part of the message. */
   update(data: Uint8Array): Buffer {
-    checkData('data', data)
-    if (this.#done) throw new KeywardError('InvalidParameter', 'update after final.')
-    const out = this.#core.keystream(data)
-    this.#core.authenticate(out)
+    this.checkUpdate(data)
+    const out = this.core.keystream(data)
+    this.core.authenticate(out)
     return out
   }
 
   /** Completes the message and computes the tag; returns an empty Buffer (CTR has no trailing block). */
   final(): Buffer {
-    if (this.#done) throw new KeywardError('InvalidParameter', 'final called twice.')
-    this.#done = true
-    this.#tag = this.#core.tag().subarray(0, this.#tagLength)
-    this.#core.clear()
+    this.#tag = this.finish()
     return Buffer.alloc(0)
   }
 
@@ -85,52 +99,30 @@ export class Sm4GcmCipher implements GcmCipherLike {
  * treat it as untrusted until final() returns (final throws decryptionFailed() on a bad tag). Use
  * {@link sm4GcmDecrypt} when the whole message fits in memory: it checks the tag before decrypting anything.
  */
-export class Sm4GcmDecipher implements GcmDecipherLike {
-  readonly #core: Sm4GcmCore
-  readonly #tagLength: number
+export class Sm4GcmDecipher extends Sm4GcmStream implements GcmDecipherLike {
   #expected: Buffer | undefined
-  #done = false
-
-  /** Checks key (16 bytes), IV (1-65536 bytes) and tag length; throws KeywardError on bad input. */
-  constructor(key: Uint8Array, iv: Uint8Array, options: Sm4GcmOptions = {}) {
-    const tagLength = options.authTagLength ?? 16
-    checkSm4GcmParams(key, iv, tagLength)
-    this.#core = new Sm4GcmCore(key, iv)
-    this.#tagLength = tagLength
-  }
-
-  /** Adds authenticated data; may be called several times, only before the first update(). */
-  setAAD(data: Uint8Array): this {
-    checkData('aad', data)
-    if (this.#done) throw new KeywardError('InvalidParameter', 'setAAD after final.')
-    this.#core.aad(data)
-    return this
-  }
 
   /** The expected tag, exactly `authTagLength` bytes; call before final(). */
   setAuthTag(tag: Uint8Array): this {
     checkData('tag', tag)
-    if (this.#done) throw new KeywardError('InvalidParameter', 'setAuthTag after final.')
-    if (tag.length !== this.#tagLength) throw new KeywardError('InvalidParameterValue', `tag must be ${this.#tagLength} bytes, got ${tag.length}.`)
+    if (this.done) throw new KeywardError('InvalidParameter', 'setAuthTag after final.')
+    if (tag.length !== this.tagLength) throw new KeywardError('InvalidParameterValue', `tag must be ${this.tagLength} bytes, got ${tag.length}.`)
     this.#expected = Buffer.from(tag)
     return this
   }
 
   /** Decrypts the next part; the output is unauthenticated until final() returns. */
   update(data: Uint8Array): Buffer {
-    checkData('data', data)
-    if (this.#done) throw new KeywardError('InvalidParameter', 'update after final.')
-    this.#core.authenticate(data)
-    return this.#core.keystream(data)
+    this.checkUpdate(data)
+    this.core.authenticate(data)
+    return this.core.keystream(data)
   }
 
   /** Checks the tag: throws decryptionFailed() when it differs; returns an empty Buffer. */
   final(): Buffer {
-    if (this.#done) throw new KeywardError('InvalidParameter', 'final called twice.')
+    if (this.done) throw new KeywardError('InvalidParameter', 'final called twice.')
     if (!this.#expected) throw new KeywardError('MissingParameter', 'setAuthTag must be called before final.')
-    this.#done = true
-    const tag = this.#core.tag().subarray(0, this.#tagLength)
-    this.#core.clear()
+    const tag = this.finish()
     if (!timingSafeEqual(tag, this.#expected)) throw decryptionFailed()
     return Buffer.alloc(0)
   }
