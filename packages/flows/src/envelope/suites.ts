@@ -1,27 +1,17 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto'
 import { KeywardError } from '@keyward/core'
-import { createSm4GcmCipher, createSm4GcmDecipher } from '@keyward/gm'
+import { createSm4GcmCipher, createSm4GcmDecipher, type GcmCipherLike, type GcmDecipherLike } from '@keyward/gm'
 
 /**
  * The algorithm suites of the envelope message format, as data. A suite fixes the cipher, the HKDF hash that
  * derives the per-message key, the commitment and the nonce base from the data key, and the key lengths.
  */
 
-/** The encrypt half of a GCM cipher (Node's CipherGCM surface). */
-export interface AeadCipher {
-  setAAD(aad: Uint8Array): unknown
-  update(data: Uint8Array): Buffer
-  final(): Buffer
-  getAuthTag(): Buffer
-}
+/** The encrypt half of a GCM cipher (Node's CipherGCM surface; gm's SM4-GCM stream has the same). */
+export type AeadCipher = GcmCipherLike
 
 /** The decrypt half of a GCM cipher (Node's DecipherGCM surface); `final()` throws when the tag is wrong. */
-export interface AeadDecipher {
-  setAAD(aad: Uint8Array): unknown
-  setAuthTag(tag: Uint8Array): unknown
-  update(data: Uint8Array): Buffer
-  final(): Buffer
-}
+export type AeadDecipher = GcmDecipherLike
 
 /** Names of the suites (stable; they appear in docs/message-format.md). */
 export const SUITE_NAMES = ['AES_256_GCM_HKDF_SHA256_COMMIT', 'SM4_GCM_HKDF_SM3_COMMIT'] as const
