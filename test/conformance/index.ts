@@ -23,6 +23,7 @@ import { signatureCases } from './signature-cases.js'
 import { symmetricCases } from './symmetric-cases.js'
 
 export type { ConformanceHarness, ExpectedCapabilities, ProviderFactory } from './harness.js'
+export { FULL_CONTRACT } from './full-contract.js'
 export { SuiteContext } from './harness.js'
 
 /**

@@ -1,5 +1,5 @@
 import { ManualClock } from '@keyward/core'
-import { describeKeyProvider, type ExpectedCapabilities } from '@keyward/conformance'
+import { describeKeyProvider, FULL_CONTRACT } from '@keyward/conformance'
 import { startServe } from './serve-harness.js'
 
 /**
@@ -7,21 +7,6 @@ import { startServe } from './serve-harness.js'
  * → SoftwareKeyProvider. The server offers both symmetric specs (its KeySpec extension), so the provider is
  * configured with both; against Tencent KMS a region offers one.
  */
-const THROUGH_SERVE: ExpectedCapabilities = {
-  keyUsages: [
-    'ENCRYPT_DECRYPT',
-    'ASYMMETRIC_DECRYPT_RSA_2048',
-    'ASYMMETRIC_DECRYPT_SM2',
-    'ASYMMETRIC_SIGN_VERIFY_SM2',
-    'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
-    'ASYMMETRIC_SIGN_VERIFY_ECC',
-  ],
-  symmetricKeySpecs: ['AES_256', 'SM4'],
-  signAlgorithms: ['SM2DSA', 'RSA_PSS_SHA_256', 'RSA_PKCS1_SHA_256', 'ECC_P256_R1'],
-  asymmetricDecryptAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2'],
-  wrappingAlgorithms: ['RSAES_PKCS1_V1_5', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'],
-  keyRotation: true,
-}
 
 describeKeyProvider('tencent-kms → keyward serve (software backend)', async () => {
   // The backend's clock drives deletion windows, rotation and expiry; the server keeps the real clock for
@@ -37,4 +22,4 @@ describeKeyProvider('tencent-kms → keyward serve (software backend)', async ()
       await serve.close()
     },
   }
-}, THROUGH_SERVE)
+}, FULL_CONTRACT)
