@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   InvalidParameter: { hint: 'Fix the request parameter named in the message.', retry: 'cancel' },
   InvalidParameterValue: { hint: 'Fix the value named in the message.', retry: 'cancel' },
   MissingParameter: { hint: 'Add the missing parameter.', retry: 'cancel' },
+  UnknownParameter: { hint: 'The Action does not define that parameter: check its spelling (the message names the closest one).', retry: 'cancel' },
   'InvalidParameterValue.InvalidKeyId': { hint: 'Pass a KeyId returned by CreateKey.', retry: 'cancel' },
   'InvalidParameterValue.InvalidAlias': { hint: 'Aliases are 1-60 characters of [A-Za-z0-9_-] and must not start with "KMS-".', retry: 'cancel' },
   'InvalidParameterValue.AliasAlreadyExists': { hint: 'Choose an alias no other key of this owner uses.', retry: 'cancel' },
