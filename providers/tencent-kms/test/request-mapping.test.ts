@@ -118,7 +118,7 @@ describe('request and response mapping', () => {
     expect(e.code).toBe('UnsupportedOperation')
     expect(e.message).toMatch(/does not accept a chosen KeyId.*keyward serve does/)
     // Without a chosen KeyId the same answer keeps its ordinary mapping.
-    expect(((await stubProvider(stub).createKey({ alias: 'm' }).catch((x: unknown) => x)) as KeywardError).code).toBe('InvalidParameter')
+    expect(((await stubProvider(stub).createKey({ alias: 'm' }).catch((x: unknown) => x)) as KeywardError).code).toBe('UnknownParameter')
     // keyward serve's "KeyId in use" is a bad value, not a missing feature: it passes through.
     replies = { CreateKey: apiError('InvalidParameterValue', 'KeyId mig-3 cannot be used for a new key.') }
     expect(((await stubProvider(stub).createKey({ alias: 'm', type: 2, keyId: 'mig-3' }).catch((x: unknown) => x)) as KeywardError).code).toBe('InvalidParameterValue')
