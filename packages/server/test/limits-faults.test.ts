@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from '@keyward/core'
 import { DEFAULT_RATE_LIMITS } from '@keyward/server'
-import { RateLimiter } from '../src/rate-limiter.js'
+import { RateLimiter } from '../src/cluster/rate-limiter.js'
 import { codeOf, startTestServer } from './server-harness.js'
 
 describe('rate limits and fault injection', () => {
