@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type { TencentCredentials } from './credentials.js'
-import type { KmsClient, KmsClientSupplier, KmsRequestOptions, KmsResponse } from './kms-client.js'
+import { perRegion, type KmsClient, type KmsClientSupplier, type KmsRequestOptions, type KmsResponse } from './kms-client.js'
 import { tc3Authorization } from './tc3-signing.js'
 
 /** How to reach Tencent KMS (or a compatible endpoint such as `keyward serve`). */
@@ -145,13 +145,5 @@ class SignedHttpClient implements KmsClient {
  * ```
  */
 export function signedClientSupplier(options: SignedHttpOptions): KmsClientSupplier {
-  const clients = new Map<string, KmsClient>()
-  return (region) => {
-    let client = clients.get(region)
-    if (!client) {
-      client = new SignedHttpClient(region, options)
-      clients.set(region, client)
-    }
-    return client
-  }
+  return perRegion((region) => new SignedHttpClient(region, options))
 }
