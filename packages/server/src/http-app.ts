@@ -40,6 +40,9 @@ function rawAnswer(status: number, outcome: KmsOutcome): string {
  */
 export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
   const { service } = opts
+  // A request whose framing breaks mid-body fails twice (the parser's clientError, then the body read): the
+  // connection is answered and audited once, by clientError.
+  const refusedSockets = new WeakSet<Socket>()
   const tls: HttpsServerOptions | undefined = opts.tls && {
     cert: opts.tls.cert,
     key: opts.tls.key,
@@ -57,6 +60,7 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
     keepAliveTimeout: 65_000,
     clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
       if (err.code === 'ECONNRESET' || socket.destroyed) return
+      refusedSockets.add(socket)
       const tooLarge = err.code === 'HPE_HEADER_OVERFLOW'
       const status = tooLarge ? 431 : 400
       const message = tooLarge ? 'The request headers are too large.' : `Malformed HTTP request: ${err.code ?? 'bad framing'}.`
@@ -124,6 +128,7 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
   })
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (refusedSockets.has(request.raw.socket)) return reply.hijack()
     const status = error.statusCode ?? 500
     if (status >= 500) request.log.error({ err: { message: error.message, code: error.code } }, 'http error')
     const code = status === 413 || status < 500 ? 'InvalidParameter' : 'InternalError'

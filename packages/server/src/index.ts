@@ -18,7 +18,7 @@ export {
   verifyAuditChain, parseAuditCheckpoint, signAuditCheckpoint, type AuditCheckpoint, type AuditVerification, type AuditVerifyOptions,
 } from './store/audit-verify.js'
 export { ServerStore, openDb, type OpenDbOptions, type StoreConfig } from './store/server-store.js'
-export { openServerStore } from './open-server-store.js'
+export { openServerStore, homeRootKey, keywardHome } from './open-server-store.js'
 export { SqlKeyStore, PostgresKeyStore } from './store/sql-key-store.js'
 export { openPostgresDb, type PostgresConfig } from './store/postgres-db.js'
 export { openSqliteDb } from './store/sqlite-db.js'

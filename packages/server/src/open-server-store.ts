@@ -1,5 +1,6 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { loadRootKey } from '@keyward/provider-software'
 import { openDb, type OpenDbOptions, type StoreConfig } from './store/server-store.js'
 import type { SqlDb } from './store/sql-db.js'
 
@@ -27,4 +28,18 @@ export function defaultStoreConfig(home: string, env: Readonly<Record<string, st
 export async function openServerStore(config: StoreConfig, options: OpenDbOptions = {}): Promise<{ db: SqlDb; close(): Promise<void> }> {
   const db = await openDb(config, options)
   return { db, close: () => db.close() }
+}
+
+/**
+ * The root key of a data directory as `keyward serve` finds it: KEYWARD_ROOT_KEY, else `<home>/root.key`, never
+ * created here (offline tools must not make a new one). The caller zeroes the returned bytes.
+ *
+ * @example
+ * ```ts
+ * const root = homeRootKey(keywardHome())
+ * try { macKey = auditMacKey(root) } finally { root.fill(0) }
+ * ```
+ */
+export function homeRootKey(home: string): Buffer {
+  return loadRootKey({ keyFile: join(home, 'root.key'), createIfMissing: false })
 }
