@@ -117,14 +117,15 @@ describe('keyward serve: transport security and credentials', { timeout: SLOW_TE
     expect(await s.exited).toBe(0)
   })
 
-  it('strictSigning in the config file: a stock SDK request is refused', async () => {
+  it('server.tls and server.strictSigning in the config file: HTTPS, and a stock SDK request is refused', async () => {
     const home = tempDir('keyward-cli-strict-')
     try {
-      writeFileSync(join(home.dir, 'keyward.config.json'), JSON.stringify({ server: { strictSigning: true } }))
+      writeFileSync(join(home.dir, 'keyward.config.json'), JSON.stringify({ server: { strictSigning: true, tls: { certFile: cert.certFile, keyFile: cert.keyFile } } }))
       const s = await serve(home.dir, [])
       try {
         expect(s.out()).toContain('strict signing')
-        await expect(client(s.url, credsOf(s.out())).GetRegions()).rejects.toMatchObject({ code: 'AuthFailure.InvalidAuthorization' })
+        expect(s.url).toMatch(/^https:/)
+        await expect(client(s.url, credsOf(s.out()), new Agent({ ca: ca.cert })).GetRegions()).rejects.toMatchObject({ code: 'AuthFailure.InvalidAuthorization' })
       } finally {
         s.kill('SIGTERM')
       }
