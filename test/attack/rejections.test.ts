@@ -70,6 +70,13 @@ describe('attack 4: rejections answer in Tencent\'s shape and are audited', () =
     expectTencent(garbage, 'InvalidParameter')
   })
 
+  it('a URL that does not decode (400)', async () => {
+    const r = await rawExchange(t.server.port, `POST /%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${AUTH}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`)
+    expect(r.status).toBe(400)
+    expectTencent(r, 'InvalidParameter')
+    expect(await lastAudit()).toMatchObject({ result: 'InvalidParameter', secretId: ADMIN.secretId, requestId: r.requestId })
+  })
+
   it('an unknown path (404)', async () => {
     for (const line of ['GET /admin HTTP/1.1', 'POST /v2/ HTTP/1.1']) {
       const r = await rawExchange(t.server.port, `${line}\r\nHost: 127.0.0.1\r\nAuthorization: ${AUTH}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`)
