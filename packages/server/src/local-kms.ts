@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { needs, systemClock, zeroize, type Clock, type KeyProvider, type KeyStore } from '@keyward/core'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore, loadRootKey } from '@keyward/provider-software'
 import { ActionDispatcher } from './action-dispatcher.js'
+import { envBootstrap } from './bootstrap-account.js'
 import { defaultStoreConfig, keywardHome } from './open-server-store.js'
 import type { Params } from './protocol/params.js'
 import type { ServerServices } from './request-context.js'
@@ -47,10 +48,8 @@ export interface LocalKms {
 async function firstAccount(store: ServerStore, source: string): Promise<{ account: Account; created: NewAccount | undefined }> {
   let created: NewAccount | undefined
   if ((await store.accounts.count()) === 0) {
-    const id = process.env['KEYWARD_BOOTSTRAP_SECRET_ID']
-    const key = process.env['KEYWARD_BOOTSTRAP_SECRET_KEY']
     try {
-      created = await store.createAccount({ name: 'admin', isAdmin: true, ...(id && key ? { secretId: id, secretKey: key } : {}) }, source)
+      created = await store.createAccount({ name: 'admin', isAdmin: true, ...envBootstrap() }, source)
     } catch (e) {
       // `keyward serve` (or another CLI) created it first: use theirs.
       if ((await store.accounts.count()) === 0) throw e

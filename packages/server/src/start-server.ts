@@ -8,6 +8,7 @@ import { buildHttpApp } from './http-app.js'
 import { KmsService } from './kms-service.js'
 import { ServerMetrics } from './metrics.js'
 import type { AccountPolicy } from './policy.js'
+import { bootstrapAccount, envBootstrap } from './bootstrap-account.js'
 import type { Account, NewAccount } from './store/accounts.js'
 import { auditMacKey } from './store/audit-chain.js'
 import { SecretBox } from './store/secret-box.js'
@@ -86,28 +87,6 @@ export interface ServerInternals {
   unkeyedAudit?: boolean
 }
 
-async function bootstrap(store: ServerStore, creds: ServerOptions['bootstrap']): Promise<NewAccount | undefined> {
-  try {
-    if (creds) {
-      if (await store.accounts.bySecretId(creds.secretId)) return undefined
-      const name = (await store.accounts.count()) === 0 ? 'admin' : `bootstrap-${creds.secretId.slice(-8)}`
-      return await store.createAccount({ name, isAdmin: true, ...creds }, 'bootstrap')
-    }
-    if ((await store.accounts.count()) > 0) return undefined
-    return await store.createAccount({ name: 'admin', isAdmin: true }, 'bootstrap')
-  } catch (e) {
-    // Another instance sharing the store won the race to create it: nothing to show here.
-    if ((await store.accounts.count()) > 0) return undefined
-    throw e
-  }
-}
-
-function envBootstrap(): ServerOptions['bootstrap'] {
-  const secretId = process.env['KEYWARD_BOOTSTRAP_SECRET_ID']
-  const secretKey = process.env['KEYWARD_BOOTSTRAP_SECRET_KEY']
-  return secretId && secretKey ? { secretId, secretKey } : undefined
-}
-
 /**
  * Starts a Tencent-KMS-API-compatible server over `provider`: any Tencent Cloud SDK pointed at `url` works
  * unchanged (TC3-HMAC-SHA256, `POST /`, the same Actions and JSON). The first account is created only once the
@@ -165,7 +144,7 @@ export async function startServer(options: ServerOptions, internals: ServerInter
     }
     let initialAccount: NewAccount | undefined
     try {
-      initialAccount = await bootstrap(store, options.bootstrap ?? envBootstrap())
+      initialAccount = await bootstrapAccount(store, options.bootstrap ?? envBootstrap())
     } catch (e) {
       await app.close().catch(() => undefined)
       throw e
