@@ -1,12 +1,19 @@
 /**
- * Server benchmark: 16 concurrent Encrypt calls through the real Tencent Cloud SDK, against
- *   (a) keyward serve (TC3 verification, account lookup, policy, software-provider AES-256-GCM, SQLite audit chain) and
+ * Server benchmark: 16 concurrent Encrypt calls, against
+ *   (a) keyward serve (TC3 verification, account lookup, policy, software-provider AES-256-GCM, SQLite audit chain
+ *       with its keyed MAC) and
  *   (b) a bare node:http stub that returns a canned Encrypt response,
- * both measured in this run. Target: server ≥ 0.8 × stub req/s. Server and stub each run in their own child process
- * (as a deployed server would), so the SDK client's own cost is not charged to the server.
+ * both measured in this run, through the real Tencent Cloud SDK. Target: server ≥ 0.8 × stub req/s. Then, through
+ * Keyward's own TC3 client (which signs x-tc-action, so strict mode accepts it), the same stub against
+ *   (c) keyward serve as in (a),
+ *   (d) keyward serve --strict-signing (signed Action required, replay cache), and
+ *   (e) keyward serve with an unkeyed audit chain (the baseline that prices the audit MAC; never a production mode),
+ * each as a ratio to the stub of the same client: (c) − (d) is the cost of strict mode, (e) − (c) that of the MAC.
+ * Every server runs in its own child process (as a deployed server would), so the client's own cost is not
+ * charged to it.
  *   npx tsx bench/server.bench.ts            (npm run bench -- server)
  *   SERVER_BENCH_CALLS=4000 sets the calls per round (default 2000).
- * Each figure is the best of several rounds, alternating server and stub, because the machine is shared.
+ * Each figure is the best of several rounds, alternating targets, because the machine is shared.
  */
 import { randomBytes } from 'node:crypto'
 import { fork } from 'node:child_process'
@@ -16,6 +23,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { kms } from 'tencentcloud-sdk-nodejs/tencentcloud/services/kms/index.js'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore } from '../providers/software/src/index.js'
+import { TencentCredentials, signedClientSupplier } from '../providers/tencent-kms/src/index.js'
 import { startServer } from '../packages/server/src/index.js'
 
 const CONCURRENCY = 16
@@ -24,12 +32,27 @@ const ROUNDS = 6
 const ID = 'AKIDbench000000000000000000000001'
 const KEY = 'benchsecretkey00000000000000001'
 
-type Client = InstanceType<typeof kms.v20190118.Client>
-const client = (url: string): Client => new kms.v20190118.Client({
-  credential: { secretId: ID, secretKey: KEY },
-  region: 'ap-guangzhou',
-  profile: { httpProfile: { endpoint: url.replace('http://', ''), protocol: 'http://' } },
-})
+/** The one call both clients make. */
+type Client = { encrypt(keyId: string, plaintext: string): Promise<unknown>; createKey(alias: string): Promise<string> }
+
+/** The real Tencent SDK (signs content-type;host). */
+function sdkClient(url: string): Client {
+  const c = new kms.v20190118.Client({
+    credential: { secretId: ID, secretKey: KEY },
+    region: 'ap-guangzhou',
+    profile: { httpProfile: { endpoint: url.replace('http://', ''), protocol: 'http://' } },
+  })
+  return { encrypt: (KeyId, Plaintext) => c.Encrypt({ KeyId, Plaintext }), createKey: async (Alias) => (await c.CreateKey({ Alias })).KeyId! }
+}
+
+/** Keyward's TC3 client (signs x-tc-action, x-tc-timestamp and a trace id too: what strict mode needs). */
+function signedClient(url: string): Client {
+  const c = signedClientSupplier({ credentials: new TencentCredentials(ID, KEY), endpoint: url.replace('http://', ''), protocol: 'http', requestTimeoutMs: 30_000 })('ap-guangzhou')
+  return {
+    encrypt: (KeyId, Plaintext) => c.request('Encrypt', { KeyId, Plaintext }, {}),
+    createKey: async (Alias) => String((await c.request('CreateKey', { Alias }, {}))['KeyId']),
+  }
+}
 
 /** Child process: the bare stub. */
 async function serveStub(): Promise<string> {
@@ -46,14 +69,16 @@ async function serveStub(): Promise<string> {
   return `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`
 }
 
+type Kind = 'stub' | 'keyward' | 'keyward-strict' | 'keyward-unkeyed'
+
 /** Child process: keyward serve over the software provider, SQLite key store and SQLite server store. */
-async function serveKeyward(dir: string): Promise<string> {
+async function serveKeyward(dir: string, kind: Kind): Promise<string> {
   const rootKey = randomBytes(32)
-  const provider = new SoftwareKeyProvider({ store: SqliteKeyStore.open(join(dir, 'keys.db')), rootKey: RootKey.fromBytes(rootKey) })
+  const provider = new SoftwareKeyProvider({ store: SqliteKeyStore.open(join(dir, `${kind}-keys.db`)), rootKey: RootKey.fromBytes(rootKey) })
   const server = await startServer({
-    provider, ownsProvider: true, store: { sqlite: join(dir, 'server.db') }, rootKey,
-    bootstrap: { secretId: ID, secretKey: KEY }, rateLimits: { default: 0 },
-  })
+    provider, ownsProvider: true, store: { sqlite: join(dir, `${kind}-server.db`) }, rootKey,
+    bootstrap: { secretId: ID, secretKey: KEY }, rateLimits: { default: 0 }, strictSigning: kind === 'keyward-strict',
+  }, { unkeyedAudit: kind === 'keyward-unkeyed' })
   process.on('disconnect', () => void server.close().then(() => process.exit(0)))
   return server.url
 }
@@ -66,7 +91,7 @@ interface Child {
   cpu: () => Promise<number>
 }
 
-function child(kind: 'stub' | 'keyward', dir: string): Promise<Child> {
+function child(kind: Kind, dir: string): Promise<Child> {
   const proc = fork(import.meta.filename, ['--serve', kind, dir], { execArgv: ['--import', 'tsx', ...(process.env['SERVER_BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])], stdio: 'inherit' })
   return new Promise((resolve, reject) => {
     proc.once('message', (url) => resolve({
@@ -91,7 +116,7 @@ async function run(c: Client, keyId: string, target: Child): Promise<{ rps: numb
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (issued < CALLS) {
       issued += 1
-      await c.Encrypt({ KeyId: keyId, Plaintext: plaintext })
+      await c.encrypt(keyId, plaintext)
     }
   }))
   const rps = CALLS / (Number(process.hrtime.bigint() - t) / 1e9)
@@ -99,32 +124,59 @@ async function run(c: Client, keyId: string, target: Child): Promise<{ rps: numb
   return { rps, clientUs: (cpu.user + cpu.system) / CALLS, serverUs: ((await target.cpu()) - server0) / CALLS }
 }
 
+type Figures = { rps: number; clientUs: number; serverUs: number }
+
+/** Best of ROUNDS rounds for each (client, target) pair, the pairs alternating within a round. */
+async function measure(pairs: Array<{ client: Client; keyId: string; target: Child }>): Promise<Figures[]> {
+  for (const p of pairs) await run(p.client, p.keyId, p.target)
+  const best = pairs.map(() => ({ rps: 0, clientUs: 0, serverUs: 0 }))
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [i, p] of pairs.entries()) {
+      const f = await run(p.client, p.keyId, p.target)
+      if (f.rps > best[i]!.rps) best[i] = f
+    }
+  }
+  return best
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'keyward-bench-server-'))
-  const server = await child('keyward', dir)
-  const baseline = await child('stub', dir)
+  const kinds: Kind[] = ['keyward', 'keyward-strict', 'keyward-unkeyed', 'stub']
+  const children = new Map<Kind, Child>()
   try {
-    const real = client(server.url)
-    const fake = client(baseline.url)
-    const keyId = (await real.CreateKey({ Alias: 'bench' })).KeyId!
-    await run(real, keyId, server)
-    await run(fake, keyId, baseline)
-    let bestServer = { rps: 0, clientUs: 0, serverUs: 0 }
-    let bestStub = { rps: 0, clientUs: 0, serverUs: 0 }
-    for (let r = 0; r < ROUNDS; r++) {
-      const a = await run(real, keyId, server)
-      if (a.rps > bestServer.rps) bestServer = a
-      const b = await run(fake, keyId, baseline)
-      if (b.rps > bestStub.rps) bestStub = b
-    }
+    for (const k of kinds) children.set(k, await child(k, dir))
+    const at = (k: Kind): Child => children.get(k)!
+    let made = 0
+    const keyOf = async (c: Client): Promise<string> => c.createKey(`bench-${(made += 1)}`)
     const us = (x: number): string => `${x.toFixed(0)} µs`
+
+    const sdkServer = sdkClient(at('keyward').url)
+    const [server, stub] = await measure([
+      { client: sdkServer, keyId: await keyOf(sdkServer), target: at('keyward') },
+      { client: sdkClient(at('stub').url), keyId: '00000000-0000-0000-0000-000000000000', target: at('stub') },
+    ]) as [Figures, Figures]
     console.log(`Encrypt via tencentcloud-sdk-nodejs, ${CONCURRENCY} concurrent, ${CALLS} calls/round, best of ${ROUNDS}`)
-    console.log(`  keyward serve : ${bestServer.rps.toFixed(0)} req/s  (CPU per call: server ${us(bestServer.serverUs)}, SDK client ${us(bestServer.clientUs)})`)
-    console.log(`  bare stub     : ${bestStub.rps.toFixed(0)} req/s  (CPU per call: stub ${us(bestStub.serverUs)}, SDK client ${us(bestStub.clientUs)})`)
-    console.log(`  ratio         : ${(bestServer.rps / bestStub.rps).toFixed(2)}x  (target >= 0.80x)`)
+    console.log(`  keyward serve : ${server.rps.toFixed(0)} req/s  (CPU per call: server ${us(server.serverUs)}, SDK client ${us(server.clientUs)})`)
+    console.log(`  bare stub     : ${stub.rps.toFixed(0)} req/s  (CPU per call: stub ${us(stub.serverUs)}, SDK client ${us(stub.clientUs)})`)
+    console.log(`  ratio         : ${(server.rps / stub.rps).toFixed(2)}x  (target >= 0.80x)`)
+
+    const signed = await Promise.all((['keyward', 'keyward-strict', 'keyward-unkeyed'] as const).map(async (k) => {
+      const c = signedClient(at(k).url)
+      return { client: c, keyId: await keyOf(c), target: at(k) }
+    }))
+    const [plain, strict, unkeyed, signedStub] = await measure([
+      ...signed, { client: signedClient(at('stub').url), keyId: '00000000-0000-0000-0000-000000000000', target: at('stub') },
+    ]) as [Figures, Figures, Figures, Figures]
+    const ratio = (f: Figures): string => `${(f.rps / signedStub.rps).toFixed(2)}x of the stub`
+    console.log(`Encrypt via Keyward's TC3 client (signs x-tc-action), ${CONCURRENCY} concurrent, ${CALLS} calls/round, best of ${ROUNDS}`)
+    console.log(`  bare stub                   : ${signedStub.rps.toFixed(0)} req/s  (CPU per call: stub ${us(signedStub.serverUs)})`)
+    console.log(`  keyward serve (audit MAC)   : ${plain.rps.toFixed(0)} req/s = ${ratio(plain)}  (server CPU ${us(plain.serverUs)}/call)`)
+    console.log(`  --strict-signing            : ${strict.rps.toFixed(0)} req/s = ${ratio(strict)}  (server CPU ${us(strict.serverUs)}/call)`)
+    console.log(`  unkeyed audit (baseline)    : ${unkeyed.rps.toFixed(0)} req/s = ${ratio(unkeyed)}  (server CPU ${us(unkeyed.serverUs)}/call)`)
+    console.log(`  cost of strict mode         : ${((plain.rps - strict.rps) / signedStub.rps).toFixed(2)} of the stub's rate; server CPU ${us(strict.serverUs - plain.serverUs)}/call`)
+    console.log(`  cost of the keyed audit MAC : ${((unkeyed.rps - plain.rps) / signedStub.rps).toFixed(2)} of the stub's rate; server CPU ${us(plain.serverUs - unkeyed.serverUs)}/call`)
   } finally {
-    server.stop()
-    baseline.stop()
+    for (const c of children.values()) c.stop()
     await new Promise((r) => setTimeout(r, 300))
     rmSync(dir, { recursive: true, force: true })
   }
@@ -133,7 +185,7 @@ async function main(): Promise<void> {
 const serveIndex = process.argv.indexOf('--serve')
 if (serveIndex > 0) {
   const kind = process.argv[serveIndex + 1]
-  const url = kind === 'stub' ? await serveStub() : await serveKeyward(process.argv[serveIndex + 2] ?? tmpdir())
+  const url = kind === 'stub' ? await serveStub() : await serveKeyward(process.argv[serveIndex + 2] ?? tmpdir(), kind as Kind)
   if (kind === 'stub') process.on('disconnect', () => process.exit(0))
   process.on('message', () => {
     const c = process.cpuUsage()

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests and the PKCS#11 provider need, when they are missing:
-# openssl (interop), softhsm2 + opensc (PKCS#11 token and pkcs11-tool), postgresql (multi-instance server).
+# openssl (interop, test certificates), softhsm2 + opensc (PKCS#11 token and pkcs11-tool), postgresql (multi-instance
+# server), curl (TLS of keyward serve, checked with an independent client).
 set -euo pipefail
 need=()
 command -v openssl >/dev/null || need+=(openssl)
 command -v softhsm2-util >/dev/null || need+=(softhsm2)
 command -v pkcs11-tool >/dev/null || need+=(opensc)
+command -v curl >/dev/null || need+=(curl)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then need+=(postgresql); fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then

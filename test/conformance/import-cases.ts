@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { IMPORT_MATERIAL_BYTES, LIMITS, type KeyMetadata, type KeywardErrorCode, type SymmetricKeySpec, type WrappingAlgorithm } from '@keyward/core'
 import { expectKeywardError } from './expect-error.js'
@@ -63,7 +63,8 @@ export function importCases(ctx: SuiteContext): void {
     })
 
     it('CreateKey Type=2 with a chosen KeyId either takes it (and refuses one in use) or is UnsupportedOperation', async () => {
-      const keyId = `${ctx.runId}-chosen-0000-4000-8000-000000000001`
+      // Shaped as a generated KeyId (a lower-case UUID), as every chosen KeyId must be.
+      const keyId = randomUUID()
       let made: KeyMetadata | undefined
       try {
         made = await ctx.createKey({ type: 2, keyId })
@@ -76,6 +77,8 @@ export function importCases(ctx: SuiteContext): void {
       expect((await p().describeKey(keyId)).keyState).toBe('PendingImport')
       await expectKeywardError(() => ctx.createKey({ type: 2, keyId }), 'InvalidParameterValue')
       await expectKeywardError(() => ctx.createKey({ keyId }), 'InvalidParameterValue')
+      // A readable name cannot be reserved ahead of the migration that will need it.
+      await expectKeywardError(() => ctx.createKey({ type: 2, keyId: 'orders' }), 'InvalidParameterValue.InvalidKeyId')
     })
 
     it('a token of another key is refused', async () => {

@@ -16,6 +16,7 @@ const PACKAGE_OF: Record<string, string> = {
   'pkcs11-tool': 'opensc',
   initdb: 'postgresql',
   pg_ctl: 'postgresql',
+  curl: 'curl',
 }
 
 /** Throws (the test fails) when `binary` is not on PATH, naming the command that installs it. */

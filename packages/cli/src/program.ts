@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import type { CliIo, GlobalOptions } from './cli-session.js'
 import { reportError } from './cli-error.js'
+import { accountCommand } from './commands/account-command.js'
 import { auditCommand } from './commands/audit-command.js'
 import { decryptCommand, encryptCommand } from './commands/envelope-commands.js'
 import { importKeyCommand } from './commands/import-key-command.js'
@@ -32,6 +33,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     importKeyCommand(globals, io),
     auditCommand(globals, io, setExit),
     serveCommand(globals, io),
+    accountCommand(globals, io),
   ]) {
     program.addCommand(cmd)
   }

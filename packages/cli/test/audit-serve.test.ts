@@ -24,28 +24,29 @@ describe('keyward audit verify', { timeout: SLOW_TEST_MS }, () => {
     await kms(home, 'Encrypt', { KeyId: keyId, Plaintext: 'aGk=' })
     expect((await keyward(home, ['kms', 'DisableKey', '--KeyId', 'no-such-key'])).code).toBe(1)
     const ok = await keyward(home, ['audit', 'verify'])
-    expect([ok.code, ok.stdout, ok.stderr]).toEqual([0, 'audit log ok: 3 entries, hash chain intact\n', ''])
+    // The dev account's creation, CreateKey, Encrypt, the refused DisableKey.
+    expect([ok.code, ok.stdout, ok.stderr]).toEqual([0, 'audit log ok: 4 entries, hash chain and MACs intact\n', ''])
 
     const db = new Database(join(home, 'server.db'))
     try {
-      const row = db.prepare('SELECT action, result, source_ip FROM srv_audit WHERE seq = 3').get() as Record<string, string>
+      const row = db.prepare('SELECT action, result, source_ip FROM srv_audit WHERE seq = 4').get() as Record<string, string>
       expect(row).toEqual({ action: 'DisableKey', result: 'ResourceUnavailable.CmkNotFound', source_ip: 'cli' })
       // Hide the failed attempt, as an intruder would.
-      db.prepare("UPDATE srv_audit SET result = 'Success' WHERE seq = 3").run()
+      db.prepare("UPDATE srv_audit SET result = 'Success' WHERE seq = 4").run()
     } finally {
       db.close()
     }
     const edited = await keyward(home, ['audit', 'verify'])
-    expectFailure(edited, /^audit log TAMPERED at entry #3: entry #3 was altered/)
+    expectFailure(edited, /^audit log TAMPERED at entry #4: entry #4 was altered/)
 
     const db2 = new Database(join(home, 'server.db'))
     try {
-      db2.prepare("UPDATE srv_audit SET result = 'ResourceUnavailable.CmkNotFound' WHERE seq = 3").run()
-      db2.prepare('DELETE FROM srv_audit WHERE seq = 3').run()
+      db2.prepare("UPDATE srv_audit SET result = 'ResourceUnavailable.CmkNotFound' WHERE seq = 4").run()
+      db2.prepare('DELETE FROM srv_audit WHERE seq = 4').run()
     } finally {
       db2.close()
     }
-    expectFailure(await keyward(home, ['audit', 'verify']), /^audit log TAMPERED at entry #3: .*entries were removed or added/)
+    expectFailure(await keyward(home, ['audit', 'verify']), /^audit log TAMPERED at entry #4: .*entries were removed or added/)
   })
 
   it('says there is nothing to verify in a home without a server store', async () => {
@@ -112,8 +113,8 @@ describe('keyward serve', { timeout: SLOW_TEST_MS }, () => {
       expectFailure(wrong, /^error: AuthFailure\.SecretIdNotFound: /)
       expectFailure(missing, /No Tencent Cloud credentials/)
       const audit = await keyward(home, ['audit', 'verify'])
-      // CreateKey, Encrypt, Decrypt, 2 DescribeKey, GenerateDataKey (encrypt over http), Decrypt (decrypt here), the refused ListKeys
-      expect(audit.stdout).toMatch(/^audit log ok: 8 entries/)
+      // The dev account, CreateKey, Encrypt, Decrypt, 2 DescribeKey, GenerateDataKey (encrypt over http), Decrypt (decrypt here), the refused ListKeys
+      expect(audit.stdout).toMatch(/^audit log ok: 9 entries/)
     } finally {
       serve.child.kill('SIGTERM')
     }

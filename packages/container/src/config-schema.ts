@@ -50,9 +50,24 @@ const tencentSchema = z.strictObject({
   timeoutMs: z.number().int().positive().default(10_000),
 })
 
+const serverTlsSchema = z.strictObject({
+  /** Server certificate (chain), PEM file. */
+  certFile: z.string().min(1),
+  /** Its private key, PEM file (not world-readable); re-read with the certificate on SIGHUP. */
+  keyFile: z.string().min(1),
+  /** CA of client certificates, PEM file: clients must present one it issued (mutual TLS). */
+  clientCaFile: z.string().min(1).optional(),
+})
+
 const serverSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(0).max(65535).default(8300),
+  /** HTTPS for `keyward serve`; required to bind a non-loopback host unless insecureHttp. */
+  tls: serverTlsSchema.optional(),
+  /** Serve plain HTTP on a non-loopback host anyway (requests carry plaintexts and data keys). */
+  insecureHttp: z.boolean().default(false),
+  /** Require x-tc-action in SignedHeaders and refuse replayed signatures (stock SDKs do not sign the action). */
+  strictSigning: z.boolean().default(false),
 })
 
 /** The whole configuration, validated. Every field has a default: an empty config is the embedded default. */
@@ -63,7 +78,7 @@ export const configSchema = z.strictObject({
   software: softwareSchema.default({ store: 'sqlite' }),
   pkcs11: pkcs11Schema.default({ pinEnv: 'KEYWARD_PKCS11_PIN', poolSize: 4 }),
   tencent: tencentSchema.default({ region: 'ap-guangzhou', timeoutMs: 10_000 }),
-  server: serverSchema.default({ host: '127.0.0.1', port: 8300 }),
+  server: serverSchema.default({ host: '127.0.0.1', port: 8300, insecureHttp: false, strictSigning: false }),
 })
 
 /** A validated Keyward configuration. */

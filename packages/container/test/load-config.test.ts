@@ -25,7 +25,7 @@ describe('loadConfig', () => {
     expect(c.provider).toBe('software')
     expect(c.home).toBe(home)
     expect(c.software.store).toBe('sqlite')
-    expect(c.server).toEqual({ host: '127.0.0.1', port: 8300 })
+    expect(c.server).toEqual({ host: '127.0.0.1', port: 8300, insecureHttp: false, strictSigning: false })
   })
 
   it('precedence: defaults < file < environment < flags', () => {

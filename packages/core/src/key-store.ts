@@ -10,16 +10,23 @@ import type { ListKeysRequest, ListKeysResult } from './key-provider.js'
  *
  * Implementations: {@link MemoryKeyStore} (tests), SqliteKeyStore (providers/software, the default) and a
  * PostgreSQL store (packages/server, for several server instances sharing one database).
+ *
+ * **A KeyId is never reused.** Deleting a key leaves a tombstone of its KeyId, and inserting a key under a KeyId
+ * that exists or ever existed fails, as Tencent and AWS never reuse key ids: a grant, policy, cached handle or
+ * ciphertext that names an old key can then never come to mean a new one.
  */
 export interface KeyStore {
-  /** Inserts a key. Throws InvalidParameterValue.AliasAlreadyExists when the alias is taken. */
+  /**
+   * Inserts a key. Throws InvalidParameterValue.AliasAlreadyExists when the alias is taken, InvalidParameterValue
+   * when the KeyId exists or ever existed (tombstone).
+   */
   insertKey(metadata: KeyMetadata): Promise<void>
   getKey(keyId: string): Promise<KeyMetadata | undefined>
   getKeyByAlias(alias: string): Promise<KeyMetadata | undefined>
   listKeys(filter?: ListKeysRequest): Promise<ListKeysResult>
   /** Applies `patch`. Throws AliasAlreadyExists on an alias clash, CmkNotFound when the key is gone. */
   updateKey(keyId: string, patch: Partial<Omit<KeyMetadata, 'keyId'>>): Promise<KeyMetadata>
-  /** Removes the key with all its versions and records. */
+  /** Removes the key with all its versions and records, keeping its KeyId as a tombstone (never reused). */
   deleteKey(keyId: string): Promise<void>
 
   /** Appends a version and returns its number (1, 2, ...). */
@@ -72,9 +79,13 @@ export class MemoryKeyStore implements KeyStore {
   readonly #keys = new Map<string, KeyMetadata>()
   readonly #versions = new Map<string, Uint8Array[]>()
   readonly #records = new Map<string, Uint8Array>()
+  /** KeyIds of deleted keys: never reused. */
+  readonly #tombstones = new Set<string>()
 
   async insertKey(metadata: KeyMetadata): Promise<void> {
-    if (this.#keys.has(metadata.keyId)) throw new KeywardError('InvalidParameterValue', `Key ${metadata.keyId} exists.`)
+    if (this.#keys.has(metadata.keyId) || this.#tombstones.has(metadata.keyId)) {
+      throw new KeywardError('InvalidParameterValue', `Key ${metadata.keyId} exists or existed; a KeyId is never reused.`)
+    }
     if (await this.getKeyByAlias(metadata.alias)) throw aliasTaken(metadata.alias)
     this.#keys.set(metadata.keyId, { ...metadata })
     this.#versions.set(metadata.keyId, [])
@@ -102,7 +113,7 @@ export class MemoryKeyStore implements KeyStore {
     return { ...next }
   }
   async deleteKey(keyId: string): Promise<void> {
-    this.#keys.delete(keyId)
+    if (this.#keys.delete(keyId)) this.#tombstones.add(keyId)
     for (const v of this.#versions.get(keyId) ?? []) v.fill(0)
     this.#versions.delete(keyId)
     for (const name of [...this.#records.keys()]) if (name.startsWith(`${keyId}\0`)) this.#records.delete(name)

@@ -17,12 +17,24 @@ import type { CreateKeyRequest, EncryptionContext, GenerateDataKeyRequest, SignR
  */
 
 const KEY_ID = /^[A-Za-z0-9-]{1,128}$/
+/** The shape of a generated KeyId (Tencent's and Keyward's): a lower-case UUID. */
+const UUID_KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const ALIAS = /^[A-Za-z0-9_-]{1,60}$/
 
 /** A KeyId as returned by CreateKey (UUID-like). */
 export function checkKeyId(keyId: unknown, field = 'KeyId'): asserts keyId is string {
   needs(typeof keyId === 'string' && keyId.length > 0, 'MissingParameter', `${field} is required.`)
   needs(KEY_ID.test(keyId), 'InvalidParameterValue.InvalidKeyId', `${field} ${JSON.stringify(keyId.slice(0, 64))} is not a valid KeyId.`)
+}
+
+/**
+ * A KeyId chosen by the caller (CreateKey of an EXTERNAL key under the KeyId its old blobs name): it must have the
+ * shape of a generated one, a lower-case UUID, so that nobody can reserve readable names (`orders`) that a
+ * migration will need later.
+ */
+export function checkChosenKeyId(keyId: unknown, field = 'KeyId'): asserts keyId is string {
+  checkKeyId(keyId, field)
+  needs(UUID_KEY_ID.test(keyId), 'InvalidParameterValue.InvalidKeyId', `${field} ${JSON.stringify(keyId.slice(0, 64))}: a chosen KeyId must be a lower-case UUID, as generated KeyIds are.`)
 }
 
 /** Alias: 1-60 of [A-Za-z0-9_-], not starting with KMS- (reserved, as in Tencent KMS). */
@@ -53,7 +65,7 @@ export function checkCreateKey(req: CreateKeyRequest): void {
     needs((req.keyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT', 'UnsupportedOperation', 'Only ENCRYPT_DECRYPT keys can be EXTERNAL (Type=2), as in Tencent KMS.')
   }
   if (req.keyId !== undefined) {
-    checkKeyId(req.keyId)
+    checkChosenKeyId(req.keyId)
     needs(req.type === 2, 'InvalidParameterValue', 'KeyId can be chosen only for EXTERNAL (Type=2) keys.')
   }
 }

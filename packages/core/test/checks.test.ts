@@ -1,7 +1,7 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import {
-  DataKey, KeywardError, MemoryAuditSink, SecretString, canonicalEncryptionContext, checkAlias, checkCreateKey, checkSignRequest,
+  DataKey, KeywardError, MemoryAuditSink, MemoryKeyStore, SecretString, canonicalEncryptionContext, checkAlias, checkCreateKey, checkSignRequest,
   checkPendingWindow, fromBase64, fromHex, toBase64, withAudit, type KeyProvider,
 } from '@keyward/core'
 
@@ -32,8 +32,13 @@ describe('input checks', () => {
     expect(codeOf(() => checkSignRequest({ ...base, algorithm: 'MD5' as never, message: Buffer.alloc(3) }))).toBe('InvalidParameterValue')
   })
   it('a caller-chosen KeyId is valid only for EXTERNAL keys', () => {
-    expect(codeOf(() => checkCreateKey({ alias: 'm', type: 2, keyId: 'abc-123' }))).toBeUndefined()
-    expect(codeOf(() => checkCreateKey({ alias: 'm', keyId: 'abc-123' }))).toBe('InvalidParameterValue')
+    const uuid = '6f1d3c2a-8b4e-4f5a-9c7d-0e1f2a3b4c5d'
+    expect(codeOf(() => checkCreateKey({ alias: 'm', type: 2, keyId: uuid }))).toBeUndefined()
+    expect(codeOf(() => checkCreateKey({ alias: 'm', keyId: uuid }))).toBe('InvalidParameterValue')
+    // A chosen KeyId has the shape of a generated one: readable names cannot be squatted before a migration needs them.
+    for (const squat of ['orders', 'abc-123', uuid.toUpperCase(), `${uuid}0`, uuid.replace(/-/g, '')]) {
+      expect(codeOf(() => checkCreateKey({ alias: 'm', type: 2, keyId: squat })), squat).toBe('InvalidParameterValue.InvalidKeyId')
+    }
     expect(codeOf(() => checkCreateKey({ alias: 'm', type: 2, keyId: 'bad id' }))).toBe('InvalidParameterValue.InvalidKeyId')
   })
   it('deletion window is 7-30 days', () => {
@@ -96,5 +101,21 @@ describe('ciphertext blob codec', () => {
     for (const bad of ['', 'abc', 'not base64!', blob.slice(0, 20), Buffer.from('XX').toString('base64')]) {
       expect(codeOf(() => decodeCiphertextBlob(bad))).toBe('InvalidParameterValue.InvalidCiphertext')
     }
+  })
+})
+
+describe('MemoryKeyStore', () => {
+  it('a KeyId is never reused: deleting a key leaves a tombstone; its alias is free again', async () => {
+    const store = new MemoryKeyStore()
+    const meta = (keyId: string, alias: string) => ({
+      keyId, alias, description: '', keyState: 'Enabled', keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'AES_256', origin: 'TENCENT_KMS', type: 1,
+      createTime: 1, deletionDate: 0, validTo: 0, keyRotationEnabled: false, nextRotateTime: 0, rotateDays: 0, lastRotateTime: 0,
+      keyVersionCount: 1, owner: 'user',
+    }) as const
+    await store.insertKey(meta('k1', 'a'))
+    await store.deleteKey('k1')
+    await expect(store.insertKey(meta('k1', 'b'))).rejects.toMatchObject({ code: 'InvalidParameterValue' })
+    await store.insertKey(meta('k2', 'a'))
+    expect((await store.listKeys()).keys.map((k) => k.keyId)).toEqual(['k2'])
   })
 })

@@ -1,8 +1,11 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyError } from 'fastify'
+import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https'
+import type { Socket } from 'node:net'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyHttpsOptions, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import type { Logger } from 'pino'
-import type { KmsService } from './kms-service.js'
+import type { KmsOutcome, KmsService } from './kms-service.js'
 import type { ServerMetrics } from './metrics.js'
 import type { SqlDb } from './store/sql-db.js'
+import type { TlsMaterial } from './tls-files.js'
 
 /** Options of {@link buildHttpApp}. */
 export interface HttpAppOptions {
@@ -14,19 +17,38 @@ export interface HttpAppOptions {
   bodyLimit: number
   /** Proxies whose X-Forwarded-For is believed (see ServerOptions.trustProxy). */
   trustProxy: boolean | string | string[]
+  /** HTTPS (and mutual TLS when it has a client CA); plain HTTP when absent. */
+  tls?: TlsMaterial
 }
 
-function tencentError(code: string, message: string): { Response: { Error: { Code: string; Message: string }; RequestId: string } } {
-  return { Response: { Error: { Code: code, Message: message }, RequestId: '' } }
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** The raw HTTP answer to a connection whose request could not even be parsed (framing, header size). */
+function rawAnswer(status: number, outcome: KmsOutcome): string {
+  const body = JSON.stringify(outcome.body)
+  const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nX-TC-RequestId: ${outcome.requestId}\r\nConnection: close\r\n\r\n${body}`
 }
 
 /**
  * The fastify app: `POST /` is the KMS API (any content type is read as raw bytes, since the signature covers
- * exactly those bytes), `GET /healthz`, `GET /metrics`. Transport-level failures (body too large, broken
- * framing) are answered in Tencent's error shape so SDK callers get a code, not a crash.
+ * exactly those bytes), `GET /healthz`, `GET /metrics`. Every rejection before the API — body too large,
+ * broken framing, headers too large, unknown path, a TLS client without a valid certificate — is audited (with
+ * the SecretId it claimed, never its signature) and, where HTTP still works, answered in Tencent's error shape.
  */
 export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
-  const app = Fastify({
+  const { service } = opts
+  // A request whose framing breaks mid-body fails twice (the parser's clientError, then the body read): the
+  // connection is answered and audited once, by clientError.
+  const refusedSockets = new WeakSet<Socket>()
+  const tls: HttpsServerOptions | undefined = opts.tls && {
+    cert: opts.tls.cert,
+    key: opts.tls.key,
+    ...(opts.tls.clientCa ? { ca: opts.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+  }
+  const base: FastifyServerOptions = {
     // A silent logger is left out: fastify then skips creating a child logger per request.
     ...(opts.logger.isLevelEnabled('fatal') ? { loggerInstance: opts.logger as FastifyBaseLogger } : {}),
     // One log line per KMS request comes from the route (with Action, account, code); none from fastify.
@@ -36,13 +58,39 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
     // The SDK keeps connections alive; these bound slow or idle clients.
     requestTimeout: 30_000,
     keepAliveTimeout: 65_000,
-  })
+    clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return
+      refusedSockets.add(socket)
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW'
+      const status = tooLarge ? 431 : 400
+      const message = tooLarge ? 'The request headers are too large.' : `Malformed HTTP request: ${err.code ?? 'bad framing'}.`
+      void service.reject({ sourceIp: socket.remoteAddress ?? '', code: 'InvalidParameter', message }).then((outcome) => {
+        if (socket.writable) socket.write(rawAnswer(status, outcome))
+        socket.destroy()
+      })
+    },
+    frameworkErrors(error, request, reply) {
+      void service.reject({ sourceIp: request.ip, code: 'InvalidParameter', message: `Malformed request: ${error.code}.`, authorization: header(request.headers.authorization) })
+        .then((outcome) => (reply as FastifyReply).code(400).header('x-tc-requestid', outcome.requestId).send(outcome.body))
+    },
+  }
+  // fastify types an HTTPS app apart from an HTTP one; the routes below are the same for both.
+  const app = (tls ? Fastify({ ...(base as FastifyHttpsOptions<HttpsServer>), https: tls }) : Fastify(base)) as unknown as FastifyInstance
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
 
+  if (opts.tls?.clientCa) {
+    // A client refused during the handshake (no certificate, or one the client CA did not issue) never reaches
+    // HTTP; the refusal is audited all the same.
+    app.server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      opts.logger.warn({ ip: socket.remoteAddress, code: err.code }, 'TLS client refused')
+      void service.reject({ sourceIp: socket.remoteAddress ?? '', code: 'AuthFailure.InvalidAuthorization', message: `TLS handshake refused: ${err.code ?? err.message}` })
+    })
+  }
+
   app.post('/', async (request, reply) => {
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-    const outcome = await opts.service.handle({
+    const outcome = await service.handle({
       method: 'POST',
       path: '/',
       query: '',
@@ -72,16 +120,22 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
     return opts.metrics.registry.metrics()
   })
 
-  app.setNotFoundHandler((_request, reply) => {
-    void reply.code(404).send(tencentError('InvalidAction', 'Not found: the KMS API is POST /.'))
+  app.setNotFoundHandler(async (request, reply) => {
+    const outcome = await service.reject({
+      sourceIp: request.ip, code: 'InvalidAction', message: 'Not found: the KMS API is POST /.', authorization: header(request.headers.authorization),
+    })
+    return reply.code(404).header('x-tc-requestid', outcome.requestId).send(outcome.body)
   })
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (refusedSockets.has(request.raw.socket)) return reply.hijack()
     const status = error.statusCode ?? 500
     if (status >= 500) request.log.error({ err: { message: error.message, code: error.code } }, 'http error')
-    const code = status === 413 ? 'InvalidParameter' : status < 500 ? 'InvalidParameter' : 'InternalError'
+    const code = status === 413 || status < 500 ? 'InvalidParameter' : 'InternalError'
     const message = status === 413 ? `The request body exceeds ${opts.bodyLimit} bytes.` : status < 500 ? `Malformed request: ${error.code ?? 'bad input'}.` : 'An internal error occurred.'
-    void reply.code(200).send(tencentError(code, message))
+    const outcome = await service.reject({ sourceIp: request.ip, code, message, authorization: header(request.headers.authorization) })
+    // HTTP 200 as Tencent answers API errors, so SDKs surface the code.
+    return reply.code(200).header('x-tc-requestid', outcome.requestId).send(outcome.body)
   })
   return app
 }

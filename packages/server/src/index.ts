@@ -11,18 +11,22 @@
  * console.log(server.url, server.initialAccount?.secretId)
  * ```
  */
-export { startServer, type RunningServer, type ServerOptions } from './start-server.js'
+export { startServer, type RunningServer, type ServerInternals, type ServerOptions } from './start-server.js'
 export { runServe, type ServeOptions } from './run-serve.js'
-export { verifyAuditChain, AuditChain, GENESIS_HASH, type AuditEntry, type AuditRecord, type AuditVerification } from './store/audit-chain.js'
-export { ServerStore, openDb, type StoreConfig } from './store/server-store.js'
-export { openServerStore } from './open-server-store.js'
+export { AuditChain, GENESIS_HASH, auditMacKey, type AuditEntry, type AuditRecord } from './store/audit-chain.js'
+export {
+  verifyAuditChain, parseAuditCheckpoint, signAuditCheckpoint, type AuditCheckpoint, type AuditVerification, type AuditVerifyOptions,
+} from './store/audit-verify.js'
+export { ServerStore, openDb, type OpenDbOptions, type StoreConfig } from './store/server-store.js'
+export { openServerStore, homeRootKey, keywardHome } from './open-server-store.js'
 export { SqlKeyStore, PostgresKeyStore } from './store/sql-key-store.js'
 export { openPostgresDb, type PostgresConfig } from './store/postgres-db.js'
 export { openSqliteDb } from './store/sqlite-db.js'
 export type { SqlDb, SqlRow, SqlTx, SqlValue } from './store/sql-db.js'
 export type { Account, NewAccount } from './store/accounts.js'
-export { ALLOW_ALL, isAllowed, checkPolicy, type AccountPolicy, type PolicyStatement } from './policy.js'
-export { DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limiter.js'
+export { ALLOW_ALL, DENIED_ALSO_BY, isAllowed, checkPolicy, type AccountPolicy, type PolicyResource, type PolicyStatement } from './policy.js'
+export { DEFAULT_RATE_LIMITS, type RateLimits } from './cluster/rate-limiter.js'
+export { isLoopbackHost, readTlsMaterial, type TlsMaterial, type TlsOptions } from './tls-files.js'
 export { FAULT_KINDS, type FaultKind, type FaultOptions } from './faults.js'
 export { ACTIONS, GRANTABLE_ACTIONS } from './actions/index.js'
 export { API_VERSION, MAX_SKEW_SECONDS } from './kms-service.js'

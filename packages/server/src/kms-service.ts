@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { KeywardError, isKeywardError, needs, unixSeconds } from '@keyward/core'
-import { ACTIONS } from './actions/index.js'
+import { KeywardError, needs, unixSeconds } from '@keyward/core'
+import { ActionDispatcher } from './action-dispatcher.js'
+import type { RateLimiter } from './cluster/rate-limiter.js'
+import type { ReplayCache } from './cluster/replay-cache.js'
 import { injectFault, type FaultOptions } from './faults.js'
 import type { ServerMetrics } from './metrics.js'
 import { parseTc3Authorization, verifyTc3, type SignedRequest } from './protocol/tc3.js'
 import type { Params } from './protocol/params.js'
-import type { RateLimiter } from './rate-limiter.js'
-import { RequestContext, type ServerServices } from './request-context.js'
+import type { ServerServices } from './request-context.js'
 import type { Account } from './store/accounts.js'
 
 /** The API version every request must name. */
@@ -32,50 +33,63 @@ export interface KmsOutcome {
 /** Logger surface the service writes to (pino's). */
 export interface KmsLogger {
   info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
   error(obj: object, msg: string): void
 }
 
-const ACTION_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/
+/** How the service checks requests beyond the TC3 signature itself. */
+export interface KmsServiceOptions {
+  limiter: RateLimiter
+  metrics: ServerMetrics
+  log: KmsLogger
+  faults: FaultOptions | undefined
+  /**
+   * Strict mode: `x-tc-action` must be among the SignedHeaders (so a request cannot be re-sent as another Action)
+   * and a signature is accepted once (so a captured request cannot be replayed). Stock SDKs sign neither.
+   */
+  strictSigning: boolean
+  replayCache: ReplayCache
+}
 
 function header(req: Pick<SignedRequest, 'headers'>, name: string): string | undefined {
   const v = req.headers[name]
   return Array.isArray(v) ? v[0] : v
 }
 
-/** Maps anything thrown to a Tencent error code and a message safe to return. */
-function errorOf(e: unknown, log: KmsLogger, requestId: string): { code: string; message: string } {
-  if (isKeywardError(e)) return { code: e.code, message: e.message }
-  log.error({ requestId, err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, 'unexpected error')
-  return { code: 'InternalError', message: 'An internal error occurred; it was logged with this RequestId.' }
+/** The SecretId an Authorization header names (for the audit of a failed authentication), or ''. */
+export function claimedSecretId(authorization: string | undefined): string {
+  const m = typeof authorization === 'string' ? /Credential=([A-Za-z0-9]{1,128})\//.exec(authorization.slice(0, 2048)) : null
+  return m?.[1] ?? ''
+}
+
+function parseBody(body: Uint8Array): Params {
+  let parsed: unknown
+  try {
+    parsed = body.byteLength === 0 ? {} : JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))
+  } catch (e) {
+    throw new KeywardError('InvalidParameter', 'The request body is not valid JSON.', { cause: e })
+  }
+  needs(parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed), 'InvalidParameter', 'The request body must be a JSON object.')
+  return parsed as Params
 }
 
 /**
- * The KMS API over HTTP-independent input: authenticates (TC3-HMAC-SHA256), rate-limits, injects faults when
- * configured, dispatches the Action, and appends the audit entry before answering.
+ * The KMS API over HTTP-independent input: authenticates (TC3-HMAC-SHA256, and in strict mode the signed Action
+ * and the replay cache), rate-limits, injects faults when configured, and hands the request to the one
+ * {@link ActionDispatcher} (which the embedded CLI uses too), which audits it before the answer goes out.
  */
 export class KmsService {
-  constructor(
-    private readonly services: ServerServices,
-    private readonly limiter: RateLimiter,
-    private readonly metrics: ServerMetrics,
-    private readonly log: KmsLogger,
-    private readonly faults: FaultOptions | undefined,
-  ) {}
+  readonly #dispatcher: ActionDispatcher
 
-  private async authenticate(req: SignedRequest): Promise<Account> {
-    const auth = parseTc3Authorization(header(req, 'authorization'))
-    const found = await this.services.store.accounts.bySecretId(auth.secretId)
-    if (!found) throw new KeywardError('AuthFailure.SecretIdNotFound', 'The SecretId does not exist.')
-    const skew = Math.abs(unixSeconds(this.services.clock) - req.timestamp)
-    if (skew > MAX_SKEW_SECONDS) throw new KeywardError('AuthFailure.SignatureExpire', `The request timestamp is ${skew} s off the server clock (limit ${MAX_SKEW_SECONDS} s).`)
-    verifyTc3(auth, req, found.secretKey)
-    return found.account
+  constructor(private readonly services: ServerServices, private readonly opts: KmsServiceOptions) {
+    this.#dispatcher = new ActionDispatcher(services, (e, requestId) => {
+      opts.log.error({ requestId, err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, 'unexpected error')
+    })
   }
 
   private parseHeaders(req: KmsHttpRequest): { action: string; timestamp: number } {
     const action = header(req, 'x-tc-action')
     needs(action !== undefined && action !== '', 'MissingParameter', 'The X-TC-Action header is required.')
-    needs(ACTION_NAME.test(action), 'InvalidAction', 'X-TC-Action is not a valid Action name.')
     const version = header(req, 'x-tc-version')
     needs(version !== undefined && version !== '', 'MissingParameter', 'The X-TC-Version header is required.')
     needs(version === API_VERSION, 'InvalidParameterValue', `X-TC-Version must be ${API_VERSION}.`)
@@ -85,57 +99,64 @@ export class KmsService {
     return { action, timestamp: Number(ts) }
   }
 
-  private parseBody(body: Uint8Array): Params {
-    let parsed: unknown
-    try {
-      parsed = body.byteLength === 0 ? {} : JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))
-    } catch (e) {
-      throw new KeywardError('InvalidParameter', 'The request body is not valid JSON.', { cause: e })
+  private async authenticate(req: KmsHttpRequest): Promise<Account> {
+    const { timestamp } = this.parseHeaders(req)
+    const auth = parseTc3Authorization(header(req, 'authorization'))
+    if (this.opts.strictSigning && !auth.signedHeaders.includes('x-tc-action')) {
+      throw new KeywardError('AuthFailure.InvalidAuthorization', 'This server runs in strict mode: SignedHeaders must include x-tc-action (stock SDKs do not sign it; see the server README).')
     }
-    needs(parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed), 'InvalidParameter', 'The request body must be a JSON object.')
-    return parsed as Params
+    const found = await this.services.store.accounts.bySecretId(auth.secretId)
+    if (!found) throw new KeywardError('AuthFailure.SecretIdNotFound', 'The SecretId does not exist.')
+    const now = unixSeconds(this.services.clock)
+    const skew = Math.abs(now - timestamp)
+    if (skew > MAX_SKEW_SECONDS) throw new KeywardError('AuthFailure.SignatureExpire', `The request timestamp is ${skew} s off the server clock (limit ${MAX_SKEW_SECONDS} s).`)
+    verifyTc3(auth, { ...req, timestamp }, found.secretKey)
+    // Only verified signatures enter the cache, so nobody can fill it with garbage or block a signature in advance.
+    if (this.opts.strictSigning && !(await this.opts.replayCache.firstUse(auth.signature, timestamp + MAX_SKEW_SECONDS, now))) {
+      throw new KeywardError('AuthFailure.SignatureFailure', 'This signature was already used: strict mode accepts each signed request once.')
+    }
+    return found.account
   }
 
   /** Handles one request; never throws. */
   async handle(req: KmsHttpRequest): Promise<KmsOutcome> {
     const started = performance.now()
     const requestId = randomUUID()
-    let action = 'Unknown'
-    let account: Account | undefined
-    let ctx: RequestContext | undefined
-    let response: Record<string, unknown>
-    let code = 'Success'
-    try {
-      const parsed = this.parseHeaders(req)
-      action = parsed.action
-      account = await this.authenticate({ ...req, timestamp: parsed.timestamp })
-      const handler = Object.prototype.hasOwnProperty.call(ACTIONS, action) ? ACTIONS[action] : undefined
-      if (!handler) throw new KeywardError('InvalidAction', `The Action ${action} does not exist.`)
-      this.limiter.take(account.accountId, action)
-      await injectFault(this.faults)
-      const params = this.parseBody(req.body)
-      ctx = new RequestContext(this.services, account, action, requestId)
-      response = { ...(await handler(ctx, params)), RequestId: requestId }
-    } catch (e) {
-      const err = errorOf(e, this.log, requestId)
-      code = err.code
-      response = { Error: { Code: err.code, Message: err.message }, RequestId: requestId }
-    }
-    const known = Object.prototype.hasOwnProperty.call(ACTIONS, action)
-    const keyId = ctx?.keyId ?? ''
+    const out = await this.#dispatcher.dispatch({
+      requestId,
+      action: header(req, 'x-tc-action') ?? '',
+      sourceIp: req.sourceIp,
+      secretId: claimedSecretId(header(req, 'authorization')),
+      authenticate: () => this.authenticate(req),
+      admit: async (account, action) => {
+        this.opts.limiter.take(account.accountId, action)
+        await injectFault(this.opts.faults)
+      },
+      params: () => parseBody(req.body),
+    })
+    this.opts.metrics.requests.inc({ action: out.action, code: out.code })
+    this.opts.metrics.duration.observe({ action: out.action }, (performance.now() - started) / 1000)
+    return { body: { Response: out.response }, action: out.action, code: out.code, accountName: out.account?.name ?? '', keyId: out.keyId, requestId }
+  }
+
+  /**
+   * A request refused before it reached the API (body too large, broken framing, unknown path, headers too
+   * large): audited with the SecretId it claimed, answered in Tencent's error shape. Never throws.
+   */
+  async reject(info: { sourceIp: string; code: string; message: string; authorization?: string; action?: string }): Promise<KmsOutcome> {
+    const requestId = randomUUID()
+    let code = info.code
+    let message = info.message
     try {
       await this.services.store.audit.append({
-        time: Date.now(), accountId: account?.accountId ?? '', action: known ? action : 'Unknown', keyId, result: code, requestId, sourceIp: req.sourceIp,
+        time: Date.now(), accountId: '', secretId: claimedSecretId(info.authorization), action: 'Unknown', keyId: '', result: code, requestId, sourceIp: info.sourceIp,
       })
     } catch (e) {
-      // A request whose audit entry cannot be written must not report success.
-      const err = errorOf(e, this.log, requestId)
+      this.opts.log.error({ requestId, err: e instanceof Error ? e.message : String(e) }, 'audit append failed')
       code = 'InternalError'
-      response = { Error: { Code: 'InternalError', Message: err.message }, RequestId: requestId }
+      message = 'An internal error occurred; it was logged with this RequestId.'
     }
-    const label = known ? action : 'Unknown'
-    this.metrics.requests.inc({ action: label, code })
-    this.metrics.duration.observe({ action: label }, (performance.now() - started) / 1000)
-    return { body: { Response: response }, action: label, code, accountName: account?.name ?? '', keyId, requestId }
+    this.opts.metrics.requests.inc({ action: 'Unknown', code })
+    return { body: { Response: { Error: { Code: code, Message: message }, RequestId: requestId } }, action: 'Unknown', code, accountName: '', keyId: '', requestId }
   }
 }

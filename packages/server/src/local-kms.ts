@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { KeywardError, isKeywardError, needs, systemClock, zeroize, type Clock, type KeyProvider, type KeyStore } from '@keyward/core'
+import { needs, systemClock, zeroize, type Clock, type KeyProvider, type KeyStore } from '@keyward/core'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore, loadRootKey } from '@keyward/provider-software'
-import { ACTIONS } from './actions/index.js'
+import { ActionDispatcher } from './action-dispatcher.js'
+import { envBootstrap } from './bootstrap-account.js'
 import { defaultStoreConfig, keywardHome } from './open-server-store.js'
 import type { Params } from './protocol/params.js'
-import { RequestContext, type ServerServices } from './request-context.js'
+import type { ServerServices } from './request-context.js'
 import type { Account, NewAccount } from './store/accounts.js'
+import { auditMacKey } from './store/audit-chain.js'
 import { SecretBox } from './store/secret-box.js'
 import { PostgresKeyStore } from './store/sql-key-store.js'
 import { ServerStore, openDb } from './store/server-store.js'
@@ -33,22 +35,21 @@ export interface LocalKmsOptions {
 export interface LocalKms {
   /** The account every call runs as: the data directory's first (dev/admin) account. */
   readonly account: Account
-  /** Set when this open created that account (empty store): its credentials, to show once. */
+  /**
+   * Set when this open created that account (empty store) with a generated SecretKey: its credentials, to show
+   * once. Undefined when the credentials came from KEYWARD_BOOTSTRAP_SECRET_ID/KEY (never printed).
+   */
   readonly initialAccount: NewAccount | undefined
   /** Runs `action` with `params`; answers exactly what the server would (`Error` inside on failure); never throws. */
   call(action: string, params: Params): Promise<{ Response: Record<string, unknown> }>
   close(): Promise<void>
 }
 
-const ACTION_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/
-
-async function firstAccount(store: ServerStore): Promise<{ account: Account; created: NewAccount | undefined }> {
+async function firstAccount(store: ServerStore, source: string): Promise<{ account: Account; created: NewAccount | undefined }> {
   let created: NewAccount | undefined
   if ((await store.accounts.count()) === 0) {
-    const id = process.env['KEYWARD_BOOTSTRAP_SECRET_ID']
-    const key = process.env['KEYWARD_BOOTSTRAP_SECRET_KEY']
     try {
-      created = await store.accounts.create({ name: 'admin', isAdmin: true, ...(id && key ? { secretId: id, secretKey: key } : {}) })
+      created = await store.createAccount({ name: 'admin', isAdmin: true, ...envBootstrap() }, source)
     } catch (e) {
       // `keyward serve` (or another CLI) created it first: use theirs.
       if ((await store.accounts.count()) === 0) throw e
@@ -56,7 +57,7 @@ async function firstAccount(store: ServerStore): Promise<{ account: Account; cre
   }
   const [account] = await store.accounts.list()
   needs(account, 'InternalError', 'The server store has no account.')
-  return { account, created }
+  return { account, created: created?.secretKeySource === 'generated' ? created : undefined }
 }
 
 /**
@@ -89,8 +90,8 @@ export async function openLocalKms(options: LocalKmsOptions = {}): Promise<Local
       keyStore = 'postgres' in storeConfig ? await PostgresKeyStore.open(storeConfig.postgres) : SqliteKeyStore.open(join(home, 'keys.db'))
       provider = new SoftwareKeyProvider({ store: keyStore, rootKey: RootKey.fromBytes(rootBytes) })
     }
-    store = new ServerStore(await openDb(storeConfig), box, clock)
-    const { account, created } = await firstAccount(store)
+    store = new ServerStore(await openDb(storeConfig), box, clock, auditMacKey(rootBytes))
+    const { account, created } = await firstAccount(store, options.source ?? 'local')
     const services: ServerServices = { provider, store, clock, regions: options.regions ?? ['ap-guangzhou'] }
     return new InProcessKms(services, account, created, box, ownsProvider, options)
   } catch (e) {
@@ -106,6 +107,7 @@ export async function openLocalKms(options: LocalKmsOptions = {}): Promise<Local
 
 class InProcessKms implements LocalKms {
   #closed = false
+  readonly #dispatcher: ActionDispatcher
 
   constructor(
     private readonly services: ServerServices,
@@ -114,45 +116,25 @@ class InProcessKms implements LocalKms {
     private readonly box: SecretBox,
     private readonly ownsProvider: boolean,
     private readonly options: LocalKmsOptions,
-  ) {}
+  ) {
+    this.#dispatcher = new ActionDispatcher(services, (e, requestId) => options.onUnexpectedError?.(e, requestId))
+  }
 
   async call(action: string, params: Params): Promise<{ Response: Record<string, unknown> }> {
     const requestId = randomUUID()
-    let ctx: RequestContext | undefined
-    let response: Record<string, unknown>
-    let code = 'Success'
-    const known = typeof action === 'string' && Object.prototype.hasOwnProperty.call(ACTIONS, action)
-    try {
-      needs(!this.#closed, 'FailedOperation.ProviderUnavailable', 'This LocalKms is closed.')
-      needs(typeof action === 'string' && ACTION_NAME.test(action), 'InvalidAction', 'Not a valid Action name.')
-      const handler = known ? ACTIONS[action] : undefined
-      if (!handler) throw new KeywardError('InvalidAction', `The Action ${action} does not exist.`)
-      needs(params !== null && typeof params === 'object' && !Array.isArray(params), 'InvalidParameter', 'The request must be a JSON object.')
-      ctx = new RequestContext(this.services, this.account, action, requestId)
-      response = { ...(await handler(ctx, params)), RequestId: requestId }
-    } catch (e) {
-      const err = this.#errorOf(e, requestId)
-      code = err.code
-      response = { Error: { Code: err.code, Message: err.message }, RequestId: requestId }
+    if (this.#closed) {
+      return { Response: { Error: { Code: 'FailedOperation.ProviderUnavailable', Message: 'This LocalKms is closed.' }, RequestId: requestId } }
     }
-    if (this.#closed) return { Response: response }
-    try {
-      await this.services.store.audit.append({
-        time: Date.now(), accountId: this.account.accountId, action: known ? action : 'Unknown', keyId: ctx?.keyId ?? '',
-        result: code, requestId, sourceIp: this.options.source ?? 'local',
-      })
-    } catch (e) {
-      // As the server: a request whose audit entry cannot be written does not report success.
-      const err = this.#errorOf(e, requestId)
-      response = { Error: { Code: 'InternalError', Message: err.message }, RequestId: requestId }
-    }
-    return { Response: response }
-  }
-
-  #errorOf(e: unknown, requestId: string): { code: string; message: string } {
-    if (isKeywardError(e)) return { code: e.code, message: e.message }
-    this.options.onUnexpectedError?.(e, requestId)
-    return { code: 'InternalError', message: 'An internal error occurred; it was logged with this RequestId.' }
+    // The same dispatcher as `keyward serve`: parameter checks, handler, key retirement and audit entry.
+    const out = await this.#dispatcher.dispatch({
+      requestId,
+      action: typeof action === 'string' ? action : '',
+      sourceIp: this.options.source ?? 'local',
+      secretId: this.account.secretId,
+      authenticate: async () => this.account,
+      params: () => params,
+    })
+    return { Response: out.response }
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { openDb, type StoreConfig } from './store/server-store.js'
+import { loadRootKey } from '@keyward/provider-software'
+import { openDb, type OpenDbOptions, type StoreConfig } from './store/server-store.js'
 import type { SqlDb } from './store/sql-db.js'
 
 /** The data directory of `keyward serve`: $KEYWARD_HOME, else ~/.keyward. */
@@ -15,16 +16,30 @@ export function defaultStoreConfig(home: string, env: Readonly<Record<string, st
 }
 
 /**
- * Opens a server store without starting a server, for offline tools such as `keyward audit verify`. The root
- * key is not needed: the audit chain holds no secrets.
+ * Opens a server store without starting a server, for offline tools such as `keyward audit verify` (which passes
+ * `readOnly`: checking evidence must neither migrate nor write it).
  *
  * @example
  * ```ts
- * const store = await openServerStore({ sqlite: join(keywardHome(), 'server.db') })
- * try { console.log(await verifyAuditChain(store)) } finally { await store.close() }
+ * const store = await openServerStore({ sqlite: join(keywardHome(), 'server.db') }, { readOnly: true })
+ * try { console.log(await verifyAuditChain(store, { macKey })) } finally { await store.close() }
  * ```
  */
-export async function openServerStore(config: StoreConfig): Promise<{ db: SqlDb; close(): Promise<void> }> {
-  const db = await openDb(config)
+export async function openServerStore(config: StoreConfig, options: OpenDbOptions = {}): Promise<{ db: SqlDb; close(): Promise<void> }> {
+  const db = await openDb(config, options)
   return { db, close: () => db.close() }
+}
+
+/**
+ * The root key of a data directory as `keyward serve` finds it: KEYWARD_ROOT_KEY, else `<home>/root.key`, never
+ * created here (offline tools must not make a new one). The caller zeroes the returned bytes.
+ *
+ * @example
+ * ```ts
+ * const root = homeRootKey(keywardHome())
+ * try { macKey = auditMacKey(root) } finally { root.fill(0) }
+ * ```
+ */
+export function homeRootKey(home: string): Buffer {
+  return loadRootKey({ keyFile: join(home, 'root.key'), createIfMissing: false })
 }

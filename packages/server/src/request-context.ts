@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { KeywardError, checkKeyId, unixSeconds, type Clock, type KeyMetadata, type KeyProvider } from '@keyward/core'
-import { isAllowed } from './policy.js'
+import { DENIED_ALSO_BY, isAllowed, type PolicyResource } from './policy.js'
 import { toTencentMetadata, type TencentKeyMetadata } from './protocol/key-metadata-map.js'
 import type { Account } from './store/accounts.js'
 import type { KeyOwner } from './store/key-owners.js'
@@ -58,29 +58,31 @@ export class RequestContext {
     return unixSeconds(this.services.clock)
   }
 
-  /** Policy check for actions that name no existing key (resource `*` or the new alias). */
-  allow(res: { alias?: string } = {}): void {
+  /** Policy check for actions that name no existing key (resource `*`), or a new alias (CreateKey, UpdateAlias). */
+  allow(res: PolicyResource = {}): void {
     if (!isAllowed(this.account.policy, this.action, res)) {
       throw new KeywardError('UnauthorizedOperation', `The account policy does not allow ${this.action}.`)
     }
   }
 
   /**
-   * The key `keyId` if this account may perform `action` on it: as owner under its policy, or through a grant
-   * (and its own policy). Keys of other accounts without a grant are invisible: CmkNotFound, never "forbidden".
+   * The key `keyId` if this account may perform `action` on it: as owner under its policy, or through a grant its
+   * current owner made (and the grantee's own policy). Keys of other accounts without a grant are invisible:
+   * CmkNotFound, never "forbidden". `deniedAlsoBy` names the Actions whose Deny also refuses this use (default:
+   * a Deny on Decrypt refuses every Action that recovers plaintext, see DENIED_ALSO_BY).
    */
-  async key(keyId: unknown, action = this.action, field = 'KeyId'): Promise<KeyOwner> {
+  async key(keyId: unknown, action = this.action, field = 'KeyId', deniedAlsoBy: readonly string[] = DENIED_ALSO_BY[action] ?? []): Promise<KeyOwner> {
     checkKeyId(keyId, field)
     if (!this.keyId) this.keyId = keyId
     const owner = await this.store.owners.get(keyId)
     if (!owner) throw invisible(keyId)
     if (owner.accountId === this.account.accountId) {
-      if (!isAllowed(this.account.policy, action, { keyId, alias: owner.alias })) throw denied(action)
+      if (!isAllowed(this.account.policy, action, { keyId, alias: owner.alias, formerAliases: owner.formerAliases }, deniedAlsoBy)) throw denied(action)
       return owner
     }
-    const granted = await this.store.grants.actionsFor(keyId, this.account.accountId)
+    const granted = await this.store.grants.actionsFor(keyId, this.account.accountId, owner.accountId)
     if (granted.size === 0) throw invisible(keyId)
-    if (!granted.has(action) || !isAllowed(this.account.policy, action, { keyId })) throw denied(action)
+    if (!granted.has(action) || !isAllowed(this.account.policy, action, { keyId }, deniedAlsoBy)) throw denied(action)
     return owner
   }
 

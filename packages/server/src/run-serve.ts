@@ -6,6 +6,7 @@ import { RootKey, SoftwareKeyProvider, SqliteKeyStore, loadRootKey } from '@keyw
 import { defaultStoreConfig, keywardHome } from './open-server-store.js'
 import { startServer, type RunningServer } from './start-server.js'
 import { PostgresKeyStore } from './store/sql-key-store.js'
+import type { TlsOptions } from './tls-files.js'
 
 /** Options of {@link runServe} (what `keyward serve` and `npm start` pass). */
 export interface ServeOptions {
@@ -24,6 +25,12 @@ export interface ServeOptions {
    * HSM, or a Tencent KMS provider to run as a proxy that adds accounts, policy and audit. runServe closes it.
    */
   provider?: KeyProvider
+  /** HTTPS (and mutual TLS with clientCaFile); required for a non-loopback host unless `insecureHttp`. */
+  tls?: TlsOptions
+  /** Allow plain HTTP on a non-loopback host (not recommended; see the README's threat model). */
+  insecureHttp?: boolean
+  /** Strict mode: signed x-tc-action and a replay cache (stock SDKs do not sign the action). */
+  strictSigning?: boolean
 }
 
 /**
@@ -60,15 +67,21 @@ export async function runServe(options: ServeOptions = {}): Promise<RunningServe
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 8300,
       logger: pino({ level: options.logLevel ?? 'info' }, pino.destination(2)),
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.insecureHttp ? { insecureHttp: true } : {}),
+      ...(options.strictSigning ? { strictSigning: true } : {}),
     })
-    const endpoint = server.url.replace(/^http:\/\//, '')
+    const [scheme, endpoint] = server.url.split('://') as [string, string]
     out.write(`Keyward KMS (Tencent KMS API 2019-01-18) over the ${provider.name} provider; data in ${home}\n`)
-    out.write(`endpoint: ${endpoint} (SDK: httpProfile { endpoint: '${endpoint}', protocol: 'http://' })\n`)
+    out.write(`endpoint: ${endpoint} (SDK: httpProfile { endpoint: '${endpoint}', protocol: '${scheme}://' })${options.strictSigning ? '; strict signing (x-tc-action signed, no replays)' : ''}\n`)
     const a = server.initialAccount
-    if (a) {
+    if (a && a.secretKeySource === 'generated') {
       out.write(`dev credentials (shown once; stored sealed under the root key):\n  SecretId:  ${a.secretId}\n  SecretKey: ${a.secretKey}\n`)
+    } else if (a) {
+      // A supplied SecretKey is never printed: whoever set KEYWARD_BOOTSTRAP_SECRET_KEY has it.
+      out.write(`admin account created with SecretId ${a.secretId} and the SecretKey from KEYWARD_BOOTSTRAP_SECRET_KEY\n`)
     } else {
-      out.write('credentials: use the SecretId/SecretKey shown at first start (or KEYWARD_BOOTSTRAP_SECRET_ID/KEY)\n')
+      out.write('credentials: use the SecretId/SecretKey shown at first start (or KEYWARD_BOOTSTRAP_SECRET_ID/KEY; lost: keyward account rotate-secret)\n')
     }
     out.write(`listening on ${server.url}\n`)
     return server

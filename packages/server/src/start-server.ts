@@ -1,14 +1,19 @@
 import { pino, type Logger } from 'pino'
-import { needs, systemClock, type Clock, type KeyProvider } from '@keyward/core'
+import { KeywardError, needs, systemClock, type Clock, type KeyProvider } from '@keyward/core'
+import { ClusterMembership } from './cluster/cluster-membership.js'
+import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './cluster/rate-limiter.js'
+import { MemoryReplayCache, SqlReplayCache } from './cluster/replay-cache.js'
 import { checkFaults, type FaultOptions } from './faults.js'
 import { buildHttpApp } from './http-app.js'
 import { KmsService } from './kms-service.js'
 import { ServerMetrics } from './metrics.js'
 import type { AccountPolicy } from './policy.js'
-import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './rate-limiter.js'
+import { bootstrapAccount, envBootstrap } from './bootstrap-account.js'
 import type { Account, NewAccount } from './store/accounts.js'
+import { auditMacKey } from './store/audit-chain.js'
 import { SecretBox } from './store/secret-box.js'
 import { ServerStore, openDb, type StoreConfig } from './store/server-store.js'
+import { isLoopbackHost, readTlsMaterial, type TlsOptions } from './tls-files.js'
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -16,15 +21,28 @@ export interface ServerOptions {
   provider: KeyProvider
   /** Server state (accounts, ownership, grants, data keys, audit): `{ sqlite: file }` or `{ postgres: url }`. */
   store: StoreConfig
-  /** 32 bytes that seal account SecretKeys in the store. Instances sharing a store need the same root key. */
+  /** 32 bytes that seal account SecretKeys and key the audit MAC. Instances sharing a store need the same root key. */
   rootKey: Uint8Array
-  /** Default 127.0.0.1. */
+  /** Default 127.0.0.1. Any other address needs `tls` (or `insecureHttp`). */
   host?: string
   /** Default 0 (an ephemeral port; read `url`). */
   port?: number
+  /** HTTPS with these PEM files (mutual TLS with `clientCaFile`); `reloadTls()` re-reads them. */
+  tls?: TlsOptions
+  /**
+   * Serve plain HTTP on a non-loopback address. Refused by default: requests carry plaintexts and data keys, and
+   * TC3 signatures do not stop a replay (see the README's threat model).
+   */
+  insecureHttp?: boolean
+  /**
+   * Strict mode: SignedHeaders must include `x-tc-action`, and each signature is accepted once (replay cache,
+   * shared through PostgreSQL when instances share one). Off by default: stock Tencent SDKs sign neither.
+   */
+  strictSigning?: boolean
   clock?: Clock
   /** What GetRegions returns. Default ['ap-guangzhou']. */
   regions?: readonly string[]
+  /** Per account and Action, cluster-wide (instances sharing PostgreSQL split them). */
   rateLimits?: RateLimits
   /** Off unless given. */
   faults?: FaultOptions
@@ -45,45 +63,34 @@ export interface ServerOptions {
 
 /** A running server. */
 export interface RunningServer {
-  /** `http://host:port`. */
+  /** `http://host:port`, or `https://...` with TLS. */
   url: string
   host: string
   port: number
   store: ServerStore
-  /** The account created at this start (store was empty, or bootstrap credentials were new); show it once. */
+  /**
+   * The account created at this start (store was empty, or bootstrap credentials were new). Show its SecretKey
+   * once when `secretKeySource` is `generated`; never print a `supplied` one.
+   */
   initialAccount: NewAccount | undefined
-  /** Creates an account (the admin path the CLI uses). */
+  /** Creates an account (the admin path the CLI uses); audited as CreateAccount. */
   createAccount(opts: { name: string; isAdmin?: boolean; policy?: AccountPolicy }): Promise<NewAccount>
   setPolicy(accountName: string, policy: AccountPolicy): Promise<void>
   accounts(): Promise<Account[]>
+  /** Re-reads the TLS files (certificate renewal, SIGHUP): new connections use them; a bad set keeps the old one. */
+  reloadTls(): void
   close(): Promise<void>
 }
 
-async function bootstrap(store: ServerStore, creds: ServerOptions['bootstrap']): Promise<NewAccount | undefined> {
-  try {
-    if (creds) {
-      if (await store.accounts.bySecretId(creds.secretId)) return undefined
-      const name = (await store.accounts.count()) === 0 ? 'admin' : `bootstrap-${creds.secretId.slice(-8)}`
-      return await store.accounts.create({ name, isAdmin: true, ...creds })
-    }
-    if ((await store.accounts.count()) > 0) return undefined
-    return await store.accounts.create({ name: 'admin', isAdmin: true })
-  } catch (e) {
-    // Another instance sharing the store won the race to create it: nothing to show here.
-    if ((await store.accounts.count()) > 0) return undefined
-    throw e
-  }
-}
-
-function envBootstrap(): ServerOptions['bootstrap'] {
-  const secretId = process.env['KEYWARD_BOOTSTRAP_SECRET_ID']
-  const secretKey = process.env['KEYWARD_BOOTSTRAP_SECRET_KEY']
-  return secretId && secretKey ? { secretId, secretKey } : undefined
+/** Benchmark-only switches; never for production (an unkeyed audit chain can be forged by anyone with the database). */
+export interface ServerInternals {
+  unkeyedAudit?: boolean
 }
 
 /**
  * Starts a Tencent-KMS-API-compatible server over `provider`: any Tencent Cloud SDK pointed at `url` works
- * unchanged (TC3-HMAC-SHA256, `POST /`, the same Actions and JSON).
+ * unchanged (TC3-HMAC-SHA256, `POST /`, the same Actions and JSON). The first account is created only once the
+ * port is bound, so a start that fails (address in use) consumes nothing.
  *
  * @example
  * ```ts
@@ -96,53 +103,92 @@ function envBootstrap(): ServerOptions['bootstrap'] {
  * await server.close()
  * ```
  */
-export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  /* Precondition: a provider, a store and a 32-byte root key; sane limits. */
+export async function startServer(options: ServerOptions, internals: ServerInternals = {}): Promise<RunningServer> {
+  /* Precondition: a provider, a store and a 32-byte root key; sane limits; TLS unless on loopback. */
   needs(options.provider && typeof options.provider.encrypt === 'function', 'InvalidParameter', 'startServer needs a KeyProvider.')
   needs(options.store && typeof options.store === 'object', 'InvalidParameter', 'startServer needs a store config.')
   if (options.faults) checkFaults(options.faults)
   const bodyLimit = options.bodyLimit ?? 256 * 1024
   needs(Number.isInteger(bodyLimit) && bodyLimit >= 1024 && bodyLimit <= 16 * 1024 * 1024, 'InvalidParameterValue', 'bodyLimit must be 1 KiB-16 MiB.')
+  const host = options.host ?? '127.0.0.1'
+  if (!options.tls && !options.insecureHttp && !isLoopbackHost(host)) {
+    throw new KeywardError('InvalidParameterValue', `Refusing plain HTTP on ${host}: give TLS files (--tls-cert/--tls-key) or, knowingly, --insecure-http. Only loopback may serve HTTP.`)
+  }
+  const tlsMaterial = options.tls ? readTlsMaterial(options.tls) : undefined
   const box = new SecretBox(options.rootKey)
   const clock = options.clock ?? systemClock
   const db = await openDb(options.store)
-  const store = new ServerStore(db, box, clock)
+  const macKey = internals.unkeyedAudit ? undefined : auditMacKey(options.rootKey)
+  const store = new ServerStore(db, box, clock, macKey)
   const logger = options.logger ?? pino({ level: 'silent' })
+  let membership: ClusterMembership | undefined
   try {
-    const initialAccount = await bootstrap(store, options.bootstrap ?? envBootstrap())
+    membership = db.dialect === 'postgres' ? await ClusterMembership.join(db) : undefined
     const metrics = new ServerMetrics()
     const services = { provider: options.provider, store, clock, regions: options.regions ?? ['ap-guangzhou'] }
-    const service = new KmsService(services, new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS), metrics, logger, options.faults)
-    const app = buildHttpApp({ service, metrics, db, logger, bodyLimit, trustProxy: options.trustProxy ?? false })
-    const host = options.host ?? '127.0.0.1'
-    await app.listen({ host, port: options.port ?? 0 })
+    const live = membership
+    const service = new KmsService(services, {
+      limiter: new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS, undefined, () => live?.live ?? 1),
+      metrics, log: logger, faults: options.faults,
+      strictSigning: options.strictSigning === true,
+      replayCache: db.dialect === 'postgres' ? new SqlReplayCache(db) : new MemoryReplayCache(),
+    })
+    const app = buildHttpApp({ service, metrics, db, logger, bodyLimit, trustProxy: options.trustProxy ?? false, ...(tlsMaterial ? { tls: tlsMaterial } : {}) })
+    try {
+      await app.listen({ host, port: options.port ?? 0 })
+    } catch (e) {
+      await app.close().catch(() => undefined)
+      throw e
+    } finally {
+      tlsMaterial?.key.fill(0)
+    }
+    let initialAccount: NewAccount | undefined
+    try {
+      initialAccount = await bootstrapAccount(store, options.bootstrap ?? envBootstrap())
+    } catch (e) {
+      await app.close().catch(() => undefined)
+      throw e
+    }
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : (options.port ?? 0)
     const urlHost = host.includes(':') ? `[${host}]` : host
     let closed = false
     return {
-      url: `http://${urlHost}:${port}`,
+      url: `${tlsMaterial ? 'https' : 'http'}://${urlHost}:${port}`,
       host,
       port,
       store,
       initialAccount,
-      createAccount: (opts) => store.accounts.create(opts),
+      createAccount: (opts) => store.createAccount(opts, 'local'),
       async setPolicy(accountName, policy) {
         const a = await store.accounts.byName(accountName)
         needs(a, 'InvalidParameterValue', `No account named ${accountName}.`)
         await store.accounts.setPolicy(a.accountId, policy)
       },
       accounts: () => store.accounts.list(),
+      reloadTls() {
+        needs(options.tls, 'InvalidParameterValue', 'This server was started without TLS.')
+        const fresh = readTlsMaterial(options.tls)
+        try {
+          ;(app.server as unknown as { setSecureContext(o: object): void }).setSecureContext({
+            cert: fresh.cert, key: fresh.key, ...(fresh.clientCa ? { ca: fresh.clientCa } : {}),
+          })
+        } finally {
+          fresh.key.fill(0)
+        }
+      },
       async close() {
         if (closed) return
         closed = true
         await app.close()
+        await membership?.leave()
         await store.close()
         box.dispose()
         if (options.ownsProvider) await options.provider.close()
       },
     }
   } catch (e) {
+    await membership?.leave()
     await store.close().catch(() => undefined)
     box.dispose()
     throw e

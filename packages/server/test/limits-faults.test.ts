@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from '@keyward/core'
 import { DEFAULT_RATE_LIMITS } from '@keyward/server'
-import { RateLimiter } from '../src/rate-limiter.js'
+import { RateLimiter } from '../src/cluster/rate-limiter.js'
 import { codeOf, startTestServer } from './server-harness.js'
 
 describe('rate limits and fault injection', () => {
@@ -35,6 +35,22 @@ describe('rate limits and fault injection', () => {
     // A clock that jumps back neither drains nor floods the bucket.
     clock.advance(-10_000)
     expect(() => limiter.take('acct', 'SignByAsymmetricKey')).toThrow(expect.objectContaining({ code: 'RequestLimitExceeded' }))
+  })
+
+  it('takes its share of a cluster-wide limit: limit ÷ live instances, and at least one request now and then', () => {
+    const clock = new ManualClock(0)
+    let live = 4
+    const limiter = new RateLimiter({ default: 0, actions: { Encrypt: 100, Sign: 2 } }, clock, () => live)
+    for (let i = 0; i < 25; i++) limiter.take('acct', 'Encrypt')
+    expect(() => limiter.take('acct', 'Encrypt')).toThrow(expect.objectContaining({ code: 'RequestLimitExceeded', message: expect.stringMatching(/limit is 100 per second/) }))
+    limiter.take('acct', 'Sign')
+    expect(() => limiter.take('acct', 'Sign')).toThrow(expect.objectContaining({ code: 'RequestLimitExceeded' }))
+    clock.advance(2000)
+    limiter.take('acct', 'Sign')
+    // An instance leaves: the share grows at once.
+    live = 1
+    clock.advance(1000)
+    for (let i = 0; i < 100; i++) limiter.take('acct', 'Encrypt')
   })
 
   it('injects each fault kind: RequestLimitExceeded, InternalError, delay', async () => {

@@ -62,5 +62,8 @@ describe('SQL stores on SQLite', () => {
     expect(await store.latestVersion('k1')).toBe(0)
     await store.deleteKey('k1')
     expect(await store.getKey('k1')).toBeUndefined()
+    // A KeyId is never reused: the deleted key's id stays reserved, its alias is free again.
+    await expect(store.insertKey(meta('k1', 'other'))).rejects.toMatchObject({ code: 'InvalidParameterValue' })
+    await store.insertKey(meta('k3', 'one'))
   })
 })

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, statSync, readFileSync, writeSync, unlinkSync } from 'node:fs'
+import { closeSync, fsyncSync, linkSync, openSync, statSync, readFileSync, writeSync, unlinkSync } from 'node:fs'
 import { dirname, basename, join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { KeywardError, fromBase64, zeroize } from '@keyward/core'
@@ -73,7 +73,12 @@ export function loadRootKey(source: RootKeySource = {}): Buffer {
     mode = st.mode & 0o777
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' && source.createIfMissing) {
-      createRootKeyFile(file)
+      try {
+        createRootKeyFile(file)
+      } catch (raced) {
+        // Another process created it first (several first uses of one home at once): use theirs.
+        if (!(raced instanceof KeywardError && raced.code === 'InvalidParameterValue')) throw raced
+      }
       return loadRootKey({ ...source, createIfMissing: false })
     }
     if (e instanceof KeywardError) throw e
@@ -92,7 +97,9 @@ export function loadRootKey(source: RootKeySource = {}): Buffer {
 
 /**
  * Writes a new random root key (base64) to `path` with mode 0600, atomically: a temp file in the same
- * directory, fsync, then rename, so a crash leaves either no key or a whole one. Refuses to overwrite.
+ * directory, fsync, then a hard link to `path`, so a crash leaves either no key or a whole one. Refuses to
+ * overwrite — also when another process creates the file at the same moment: link(2) fails on an existing name
+ * where rename(2) would silently replace the key the other process already uses.
  */
 export function createRootKeyFile(path: string): void {
   let existing = false
@@ -113,11 +120,13 @@ export function createRootKeyFile(path: string): void {
     fsyncSync(fd)
     closeSync(fd)
     fd = undefined
-    renameSync(tmp, path)
+    linkSync(tmp, path)
+    unlinkSync(tmp)
     syncDirectory(dirname(path))
   } catch (e) {
     if (fd !== undefined) closeSync(fd)
     try { unlinkSync(tmp) } catch { /* already gone */ }
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new KeywardError('InvalidParameterValue', `Root key file ${path} already exists; not overwriting it.`, { cause: e })
     throw storeError(`Cannot create root key file ${path}.`, e)
   } finally {
     zeroize(key, text)

@@ -50,12 +50,14 @@ describe('concurrent use', () => {
     await Promise.all([a.close(), b.close()])
   })
 
-  it('a caller-chosen KeyId (EXTERNAL keys, for migration) must be free', async () => {
+  it('a caller-chosen KeyId (EXTERNAL keys, for migration) must be free and UUID-shaped', async () => {
     const p = open()
-    const k = await p.createKey({ alias: 'chosen', type: 2, keyId: 'migrated-key-1' })
-    expect(k.keyId).toBe('migrated-key-1')
-    expect(await codeOf(() => p.createKey({ alias: 'chosen2', type: 2, keyId: 'migrated-key-1' }))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => p.createKey({ alias: 'chosen3', keyId: 'other-id' }))).toBe('InvalidParameterValue')
+    const chosen = '3b1f0c9e-5d2a-4c7b-8e6f-1a2b3c4d5e6f'
+    const k = await p.createKey({ alias: 'chosen', type: 2, keyId: chosen })
+    expect(k.keyId).toBe(chosen)
+    expect(await codeOf(() => p.createKey({ alias: 'chosen2', type: 2, keyId: chosen }))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => p.createKey({ alias: 'chosen3', keyId: '4c2f0c9e-5d2a-4c7b-8e6f-1a2b3c4d5e6f' }))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => p.createKey({ alias: 'chosen4', type: 2, keyId: 'migrated-key-1' }))).toBe('InvalidParameterValue.InvalidKeyId')
     await p.close()
   })
 })

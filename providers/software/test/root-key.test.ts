@@ -68,3 +68,25 @@ describe('root key', () => {
     expect(() => root.open('material\0k2\0\u0001', sealed)).toThrow(/does not open/)
   })
 })
+
+describe('root key file creation races', () => {
+  it('several processes creating one root key at once all end up with the same key', async () => {
+    const { execFile } = await import('node:child_process')
+    const { mkdtempSync, rmSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join: joinPath, resolve } = await import('node:path')
+    const dir = mkdtempSync(joinPath(tmpdir(), 'keyward-rootkey-race-'))
+    const file = joinPath(dir, 'root.key')
+    const module = resolve(import.meta.dirname, '../dist/root-key-file.js')
+    const script = `const { loadRootKey } = await import(${JSON.stringify(module)}); process.stdout.write(loadRootKey({ keyFile: ${JSON.stringify(file)}, createIfMissing: true, env: {} }).toString('hex'))`
+    try {
+      const keys = await Promise.all(Array.from({ length: 8 }, () => new Promise<string>((res, rej) => {
+        execFile(process.execPath, ['--input-type=module', '-e', script], (e, out) => (e ? rej(e) : res(out)))
+      })))
+      expect(new Set(keys).size).toBe(1)
+      expect(keys[0]).toMatch(/^[0-9a-f]{64}$/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -33,7 +33,7 @@ describe('SqliteKeyStore', () => {
     }
     await store.close()
     const db = new Database(path, { readonly: true })
-    expect(db.prepare('SELECT version FROM keyward_schema').all()).toEqual([{ version: 1 }])
+    expect(db.prepare('SELECT version FROM keyward_schema').all()).toEqual([{ version: 2 }])
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     db.close()
   })
@@ -85,6 +85,27 @@ describe('SqliteKeyStore', () => {
     await store.close()
   })
 
+  it('a KeyId is never reused: deleteKey leaves a tombstone that survives reopen and a version-1 store gains', async () => {
+    // A store written before tombstones existed (schema 1) is migrated on open.
+    const v1 = new Database(path)
+    v1.exec(`CREATE TABLE keyward_schema (version INTEGER NOT NULL); INSERT INTO keyward_schema VALUES (1);`)
+    v1.exec(`CREATE TABLE keys (key_id TEXT PRIMARY KEY NOT NULL, alias TEXT NOT NULL, create_time INTEGER NOT NULL, key_state TEXT NOT NULL, key_usage TEXT NOT NULL, origin TEXT NOT NULL, metadata TEXT NOT NULL) WITHOUT ROWID;
+      CREATE UNIQUE INDEX keys_alias ON keys (alias);
+      CREATE TABLE key_versions (key_id TEXT NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE, version INTEGER NOT NULL, material BLOB NOT NULL, PRIMARY KEY (key_id, version)) WITHOUT ROWID;
+      CREATE TABLE key_records (key_id TEXT NOT NULL REFERENCES keys (key_id) ON DELETE CASCADE, name TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (key_id, name)) WITHOUT ROWID;`)
+    v1.close()
+    let store = SqliteKeyStore.open(path)
+    await store.insertKey(meta('k1', 'one'))
+    await store.deleteKey('k1')
+    expect(await codeOf(() => store.insertKey(meta('k1', 'again')))).toBe('InvalidParameterValue')
+    await store.close()
+    store = SqliteKeyStore.open(path)
+    expect(await codeOf(() => store.insertKey(meta('k1', 'again')))).toBe('InvalidParameterValue')
+    // The alias of the deleted key is free again; only its KeyId stays reserved.
+    await store.insertKey(meta('k2', 'one'))
+    await store.close()
+  })
+
   it('crash safety: a write interrupted by an error inside its transaction leaves the old state', async () => {
     const store = SqliteKeyStore.open(path)
     await store.insertKey(meta('k1', 'one'))
@@ -101,6 +122,7 @@ describe('SqliteKeyStore', () => {
     await store.deleteKey('k1')
     expect(await store.getKey('k1')).toBeUndefined()
     expect(await store.latestVersion('k1')).toBe(0)
+    expect(await codeOf(() => store.insertKey(meta('k1', 'one')))).toBe('InvalidParameterValue')
     await store.close()
   })
 })

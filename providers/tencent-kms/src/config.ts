@@ -10,7 +10,7 @@ import {
 import type { AttemptEvent } from './kms-caller.js'
 import type { KmsClientSupplier } from './kms-client.js'
 import { resolveCredentials, type CredentialEnvironment, type CredentialsInput } from './credentials.js'
-import { sdkClientSupplier } from './sdk-client.js'
+import { signedClientSupplier } from './signed-http-client.js'
 
 /** Options of {@link TencentKmsKeyProvider}. Everything has a default; credentials are looked up when absent. */
 export interface TencentKmsOptions {
@@ -22,13 +22,20 @@ export interface TencentKmsOptions {
   endpoint?: string
   /** `http` is accepted for loopback endpoints only. Default `https`. */
   protocol?: 'https' | 'http'
+  /** Extra trusted CA certificates (PEM) for https: the CA of a private endpoint such as `keyward serve --tls-cert`. */
+  ca?: string | Buffer
   /** Per-attempt timeout, ms (default 10 000). The whole call is bounded by `retry.deadlineMs`. */
   requestTimeoutMs?: number
   /** Overrides of core's DEFAULT_RETRY_POLICY (6 attempts, 100 ms · 2ⁿ capped at 5 s, 30 s deadline). */
   retry?: Partial<RetryPolicy>
   /** What CreateKey makes in this region: ['AES_256'] (default), ['SM4'] in a 国密 region, both for keyward serve. */
   symmetricKeySpecs?: readonly SymmetricKeySpec[]
-  /** Replaces the SDK (tests, custom transports); then credentials/endpoint/protocol are not used. */
+  /**
+   * Replaces the default transport, which signs x-tc-action, x-tc-timestamp and x-tc-traceid besides Tencent's
+   * content-type and host (accepted by Tencent and by a strict-mode `keyward serve`). `sdkClientSupplier` gives
+   * the stock tencentcloud-sdk-nodejs client instead; tests pass their own. Then credentials/endpoint/protocol/ca
+   * are not used.
+   */
   clientSupplier?: KmsClientSupplier
   /** Called after every attempt of every call. */
   onAttempt?: (event: AttemptEvent) => void
@@ -75,11 +82,12 @@ export function resolveOptions(options: TencentKmsOptions = {}): ResolvedOptions
   for (const spec of symmetricKeySpecs) checkOneOf('symmetricKeySpecs', spec, SYMMETRIC_KEY_SPECS)
   const clientSupplier =
     options.clientSupplier ??
-    sdkClientSupplier({
+    signedClientSupplier({
       credentials: resolveCredentials(options.credentials, options.environment),
       endpoint,
       protocol,
       requestTimeoutMs,
+      ...(options.ca ? { ca: options.ca } : {}),
     })
   return {
     name: options.name ?? 'tencent-kms',

@@ -148,7 +148,7 @@ export abstract class TencentKmsKeyLifecycle extends TencentKmsProviderBase {
       },
       opts,
     ).catch((e: unknown) => {
-      throw req.keyId !== undefined && isKeywardError(e) && /^UnknownParameter/.test(e.backendCode ?? e.code) ? chosenKeyIdRefused(e) : e
+      throw req.keyId !== undefined && isKeywardError(e) && (e.code === 'UnknownParameter' || /^UnknownParameter/.test(e.backendCode ?? '')) ? chosenKeyIdRefused(e) : e
     })
     if (req.keyId !== undefined && res.KeyId !== req.keyId) await this.refuseOtherKeyId(res.KeyId, opts)
     return toKeyMetadata({

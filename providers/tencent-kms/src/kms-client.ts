@@ -35,3 +35,16 @@ export interface KmsClient {
 
 /** Gives the client for a region; called once per provider (and region). */
 export type KmsClientSupplier = (region: string) => KmsClient
+
+/** A supplier that makes one client per region, on first use, with `make`. */
+export function perRegion(make: (region: string) => KmsClient): KmsClientSupplier {
+  const clients = new Map<string, KmsClient>()
+  return (region) => {
+    let client = clients.get(region)
+    if (!client) {
+      client = make(region)
+      clients.set(region, client)
+    }
+    return client
+  }
+}

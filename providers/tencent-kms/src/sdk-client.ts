@@ -1,7 +1,7 @@
 import { KeywardError } from '@keyward/core'
 import type { ClientProfile, DynamicCredential } from 'tencentcloud-sdk-nodejs/tencentcloud/common/interface.js'
 import type { TencentCredentials } from './credentials.js'
-import type { KmsClient, KmsClientSupplier, KmsRequestOptions, KmsResponse } from './kms-client.js'
+import { perRegion, type KmsClient, type KmsClientSupplier, type KmsRequestOptions, type KmsResponse } from './kms-client.js'
 
 /**
  * The only file that touches tencentcloud-sdk-nodejs. It loads just the kms service (≈ 0.1 s rather than
@@ -43,15 +43,7 @@ export interface SdkClientOptions {
  * ```
  */
 export function sdkClientSupplier(options: SdkClientOptions): KmsClientSupplier {
-  const clients = new Map<string, KmsClient>()
-  return (region) => {
-    let client = clients.get(region)
-    if (!client) {
-      client = new LazySdkClient(region, options)
-      clients.set(region, client)
-    }
-    return client
-  }
+  return perRegion((region) => new LazySdkClient(region, options))
 }
 
 /**

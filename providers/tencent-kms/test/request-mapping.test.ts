@@ -105,23 +105,23 @@ describe('request and response mapping', () => {
   })
 
   it('createKey with a chosen KeyId (Type 2) sends KeyId; the endpoint must make exactly that key', async () => {
-    replies = { CreateKey: ok({ KeyId: 'mig-1', Alias: 'm', CreateTime: 5, Description: '', KeyState: 'PendingImport', KeyUsage: 'ENCRYPT_DECRYPT' }) }
-    const made = await stubProvider(stub).createKey({ alias: 'm', type: 2, keyId: 'mig-1' })
-    expect(made).toMatchObject({ keyId: 'mig-1', origin: 'EXTERNAL', keyState: 'PendingImport' })
-    expect(lastBody('CreateKey')).toEqual({ Alias: 'm', KeyUsage: 'ENCRYPT_DECRYPT', Type: 2, KeyId: 'mig-1' })
+    replies = { CreateKey: ok({ KeyId: '00000000-0000-4000-8000-000000000001', Alias: 'm', CreateTime: 5, Description: '', KeyState: 'PendingImport', KeyUsage: 'ENCRYPT_DECRYPT' }) }
+    const made = await stubProvider(stub).createKey({ alias: 'm', type: 2, keyId: '00000000-0000-4000-8000-000000000001' })
+    expect(made).toMatchObject({ keyId: '00000000-0000-4000-8000-000000000001', origin: 'EXTERNAL', keyState: 'PendingImport' })
+    expect(lastBody('CreateKey')).toEqual({ Alias: 'm', KeyUsage: 'ENCRYPT_DECRYPT', Type: 2, KeyId: '00000000-0000-4000-8000-000000000001' })
   })
 
   it('createKey with a chosen KeyId: real Tencent KMS (UnknownParameter) → UnsupportedOperation naming keyward serve', async () => {
     replies = { CreateKey: apiError('UnknownParameter', 'The parameter `KeyId` is not recognized.') }
-    const e = (await stubProvider(stub).createKey({ alias: 'm', type: 2, keyId: 'mig-2' }).catch((x: unknown) => x)) as KeywardError
+    const e = (await stubProvider(stub).createKey({ alias: 'm', type: 2, keyId: '00000000-0000-4000-8000-000000000002' }).catch((x: unknown) => x)) as KeywardError
     expect(e).toBeInstanceOf(KeywardError)
     expect(e.code).toBe('UnsupportedOperation')
     expect(e.message).toMatch(/does not accept a chosen KeyId.*keyward serve does/)
-    // Without a chosen KeyId the same answer keeps its ordinary mapping.
+    // Without a chosen KeyId the same answer keeps its ordinary mapping (UnknownParameter is one of ours).
     expect(((await stubProvider(stub).createKey({ alias: 'm' }).catch((x: unknown) => x)) as KeywardError).code).toBe('UnknownParameter')
     // keyward serve's "KeyId in use" is a bad value, not a missing feature: it passes through.
     replies = { CreateKey: apiError('InvalidParameterValue', 'KeyId mig-3 cannot be used for a new key.') }
-    expect(((await stubProvider(stub).createKey({ alias: 'm', type: 2, keyId: 'mig-3' }).catch((x: unknown) => x)) as KeywardError).code).toBe('InvalidParameterValue')
+    expect(((await stubProvider(stub).createKey({ alias: 'm', type: 2, keyId: '00000000-0000-4000-8000-000000000003' }).catch((x: unknown) => x)) as KeywardError).code).toBe('InvalidParameterValue')
   })
 
   it('createKey with a chosen KeyId: an endpoint that ignores it and assigns another → refused, stray key scheduled for deletion', async () => {
@@ -130,7 +130,7 @@ describe('request and response mapping', () => {
       ScheduleKeyDeletion: ok({ DeletionDate: 9 }),
     }
     const before = stub.count('ScheduleKeyDeletion')
-    const e = (await stubProvider(stub).createKey({ alias: 'm', type: 2, keyId: 'mig-4' }).catch((x: unknown) => x)) as KeywardError
+    const e = (await stubProvider(stub).createKey({ alias: 'm', type: 2, keyId: '00000000-0000-4000-8000-000000000004' }).catch((x: unknown) => x)) as KeywardError
     expect(e.code).toBe('UnsupportedOperation')
     expect(stub.count('ScheduleKeyDeletion')).toBe(before + 1)
     expect(lastBody('ScheduleKeyDeletion')).toEqual({ KeyId: 'other-id', PendingWindowInDays: 7 })

@@ -27,14 +27,16 @@ describe('retry', () => {
     expect(meta.keyId).toBe('key-1')
     expect(events.map((e) => e.result)).toEqual(['RequestLimitExceeded', 'InternalError', 'Success'])
     expect(kms.stats).toEqual({ calls: 1, attempts: 3, failures: 0 })
-    // The SDK signs each request itself: every attempt carries its own TC3 Authorization and timestamp.
+    // Every attempt is signed afresh (its own timestamp and trace id), so no two attempts share a signature: a
+    // strict-mode server's replay cache never mistakes a retry for a replay.
     const sent = stub.requests.slice(first)
     expect(sent).toHaveLength(3)
     for (const r of sent) {
-      expect(r.headers.authorization).toMatch(/^TC3-HMAC-SHA256 Credential=AKIDstubstubstub\/\d{4}-\d{2}-\d{2}\/127\/tc3_request, SignedHeaders=.+, Signature=[0-9a-f]{64}$/)
+      expect(r.headers.authorization).toMatch(/^TC3-HMAC-SHA256 Credential=AKIDstubstubstub\/\d{4}-\d{2}-\d{2}\/127\/tc3_request, SignedHeaders=content-type;host;x-tc-action;x-tc-timestamp;x-tc-traceid, Signature=[0-9a-f]{64}$/)
       expect(Math.abs(Number(r.headers['x-tc-timestamp']) - Date.now() / 1000)).toBeLessThan(60)
       expect(r.headers['x-tc-region']).toBe('ap-guangzhou')
     }
+    expect(new Set(sent.map((r) => r.headers.authorization)).size).toBe(3)
   })
 
   it('stops at maxAttempts for a persistent transient fault', async () => {

@@ -22,7 +22,7 @@ export interface ServeHarness {
   close(): Promise<void>
 }
 
-export async function startServe(opts: { clock?: ManualClock; faults?: ServerOptions['faults'] } = {}): Promise<ServeHarness> {
+export async function startServe(opts: { clock?: ManualClock; faults?: ServerOptions['faults']; strictSigning?: boolean } = {}): Promise<ServeHarness> {
   const tmp = tempDir('keyward-tc-serve-')
   const backend = new SoftwareKeyProvider({ store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)), ...(opts.clock ? { clock: opts.clock } : {}) })
   const credentials = { secretId: `AKID${randomBytes(12).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') }
@@ -34,6 +34,7 @@ export async function startServe(opts: { clock?: ManualClock; faults?: ServerOpt
     // Throttling is exercised by fault injection, where the test controls the rate; 0 turns the limiter off.
     rateLimits: { default: 0 },
     ...(opts.faults ? { faults: opts.faults } : {}),
+    ...(opts.strictSigning ? { strictSigning: true } : {}),
   })
   const endpoint = `${server.host}:${server.port}`
   return {

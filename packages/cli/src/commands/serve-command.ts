@@ -2,6 +2,7 @@ import { Command } from 'commander'
 import { KeywardError } from '@keyward/core'
 import type { KeyProvider } from '@keyward/core'
 import type { KeywardConfig } from '@keyward/container'
+import type { TlsOptions } from '@keyward/server'
 import { resolveConfig, type CliIo, type GlobalOptions } from '../cli-session.js'
 
 async function createConfiguredProvider(config: KeywardConfig): Promise<KeyProvider> {
@@ -13,6 +14,22 @@ interface ServeFlags {
   host?: string
   port?: string
   logLevel?: string
+  tlsCert?: string
+  tlsKey?: string
+  tlsClientCa?: string
+  insecureHttp?: boolean
+  strictSigning?: boolean
+}
+
+/** TLS files from the flags, else the config's server.tls; both or neither of certificate and key. */
+function tlsOf(o: ServeFlags, config: KeywardConfig): TlsOptions | undefined {
+  if (o.tlsCert === undefined && o.tlsKey === undefined) {
+    if (o.tlsClientCa !== undefined && !config.server.tls) throw new KeywardError('InvalidParameter', '--tls-client-ca needs --tls-cert and --tls-key.')
+    return config.server.tls && { ...config.server.tls, ...(o.tlsClientCa ? { clientCaFile: o.tlsClientCa } : {}) }
+  }
+  if (o.tlsCert === undefined || o.tlsKey === undefined) throw new KeywardError('InvalidParameter', '--tls-cert and --tls-key go together.')
+  const clientCaFile = o.tlsClientCa ?? config.server.tls?.clientCaFile
+  return { certFile: o.tlsCert, keyFile: o.tlsKey, ...(clientCaFile ? { clientCaFile } : {}) }
 }
 
 function portOf(value: string | undefined, fallback: number): number {
@@ -24,7 +41,8 @@ function portOf(value: string | undefined, fallback: number): number {
 
 /**
  * `keyward serve`: the Tencent-KMS-compatible server on the embedded stores; prints the endpoint and (first start)
- * the dev credentials, then `listening on http://H:P`; SIGINT/SIGTERM close it cleanly. Resolves once closed.
+ * the dev credentials, then `listening on http(s)://H:P`; SIGINT/SIGTERM close it cleanly, SIGHUP re-reads the TLS
+ * files. A non-loopback --host needs TLS or --insecure-http. Resolves once closed.
  */
 export function serveCommand(globals: () => GlobalOptions, io: CliIo): Command {
   return new Command('serve')
@@ -32,13 +50,24 @@ export function serveCommand(globals: () => GlobalOptions, io: CliIo): Command {
     .option('--host <host>', 'address to bind (default 127.0.0.1, or server.host of the config)')
     .option('--port <port>', 'port (default 8300; 0 = any free port)')
     .option('--log-level <level>', 'JSON request log level on stderr (default info)')
-    .addHelpText('after', '\nExample:\n  keyward serve --port 8300\n  keyward kms ListKeys --endpoint 127.0.0.1:8300   # with TENCENTCLOUD_SECRET_ID/KEY as printed')
+    .option('--tls-cert <file>', 'HTTPS: server certificate (chain), PEM; re-read with the key on SIGHUP (or server.tls.certFile)')
+    .option('--tls-key <file>', 'HTTPS: its private key, PEM, not world-readable (or server.tls.keyFile)')
+    .option('--tls-client-ca <file>', 'mutual TLS: clients must present a certificate this CA issued (or server.tls.clientCaFile)')
+    .option('--insecure-http', 'allow plain HTTP on a non-loopback --host (not recommended; or server.insecureHttp)')
+    .option('--strict-signing', 'require x-tc-action in SignedHeaders and refuse replayed signatures; stock SDKs do not sign the action (or server.strictSigning)')
+    .addHelpText('after', [
+      '\nExamples:',
+      '  keyward serve --port 8300',
+      '  keyward kms ListKeys --endpoint 127.0.0.1:8300   # with TENCENTCLOUD_SECRET_ID/KEY as printed',
+      '  keyward serve --host 0.0.0.0 --tls-cert /etc/keyward/tls.crt --tls-key /etc/keyward/tls.key   # kill -HUP reloads them',
+    ].join('\n'))
     .action(async (o: ServeFlags) => {
       const g = globals()
       if (g.endpoint || g.region) {
         throw new KeywardError('InvalidParameter', 'serve takes its backend from the configuration: to proxy Tencent KMS set provider "tencent-kms" and tencent.region/endpoint in keyward.config.json (or KEYWARD_PROVIDER=tencent-kms with TENCENTCLOUD_* env).')
       }
       const config = await resolveConfig(g)
+      const tls = tlsOf(o, config)
       const { runServe } = await import('@keyward/server')
       // The configured provider: software (default, built by runServe over <home>/keys.db), a PKCS#11 HSM, or
       // Tencent KMS itself (serve then is a proxy adding accounts, policy and audit).
@@ -50,16 +79,30 @@ export function serveCommand(globals: () => GlobalOptions, io: CliIo): Command {
         port: portOf(o.port, config.server.port),
         out: io.out,
         ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+        ...(tls ? { tls } : {}),
+        ...(o.insecureHttp || config.server.insecureHttp ? { insecureHttp: true } : {}),
+        ...(o.strictSigning || config.server.strictSigning ? { strictSigning: true } : {}),
       })
       await new Promise<void>((resolve) => {
+        // Certificate renewal: new connections get the re-read files; a bad set is reported and the old one kept.
+        const reload = (): void => {
+          try {
+            server.reloadTls()
+            io.err.write('TLS certificate and key reloaded\n')
+          } catch (e) {
+            io.err.write(`TLS reload failed, still serving the previous certificate: ${(e as Error).message}\n`)
+          }
+        }
         const stop = (): void => {
           process.off('SIGINT', stop)
           process.off('SIGTERM', stop)
+          process.off('SIGHUP', reload)
           io.err.write('closing\n')
           void server.close().finally(resolve)
         }
         process.on('SIGINT', stop)
         process.on('SIGTERM', stop)
+        if (tls) process.on('SIGHUP', reload)
       })
     })
 }

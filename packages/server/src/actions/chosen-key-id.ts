@@ -1,4 +1,4 @@
-import { checkKeyId, isKeywardError, needs } from '@keyward/core'
+import { checkChosenKeyId, isKeywardError, needs } from '@keyward/core'
 import { optStr, type Params } from '../protocol/params.js'
 import type { RequestContext } from '../request-context.js'
 
@@ -9,17 +9,18 @@ import type { RequestContext } from '../request-context.js'
 export function chosenKeyIdOf(p: Params, type: number | undefined): string | undefined {
   const keyId = optStr(p, 'KeyId', 128)
   if (keyId === undefined) return undefined
-  checkKeyId(keyId)
+  checkChosenKeyId(keyId)
   needs(type === 2, 'InvalidParameterValue', 'KeyId can be chosen only for EXTERNAL (Type=2) keys.')
   return keyId
 }
 
 /**
- * Refuses a chosen KeyId that any account owns or the provider already holds (even unowned, e.g. left by a crash).
- * One error for every case, so that a caller cannot learn whether, or by whom, a KeyId is used.
+ * Refuses a chosen KeyId that any account owns or ever owned (tombstone: a KeyId is never reused), or that the
+ * provider holds (even unowned, e.g. left by a crash; the provider also refuses KeyIds it deleted). One error for
+ * every case, so that a caller cannot learn whether, or by whom, a KeyId is used.
  */
 export async function checkKeyIdUnused(ctx: RequestContext, keyId: string): Promise<void> {
-  let used = (await ctx.store.owners.get(keyId)) !== undefined
+  let used = await ctx.store.owners.used(keyId)
   if (!used) {
     used = await ctx.provider.describeKey(keyId).then(
       () => true,

@@ -10,12 +10,24 @@ import {
 } from '@keyward/core'
 import { bytes, encryptionContext, int, oneOf, optInt, optStr, str, type Params } from '../protocol/params.js'
 import type { RequestContext } from '../request-context.js'
-import { SEAL_ALGORITHMS, sealToPublicKey } from '../seal-to-public-key.js'
+import { SEAL_ALGORITHMS, sealToPublicKey, type SealAlgorithm } from '../seal-to-public-key.js'
 import type { ActionTable } from './action-handler.js'
 import { hostDataKey } from './data-key-actions.js'
 
 /** Base64 characters of the largest accepted ciphertext blob (core rejects longer blobs as invalid anyway). */
 const MAX_BLOB_CHARS = 16_384
+
+function sealRequest(p: Params): { publicKey: string; algorithm: SealAlgorithm } | undefined {
+  const publicKey = optStr(p, 'EncryptionPublicKey', 8192)
+  if (publicKey === undefined || publicKey === '') return undefined
+  return { publicKey, algorithm: oneOf(p, 'EncryptionAlgorithm', SEAL_ALGORITHMS, 'SM2') }
+}
+
+/** Checks EncryptionPublicKey / EncryptionAlgorithm before any work, by sealing a throwaway value. */
+export function checkSealRequest(p: Params): void {
+  const seal = sealRequest(p)
+  if (seal) sealToPublicKey(new Uint8Array(32), seal.publicKey, seal.algorithm)
+}
 
 /**
  * The plaintext as the response carries it: base64, or sealed to the caller's EncryptionPublicKey. Zeroes the
@@ -23,10 +35,8 @@ const MAX_BLOB_CHARS = 16_384
  */
 export function plaintextOut(p: Params, plaintext: Uint8Array): string {
   try {
-    const publicKey = optStr(p, 'EncryptionPublicKey', 8192)
-    if (publicKey === undefined || publicKey === '') return toBase64(plaintext)
-    const algorithm = oneOf(p, 'EncryptionAlgorithm', SEAL_ALGORITHMS, 'SM2')
-    return sealToPublicKey(plaintext, publicKey, algorithm)
+    const seal = sealRequest(p)
+    return seal ? sealToPublicKey(plaintext, seal.publicKey, seal.algorithm) : toBase64(plaintext)
   } finally {
     zeroize(plaintext)
   }
@@ -82,7 +92,9 @@ async function reEncrypt(ctx: RequestContext, p: Params) {
   const destinationKeyId = optStr(p, 'DestinationKeyId', 128)
   const named = blobKeyId(blob)
   if (named !== undefined) await ctx.key(named)
-  const dest = destinationKeyId === undefined || destinationKeyId === '' ? undefined : await ctx.key(destinationKeyId, 'ReEncrypt', 'DestinationKeyId')
+  // The source key gives up its plaintext (a Deny on Decrypt refuses it); the destination key encrypts (a Deny on
+  // Encrypt refuses it).
+  const dest = destinationKeyId === undefined || destinationKeyId === '' ? undefined : await ctx.key(destinationKeyId, 'ReEncrypt', 'DestinationKeyId', ['Encrypt'])
   const r = await ctx.provider.reEncrypt({
     ciphertextBlob: blob,
     ...(dest ? { destinationKeyId: dest.keyId } : {}),
@@ -108,17 +120,22 @@ async function generateDataKey(ctx: RequestContext, p: Params) {
     needs(dataKeyName !== undefined && /^[A-Za-z0-9_-]{1,60}$/.test(dataKeyName), 'InvalidParameterValue', 'DataKeyName (1-60 of [A-Za-z0-9_-]) is required when IsHostedByKms is 1.')
   }
   needs(Buffer.byteLength(description, 'utf8') <= 100, 'InvalidParameterValue', 'Description of a data key must be at most 100 bytes.')
+  // A bad EncryptionPublicKey must fail before anything is generated or stored (a hosted name stays free).
+  checkSealRequest(p)
   const owner = await ctx.key(p['KeyId'])
+  if (hosted === 1) needs(!(await ctx.store.dataKeys.nameTaken(ctx.account.accountId, dataKeyName!)), 'InvalidParameterValue', `DataKeyName ${dataKeyName!} is already used by another data key.`)
   const dk = await ctx.provider.generateDataKey({
     keyId: owner.keyId,
     ...(numberOfBytes === undefined ? { keySpec: keySpec as DataKeySpec } : { numberOfBytes }),
     ...(context ? { encryptionContext: context } : {}),
   })
   try {
+    // The answer is complete before the data key is stored: a failure after this point stores nothing.
+    const plaintext = plaintextOut(p, Uint8Array.from(dk.plaintext))
     const dataKeyId = hosted === 1 ? await hostDataKey(ctx, owner.keyId, dataKeyName!, description, dk.plaintext.byteLength, dk.ciphertextBlob) : undefined
     return {
       KeyId: dk.keyId,
-      Plaintext: plaintextOut(p, Uint8Array.from(dk.plaintext)),
+      Plaintext: plaintext,
       CiphertextBlob: dk.ciphertextBlob,
       ...(dataKeyId === undefined ? {} : { DataKeyId: dataKeyId }),
     }

@@ -9,6 +9,8 @@ export const GRANTABLE_ACTIONS = [
   'DescribeKey', 'DescribeKeys', 'Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GetPublicKey',
   'AsymmetricRsaDecrypt', 'AsymmetricSm2Decrypt', 'SignByAsymmetricKey', 'VerifyByAsymmetricKey',
   'GetKeyRotationStatus', 'EnableKey', 'DisableKey',
+  // A grantee's hosted data keys under the owner's CMK: their plaintext comes back only through this grant.
+  'GetDataKeyPlaintext',
 ] as const
 
 async function createGrant(ctx: RequestContext, p: Params) {
@@ -36,7 +38,7 @@ async function revokeGrant(ctx: RequestContext, p: Params) {
 async function listGrants(ctx: RequestContext, p: Params) {
   const owner = await ctx.key(p['KeyId'])
   needs(owner.accountId === ctx.account.accountId, 'UnauthorizedOperation', 'Only the owner of a key can list its grants.')
-  const grants = await ctx.store.grants.listForKey(owner.keyId)
+  const grants = await ctx.store.grants.listForKey(owner.keyId, ctx.account.accountId)
   const names = new Map((await ctx.store.accounts.list()).map((a) => [a.accountId, a.name]))
   return {
     Grants: grants.map((g) => ({ GrantId: g.grantId, KeyId: g.keyId, GranteeAccountName: names.get(g.granteeId) ?? '', Operations: g.actions, CreateTime: g.createTime })),
@@ -79,9 +81,20 @@ async function putAccountPolicy(ctx: RequestContext, p: Params) {
   return {}
 }
 
+async function rotateAccountSecret(ctx: RequestContext, p: Params) {
+  const name = str(p, 'AccountName', 64)
+  requireAdmin(ctx)
+  const a = await ctx.store.accounts.byName(name)
+  needs(a, 'InvalidParameterValue', `No account named ${name}.`)
+  const rotated = await ctx.store.accounts.rotateSecret(a.accountId)
+  // The new SecretKey is shown this once; the old one stops working (within the 2 s cache on other instances).
+  return { AccountName: rotated.name, SecretId: rotated.secretId, SecretKey: rotated.secretKey }
+}
+
 /**
  * Keyward extensions (not in Tencent's API; call them with the SDK's generic `client.request(Action, params)`):
- * CreateGrant / RevokeGrant / ListGrants on keys, CreateAccount / PutAccountPolicy for admins.
+ * CreateGrant / RevokeGrant / ListGrants on keys, CreateAccount / PutAccountPolicy / RotateAccountSecret for
+ * admins.
  */
 export const grantActions: ActionTable = {
   CreateGrant: createGrant,
@@ -89,4 +102,5 @@ export const grantActions: ActionTable = {
   ListGrants: listGrants,
   CreateAccount: createAccount,
   PutAccountPolicy: putAccountPolicy,
+  RotateAccountSecret: rotateAccountSecret,
 }

@@ -89,7 +89,8 @@ async function ownedKeys(ctx: RequestContext): Promise<Array<{ owner: KeyOwner; 
       out.push({ owner, meta: { ...meta, alias: owner.alias } })
     } catch (e) {
       if (!isKeywardError(e, 'ResourceUnavailable.CmkNotFound')) throw e
-      await ctx.store.owners.remove(owner.keyId)
+      // Purged by the provider (deletion window over): tombstone, grants and policy references go together.
+      await ctx.store.retireKey(owner.keyId, ctx.now())
     }
   }
   return out
@@ -134,6 +135,8 @@ async function updateAlias(ctx: RequestContext, p: Params) {
   const owner = await ctx.key(p['KeyId'])
   needs(owner.accountId === ctx.account.accountId, 'UnauthorizedOperation', 'Only the owner of a key can change its alias.')
   if (alias === owner.alias) return {}
+  // The new name must be allowed too (as CreateKey's): a rename cannot move a key into an Allow it did not have.
+  ctx.allow({ keyId: owner.keyId, alias })
   needs(!(await ctx.store.owners.aliasTaken(ctx.account.accountId, alias)), 'InvalidParameterValue.AliasAlreadyExists', `Alias ${alias} is already used by another key.`)
   await ctx.provider.updateAlias(owner.keyId, providerAlias(ctx.account.accountId, alias))
   await ctx.store.owners.rename(owner.keyId, ctx.account.accountId, alias)

@@ -31,13 +31,14 @@ export const KEYWARD_EXTENSION_ACTIONS: Readonly<Record<string, readonly ApiFiel
     field('AccountName', 'string', true, 'The account whose policy to replace'),
     field('Policy', 'string', true, 'The account policy, a JSON policy document'),
   ],
+  RotateAccountSecret: [field('AccountName', 'string', true, 'The account that gets a new SecretKey (shown once; the old one stops working)')],
 }
 
 /** Parameters Keyward adds to Tencent Actions. */
 export const KEYWARD_EXTENSION_PARAMS: Readonly<Record<string, readonly ApiField[]>> = {
   CreateKey: [
-    field('KeySpec', 'string', false, 'Keyward extension: AES_256 (default) or SM4 for ENCRYPT_DECRYPT keys (Tencent decides by region)'),
     field('KeyId', 'string', false, 'Keyward extension, Type=2 only: the KeyId to create (UUID), for migrating a key under its own id'),
+    field('KeySpec', 'string', false, 'Keyward extension: AES_256 (default) or SM4, for ENCRYPT_DECRYPT keys'),
   ],
 }
 

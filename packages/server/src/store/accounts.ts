@@ -3,7 +3,7 @@ import { INSPECT, KeywardError, REDACTED, needs, unixSeconds, type Clock } from 
 import { ALLOW_ALL, checkPolicy, type AccountPolicy } from '../policy.js'
 import { LOCKS } from './schema.js'
 import type { SecretBox } from './secret-box.js'
-import { int, one, text, type SqlDb, type SqlRow } from './sql-db.js'
+import { int, one, text, type SqlDb, type SqlRow, type SqlTx } from './sql-db.js'
 
 /** An account of the server: a tenant owning keys, with one SecretId/SecretKey pair and a policy. */
 export interface Account {
@@ -19,6 +19,11 @@ export interface Account {
 /** A new account's credentials: shown once, never stored in the clear. JSON and inspect redact `secretKey`. */
 export interface NewAccount extends Account {
   secretKey: string
+  /**
+   * `generated` when Keyward made the SecretKey (show it once), `supplied` when the caller gave it
+   * (KEYWARD_BOOTSTRAP_SECRET_KEY): never print a supplied one, its owner has it already.
+   */
+  secretKeySource: 'generated' | 'supplied'
 }
 
 /** Makes `a` print without its SecretKey (JSON.stringify, util.inspect, loggers); reading `.secretKey` still works. */
@@ -66,6 +71,7 @@ export class Accounts {
       name: opts.name,
       secretId: opts.secretId ?? `AKID${randomText(32)}`,
       secretKey: opts.secretKey ?? randomText(32),
+      secretKeySource: opts.secretKey === undefined ? 'generated' : 'supplied',
       policy,
       isAdmin: opts.isAdmin ?? false,
       createTime: unixSeconds(this.clock),
@@ -128,11 +134,48 @@ export class Accounts {
     return row ? int(row, 'n') : 0
   }
 
+  /**
+   * Issues a new SecretKey for an account (the SecretId stays): the old one stops working at once here and within
+   * the 2 s cache on other instances. For an operator who lost the dev credentials, or rotates them.
+   */
+  async rotateSecret(accountId: string): Promise<NewAccount> {
+    const current = await this.byId(accountId)
+    needs(current, 'InvalidParameterValue', 'No such account.')
+    const secretKey = randomText(32)
+    const sealed = this.box.seal(Buffer.from(secretKey, 'utf8'), current.secretId)
+    const n = await this.db.run('UPDATE srv_accounts SET sealed_secret_key = ? WHERE account_id = ?', [sealed, accountId])
+    needs(n === 1, 'InvalidParameterValue', 'No such account.')
+    this.#cache.clear()
+    return redacted({ ...current, secretKey, secretKeySource: 'generated' })
+  }
+
+  /** Forgets cached accounts (after a change made through the database directly, e.g. policies of a gone key). */
+  invalidate(): void {
+    this.#cache.clear()
+  }
+
   /** Replaces an account's policy (takes effect within the cache window, 2 s, on every instance). */
   async setPolicy(accountId: string, policy: AccountPolicy): Promise<void> {
     checkPolicy(policy)
     const n = await this.db.run('UPDATE srv_accounts SET policy = ? WHERE account_id = ?', [JSON.stringify(policy), accountId])
     needs(n === 1, 'InvalidParameterValue', 'No such account.')
     this.#cache.clear()
+  }
+}
+
+/**
+ * Inside `tx`: removes `key/<keyId>` from every account's policy (its key is gone for good), dropping statements
+ * left without resources. Patterns (`key/abc*`) stay: they name no particular key.
+ */
+export async function dropKeyFromPoliciesIn(tx: SqlTx, keyId: string): Promise<void> {
+  const resource = `key/${keyId}`
+  const rows = await tx.all('SELECT account_id, policy FROM srv_accounts WHERE policy LIKE ?', [`%${resource}%`])
+  for (const row of rows) {
+    const policy = JSON.parse(text(row, 'policy')) as AccountPolicy
+    if (!policy.statements.some((st) => st.resources.includes(resource))) continue
+    const statements = policy.statements
+      .map((st) => ({ ...st, resources: st.resources.filter((r) => r !== resource) }))
+      .filter((st) => st.resources.length > 0)
+    await tx.run('UPDATE srv_accounts SET policy = ? WHERE account_id = ?', [JSON.stringify({ statements }), text(row, 'account_id')])
   }
 }

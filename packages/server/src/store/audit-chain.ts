@@ -1,12 +1,15 @@
-import { createHash } from 'node:crypto'
+import { createHash, createHmac, hkdfSync } from 'node:crypto'
+import { needs } from '@keyward/core'
 import { LOCKS } from './schema.js'
 import { int, one, text, type SqlDb, type SqlRow } from './sql-db.js'
 
-/** One request as the audit log keeps it: who, what, which key, how it ended. Never payloads. */
+/** One request as the audit log keeps it: who, what, which key, how it ended. Never payloads, never signatures. */
 export interface AuditRecord {
   /** Unix ms. */
   time: number
   accountId: string
+  /** The SecretId the request was signed with, also when authentication failed ('' when there was none). */
+  secretId: string
   action: string
   keyId: string
   /** `Success` or the error code returned. */
@@ -15,27 +18,50 @@ export interface AuditRecord {
   sourceIp: string
 }
 
-/** A stored entry: the record plus its place in the chain. */
+/** A stored entry: the record plus its place in the chain and its keyed MAC. */
 export interface AuditEntry extends AuditRecord {
   seq: number
   prevHash: string
   hash: string
+  /** HMAC-SHA256 of the entry's hash under the audit MAC key (derived from the root key); '' when unkeyed. */
+  mac: string
 }
 
 /** Hash of the chain before its first entry. */
 export const GENESIS_HASH = '0'.repeat(64)
 
+/**
+ * The key that MACs audit entries, heads and checkpoints: HKDF-SHA256 of the server root key with its own label,
+ * so that write access to the database is not enough to forge or re-chain entries.
+ *
+ * @example
+ * ```ts
+ * const r = await verifyAuditChain(store, { macKey: auditMacKey(rootKey) })
+ * ```
+ */
+export function auditMacKey(rootKey: Uint8Array): Buffer {
+  needs(rootKey instanceof Uint8Array && rootKey.byteLength === 32, 'InvalidParameterValue', 'The server root key must be 32 bytes.')
+  return Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), 'keyward audit-log MAC v1', 32))
+}
+
+/** HMAC (hex) of a domain-separated message under the audit MAC key. */
+export function auditMac(macKey: Uint8Array, domain: 'entry' | 'head' | 'checkpoint', ...parts: Array<string | number>): string {
+  return createHmac('sha256', macKey).update(JSON.stringify([domain, ...parts])).digest('hex')
+}
+
 /** SHA-256 over the previous hash and every field, in a fixed order, as JSON (unambiguous field boundaries). */
-export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
-  const fields = [e.seq, e.time, e.accountId, e.action, e.keyId, e.result, e.requestId, e.sourceIp, e.prevHash]
+export function entryHash(e: Omit<AuditEntry, 'hash' | 'mac'>): string {
+  const fields = [e.seq, e.time, e.accountId, e.action, e.keyId, e.result, e.requestId, e.sourceIp, e.prevHash, e.secretId]
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex')
 }
 
-function fromRow(r: SqlRow): AuditEntry {
+/** A stored row as an entry. */
+export function auditEntryOf(r: SqlRow): AuditEntry {
   return {
     seq: int(r, 'seq'),
     time: int(r, 'time'),
     accountId: text(r, 'account_id'),
+    secretId: text(r, 'secret_id'),
     action: text(r, 'action'),
     keyId: text(r, 'key_id'),
     result: text(r, 'result'),
@@ -43,20 +69,22 @@ function fromRow(r: SqlRow): AuditEntry {
     sourceIp: text(r, 'source_ip'),
     prevHash: text(r, 'prev_hash'),
     hash: text(r, 'hash'),
+    mac: text(r, 'mac'),
   }
 }
 
 /**
- * The hash-chained audit log. Appends are group-committed: records arriving while a write is in flight are
- * written together in the next transaction, and each caller's promise resolves once its record is committed,
- * so a response is never sent before its audit entry is durable. Instances sharing PostgreSQL serialise on an
+ * The hash-chained, MAC'd audit log. Appends are group-committed: records arriving while a write is in flight are
+ * written together in the next transaction, and each caller's promise resolves once its record is committed, so
+ * a response is never sent before its audit entry is durable. Instances sharing PostgreSQL serialise on an
  * advisory lock, which keeps one linear chain.
  */
 export class AuditChain {
   #pending: Array<{ record: AuditRecord; resolve: () => void; reject: (e: unknown) => void }> = []
   #flushing: Promise<void> | undefined
 
-  constructor(private readonly db: SqlDb) {}
+  /** `macKey` (see {@link auditMacKey}); undefined writes an unkeyed chain (benchmark baseline only: forgeable). */
+  constructor(private readonly db: SqlDb, private readonly macKey: Uint8Array | undefined) {}
 
   /** Appends `record`; resolves when it is committed. */
   append(record: AuditRecord): Promise<void> {
@@ -65,6 +93,10 @@ export class AuditChain {
       // Start the write on the next turn of the event loop, so that requests finishing together share it.
       if (!this.#flushing) this.#flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.#flush())
     })
+  }
+
+  #mac(domain: 'entry' | 'head', ...parts: Array<string | number>): string {
+    return this.macKey ? auditMac(this.macKey, domain, ...parts) : ''
   }
 
   async #flush(): Promise<void> {
@@ -80,13 +112,14 @@ export class AuditChain {
             seq += 1
             const hash = entryHash({ ...record, seq, prevHash })
             await tx.run(
-              'INSERT INTO srv_audit (seq, time, account_id, action, key_id, result, request_id, source_ip, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-              [seq, record.time, record.accountId, record.action, record.keyId, record.result, record.requestId, record.sourceIp, prevHash, hash],
+              'INSERT INTO srv_audit (seq, time, account_id, secret_id, action, key_id, result, request_id, source_ip, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+              [seq, record.time, record.accountId, record.secretId, record.action, record.keyId, record.result, record.requestId, record.sourceIp, prevHash, hash, this.#mac('entry', hash)],
             )
             prevHash = hash
           }
-          if (head) await tx.run('UPDATE srv_audit_head SET seq = ?, hash = ? WHERE id = 1', [seq, prevHash])
-          else await tx.run('INSERT INTO srv_audit_head (id, seq, hash) VALUES (1, ?, ?)', [seq, prevHash])
+          const headMac = this.#mac('head', seq, prevHash)
+          if (head) await tx.run('UPDATE srv_audit_head SET seq = ?, hash = ?, mac = ? WHERE id = 1', [seq, prevHash, headMac])
+          else await tx.run('INSERT INTO srv_audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)', [seq, prevHash, headMac])
         }, LOCKS.audit)
         for (const p of batch) p.resolve()
       } catch (e) {
@@ -103,61 +136,6 @@ export class AuditChain {
 
   /** Entries from `afterSeq` on, oldest first (for export and the CLI). */
   async entries(afterSeq = 0, limit = 1000): Promise<AuditEntry[]> {
-    return (await this.db.all('SELECT * FROM srv_audit WHERE seq > ? ORDER BY seq LIMIT ?', [afterSeq, limit])).map(fromRow)
+    return (await this.db.all('SELECT * FROM srv_audit WHERE seq > ? ORDER BY seq LIMIT ?', [afterSeq, limit])).map(auditEntryOf)
   }
-}
-
-/** Result of {@link verifyAuditChain}. */
-export interface AuditVerification {
-  ok: boolean
-  /** Entries checked. */
-  entries: number
-  /** First entry found wrong (or the head, seq = entries + 1), with why. */
-  firstBadSeq?: number
-  reason?: string
-  /**
-   * Hash of the last entry when the chain is intact. SHA-256 is keyless, so someone who can rewrite the whole
-   * table can also recompute a consistent chain: record this value outside the database (a log, a ticket) and
-   * compare it later to anchor the chain.
-   */
-  headHash?: string
-}
-
-/**
- * Checks the whole audit chain: sequence numbers without gaps, each entry's hash recomputed from its fields, each
- * entry naming its predecessor's hash, and the stored head matching the last entry. An edited, inserted, deleted
- * or truncated entry is reported with the first sequence number where the chain breaks.
- *
- * @example
- * ```ts
- * const store = await openServerStore({ sqlite: '~/.keyward/server.db' })
- * const r = await verifyAuditChain(store)
- * if (!r.ok) console.error(`audit chain broken at #${r.firstBadSeq}: ${r.reason}`)
- * ```
- */
-export async function verifyAuditChain(store: SqlDb | { readonly db: SqlDb }): Promise<AuditVerification> {
-  const db = 'db' in store ? store.db : store
-  let prevHash = GENESIS_HASH
-  let expectSeq = 1
-  const page = 5_000
-  for (;;) {
-    const rows = await db.all('SELECT * FROM srv_audit WHERE seq >= ? ORDER BY seq LIMIT ?', [expectSeq, page])
-    for (const e of rows.map(fromRow)) {
-      const bad = (reason: string): AuditVerification => ({ ok: false, entries: expectSeq - 1, firstBadSeq: expectSeq, reason })
-      if (e.seq !== expectSeq) return bad(`entry #${expectSeq} is missing`)
-      if (e.prevHash !== prevHash) return bad(`entry #${e.seq} does not link to its predecessor`)
-      if (entryHash(e) !== e.hash) return bad(`entry #${e.seq} was altered`)
-      prevHash = e.hash
-      expectSeq += 1
-    }
-    if (rows.length < page) break
-  }
-  const count = expectSeq - 1
-  const head = await one(db, 'SELECT seq, hash FROM srv_audit_head WHERE id = 1')
-  const headSeq = head ? int(head, 'seq') : 0
-  const headHash = head ? text(head, 'hash') : GENESIS_HASH
-  if (headSeq !== count || headHash !== prevHash) {
-    return { ok: false, entries: count, firstBadSeq: count + 1, reason: `the chain ends at #${count} but its head records #${headSeq}: entries were removed or added` }
-  }
-  return { ok: true, entries: count, headHash: prevHash }
 }

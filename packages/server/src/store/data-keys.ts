@@ -53,6 +53,11 @@ export class DataKeys {
     }, LOCKS.dataKeys)
   }
 
+  /** True when the account already has a data key named `name`. */
+  async nameTaken(accountId: string, name: string): Promise<boolean> {
+    return (await one(this.db, 'SELECT 1 AS x FROM srv_data_keys WHERE account_id = ? AND name = ?', [accountId, name])) !== undefined
+  }
+
   /** The account's data key, or undefined (another account's keys are invisible). */
   async get(accountId: string, dataKeyId: string): Promise<HostedDataKey | undefined> {
     const row = await one(this.db, 'SELECT * FROM srv_data_keys WHERE data_key_id = ? AND account_id = ?', [dataKeyId, accountId])

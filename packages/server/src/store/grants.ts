@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { needs } from '@keyward/core'
-import { int, one, text, type SqlDb, type SqlRow } from './sql-db.js'
+import { int, one, text, type SqlDb, type SqlRow, type SqlTx } from './sql-db.js'
 
 /** A grant: the owner of a key lets another account perform named actions on it (Keyward extension). */
 export interface Grant {
@@ -43,17 +43,22 @@ export class Grants {
     return fromRow(row)
   }
 
-  /** Actions `granteeId` may perform on `keyId` through grants. */
-  async actionsFor(keyId: string, granteeId: string): Promise<Set<string>> {
-    const rows = await this.db.all('SELECT actions FROM srv_grants WHERE key_id = ? AND grantee_id = ?', [keyId, granteeId])
+  /**
+   * Actions `granteeId` may perform on `keyId` through grants made by `ownerId`, the key's current owner: a grant
+   * authorises only while the account that made it owns the key.
+   */
+  async actionsFor(keyId: string, granteeId: string, ownerId: string): Promise<Set<string>> {
+    const rows = await this.db.all('SELECT actions FROM srv_grants WHERE key_id = ? AND grantee_id = ? AND owner_id = ?', [keyId, granteeId, ownerId])
     return new Set(rows.flatMap((r) => JSON.parse(text(r, 'actions')) as string[]))
   }
 
-  async listForKey(keyId: string): Promise<Grant[]> {
-    return (await this.db.all('SELECT * FROM srv_grants WHERE key_id = ? ORDER BY create_time', [keyId])).map(fromRow)
+  /** Grants `ownerId` made on `keyId`, oldest first. */
+  async listForKey(keyId: string, ownerId: string): Promise<Grant[]> {
+    return (await this.db.all('SELECT * FROM srv_grants WHERE key_id = ? AND owner_id = ? ORDER BY create_time', [keyId, ownerId])).map(fromRow)
   }
 
-  async removeForKey(keyId: string): Promise<void> {
-    await this.db.run('DELETE FROM srv_grants WHERE key_id = ?', [keyId])
+  /** Inside `tx`: removes every grant on `keyId` (its key is gone). */
+  async removeForKeyIn(tx: SqlTx, keyId: string): Promise<void> {
+    await tx.run('DELETE FROM srv_grants WHERE key_id = ?', [keyId])
   }
 }

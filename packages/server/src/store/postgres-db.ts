@@ -23,18 +23,20 @@ function storeError(e: unknown): KeywardError {
 
 /**
  * {@link SqlDb} over a PostgreSQL pool, so that several stateless server instances share accounts, keys,
- * data keys and the audit chain.
+ * data keys and the audit chain. `readOnly` makes every session read-only (`keyward audit verify`).
  *
  * @example
  * ```ts
  * const db = openPostgresDb('postgres://keyward@127.0.0.1:5432/keyward')
  * ```
  */
-export function openPostgresDb(config: PostgresConfig): SqlDb {
+export function openPostgresDb(config: PostgresConfig, options: { readOnly?: boolean } = {}): SqlDb {
   const base: pg.PoolConfig = typeof config === 'string' ? { connectionString: config } : config
   const pool = new pg.Pool({
     max: 10,
     ...base,
+    // Read-only sessions: the server refuses any write, whatever a bug in the caller might attempt.
+    ...(options.readOnly ? { options: `${base.options ?? ''} -c default_transaction_read_only=on`.trim() } : {}),
     types: { getTypeParser: (oid: number, format?: string) => (oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) },
   })
   // An idle client that loses its connection must not crash the process; the next query reports it.

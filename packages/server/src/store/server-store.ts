@@ -1,11 +1,12 @@
 import { systemClock, type Clock } from '@keyward/core'
-import { Accounts } from './accounts.js'
+import { randomUUID } from 'node:crypto'
+import { Accounts, dropKeyFromPoliciesIn, type NewAccount } from './accounts.js'
 import { AuditChain } from './audit-chain.js'
 import { DataKeys } from './data-keys.js'
 import { Grants } from './grants.js'
 import { KeyOwners } from './key-owners.js'
 import { openPostgresDb, type PostgresConfig } from './postgres-db.js'
-import { migrate } from './schema.js'
+import { LOCKS, migrate } from './schema.js'
 import type { SecretBox } from './secret-box.js'
 import type { SqlDb } from './sql-db.js'
 import { openSqliteDb } from './sqlite-db.js'
@@ -24,12 +25,39 @@ export class ServerStore {
   readonly dataKeys: DataKeys
   readonly audit: AuditChain
 
-  constructor(readonly db: SqlDb, box: SecretBox, clock: Clock = systemClock) {
+  /** `auditMacKey`: see {@link auditMacKey}; undefined only for the benchmark's unkeyed baseline. */
+  constructor(readonly db: SqlDb, box: SecretBox, clock: Clock = systemClock, auditMacKey?: Uint8Array) {
     this.accounts = new Accounts(db, box, clock)
     this.owners = new KeyOwners(db)
     this.grants = new Grants(db)
     this.dataKeys = new DataKeys(db)
-    this.audit = new AuditChain(db)
+    this.audit = new AuditChain(db, auditMacKey)
+  }
+
+  /**
+   * Creates an account outside any request (first start, an operator's tool) and audits it as `CreateAccount`
+   * from `source`: every account's creation is in the log, so an empty log beside accounts reveals a wipe.
+   */
+  async createAccount(opts: Parameters<Accounts['create']>[0], source: string): Promise<NewAccount> {
+    const a = await this.accounts.create(opts)
+    await this.audit.append({
+      time: Date.now(), accountId: a.accountId, secretId: a.secretId, action: 'CreateAccount', keyId: '', result: 'Success', requestId: randomUUID(), sourceIp: source,
+    })
+    return a
+  }
+
+  /**
+   * A key is gone for good (purged, or lost by the provider): in one transaction its ownership becomes a
+   * tombstone (the KeyId is never reused), its grants are deleted and every policy's `key/<KeyId>` goes.
+   */
+  async retireKey(keyId: string, nowSeconds: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if ((await this.owners.retireIn(tx, keyId, nowSeconds)) === undefined) return
+      await this.grants.removeForKeyIn(tx, keyId)
+      await dropKeyFromPoliciesIn(tx, keyId)
+    }, LOCKS.keyStore)
+    this.owners.forget(keyId)
+    this.accounts.invalidate()
   }
 
   async close(): Promise<void> {
@@ -38,9 +66,26 @@ export class ServerStore {
   }
 }
 
-/** Opens the database of a store config and creates missing tables. */
-export async function openDb(config: StoreConfig): Promise<SqlDb> {
-  const db = 'db' in config ? config.db : 'sqlite' in config ? openSqliteDb(config.sqlite) : openPostgresDb(config.postgres)
-  await migrate(db)
+/** Options of {@link openDb}. */
+export interface OpenDbOptions {
+  /**
+   * Open without any write: no table is created or migrated, SQLite opens the file read-only (it must exist),
+   * PostgreSQL sessions are read-only. What `keyward audit verify` uses: checking evidence must not change it.
+   */
+  readOnly?: boolean
+}
+
+/** Opens the database of a store config and (unless read-only) creates missing tables. */
+export async function openDb(config: StoreConfig, options: OpenDbOptions = {}): Promise<SqlDb> {
+  const readOnly = options.readOnly === true
+  const db = 'db' in config ? config.db : 'sqlite' in config ? openSqliteDb(config.sqlite, { readOnly }) : openPostgresDb(config.postgres, { readOnly })
+  if (!readOnly) {
+    try {
+      await migrate(db)
+    } catch (e) {
+      if (!('db' in config)) await db.close().catch(() => undefined)
+      throw e
+    }
+  }
   return db
 }

@@ -51,8 +51,8 @@ export class SqlKeyStore implements KeyStore {
 
   async insertKey(metadata: KeyMetadata): Promise<void> {
     await this.write(async (tx) => {
-      if (await one(tx, 'SELECT 1 AS x FROM kw_keys WHERE key_id = ?', [metadata.keyId])) {
-        throw new KeywardError('InvalidParameterValue', `Key ${metadata.keyId} exists.`)
+      if (await one(tx, 'SELECT 1 AS x FROM kw_keys WHERE key_id = ? UNION ALL SELECT 1 AS x FROM kw_deleted_keys WHERE key_id = ?', [metadata.keyId, metadata.keyId])) {
+        throw new KeywardError('InvalidParameterValue', `Key ${metadata.keyId} exists or existed; a KeyId is never reused.`)
       }
       if (await one(tx, 'SELECT 1 AS x FROM kw_keys WHERE alias = ?', [metadata.alias])) throw aliasTaken(metadata.alias)
       await tx.run('INSERT INTO kw_keys (key_id, alias, create_time, meta) VALUES (?, ?, ?, ?)', [
@@ -94,7 +94,10 @@ export class SqlKeyStore implements KeyStore {
     await this.write(async (tx) => {
       await tx.run('DELETE FROM kw_key_versions WHERE key_id = ?', [keyId])
       await tx.run('DELETE FROM kw_key_records WHERE key_id = ?', [keyId])
-      await tx.run('DELETE FROM kw_keys WHERE key_id = ?', [keyId])
+      // The tombstone is written in the same transaction: the KeyId stays reserved from the moment the key is gone.
+      if ((await tx.run('DELETE FROM kw_keys WHERE key_id = ?', [keyId])) > 0) {
+        await tx.run('INSERT INTO kw_deleted_keys (key_id, delete_time) VALUES (?, ?)', [keyId, Math.floor(Date.now() / 1000)])
+      }
     })
   }
 

@@ -6,21 +6,26 @@ import type { SqlDb, SqlRow, SqlTx, SqlValue } from './sql-db.js'
 /**
  * {@link SqlDb} over an embedded SQLite file (better-sqlite3, WAL). Calls are synchronous underneath; the
  * async surface matches the PostgreSQL adapter. Transactions are serialised with a promise queue because an
- * async callback cannot run inside better-sqlite3's synchronous transaction wrapper.
+ * async callback cannot run inside better-sqlite3's synchronous transaction wrapper. `readOnly` opens an existing
+ * file without any write (SQLite's read-only mode: no journal change, no chmod, no table created).
  *
  * @example
  * ```ts
  * const db = openSqliteDb('/var/lib/keyward/server.db')
  * ```
  */
-export function openSqliteDb(file: string): SqlDb {
+export function openSqliteDb(file: string, options: { readOnly?: boolean } = {}): SqlDb {
   let sqlite: Database.Database
   try {
-    sqlite = new Database(file)
-    // Sealed SecretKeys and the audit log: owner-only, like the provider's key store (WAL files inherit it).
-    if (file !== ':memory:' && file !== '') chmodSync(file, 0o600)
-    sqlite.pragma('journal_mode = WAL')
-    sqlite.pragma('synchronous = NORMAL')
+    if (options.readOnly) {
+      sqlite = new Database(file, { readonly: true, fileMustExist: true })
+    } else {
+      sqlite = new Database(file)
+      // Sealed SecretKeys and the audit log: owner-only, like the provider's key store (WAL files inherit it).
+      if (file !== ':memory:' && file !== '') chmodSync(file, 0o600)
+      sqlite.pragma('journal_mode = WAL')
+      sqlite.pragma('synchronous = NORMAL')
+    }
     sqlite.pragma('busy_timeout = 5000')
   } catch (e) {
     throw new KeywardError('FailedOperation.StoreError', `Cannot open the SQLite database ${file}.`, { cause: e })

@@ -31,6 +31,11 @@ export const MIGRATIONS: readonly string[] = [
      value  BLOB NOT NULL,
      PRIMARY KEY (key_id, name)
    ) WITHOUT ROWID;`,
+  // 2: tombstones: the KeyId of every deleted key, never reused (a grant or blob naming it cannot move to a new key).
+  `CREATE TABLE deleted_keys (
+     key_id      TEXT PRIMARY KEY NOT NULL,
+     delete_time INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ]
 
 /** The schema version this code writes; a store with a higher one was written by a newer Keyward. */

@@ -66,6 +66,9 @@ export class SqliteKeyStore implements KeyStore {
 
   async insertKey(m: KeyMetadata): Promise<void> {
     this.#write('insertKey', (db) => {
+      if (this.#stmt(db, `SELECT 1 FROM deleted_keys WHERE key_id = ?`).get(m.keyId)) {
+        throw new KeywardError('InvalidParameterValue', `Key ${m.keyId} existed before; a KeyId is never reused.`)
+      }
       this.#stmt(db, `INSERT INTO keys (key_id, alias, create_time, key_state, key_usage, origin, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)`)
         .run(m.keyId, m.alias, m.createTime, m.keyState, m.keyUsage, m.origin, JSON.stringify(m))
     }, m.alias, m.keyId)
@@ -113,7 +116,10 @@ export class SqliteKeyStore implements KeyStore {
     this.#write('deleteKey', (db) => {
       this.#stmt(db, `DELETE FROM key_versions WHERE key_id = ?`).run(keyId)
       this.#stmt(db, `DELETE FROM key_records WHERE key_id = ?`).run(keyId)
-      this.#stmt(db, `DELETE FROM keys WHERE key_id = ?`).run(keyId)
+      // The tombstone is written in the same transaction: the KeyId stays reserved from the moment the key is gone.
+      if (this.#stmt(db, `DELETE FROM keys WHERE key_id = ?`).run(keyId).changes > 0) {
+        this.#stmt(db, `INSERT OR IGNORE INTO deleted_keys (key_id, delete_time) VALUES (?, ?)`).run(keyId, Math.floor(Date.now() / 1000))
+      }
     })
   }
 

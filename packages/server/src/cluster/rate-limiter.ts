@@ -30,13 +30,18 @@ interface Bucket {
 }
 
 /**
- * Token buckets per (account, Action), one second of burst. In memory per instance: behind a load balancer
- * with N instances an account gets up to N times the limit, which errs towards availability.
+ * Token buckets per (account, Action), one second of burst, in memory. The limits are cluster-wide: `instances`
+ * says how many instances share them (ClusterMembership, from PostgreSQL), and this one allows its share,
+ * limit / instances, so N instances together allow the limit, not N times it.
  */
 export class RateLimiter {
   readonly #buckets = new Map<string, Bucket>()
 
-  constructor(private readonly limits: RateLimits = DEFAULT_RATE_LIMITS, private readonly clock: Clock = monotonic) {}
+  constructor(
+    private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
+    private readonly clock: Clock = monotonic,
+    private readonly instances: () => number = () => 1,
+  ) {}
 
   private rateOf(action: string): number {
     return this.limits.actions?.[action] ?? this.limits.default ?? 1000
@@ -44,16 +49,19 @@ export class RateLimiter {
 
   /** Takes one token or throws RequestLimitExceeded. */
   take(accountId: string, action: string): void {
-    const rate = this.rateOf(action)
-    if (rate <= 0) return
+    const limit = this.rateOf(action)
+    if (limit <= 0) return
+    const rate = limit / Math.max(1, this.instances())
     const now = this.clock.now()
     const id = `${accountId}\0${action}`
-    const b = this.#buckets.get(id) ?? { tokens: rate, at: now }
-    b.tokens = Math.min(rate, b.tokens + (Math.max(0, now - b.at) / 1000) * rate)
+    // A share below one request per second still lets one through now and then.
+    const burst = Math.max(1, rate)
+    const b = this.#buckets.get(id) ?? { tokens: burst, at: now }
+    b.tokens = Math.min(burst, b.tokens + (Math.max(0, now - b.at) / 1000) * rate)
     b.at = now
     if (this.#buckets.size > 100_000) this.#buckets.clear()
     this.#buckets.set(id, b)
-    if (b.tokens < 1) throw new KeywardError('RequestLimitExceeded', `Too many ${action} requests: the limit is ${rate} per second.`)
+    if (b.tokens < 1) throw new KeywardError('RequestLimitExceeded', `Too many ${action} requests: the limit is ${limit} per second.`)
     b.tokens -= 1
   }
 }
