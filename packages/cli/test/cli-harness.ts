@@ -48,11 +48,14 @@ export interface CliRun {
   stderr: string
 }
 
-/** The environment of a child: no inherited Keyward/Tencent settings, KEYWARD_HOME = `home`. */
+/**
+ * The environment of a child: no inherited Keyward/Tencent/tccli settings, KEYWARD_HOME = `home`, and HOME = `home`
+ * too, so that the runner's own ~/.tccli profiles (output format, credentials) cannot leak into a test.
+ */
 export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) if (!/^(KEYWARD_|TENCENTCLOUD_)/.test(k)) env[k] = v
-  return { ...env, KEYWARD_HOME: home, ...extra }
+  for (const [k, v] of Object.entries(process.env)) if (!/^(KEYWARD_|TENCENTCLOUD_|TCCLI_)/.test(k)) env[k] = v
+  return { ...env, KEYWARD_HOME: home, HOME: home, ...extra }
 }
 
 /** Runs `keyward ...args`; never rejects on a non-zero exit. */

@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises'
+import { createInterface } from 'node:readline'
 import { Command } from 'commander'
 import { UsageError } from '../cli-error.js'
 import type { CliIo, GlobalOptions } from '../cli-session.js'
@@ -64,12 +64,14 @@ function lookup(profile: string, key: string): string | undefined {
 
 /** Interactive `keyward configure`: the four prompts of `tccli configure`; Enter keeps the value shown. */
 async function prompt(profile: string, io: CliIo): Promise<void> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false })
+  const rl = createInterface({ input: process.stdin, terminal: false })
+  // The iterator buffers lines, so answers piped in all at once are not lost between questions.
+  const lines = rl[Symbol.asyncIterator]()
   try {
     const ask = async (label: string, shown: string): Promise<string> => {
       io.out.write(`${label}[${shown}]: `)
-      const line = await rl.question('')
-      return line.trim()
+      const next = await lines.next()
+      return next.done ? '' : String(next.value).trim()
     }
     const id = lookup(profile, 'secretId')
     const key = lookup(profile, 'secretKey')

@@ -7,7 +7,16 @@ export function pythonStr(value: unknown): string {
   if (value === true) return 'True'
   if (value === false) return 'False'
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : pythonFloat(value)
+  if (typeof value === 'object') return pythonRepr(value)
   return String(value)
+}
+
+/** `repr()` of a value inside a list or dict (`['a', 1]`, `{'k': True}`), as `str()` of a container prints it. */
+function pythonRepr(value: unknown): string {
+  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`
+  if (value !== null && typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(', ')}}`
+  return pythonStr(value)
 }
 
 function pythonFloat(n: number): string {

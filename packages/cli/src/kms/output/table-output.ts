@@ -32,8 +32,8 @@ class TableBuilder {
       }
     } else if (isObject(current)) {
       this.#fromDict(current, indent)
-    } else if (!Array.isArray(current)) {
-      this.#row([current])
+    } else {
+      this.#row([current]) // a scalar, or an empty list (printed `[]`, as Python prints it)
     }
     return true
   }
