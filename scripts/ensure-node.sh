@@ -10,6 +10,8 @@ fingerprint() {
   { cat package-lock.json package.json packages/*/package.json providers/*/package.json; node -p 'process.versions.modules'; } |
     sha256sum | cut -d' ' -f1
 }
+# --check: only say whether an install is due (exit 1) or not (exit 0).
+if [ "${1:-}" = "--check" ]; then [ "$(cat "$stamp" 2>/dev/null)" = "$(fingerprint)" ]; exit; fi
 if [ "$(cat "$stamp" 2>/dev/null)" != "$(fingerprint)" ]; then
   echo "Installing npm dependencies..." >&2
   # The committed lockfile is the one `npm install` writes on this registry (every platform's optional packages

@@ -30,10 +30,27 @@ export interface Target {
 const TENCENT_HOST = /(^|\.)tencentcloudapi\.com(:443)?$/
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/
 
+const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/
+const ENDPOINT = /^[A-Za-z0-9.\-[\]:]+$/
+
+/** The flag values whose shape is known here: a bad one is a command line that does not parse (exit 2). */
+function checkFlags(opts: GlobalOptions, providers: readonly string[]): void {
+  if (opts.provider !== undefined && !providers.includes(opts.provider)) {
+    throw new UsageError('InvalidParameterValue', `--provider ${JSON.stringify(opts.provider)}: expected one of ${providers.join(', ')}.`)
+  }
+  if (opts.region !== undefined && !REGION.test(opts.region)) {
+    throw new UsageError('InvalidParameterValue', `--region ${JSON.stringify(opts.region)}: Region "${opts.region}" is not a Tencent Cloud region name (e.g. ap-guangzhou).`)
+  }
+  if (opts.endpoint !== undefined && !ENDPOINT.test(opts.endpoint)) {
+    throw new UsageError('InvalidParameterValue', `--endpoint ${JSON.stringify(opts.endpoint)}: expected host[:port], without a scheme or path.`)
+  }
+}
+
 /** The configuration of one invocation: defaults < config file < environment < global flags. */
 export async function resolveConfig(opts: GlobalOptions): Promise<KeywardConfig> {
   // Loaded here rather than at startup so that `--help` and usage errors stay quick.
-  const { loadConfig, kmsPkcs11MetadataPath } = await import('@keyward/container')
+  const { loadConfig, kmsPkcs11MetadataPath, PROVIDER_NAMES } = await import('@keyward/container')
+  checkFlags(opts, PROVIDER_NAMES)
   const explicitRemote = opts.endpoint !== undefined || opts.region !== undefined || opts.profile !== undefined
   const provider = opts.provider ?? (explicitRemote ? 'tencent-kms' : undefined)
   const config = loadConfig({

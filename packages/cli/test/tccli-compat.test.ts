@@ -9,8 +9,18 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { modelledActions, requestModel, structModel } from '@keyward/server/api-models'
+import { TCCLI_GLOBAL_OPTIONS } from '../src/kms/global-options.js'
 import { tempDir } from '@keyward/test-support'
 import { BIN, cliEnv, keyward, kms, requireBuiltCli, SLOW_TEST_MS } from './cli-harness.js'
+
+describe('tccli\'s global options', () => {
+  it('keyward knows every one tccli defines, and the CLI README says what it does with each', () => {
+    const tccli = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'tencentcloud-cli', 'global-options.json'), 'utf8')) as { options: string[] }
+    expect(TCCLI_GLOBAL_OPTIONS.map((o) => o.name)).toEqual(tccli.options)
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8')
+    for (const o of TCCLI_GLOBAL_OPTIONS) expect(readme, o.name).toMatch(new RegExp(`\\| \`--${o.name}\` \\| ${o.support}\\b`))
+  })
+})
 
 describe('keyward kms: tccli conventions', { timeout: SLOW_TEST_MS }, () => {
   let home: string
