@@ -35,7 +35,10 @@ export const KEYWARD_EXTENSION_ACTIONS: Readonly<Record<string, readonly ApiFiel
 
 /** Parameters Keyward adds to Tencent Actions. */
 export const KEYWARD_EXTENSION_PARAMS: Readonly<Record<string, readonly ApiField[]>> = {
-  CreateKey: [field('KeyId', 'string', false, 'Keyward extension, Type=2 only: the KeyId to create (UUID), for migrating a key under its own id')],
+  CreateKey: [
+    field('KeyId', 'string', false, 'Keyward extension, Type=2 only: the KeyId to create (UUID), for migrating a key under its own id'),
+    field('KeySpec', 'string', false, 'Keyward extension, ENCRYPT_DECRYPT keys: AES_256 (default) or SM4'),
+  ],
 }
 
 /**
