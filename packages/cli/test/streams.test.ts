@@ -93,6 +93,14 @@ describe.concurrent('keyward encrypt/decrypt: files and streams', { timeout: SLO
     expect(readdirSync(file('.'))).toEqual(['huge.bin'])
   })
 
+  it('without ln(1) to link the unnamed file, the finished output is copied into place through a temp file, leaving nothing else', async () => {
+    const file = own('noln')
+    const r = await keyward(home, ['decrypt', '--in', join(home, 'plain.kwe'), '--out', file('out.bin')], { env: { PATH: '/nonexistent' } })
+    expect(r.code, r.stderr).toBe(0)
+    expect(readFileSync(file('out.bin')).equals(plain)).toBe(true)
+    expect(readdirSync(file('.'))).toEqual(['out.bin'])
+  })
+
   it('with named temp files (filesystems without O_TMPFILE), a killed run\'s temp file is swept by the next run there; a live one is kept', async () => {
     const file = own('named')
     writeFileSync(file('huge.bin'), '')
