@@ -1,4 +1,4 @@
-import { closestName, requestModel, type ApiField } from '@keyward/server/api-models'
+import { closestName, requestModel, structModel, type ApiField } from '@keyward/server/api-models'
 import { UsageError } from '../cli-error.js'
 import { globalOption, KEYWARD_KMS_OPTIONS, TCCLI_GLOBAL_OPTIONS } from './global-options.js'
 
@@ -30,11 +30,20 @@ function startsOption(word: string | undefined): boolean {
   return word !== undefined && (OPTION_TOKEN.test(word) || word === '-h')
 }
 
-/** A list of scalars (`KeyIds`) takes several words, as tccli's unfolded `nargs='*'`. */
+/** A list of scalars (`KeyIds`, `TagFilters.0.TagValue`) takes several words, as tccli's unfolded `nargs='*'`. */
 function takesSeveral(model: readonly ApiField[] | undefined, path: readonly string[]): boolean {
-  if (!model || path.length !== 1) return false
-  const f = model.find((x) => x.name === path[0])
-  return f !== undefined && f.list && ['string', 'integer', 'boolean'].includes(f.type)
+  let fields = model
+  let field: ApiField | undefined
+  for (const seg of path) {
+    if (/^\d+$/.test(seg)) {
+      if (!field?.list) return false
+      field = undefined // an element, not the list
+      continue
+    }
+    field = fields?.find((x) => x.name === seg)
+    fields = field ? structModel(field.type) : undefined
+  }
+  return field !== undefined && field.list && ['string', 'integer', 'boolean'].includes(field.type)
 }
 
 /**
@@ -68,7 +77,7 @@ export function splitKmsArgv(words: readonly string[]): KmsArgv {
     const inline = eq > 0 ? word.slice(eq + 1) : undefined
     if (!word.startsWith('--') || name === '') throw new UsageError('InvalidParameter', `Unexpected argument ${JSON.stringify(word)}.`)
     if (/^[a-z]/.test(name)) {
-      i = readGlobal(out, name, inline, words, i)
+      i = readGlobal(out, name, inline, words, i, model)
       continue
     }
     if (!PARAM_NAME.test(name)) throw new UsageError('InvalidParameter', `${word} is not a parameter name (parameters are the API's, e.g. --KeyId).`)
@@ -84,9 +93,12 @@ export function splitKmsArgv(words: readonly string[]): KmsArgv {
   return out
 }
 
-function readGlobal(out: KmsArgv, name: string, inline: string | undefined, words: readonly string[], i: number): number {
+function readGlobal(out: KmsArgv, name: string, inline: string | undefined, words: readonly string[], i: number, model: readonly ApiField[] | undefined): number {
   const spec = globalOption(name)
   if (!spec) {
+    // `--keyId` is far more likely a parameter typed in the wrong case than an option.
+    const param = model?.find((f) => f.name.toLowerCase() === name.split('.')[0]?.toLowerCase())
+    if (param) throw new UsageError('UnknownParameter', `--${name} is not a parameter; did you mean --${param.name}${name.slice(param.name.length)}?`)
     const close = closestName(name, GLOBAL_NAMES)
     throw new UsageError('InvalidParameter', `Unknown option --${name}${close ? `; did you mean --${close}?` : '.'} (API parameters start with a capital: --KeyId.)`)
   }
