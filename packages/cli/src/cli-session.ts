@@ -1,35 +1,14 @@
 import type { KeywardConfig } from '@keyward/container'
 import type { KeyProvider, SymmetricKeySpec } from '@keyward/core'
 import { transportClient, type KmsTransport } from './kms-transport.js'
+import { resolveTarget, type GlobalOptions } from './target.js'
 
-/** The options every command takes (`keyward --help`). */
-export interface GlobalOptions {
-  home?: string
-  config?: string
-  provider?: string
-  endpoint?: string
-  region?: string
-}
+export { resolveConfig, resolveTarget, type GlobalOptions, type Target } from './target.js'
 
 /** Where a command writes: stdout for results, stderr for messages. */
 export interface CliIo {
   out: { write(text: string): unknown }
   err: { write(text: string): unknown; isTTY?: boolean }
-}
-
-/** The configuration of one invocation: defaults < config file < environment < global flags. */
-export async function resolveConfig(opts: GlobalOptions): Promise<KeywardConfig> {
-  // Loaded here rather than at startup so that `--help` and usage errors stay quick.
-  const { loadConfig } = await import('@keyward/container')
-  const tencent: Record<string, string> = {}
-  if (opts.endpoint) tencent['endpoint'] = opts.endpoint
-  if (opts.region) tencent['region'] = opts.region
-  // An endpoint or a region names a remote KMS: it only makes sense with the Tencent provider.
-  const provider = opts.provider ?? (opts.endpoint || opts.region ? 'tencent-kms' : undefined)
-  return loadConfig({
-    ...(opts.config ? { file: opts.config } : {}),
-    flags: { ...(opts.home ? { home: opts.home } : {}), ...(provider ? { provider } : {}), ...(opts.endpoint || opts.region ? { tencent } : {}) },
-  })
 }
 
 /**
@@ -43,27 +22,33 @@ export class CliSession {
     readonly config: KeywardConfig,
     readonly transport: KmsTransport,
     private readonly remote: boolean,
+    private readonly region: string,
     /** What CreateKey may make: both for the embedded KMS and `keyward serve`, the region's own for Tencent Cloud. */
     private readonly symmetricKeySpecs: readonly SymmetricKeySpec[],
   ) {}
 
-  /** Opens the transport the configuration names: the embedded stores, or an endpoint/region for `tencent-kms`. */
+  /**
+   * Opens the transport the options name: the embedded stores, or — only on an explicit choice — a remote KMS,
+   * announced once on stderr (`→ Tencent Cloud KMS ap-guangzhou`) unless `--quiet`.
+   */
   static async open(opts: GlobalOptions, io: CliIo): Promise<CliSession> {
-    const config = await resolveConfig(opts)
-    const { KeyProvider: KeyProviderToken, createKeywardContainer, tencentOptions } = await import('@keyward/container')
-    // Loaded on demand: the server (fastify, SQLite) only for the embedded KMS, the SDK glue only for a remote one.
-    if (config.provider === 'tencent-kms') {
+    const { config, remote } = await resolveTarget(opts)
+    // Loaded on demand: the server (SQLite) only for the embedded KMS, the SDK glue only for a remote one.
+    if (remote) {
       const { RemoteTransport } = await import('./remote-transport.js')
-      const options = tencentOptions(config)
-      return new CliSession(config, new RemoteTransport(options), true, options.symmetricKeySpecs ?? ['AES_256'])
+      const transport = new RemoteTransport(remote.options)
+      if (!opts.quiet) io.err.write(remote.announce)
+      return new CliSession(config, transport, true, remote.options.region ?? config.tencent.region, remote.options.symmetricKeySpecs ?? ['AES_256'])
     }
     // software: exactly the stores `keyward serve` opens; pkcs11: keys in the HSM, server state in the home.
-    const provider = config.provider === 'software'
-      ? undefined
-      : await (await createKeywardContainer(config)).getAsync<KeyProvider>(KeyProviderToken)
+    let provider: KeyProvider | undefined
+    if (config.provider !== 'software') {
+      const { KeyProvider: KeyProviderToken, createKeywardContainer } = await import('@keyward/container')
+      provider = await (await createKeywardContainer(config)).getAsync<KeyProvider>(KeyProviderToken)
+    }
     const { LocalTransport } = await import('./local-transport.js')
     const local = await LocalTransport.open(config.home, provider, (t) => io.err.write(t))
-    return new CliSession(config, local, false, ['AES_256', 'SM4'])
+    return new CliSession(config, local, false, config.tencent.region, ['AES_256', 'SM4'])
   }
 
   /** A KeyProvider whose every call is an Action on this session's transport. */
@@ -71,7 +56,7 @@ export class CliSession {
     if (this.#provider) return this.#provider
     const { TencentKmsKeyProvider } = await import('@keyward/provider-tencent-kms')
     this.#provider = new TencentKmsKeyProvider({
-      region: this.config.tencent.region,
+      region: this.region,
       clientSupplier: () => transportClient(this.transport),
       symmetricKeySpecs: this.symmetricKeySpecs,
       // In-process calls fail the same way every time: no point retrying them.

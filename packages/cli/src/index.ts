@@ -1,7 +1,7 @@
 /**
  * @packageDocumentation
- * `keyward`: the Tencent KMS API from the command line with tccli's syntax (`keyward kms <Action> --Param v`) on
- * the embedded KMS in $KEYWARD_HOME or any endpoint, plus file commands (envelope encrypt/decrypt, sign/verify of
+ * `keyward`: the Tencent KMS API from the command line with tccli's syntax and output (`keyward kms <Action>
+ * --Param v`) on the embedded KMS in $KEYWARD_HOME or, when named explicitly, any endpoint, plus file commands (envelope encrypt/decrypt, sign/verify of
  * any size, BYOK import), `keyward audit verify` and `keyward serve`.
  *
  * @example
@@ -11,8 +11,12 @@
  * ```
  */
 export { runCli, buildProgram } from './program.js'
-export { parseKmsParams, NUMERIC_PARAMS, LIST_PARAMS, JSON_TEXT_PARAMS } from './kms-params.js'
-export { CliSession, resolveConfig, withSession, type CliIo, type GlobalOptions } from './cli-session.js'
+export { runKms, KMS_API_VERSION } from './commands/kms-command.js'
+export { splitKmsArgv, type KmsArgv, type RawParam } from './kms/kms-argv.js'
+export { buildRequest, type Json } from './kms/request-params.js'
+export { formatResponse, compileFilter, type OutputFormat } from './kms/output/format-output.js'
+export { TCCLI_GLOBAL_OPTIONS, KEYWARD_KMS_OPTIONS, type GlobalOptionSpec, type Support } from './kms/global-options.js'
+export { CliSession, resolveConfig, resolveTarget, withSession, type CliIo, type GlobalOptions, type Target } from './cli-session.js'
 export type { KmsEnvelope, KmsTransport } from './kms-transport.js'
 export { LocalTransport } from './local-transport.js'
 export { RemoteTransport } from './remote-transport.js'

@@ -110,8 +110,8 @@ describe('keyward serve', { timeout: SLOW_TEST_MS }, () => {
         keyward(home, ['kms', 'ListKeys', '--endpoint', serve.endpoint], { env: { ...creds, TENCENTCLOUD_SECRET_ID: 'AKIDnotanaccount0000' } }),
         keyward(home, ['--endpoint', serve.endpoint, 'kms', 'ListKeys'], { env: { HOME: home } }),
       ])
-      expectFailure(wrong, /^error: AuthFailure\.SecretIdNotFound: /)
-      expectFailure(missing, /No Tencent Cloud credentials/)
+      expectFailure(wrong, new RegExp(`^→ http://${serve.endpoint}\n\\[TencentCloudSDKException\\] code:AuthFailure\\.SecretIdNotFound message:.* requestId:\\S+\n$`))
+      expectFailure(missing, /No credentials for the remote KMS/)
       const audit = await keyward(home, ['audit', 'verify'])
       // The dev account, CreateKey, Encrypt, Decrypt, 2 DescribeKey, GenerateDataKey (encrypt over http), Decrypt (decrypt here), the refused ListKeys
       expect(audit.stdout).toMatch(/^audit log ok: 9 entries/)

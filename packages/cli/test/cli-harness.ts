@@ -3,7 +3,7 @@
  * environment cleared of the caller's Keyward/Tencent settings.
  */
 import { execFile, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { expect } from 'vitest'
 
@@ -48,11 +48,14 @@ export interface CliRun {
   stderr: string
 }
 
-/** The environment of a child: no inherited Keyward/Tencent settings, KEYWARD_HOME = `home`. */
+/**
+ * The environment of a child: no inherited Keyward/Tencent/tccli settings, KEYWARD_HOME = `home`, and HOME = `home`
+ * too, so that the runner's own ~/.tccli profiles (output format, credentials) cannot leak into a test.
+ */
 export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) if (!/^(KEYWARD_|TENCENTCLOUD_)/.test(k)) env[k] = v
-  return { ...env, KEYWARD_HOME: home, ...extra }
+  for (const [k, v] of Object.entries(process.env)) if (!/^(KEYWARD_|TENCENTCLOUD_|TCCLI_)/.test(k)) env[k] = v
+  return { ...env, KEYWARD_HOME: home, HOME: home, ...extra }
 }
 
 /** Runs `keyward ...args`; never rejects on a non-zero exit. */
@@ -66,17 +69,23 @@ export function keyward(home: string, args: readonly string[], opts: { env?: Rec
   })
 }
 
-/** `keyward kms Action --P v ...`, expected to succeed; returns the Response object. */
+/**
+ * `keyward kms Action --P v ...`, expected to succeed; returns the response model, which keyward prints as tccli
+ * does: without the `{"Response": ...}` wrapper, JSON indented by four spaces.
+ */
 export async function kms(home: string, action: string, params: Record<string, string | number> = {}, extra: string[] = [],
   env?: Record<string, string>): Promise<Record<string, unknown>> {
   const args = ['kms', action, ...Object.entries(params).flatMap(([k, v]) => [`--${k}`, String(v)]), ...extra]
   const r = await keyward(home, args, env ? { env } : {})
-  expect(r.stderr.replace(/created the dev account[\s\S]*SecretKey: \S+\n/, ''), `keyward ${args.join(' ')}`).toBe('')
+  // The dev credentials of a fresh home, and the target of a remote KMS (`→ http://127.0.0.1:8300`), are all stderr may hold.
+  expect(r.stderr.replace(/created the dev account[\s\S]*SecretKey: \S+\n/, '').replace(/^→ \S+.*\n/, ''), `keyward ${args.join(' ')}`).toBe('')
   expect(r.code).toBe(0)
-  const body = JSON.parse(r.stdout) as { Response: Record<string, unknown> }
-  expect(Object.keys(body)).toEqual(['Response'])
-  expect(body.Response['Error']).toBeUndefined()
-  return body.Response
+  const body = JSON.parse(r.stdout) as Record<string, unknown>
+  expect(r.stdout).toBe(`${JSON.stringify(body, null, 4)}\n`)
+  expect(body['Response']).toBeUndefined()
+  expect(body['Error']).toBeUndefined()
+  expect(typeof body['RequestId']).toBe('string')
+  return body
 }
 
 /** Expects a failed run: non-zero exit, nothing on stdout, `pattern` on stderr. */
@@ -115,4 +124,24 @@ export async function startServe(home: string, opts: { globalArgs?: string[]; en
     void exited.then(() => rej(new Error(`keyward serve exited: ${out}${err}`)))
   })
   return { child, output: () => out, exited, endpoint }
+}
+
+/**
+ * Waits (up to 30 s) until process `pid` holds an unnamed O_TMPFILE in `dir` — its output being written — and
+ * returns whether it did. Such a file shows in /proc as `<dir>/#<inode> (deleted)`.
+ */
+export async function writingUnnamed(pid: number, dir: string): Promise<boolean> {
+  const real = resolve(dir)
+  for (let i = 0; i < 3000; i++) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`)
+        if (target.startsWith(`${real}/#`) && target.endsWith(' (deleted)') && statSync(`/proc/${pid}/fd/${fd}`).size > 0) return true
+      }
+    } catch {
+      // the process is starting or gone
+    }
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  return false
 }

@@ -103,7 +103,7 @@ describe.concurrent('keyward kms: seed walkthroughs on the embedded KMS', { time
     const wrongCtx = await keyward(home, ['kms', 'Decrypt', '--CiphertextBlob', enc['CiphertextBlob'] as string, '--EncryptionContext', '{"app":"other"}'])
     expect(wrongCtx.code).toBe(1)
     expect(wrongCtx.stdout).toBe('')
-    expect(wrongCtx.stderr).toMatch(/^error: InvalidParameterValue\.InvalidCiphertext: Decryption failed/)
+    expect(wrongCtx.stderr).toMatch(/^\[TencentCloudSDKException\] code:InvalidParameterValue\.InvalidCiphertext message:Decryption failed.* requestId:[0-9a-f-]{36}\n$/)
     const [dk, n] = await Promise.all([
       kms(home, 'GenerateDataKey', { KeyId: keyId, KeySpec: 'AES_256' }),
       kms(home, 'GenerateDataKey', { KeyId: keyId, NumberOfBytes: 16 }),
@@ -114,12 +114,18 @@ describe.concurrent('keyward kms: seed walkthroughs on the embedded KMS', { time
     expect(opened['Plaintext']).toBe(dk['Plaintext'])
   })
 
-  it('takes tccli-style JSON lists and prints pretty JSON exactly as the server answers', async () => {
-    const keyId = (await kms(home, 'CreateKey', { Alias: 'walk-list' }))['KeyId'] as string
-    const r = await keyward(home, ['kms', 'DescribeKeys', '--KeyIds', JSON.stringify([keyId])])
-    expect(r.code).toBe(0)
-    const body = JSON.parse(r.stdout) as { Response: { KeyMetadatas: { KeyId: string; Alias: string }[] } }
-    expect(r.stdout).toBe(`${JSON.stringify(body, null, 2)}\n`)
-    expect(body.Response.KeyMetadatas.map((m) => [m.KeyId, m.Alias])).toEqual([[keyId, 'walk-list']])
+  it('takes tccli-style lists (JSON or several words) and prints the response model as tccli does', async () => {
+    const [a, b] = await Promise.all([kms(home, 'CreateKey', { Alias: 'walk-list' }), kms(home, 'CreateKey', { Alias: 'walk-list-2' })])
+    const [keyId, other] = [a['KeyId'] as string, b['KeyId'] as string]
+    const [json, words] = await Promise.all([
+      keyward(home, ['kms', 'DescribeKeys', '--KeyIds', JSON.stringify([keyId])]),
+      keyward(home, ['kms', 'DescribeKeys', '--KeyIds', keyId, other, '--output', 'json']),
+    ])
+    expect(json.code, json.stderr).toBe(0)
+    const body = JSON.parse(json.stdout) as { KeyMetadatas: { KeyId: string; Alias: string }[] }
+    expect(json.stdout).toBe(`${JSON.stringify(body, null, 4)}\n`)
+    expect(body.KeyMetadatas.map((m) => [m.KeyId, m.Alias])).toEqual([[keyId, 'walk-list']])
+    const both = JSON.parse(words.stdout) as { KeyMetadatas: { Alias: string }[] }
+    expect(both.KeyMetadatas.map((m) => m.Alias).sort()).toEqual(['walk-list', 'walk-list-2'])
   })
 })

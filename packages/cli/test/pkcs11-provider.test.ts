@@ -40,7 +40,7 @@ describe('keyward --provider pkcs11 (SoftHSM2)', { timeout: SLOW_TEST_MS }, () =
     // The key is not in the software store: without the HSM the same KeyId is unknown.
     const soft = await keyward(home, ['kms', 'Encrypt', '--KeyId', keyId, '--Plaintext', 'aGk='])
     expect(soft.code).toBe(1)
-    expect(soft.stderr).toMatch(/^error: ResourceUnavailable\.CmkNotFound: /)
+    expect(soft.stderr).toMatch(/^\[TencentCloudSDKException\] code:ResourceUnavailable\.CmkNotFound message:/)
     expect((await keyward(home, ['audit', 'verify'])).stdout).toMatch(/^audit log ok: \d+ entries/)
   })
 
@@ -60,7 +60,7 @@ describe('keyward --provider pkcs11 (SoftHSM2)', { timeout: SLOW_TEST_MS }, () =
       expect((await kms(fresh.dir, 'Decrypt', { CiphertextBlob: enc['CiphertextBlob'] as string }, over, creds))['Plaintext']).toBe('c2VydmVk')
       // The key lives in the token: the software store of the same home does not know it.
       const soft = await keyward(fresh.dir, ['kms', 'DescribeKey', '--KeyId', keyId])
-      expect(soft.stderr).toMatch(/^error: ResourceUnavailable\.CmkNotFound: /)
+      expect(soft.stderr).toMatch(/^\[TencentCloudSDKException\] code:ResourceUnavailable\.CmkNotFound message:/)
     } finally {
       serve.child.kill('SIGTERM')
       const code = await serve.exited

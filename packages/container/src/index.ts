@@ -17,3 +17,4 @@ export { softwareModule, createSoftwareProvider, type FactoryOptions } from './m
 export { pkcs11Module, createPkcs11Provider } from './modules/pkcs11-module.js'
 export { tencentKmsModule, createTencentKmsProvider, tencentOptions } from './modules/tencent-kms-module.js'
 export { DEV_ROOT_KEY_WARNING, devRootKeyPath } from './dev-root-key.js'
+export { HOME_FILES, appSoftwareStorePath, appPkcs11MetadataPath, kmsPkcs11MetadataPath } from './home-layout.js'

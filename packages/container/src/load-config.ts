@@ -25,8 +25,10 @@ export interface LoadConfigOptions {
  * Loads the configuration: defaults < file < environment < flags, validated with zod. Errors name the bad field.
  *
  * Environment: KEYWARD_HOME, KEYWARD_PROVIDER, KEYWARD_ENDPOINT, TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY /
- * TENCENTCLOUD_SESSION_TOKEN / TENCENTCLOUD_REGION (a SecretId with an endpoint or region selects the Tencent
- * provider unless KEYWARD_PROVIDER says otherwise), KEYWARD_PKCS11_MODULE, KEYWARD_PKCS11_TOKEN.
+ * TENCENTCLOUD_SESSION_TOKEN / TENCENTCLOUD_REGION, KEYWARD_PKCS11_MODULE, KEYWARD_PKCS11_TOKEN. Only an explicit
+ * choice — `provider` in a file, KEYWARD_PROVIDER or a flag — selects a provider: Tencent credentials and a region
+ * in the environment (set for other tools) never move an app or a command off the embedded default onto real
+ * Tencent Cloud keys.
  *
  * @example
  * ```ts
@@ -73,7 +75,6 @@ function fromEnv(env: NodeJS.ProcessEnv): Plain {
   if (env['KEYWARD_ENDPOINT']) tencent['endpoint'] = env['KEYWARD_ENDPOINT']
   if (Object.keys(tencent).length) out['tencent'] = tencent
   if (env['KEYWARD_PROVIDER']) out['provider'] = env['KEYWARD_PROVIDER']
-  else if (tencent['secretId'] && tencent['secretKey'] && (tencent['endpoint'] || tencent['region'])) out['provider'] = 'tencent-kms'
   const pkcs11: Plain = {}
   if (env['KEYWARD_PKCS11_MODULE']) pkcs11['module'] = env['KEYWARD_PKCS11_MODULE']
   if (env['KEYWARD_PKCS11_TOKEN']) pkcs11['tokenLabel'] = env['KEYWARD_PKCS11_TOKEN']

@@ -39,11 +39,16 @@ describe('loadConfig', () => {
     expect(c.server.port).toBe(9002)
   })
 
-  it('Tencent credentials with an endpoint select the Tencent provider; KEYWARD_PROVIDER wins', () => {
+  it('Tencent credentials, a region and an endpoint in the environment never select Tencent KMS; KEYWARD_PROVIDER or a file does', () => {
     const home = dir()
-    const env = { KEYWARD_HOME: home, TENCENTCLOUD_SECRET_ID: 'AKID', TENCENTCLOUD_SECRET_KEY: 'k', KEYWARD_ENDPOINT: '127.0.0.1:8300' }
+    const env = { KEYWARD_HOME: home, TENCENTCLOUD_SECRET_ID: 'AKID', TENCENTCLOUD_SECRET_KEY: 'k', TENCENTCLOUD_REGION: 'ap-shanghai', KEYWARD_ENDPOINT: '127.0.0.1:8300' }
+    const fromEnv = loadConfig({ env, cwd: home })
+    expect(fromEnv.provider).toBe('software')
+    // The values are kept for when Tencent KMS is chosen explicitly.
+    expect([fromEnv.tencent.region, fromEnv.tencent.endpoint, fromEnv.tencent.secretId]).toEqual(['ap-shanghai', '127.0.0.1:8300', 'AKID'])
+    expect(loadConfig({ env: { ...env, KEYWARD_PROVIDER: 'tencent-kms' }, cwd: home }).provider).toBe('tencent-kms')
+    writeFileSync(join(home, 'keyward.config.json'), JSON.stringify({ provider: 'tencent-kms' }))
     expect(loadConfig({ env, cwd: home }).provider).toBe('tencent-kms')
-    expect(loadConfig({ env: { ...env, KEYWARD_PROVIDER: 'software' }, cwd: home }).provider).toBe('software')
   })
 
   it('errors name the bad field, the file, and never crash', () => {

@@ -45,7 +45,9 @@ describe('the same app code over three backends, chosen by configuration alone',
     }
     const rootKey = join(home.dir, 'sw', 'root.key')
     expect(statSync(rootKey).mode & 0o777).toBe(0o600)
-    expect(existsSync(join(home.dir, 'sw', 'keys.db'))).toBe(true)
+    // The application's own key store, apart from the embedded KMS's keys.db (keyward serve / keyward kms).
+    expect(existsSync(join(home.dir, 'sw', 'app-keys.db'))).toBe(true)
+    expect(existsSync(join(home.dir, 'sw', 'keys.db'))).toBe(false)
     expect(warnings.join('\n')).toMatch(/development root key/)
   })
 
@@ -68,7 +70,7 @@ describe('the same app code over three backends, chosen by configuration alone',
   it('tencent-kms (keyward serve on loopback, as the real service would be)', async () => {
     const endpoint = server.url.replace(/^http:\/\//, '')
     const kw = await createKeyward({}, {
-      env: { KEYWARD_HOME: join(home.dir, 'tc'), TENCENTCLOUD_SECRET_ID: secret.secretId, TENCENTCLOUD_SECRET_KEY: secret.secretKey, KEYWARD_ENDPOINT: endpoint },
+      env: { KEYWARD_HOME: join(home.dir, 'tc'), KEYWARD_PROVIDER: 'tencent-kms', TENCENTCLOUD_SECRET_ID: secret.secretId, TENCENTCLOUD_SECRET_KEY: secret.secretKey, KEYWARD_ENDPOINT: endpoint },
       cwd: home.dir,
     })
     try {

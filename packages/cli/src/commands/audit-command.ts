@@ -5,6 +5,7 @@ import { KeywardError, needs, zeroize } from '@keyward/core'
 import type { AuditCheckpoint, AuditVerification, StoreConfig } from '@keyward/server'
 import { resolveConfig, type CliIo, type GlobalOptions } from '../cli-session.js'
 import { EXIT_FAILURE } from '../cli-error.js'
+import { auditLogCommands } from './audit-log-commands.js'
 
 /** The server store of a data directory, as `keyward serve` opens it (PostgreSQL when KEYWARD_POSTGRES_URL is set). */
 function storeOf(home: string): StoreConfig {
@@ -115,5 +116,6 @@ export function auditCommand(globals: () => GlobalOptions, io: CliIo, setExit: (
         zeroize(macKey)
       }
     })
+  for (const c of auditLogCommands(globals, io)) audit.addCommand(c)
   return audit
 }

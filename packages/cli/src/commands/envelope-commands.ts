@@ -1,10 +1,11 @@
-import { createReadStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { Command } from 'commander'
 import { checkKeyId, checkOneOf, type EncryptionContext } from '@keyward/core'
 import type { SuiteName } from '@keyward/flows/envelope'
-import { checkDistinct, inputFileSize, writeAtomically } from '../atomic-output.js'
+import { checkingArgs } from '../cli-error.js'
 import { withSession, type CliIo, type GlobalOptions } from '../cli-session.js'
+import { checkNotSameFile, inputSource, type InputSource } from '../io/input-source.js'
+import { openOutput, type OutputTarget } from '../io/output-target.js'
 import { collectPair, encryptionContextOf } from '../option-values.js'
 import { progressBar } from '../progress.js'
 
@@ -14,88 +15,103 @@ interface FileOptions {
   out: string
   context?: string[]
   suite?: SuiteName
+  force?: boolean
 }
 
-/** Everything checked before any key is touched or any file is opened for writing. */
-async function prepare(o: FileOptions, needsKey: boolean): Promise<{ size: number; context: EncryptionContext | undefined }> {
-  if (needsKey) checkKeyId(o.keyId, '--key-id')
-  checkDistinct(o.in, o.out, '--in and --out')
-  const context = encryptionContextOf(o.context)
-  return { size: await inputFileSize(o.in, '--in'), context }
+type Transform = (source: AsyncIterable<Buffer>, onProgress: (n: number) => void) => AsyncIterable<Buffer>
+
+/** Everything checked, and the output opened (refusing an existing file), before any key is touched. */
+async function prepare(o: FileOptions): Promise<{ input: InputSource; output: OutputTarget; context: EncryptionContext | undefined }> {
+  const context = checkingArgs(() => encryptionContextOf(o.context))
+  const input = inputSource(o.in, '--in')
+  checkNotSameFile(input, o.out, '--in and --out')
+  return { input, output: await openOutput(o.out, { force: o.force === true, flag: '--out' }), context }
+}
+
+/**
+ * Streams `input` through `transform` into `output`, which becomes visible only when complete; a progress bar and
+ * a summary line on a terminal. On any failure — here or in `run` around it — the output file is discarded.
+ */
+async function transfer(input: InputSource, output: OutputTarget, io: CliIo, verb: [string, string], transform: Transform): Promise<void> {
+  const progress = progressBar(io.err as NodeJS.WritableStream, input.size, verb[0], verb[1])
+  try {
+    await pipeline(input.open(), (source: AsyncIterable<Buffer>) => transform(source, (n) => progress.update(n)), output.sink)
+    await output.commit()
+  } catch (e) {
+    progress.stop(false)
+    throw e
+  }
+  progress.stop(true)
+}
+
+/** Runs `fn`; discards `output` if it throws (also when the session could not even be opened). */
+async function discardingOnError(output: OutputTarget, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn()
+  } catch (e) {
+    output.abort()
+    throw e
+  }
 }
 
 function fileCommand(name: string, description: string): Command {
   return new Command(name)
     .description(description)
-    .requiredOption('--in <file>', 'input file')
-    .requiredOption('--out <file>', 'output file (written atomically: nothing is left behind on failure)')
+    .requiredOption('--in <file>', 'input file, or - for stdin')
+    .requiredOption('--out <file>', 'output file (appears only when complete), or - for stdout; devices and FIFOs are written in place')
     .option('--context <key=value>', 'encryption context entry (repeatable); decrypt requires exactly these', collectPair)
+    .option('--force', 'replace an existing --out file')
 }
 
 /**
  * `keyward encrypt`: the envelope format (framed AES-256-GCM or SM4-GCM, data key from the CMK), streamed with
- * constant memory; progress on a terminal.
+ * constant memory.
  */
 export function encryptCommand(globals: () => GlobalOptions, io: CliIo): Command {
-  return fileCommand('encrypt', 'Encrypt a file of any size with a data key under a CMK (envelope format)')
+  return fileCommand('encrypt', 'Encrypt a file or stream of any size with a data key under a CMK (envelope format)')
     .requiredOption('--key-id <KeyId>', 'the CMK (ENCRYPT_DECRYPT) that protects the data key')
     .option('--suite <suite>', 'AES_256_GCM_HKDF_SHA256_COMMIT (default) or SM4_GCM_HKDF_SM3_COMMIT (国密)')
-    .addHelpText('after', '\nExample:\n  keyward encrypt --key-id <id> --in report.pdf --out report.pdf.kwe --context tenant=acme')
+    .addHelpText('after', '\nExamples:\n  keyward encrypt --key-id <id> --in report.pdf --out report.pdf.kwe --context tenant=acme\n  tar c data/ | keyward encrypt --key-id <id> --in - --out - > data.tar.kwe')
     .action(async (o: FileOptions) => {
-      const { size, context } = await prepare(o, true)
       const { EnvelopeClient, ProviderMasterKey, SUITE_NAMES } = await import('@keyward/flows/envelope')
-      if (o.suite !== undefined) checkOneOf('--suite', o.suite, SUITE_NAMES)
-      await withSession(globals(), io, async (session) => {
+      checkingArgs(() => {
+        checkKeyId(o.keyId, '--key-id')
+        if (o.suite !== undefined) checkOneOf('--suite', o.suite, SUITE_NAMES)
+      })
+      const { input, output, context } = await prepare(o)
+      await discardingOnError(output, () => withSession(globals(), io, async (session) => {
         const client = new EnvelopeClient({
           keyring: new ProviderMasterKey({ provider: await session.provider(), keyId: o.keyId as string }),
           ...(o.suite ? { suite: o.suite } : {}),
         })
-        const progress = progressBar(io.err as NodeJS.WritableStream, size, 'encrypt')
-        try {
-          await writeAtomically(o.out, (sink) => pipeline(
-            createReadStream(o.in),
-            (source: AsyncIterable<Buffer>) => client.encryptStream(source, {
-              plaintextLength: size, onProgress: (n) => progress.update(n), ...(context ? { encryptionContext: context } : {}),
-            }),
-            sink,
-          ))
-        } finally {
-          progress.stop()
-        }
-      })
+        await transfer(input, output, io, ['encrypt', 'encrypted'], (source, onProgress) => client.encryptStream(source, {
+          onProgress, ...(input.size !== undefined ? { plaintextLength: input.size } : {}), ...(context ? { encryptionContext: context } : {}),
+        }))
+      }))
     })
 }
 
 /**
  * `keyward decrypt`: reads the envelope format, authenticating every frame and the end of the message; a
- * tampered or truncated file fails and leaves no output.
+ * tampered or truncated file fails and leaves no output file (a stream may have received the frames before).
  */
 export function decryptCommand(globals: () => GlobalOptions, io: CliIo): Command {
-  return fileCommand('decrypt', 'Decrypt a file made by `keyward encrypt` (the CMK is named in the file)')
+  return fileCommand('decrypt', 'Decrypt a file or stream made by `keyward encrypt` (the CMK is named in it)')
     .option('--key-id <KeyId>', 'accept only data keys under this CMK (default: the CMK the file names)')
-    .addHelpText('after', '\nExample:\n  keyward decrypt --in report.pdf.kwe --out report.pdf --context tenant=acme')
+    .addHelpText('after', '\nExamples:\n  keyward decrypt --in report.pdf.kwe --out report.pdf --context tenant=acme\n  keyward decrypt --in data.tar.kwe --out - | tar x')
     .action(async (o: FileOptions) => {
-      if (o.keyId !== undefined) checkKeyId(o.keyId, '--key-id')
-      const { size, context } = await prepare(o, false)
+      if (o.keyId !== undefined) checkingArgs(() => checkKeyId(o.keyId, '--key-id'))
+      const { input, output, context } = await prepare(o)
       const only = o.keyId
       const { EnvelopeClient, ProviderMasterKey } = await import('@keyward/flows/envelope')
-      await withSession(globals(), io, async (session) => {
+      await discardingOnError(output, () => withSession(globals(), io, async (session) => {
         // The message names its CMK; without --key-id any key of this KMS that this account may use can open it.
         const client = new EnvelopeClient({
           keyring: new ProviderMasterKey({ provider: await session.provider(), keyId: only ?? 'discovery', discoveryFilter: (k) => only === undefined || k === only }),
         })
-        const progress = progressBar(io.err as NodeJS.WritableStream, size, 'decrypt')
-        try {
-          await writeAtomically(o.out, (sink) => pipeline(
-            createReadStream(o.in),
-            (source: AsyncIterable<Buffer>) => client.decryptStream(source, {
-              onProgress: (n) => progress.update(n), ...(context ? { encryptionContext: context } : {}),
-            }),
-            sink,
-          ))
-        } finally {
-          progress.stop()
-        }
-      })
+        await transfer(input, output, io, ['decrypt', 'decrypted'], (source, onProgress) => client.decryptStream(source, {
+          onProgress, ...(context ? { encryptionContext: context } : {}),
+        }))
+      }))
     })
 }

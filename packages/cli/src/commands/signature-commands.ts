@@ -3,7 +3,7 @@ import { Command, Option } from 'commander'
 import { KeywardError, SIGN_ALGORITHMS, checkKeyId, type KeyProvider, type SignAlgorithm } from '@keyward/core'
 import { inputFileSize, writeAtomically } from '../atomic-output.js'
 import { withSession, type CliIo, type GlobalOptions } from '../cli-session.js'
-import { EXIT_FAILURE } from '../cli-error.js'
+import { EXIT_FAILURE, checkingArgs } from '../cli-error.js'
 
 interface SignOptions {
   keyId: string
@@ -39,21 +39,21 @@ function signatureCommand(name: string, description: string): Command {
 /** `keyward sign`: RAW for ≤ 4096 bytes, else DIGEST computed locally; the signature verifies with openssl. */
 export function signCommand(globals: () => GlobalOptions, io: CliIo): Command {
   return signatureCommand('sign', 'Sign a file with an asymmetric CMK (DER for SM2/ECC, PKCS#1/PSS bytes for RSA)')
-    .option('--signature-out <file>', 'write the binary signature here (default: base64 on stdout)')
+    .option('--signature-out <file>', 'write the binary signature here, replacing the file (default: base64 on stdout)')
     .addHelpText('after', `
 Example:
   keyward sign --key-id <id> --algorithm SM2DSA --in contract.pdf --signature-out contract.sig
   openssl pkeyutl -verify -pubin -inkey public_key.pem -rawin -digest sm3 -pkeyopt distid:1234567812345678 \\
     -in contract.pdf -sigfile contract.sig`)
     .action(async (o: SignOptions) => {
-      checkKeyId(o.keyId, '--key-id')
+      checkingArgs(() => checkKeyId(o.keyId, '--key-id'))
       await inputFileSize(o.in, '--in')
       const { SignatureFlow } = await import('@keyward/flows/signature')
       await withSession(globals(), io, async (session) => {
         const algorithm = await algorithmFor(await session.provider(), o.keyId, o.algorithm)
         const r = await new SignatureFlow(await session.provider()).sign({ keyId: o.keyId, algorithm, message: { path: o.in } })
         if (o.signatureOut) {
-          await writeAtomically(o.signatureOut, async (sink) => void sink.end(r.signature))
+          await writeAtomically(o.signatureOut, async (sink) => void sink.end(r.signature), '--signature-out')
           io.err.write(`signed ${o.in} (${r.messageLength} bytes, ${r.messageType}, ${algorithm}) -> ${o.signatureOut}\n`)
         } else {
           io.out.write(`${Buffer.from(r.signature).toString('base64')}\n`)
@@ -68,7 +68,7 @@ export function verifyCommand(globals: () => GlobalOptions, io: CliIo, setExit: 
     .requiredOption('--signature <file>', 'the binary signature (as `keyward sign --signature-out` / openssl write it)')
     .option('--local', 'verify with the public key here instead of VerifyByAsymmetricKey')
     .action(async (o: SignOptions) => {
-      checkKeyId(o.keyId, '--key-id')
+      checkingArgs(() => checkKeyId(o.keyId, '--key-id'))
       await inputFileSize(o.in, '--in')
       await inputFileSize(o.signature as string, '--signature')
       const signature = await readFile(o.signature as string)

@@ -1,14 +1,14 @@
 import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { SecretString, type KeyProvider as KeyProviderContract } from '@keyward/core'
 import { ContainerModule } from 'inversify'
 import type { KeywardConfig } from '../config-schema.js'
+import { appPkcs11MetadataPath } from '../home-layout.js'
 import { KeyProvider } from '../tokens.js'
 import type { FactoryOptions } from './software-module.js'
 
 /**
  * Builds the PKCS#11 provider of `config`: keys in the token, metadata (alias, state, versions) in a SQLite
- * store in `home`, PIN from `pkcs11.pinEnv` or `pkcs11.pinFile`.
+ * store (`pkcs11.metadataPath`, default `<home>/app-pkcs11-meta.db`), PIN from `pkcs11.pinEnv` or `pkcs11.pinFile`.
  */
 export async function createPkcs11Provider(config: KeywardConfig, options: FactoryOptions = {}): Promise<KeyProviderContract> {
   const [{ Pkcs11KeyProvider }, { SqliteKeyStore }] = await Promise.all([
@@ -18,7 +18,7 @@ export async function createPkcs11Provider(config: KeywardConfig, options: Facto
   const c = config.pkcs11
   const pin = (options.env ?? process.env)[c.pinEnv]
   mkdirSync(config.home, { recursive: true, mode: 0o700 })
-  const store = SqliteKeyStore.open(c.metadataPath ?? join(config.home, 'pkcs11-meta.db'))
+  const store = SqliteKeyStore.open(c.metadataPath ?? appPkcs11MetadataPath(config.home))
   try {
     return new Pkcs11KeyProvider({
       ...(c.module ? { modulePath: c.module } : {}),

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { MemoryKeyStore, zeroize, type KeyProvider as KeyProviderContract } from '@keyward/core'
 import { ContainerModule } from 'inversify'
 import type { KeywardConfig } from '../config-schema.js'
 import { DEV_ROOT_KEY_WARNING, devRootKeyPath, usesDevRootKey } from '../dev-root-key.js'
+import { appSoftwareStorePath, movedAppStoreNotice } from '../home-layout.js'
 import { KeyProvider } from '../tokens.js'
 
 /** Options shared by the provider factories. */
@@ -14,7 +14,8 @@ export interface FactoryOptions {
 }
 
 /**
- * Builds the software provider of `config`: SQLite store in `home` (or memory), root key from KEYWARD_ROOT_KEY,
+ * Builds the software provider of `config`: SQLite store (`software.path`, default `<home>/app-keys.db`, apart from
+ * the embedded KMS's keys) or memory, root key from KEYWARD_ROOT_KEY,
  * `software.rootKeyFile`, or — the embedded default — a 0600 dev key in `home`, with a warning.
  */
 export async function createSoftwareProvider(config: KeywardConfig, options: FactoryOptions = {}): Promise<KeyProviderContract> {
@@ -26,8 +27,12 @@ export async function createSoftwareProvider(config: KeywardConfig, options: Fac
   const keyFile = config.software.rootKeyFile ?? devRootKeyPath(config.home)
   const bytes = loadRootKey({ env, keyFile, createIfMissing: dev })
   if (dev) warn(DEV_ROOT_KEY_WARNING.replace('%s', keyFile))
+  if (config.software.store === 'sqlite' && config.software.path === undefined) {
+    const notice = movedAppStoreNotice(config.home)
+    if (notice) warn(notice)
+  }
   try {
-    const store = config.software.store === 'memory' ? new MemoryKeyStore() : SqliteKeyStore.open(config.software.path ?? join(config.home, 'keys.db'))
+    const store = config.software.store === 'memory' ? new MemoryKeyStore() : SqliteKeyStore.open(config.software.path ?? appSoftwareStorePath(config.home))
     return new SoftwareKeyProvider({ store, rootKey: RootKey.fromBytes(bytes) })
   } finally {
     zeroize(bytes)
