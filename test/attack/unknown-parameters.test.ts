@@ -50,9 +50,11 @@ describe('attack 2: parameters the Action does not define', () => {
     const member = await errorOf(t.admin.request('DescribeKey', { KeyId: keyId, MemberAccount: { MemberUin: '100000000001' } }))
     expect(member.code).toBe('UnsupportedOperation')
     expect(member.message).toMatch(/MemberAccount/)
-    expect((await errorOf(t.admin.CreateKey({ Alias: 'with-tags', Tags: [{ TagKey: 'env', TagValue: 'prod' }] }))).code).toBe('UnsupportedOperation')
     expect((await errorOf(t.admin.CreateKey({ Alias: 'in-cluster', HsmClusterId: 'hsm-1' }))).code).toBe('UnsupportedOperation')
-    expect((await errorOf(t.admin.ListKeyDetail({ TagFilters: [{ TagKey: 'env', TagValue: ['prod'] }] }))).code).toBe('UnsupportedOperation')
+    expect((await errorOf(t.admin.ListKeys({ HsmClusterId: 'cls-hsm-3dflmo9g' }))).message).toMatch(/HsmClusterId/)
+    // Tags are implemented where keys are made and listed, not on hosted data keys.
+    expect((await errorOf(t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256', IsHostedByKms: 1, DataKeyName: 'dk-tags', Tags: [{ TagKey: 'env', TagValue: 'prod' }] }))).message).toMatch(/Tags/)
+    expect((await errorOf(t.admin.ListDataKeyDetail({ TagFilters: [{ TagKey: 'env', TagValue: ['prod'] }] }))).code).toBe('UnsupportedOperation')
     await t.admin.CreateKey({ Alias: 'no-tags', Tags: [] })
   })
 

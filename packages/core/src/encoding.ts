@@ -8,12 +8,23 @@ export function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
 }
 
+const BASE64_UNPADDED_TAIL = /^(?:[A-Za-z0-9+/]{4})*[A-Za-z0-9+/]{2,3}$/
+
+/** Options of {@link fromBase64}. */
+export interface Base64Options {
+  /**
+   * Also accept base64 whose final `=` padding is left out (`dGVzdA`), as Tencent's API does — never a length
+   * that no byte string encodes to (4n + 1 characters). Default false.
+   */
+  allowUnpadded?: boolean
+}
+
 /**
  * Strict base64 decode: rejects characters outside the alphabet, bad padding and whitespace, which Node's
  * lenient decoder would silently drop (a silent truncation). `field` names the parameter in the error.
  */
-export function fromBase64(text: string, field = 'value'): Buffer {
-  if (typeof text !== 'string' || !BASE64.test(text)) {
+export function fromBase64(text: string, field = 'value', options: Base64Options = {}): Buffer {
+  if (typeof text !== 'string' || !(BASE64.test(text) || (options.allowUnpadded === true && BASE64_UNPADDED_TAIL.test(text)))) {
     throw new KeywardError('InvalidParameterValue', `${field} is not valid base64.`)
   }
   return Buffer.from(text, 'base64')

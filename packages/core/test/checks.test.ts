@@ -18,6 +18,16 @@ describe('input checks', () => {
     expect(codeOf(() => fromBase64('aGVs*G8='))).toBe('InvalidParameterValue')
     expect(codeOf(() => fromHex('abc'))).toBe('InvalidParameterValue')
   })
+  it('unpadded base64 only when asked for (Tencent accepts it), and never an impossible length or stray padding', () => {
+    const loose = { allowUnpadded: true }
+    expect(fromBase64('aGVsbG8', 'p', loose)).toEqual(Buffer.from('hello'))
+    expect(fromBase64('dGVzdCUyMHBsYWluJTIwdGV4dA', 'p', loose).toString()).toBe('test%20plain%20text')
+    expect(fromBase64('aGVsbG8=', 'p', loose)).toEqual(Buffer.from('hello'))
+    expect(codeOf(() => fromBase64('aGVsb', 'p', loose))).toBe('InvalidParameterValue')
+    expect(codeOf(() => fromBase64('aGVsbG8==', 'p', loose))).toBe('InvalidParameterValue')
+    expect(codeOf(() => fromBase64('aG=sbG8', 'p', loose))).toBe('InvalidParameterValue')
+    expect(codeOf(() => fromBase64('aGVs bG8', 'p', loose))).toBe('InvalidParameterValue')
+  })
   it('aliases follow Tencent rules', () => {
     expect(codeOf(() => checkAlias('orders-key_1'))).toBeUndefined()
     expect(codeOf(() => checkAlias('KMS-x'))).toBe('InvalidParameterValue.InvalidAlias')

@@ -45,6 +45,15 @@ describe('Encrypt / Decrypt / ReEncrypt / GenerateDataKey / GenerateRandom throu
     expect(await codeOf(t.admin.Decrypt({ CiphertextBlob: raw.toString('base64') }))).toBe('InvalidParameterValue.InvalidCiphertext')
   })
 
+  it('takes base64 without its final padding, as Tencent does (tccli\'s doc example), but never an impossible length', async () => {
+    const e = await t.admin.Encrypt({ KeyId: keyId, Plaintext: 'dGVzdCUyMHBsYWluJTIwdGV4dA' })
+    expect(text((await t.admin.Decrypt({ CiphertextBlob: e.CiphertextBlob! })).Plaintext)).toBe('test%20plain%20text')
+    // A CiphertextBlob is an opaque token to hand back verbatim, not base64 input: it stays exact.
+    expect(await codeOf(t.admin.Decrypt({ CiphertextBlob: `${e.CiphertextBlob!}=` }))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(await codeOf(t.admin.Encrypt({ KeyId: keyId, Plaintext: 'dGVzd' }))).toBe('InvalidParameterValue')
+    expect(await codeOf(t.admin.Encrypt({ KeyId: keyId, Plaintext: 'dGVzdA===' }))).toBe('InvalidParameterValue')
+  })
+
   it('ReEncrypt to another key and with a new context', async () => {
     const e = await t.admin.Encrypt({ KeyId: keyId, Plaintext: b64('move me'), EncryptionContext: '{"v":"1"}' })
     const r = await t.admin.ReEncrypt({ CiphertextBlob: e.CiphertextBlob!, DestinationKeyId: sm4KeyId, SourceEncryptionContext: '{"v":"1"}', DestinationEncryptionContext: '{"v":"2"}' })

@@ -1,6 +1,7 @@
 import { KEY_USAGES, SYMMETRIC_KEY_SPECS, checkAlias, checkDescription, filterKeys, isKeywardError, needs, type KeyMetadata } from '@keyward/core'
 import { KEY_STATE_FILTER } from '../protocol/key-metadata-map.js'
 import { intIn, optInt, optStr, str, strList, type Params } from '../protocol/params.js'
+import { matchesTagFilters, tagFiltersParam, tagsParam } from '../protocol/tags.js'
 import { providerAlias, type RequestContext } from '../request-context.js'
 import type { KeyOwner } from '../store/key-owners.js'
 import type { ActionTable } from './action-handler.js'
@@ -35,6 +36,7 @@ async function createKey(ctx: RequestContext, p: Params) {
   if (keySpec !== undefined) needs((SYMMETRIC_KEY_SPECS as readonly string[]).includes(keySpec), 'InvalidParameterValue', 'KeySpec must be AES_256 or SM4.')
   // Keyward extension: a chosen KeyId for an EXTERNAL key (BYOK migration keeps the KeyId old blobs name).
   const keyId = chosenKeyIdOf(p, type)
+  const tags = tagsParam(p)
   ctx.allow({ alias })
   needs(!(await ctx.store.owners.aliasTaken(ctx.account.accountId, alias)), 'InvalidParameterValue.AliasAlreadyExists', `Alias ${alias} is already used by another key.`)
   // After the policy check, so that an account without CreateKey cannot probe which KeyIds exist.
@@ -48,8 +50,10 @@ async function createKey(ctx: RequestContext, p: Params) {
     ...(keyId === undefined ? {} : { keyId }),
   })
   ctx.keyId = meta.keyId
-  await ctx.store.owners.add({ keyId: meta.keyId, accountId: ctx.account.accountId, alias, createTime: meta.createTime })
+  await ctx.store.addKey({ keyId: meta.keyId, accountId: ctx.account.accountId, alias, createTime: meta.createTime }, tags)
   return {
+    // As Tencent: the outcome of tagging, when the request asked for tags (0 = success).
+    ...(tags.length ? { TagCode: 0, TagMsg: 'ok' } : {}),
     KeyId: meta.keyId,
     Alias: alias,
     CreateTime: meta.createTime,
@@ -112,9 +116,14 @@ async function listKeyDetail(ctx: RequestContext, p: Params) {
   const origin = optStr(p, 'Origin', 32)
   needs(origin === undefined || origin === 'ALL' || origin === 'TENCENT_KMS' || origin === 'EXTERNAL', 'InvalidParameterValue', 'Origin must be TENCENT_KMS, EXTERNAL or ALL.')
   const keyUsage = optStr(p, 'KeyUsage', 64)
+  const tagFilters = tagFiltersParam(p)
   // As Tencent: no KeyUsage means ENCRYPT_DECRYPT only; ALL lists every usage.
   const usages = keyUsage === 'ALL' ? undefined : keyUsage === undefined || keyUsage === '' ? ['ENCRYPT_DECRYPT'] : keyUsage.split(',')
-  const keys = await ownedKeys(ctx)
+  let keys = await ownedKeys(ctx)
+  if (tagFilters.length) {
+    const tags = await ctx.store.tags.of(keys.map((k) => k.owner.keyId))
+    keys = keys.filter((k) => matchesTagFilters(tags.get(k.owner.keyId) ?? [], tagFilters))
+  }
   const matched = filterKeys(keys.map((k) => k.meta), {
     limit: 1_000_000,
     ...(KEY_STATE_FILTER[state] ? { keyState: KEY_STATE_FILTER[state] } : {}),

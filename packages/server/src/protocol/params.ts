@@ -40,9 +40,12 @@ export function intIn(p: Params, name: string, min: number, max: number, fallbac
   return n
 }
 
-/** A required base64 parameter, decoded strictly (no silently dropped characters). */
+/**
+ * A required base64 parameter, decoded strictly (no silently dropped characters); the final `=` padding may be left
+ * out, as Tencent's API accepts (tccli's own docs pass `--Plaintext dGVzdCUyMHBsYWluJTIwdGV4dA`).
+ */
 export function bytes(p: Params, name: string, maxChars = 16_384): Buffer {
-  return fromBase64(str(p, name, maxChars), name)
+  return fromBase64(str(p, name, maxChars), name, { allowUnpadded: true })
 }
 
 /** A required array of strings (KeyIds, DataKeyIds): 1-`max` entries. */

@@ -33,14 +33,17 @@ export class KeyOwners {
 
   /** Records a new key's owner; refuses a KeyId that is owned or was ever owned. */
   async add(owner: Omit<KeyOwner, 'formerAliases'>): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      if (await one(tx, 'SELECT 1 AS x FROM srv_key_owners WHERE account_id = ? AND alias = ?', [owner.accountId, owner.alias])) throw aliasTaken(owner.alias)
-      if (await usedIn(tx, owner.keyId)) throw new KeywardError('InvalidParameterValue', `KeyId ${owner.keyId} cannot be used for a new key.`)
-      await tx.run('INSERT INTO srv_key_owners (key_id, account_id, alias, create_time) VALUES (?, ?, ?, ?)', [
-        owner.keyId, owner.accountId, owner.alias, owner.createTime,
-      ])
-      await tx.run('INSERT INTO srv_alias_history (key_id, alias) VALUES (?, ?)', [owner.keyId, owner.alias])
-    }, LOCKS.keyStore)
+    await this.db.transaction((tx) => this.addIn(tx, owner), LOCKS.keyStore)
+  }
+
+  /** Inside `tx` (under LOCKS.keyStore): {@link add}, for callers that record more about the key atomically. */
+  async addIn(tx: SqlTx, owner: Omit<KeyOwner, 'formerAliases'>): Promise<void> {
+    if (await one(tx, 'SELECT 1 AS x FROM srv_key_owners WHERE account_id = ? AND alias = ?', [owner.accountId, owner.alias])) throw aliasTaken(owner.alias)
+    if (await usedIn(tx, owner.keyId)) throw new KeywardError('InvalidParameterValue', `KeyId ${owner.keyId} cannot be used for a new key.`)
+    await tx.run('INSERT INTO srv_key_owners (key_id, account_id, alias, create_time) VALUES (?, ?, ?, ?)', [
+      owner.keyId, owner.accountId, owner.alias, owner.createTime,
+    ])
+    await tx.run('INSERT INTO srv_alias_history (key_id, alias) VALUES (?, ?)', [owner.keyId, owner.alias])
   }
 
   async get(keyId: string): Promise<KeyOwner | undefined> {

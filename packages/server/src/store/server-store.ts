@@ -4,7 +4,9 @@ import { Accounts, dropKeyFromPoliciesIn, type NewAccount } from './accounts.js'
 import { AuditChain } from './audit-chain.js'
 import { DataKeys } from './data-keys.js'
 import { Grants } from './grants.js'
-import { KeyOwners } from './key-owners.js'
+import { KeyOwners, type KeyOwner } from './key-owners.js'
+import { KeyTags } from './key-tags.js'
+import type { KeyTag } from '../protocol/tags.js'
 import { openPostgresDb, type PostgresConfig } from './postgres-db.js'
 import { LOCKS, migrate } from './schema.js'
 import type { SecretBox } from './secret-box.js'
@@ -21,6 +23,7 @@ export type StoreConfig = { sqlite: string } | { postgres: PostgresConfig } | { 
 export class ServerStore {
   readonly accounts: Accounts
   readonly owners: KeyOwners
+  readonly tags: KeyTags
   readonly grants: Grants
   readonly dataKeys: DataKeys
   readonly audit: AuditChain
@@ -29,6 +32,7 @@ export class ServerStore {
   constructor(readonly db: SqlDb, box: SecretBox, clock: Clock = systemClock, auditMacKey?: Uint8Array) {
     this.accounts = new Accounts(db, box, clock)
     this.owners = new KeyOwners(db)
+    this.tags = new KeyTags(db)
     this.grants = new Grants(db)
     this.dataKeys = new DataKeys(db)
     this.audit = new AuditChain(db, auditMacKey)
@@ -46,6 +50,14 @@ export class ServerStore {
     return a
   }
 
+  /** Records a new key's owner and its tags in one transaction (see KeyOwners.add). */
+  async addKey(owner: Omit<KeyOwner, 'formerAliases'>, tags: readonly KeyTag[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await this.owners.addIn(tx, owner)
+      await this.tags.addIn(tx, owner.keyId, tags)
+    }, LOCKS.keyStore)
+  }
+
   /**
    * A key is gone for good (purged, or lost by the provider): in one transaction its ownership becomes a
    * tombstone (the KeyId is never reused), its grants are deleted and every policy's `key/<KeyId>` goes.
@@ -54,6 +66,7 @@ export class ServerStore {
     await this.db.transaction(async (tx) => {
       if ((await this.owners.retireIn(tx, keyId, nowSeconds)) === undefined) return
       await this.grants.removeForKeyIn(tx, keyId)
+      await this.tags.removeIn(tx, keyId)
       await dropKeyFromPoliciesIn(tx, keyId)
     }, LOCKS.keyStore)
     this.owners.forget(keyId)
