@@ -72,37 +72,51 @@ export function serveCommand(globals: () => GlobalOptions, io: CliIo): Command {
       // The configured provider: software (default, built by runServe over <home>/keys.db), a PKCS#11 HSM, or
       // Tencent KMS itself (serve then is a proxy adding accounts, policy and audit).
       const provider = config.provider === 'software' ? undefined : await createConfiguredProvider(config)
-      const server = await runServe({
-        ...(provider ? { provider } : {}),
-        home: config.home,
-        host: o.host ?? config.server.host,
-        port: portOf(o.port, config.server.port),
-        out: io.out,
-        ...(o.logLevel ? { logLevel: o.logLevel } : {}),
-        ...(tls ? { tls } : {}),
-        ...(o.insecureHttp || config.server.insecureHttp ? { insecureHttp: true } : {}),
-        ...(o.strictSigning || config.server.strictSigning ? { strictSigning: true } : {}),
-      })
-      await new Promise<void>((resolve) => {
-        // Certificate renewal: new connections get the re-read files; a bad set is reported and the old one kept.
-        const reload = (): void => {
-          try {
-            server.reloadTls()
-            io.err.write('TLS certificate and key reloaded\n')
-          } catch (e) {
-            io.err.write(`TLS reload failed, still serving the previous certificate: ${(e as Error).message}\n`)
-          }
+      // Signal handlers go in before the server starts: `listening on` reaches a pipe synchronously, and a SIGTERM
+      // that a supervisor sends the moment it reads that line must close the server, not kill it mid-write.
+      let server: Awaited<ReturnType<typeof runServe>> | undefined
+      let stopRequested = (): void => undefined
+      const stopped = new Promise<void>((resolve) => (stopRequested = resolve))
+      // Certificate renewal: new connections get the re-read files; a bad set is reported and the old one kept.
+      const reload = (): void => {
+        if (!server) return
+        try {
+          server.reloadTls()
+          io.err.write('TLS certificate and key reloaded\n')
+        } catch (e) {
+          io.err.write(`TLS reload failed, still serving the previous certificate: ${(e as Error).message}\n`)
         }
-        const stop = (): void => {
-          process.off('SIGINT', stop)
-          process.off('SIGTERM', stop)
-          process.off('SIGHUP', reload)
-          io.err.write('closing\n')
-          void server.close().finally(resolve)
-        }
-        process.on('SIGINT', stop)
-        process.on('SIGTERM', stop)
-        if (tls) process.on('SIGHUP', reload)
-      })
+      }
+      const unlisten = (): void => {
+        process.off('SIGINT', stop)
+        process.off('SIGTERM', stop)
+        process.off('SIGHUP', reload)
+      }
+      function stop(): void {
+        unlisten()
+        io.err.write('closing\n')
+        stopRequested()
+      }
+      process.on('SIGINT', stop)
+      process.on('SIGTERM', stop)
+      if (tls) process.on('SIGHUP', reload)
+      try {
+        server = await runServe({
+          ...(provider ? { provider } : {}),
+          home: config.home,
+          host: o.host ?? config.server.host,
+          port: portOf(o.port, config.server.port),
+          out: io.out,
+          ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+          ...(tls ? { tls } : {}),
+          ...(o.insecureHttp || config.server.insecureHttp ? { insecureHttp: true } : {}),
+          ...(o.strictSigning || config.server.strictSigning ? { strictSigning: true } : {}),
+        })
+      } catch (e) {
+        unlisten()
+        throw e
+      }
+      await stopped
+      await server.close()
     })
 }
