@@ -52,6 +52,36 @@ describe('attack 1: grants and reused KeyIds', () => {
     expect(await codeOf(a2.client.Decrypt({ CiphertextBlob: blob }))).toBe('ResourceUnavailable.CmkNotFound')
   })
 
+  it('grants die when the key is purged even if nobody names it again: the deletion sweep retires it', async () => {
+    const k = (await a.CreateKey({ Alias: 'swept' })).KeyId!
+    await a.request('CreateGrant', { KeyId: k, GranteeAccountName: 'grantee-a2', Operations: ['DescribeKey'] })
+    await a.DisableKey({ KeyId: k })
+    await a.ScheduleKeyDeletion({ KeyId: k, PendingWindowInDays: 7 })
+    const db = t.server.store.db
+    const sweepAfterDays = async (days: number): Promise<string[]> => {
+      // Time travel for the sweep only: SDK calls sign with the real clock.
+      t.clock.advance(days * DAY_MS)
+      try {
+        return await t.server.sweepDeletedKeys()
+      } finally {
+        t.clock.set(Date.now())
+      }
+    }
+    // Inside the window nothing happens; a cancelled deletion is no longer watched.
+    expect(await sweepAfterDays(6)).toEqual([])
+    await a.CancelKeyDeletion({ KeyId: k })
+    expect(await db.all('SELECT key_id FROM srv_pending_deletions WHERE key_id = ?', [k])).toEqual([])
+    expect(await sweepAfterDays(8)).toEqual([])
+    expect(await db.all('SELECT grant_id FROM srv_grants WHERE key_id = ?', [k])).toHaveLength(1)
+    // Scheduled again: once the window is over, the sweep purges and retires it without any request naming it.
+    await a.ScheduleKeyDeletion({ KeyId: k, PendingWindowInDays: 7 })
+    expect(await sweepAfterDays(8)).toEqual([k])
+    expect(await db.all('SELECT grant_id FROM srv_grants WHERE key_id = ?', [k])).toEqual([])
+    expect(await db.all('SELECT key_id FROM srv_key_tombstones WHERE key_id = ?', [k])).toEqual([{ key_id: k }])
+    expect(await db.all('SELECT key_id FROM srv_pending_deletions WHERE key_id = ?', [k])).toEqual([])
+    expect(await codeOf(t.provider.describeKey(k))).toBe('ResourceUnavailable.CmkNotFound')
+  })
+
   it('a grant authorises only while the account that made it owns the key (ownership moved in the database)', async () => {
     const k = (await a.CreateKey({ Alias: 'moved' })).KeyId!
     const { GrantId } = (await a.request('CreateGrant', { KeyId: k, GranteeAccountName: 'grantee-a2', Operations: ['DescribeKey'] })) as { GrantId: string }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { needs, systemClock, zeroize, type Clock, type KeyProvider, type KeyStore } from '@keyward/core'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore, loadRootKey } from '@keyward/provider-software'
 import { ActionDispatcher } from './action-dispatcher.js'
+import { sweepDeletedKeys } from './deletion-sweeper.js'
 import { envBootstrap } from './bootstrap-account.js'
 import { defaultStoreConfig, keywardHome } from './open-server-store.js'
 import type { Params } from './protocol/params.js'
@@ -93,6 +94,8 @@ export async function openLocalKms(options: LocalKmsOptions = {}): Promise<Local
     store = new ServerStore(await openDb(storeConfig), box, clock, auditMacKey(rootBytes))
     const { account, created } = await firstAccount(store, options.source ?? 'local')
     const services: ServerServices = { provider, store, clock, regions: options.regions ?? ['ap-guangzhou'] }
+    // A CLI process is short-lived: one round at open does what the server's periodic sweep does.
+    await sweepDeletedKeys(services)
     return new InProcessKms(services, account, created, box, ownsProvider, options)
   } catch (e) {
     await store?.close().catch(() => undefined)

@@ -3,6 +3,7 @@ import { KeywardError, needs, systemClock, type Clock, type KeyProvider } from '
 import { ClusterMembership } from './cluster/cluster-membership.js'
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './cluster/rate-limiter.js'
 import { MemoryReplayCache, SqlReplayCache } from './cluster/replay-cache.js'
+import { DEFAULT_DELETION_SWEEP_MS, startDeletionSweeper, sweepDeletedKeys } from './deletion-sweeper.js'
 import { checkFaults, type FaultOptions } from './faults.js'
 import { buildHttpApp } from './http-app.js'
 import { KmsService } from './kms-service.js'
@@ -59,6 +60,11 @@ export interface ServerOptions {
   trustProxy?: boolean | string | string[]
   /** Close the provider in `close()`. Default false (the caller owns it). */
   ownsProvider?: boolean
+  /**
+   * How often to retire keys whose deletion window ended (tombstone, grants, tags, policy references), ms.
+   * Default 60 000; the first round runs at start.
+   */
+  deletionSweepMs?: number
 }
 
 /** A running server. */
@@ -79,6 +85,8 @@ export interface RunningServer {
   accounts(): Promise<Account[]>
   /** Re-reads the TLS files (certificate renewal, SIGHUP): new connections use them; a bad set keeps the old one. */
   reloadTls(): void
+  /** Retires now the keys whose deletion window ended (what the periodic sweep does); returns their KeyIds. */
+  sweepDeletedKeys(): Promise<string[]>
   close(): Promise<void>
 }
 
@@ -109,6 +117,8 @@ export async function startServer(options: ServerOptions, internals: ServerInter
   needs(options.store && typeof options.store === 'object', 'InvalidParameter', 'startServer needs a store config.')
   if (options.faults) checkFaults(options.faults)
   const bodyLimit = options.bodyLimit ?? 256 * 1024
+  const sweepMs = options.deletionSweepMs ?? DEFAULT_DELETION_SWEEP_MS
+  needs(Number.isInteger(sweepMs) && sweepMs >= 100, 'InvalidParameterValue', 'deletionSweepMs must be an integer of at least 100.')
   needs(Number.isInteger(bodyLimit) && bodyLimit >= 1024 && bodyLimit <= 16 * 1024 * 1024, 'InvalidParameterValue', 'bodyLimit must be 1 KiB-16 MiB.')
   const host = options.host ?? '127.0.0.1'
   if (!options.tls && !options.insecureHttp && !isLoopbackHost(host)) {
@@ -149,6 +159,7 @@ export async function startServer(options: ServerOptions, internals: ServerInter
       await app.close().catch(() => undefined)
       throw e
     }
+    const sweeper = startDeletionSweeper(services, sweepMs, (e) => logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'deletion sweep failed; retrying next round'))
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : (options.port ?? 0)
     const urlHost = host.includes(':') ? `[${host}]` : host
@@ -177,10 +188,12 @@ export async function startServer(options: ServerOptions, internals: ServerInter
           fresh.key.fill(0)
         }
       },
+      sweepDeletedKeys: () => sweepDeletedKeys(services),
       async close() {
         if (closed) return
         closed = true
         await app.close()
+        await sweeper.stop()
         await membership?.leave()
         await store.close()
         box.dispose()

@@ -3,14 +3,14 @@ import { int, optInt, strList, type Params } from '../protocol/params.js'
 import type { RequestContext } from '../request-context.js'
 import type { ActionHandler, ActionTable } from './action-handler.js'
 
-type KeyOp = 'enableKey' | 'disableKey' | 'cancelKeyDeletion' | 'disableKeyRotation' | 'rotateKey' | 'archiveKey' | 'cancelKeyArchive'
+type KeyOp = 'enableKey' | 'disableKey' | 'disableKeyRotation' | 'rotateKey' | 'archiveKey' | 'cancelKeyArchive'
 
 /** An Action that takes only a KeyId and returns nothing but RequestId. */
-function simple(op: KeyOp, extra: (keyId: string) => Record<string, unknown> = () => ({})): ActionHandler {
+function simple(op: KeyOp): ActionHandler {
   return async (ctx, p) => {
     const owner = await ctx.key(p['KeyId'])
     await ctx.provider[op](owner.keyId)
-    return extra(owner.keyId)
+    return {}
   }
 }
 
@@ -31,7 +31,15 @@ async function scheduleKeyDeletion(ctx: RequestContext, p: Params) {
   const owner = await ctx.key(p['KeyId'])
   needs(owner.accountId === ctx.account.accountId, 'UnauthorizedOperation', 'Only the owner of a key can delete it.')
   const { deletionDate } = await ctx.provider.scheduleKeyDeletion(owner.keyId, days)
+  await ctx.store.pendingDeletions.schedule(owner.keyId, deletionDate)
   return { DeletionDate: deletionDate, KeyId: owner.keyId }
+}
+
+async function cancelKeyDeletion(ctx: RequestContext, p: Params) {
+  const owner = await ctx.key(p['KeyId'])
+  await ctx.provider.cancelKeyDeletion(owner.keyId)
+  await ctx.store.pendingDeletions.cancel(owner.keyId)
+  return { KeyId: owner.keyId }
 }
 
 async function enableKeyRotation(ctx: RequestContext, p: Params) {
@@ -62,7 +70,7 @@ export const keyStateActions: ActionTable = {
   EnableKeys: many('enableKey'),
   DisableKeys: many('disableKey'),
   ScheduleKeyDeletion: scheduleKeyDeletion,
-  CancelKeyDeletion: simple('cancelKeyDeletion', (keyId) => ({ KeyId: keyId })),
+  CancelKeyDeletion: cancelKeyDeletion,
   EnableKeyRotation: enableKeyRotation,
   DisableKeyRotation: simple('disableKeyRotation'),
   GetKeyRotationStatus: getKeyRotationStatus,

@@ -23,6 +23,8 @@ const TABLES = [
   `CREATE TABLE IF NOT EXISTS srv_key_tombstones (key_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, delete_time BIGINT NOT NULL)`,
   // Tags of keys (CreateKey Tags, ListKeyDetail TagFilters); they go when the key is retired.
   `CREATE TABLE IF NOT EXISTS srv_key_tags (key_id TEXT NOT NULL, tag_key TEXT NOT NULL, tag_value TEXT NOT NULL, PRIMARY KEY (key_id, tag_key))`,
+  // Keys scheduled for deletion and the end of their window: the deletion sweeper retires them once purged.
+  `CREATE TABLE IF NOT EXISTS srv_pending_deletions (key_id TEXT PRIMARY KEY, deletion_date BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS srv_grants (grant_id TEXT PRIMARY KEY, key_id TEXT NOT NULL, owner_id TEXT NOT NULL, grantee_id TEXT NOT NULL, actions TEXT NOT NULL, create_time BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS srv_data_keys (data_key_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, key_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL, number_of_bytes INTEGER NOT NULL, ciphertext_blob TEXT NOT NULL, key_state TEXT NOT NULL, create_time BIGINT NOT NULL, deletion_date BIGINT NOT NULL, UNIQUE (account_id, name))`,
   `CREATE TABLE IF NOT EXISTS srv_audit (seq BIGINT PRIMARY KEY, time BIGINT NOT NULL, account_id TEXT NOT NULL, action TEXT NOT NULL, key_id TEXT NOT NULL, result TEXT NOT NULL, request_id TEXT NOT NULL, source_ip TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, secret_id TEXT NOT NULL DEFAULT '', mac TEXT NOT NULL DEFAULT '')`,

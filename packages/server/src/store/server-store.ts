@@ -6,6 +6,7 @@ import { DataKeys } from './data-keys.js'
 import { Grants } from './grants.js'
 import { KeyOwners, type KeyOwner } from './key-owners.js'
 import { KeyTags } from './key-tags.js'
+import { PendingDeletions } from './pending-deletions.js'
 import type { KeyTag } from '../protocol/tags.js'
 import { openPostgresDb, type PostgresConfig } from './postgres-db.js'
 import { LOCKS, migrate } from './schema.js'
@@ -24,6 +25,7 @@ export class ServerStore {
   readonly accounts: Accounts
   readonly owners: KeyOwners
   readonly tags: KeyTags
+  readonly pendingDeletions: PendingDeletions
   readonly grants: Grants
   readonly dataKeys: DataKeys
   readonly audit: AuditChain
@@ -33,6 +35,7 @@ export class ServerStore {
     this.accounts = new Accounts(db, box, clock)
     this.owners = new KeyOwners(db)
     this.tags = new KeyTags(db)
+    this.pendingDeletions = new PendingDeletions(db)
     this.grants = new Grants(db)
     this.dataKeys = new DataKeys(db)
     this.audit = new AuditChain(db, auditMacKey)
@@ -67,6 +70,7 @@ export class ServerStore {
       if ((await this.owners.retireIn(tx, keyId, nowSeconds)) === undefined) return
       await this.grants.removeForKeyIn(tx, keyId)
       await this.tags.removeIn(tx, keyId)
+      await this.pendingDeletions.removeIn(tx, keyId)
       await dropKeyFromPoliciesIn(tx, keyId)
     }, LOCKS.keyStore)
     this.owners.forget(keyId)
