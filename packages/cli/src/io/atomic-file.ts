@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { closeSync, constants, createReadStream, createWriteStream, fsyncSync, linkSync, lstatSync, openSync, renameSync, rmSync, unlinkSync, type WriteStream } from 'node:fs'
+import { closeSync, constants, createReadStream, createWriteStream, existsSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, rmSync, unlinkSync, type WriteStream } from 'node:fs'
 import { dirname } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { KeywardError } from '@keyward/core'
@@ -9,9 +9,13 @@ import { sweepTempFiles, tempNameFor } from './temp-files.js'
 /** Linux's O_TMPFILE (`__O_TMPFILE | O_DIRECTORY`); Node does not export it, open(2) takes it as a number. */
 const O_TMPFILE = 0o20000000 | constants.O_DIRECTORY
 
+/** coreutils' ln by absolute path: plaintext is about to get a name, so not whatever `ln` PATH finds first. */
+const LN = ['/usr/bin/ln', '/bin/ln'].find((p) => existsSync(p))
+
 /** Gives the unnamed file of `fd` the name `dest` (linkat through /proc, done by ln(1): Node has no linkat). */
 function linkFd(fd: number, dest: string): 'ok' | 'exists' | 'failed' {
-  const r = spawnSync('ln', ['-L', '--', '/proc/self/fd/3', dest], { stdio: ['ignore', 'ignore', 'pipe', fd] })
+  if (!LN) return 'failed'
+  const r = spawnSync(LN, ['-L', '--', '/proc/self/fd/3', dest], { stdio: ['ignore', 'ignore', 'pipe', fd] })
   if (r.status === 0) return 'ok'
   try {
     lstatSync(dest)
