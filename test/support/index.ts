@@ -7,6 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+export { TOKEN_KINDS, type CapabilityFloor, type TestToken, type TokenKind } from './test-token.js'
+export { createTestToken } from './test-tokens.js'
+export { destroyObjectsOf, objectsWithIdPrefix, withTokenSession } from './token-session.js'
 export { loadWycheproof, hexField, VECTORS_DIR, type WycheproofFile, type WycheproofGroup, type WycheproofTest } from '../vectors/wycheproof.js'
 
 /** Debian package that provides each binary the tests use. */
@@ -16,6 +19,12 @@ const PACKAGE_OF: Record<string, string> = {
   'pkcs11-tool': 'opensc',
   initdb: 'postgresql',
   pg_ctl: 'postgresql',
+  certutil: 'libnss3-tools',
+  pkcsslotd: 'opencryptoki',
+  pkcsconf: 'opencryptoki',
+  swtpm: 'swtpm',
+  'tpm2-abrmd': 'tpm2-abrmd',
+  'dbus-daemon': 'dbus',
 }
 
 /** Throws (the test fails) when `binary` is not on PATH, naming the command that installs it. */
