@@ -7,11 +7,13 @@ import type { TestToken } from './test-token.js'
 
 /**
  * Runs `fn` on a logged-in read-write session of `token`. The module is initialised unless this process has it
- * initialised already (a provider is open), in which case it is left as found.
+ * initialised already, in which case it is left as found. Pass `alongside: true` while a provider of this process
+ * has the module open: NSS softokn accepts a second C_Initialize, and the C_Finalize that would follow would end
+ * the provider's sessions too.
  */
-export function withTokenSession<T>(token: Pick<TestToken, 'modulePath' | 'libraryParameters' | 'label' | 'pin'>, fn: (session: graphene.Session) => T): T {
+export function withTokenSession<T>(token: Pick<TestToken, 'modulePath' | 'libraryParameters' | 'label' | 'pin'>, fn: (session: graphene.Session) => T, opts: { alongside?: boolean } = {}): T {
   const module = graphene.Module.load(token.modulePath)
-  let finalize = true
+  let finalize = !opts.alongside
   try {
     module.initialize(token.libraryParameters ? { libraryParameters: token.libraryParameters, flags: 2 } : { flags: 2 })
   } catch (e) {

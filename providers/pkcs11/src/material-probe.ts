@@ -33,6 +33,9 @@ export function unwrapError(e: unknown): unknown {
   return toKeywardError(e, 'Unwrapping the key material')
 }
 
+/** What SoftHSM answers when a cipher is given a key of no valid size (CKR_MECHANISM_INVALID for AES-GCM). */
+const KEY_SIZE_CODES = new Set(['CKR_MECHANISM_INVALID', 'CKR_KEY_SIZE_RANGE', 'CKR_KEY_TYPE_INCONSISTENT'])
+
 function wrongLength(spec: SymmetricKeySpec, cause?: unknown): KeywardError {
   return new KeywardError('InvalidParameterValue', `Key material for ${spec} must be ${IMPORT_MATERIAL_BYTES[spec]} bytes.`, cause === undefined ? {} : { cause })
 }
@@ -95,8 +98,9 @@ export async function probeMaterial(
     } catch (e) {
       if (isSessionLost(e)) throw e
       // SoftHSM pads a 25-31 byte key to 32 when wrapping it, so a measured length is not exact; the cipher itself
-      // then refuses a key that is no valid key size. A length the token reported is exact: the error is its own.
-      if (reported === undefined) throw wrongLength(spec, e)
+      // then refuses a key that is no valid key size, with one of KEY_SIZE_CODES. A length the token reported is
+      // exact, and any other code is about the mechanism or the token: those errors are their own.
+      if (reported === undefined && KEY_SIZE_CODES.has(ckrOf(e) ?? '')) throw wrongLength(spec, e)
       throw toKeywardError(e, 'Computing the key check value of the material')
     }
   } finally {
