@@ -26,7 +26,8 @@ export interface LoadConfigOptions {
  *
  * Environment: KEYWARD_HOME, KEYWARD_PROVIDER, KEYWARD_ENDPOINT, TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY /
  * TENCENTCLOUD_SESSION_TOKEN / TENCENTCLOUD_REGION (a SecretId with an endpoint or region selects the Tencent
- * provider unless KEYWARD_PROVIDER says otherwise), KEYWARD_PKCS11_MODULE, KEYWARD_PKCS11_TOKEN.
+ * provider unless KEYWARD_PROVIDER says otherwise), KEYWARD_PKCS11_MODULE, KEYWARD_PKCS11_TOKEN,
+ * KEYWARD_PKCS11_LIBRARY_PARAMETERS.
  *
  * @example
  * ```ts
@@ -77,6 +78,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Plain {
   const pkcs11: Plain = {}
   if (env['KEYWARD_PKCS11_MODULE']) pkcs11['module'] = env['KEYWARD_PKCS11_MODULE']
   if (env['KEYWARD_PKCS11_TOKEN']) pkcs11['tokenLabel'] = env['KEYWARD_PKCS11_TOKEN']
+  if (env['KEYWARD_PKCS11_LIBRARY_PARAMETERS']) pkcs11['libraryParameters'] = env['KEYWARD_PKCS11_LIBRARY_PARAMETERS']
   if (Object.keys(pkcs11).length) out['pkcs11'] = pkcs11
   return out
 }

@@ -22,6 +22,7 @@ export async function createPkcs11Provider(config: KeywardConfig, options: Facto
   try {
     return new Pkcs11KeyProvider({
       ...(c.module ? { modulePath: c.module } : {}),
+      ...(c.libraryParameters ? { libraryParameters: c.libraryParameters } : {}),
       ...(c.tokenLabel ? { tokenLabel: c.tokenLabel } : {}),
       ...(c.slot !== undefined ? { slotIndex: c.slot } : {}),
       // The PIN is wrapped at once so it never prints; a missing variable is reported by the provider.
