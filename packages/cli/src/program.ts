@@ -3,6 +3,7 @@ import type { CliIo, GlobalOptions } from './cli-session.js'
 import { reportError } from './cli-error.js'
 import { auditCommand } from './commands/audit-command.js'
 import { decryptCommand, encryptCommand } from './commands/envelope-commands.js'
+import { hsmCommand } from './commands/hsm-command.js'
 import { importKeyCommand } from './commands/import-key-command.js'
 import { kmsCommand } from './commands/kms-command.js'
 import { serveCommand } from './commands/serve-command.js'
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     signCommand(globals, io),
     verifyCommand(globals, io, setExit),
     importKeyCommand(globals, io),
+    hsmCommand(globals, io, setExit),
     auditCommand(globals, io, setExit),
     serveCommand(globals, io),
   ]) {

@@ -76,6 +76,16 @@ export class TokenConnection {
     return this.#facts
   }
 
+  /** A read-only session that is not logged in (what needs no PIN: C_GenerateRandom on most tokens). Close it. */
+  publicSession(): graphene.Session {
+    this.connect()
+    try {
+      return (this.#slot as graphene.Slot).open(graphene.SessionFlag.SERIAL_SESSION)
+    } catch (e) {
+      throw toKeywardError(e, 'Opening a PKCS#11 session')
+    }
+  }
+
   /** Opens a read-write session, logged in. */
   openSession(): graphene.Session {
     this.connect()

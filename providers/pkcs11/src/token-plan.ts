@@ -78,10 +78,13 @@ export function planFor(facts: TokenFacts, vendor: VendorMechanismMap): TokenPla
 
   // BYOK imports ENCRYPT_DECRYPT (AES_256) keys, so it needs a symmetric scheme as well as the unwrap.
   const wraps: WrappingAlgorithm[] = []
-  const byokBase = symmetricGap !== undefined ? `BYOK imports AES_256 keys, and ${symmetricGap}` : rsaPair
-  declare(wraps, gaps, 'RSAES_PKCS1_V1_5', byokBase ?? gapOf(facts, 'BYOK RSAES_PKCS1_V1_5'))
-  declare(wraps, gaps, 'RSAES_OAEP_SHA_1', byokBase ?? gapOf(facts, 'BYOK RSAES_OAEP_SHA_1'))
-  gaps.set('RSAES_OAEP_SHA_256', 'BYOK with RSAES_OAEP_SHA_256 is not offered over PKCS#11: tokens do not say whether their OAEP takes SHA-256 (SoftHSM 2.6 does not), and decoding on the host would put the material in host memory')
+  const byokGap = (f: Feature): string | undefined => {
+    const parts = [gapOf(facts, f), rsaPair, symmetricGap !== undefined ? `the imported AES_256 key: ${symmetricGap}` : undefined].filter((p) => p !== undefined)
+    return parts.length > 0 ? parts.join('; ') : undefined
+  }
+  declare(wraps, gaps, 'RSAES_PKCS1_V1_5', byokGap('BYOK RSAES_PKCS1_V1_5'))
+  declare(wraps, gaps, 'RSAES_OAEP_SHA_1', byokGap('BYOK RSAES_OAEP_SHA_1'))
+  gaps.set('RSAES_OAEP_SHA_256', 'not offered over PKCS#11: tokens do not say whether their OAEP unwrap takes SHA-256 (SoftHSM 2.6\'s does not), and decoding on the host would put the material in host memory')
 
   const usages: KeyUsage[] = []
   declare(usages, gaps, 'ENCRYPT_DECRYPT', specs.length > 0 ? undefined : `${symmetricGap as string}; ${gaps.get('SM4') as string}`)

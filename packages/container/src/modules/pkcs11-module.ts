@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { SecretString, type KeyProvider as KeyProviderContract } from '@keyward/core'
 import { ContainerModule } from 'inversify'
+import type { ProbeOptions, ProbeReport } from '@keyward/provider-pkcs11'
 import type { KeywardConfig } from '../config-schema.js'
 import { KeyProvider } from '../tokens.js'
 import type { FactoryOptions } from './software-module.js'
@@ -42,4 +43,13 @@ export function pkcs11Module(config: KeywardConfig, options: FactoryOptions = {}
   return new ContainerModule(({ bind }) => {
     bind<KeyProviderContract>(KeyProvider).toDynamicValue(() => createPkcs11Provider(config, options)).inSingletonScope()
   })
+}
+
+/**
+ * What a PKCS#11 token can do for Keyward (`keyward hsm probe`): its answers, the derived capabilities and, with a
+ * PIN, every feature tried on temporary keys that are deleted afterwards. The provider is loaded on demand.
+ */
+export async function probePkcs11Token(options: ProbeOptions): Promise<ProbeReport> {
+  const { probeToken } = await import('@keyward/provider-pkcs11')
+  return probeToken(options)
 }
