@@ -1,6 +1,7 @@
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto'
 import pkcs11 from 'pkcs11js'
 import { afterAll, describe, expect, it } from 'vitest'
+import { AsymmetricMasterKey, EnvelopeClient, Keyring } from '@keyward/flows/envelope'
 import { createTestToken, withTokenSession } from '@keyward/test-support'
 import { toKeywardError } from '../src/pkcs11-errors.js'
 import { unwrapError } from '../src/material-probe.js'
@@ -85,5 +86,15 @@ describe('session hygiene (item 7)', () => {
     const { signature } = await provider.signByAsymmetricKey({ keyId: key.keyId, algorithm: 'ECC_P256_R1', message: Buffer.from('m') })
     expect((await provider.verifyByAsymmetricKey({ keyId: key.keyId, algorithm: 'ECC_P256_R1', message: Buffer.from('other'), signature })).signatureValid).toBe(false)
     expect((await provider.verifyByAsymmetricKey({ keyId: key.keyId, algorithm: 'ECC_P256_R1', message: Buffer.from('m'), signature })).signatureValid).toBe(true)
+  })
+})
+
+describe('envelope encryption over a token without symmetric keys', () => {
+  it('an AsymmetricMasterKey on the TPM\'s RSA key: data keys from the TPM\'s RNG, sealed to its public key, opened in the TPM', async () => {
+    const key = await provider.createKey({ alias: `tpm-env-${Date.now()}`, keyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' })
+    const client = new EnvelopeClient({ keyring: new Keyring([new AsymmetricMasterKey({ provider, keyId: key.keyId })]) })
+    const document = randomBytes(100_000)
+    const message = await client.encrypt(document, { encryptionContext: { file: 'scan.pdf' } })
+    expect(Buffer.from((await client.decrypt(message, { encryptionContext: { file: 'scan.pdf' } })).plaintext).equals(document)).toBe(true)
   })
 })
