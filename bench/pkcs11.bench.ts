@@ -5,6 +5,8 @@
  *      own `once` lets the GC free the input mid-call), on a session of their own:
  *      AES-GCM 1 KiB Encrypt, RSA-2048 PKCS#1 sign, ECDSA P-256 sign. Target ≥ 0.9× on SoftHSM2.
  *   2. concurrency (SoftHSM2): RSA-2048 sign with 4 sessions and 4 calls in flight vs 1 session. Target ≥ 1.6× on 2 cores.
+ * The NSS token is the tests' one (test/support/nss-token.ts): its key DB's PBKDF2 count is lowered, otherwise every
+ * private-key use costs ≈ 40 ms of PBKDF2 and the ratios would only measure that.
  *   npx tsx bench/pkcs11.bench.ts            (npm run bench -- pkcs11)
  * Each figure is the best of several rounds, alternating candidate and baseline, because the machine is shared.
  */
