@@ -29,8 +29,9 @@ const PACKAGE_OF: Record<string, string> = {
 
 /** Throws (the test fails) when `binary` is not on PATH, naming the command that installs it. */
 export function requireBinary(binary: string): string {
-  const r = spawnSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' })
-  const path = r.stdout.trim()
+  // /bin/sh by its path: the lookup must work whatever PATH holds (and report the binary missing, not crash).
+  const r = spawnSync('/bin/sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' })
+  const path = (r.stdout ?? '').trim()
   if (r.status !== 0 || !path) {
     const pkg = PACKAGE_OF[binary] ?? binary
     throw new Error(`${binary} is required by this test and is missing. Install it with: sudo apt-get install -y ${pkg} (or run npm test, which does).`)

@@ -2,11 +2,12 @@
  * `keyward hsm probe` on the four PKCS#11 implementations the tests install: the built binary, its JSON and table
  * output, the features it finds working or missing, and the token left exactly as it was.
  */
+import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestToken, tempDir, withTokenSession, type TestToken, type TokenKind } from '@keyward/test-support'
-import { expectFailure, keyward, requireBuiltCli, SLOW_TEST_MS } from './cli-harness.js'
+import { BIN, cliEnv, expectFailure, keyward, requireBuiltCli, SLOW_TEST_MS } from './cli-harness.js'
 
 interface Report {
   token: { label: string }
@@ -105,6 +106,23 @@ describe('keyward hsm probe', { timeout: SLOW_TEST_MS }, () => {
     expectFailure(runs[4]!, /ProviderUnavailable: No token labelled "no-such-token" .*tokens present: "kw-/)
     expectFailure(runs[5]!, /xml.*invalid|Allowed choices/)
     expectFailure(runs[6]!, /--pin-env "BAD;NAME" is not an environment variable name/)
+  })
+
+  it('Ctrl-C while features are tried: the keys made so far are deleted before it exits (130)', async () => {
+    const t = tokens.softhsm2 as TestToken
+    const before = objectCount(t)
+    const child = spawn(process.execPath, [BIN, ...probeArgs(t, ['--pin-env', 'HSM_PIN'])], { env: cliEnv(home, { ...t.env as Record<string, string>, HSM_PIN: t.pin }) })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    // Interrupt once the probe has made its first key (the token then holds more objects than before).
+    const deadline = Date.now() + 60_000
+    while (objectCount(t) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    expect(objectCount(t)).toBeGreaterThan(before)
+    child.kill('SIGINT')
+    expect(await exited).toBe(130)
+    expect(stderr).toContain('interrupted: deleting')
+    expect(objectCount(t)).toBe(before)
   })
 
   it('a wrong PIN is LoginFailed, before anything is created', async () => {

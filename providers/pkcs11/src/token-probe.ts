@@ -17,6 +17,11 @@ export interface ProbeOptions {
   /** Used when no label is given (default 0: the first slot with a token). */
   slotIndex?: number
   pin?: SecretString | string
+  /**
+   * Stops trying features (Ctrl-C): the features not yet tried are reported as such, and the keys already made are
+   * still deleted before the probe returns.
+   */
+  signal?: AbortSignal
 }
 
 /** What happened to one feature: it worked, the token lacks what it needs, or it was tried and failed. */
@@ -134,6 +139,10 @@ export async function probeToken(o: ProbeOptions): Promise<ProbeReport> {
       return key.keyId
     }
     for (const f of PROBE_FEATURES) {
+      if (o.signal?.aborted) {
+        features.push({ feature: f.name, outcome: { status: 'not tried', reason: 'interrupted' } })
+        continue
+      }
       const declared = f.requires === undefined || (plan.capabilities[f.requires[0]] as readonly string[]).includes(f.requires[1])
       if (!declared) {
         features.push({ feature: f.name, outcome: { status: 'missing', missing: plan.gaps.get(f.requires?.[1] ?? '') ?? 'not offered' } })

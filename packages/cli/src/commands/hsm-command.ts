@@ -80,14 +80,28 @@ export function hsmCommand(globals: () => GlobalOptions, io: CliIo, setExit: (co
       const libraryParameters = o.libraryParameters ?? c.libraryParameters
       const tokenLabel = o.token ?? c.tokenLabel
       const { probePkcs11Token } = await import('@keyward/container')
-      const report = await probePkcs11Token({
-        modulePath,
-        ...(libraryParameters !== undefined ? { libraryParameters } : {}),
-        ...(tokenLabel !== undefined ? { tokenLabel } : {}),
-        ...(pin !== undefined ? { pin } : {}),
-      })
+      // Ctrl-C or a TERM stops the trials, not the cleanup: the keys made so far are deleted before the exit.
+      const interrupt = new AbortController()
+      const stop = (): void => {
+        if (!interrupt.signal.aborted) io.err.write('interrupted: deleting the probe\'s temporary keys...\n')
+        interrupt.abort()
+      }
+      process.on('SIGINT', stop).on('SIGTERM', stop)
+      let report: ProbeReport
+      try {
+        report = await probePkcs11Token({
+          modulePath,
+          ...(libraryParameters !== undefined ? { libraryParameters } : {}),
+          ...(tokenLabel !== undefined ? { tokenLabel } : {}),
+          ...(pin !== undefined ? { pin } : {}),
+          signal: interrupt.signal,
+        })
+      } finally {
+        process.off('SIGINT', stop).off('SIGTERM', stop)
+      }
       io.out.write(o.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : table(report, pin === undefined))
       if (report.features.some((f) => f.outcome.status === 'failed') || (report.objectsLeft ?? 0) > 0) setExit(EXIT_FAILURE)
+      if (interrupt.signal.aborted) setExit(130)
     })
   return hsm
 }
