@@ -42,7 +42,7 @@ import { generateSecretKey } from './symmetric-crypto.js'
 import type { TokenContext } from './token-context.js'
 import { TokenConnection } from './token-connection.js'
 import { TokenObjects } from './token-objects.js'
-import { planFor, type TokenPlan } from './token-plan.js'
+import { planFor, requireDeclared, type CapabilityList, type TokenPlan } from './token-plan.js'
 import { wrapTokenKey } from './key-export.js'
 
 /** CreateKey with the one PKCS#11-specific option. */
@@ -115,19 +115,13 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     await this.ctx.pool.use(async () => undefined)
   }
 
-  /**
-   * UnsupportedOperation unless the token supports `value`, naming what the token lacks for it (e.g. "AES-256-GCM
-   * needs CKM_AES_GCM (ENCRYPT|DECRYPT)"): a gap found at connect, not a failure in the middle of a call.
-   */
-  #require(list: 'keyUsages' | 'symmetricKeySpecs' | 'signAlgorithms' | 'asymmetricDecryptAlgorithms' | 'wrappingAlgorithms', value: string): void {
-    const plan = this.ctx.plan()
-    if ((plan.capabilities[list] as readonly string[]).includes(value)) return
-    const why = plan.gaps.get(value) ?? 'not offered by this provider'
-    throw new KeywardError('UnsupportedOperation', `The ${this.name} provider cannot offer ${value} on token "${plan.facts.token.label}" (${plan.facts.library.description}): ${why}.`)
-  }
-
   protected assertOpen(): void {
     needs(!this.#closed, 'FailedOperation.ProviderUnavailable', 'The PKCS#11 provider is closed.')
+  }
+
+  /** UnsupportedOperation naming what the token lacks, unless it supports `value` (token-plan.ts). */
+  #require(list: CapabilityList, value: string): void {
+    requireDeclared(this.ctx.plan(), this.name, list, value)
   }
 
   async createKey(req: Pkcs11CreateKeyRequest, opts?: CallOptions): Promise<KeyMetadata> {

@@ -1,4 +1,5 @@
 import pkcs11 from 'pkcs11js'
+import { KeywardError } from '@keyward/core'
 import type { AsymmetricEncryptionAlgorithm, KeyUsage, ProviderCapabilities, SignAlgorithm, SymmetricKeySpec, WrappingAlgorithm } from '@keyward/core'
 import type { OptionalFunction, TokenFacts } from './token-facts.js'
 import { describeNeed, hasMechanism, missingNeeds, type Feature } from './token-needs.js'
@@ -117,4 +118,17 @@ function notesFor(facts: TokenFacts, symmetric: SymmetricScheme | undefined, pkc
   for (const [what, why] of gaps) if (!what.includes('SM2')) notes.push(`Not declared: ${what} (${why}).`)
   notes.push('SM2 (ASYMMETRIC_*_SM2, SM2DSA) unsupported over PKCS#11; SM4 only with a vendor mechanism map.')
   return notes
+}
+
+/** The capability lists a call checks. */
+export type CapabilityList = 'keyUsages' | 'symmetricKeySpecs' | 'signAlgorithms' | 'asymmetricDecryptAlgorithms' | 'wrappingAlgorithms'
+
+/**
+ * UnsupportedOperation unless the token supports `value`, naming what the token lacks for it (e.g. "AES-256-GCM
+ * needs CKM_AES_GCM (ENCRYPT|DECRYPT)"): a gap found at connect, not a failure in the middle of a call.
+ */
+export function requireDeclared(plan: TokenPlan, providerName: string, list: CapabilityList, value: string): void {
+  if ((plan.capabilities[list] as readonly string[]).includes(value)) return
+  const why = plan.gaps.get(value) ?? 'not offered by this provider'
+  throw new KeywardError('UnsupportedOperation', `The ${providerName} provider cannot offer ${value} on token "${plan.facts.token.label}" (${plan.facts.library.description}): ${why}.`)
 }
