@@ -3,7 +3,7 @@
 # openssl (interop), postgresql (multi-instance server), and the four PKCS#11 tokens the provider is proven on:
 #   SoftHSM2 (softhsm2, opensc for pkcs11-tool), NSS softokn (libnss3 + libnss3-tools for certutil),
 #   openCryptoki swtok (opencryptoki: pkcsslotd, pkcsconf), tpm2-pkcs11 on a swtpm simulator (swtpm,
-#   libtpm2-pkcs11-1, and tpm2-abrmd with dbus as its resource manager: libtss2-tcti-swtpm0 / -tabrmd0).
+#   libtpm2-pkcs11-1, and tpm2-abrmd on a private dbus-daemon as its resource manager: libtss2-tcti-swtpm0 / -tabrmd0).
 # The tokens themselves are initialised by test/support (scripts/init-opencryptoki.sh for the one system-wide token).
 set -euo pipefail
 need=()
@@ -18,7 +18,7 @@ command -v pkcsslotd >/dev/null || need+=(opencryptoki)
 command -v swtpm >/dev/null || need+=(swtpm)
 have_pkg libtpm2-pkcs11-1 || need+=(libtpm2-pkcs11-1)
 command -v tpm2-abrmd >/dev/null || need+=(tpm2-abrmd)
-command -v dbus-daemon >/dev/null || need+=(dbus)
+command -v dbus-daemon >/dev/null || need+=(dbus-daemon)
 have_pkg libtss2-tcti-swtpm0 || need+=(libtss2-tcti-swtpm0)
 have_pkg libtss2-tcti-tabrmd0 || need+=(libtss2-tcti-tabrmd0)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

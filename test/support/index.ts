@@ -24,7 +24,7 @@ const PACKAGE_OF: Record<string, string> = {
   pkcsconf: 'opencryptoki',
   swtpm: 'swtpm',
   'tpm2-abrmd': 'tpm2-abrmd',
-  'dbus-daemon': 'dbus',
+  'dbus-daemon': 'dbus-daemon',
 }
 
 /** Throws (the test fails) when `binary` is not on PATH, naming the command that installs it. */

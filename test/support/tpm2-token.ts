@@ -6,7 +6,7 @@
  * pkcs11-tool). The process environment is pointed at it (TPM2_PKCS11_TCTI, TPM2_PKCS11_STORE,
  * DBUS_SESSION_BUS_ADDRESS): create it before the first provider of the process loads the module.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -65,7 +65,13 @@ export function tpm2TestToken(): TestToken {
     pids.push(swtpm.pid as number)
     waitFor('swtpm', () => existsSync(sock) && existsSync(`${sock}.ctrl`))
     const bus = `unix:path=${join(dir, 'bus')}`
-    const busPid = execFileSync('dbus-daemon', ['--session', `--address=${bus}`, '--fork', '--print-pid=1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    // A bus of our own, configured here: it needs only the dbus-daemon package, not the desktop session files.
+    const busConfig = join(dir, 'bus.conf')
+    writeFileSync(busConfig, `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>${bus}</listen>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>
+`)
+    const busPid = execFileSync('dbus-daemon', [`--config-file=${busConfig}`, '--fork', '--print-pid=1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
     pids.push(Number.parseInt(busPid.trim(), 10))
     const name = `com.intel.tss2.Tabrmd.kw${randomBytes(4).toString('hex')}`
     const env: NodeJS.ProcessEnv = {
