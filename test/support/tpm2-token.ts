@@ -59,6 +59,9 @@ export function tpm2TestToken(): TestToken {
     for (const pid of pids.splice(0).reverse()) try { process.kill(pid, 'SIGTERM') } catch { /* already gone */ }
   }
   process.once('exit', stop)
+  // tpm2-tss logs every TPM error on stderr, including the ones the tests provoke on purpose (a bad ciphertext);
+  // TSS2_LOG set by the developer wins.
+  process.env['TSS2_LOG'] ??= 'all+NONE'
   try {
     const swtpm = spawn('swtpm', ['socket', '--tpm2', '--server', `type=unixio,path=${sock}`, '--ctrl', `type=unixio,path=${sock}.ctrl`,
       '--tpmstate', `dir=${state}`, '--flags', 'not-need-init,startup-clear'], { stdio: 'ignore' })
