@@ -53,7 +53,7 @@ function failed(e: unknown): ProbeOutcome {
 
 function reportBase(facts: TokenFacts, capabilities: ProviderCapabilities): Omit<ProbeReport, 'features' | 'objectsLeft'> {
   const functions = Object.fromEntries(OPTIONAL_FUNCTIONS.map((f) => [f, facts.functions.has(f)])) as Record<OptionalFunction, boolean>
-  const mechanisms = [...facts.mechanisms.values()].map((m) => ({ name: `CKM_${m.name}`, type: `0x${m.type.toString(16).padStart(8, '0')}`, flags: flagsOf(m.flags), minKeySize: m.minKeySize, maxKeySize: m.maxKeySize }))
+  const mechanisms = [...facts.mechanisms.values()].map((m) => ({ name: m.name.startsWith('0x') ? m.name : `CKM_${m.name}`, type: `0x${m.type.toString(16).padStart(8, '0')}`, flags: flagsOf(m.flags), minKeySize: m.minKeySize, maxKeySize: m.maxKeySize }))
   return { library: facts.library, token: facts.token, functions, mechanisms, capabilities }
 }
 
