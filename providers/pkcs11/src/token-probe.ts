@@ -41,6 +41,8 @@ export interface ProbeReport {
   readonly features: ReadonlyArray<{ feature: string; outcome: ProbeOutcome }>
   /** Objects of the probe still on the token afterwards (0 unless deletion itself failed); undefined: none were made. */
   readonly objectsLeft: number | undefined
+  /** The KeyIds of the temporary keys (their token objects had CKA_ID `<KeyId>/…`), for an independent check. */
+  readonly temporaryKeyIds: readonly string[]
 }
 
 const FLAG_NAMES = ['HW', 'ENCRYPT', 'DECRYPT', 'DIGEST', 'SIGN', 'SIGN_RECOVER', 'VERIFY', 'VERIFY_RECOVER', 'GENERATE', 'GENERATE_KEY_PAIR', 'WRAP', 'UNWRAP', 'DERIVE'] as const
@@ -51,7 +53,7 @@ function failed(e: unknown): ProbeOutcome {
   return { status: 'failed', code: err.code, ...(err.backendCode ? { backendCode: err.backendCode } : {}), message: err.message }
 }
 
-function reportBase(facts: TokenFacts, capabilities: ProviderCapabilities): Omit<ProbeReport, 'features' | 'objectsLeft'> {
+function reportBase(facts: TokenFacts, capabilities: ProviderCapabilities): Omit<ProbeReport, 'features' | 'objectsLeft' | 'temporaryKeyIds'> {
   const functions = Object.fromEntries(OPTIONAL_FUNCTIONS.map((f) => [f, facts.functions.has(f)])) as Record<OptionalFunction, boolean>
   const mechanisms = [...facts.mechanisms.values()].map((m) => ({ name: m.name.startsWith('0x') ? m.name : `CKM_${m.name}`, type: `0x${m.type.toString(16).padStart(8, '0')}`, flags: flagsOf(m.flags), minKeySize: m.minKeySize, maxKeySize: m.maxKeySize }))
   return { library: facts.library, token: facts.token, functions, mechanisms, capabilities }
@@ -75,7 +77,7 @@ async function readOnlyProbe(o: ProbeOptions): Promise<ProbeReport> {
       random = failed(e)
     }
     const features = PROBE_FEATURES.map((f) => ({ feature: f.name, outcome: f.requires === undefined ? random : { status: 'not tried' as const, reason: 'no PIN given (--pin-env): nothing is created without one' } }))
-    return { ...reportBase(facts, plan.capabilities), features, objectsLeft: undefined }
+    return { ...reportBase(facts, plan.capabilities), features, objectsLeft: undefined, temporaryKeyIds: [] }
   } finally {
     connection.close()
   }
@@ -129,7 +131,7 @@ export async function probeToken(o: ProbeOptions): Promise<ProbeReport> {
   resolveOptions(options)
   const provider = new Pkcs11KeyProvider(options)
   const features: Array<{ feature: string; outcome: ProbeOutcome }> = []
-  let base: Omit<ProbeReport, 'features' | 'objectsLeft'>
+  let base: Omit<ProbeReport, 'features' | 'objectsLeft' | 'temporaryKeyIds'>
   try {
     const plan = provider.tokenPlan()
     base = reportBase(plan.facts, plan.capabilities)
@@ -163,7 +165,7 @@ export async function probeToken(o: ProbeOptions): Promise<ProbeReport> {
     const last = features[features.length - 1] as { outcome: ProbeOutcome }
     if (last.outcome.status === 'works') last.outcome = { status: 'failed', code: 'InternalError', message: `${before} token objects were still there after the purge (now destroyed).` }
   }
-  return { ...base, features, objectsLeft: keyIds.length === 0 ? undefined : sweepLeftovers(o, pin, keyIds) }
+  return { ...base, features, objectsLeft: keyIds.length === 0 ? undefined : sweepLeftovers(o, pin, keyIds), temporaryKeyIds: keyIds }
 }
 
 /** Disables and schedules every probe key for deletion, moves the clock past the window and lets ListKeys purge. */
