@@ -6,9 +6,10 @@ import {
   SIGN_ALGORITHMS,
   SYMMETRIC_KEY_SPECS,
   WRAPPING_ALGORITHMS,
+  type KeywardErrorCode,
   type ProviderCapabilities,
 } from '@keyward/core'
-import { expectUnsupported } from './expect-error.js'
+import { expectKeywardError, expectUnsupported } from './expect-error.js'
 import type { ExpectedCapabilities, SuiteContext } from './harness.js'
 import { rsaOaepEncrypt, parsePublicKey } from './local-crypto.js'
 
@@ -34,6 +35,16 @@ export function capabilityCases(ctx: SuiteContext): void {
     it('declares exactly the expected capability map', () => {
       expect(normalise(ctx.provider.capabilities)).toEqual(normalise(expected))
     })
+
+    const floor = ctx.floor
+    if (floor) {
+      it('the derived capabilities contain everything this backend is known to support', () => {
+        const caps = normalise(ctx.provider.capabilities)
+        const lists = ['keyUsages', 'symmetricKeySpecs', 'signAlgorithms', 'asymmetricDecryptAlgorithms', 'wrappingAlgorithms'] as const
+        for (const list of lists) expect(caps[list], list).toEqual(expect.arrayContaining([...floor[list]]))
+        if (floor.keyRotation) expect(caps.keyRotation).toBe(true)
+      })
+    }
 
     for (const usage of KEY_USAGES.filter((u) => !expected.keyUsages.includes(u))) {
       it(`refuses CreateKey with unsupported usage ${usage}`, async () => {
@@ -77,9 +88,11 @@ export function capabilityCases(ctx: SuiteContext): void {
     }
     if (!expected.keyRotation) {
       it('refuses key rotation when it cannot rotate', async () => {
-        const key = await ctx.sharedKey('ENCRYPT_DECRYPT')
-        await expectUnsupported(() => ctx.provider.enableKeyRotation(key.keyId, 30))
-        await expectUnsupported(() => ctx.provider.rotateKey(key.keyId))
+        // Without symmetric keys there is nothing that rotates: any key is refused, for its usage or the provider's.
+        const key = await ctx.sharedKey(ctx.defaultUsage)
+        const codes: KeywardErrorCode[] = ctx.symmetric ? ['UnsupportedOperation'] : ['UnsupportedOperation', 'UnsupportedOperation.UnsupportedKeyUsage']
+        await expectKeywardError(() => ctx.provider.enableKeyRotation(key.keyId, 30), codes)
+        await expectKeywardError(() => ctx.provider.rotateKey(key.keyId), codes)
       })
     }
   })

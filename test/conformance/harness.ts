@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type {
+  CallOptions,
   CreateKeyRequest,
   KeyMetadata,
   KeyProvider,
@@ -24,6 +25,22 @@ export type ProviderFactory = () => Promise<ConformanceHarness>
 /** The capability map a backend is expected to declare (ProviderCapabilities without the free-form notes). */
 export type ExpectedCapabilities = Omit<ProviderCapabilities, 'notes'>
 
+/** The areas of the suite, in the order they run. */
+export const CASE_AREAS = [
+  'capabilities', 'lifecycle', 'list', 'deletion', 'rotation', 'symmetric', 'data-keys', 'asymmetric', 'signatures',
+  'import', 'import-expiry', 'bad-input', 'close',
+] as const
+export type CaseArea = (typeof CASE_AREAS)[number]
+
+/**
+ * For a backend that derives its capabilities from what it is connected to: run with the derived map, which must
+ * contain `floor`; optionally only the named `areas` (a smaller default subset for a slow backend).
+ */
+export interface DerivedCapabilities {
+  readonly floor: ExpectedCapabilities
+  readonly areas?: readonly CaseArea[]
+}
+
 /**
  * Shared state of one suite run: the provider, the clock, unique aliases and keys that several cases may
  * reuse (RSA generation is slow). Shared keys are never disabled, deleted or rotated by a case; cases that
@@ -33,15 +50,33 @@ export class SuiteContext {
   readonly provider: KeyProvider
   readonly clock: ManualClock | undefined
   readonly expected: ExpectedCapabilities
+  /** What the backend must declare at least, when its capabilities are derived (PKCS#11 tokens). */
+  readonly floor: ExpectedCapabilities | undefined
   /** Prefix of every alias this run creates, so runs against a persistent backend never collide. */
   readonly runId = `cf${randomBytes(4).toString('hex')}`
   #counter = 0
   readonly #shared = new Map<string, Promise<KeyMetadata>>()
 
-  constructor(harness: ConformanceHarness, expected: ExpectedCapabilities) {
+  /**
+   * The usage of keys the cases create when the case does not care which (lifecycle, lists, deletion):
+   * ENCRYPT_DECRYPT where the backend has it, else its ECC (cheap to generate) or first usage. A token without
+   * symmetric keys (tpm2-pkcs11) still runs every case that is not about encryption.
+   */
+  readonly defaultUsage: KeyUsage
+
+  constructor(harness: ConformanceHarness, expected: ExpectedCapabilities, floor?: ExpectedCapabilities) {
     this.provider = harness.provider
     this.clock = harness.clock
     this.expected = expected
+    this.floor = floor
+    const usages = expected.keyUsages
+    this.defaultUsage = usages.includes('ENCRYPT_DECRYPT') ? 'ENCRYPT_DECRYPT'
+      : usages.includes('ASYMMETRIC_SIGN_VERIFY_ECC') ? 'ASYMMETRIC_SIGN_VERIFY_ECC' : (usages[0] ?? 'ENCRYPT_DECRYPT')
+  }
+
+  /** True when keys of the default usage encrypt (so a case can make a ciphertext with one). */
+  get symmetric(): boolean {
+    return this.defaultUsage === 'ENCRYPT_DECRYPT'
   }
 
   /** A fresh alias unique to this run; `tag` makes failures readable. */
@@ -50,9 +85,10 @@ export class SuiteContext {
     return `${this.runId}-${tag}-${this.#counter}`
   }
 
-  /** Creates a key owned by the calling case. */
-  createKey(req: Omit<CreateKeyRequest, 'alias'> & { alias?: string } = {}): Promise<KeyMetadata> {
-    return this.provider.createKey({ ...req, alias: req.alias ?? this.alias() })
+  /** Creates a key owned by the calling case; of {@link defaultUsage} unless the request names a usage, spec or type. */
+  createKey(req: Omit<CreateKeyRequest, 'alias'> & { alias?: string } = {}, opts?: CallOptions): Promise<KeyMetadata> {
+    const usage = req.keyUsage === undefined && req.keySpec === undefined && req.type === undefined && !this.symmetric ? { keyUsage: this.defaultUsage } : {}
+    return this.provider.createKey({ ...usage, ...req, alias: req.alias ?? this.alias() }, opts)
   }
 
   /** A key of `usage` (and symmetric `spec`) shared by read-only cases; created once per run. */

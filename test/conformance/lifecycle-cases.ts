@@ -12,13 +12,13 @@ export function lifecycleCases(ctx: SuiteContext): void {
     it('CreateKey returns complete metadata that DescribeKey repeats', async () => {
       const before = ctx.nowSeconds()
       const alias = ctx.alias('meta')
-      const key = await p().createKey({ alias, description: 'orders table' })
+      const key = await ctx.createKey({ alias, description: 'orders table' })
       expect(key).toMatchObject({
         alias,
         description: 'orders table',
         keyState: 'Enabled',
-        keyUsage: 'ENCRYPT_DECRYPT',
-        keySpec: 'AES_256',
+        keyUsage: ctx.defaultUsage,
+        keySpec: KEY_USAGE_TABLE[ctx.defaultUsage].keySpec,
         origin: 'TENCENT_KMS',
         type: 1,
         deletionDate: 0,
@@ -54,14 +54,14 @@ export function lifecycleCases(ctx: SuiteContext): void {
     it('aliases are unique: CreateKey and UpdateAlias refuse a taken alias', async () => {
       const a = await ctx.createKey()
       const b = await ctx.createKey()
-      await expectKeywardError(() => p().createKey({ alias: a.alias }), 'InvalidParameterValue.AliasAlreadyExists')
+      await expectKeywardError(() => ctx.createKey({ alias: a.alias }), 'InvalidParameterValue.AliasAlreadyExists')
       await expectKeywardError(() => p().updateAlias(b.keyId, a.alias), 'InvalidParameterValue.AliasAlreadyExists')
       expect((await p().describeKey(b.keyId)).alias).toBe(b.alias)
     })
 
     it('concurrent CreateKey with one alias: exactly one wins, the others get AliasAlreadyExists', async () => {
       const alias = ctx.alias('race')
-      const results = await Promise.allSettled(Array.from({ length: 5 }, () => p().createKey({ alias })))
+      const results = await Promise.allSettled(Array.from({ length: 5 }, () => ctx.createKey({ alias })))
       const won = results.filter((r) => r.status === 'fulfilled')
       expect(won).toHaveLength(1)
       for (const r of results) {
@@ -73,7 +73,7 @@ export function lifecycleCases(ctx: SuiteContext): void {
     it('a call whose AbortSignal is already aborted fails with FailedOperation.Aborted and does nothing', async () => {
       const alias = ctx.alias('aborted')
       const signal = AbortSignal.abort()
-      await expectKeywardError(() => p().createKey({ alias }, { signal }), 'FailedOperation.Aborted')
+      await expectKeywardError(() => ctx.createKey({ alias }, { signal }), 'FailedOperation.Aborted')
       expect((await p().listKeys({ searchKeyAlias: alias })).totalCount).toBe(0)
       await expectKeywardError(() => p().generateRandom(8, { signal }), 'FailedOperation.Aborted')
     })
@@ -83,17 +83,17 @@ export function lifecycleCases(ctx: SuiteContext): void {
       const renamed = ctx.alias('renamed')
       await p().updateAlias(key.keyId, renamed)
       expect((await p().describeKey(key.keyId)).alias).toBe(renamed)
-      const reuse = await p().createKey({ alias: key.alias })
+      const reuse = await ctx.createKey({ alias: key.alias })
       expect(reuse.alias).toBe(key.alias)
     })
 
     it('alias rules: 1-60 of [A-Za-z0-9_-], not starting with KMS-', async () => {
       const sixty = `${ctx.runId}-${'a'.repeat(60)}`.slice(0, 60)
-      expect((await p().createKey({ alias: sixty })).alias).toBe(sixty)
+      expect((await ctx.createKey({ alias: sixty })).alias).toBe(sixty)
       for (const bad of [`${sixty}b`, 'has space', 'KMS-reserved', 'kms-reserved', 'dot.ted', '别名']) {
-        await expectKeywardError(() => p().createKey({ alias: bad }), 'InvalidParameterValue.InvalidAlias')
+        await expectKeywardError(() => ctx.createKey({ alias: bad }), 'InvalidParameterValue.InvalidAlias')
       }
-      await expectKeywardError(() => p().createKey({ alias: '' }), 'MissingParameter')
+      await expectKeywardError(() => ctx.createKey({ alias: '' }), 'MissingParameter')
       const key = await ctx.createKey()
       await expectKeywardError(() => p().updateAlias(key.keyId, 'KMS-x'), 'InvalidParameterValue.InvalidAlias')
     })
@@ -108,7 +108,7 @@ export function lifecycleCases(ctx: SuiteContext): void {
       await expectKeywardError(() => ctx.createKey({ description: 'd'.repeat(1025) }), 'InvalidParameterValue')
     })
 
-    it('DisableKey and EnableKey switch the state; a disabled key refuses to encrypt and decrypt', async () => {
+    if (ctx.symmetric) it('DisableKey and EnableKey switch the state; a disabled key refuses to encrypt and decrypt', async () => {
       const key = await ctx.createKey()
       const { ciphertextBlob } = await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('x') })
       await p().disableKey(key.keyId)
@@ -121,7 +121,7 @@ export function lifecycleCases(ctx: SuiteContext): void {
       expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('x')
     })
 
-    it('ArchiveKey: an archived key decrypts but refuses to encrypt; CancelKeyArchive enables it', async () => {
+    if (ctx.symmetric) it('ArchiveKey: an archived key decrypts but refuses to encrypt; CancelKeyArchive enables it', async () => {
       const key = await ctx.createKey()
       const { ciphertextBlob } = await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('kept') })
       await p().archiveKey(key.keyId)
@@ -132,6 +132,15 @@ export function lifecycleCases(ctx: SuiteContext): void {
       await p().cancelKeyArchive(key.keyId)
       expect((await p().describeKey(key.keyId)).keyState).toBe('Enabled')
       await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('x') })
+    })
+
+    if (!ctx.symmetric) it(`ArchiveKey: an archived ${ctx.defaultUsage} key refuses to be used; CancelKeyArchive enables it`, async () => {
+      const key = await ctx.createKey()
+      await p().archiveKey(key.keyId)
+      expect((await p().describeKey(key.keyId)).keyState).toBe('Archived')
+      await expectKeywardError(() => p().getPublicKey(key.keyId), 'ResourceUnavailable.CmkArchived')
+      await p().cancelKeyArchive(key.keyId)
+      expect((await p().getPublicKey(key.keyId)).keyId).toBe(key.keyId)
     })
 
     const signUsage = ctx.expected.keyUsages.find((u) => u === 'ASYMMETRIC_SIGN_VERIFY_ECC')

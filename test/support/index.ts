@@ -7,6 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
+export { TOKEN_KINDS, type CapabilityFloor, type TestToken, type TokenKind } from './test-token.js'
+export { createTestToken } from './test-tokens.js'
+export { destroyObjectsOf, objectsWithIdPrefix, withTokenSession } from './token-session.js'
 export { loadWycheproof, hexField, VECTORS_DIR, type WycheproofFile, type WycheproofGroup, type WycheproofTest } from '../vectors/wycheproof.js'
 
 /** Debian package that provides each binary the tests use. */
@@ -17,12 +20,19 @@ const PACKAGE_OF: Record<string, string> = {
   initdb: 'postgresql',
   pg_ctl: 'postgresql',
   curl: 'curl',
+  certutil: 'libnss3-tools',
+  pkcsslotd: 'opencryptoki',
+  pkcsconf: 'opencryptoki',
+  swtpm: 'swtpm',
+  'tpm2-abrmd': 'tpm2-abrmd',
+  'dbus-daemon': 'dbus-daemon',
 }
 
 /** Throws (the test fails) when `binary` is not on PATH, naming the command that installs it. */
 export function requireBinary(binary: string): string {
-  const r = spawnSync('sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' })
-  const path = r.stdout.trim()
+  // /bin/sh by its path: the lookup must work whatever PATH holds (and report the binary missing, not crash).
+  const r = spawnSync('/bin/sh', ['-c', `command -v ${binary}`], { encoding: 'utf8' })
+  const path = (r.stdout ?? '').trim()
   if (r.status !== 0 || !path) {
     const pkg = PACKAGE_OF[binary] ?? binary
     throw new Error(`${binary} is required by this test and is missing. Install it with: sudo apt-get install -y ${pkg} (or run npm test, which does).`)

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { execFileSync, spawnSync } from 'node:child_process'
+import { FULL_PKCS11_FLOOR, type TestToken } from './test-token.js'
 
 /** Where Debian / Ubuntu and other common layouts install the SoftHSM2 module. */
 export const SOFTHSM_MODULE_CANDIDATES = [
@@ -70,4 +71,19 @@ export function createSoftHsmToken(label = `kw-${randomBytes(4).toString('hex')}
   execFileSync('softhsm2-util', ['--init-token', '--free', '--label', label, '--so-pin', soPin, '--pin', pin], { env, stdio: 'pipe' })
   process.env.SOFTHSM2_CONF = conf
   return { modulePath, label, pin, soPin, dir, conf, env, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** A throwaway SoftHSM2 token as a {@link TestToken} (same token as {@link createSoftHsmToken}). */
+export function softHsmTestToken(): TestToken {
+  const t = createSoftHsmToken()
+  return {
+    kind: 'softhsm2',
+    modulePath: t.modulePath,
+    label: t.label,
+    pin: t.pin,
+    env: t.env,
+    floor: FULL_PKCS11_FLOOR,
+    options: { modulePath: t.modulePath, tokenLabel: t.label, pin: t.pin },
+    remove: async () => t.remove(),
+  }
 }

@@ -6,6 +6,7 @@ import { accountCommand } from './commands/account-command.js'
 import { auditCommand } from './commands/audit-command.js'
 import { configureCommand } from './commands/configure-command.js'
 import { decryptCommand, encryptCommand } from './commands/envelope-commands.js'
+import { hsmCommand } from './commands/hsm-command.js'
 import { importKeyCommand } from './commands/import-key-command.js'
 import { runKms } from './commands/kms-command.js'
 import { serveCommand } from './commands/serve-command.js'
@@ -52,6 +53,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     signCommand(globals, io),
     verifyCommand(globals, io, setExit),
     importKeyCommand(globals, io),
+    hsmCommand(globals, io, setExit),
     auditCommand(globals, io, setExit),
     configureCommand(globals, io),
     serveCommand(globals, io),

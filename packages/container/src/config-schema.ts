@@ -16,6 +16,12 @@ const softwareSchema = z.strictObject({
 const pkcs11Schema = z.strictObject({
   /** PKCS#11 module; default: SoftHSM2's Debian path when present. */
   module: z.string().min(1).optional(),
+  /**
+   * C_Initialize library parameters, for modules configured by an init string rather than a file: NSS softokn
+   * loaded directly needs `configdir='sql:/path/to/db' certPrefix='' keyPrefix='' secmod='secmod.db'`.
+   * Env: KEYWARD_PKCS11_LIBRARY_PARAMETERS.
+   */
+  libraryParameters: z.string().min(1).max(4096).optional(),
   tokenLabel: z.string().min(1).optional(),
   slot: z.number().int().nonnegative().optional(),
   /** Environment variable holding the user PIN. */

@@ -14,7 +14,7 @@ export { loadConfig, CONFIG_FILE_NAMES, type LoadConfigOptions } from './load-co
 export { createKeyward, createKeywardContainer, PROVIDER_MODULES, type Keyward } from './create-keyward.js'
 export { KeyProvider, KeywardConfigToken } from './tokens.js'
 export { softwareModule, createSoftwareProvider, type FactoryOptions } from './modules/software-module.js'
-export { pkcs11Module, createPkcs11Provider } from './modules/pkcs11-module.js'
+export { pkcs11Module, createPkcs11Provider, probePkcs11Token } from './modules/pkcs11-module.js'
 export { tencentKmsModule, createTencentKmsProvider, tencentOptions } from './modules/tencent-kms-module.js'
 export { DEV_ROOT_KEY_WARNING, devRootKeyPath } from './dev-root-key.js'
 export { HOME_FILES, appSoftwareStorePath, appPkcs11MetadataPath, kmsPkcs11MetadataPath } from './home-layout.js'

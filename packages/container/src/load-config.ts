@@ -25,10 +25,10 @@ export interface LoadConfigOptions {
  * Loads the configuration: defaults < file < environment < flags, validated with zod. Errors name the bad field.
  *
  * Environment: KEYWARD_HOME, KEYWARD_PROVIDER, KEYWARD_ENDPOINT, TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY /
- * TENCENTCLOUD_SESSION_TOKEN / TENCENTCLOUD_REGION, KEYWARD_PKCS11_MODULE, KEYWARD_PKCS11_TOKEN. Only an explicit
- * choice — `provider` in a file, KEYWARD_PROVIDER or a flag — selects a provider: Tencent credentials and a region
- * in the environment (set for other tools) never move an app or a command off the embedded default onto real
- * Tencent Cloud keys.
+ * TENCENTCLOUD_SESSION_TOKEN / TENCENTCLOUD_REGION, KEYWARD_PKCS11_MODULE, KEYWARD_PKCS11_TOKEN,
+ * KEYWARD_PKCS11_LIBRARY_PARAMETERS. Only an explicit choice — `provider` in a file, KEYWARD_PROVIDER or a flag —
+ * selects a provider: Tencent credentials and a region in the environment (set for other tools) never move an app
+ * or a command off the embedded default onto real Tencent Cloud keys.
  *
  * @example
  * ```ts
@@ -78,6 +78,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Plain {
   const pkcs11: Plain = {}
   if (env['KEYWARD_PKCS11_MODULE']) pkcs11['module'] = env['KEYWARD_PKCS11_MODULE']
   if (env['KEYWARD_PKCS11_TOKEN']) pkcs11['tokenLabel'] = env['KEYWARD_PKCS11_TOKEN']
+  if (env['KEYWARD_PKCS11_LIBRARY_PARAMETERS']) pkcs11['libraryParameters'] = env['KEYWARD_PKCS11_LIBRARY_PARAMETERS']
   if (Object.keys(pkcs11).length) out['pkcs11'] = pkcs11
   return out
 }

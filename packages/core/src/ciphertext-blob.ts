@@ -13,23 +13,29 @@ import type { EncryptionContext } from './key-provider.js'
  * |-------|----------------------------------------------------|
  * | 2     | magic `KW` (0x4b 0x57)                             |
  * | 1     | format version, 0x01                               |
- * | 1     | cipher: 0x01 AES-256-GCM, 0x02 SM4-GCM             |
+ * | 1     | cipher: 0x01 AES-256-GCM, 0x02 SM4-GCM, 0x03 AES-256-CBC-HMAC-SHA256 |
  * | 1     | n = KeyId length (1-128)                           |
  * | n     | KeyId, ASCII                                       |
  * | 4     | key version (1, 2, ... after rotation)             |
- * | 12    | nonce (random)                                     |
- * | 16    | GCM tag                                            |
+ * | 12/16 | nonce (random; the CBC IV for cipher 3: 16)        |
+ * | 16/32 | GCM tag (HMAC-SHA256 for cipher 3: 32)             |
  * | rest  | ciphertext                                         |
  *
  * AAD = the header (magic through key version) ‖ canonicalEncryptionContext(ctx), so neither the key
- * reference nor the context can be swapped.
+ * reference nor the context can be swapped. Cipher 3 is the encrypt-then-MAC construction of PKCS#11 tokens
+ * without AES-GCM (providers/pkcs11, docs/message-format.md): tag = HMAC-SHA256(K_mac, AAD ‖ IV ‖ ciphertext ‖
+ * AAD length in bits as 64-bit big-endian), as in RFC 7518 §5.2.2.1 with the full 32-byte tag.
  */
 export const BLOB_MAGIC = 0x4b57
 export const BLOB_FORMAT_VERSION = 1
-export const BLOB_CIPHERS = { 'AES-256-GCM': 1, 'SM4-GCM': 2 } as const
+export const BLOB_CIPHERS = { 'AES-256-GCM': 1, 'SM4-GCM': 2, 'AES-256-CBC-HMAC-SHA256': 3 } as const
 export type BlobCipher = keyof typeof BLOB_CIPHERS
-const NONCE = 12
-const TAG = 16
+/** Nonce and tag lengths of each blob cipher. */
+export const BLOB_CIPHER_SIZES: Readonly<Record<BlobCipher, { readonly nonce: number; readonly tag: number }>> = {
+  'AES-256-GCM': { nonce: 12, tag: 16 },
+  'SM4-GCM': { nonce: 12, tag: 16 },
+  'AES-256-CBC-HMAC-SHA256': { nonce: 16, tag: 32 },
+}
 
 export interface CiphertextBlobParts {
   cipher: BlobCipher
@@ -76,7 +82,9 @@ export function decodeCiphertextBlob(blob: string): CiphertextBlobParts & { head
   const cipher = (Object.keys(BLOB_CIPHERS) as BlobCipher[]).find((c) => BLOB_CIPHERS[c] === b[3])
   const n = b[4] ?? 0
   const headerEnd = 5 + n + 4
-  if (!cipher || n === 0 || b.length < headerEnd + NONCE + TAG) throw decryptionFailed()
+  if (!cipher) throw decryptionFailed()
+  const { nonce, tag } = BLOB_CIPHER_SIZES[cipher]
+  if (n === 0 || b.length < headerEnd + nonce + tag) throw decryptionFailed()
   const keyId = b.subarray(5, 5 + n).toString('ascii')
   if (!/^[A-Za-z0-9-]+$/.test(keyId)) throw decryptionFailed()
   const keyVersion = b.readUInt32BE(5 + n)
@@ -86,8 +94,8 @@ export function decodeCiphertextBlob(blob: string): CiphertextBlobParts & { head
     keyId,
     keyVersion,
     header: b.subarray(0, headerEnd),
-    nonce: b.subarray(headerEnd, headerEnd + NONCE),
-    tag: b.subarray(headerEnd + NONCE, headerEnd + NONCE + TAG),
-    ciphertext: b.subarray(headerEnd + NONCE + TAG),
+    nonce: b.subarray(headerEnd, headerEnd + nonce),
+    tag: b.subarray(headerEnd + nonce, headerEnd + nonce + tag),
+    ciphertext: b.subarray(headerEnd + nonce + tag),
   }
 }

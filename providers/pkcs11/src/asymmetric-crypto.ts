@@ -48,7 +48,7 @@ export async function readPublicKey(ctx: TokenContext, id: Buffer, keyId: string
 export function signInToken(ctx: TokenContext, id: Buffer, keyId: string, algorithm: SignAlgorithm, message: Uint8Array, messageType: MessageType): Promise<Uint8Array> {
   let call: Promise<Buffer>
   try {
-    const { mech, data } = signInput(algorithm, message, messageType)
+    const { mech, data } = signInput(ctx.plan(), algorithm, message, messageType)
     call = ctx.pool.use((session) => ctx.objects.with(session, 'private', id, keyId, (key) => signAsync(session, mech, key, data)))
   } catch (e) {
     return Promise.reject(e)
@@ -62,7 +62,7 @@ export function signInToken(ctx: TokenContext, id: Buffer, keyId: string, algori
 
 /** Verifies in the token with the public key object (C_Verify); a malformed signature is just invalid. */
 export async function verifyInToken(ctx: TokenContext, id: Buffer, keyId: string, algorithm: SignAlgorithm, message: Uint8Array, messageType: MessageType, signature: Uint8Array): Promise<boolean> {
-  const { mech, data } = signInput(algorithm, message, messageType)
+  const { mech, data } = signInput(ctx.plan(), algorithm, message, messageType)
   const sig = algorithm === 'ECC_P256_R1' ? ecdsaFromDer(signature) : Buffer.from(signature)
   if (!sig || (algorithm !== 'ECC_P256_R1' && sig.length !== RSA_BYTES)) return false
   return ctx.pool.use((session) => ctx.objects.with(session, 'public', id, keyId, (key) => verifyAsync(session, mech, key, data, sig)))

@@ -1,7 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import * as graphene from 'graphene-pk11'
 import {
-  IMPORT_MATERIAL_BYTES,
   KeywardError,
   LIMITS,
   checkBytes,
@@ -15,12 +14,15 @@ import {
   type SymmetricKeySpec,
   type WrappingAlgorithm,
 } from '@keyward/core'
+import { deriveWorkingKeys } from './etm-crypto.js'
+import { enforceKeyAttributes } from './key-attributes.js'
 import { importKeyId, importedKeyTemplate, objectId } from './key-templates.js'
 import { readImportRecord, readKcv, writeKcv } from './import-record.js'
-import { isSessionLost, toKeywardError } from './pkcs11-errors.js'
-import { keyCheckValue, secretKeyKind } from './symmetric-crypto.js'
+import { probeMaterial, unwrapError } from './material-probe.js'
+import { toKeywardError } from './pkcs11-errors.js'
+import { secretKeyKind } from './symmetric-crypto.js'
 import type { TokenContext } from './token-context.js'
-import { generateKeyAsync, unwrapKeyAsync, wrapKeyAsync } from './token-ops.js'
+import { unwrapKeyAsync } from './token-ops.js'
 
 /** The unwrapping mechanism of a wrapping algorithm; OAEP-SHA-256 is not offered (SoftHSM 2.6 lacks it). */
 export function unwrapMechanism(algorithm: WrappingAlgorithm): graphene.MechanismType {
@@ -49,44 +51,6 @@ export function newImportToken(): string {
 export type ImportOutcome = { kind: 'added'; id: Buffer } | { kind: 'identical' }
 
 /**
- * Length and key check value of wrapped material, found inside the token. SoftHSM leaves CKA_VALUE_LEN at 0 on
- * C_UnwrapKey (and accepts AES keys of any length), so the length is measured: the material is unwrapped into an
- * extractable session object, wrapped with CKM_AES_KEY_WRAP under an ephemeral session AES key (output = length
- * rounded up to 8, + 8), used once for the key check value (which fails for a length that is no key size), and
- * both objects are destroyed. The wrapped bytes are under a key that never leaves the token and is
- * gone a moment later, so the material is never in host memory in plaintext.
- */
-async function probeMaterial(ctx: TokenContext, session: graphene.Session, spec: SymmetricKeySpec, unwrap: () => Promise<graphene.Key>): Promise<Buffer> {
-  const probe = await unwrap()
-  let ephemeral: graphene.Key | undefined
-  try {
-    ephemeral = await generateKeyAsync(session, 'AES_KEY_GEN', { keyType: graphene.KeyType.AES, valueLen: 32, token: false, sensitive: true, extractable: false, wrap: true })
-    let length: number | undefined
-    try {
-      const wrapped = await wrapKeyAsync(session, 'AES_KEY_WRAP', ephemeral, probe)
-      length = wrapped.length - 8
-    } catch (e) {
-      // RFC 3394 wraps multiples of 8 bytes only; anything else is the wrong length for every key spec.
-      if (isSessionLost(e)) throw e
-    }
-    const wrongLength = `Key material for ${spec} must be ${IMPORT_MATERIAL_BYTES[spec]} bytes.`
-    needs(length === IMPORT_MATERIAL_BYTES[spec], 'InvalidParameterValue', wrongLength)
-    try {
-      return await keyCheckValue(ctx, spec, probe, session)
-    } catch (e) {
-      // SoftHSM pads a 25-31 byte key to 32 when wrapping it, so the wrap length alone is not exact; the cipher
-      // itself refuses a key that is not a valid key size (only 32 of 25-32 is an AES key size).
-      if (isSessionLost(e)) throw e
-      throw new KeywardError('InvalidParameterValue', wrongLength, { cause: e })
-    }
-  } finally {
-    for (const o of [probe, ephemeral]) {
-      if (o) try { session.destroy(o) } catch { /* session objects die with the session */ }
-    }
-  }
-}
-
-/**
  * C_UnwrapKey of the wrapped material with the key's current import private key, straight into a sensitive,
  * non-extractable token key: the plaintext material never exists in host memory. Length and key check value are
  * checked first (probeMaterial); the first import stores the check value and later imports must match it
@@ -106,25 +70,32 @@ export async function unwrapMaterial(ctx: TokenContext, store: KeyStore, meta: K
   const id = objectId(meta.keyId, latest + 1)
   const expectedKcv = await readKcv(store, meta.keyId)
   const wrapped = Buffer.from(req.encryptedKeyMaterial)
+  // An RSA-2048 ciphertext is exactly 256 bytes; tokens answer other lengths with codes as varied as
+  // CKR_ARGUMENTS_BAD (NSS), so it is refused here, as the bad material it is.
+  needs(wrapped.length === 256, 'InvalidParameter.DecryptMaterialError', 'The key material could not be unwrapped with the current import key and algorithm.')
   const mech = unwrapMechanism(record.algorithm)
+  const scheme = ctx.plan().symmetric === 'AES-256-CBC-HMAC-SHA256' && spec === 'AES_256' ? 'etm' : 'gcm'
+  const role = scheme === 'etm' ? 'derive' : 'cipher'
+  const probeId = Buffer.concat([id, Buffer.from('/probe', 'ascii')])
   return ctx.pool.use(async (session) => {
     const unwrapping = ctx.objects.find(session, 'private', importKeyId(meta.keyId), meta.keyId)
-    const unwrap = async (template: graphene.ITemplate): Promise<graphene.Key> => {
-      try {
-        return await unwrapKeyAsync(session, mech, unwrapping, wrapped, template)
-      } catch (e) {
-        if (isSessionLost(e)) throw e
-        throw new KeywardError('InvalidParameter.DecryptMaterialError', 'The key material could not be unwrapped with the current import key and algorithm.', { cause: e })
-      }
-    }
-    const kcv = await probeMaterial(ctx, session, spec, () => unwrap({ ...importedKeyTemplate(id, keyType, false), extractable: true }))
+    const unwrap = (template: graphene.ITemplate): Promise<graphene.Key> =>
+      unwrapKeyAsync(session, mech, unwrapping, wrapped, template).catch((e: unknown) => { throw unwrapError(e) })
+    const kcv = await probeMaterial(ctx, session, spec, probeId, (extractable) => unwrap(importedKeyTemplate(probeId, keyType, false, role, extractable)))
     if (expectedKcv) {
       needs(kcv.length === expectedKcv.length && timingSafeEqual(kcv, expectedKcv), 'InvalidParameterValue.MaterialNotMatch', 'The key material differs from the material imported before; only identical material may be re-imported.')
     }
     if (latest > 0) return { kind: 'identical' as const }
-    // A half-finished earlier attempt may have left an object with this id.
+    // A half-finished earlier attempt may have left objects with this id.
     ctx.objects.destroy(session, id)
-    await unwrap(importedKeyTemplate(id, keyType, true))
+    const key = await unwrap(importedKeyTemplate(id, keyType, true, role, false))
+    try {
+      enforceKeyAttributes(session, key, false)
+      if (scheme === 'etm') await deriveWorkingKeys(session, key, id, true)
+    } catch (e) {
+      ctx.objects.destroy(session, id)
+      throw e
+    }
     if (!expectedKcv) await writeKcv(store, meta.keyId, kcv)
     return { kind: 'added' as const, id }
   }).then((r): ImportOutcome => r, (e: unknown) => { throw toKeywardError(e, 'ImportKeyMaterial') })

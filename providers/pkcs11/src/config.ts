@@ -18,6 +18,12 @@ export const DEFAULT_MODULE_PATHS: readonly string[] = [
 export interface Pkcs11ProviderOptions {
   /** PKCS#11 module (.so); default: the first of {@link DEFAULT_MODULE_PATHS} that exists. */
   modulePath?: string
+  /**
+   * C_Initialize library parameters, for modules that take an init string instead of a config file: NSS softokn
+   * loaded directly needs `configdir='sql:/path/to/db' certPrefix='' keyPrefix='' secmod='secmod.db'`. Passed
+   * in the NSS-extended CK_C_INITIALIZE_ARGS; modules that do not expect it refuse it (CKR_ARGUMENTS_BAD).
+   */
+  libraryParameters?: string
   /** CKA token label (padding spaces ignored). */
   tokenLabel?: string
   /** Index into the module's slots with a token present; used when no label is given. */
@@ -53,6 +59,7 @@ export interface Pkcs11ProviderOptions {
 export interface ResolvedPkcs11Options {
   name: string
   modulePath: string
+  libraryParameters: string | undefined
   tokenLabel: string | undefined
   slotIndex: number | undefined
   pin: SecretString
@@ -87,6 +94,15 @@ function resolvePin(o: Pkcs11ProviderOptions): SecretString {
   return new SecretString(line)
 }
 
+/** libraryParameters: a non-empty string of at most 4096 characters without NUL (it becomes a C string). */
+function checkLibraryParameters(v: unknown): string | undefined {
+  if (v === undefined) return undefined
+  if (typeof v !== 'string' || v.length === 0 || v.length > 4096 || v.includes('\0')) {
+    throw new KeywardError('InvalidParameterValue', 'libraryParameters must be a non-empty string of at most 4096 characters without NUL.')
+  }
+  return v
+}
+
 /** Applies defaults, finds the module and reads the PIN. Throws KeywardError for a bad configuration. */
 export function resolveOptions(o: Pkcs11ProviderOptions): ResolvedPkcs11Options {
   if (o === null || typeof o !== 'object') throw new KeywardError('MissingParameter', 'Pkcs11KeyProvider needs an options object.')
@@ -95,6 +111,7 @@ export function resolveOptions(o: Pkcs11ProviderOptions): ResolvedPkcs11Options 
     throw unavailable(`No PKCS#11 module path given and none found at ${DEFAULT_MODULE_PATHS.join(', ')}. Set modulePath (e.g. install softhsm2).`)
   }
   if (!existsSync(modulePath)) throw unavailable(`The PKCS#11 module ${modulePath} does not exist.`)
+  const libraryParameters = checkLibraryParameters(o.libraryParameters)
   if (o.tokenLabel === undefined && o.slotIndex === undefined) throw new KeywardError('MissingParameter', 'Give tokenLabel or slotIndex.')
   if (o.slotIndex !== undefined && (!Number.isInteger(o.slotIndex) || o.slotIndex < 0)) {
     throw new KeywardError('InvalidParameterValue', 'slotIndex must be a non-negative integer.')
@@ -108,6 +125,7 @@ export function resolveOptions(o: Pkcs11ProviderOptions): ResolvedPkcs11Options 
   return {
     name: o.name ?? 'pkcs11',
     modulePath,
+    libraryParameters,
     tokenLabel: o.tokenLabel,
     slotIndex: o.slotIndex,
     pin: resolvePin(o),

@@ -21,8 +21,19 @@ export function objectLabel(id: Buffer): string {
   return `keyward:${id.toString('ascii')}`
 }
 
+/**
+ * What a symmetric version object is for: a GCM key encrypts and decrypts; the AES key of an encrypt-then-MAC
+ * version only derives its two working keys (C_UnwrapKey with CKM_AES_ECB, see etm-crypto.ts), never data.
+ */
+export type SecretRole = 'cipher' | 'derive'
+
+const ROLE_FLAGS: Record<SecretRole, graphene.ITemplate> = {
+  cipher: { encrypt: true, decrypt: true, wrap: false, unwrap: false },
+  derive: { encrypt: false, decrypt: false, wrap: false, unwrap: true },
+}
+
 /** A symmetric CMK version (AES, or the vendor SM4 key type). */
-export function secretKeyTemplate(id: Buffer, keyType: number, valueLen: number, extractable: boolean): graphene.ITemplate {
+export function secretKeyTemplate(id: Buffer, keyType: number, valueLen: number, extractable: boolean, role: SecretRole = 'cipher'): graphene.ITemplate {
   return {
     class: graphene.ObjectClass.SECRET_KEY,
     keyType,
@@ -33,15 +44,16 @@ export function secretKeyTemplate(id: Buffer, keyType: number, valueLen: number,
     private: true,
     sensitive: true,
     extractable,
-    encrypt: true,
-    decrypt: true,
-    wrap: false,
-    unwrap: false,
+    ...ROLE_FLAGS[role],
   }
 }
 
-/** The template C_UnwrapKey gives an imported (BYOK) symmetric key: length comes from the material. */
-export function importedKeyTemplate(id: Buffer, keyType: number, token = true): graphene.ITemplate {
+/**
+ * The template C_UnwrapKey gives an imported (BYOK) symmetric key: the length comes from the material.
+ * `extractable: undefined` leaves CKA_EXTRACTABLE out (a probe object: openCryptoki refuses TRUE in an unwrap
+ * template with CKR_ATTRIBUTE_READ_ONLY); the provider checks the attribute on what the token made either way.
+ */
+export function importedKeyTemplate(id: Buffer, keyType: number, token: boolean, role: SecretRole, extractable: boolean | undefined): graphene.ITemplate {
   return {
     class: graphene.ObjectClass.SECRET_KEY,
     keyType,
@@ -50,10 +62,23 @@ export function importedKeyTemplate(id: Buffer, keyType: number, token = true): 
     token,
     private: true,
     sensitive: true,
-    extractable: false,
-    encrypt: true,
-    decrypt: true,
+    ...(extractable !== undefined ? { extractable } : {}),
+    ...ROLE_FLAGS[role],
   }
+}
+
+/** The CKA_ID of a working key derived from version object `id` (`<KeyId>/v<n>/enc`, `.../mac`). */
+export function derivedId(id: Buffer, kind: 'enc' | 'mac'): Buffer {
+  return Buffer.concat([id, Buffer.from(`/${kind}`, 'ascii')])
+}
+
+/** A working key of an encrypt-then-MAC version: AES-256 for CBC, or a 32-byte generic secret for HMAC. */
+export function derivedKeyTemplate(id: Buffer, kind: 'enc' | 'mac', token: boolean): graphene.ITemplate {
+  const use: graphene.ITemplate = kind === 'enc'
+    ? { keyType: graphene.KeyType.AES, encrypt: true, decrypt: true }
+    : { keyType: graphene.KeyType.GENERIC_SECRET, sign: true, verify: true }
+  const did = derivedId(id, kind)
+  return { class: graphene.ObjectClass.SECRET_KEY, valueLen: 32, id: did, label: objectLabel(did), token, private: true, sensitive: true, extractable: false, wrap: false, unwrap: false, ...use }
 }
 
 /** What an asymmetric key pair is for. */

@@ -25,6 +25,19 @@ const LOGIN_FAILED = new Set(['CKR_PIN_INCORRECT', 'CKR_PIN_INVALID', 'CKR_PIN_L
 /** Codes meaning a cached object handle is stale (object deleted, or handles renumbered after a reopen). */
 const HANDLE_GONE = new Set(['CKR_OBJECT_HANDLE_INVALID', 'CKR_KEY_HANDLE_INVALID'])
 
+/**
+ * True when the token itself failed the call (a CKR_* code on the error or its cause), as opposed to a check of
+ * ours refusing before or after it: after such a failure the session may hold an unfinished operation.
+ */
+export function isTokenFailure(e: unknown): boolean {
+  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 4; cur = cur.cause, depth++) {
+    if (ckrOf(cur) !== undefined) return true
+    const backend = (cur as { backendCode?: unknown }).backendCode
+    if (typeof backend === 'string' && backend.startsWith('CKR_')) return true
+  }
+  return false
+}
+
 /** True when the failure means "reopen the session/module and retry once". */
 export function isSessionLost(e: unknown): boolean {
   const c = ckrOf(e)
@@ -55,6 +68,9 @@ export function toKeywardError(e: unknown, what: string): KeywardError {
   if (ckr && SESSION_LOST.has(ckr)) return new KeywardError('FailedOperation.ProviderUnavailable', `${what}: the token or its session is unavailable (${ckr}).`, opts)
   if (ckr === 'CKR_MECHANISM_INVALID' || ckr === 'CKR_MECHANISM_PARAM_INVALID' || ckr === 'CKR_ARGUMENTS_BAD') {
     return new KeywardError('UnsupportedOperation', `${what}: the token does not support this mechanism or its parameters (${ckr}).`, opts)
+  }
+  if (ckr === 'CKR_FUNCTION_NOT_SUPPORTED') {
+    return new KeywardError('UnsupportedOperation', `${what}: the token does not implement the PKCS#11 function this needs (${ckr}).`, opts)
   }
   return new KeywardError('InternalError', `${what} failed in the token${ckr ? ` (${ckr})` : ''}.`, opts)
 }

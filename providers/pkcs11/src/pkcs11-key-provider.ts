@@ -14,7 +14,6 @@ import {
   checkOneOf,
   checkSignRequest,
   needs,
-  requireCapability,
   toBase64,
   type AsymmetricRsaDecryptRequest,
   type CallOptions,
@@ -34,7 +33,6 @@ import {
   type WrappingAlgorithm,
 } from '@keyward/core'
 import { generateKeyPair, readPublicKey, rsaDecryptInToken, signInToken, verifyInToken } from './asymmetric-crypto.js'
-import { pkcs11Capabilities } from './capabilities.js'
 import { resolveOptions, type Pkcs11ProviderOptions, type ResolvedPkcs11Options } from './config.js'
 import { checkImportRequest } from './byok-import.js'
 import { Pkcs11Symmetric } from './pkcs11-symmetric.js'
@@ -44,6 +42,7 @@ import { generateSecretKey } from './symmetric-crypto.js'
 import type { TokenContext } from './token-context.js'
 import { TokenConnection } from './token-connection.js'
 import { TokenObjects } from './token-objects.js'
+import { planFor, requireDeclared, type CapabilityList, type TokenPlan } from './token-plan.js'
 import { wrapTokenKey } from './key-export.js'
 
 /** CreateKey with the one PKCS#11-specific option. */
@@ -72,7 +71,6 @@ const EXTRACTABLE = 'pkcs11-extractable'
  */
 export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
   readonly name: string
-  readonly capabilities: ProviderCapabilities
   readonly #options: ResolvedPkcs11Options
   readonly #connection: TokenConnection
   readonly #publicKeys = new Map<string, KeyObject>()
@@ -82,18 +80,38 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     const resolved = resolveOptions(options)
     const connection = new TokenConnection(resolved)
     const pool = new SessionPool(connection, resolved.poolSize)
-    const ctx: TokenContext = { pool, objects: new TokenObjects(), vendor: resolved.vendor }
+    let plan: TokenPlan | undefined
+    const ctx: TokenContext = { pool, objects: new TokenObjects(), vendor: resolved.vendor, plan: () => (plan ??= planFor(connection.facts(), resolved.vendor)) }
     super(resolved.store, resolved.clock, ctx, resolved.metadataCacheMs)
     pool.onRecover = () => ctx.objects.clear()
     this.#options = resolved
     this.#connection = connection
     this.name = resolved.name
-    this.capabilities = pkcs11Capabilities(resolved.vendor)
+  }
+
+  /**
+   * What this provider can do on the connected token, derived from the token's mechanism list and flags
+   * (C_GetMechanismList / C_GetMechanismInfo) and the functions it implements. The first read connects to the
+   * token (loads the module, no login) and throws FailedOperation.ProviderUnavailable when it cannot.
+   */
+  get capabilities(): ProviderCapabilities {
+    this.assertOpen()
+    return this.ctx.plan().capabilities
+  }
+
+  /**
+   * The token's own answers and what the provider derived from them (mechanisms with flags, optional functions,
+   * the scheme used for each operation, and why anything is not declared). For diagnostics and `keyward hsm probe`.
+   */
+  tokenPlan(): TokenPlan {
+    this.assertOpen()
+    return this.ctx.plan()
   }
 
   /** Loads the module, finds the token and logs in now instead of on the first call (fail fast at startup). */
   async connect(opts?: CallOptions): Promise<void> {
     this.live(opts)
+    this.ctx.plan()
     await this.ctx.pool.use(async () => undefined)
   }
 
@@ -101,13 +119,19 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     needs(!this.#closed, 'FailedOperation.ProviderUnavailable', 'The PKCS#11 provider is closed.')
   }
 
+  /** UnsupportedOperation naming what the token lacks, unless it supports `value` (token-plan.ts). */
+  #require(list: CapabilityList, value: string): void {
+    requireDeclared(this.ctx.plan(), this.name, list, value)
+  }
+
   async createKey(req: Pkcs11CreateKeyRequest, opts?: CallOptions): Promise<KeyMetadata> {
     this.live(opts)
     checkCreateKey(req)
     if (req.extractable !== undefined) needs(typeof req.extractable === 'boolean', 'InvalidParameterValue', 'extractable must be a boolean.')
     const usage = req.keyUsage ?? 'ENCRYPT_DECRYPT'
-    requireCapability(this.name, this.capabilities, 'keyUsages', usage)
-    if (usage === 'ENCRYPT_DECRYPT') requireCapability(this.name, this.capabilities, 'symmetricKeySpecs', req.keySpec ?? 'AES_256')
+    this.#require('keyUsages', usage)
+    if (usage === 'ENCRYPT_DECRYPT') this.#require('symmetricKeySpecs', req.keySpec ?? 'AES_256')
+    if (req.type === 2) needs(this.capabilities.wrappingAlgorithms.length > 0, 'UnsupportedOperation', `The ${this.name} provider cannot import key material on this token: ${this.ctx.plan().gaps.get('RSAES_OAEP_SHA_1') ?? 'no unwrap mechanism'}.`)
     needs(!req.extractable || usage === 'ENCRYPT_DECRYPT', 'UnsupportedOperation', 'Only ENCRYPT_DECRYPT keys can be created extractable.')
     return this.onCreateKey(req)
   }
@@ -163,7 +187,7 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     checkKeyId(req.keyId)
     checkOneOf('Algorithm', req.algorithm, ASYMMETRIC_ENCRYPTION_ALGORITHMS.filter((a) => a !== 'SM2'))
     checkBytes('Ciphertext', req.ciphertext, 1, 512)
-    requireCapability(this.name, this.capabilities, 'asymmetricDecryptAlgorithms', req.algorithm)
+    this.#require('asymmetricDecryptAlgorithms', req.algorithm)
     const meta = await this.usableKey(req.keyId)
     needs(meta.keyUsage === 'ASYMMETRIC_DECRYPT_RSA_2048', 'UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} has KeyUsage ${meta.keyUsage}.`)
     const { id } = await this.latestVersionId(meta)
@@ -183,7 +207,7 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     this.live(opts)
     needs(req !== null && typeof req === 'object', 'MissingParameter', 'SignByAsymmetricKey needs a request object.')
     const messageType = checkSignRequest(req)
-    requireCapability(this.name, this.capabilities, 'signAlgorithms', req.algorithm)
+    this.#require('signAlgorithms', req.algorithm)
     const { meta, id } = this.#signingKeyNow(req) ?? await this.#signingKey(req)
     return { signature: await signInToken(this.ctx, id, meta.keyId, req.algorithm, req.message, messageType) }
   }
@@ -193,7 +217,7 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     needs(req !== null && typeof req === 'object', 'MissingParameter', 'VerifyByAsymmetricKey needs a request object.')
     const messageType = checkSignRequest(req)
     checkBytes('SignatureValue', req.signature, 1, 1024)
-    requireCapability(this.name, this.capabilities, 'signAlgorithms', req.algorithm)
+    this.#require('signAlgorithms', req.algorithm)
     const { meta, id } = this.#signingKeyNow(req) ?? await this.#signingKey(req)
     return { signatureValid: await verifyInToken(this.ctx, id, meta.keyId, req.algorithm, req.message, messageType, req.signature) }
   }
@@ -226,7 +250,7 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     checkKeyId(req.keyId)
     checkOneOf('WrappingAlgorithm', req.wrappingAlgorithm, WRAPPING_ALGORITHMS)
     checkOneOf('WrappingKeySpec', req.wrappingKeySpec ?? 'RSA_2048', WRAPPING_KEY_SPECS)
-    requireCapability(this.name, this.capabilities, 'wrappingAlgorithms', req.wrappingAlgorithm)
+    this.#require('wrappingAlgorithms', req.wrappingAlgorithm)
     return this.onGetParametersForImport(req)
   }
 
@@ -252,7 +276,7 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
     checkKeyId(keyId)
     checkBytes('WrappingPublicKey', wrappingPublicKeyDer, 1, 2048)
     checkOneOf('WrappingAlgorithm', algorithm, WRAPPING_ALGORITHMS)
-    requireCapability(this.name, this.capabilities, 'wrappingAlgorithms', algorithm)
+    this.#require('wrappingAlgorithms', algorithm)
     const meta = await this.usableKey(keyId)
     this.needsUsage(meta, 'symmetric')
     const { id } = await this.latestVersionId(meta)
@@ -275,7 +299,7 @@ export class Pkcs11KeyProvider extends Pkcs11Symmetric implements KeyProvider {
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, modulePath: this.#options.modulePath, tokenLabel: this.#options.tokenLabel, slotIndex: this.#options.slotIndex, poolSize: this.#options.poolSize, pin: REDACTED }
+    return { name: this.name, modulePath: this.#options.modulePath, libraryParameters: this.#options.libraryParameters, tokenLabel: this.#options.tokenLabel, slotIndex: this.#options.slotIndex, poolSize: this.#options.poolSize, pin: REDACTED }
   }
 
   [INSPECT](): string {

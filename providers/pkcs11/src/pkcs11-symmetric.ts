@@ -69,7 +69,7 @@ export abstract class Pkcs11Symmetric extends Pkcs11Byok {
   #headerOf(keyId: string, version: number, spec: SymmetricKeySpec, id: Buffer): Buffer {
     let header = this.#headers.get(id)
     if (!header) {
-      header = blobHeader(blobCipherOf(spec), keyId, version)
+      header = blobHeader(blobCipherOf(this.ctx, spec), keyId, version)
       this.#headers.set(id, header)
     }
     return header

@@ -1,6 +1,7 @@
 import type * as graphene from 'graphene-pk11'
 import { KeywardError } from '@keyward/core'
-import { ckrOf, isSessionLost } from './pkcs11-errors.js'
+import { ckrOf, isSessionLost, isTokenFailure } from './pkcs11-errors.js'
+import { takeInterrupted } from './token-ops.js'
 import type { TokenConnection } from './token-connection.js'
 
 interface Pooled {
@@ -16,6 +17,11 @@ interface Pooled {
  * When a call finds its session lost (closed, module finalized, token re-inserted, logged out), the pool forgets
  * every idle session of that generation without closing it (its handle may already be reused), lets the
  * connection recover, and runs the call once more on a freshly opened session.
+ *
+ * A session on which the token failed an operation (or answered "invalid signature") is never reused: some
+ * modules (tpm2-pkcs11) leave the operation active after a failed C_Decrypt/C_Sign, and every later call on that
+ * session would fail with CKR_OPERATION_ACTIVE. Its replacement is opened before it is closed, so that closing
+ * the last session of the application never logs the token out.
  */
 export class SessionPool {
   readonly #connection: TokenConnection
@@ -67,6 +73,7 @@ export class SessionPool {
       },
       (e: unknown) => {
         if (isSessionLost(e)) this.#forget(pooled)
+        else if (isTokenFailure(e)) this.#replace(pooled)
         else this.#release(pooled)
         throw e
       },
@@ -115,7 +122,30 @@ export class SessionPool {
     }
   }
 
+  /** A session whose operation failed in the token: a fresh one takes its place, then it is closed. */
+  #replace(pooled: Pooled): void {
+    let fresh: graphene.Session | undefined
+    if (!this.#closed && pooled.generation === this.#generation) {
+      try {
+        fresh = this.#connection.openSession()
+        this.#open.add(fresh)
+      } catch {
+        // No replacement now: the slot is freed and the next call opens one (or reports why it cannot).
+      }
+    }
+    this.#discard(pooled)
+    if (fresh) this.#release({ session: fresh, generation: pooled.generation })
+    else {
+      this.#inUse--
+      this.#wake()
+    }
+  }
+
   #release(pooled: Pooled): void {
+    if (takeInterrupted(pooled.session)) {
+      this.#replace(pooled)
+      return
+    }
     if (this.#closed || pooled.generation !== this.#generation) {
       this.#discard(pooled)
       this.#inUse--

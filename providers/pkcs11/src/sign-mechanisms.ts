@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import * as graphene from 'graphene-pk11'
 import { p256 } from '@noble/curves/nist.js'
 import { KeywardError, type MessageType, type SignAlgorithm } from '@keyward/core'
+import type { TokenPlan } from './token-plan.js'
 
 /** DER DigestInfo prefix of SHA-256 (RFC 8017 §9.2 note 1): CKM_RSA_PKCS signs prefix ‖ digest. */
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
@@ -10,23 +11,27 @@ function pssParams(): graphene.RsaPssParams {
   return new graphene.RsaPssParams(graphene.MechanismEnum.SHA256, graphene.RsaMgf.MGF1_SHA256, 32)
 }
 
+const sha256 = (m: Buffer): Buffer => createHash('sha256').update(m).digest()
+
 /**
- * The token mechanism and input for a signature. RAW RSA messages are hashed in the token (CKM_SHA256_RSA_*);
- * DIGEST messages use the bare mechanisms. ECDSA is always CKM_ECDSA over a host SHA-256 digest, because
- * SoftHSM 2.6 rejects CKM_ECDSA_SHA256.
+ * The token mechanism and input for a signature. RAW RSA messages are hashed in the token when it has the
+ * combined mechanism (CKM_SHA256_RSA_PKCS, CKM_SHA256_RSA_PKCS_PSS); otherwise the host hashes them and they take
+ * the DIGEST path (openCryptoki 3.8 has no CKM_SHA256_RSA_PKCS). The signature is the same either way. DIGEST
+ * messages use the bare mechanisms. ECDSA is always CKM_ECDSA over a host SHA-256 digest, because SoftHSM 2.6
+ * rejects CKM_ECDSA_SHA256.
  */
-export function signInput(algorithm: SignAlgorithm, message: Uint8Array, messageType: MessageType): { mech: graphene.MechanismType; data: Buffer } {
+export function signInput(plan: TokenPlan, algorithm: SignAlgorithm, message: Uint8Array, messageType: MessageType): { mech: graphene.MechanismType; data: Buffer } {
   // A view, not a copy: the async token call keeps it alive until it completes.
   const m = Buffer.from(message.buffer, message.byteOffset, message.byteLength)
   switch (algorithm) {
     case 'RSA_PKCS1_SHA_256':
-      return messageType === 'RAW' ? { mech: 'SHA256_RSA_PKCS', data: m } : { mech: 'RSA_PKCS', data: Buffer.concat([SHA256_DIGEST_INFO, m]) }
+      if (messageType === 'RAW' && plan.rsaPkcs1Raw) return { mech: plan.rsaPkcs1Raw, data: m }
+      return { mech: 'RSA_PKCS', data: Buffer.concat([SHA256_DIGEST_INFO, messageType === 'RAW' ? sha256(m) : m]) }
     case 'RSA_PSS_SHA_256':
-      return messageType === 'RAW'
-        ? { mech: { name: 'SHA256_RSA_PKCS_PSS', params: pssParams() }, data: m }
-        : { mech: { name: 'RSA_PKCS_PSS', params: pssParams() }, data: m }
+      if (messageType === 'RAW' && plan.rsaPssRaw) return { mech: { name: plan.rsaPssRaw, params: pssParams() }, data: m }
+      return { mech: { name: 'RSA_PKCS_PSS', params: pssParams() }, data: messageType === 'RAW' ? sha256(m) : m }
     case 'ECC_P256_R1':
-      return { mech: 'ECDSA', data: messageType === 'RAW' ? createHash('sha256').update(m).digest() : m }
+      return { mech: 'ECDSA', data: messageType === 'RAW' ? sha256(m) : m }
     default:
       throw new KeywardError('UnsupportedOperation', `The PKCS#11 provider has no mechanism for ${algorithm} on this token.`)
   }

@@ -11,7 +11,9 @@ import {
   type SymmetricKeySpec,
 } from '@keyward/core'
 import { isKeywardError } from '@keyward/core'
+import { enforceKeyAttributes } from './key-attributes.js'
 import { secretKeyTemplate } from './key-templates.js'
+import { generateEtmVersion, openEtm, sealEtm } from './etm-crypto.js'
 import { nonces } from './nonce-source.js'
 import { toKeywardError } from './pkcs11-errors.js'
 import type { TokenContext } from './token-context.js'
@@ -20,14 +22,19 @@ import { decryptAsync, encryptAsync, encryptIntoAsync, generateKeyAsync } from '
 const TAG = 16
 const NONCE = 12
 
-/** The blob cipher of a key spec. */
-export function blobCipherOf(spec: SymmetricKeySpec): BlobCipher {
-  return spec === 'SM4' ? 'SM4-GCM' : 'AES-256-GCM'
+/** The blob cipher of a key spec on this token: SM4-GCM, AES-256-GCM, or the encrypt-then-MAC construction. */
+export function blobCipherOf(ctx: TokenContext, spec: SymmetricKeySpec): BlobCipher {
+  if (spec === 'SM4') return 'SM4-GCM'
+  return ctx.plan().symmetric === 'AES-256-CBC-HMAC-SHA256' ? 'AES-256-CBC-HMAC-SHA256' : 'AES-256-GCM'
 }
 
-/** The GCM mechanism of a key spec: CKM_AES_GCM, or the instance's vendor SM4_GCM. */
+/**
+ * The GCM mechanism of a key spec: CKM_AES_GCM, or the instance's vendor SM4_GCM. The parameters are the
+ * PKCS#11 v2.40 CK_GCM_PARAMS, with ulIvBits set: graphene's older AesGcmParams leave it out, which SoftHSM
+ * ignores and NSS softokn refuses (CKR_MECHANISM_PARAM_INVALID).
+ */
 export function gcmMechanism(ctx: TokenContext, spec: SymmetricKeySpec, nonce: Buffer, aad: Buffer): graphene.IAlgorithm {
-  const params = new graphene.AesGcmParams(nonce, aad, TAG * 8)
+  const params = new graphene.AesGcm240Params(nonce, aad, TAG * 8)
   if (spec === 'AES_256') return { name: 'AES_GCM', params }
   const vendor = ctx.vendor.get('SM4_GCM')
   if (!vendor) throw new KeywardError('UnsupportedOperation', 'This token has no SM4_GCM vendor mechanism mapped.')
@@ -37,7 +44,7 @@ export function gcmMechanism(ctx: TokenContext, spec: SymmetricKeySpec, nonce: B
 /** {@link gcmMechanism} as pkcs11js takes it; CKM_AES_GCM is built directly (graphene's wrappers cost on the hot path). */
 export function gcmMechanismCki(ctx: TokenContext, spec: SymmetricKeySpec, nonce: Buffer, aad: Buffer): pkcs11.Mechanism {
   if (spec !== 'AES_256') return graphene.Mechanism.create(gcmMechanism(ctx, spec, nonce, aad))
-  const parameter: pkcs11.AesGCM = { type: graphene.MechParams.AesGCM, iv: nonce, ivBits: NONCE * 8, aad, tagBits: TAG * 8 }
+  const parameter: pkcs11.AesGCM = { type: graphene.MechParams.AesGCMv240, iv: nonce, ivBits: NONCE * 8, aad, tagBits: TAG * 8 }
   return { mechanism: graphene.MechanismEnum.AES_GCM, parameter }
 }
 
@@ -49,11 +56,17 @@ export function secretKeyKind(ctx: TokenContext, spec: SymmetricKeySpec): { mech
   return { mech: { name: gen.mechanism, params: null }, keyType: gen.keyType, valueLen: gen.valueLen ?? 16 }
 }
 
-/** Generates a symmetric CMK version inside the token (C_GenerateKey). */
+/**
+ * Generates a symmetric CMK version inside the token (C_GenerateKey), sensitive and, unless asked, non-extractable
+ * whatever the token's defaults. On an encrypt-then-MAC token, its two working keys are derived at once.
+ */
 export async function generateSecretKey(ctx: TokenContext, spec: SymmetricKeySpec, id: Buffer, extractable: boolean): Promise<void> {
+  if (blobCipherOf(ctx, spec) === 'AES-256-CBC-HMAC-SHA256') return generateEtmVersion(ctx, id, extractable)
   const kind = secretKeyKind(ctx, spec)
-  await ctx.pool.use((session) => generateKeyAsync(session, kind.mech, secretKeyTemplate(id, kind.keyType, kind.valueLen, extractable)))
-    .catch((e: unknown) => { throw toKeywardError(e, 'Generating a key in the token') })
+  await ctx.pool.use(async (session) => {
+    const key = await generateKeyAsync(session, kind.mech, secretKeyTemplate(id, kind.keyType, kind.valueLen, extractable))
+    enforceKeyAttributes(session, key, extractable)
+  }).catch((e: unknown) => { throw toKeywardError(e, 'Generating a key in the token') })
 }
 
 /**
@@ -67,13 +80,14 @@ export function sealBlob(
   plaintext: Uint8Array,
   context: EncryptionContext | undefined,
 ): Promise<string> {
+  if (target.spec === 'AES_256' && ctx.plan().symmetric === 'AES-256-CBC-HMAC-SHA256') return sealEtm(ctx, target, plaintext, context)
   const n = plaintext.byteLength
   let blob: Buffer
   let ctAt: number
   let call: Promise<Buffer>
   try {
     // Callers may pass the version's header, built once: only read here, never written.
-    const header = target.header ?? blobHeader(blobCipherOf(target.spec), target.keyId, target.version)
+    const header = target.header ?? blobHeader(blobCipherOf(ctx, target.spec), target.keyId, target.version)
     ctAt = header.length + NONCE + TAG
     // header ‖ nonce ‖ tag ‖ ciphertext, plus TAG spare bytes where the token puts the tag after the ciphertext.
     blob = Buffer.allocUnsafe(ctAt + n + TAG)
@@ -106,7 +120,8 @@ export async function openBlob(
   parts: CiphertextBlobParts & { header: Buffer },
   context: EncryptionContext | undefined,
 ): Promise<Buffer> {
-  if (parts.cipher !== blobCipherOf(source.spec)) throw decryptionFailed()
+  if (parts.cipher !== blobCipherOf(ctx, source.spec)) throw decryptionFailed()
+  if (parts.cipher === 'AES-256-CBC-HMAC-SHA256') return openEtm(ctx, source, parts, context)
   const mech = gcmMechanism(ctx, source.spec, Buffer.from(parts.nonce), blobAad(parts.header, context))
   const input = Buffer.concat([parts.ciphertext, parts.tag])
   try {

@@ -2,10 +2,12 @@ import * as graphene from 'graphene-pk11'
 import { KeywardError, type SecretString } from '@keyward/core'
 import { acquireModule, reinitializeModule, releaseModule } from './module-registry.js'
 import { ckrOf, isLoginFailure, toKeywardError } from './pkcs11-errors.js'
+import { readTokenFacts, type TokenFacts } from './token-facts.js'
 
 /** How to reach one token. */
 export interface TokenAddress {
   modulePath: string
+  libraryParameters: string | undefined
   tokenLabel: string | undefined
   slotIndex: number | undefined
   pin: SecretString
@@ -23,6 +25,7 @@ export class TokenConnection {
   #slot: graphene.Slot | undefined
   #loggedIn = false
   #loginError: KeywardError | undefined
+  #facts: TokenFacts | undefined
   /** C_Login calls made (diagnostics; the fault tests assert on it). */
   loginAttempts = 0
 
@@ -33,7 +36,7 @@ export class TokenConnection {
   /** Loads the module and finds the token; ProviderUnavailable with the reason when either is missing. */
   connect(): void {
     if (this.#slot) return
-    this.#module = acquireModule(this.#address.modulePath)
+    this.#module = acquireModule(this.#address.modulePath, this.#address.libraryParameters)
     try {
       this.#slot = this.#findSlot(this.#module)
     } catch (e) {
@@ -55,6 +58,32 @@ export class TokenConnection {
     }
     const wanted = tokenLabel !== undefined ? `labelled ${JSON.stringify(tokenLabel)}` : `at slot index ${String(slotIndex)}`
     throw new KeywardError('FailedOperation.ProviderUnavailable', `No token ${wanted} in ${modulePath} (tokens present: ${labels.map((l) => JSON.stringify(l)).join(', ') || 'none'}).`)
+  }
+
+  /**
+   * What the token says about itself (library, token info, mechanisms, optional functions), read once per
+   * connection without a session or a login.
+   */
+  facts(): TokenFacts {
+    this.connect()
+    if (!this.#facts) {
+      try {
+        this.#facts = readTokenFacts(this.#module as graphene.Module, this.#slot as graphene.Slot)
+      } catch (e) {
+        throw toKeywardError(e, 'Reading the token\'s mechanisms')
+      }
+    }
+    return this.#facts
+  }
+
+  /** A read-only session that is not logged in (what needs no PIN: C_GenerateRandom on most tokens). Close it. */
+  publicSession(): graphene.Session {
+    this.connect()
+    try {
+      return (this.#slot as graphene.Slot).open(graphene.SessionFlag.SERIAL_SESSION)
+    } catch (e) {
+      throw toKeywardError(e, 'Opening a PKCS#11 session')
+    }
   }
 
   /** Opens a read-write session, logged in. */
@@ -108,6 +137,7 @@ export class TokenConnection {
   close(): void {
     if (!this.#module) return
     this.#slot = undefined
+    this.#facts = undefined
     this.#module = undefined
     this.#loggedIn = false
     releaseModule(this.#address.modulePath)

@@ -1,5 +1,6 @@
 import * as graphene from 'graphene-pk11'
 import { KeywardError } from '@keyward/core'
+import { derivedId } from './key-templates.js'
 import { isHandleGone } from './pkcs11-errors.js'
 
 /** CKS_RO_USER_FUNCTIONS (1) and CKS_RW_USER_FUNCTIONS (3): the states of a logged-in user session. */
@@ -83,10 +84,17 @@ export class TokenObjects {
     }
   }
 
-  /** Destroys every object with CKA_ID `id` (all classes). Returns how many. */
+  /**
+   * Destroys every object with CKA_ID `id` (all classes), and the working keys derived from it on an
+   * encrypt-then-MAC token (`<id>/enc`, `<id>/mac`). Returns how many.
+   */
   destroy(session: graphene.Session, id: Buffer): number {
-    for (const kind of Object.keys(CLASS) as ObjectKind[]) this.forget(kind, id)
-    return session.destroy({ id })
+    let n = 0
+    for (const each of [id, derivedId(id, 'enc'), derivedId(id, 'mac')]) {
+      for (const kind of Object.keys(CLASS) as ObjectKind[]) this.forget(kind, each)
+      n += session.destroy({ id: each })
+    }
+    return n
   }
 
   forget(kind: ObjectKind, id: Buffer): void {

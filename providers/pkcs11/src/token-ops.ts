@@ -14,12 +14,30 @@ import type * as pkcs11 from 'pkcs11js'
 
 type Done<T> = (e: Error | null, v: T | null) => void
 
-function settle<T>(resolve: (v: T) => void, reject: (e: unknown) => void, keepAlive: readonly Buffer[]): Done<T> {
+/**
+ * Sessions whose last operation failed or was answered "invalid": the pool replaces them instead of reusing them
+ * (some modules leave the operation active after a failure; see SessionPool). A WeakSet, so nothing is kept alive.
+ */
+const interrupted = new WeakSet<graphene.Session>()
+
+/** Marks `session` as possibly holding an unfinished operation. */
+export function markInterrupted(session: graphene.Session): void {
+  interrupted.add(session)
+}
+
+/** True (once) when `session` was marked by {@link markInterrupted}. */
+export function takeInterrupted(session: graphene.Session): boolean {
+  return interrupted.delete(session)
+}
+
+function settle<T>(session: graphene.Session, resolve: (v: T) => void, reject: (e: unknown) => void, keepAlive: readonly Buffer[]): Done<T> {
   return (e, v) => {
     // Referenced here so the inputs live as long as the native worker can read them.
     if (keepAlive.length < 0) return
-    if (e) reject(e)
-    else if (v === null) reject(new Error('The PKCS#11 call returned no result.'))
+    if (e) {
+      interrupted.add(session)
+      reject(e)
+    } else if (v === null) reject(new Error('The PKCS#11 call returned no result.'))
     else resolve(v)
   }
 }
@@ -28,7 +46,7 @@ function settle<T>(resolve: (v: T) => void, reject: (e: unknown) => void, keepAl
 export function encryptAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer, outLength: number): Promise<Buffer> {
   session.createCipher(mech, key)
   const out = Buffer.alloc(outLength)
-  return new Promise((resolve, reject) => session.lib.C_Encrypt(session.handle, data, out, settle(resolve, reject, [data, out])))
+  return new Promise((resolve, reject) => session.lib.C_Encrypt(session.handle, data, out, settle(session, resolve, reject, [data, out])))
 }
 
 /**
@@ -38,14 +56,14 @@ export function encryptAsync(session: graphene.Session, mech: graphene.Mechanism
  */
 export function encryptIntoAsync(session: graphene.Session, mech: pkcs11.Mechanism, key: graphene.Key, data: Buffer, out: Buffer): Promise<Buffer> {
   session.lib.C_EncryptInit(session.handle, mech, key.handle)
-  return new Promise((resolve, reject) => session.lib.C_Encrypt(session.handle, data, out, settle(resolve, reject, [data, out])))
+  return new Promise((resolve, reject) => session.lib.C_Encrypt(session.handle, data, out, settle(session, resolve, reject, [data, out])))
 }
 
 /** C_DecryptInit + async C_Decrypt. */
 export function decryptAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer, outLength: number): Promise<Buffer> {
   session.createDecipher(mech, key)
   const out = Buffer.alloc(outLength)
-  return new Promise((resolve, reject) => session.lib.C_Decrypt(session.handle, data, out, settle(resolve, reject, [data, out])))
+  return new Promise((resolve, reject) => session.lib.C_Decrypt(session.handle, data, out, settle(session, resolve, reject, [data, out])))
 }
 
 /** pkcs11js mechanisms of parameterless mechanism names, built once (they are never modified). */
@@ -66,7 +84,7 @@ export function mechanismOf(mech: graphene.MechanismType): pkcs11.Mechanism {
 export function signAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer): Promise<Buffer> {
   session.lib.C_SignInit(session.handle, mechanismOf(mech), key.handle)
   const out = Buffer.alloc(512)
-  return new Promise((resolve, reject) => session.lib.C_Sign(session.handle, data, out, settle(resolve, reject, [data, out])))
+  return new Promise((resolve, reject) => session.lib.C_Sign(session.handle, data, out, settle(session, resolve, reject, [data, out])))
 }
 
 /** C_VerifyInit + async C_Verify; an invalid signature (or one of the wrong length) is `false`, not an error. */
@@ -75,6 +93,7 @@ export function verifyAsync(session: graphene.Session, mech: graphene.MechanismT
   return new Promise((resolve, reject) =>
     session.lib.C_Verify(session.handle, data, signature, (e: Error | null, ok: boolean | null) => {
       if (data.length < 0 || signature.length < 0) return
+      if (e || ok !== true) interrupted.add(session)
       if (e && /CKR_SIGNATURE_(INVALID|LEN_RANGE)/.test(e.message)) resolve(false)
       else if (e) reject(e)
       else resolve(ok === true)
@@ -84,7 +103,7 @@ export function verifyAsync(session: graphene.Session, mech: graphene.MechanismT
 
 /** Async C_GenerateKey (pkcs11js copies template and mechanism into native memory). */
 export function generateKeyAsync(session: graphene.Session, mech: graphene.MechanismType, template: graphene.ITemplate): Promise<graphene.SecretKey> {
-  return new Promise((resolve, reject) => session.generateKey(mech, template, settle(resolve, reject, [])))
+  return new Promise((resolve, reject) => session.generateKey(mech, template, settle(session, resolve, reject, [])))
 }
 
 /** Async C_GenerateKeyPair. */
@@ -94,15 +113,15 @@ export function generateKeyPairAsync(
   publicTemplate: graphene.ITemplate,
   privateTemplate: graphene.ITemplate,
 ): Promise<graphene.IKeyPair> {
-  return new Promise((resolve, reject) => session.generateKeyPair(mech, publicTemplate, privateTemplate, settle(resolve, reject, [])))
+  return new Promise((resolve, reject) => session.generateKeyPair(mech, publicTemplate, privateTemplate, settle(session, resolve, reject, [])))
 }
 
 /** Async C_UnwrapKey: the unwrapped key exists only inside the token. */
 export function unwrapKeyAsync(session: graphene.Session, mech: graphene.MechanismType, unwrappingKey: graphene.Key, wrapped: Buffer, template: graphene.ITemplate): Promise<graphene.Key> {
-  return new Promise((resolve, reject) => session.unwrapKey(mech, unwrappingKey, wrapped, template, settle(resolve, reject, [wrapped])))
+  return new Promise((resolve, reject) => session.unwrapKey(mech, unwrappingKey, wrapped, template, settle(session, resolve, reject, [wrapped])))
 }
 
 /** Async C_WrapKey (its output buffer is kept by pkcs11js itself). */
 export function wrapKeyAsync(session: graphene.Session, mech: graphene.MechanismType, wrappingKey: graphene.Key, key: graphene.Key): Promise<Buffer> {
-  return new Promise((resolve, reject) => session.wrapKey(mech, wrappingKey, key, settle(resolve, reject, [])))
+  return new Promise((resolve, reject) => session.wrapKey(mech, wrappingKey, key, settle(session, resolve, reject, [])))
 }

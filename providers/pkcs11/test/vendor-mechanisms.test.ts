@@ -1,7 +1,9 @@
+import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto'
 import * as graphene from 'graphene-pk11'
 import { afterAll, describe, expect, it } from 'vitest'
 import { isKeywardError } from '@keyward/core'
 import { parseVendorMechanisms } from '@keyward/provider-pkcs11'
+import { withTokenSession } from '@keyward/test-support'
 import { createSoftHsmToken } from '../../../test/support/softhsm.js'
 import { expectCode, providerOn } from './helpers.js'
 
@@ -46,15 +48,26 @@ describe('vendor mechanism map', () => {
   it('a vendor SM4 key made from the mapped key type is a token object with the mapped key type and length', async () => {
     const mapped = providerOn(token, { vendorMechanisms: MAP })
     const key = await mapped.createKey({ alias: 'vendor-sm4-attrs', keySpec: 'SM4' })
-    const module = graphene.Module.load(token.modulePath)
-    module.initialize()
-    const session = module.getSlots(0).open(graphene.SessionFlag.SERIAL_SESSION)
-    // No C_Login: the provider's open sessions already logged this application in to the token.
-    const found = session.find({ class: graphene.ObjectClass.SECRET_KEY, id: Buffer.from(`${key.keyId}/v1`) })
-    expect(found.length).toBe(1)
-    const attrs = found.items(0).toType<graphene.SecretKey>().getAttribute({ keyType: null, valueLen: null, sensitive: null, extractable: null, token: null })
+    const attrs = withTokenSession(token, (session) => {
+      const found = session.find({ class: graphene.ObjectClass.SECRET_KEY, id: Buffer.from(`${key.keyId}/v1`) })
+      expect(found.length).toBe(1)
+      return found.items(0).toType<graphene.SecretKey>().getAttribute({ keyType: null, valueLen: null, sensitive: null, extractable: null, token: null })
+    }, { alongside: true })
     expect(attrs).toEqual({ keyType: graphene.KeyType.AES, valueLen: 16, sensitive: true, extractable: false, token: true })
-    session.close()
+    await mapped.close()
+  })
+
+  it('SoftHSM measures imported material; a mechanism refused while checking it is UnsupportedOperation, not "must be 16 bytes" (issue 13, item 6)', async () => {
+    // "SM4_GCM" mapped to CKM_AES_CTR: SoftHSM answers GCM parameters for CTR with CKR_ARGUMENTS_BAD. The material
+    // is the right 16 bytes; before, every failure of the key check value was reported as the wrong length.
+    const mapped = providerOn(token, { vendorMechanisms: { SM4_KEY_GEN: { mechanism: 'AES_KEY_GEN', keyType: 'AES', valueLen: 16 }, SM4_GCM: { mechanism: 'AES_CTR', params: 'gcm' } } })
+    const key = await mapped.createKey({ alias: 'vendor-ctr-import', type: 2, keySpec: 'SM4' })
+    const params = await mapped.getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_1' })
+    const pub = createPublicKey({ key: Buffer.from(params.publicKey, 'base64'), format: 'der', type: 'spki' })
+    const encryptedKeyMaterial = publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, randomBytes(16))
+    const e = await expectCode(() => mapped.importKeyMaterial({ keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial }), 'UnsupportedOperation')
+    expect(e.backendCode).toBe('CKR_ARGUMENTS_BAD')
+    expect((await mapped.describeKey(key.keyId)).keyState).toBe('PendingImport')
     await mapped.close()
   })
 

@@ -7,16 +7,15 @@ import {
   isKeywardError,
   KeywardError,
   zeroize,
-  type BlobCipher,
   type EncryptionContext,
   type KeyMetadata,
 } from '@keyward/core'
-import { gcmDecrypt, gcmEncrypt } from './crypto/gcm.js'
+import { gcmDecrypt, gcmEncrypt, type GcmCipher } from './crypto/gcm.js'
 import type { KeyBook } from './key-book.js'
 import { requireEnabled } from './key-rules.js'
 
-/** The blob cipher of a symmetric key. */
-export function cipherOf(key: KeyMetadata): BlobCipher {
+/** The blob cipher of a symmetric key (GCM only: cipher 3 is the PKCS#11 construction for tokens without GCM). */
+export function cipherOf(key: KeyMetadata): GcmCipher {
   return key.keySpec === 'SM4' ? 'SM4-GCM' : 'AES-256-GCM'
 }
 
@@ -60,7 +59,7 @@ export async function decryptBlob(book: KeyBook, blob: string, ctx: EncryptionCo
   }
   if (!material) throw decryptionFailed()
   try {
-    return { keyId: key.keyId, plaintext: gcmDecrypt(parts.cipher, material, parts.nonce, parts.ciphertext, parts.tag, blobAad(parts.header, ctx)) }
+    return { keyId: key.keyId, plaintext: gcmDecrypt(cipherOf(key), material, parts.nonce, parts.ciphertext, parts.tag, blobAad(parts.header, ctx)) }
   } finally {
     zeroize(material)
   }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { SecretString, type KeyProvider as KeyProviderContract } from '@keyward/core'
 import { ContainerModule } from 'inversify'
+import type { ProbeOptions, ProbeReport } from '@keyward/provider-pkcs11'
 import type { KeywardConfig } from '../config-schema.js'
 import { appPkcs11MetadataPath } from '../home-layout.js'
 import { KeyProvider } from '../tokens.js'
@@ -22,6 +23,7 @@ export async function createPkcs11Provider(config: KeywardConfig, options: Facto
   try {
     return new Pkcs11KeyProvider({
       ...(c.module ? { modulePath: c.module } : {}),
+      ...(c.libraryParameters ? { libraryParameters: c.libraryParameters } : {}),
       ...(c.tokenLabel ? { tokenLabel: c.tokenLabel } : {}),
       ...(c.slot !== undefined ? { slotIndex: c.slot } : {}),
       // The PIN is wrapped at once so it never prints; a missing variable is reported by the provider.
@@ -41,4 +43,13 @@ export function pkcs11Module(config: KeywardConfig, options: FactoryOptions = {}
   return new ContainerModule(({ bind }) => {
     bind<KeyProviderContract>(KeyProvider).toDynamicValue(() => createPkcs11Provider(config, options)).inSingletonScope()
   })
+}
+
+/**
+ * What a PKCS#11 token can do for Keyward (`keyward hsm probe`): its answers, the derived capabilities and, with a
+ * PIN, every feature tried on temporary keys that are deleted afterwards. The provider is loaded on demand.
+ */
+export async function probePkcs11Token(options: ProbeOptions): Promise<ProbeReport> {
+  const { probeToken } = await import('@keyward/provider-pkcs11')
+  return probeToken(options)
 }
