@@ -78,7 +78,9 @@ export function hsmCommand(globals: () => GlobalOptions, io: CliIo, setExit: (co
       const modulePath = o.module ?? c.module
       if (!modulePath) throw new KeywardError('MissingParameter', 'Give --module <path of the PKCS#11 .so> (or pkcs11.module in the config).')
       const libraryParameters = o.libraryParameters ?? c.libraryParameters
-      const tokenLabel = o.token ?? c.tokenLabel
+      // Commander hands `--token` to the root program (tccli's session-token option, accepted anywhere on the line),
+      // so `hsm probe --token prod` arrives there: for this command it is the token's label.
+      const tokenLabel = o.token ?? globals().token ?? c.tokenLabel
       const { probePkcs11Token } = await import('@keyward/container')
       // Ctrl-C or a TERM stops the trials, not the cleanup: the keys made so far are deleted before the exit.
       const interrupt = new AbortController()
