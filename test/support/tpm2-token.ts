@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { requireBinary } from './index.js'
 import type { CapabilityFloor, TestToken } from './test-token.js'
 
@@ -43,6 +43,14 @@ function waitFor(what: string, ready: () => boolean, ms = 10_000): void {
   }
 }
 
+/**
+ * The daemons die with this test process even when it is killed (a timeout, a cancelled run), where no 'exit'
+ * handler runs: util-linux's setpriv sets PR_SET_PDEATHSIG and execs the daemon, which stays in the foreground.
+ */
+function tiedArgv(argv: string[]): [string, string[]] {
+  return existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', ['--pdeathsig', 'TERM', '--', ...argv]] : [argv[0] as string, argv.slice(1)]
+}
+
 /** Starts swtpm + a bus + tpm2-abrmd, initialises a token, and points this process at it. */
 export function tpm2TestToken(): TestToken {
   for (const bin of ['swtpm', 'tpm2-abrmd', 'dbus-daemon', 'pkcs11-tool']) requireBinary(bin)
@@ -63,8 +71,8 @@ export function tpm2TestToken(): TestToken {
   // TSS2_LOG set by the developer wins.
   process.env['TSS2_LOG'] ??= 'all+NONE'
   try {
-    const swtpm = spawn('swtpm', ['socket', '--tpm2', '--server', `type=unixio,path=${sock}`, '--ctrl', `type=unixio,path=${sock}.ctrl`,
-      '--tpmstate', `dir=${state}`, '--flags', 'not-need-init,startup-clear'], { stdio: 'ignore' })
+    const swtpm = spawn(...tiedArgv(['swtpm', 'socket', '--tpm2', '--server', `type=unixio,path=${sock}`, '--ctrl', `type=unixio,path=${sock}.ctrl`,
+      '--tpmstate', `dir=${state}`, '--flags', 'not-need-init,startup-clear']), { stdio: 'ignore' })
     pids.push(swtpm.pid as number)
     waitFor('swtpm', () => existsSync(sock) && existsSync(`${sock}.ctrl`))
     const bus = `unix:path=${join(dir, 'bus')}`
@@ -74,8 +82,9 @@ export function tpm2TestToken(): TestToken {
 <busconfig><type>session</type><listen>${bus}</listen>
 <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>
 `)
-    const busPid = execFileSync('dbus-daemon', [`--config-file=${busConfig}`, '--fork', '--print-pid=1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-    pids.push(Number.parseInt(busPid.trim(), 10))
+    const dbus = spawn(...tiedArgv(['dbus-daemon', `--config-file=${busConfig}`, '--nofork']), { stdio: 'ignore' })
+    pids.push(dbus.pid as number)
+    waitFor('dbus-daemon', () => existsSync(join(dir, 'bus')))
     const name = `com.intel.tss2.Tabrmd.kw${randomBytes(4).toString('hex')}`
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -83,7 +92,7 @@ export function tpm2TestToken(): TestToken {
       TPM2_PKCS11_TCTI: `tabrmd:bus_type=session,bus_name=${name}`,
       TPM2_PKCS11_STORE: store,
     }
-    const abrmd = spawn('tpm2-abrmd', ['--session', '--allow-root', `--tcti=swtpm:path=${sock}`, `--dbus-name=${name}`, '--flush-all', '--max-transients=100'], { env, stdio: 'ignore' })
+    const abrmd = spawn(...tiedArgv(['tpm2-abrmd', '--session', '--allow-root', `--tcti=swtpm:path=${sock}`, `--dbus-name=${name}`, '--flush-all', '--max-transients=100']), { env, stdio: 'ignore' })
     pids.push(abrmd.pid as number)
     const tool = (args: string[]) => spawnSync('pkcs11-tool', ['--module', modulePath, ...args], { env, encoding: 'utf8' })
     waitFor('tpm2-abrmd', () => tool(['--list-slots']).status === 0)
