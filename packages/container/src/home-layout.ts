@@ -42,8 +42,18 @@ export function kmsPkcs11MetadataPath(home: string): string {
  * beside it, no `app-keys.db` yet): its keys are not lost, but the library no longer opens that file by default.
  */
 export function movedAppStoreNotice(home: string): string | undefined {
-  const old = join(home, HOME_FILES.kmsSoftwareKeys)
-  if (!existsSync(old) || existsSync(join(home, HOME_FILES.serverStore)) || existsSync(appSoftwareStorePath(home))) return undefined
-  return `warning: ${old} holds keys of an earlier Keyward library; applications now keep their keys in ${appSoftwareStorePath(home)} ` +
-    `(keys.db belongs to keyward serve / keyward kms). To keep using them, set software.path to ${old} or rename the file.`
+  return movedNotice(home, HOME_FILES.kmsSoftwareKeys, HOME_FILES.appSoftwareKeys, 'software.path')
+}
+
+/** The same notice for a PKCS#11 metadata store (`pkcs11-meta.db` → `app-pkcs11-meta.db`). */
+export function movedAppPkcs11Notice(home: string): string | undefined {
+  return movedNotice(home, HOME_FILES.kmsPkcs11Metadata, HOME_FILES.appPkcs11Metadata, 'pkcs11.metadataPath')
+}
+
+function movedNotice(home: string, oldName: string, newName: string, setting: string): string | undefined {
+  const old = join(home, oldName)
+  const now = join(home, newName)
+  if (!existsSync(old) || existsSync(join(home, HOME_FILES.serverStore)) || existsSync(now)) return undefined
+  return `warning: ${old} holds keys of an earlier Keyward library; applications now keep their keys in ${now} ` +
+    `(${oldName} belongs to keyward serve / keyward kms). To keep using them, set ${setting} to ${old} or rename the file.`
 }

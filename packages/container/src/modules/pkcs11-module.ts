@@ -3,7 +3,7 @@ import { SecretString, type KeyProvider as KeyProviderContract } from '@keyward/
 import { ContainerModule } from 'inversify'
 import type { ProbeOptions, ProbeReport } from '@keyward/provider-pkcs11'
 import type { KeywardConfig } from '../config-schema.js'
-import { appPkcs11MetadataPath } from '../home-layout.js'
+import { appPkcs11MetadataPath, movedAppPkcs11Notice } from '../home-layout.js'
 import { KeyProvider } from '../tokens.js'
 import type { FactoryOptions } from './software-module.js'
 
@@ -19,6 +19,10 @@ export async function createPkcs11Provider(config: KeywardConfig, options: Facto
   const c = config.pkcs11
   const pin = (options.env ?? process.env)[c.pinEnv]
   mkdirSync(config.home, { recursive: true, mode: 0o700 })
+  if (c.metadataPath === undefined) {
+    const notice = movedAppPkcs11Notice(config.home)
+    if (notice) (options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(notice)
+  }
   const store = SqliteKeyStore.open(c.metadataPath ?? appPkcs11MetadataPath(config.home))
   try {
     return new Pkcs11KeyProvider({
