@@ -34,6 +34,8 @@ export interface OpenPlan {
   readonly signal: AbortSignal | undefined
   /** The keyring's limit, enforced while the header is read. */
   readonly maxEncryptedDataKeys: number
+  /** The suites this reader accepts; any other is refused before any key is called. */
+  readonly allowedSuites: ReadonlySet<SuiteName>
 }
 
 function checkSigner(h: ParsedHeader, trusted: readonly Uint8Array[] | undefined): void {
@@ -59,7 +61,7 @@ export interface OpenedHeader {
  * cache), key commitment and header tag. Nothing after the header is read.
  */
 export async function openHeader(reader: ChunkReader, plan: OpenPlan): Promise<OpenedHeader> {
-  const h = await readHeader(reader, plan.maxEncryptedDataKeys)
+  const h = await readHeader(reader, plan.maxEncryptedDataKeys, plan.allowedSuites)
   if (plan.expectedContext !== undefined && !canonicalEncryptionContext(plan.expectedContext).equals(h.contextBytes)) {
     throw decryptionFailed(new Error('encryption context mismatch'))
   }

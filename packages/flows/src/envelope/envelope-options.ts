@@ -1,6 +1,7 @@
 import type { CallOptions, EncryptionContext } from '@keyward/core'
 import type { MessageInfo } from './decrypt-message.js'
 import type { ProgressCallback } from './encrypt-message.js'
+import type { SuiteName } from './suites.js'
 
 /** Options of one encryption. */
 export interface EncryptOptions extends CallOptions {
@@ -18,6 +19,8 @@ export interface DecryptOptions extends CallOptions {
   encryptionContext?: EncryptionContext
   /** When given, only messages whose header is signed by one of these public keys decrypt. */
   trustedSigners?: readonly Uint8Array[]
+  /** Narrows the client's `allowedSuites` for this call (it can never widen them). */
+  allowedSuites?: readonly SuiteName[]
   /** Called once the header authenticated, before any plaintext. */
   onHeader?: (info: MessageInfo) => void
   onProgress?: ProgressCallback

@@ -8,7 +8,7 @@ import type { ParsedHeader } from './header-format.js'
 import type { HeaderSigner } from './header-signer.js'
 import { dataKeyMaterial, deriveKeys, type DerivedKeys } from './key-derivation.js'
 import type { Keyring } from './keyring.js'
-import type { Suite } from './suites.js'
+import { checkAllowedSuites, type Suite, type SuiteName } from './suites.js'
 
 /**
  * Where message keys come from: the keyring, through the data-key cache when it is on. The cache holds the
@@ -24,6 +24,7 @@ export class KeyMaterials {
     readonly suite: Suite,
     readonly cache: DataKeyCache | undefined,
     readonly signer: HeaderSigner | undefined,
+    readonly allowedSuites: ReadonlySet<SuiteName>,
   ) {
     this.#keyringId = keyring.id
   }
@@ -39,6 +40,7 @@ export class KeyMaterials {
       onProgress: opts.onProgress,
       signal: opts.signal,
       maxEncryptedDataKeys: this.keyring.maxEncryptedDataKeys,
+      allowedSuites: opts.allowedSuites === undefined ? this.allowedSuites : narrowed(this.allowedSuites, opts.allowedSuites),
     }
   }
 
@@ -90,4 +92,9 @@ export class KeyMaterials {
     })
     return this.cache.use(partition, 0, create, (pt) => deriveKeys(h.suite, pt, h.messageId))
   }
+}
+
+/** A call's allowedSuites within the client's: a call can narrow the policy, never widen it. */
+function narrowed(client: ReadonlySet<SuiteName>, call: readonly SuiteName[]): ReadonlySet<SuiteName> {
+  return new Set([...checkAllowedSuites(call)].filter((s) => client.has(s)))
 }
