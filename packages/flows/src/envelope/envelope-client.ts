@@ -11,6 +11,7 @@ import { decryptJsonFields, encryptJsonFields } from './json-fields.js'
 import { KeyMaterials } from './key-materials.js'
 import { Keyring } from './keyring.js'
 import type { MasterKey } from './master-key.js'
+import { clientSignerPolicy } from './signer-policy.js'
 import { DEFAULT_SUITE, checkAllowedSuites, suiteByName, type Suite, type SuiteName } from './suites.js'
 
 /**
@@ -38,8 +39,22 @@ export interface EnvelopeClientOptions {
   frameLength?: number
   /** Reuse data keys within limits (off by default: one data key per message). `true` = default limits. */
   cache?: boolean | DataKeyCacheOptions
-  /** Sign every header (sender authenticity). */
+  /**
+   * Sign every header (sender authenticity). A client that signs also requires, by default, that what it
+   * decrypts is signed by a trusted key — its own, unless `trustedSigners` names others.
+   */
   signer?: HeaderSigner
+  /**
+   * Public keys whose header signatures decryption accepts (SPKI DER for P-256, 04‖x‖y for SM2, as
+   * `HeaderSigner.publicKey`). Default: the `signer`'s own key when there is one, otherwise none. With a list,
+   * a message signed by any other key is refused, and `info.signer` is set only for a listed key.
+   */
+  trustedSigners?: readonly Uint8Array[]
+  /**
+   * Refuse unsigned messages. Default: true whenever `trustedSigners` (or a `signer`) gives a trust list;
+   * `false` is the explicit opt-out for a signing client that must also read unsigned messages.
+   */
+  requireSignature?: boolean
 }
 
 function checkSource(source: unknown): asserts source is ByteSource {
@@ -79,7 +94,7 @@ export class EnvelopeClient {
     this.frameLength = opts.frameLength ?? DEFAULT_FRAME_LENGTH
     checkInt('frameLength', this.frameLength, 1, MAX_FRAME_LENGTH)
     this.cache = opts.cache ? new DataKeyCache(opts.cache === true ? {} : opts.cache) : undefined
-    this.#materials = new KeyMaterials(this.keyring, this.suite, this.cache, opts.signer, this.allowedSuites)
+    this.#materials = new KeyMaterials(this.keyring, this.suite, this.cache, opts.signer, this.allowedSuites, clientSignerPolicy(opts, opts.signer))
   }
 
   /** Encrypts bytes held in memory into one message. */

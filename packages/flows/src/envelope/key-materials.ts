@@ -8,6 +8,7 @@ import type { ParsedHeader } from './header-format.js'
 import type { HeaderSigner } from './header-signer.js'
 import { dataKeyMaterial, deriveKeys, type DerivedKeys } from './key-derivation.js'
 import type { Keyring } from './keyring.js'
+import { callSignerPolicy, type SignerPolicy } from './signer-policy.js'
 import { checkAllowedSuites, type Suite, type SuiteName } from './suites.js'
 
 /**
@@ -25,16 +26,16 @@ export class KeyMaterials {
     readonly cache: DataKeyCache | undefined,
     readonly signer: HeaderSigner | undefined,
     readonly allowedSuites: ReadonlySet<SuiteName>,
+    readonly signers: SignerPolicy,
   ) {
     this.#keyringId = keyring.id
   }
 
   /** How a reader checks and opens headers under these master keys. */
   openPlan(opts: DecryptOptions): OpenPlan {
-    needs(opts.trustedSigners === undefined || Array.isArray(opts.trustedSigners), 'InvalidParameterValue', 'trustedSigners must be an array of public keys.')
     return {
       expectedContext: opts.encryptionContext,
-      trustedSigners: opts.trustedSigners,
+      signers: callSignerPolicy(this.signers, opts),
       derive: (h) => this.#deriveForHeader(h, opts),
       onHeader: opts.onHeader,
       onProgress: opts.onProgress,
