@@ -4,23 +4,14 @@
  */
 import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { isKeywardError } from '@keyward/core'
 import { EnvelopeClient, ecdsaP256HeaderSigner, sm2HeaderSigner, type HeaderSigner } from '@keyward/flows/envelope'
 import { sm2GenerateKeyPair } from '@keyward/gm'
-import { CountingMasterKey } from './helpers.js'
+import { CountingMasterKey, codeOf } from './helpers.js'
 
 const pt = Buffer.from('wire 1 000 000 CNY to 6222…')
 const p256 = (): HeaderSigner => ecdsaP256HeaderSigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey)
 const sm2 = (): HeaderSigner => sm2HeaderSigner(sm2GenerateKeyPair().privateKey)
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'ok'
-  } catch (e) {
-    return isKeywardError(e) ? e.code : String(e)
-  }
-}
 const REFUSED = 'InvalidParameterValue.InvalidCiphertext'
 
 for (const [name, makeSigner] of [['ECDSA P-256', p256], ['SM2DSA', sm2]] as const) {
