@@ -1,4 +1,5 @@
 import { checkInt, needs, systemClock, zeroize, type Clock } from '@keyward/core'
+import { abortedError, checkNotAborted } from './abort.js'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
 
 /**
@@ -32,6 +33,16 @@ export interface CacheMaterial {
   readonly encryptedDataKeys: readonly EncryptedDataKey[]
 }
 
+/** Makes the material of a miss; `signal` belongs to the fetch, not to any one caller (see {@link DataKeyCache.use}). */
+export type CacheCreate = (signal?: AbortSignal) => Promise<CacheMaterial>
+
+// A miss being fetched, shared by every caller waiting on it.
+interface Pending {
+  readonly entry: Promise<Entry>
+  readonly controller: AbortController
+  waiters: number
+}
+
 /**
  * Caches plaintext data keys with their encrypted copies. Concurrent misses for one partition share one
  * provider call; an entry is zeroed as soon as it is evicted (expired, exhausted, or pushed out).
@@ -49,7 +60,7 @@ export class DataKeyCache {
   readonly capacity: number
   readonly #clock: Clock
   readonly #entries = new Map<string, Entry>()
-  readonly #pending = new Map<string, Promise<Entry>>()
+  readonly #pending = new Map<string, Pending>()
   #newest: string | undefined
 
   constructor(opts: DataKeyCacheOptions = {}) {
@@ -73,12 +84,17 @@ export class DataKeyCache {
   /**
    * Runs `use` with a data key of `partition` that may protect `bytes` more bytes, making one with `create` on a
    * miss. `use` must be synchronous: the key may be zeroed by an eviction once it returns.
+   *
+   * Concurrent misses of one partition share one `create`. Its signal is the fetch's own: a caller whose `signal`
+   * fires stops waiting (FailedOperation.Aborted) while the fetch goes on for the others, and the fetch itself is
+   * aborted only when every caller waiting on it has gone.
    */
-  async use<T>(partition: string, bytes: number, create: () => Promise<CacheMaterial>, use: (plaintext: Uint8Array, edks: readonly EncryptedDataKey[]) => T): Promise<T> {
+  async use<T>(partition: string, bytes: number, create: CacheCreate, use: (plaintext: Uint8Array, edks: readonly EncryptedDataKey[]) => T, signal?: AbortSignal): Promise<T> {
     needs(bytes >= 0, 'InvalidParameterValue', 'bytes must not be negative.')
+    checkNotAborted(signal)
     if (bytes > this.maxBytes) {
-      // Larger than a key may protect: a fresh key, never cached.
-      const m = await create()
+      // Larger than a key may protect: a fresh key, never cached, fetched for this caller alone.
+      const m = await create(signal)
       try {
         return use(m.plaintext, m.encryptedDataKeys)
       } finally {
@@ -92,7 +108,7 @@ export class DataKeyCache {
         e = undefined
       }
       if (!e) {
-        e = await this.#load(partition, create)
+        e = await this.#load(partition, create, signal)
         // Other waiters on the same miss may have used the new key up; then go round for another. Age is not
         // checked here: a key that expired while it was being made still serves the call that waited for it.
         if (!this.#fits(partition, e, bytes, false)) continue
@@ -132,25 +148,60 @@ export class DataKeyCache {
     return e
   }
 
-  async #load(partition: string, create: () => Promise<CacheMaterial>): Promise<Entry> {
+  #load(partition: string, create: CacheCreate, signal: AbortSignal | undefined): Promise<Entry> {
     let p = this.#pending.get(partition)
     if (!p) {
-      p = create().then((m) => {
-        const e: Entry = { plaintext: m.plaintext, edks: m.encryptedDataKeys, createdAt: this.#clock.now(), messages: 0, bytes: 0 }
-        const old = this.#entries.get(partition)
-        if (old) this.#evict(partition, old)
-        this.#entries.set(partition, e)
-        this.#newest = partition
-        while (this.#entries.size > this.capacity) {
-          const [k, v] = this.#entries.entries().next().value as [string, Entry]
-          this.#evict(k, v)
-        }
-        return e
-      })
-      this.#pending.set(partition, p)
-      void p.finally(() => this.#pending.delete(partition)).catch(() => undefined)
+      const controller = new AbortController()
+      const entry = create(controller.signal).then((m) => this.#install(partition, m))
+      const pending: Pending = { entry, controller, waiters: 0 }
+      p = pending
+      this.#pending.set(partition, pending)
+      void entry.finally(() => this.#forget(partition, pending)).catch(() => undefined)
     }
-    return p
+    return this.#wait(partition, p, signal)
+  }
+
+  /** One caller's wait on a shared fetch: it may leave early; the last one to leave aborts the fetch. */
+  #wait(partition: string, p: Pending, signal: AbortSignal | undefined): Promise<Entry> {
+    p.waiters++
+    if (!signal) return p.entry.finally(() => void p.waiters--)
+    return new Promise<Entry>((resolve, reject) => {
+      let gone = false
+      const leave = (): void => {
+        if (gone) return
+        gone = true
+        p.waiters--
+        signal.removeEventListener('abort', onAbort)
+      }
+      const onAbort = (): void => {
+        leave()
+        if (p.waiters === 0) {
+          // Nobody waits any more: stop the call, and let the next miss start afresh rather than join it.
+          this.#forget(partition, p)
+          p.controller.abort(signal.reason)
+        }
+        reject(abortedError(signal))
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      p.entry.then((e) => { leave(); resolve(e) }, (err: unknown) => { leave(); reject(err) })
+    })
+  }
+
+  #forget(partition: string, p: Pending): void {
+    if (this.#pending.get(partition) === p) this.#pending.delete(partition)
+  }
+
+  #install(partition: string, m: CacheMaterial): Entry {
+    const e: Entry = { plaintext: m.plaintext, edks: m.encryptedDataKeys, createdAt: this.#clock.now(), messages: 0, bytes: 0 }
+    const old = this.#entries.get(partition)
+    if (old) this.#evict(partition, old)
+    this.#entries.set(partition, e)
+    this.#newest = partition
+    while (this.#entries.size > this.capacity) {
+      const [k, v] = this.#entries.entries().next().value as [string, Entry]
+      this.#evict(k, v)
+    }
+    return e
   }
 
   #evict(partition: string, e: Entry): void {

@@ -1,7 +1,8 @@
 import { KeywardError, canonicalEncryptionContext, decryptionFailed, type EncryptionContext } from '@keyward/core'
 import type { ChunkReader } from './chunk-reader.js'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
-import { checkNotAborted, type ProgressCallback } from './encrypt-message.js'
+import { checkNotAborted } from './abort.js'
+import type { ProgressCallback } from './encrypt-message.js'
 import { openFrame } from './frame-format.js'
 import { checkHeader } from './header-auth.js'
 import { readHeader, type ParsedHeader } from './header-format.js'
@@ -23,6 +24,14 @@ export interface MessageInfo {
    * proves nothing by itself).
    */
   readonly signer: TrustedSigner | null
+  /** The master key that opened the data key: which of `encryptedDataKeys` this reader used. */
+  readonly decryptedWith: { readonly providerName: string; readonly keyId: string }
+}
+
+/** A message's keys, and the encrypted data key they were opened from. */
+export interface OpenedKeys {
+  readonly keys: DerivedKeys
+  readonly encryptedDataKey: EncryptedDataKey
 }
 
 /** How the reader checks and opens a header. */
@@ -32,7 +41,7 @@ export interface OpenPlan {
   /** Which header signatures are required and trusted. */
   readonly signers: SignerPolicy
   /** Decrypts (or finds in the cache) and derives; synchronously zeroes the data key after deriving. */
-  readonly derive: (h: ParsedHeader) => Promise<DerivedKeys>
+  readonly derive: (h: ParsedHeader) => Promise<OpenedKeys>
   readonly onHeader: ((info: MessageInfo) => void) | undefined
   readonly onProgress: ProgressCallback | undefined
   readonly signal: AbortSignal | undefined
@@ -59,7 +68,7 @@ export async function openHeader(reader: ChunkReader, plan: OpenPlan): Promise<O
     throw decryptionFailed(new Error('encryption context mismatch'))
   }
   const signer = checkSigner(h, plan.signers)
-  const keys = await plan.derive(h)
+  const { keys, encryptedDataKey } = await plan.derive(h)
   try {
     checkHeader(h.suite, keys, h.commitment, h.authenticated, h.headerTag)
   } catch (e) {
@@ -73,6 +82,7 @@ export async function openHeader(reader: ChunkReader, plan: OpenPlan): Promise<O
     encryptedDataKeys: h.encryptedDataKeys,
     frameLength: h.frameLength,
     signer,
+    decryptedWith: { providerName: encryptedDataKey.providerName, keyId: encryptedDataKey.keyId },
   }
   plan.onHeader?.(info)
   return { header: h, keys, info }

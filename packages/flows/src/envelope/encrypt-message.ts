@@ -1,5 +1,6 @@
 import { randomFillSync } from 'node:crypto'
 import { KeywardError, asBuffer, type EncryptionContext } from '@keyward/core'
+import { checkNotAborted } from './abort.js'
 import type { ByteSource } from './chunk-reader.js'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
 import { sealFrame } from './frame-format.js'
@@ -9,11 +10,6 @@ import { MESSAGE_ID_LENGTH, serializeAuthenticated, serializeMiddle } from './he
 import type { HeaderSigner } from './header-signer.js'
 import type { DerivedKeys } from './key-derivation.js'
 import type { Suite } from './suites.js'
-
-/** Throws FailedOperation.Aborted once `signal` fired; streams check it between frames. */
-export function checkNotAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new KeywardError('FailedOperation.Aborted', 'The operation was aborted.', { cause: signal.reason })
-}
 
 /** Called with the plaintext bytes processed so far (after each frame), e.g. to drive a progress bar. */
 export type ProgressCallback = (bytesDone: number) => void
