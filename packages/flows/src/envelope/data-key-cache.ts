@@ -1,6 +1,7 @@
 import { checkInt, needs, systemClock, zeroize, type Clock } from '@keyward/core'
-import { abortedError, checkNotAborted } from './abort.js'
+import { checkNotAborted } from './abort.js'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
+import { SharedFetches } from './shared-fetch.js'
 
 /**
  * Limits of the data-key cache. They are also the reuse policy: with the cache off every message gets its own
@@ -36,13 +37,6 @@ export interface CacheMaterial {
 /** Makes the material of a miss; `signal` belongs to the fetch, not to any one caller (see {@link DataKeyCache.use}). */
 export type CacheCreate = (signal?: AbortSignal) => Promise<CacheMaterial>
 
-// A miss being fetched, shared by every caller waiting on it.
-interface Pending {
-  readonly entry: Promise<Entry>
-  readonly controller: AbortController
-  waiters: number
-}
-
 /**
  * Caches plaintext data keys with their encrypted copies. Concurrent misses for one partition share one
  * provider call; an entry is zeroed as soon as it is evicted (expired, exhausted, or pushed out).
@@ -60,7 +54,7 @@ export class DataKeyCache {
   readonly capacity: number
   readonly #clock: Clock
   readonly #entries = new Map<string, Entry>()
-  readonly #pending = new Map<string, Pending>()
+  readonly #fetches = new SharedFetches<Entry>()
   #newest: string | undefined
 
   constructor(opts: DataKeyCacheOptions = {}) {
@@ -85,9 +79,8 @@ export class DataKeyCache {
    * Runs `use` with a data key of `partition` that may protect `bytes` more bytes, making one with `create` on a
    * miss. `use` must be synchronous: the key may be zeroed by an eviction once it returns.
    *
-   * Concurrent misses of one partition share one `create`. Its signal is the fetch's own: a caller whose `signal`
-   * fires stops waiting (FailedOperation.Aborted) while the fetch goes on for the others, and the fetch itself is
-   * aborted only when every caller waiting on it has gone.
+   * Concurrent misses of one partition share one `create`, whose signal is the fetch's own (see
+   * {@link SharedFetches}): one caller's abort never fails the others.
    */
   async use<T>(partition: string, bytes: number, create: CacheCreate, use: (plaintext: Uint8Array, edks: readonly EncryptedDataKey[]) => T, signal?: AbortSignal): Promise<T> {
     needs(bytes >= 0, 'InvalidParameterValue', 'bytes must not be negative.')
@@ -149,46 +142,7 @@ export class DataKeyCache {
   }
 
   #load(partition: string, create: CacheCreate, signal: AbortSignal | undefined): Promise<Entry> {
-    let p = this.#pending.get(partition)
-    if (!p) {
-      const controller = new AbortController()
-      const entry = create(controller.signal).then((m) => this.#install(partition, m))
-      const pending: Pending = { entry, controller, waiters: 0 }
-      p = pending
-      this.#pending.set(partition, pending)
-      void entry.finally(() => this.#forget(partition, pending)).catch(() => undefined)
-    }
-    return this.#wait(partition, p, signal)
-  }
-
-  /** One caller's wait on a shared fetch: it may leave early; the last one to leave aborts the fetch. */
-  #wait(partition: string, p: Pending, signal: AbortSignal | undefined): Promise<Entry> {
-    p.waiters++
-    if (!signal) return p.entry.finally(() => void p.waiters--)
-    return new Promise<Entry>((resolve, reject) => {
-      let gone = false
-      const leave = (): void => {
-        if (gone) return
-        gone = true
-        p.waiters--
-        signal.removeEventListener('abort', onAbort)
-      }
-      const onAbort = (): void => {
-        leave()
-        if (p.waiters === 0) {
-          // Nobody waits any more: stop the call, and let the next miss start afresh rather than join it.
-          this.#forget(partition, p)
-          p.controller.abort(signal.reason)
-        }
-        reject(abortedError(signal))
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
-      p.entry.then((e) => { leave(); resolve(e) }, (err: unknown) => { leave(); reject(err) })
-    })
-  }
-
-  #forget(partition: string, p: Pending): void {
-    if (this.#pending.get(partition) === p) this.#pending.delete(partition)
+    return this.#fetches.get(partition, (shared) => create(shared).then((m) => this.#install(partition, m)), signal)
   }
 
   #install(partition: string, m: CacheMaterial): Entry {
