@@ -41,7 +41,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--secretKey <key>', 'SecretKey for a remote KMS (else TENCENTCLOUD_SECRET_KEY or the profile)')
     .option('--token <token>', 'session token of temporary credentials')
     .option('--timeout <seconds>', 'request timeout for a remote KMS')
-    .option('--quiet', 'do not print the remote target on stderr')
+    .option('--quiet', 'do not print the remote target (nor the CMK that decrypted a file) on stderr')
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => void io.out.write(s), writeErr: (s) => void io.err.write(s) })
     .exitOverride()
