@@ -15,9 +15,11 @@ export interface HeaderParts {
   frameLength: number
   /** Offset of the first frame in the message it was parsed from. */
   end: number
+  /** Offset of the signature's 2-byte length, when the header is signed. */
+  signatureAt?: number
 }
 
-/** Parses the header of an unsigned AES-256-GCM or SM4-GCM message. */
+/** Parses a header (`writeHeader` writes unsigned ones only). */
 export function parseHeader(m: Buffer): HeaderParts {
   let o = 0
   const take = (n: number): Buffer => m.subarray(o, (o += n))
@@ -32,9 +34,13 @@ export function parseHeader(m: Buffer): HeaderParts {
     edks.push({ providerName, keyId, blob: Buffer.from(take(take(2).readUInt16BE(0))) })
   }
   const frameLength = take(4).readUInt32BE(0)
-  if (take(1)[0] !== 0) throw new Error('parseHeader reads unsigned messages only')
+  const signed = take(1)[0] !== 0
+  if (signed) take(take(2).readUInt16BE(0)) // signer public key
   take(32 + 16) // commitment, tag
-  return { suiteId, messageId, context, edks, frameLength, end: o }
+  if (!signed) return { suiteId, messageId, context, edks, frameLength, end: o }
+  const signatureAt = o
+  take(take(2).readUInt16BE(0))
+  return { suiteId, messageId, context, edks, frameLength, end: o, signatureAt }
 }
 
 const len = (b: Buffer, width: 1 | 2): Buffer => {
