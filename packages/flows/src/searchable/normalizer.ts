@@ -13,6 +13,8 @@ import { KeywardError } from '@keyward/core'
  */
 export type Normalizer = (value: string) => string
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
+
 /** Longest input a normaliser looks at; anything longer is refused before any regular expression runs. */
 export const MAX_INDEX_INPUT_CHARS = 1024
 
@@ -41,7 +43,8 @@ export function prepared(kind: string, value: unknown, form: 'NFKC' | 'NFC' = 'N
   else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) s = String(value)
   else throw invalidIndexValue(kind, `expected a string, got ${value === null ? 'null' : typeof value}`)
   if (s.length > MAX_INDEX_INPUT_CHARS) throw invalidIndexValue(kind, `longer than ${MAX_INDEX_INPUT_CHARS} characters`)
-  s = s.normalize(form).trim()
+  // Printable ASCII is its own NFC and NFKC form: skip the Unicode tables for it (the common case, and the hot path).
+  s = (PRINTABLE_ASCII.test(s) ? s : s.normalize(form)).trim()
   if (s.length === 0) throw invalidIndexValue(kind, 'empty')
   return s
 }

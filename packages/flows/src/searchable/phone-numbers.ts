@@ -28,6 +28,8 @@ function compact(kind: string, value: unknown): string {
  * ```
  */
 export function normalizeMobileCN(value: string): string {
+  // Fast path: already 11 bare digits, as numbers are usually stored.
+  if (typeof value === 'string' && CN_MOBILE.test(value)) return `+86${value}`
   let s = compact(MOBILE_KIND, value)
   if (s.startsWith('+86')) s = s.slice(3)
   else if (s.startsWith('0086')) s = s.slice(4)
