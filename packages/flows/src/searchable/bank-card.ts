@@ -2,7 +2,14 @@ import { invalidIndexValue, preparedDigits } from './normalizer.js'
 
 const KIND = 'bank card number'
 
-/** The Luhn (ISO/IEC 7812-1 Annex B) check over all digits, check digit last. */
+/**
+ * The Luhn (ISO/IEC 7812-1 Annex B) check over a string of digits, check digit last.
+ *
+ * @example
+ * ```ts
+ * luhnValid('79927398713') // true
+ * ```
+ */
 export function luhnValid(digits: string): boolean {
   let sum = 0
   for (let i = 0; i < digits.length; i++) {

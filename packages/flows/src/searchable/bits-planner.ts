@@ -81,7 +81,14 @@ function checkInput(p: BitsPlanInput): { R: number; D: number; F: number; S: num
   return { R, D, F, S }
 }
 
-/** Expected false-positive rows per lookup in a table of `rows` rows with a `bits`-bit index: rows · 2⁻ᵇⁱᵗˢ. */
+/**
+ * Expected false-positive rows per lookup in a table of `rows` rows with a `bits`-bit index: rows · 2⁻ᵇⁱᵗˢ.
+ *
+ * @example
+ * ```ts
+ * expectedFalsePositives(100_000, 14) // 6.1
+ * ```
+ */
 export function expectedFalsePositives(rows: number, bits: number): number {
   return rows * 2 ** -bits
 }

@@ -1,6 +1,6 @@
 import { INSPECT, needs, type CallOptions } from '@keyward/core'
 import { IndexBase, IndexCore, normalized, type IndexCommonOptions, type IndexLookup } from './index-core.js'
-import type { IndexHash } from './index-key.js'
+import type { IndexHash } from './index-key-derivation.js'
 import type { Normalizer } from './normalizer.js'
 
 /** One part of a compound index: a field of the record and how to normalise (or transform) it. */

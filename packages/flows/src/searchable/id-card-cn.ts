@@ -5,7 +5,14 @@ const KIND = '18-digit 身份证 (resident identity card) number'
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const
 const CHECK_CHARS = '10X98765432'
 
-/** The check character of the first 17 digits (GB 11643-1999 §6, ISO 7064:1983 MOD 11-2). */
+/**
+ * The check character of the first 17 digits (GB 11643-1999 §6, ISO 7064:1983 MOD 11-2); the caller gives 17 digits.
+ *
+ * @example
+ * ```ts
+ * idCardCheckChar('11010519491231002') // 'X'
+ * ```
+ */
 export function idCardCheckChar(first17: string): string {
   let sum = 0
   for (let i = 0; i < 17; i++) sum += (first17.charCodeAt(i) - 48) * (WEIGHTS[i] as number)

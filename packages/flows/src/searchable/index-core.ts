@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto'
 import { KeywardError, checkInt, checkOneOf, checkString, needs, type CallOptions } from '@keyward/core'
 import { hmacSm3 } from '@keyward/gm'
 import { assessBits, type BitsPlanInput } from './bits-planner.js'
-import { deriveIndexKey, IndexKey, type IndexHash } from './index-key.js'
+import { IndexKey } from './index-key.js'
+import { deriveIndexKey, type IndexHash } from './index-key-derivation.js'
 import { MAX_INDEX_INPUT_CHARS, type Normalizer } from './normalizer.js'
 
 /** The hashes, as data. */
@@ -63,7 +64,7 @@ export class IndexCore {
   static async create(o: IndexCommonOptions, name: string, call: CallOptions = {}): Promise<IndexCore> {
     /* Precondition: a table, an identifier for the name, a known hash, bits in range, 1-4 keys of distinct versions. */
     checkString('table', o.table, 256)
-    needs(typeof name === 'string' && IDENTIFIER.test(name), 'InvalidParameterValue', 'The index name must be an identifier (letter or _, then letters, digits, _; ≤ 63).')
+    needs(typeof name === 'string' && IDENTIFIER.test(name), 'InvalidParameterValue', 'The index field (or name) must be an identifier: a letter or _, then letters, digits or _, 63 at most.')
     const hash = o.hash ?? 'SHA-256'
     checkOneOf('hash', hash, INDEX_HASHES)
     checkInt('bits', o.bits, 1, MAX_INDEX_BITS)

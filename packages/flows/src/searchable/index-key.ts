@@ -2,7 +2,6 @@ import {
   INSPECT, KeywardError, REDACTED, checkEncryptionContext, checkKeyId, checkString, decryptionFailed, needs, zeroize,
   type CallOptions, type EncryptionContext, type KeyProvider,
 } from '@keyward/core'
-import { hkdfExpand, hkdfExtract } from '../envelope/hkdf.js'
 
 /** What an index key needs of a provider: GenerateDataKey to make one, Decrypt to open it, Encrypt to copy it. */
 export type IndexKeyProvider = Pick<KeyProvider, 'generateDataKey' | 'decrypt' | 'encrypt'>
@@ -13,7 +12,6 @@ export const INDEX_KEY_BYTES = 32
 export const INDEX_KEY_CONTEXT: EncryptionContext = Object.freeze({ purpose: 'keyward-blind-index' })
 /** Rotation labels become column suffixes (`phone_bidx_v2`), so they are short lower-case identifiers. */
 const VERSION = /^[a-z0-9]{1,16}$/
-const LABEL = Buffer.from('KEYWARD-BLIND-INDEX-V1', 'ascii')
 
 /** A stored index key: the blob to keep (in config or a table) and the CMK it is under. */
 export interface IndexKeyBlob {
@@ -34,27 +32,15 @@ export interface IndexKeyOptions {
   encryptionContext?: EncryptionContext
 }
 
-/** Hashes an index can use; SM3 under the `gm` compliance profile. */
-export type IndexHash = 'SHA-256' | 'SM3'
-const NODE_HASH: Readonly<Record<IndexHash, 'sha256' | 'sm3'>> = { 'SHA-256': 'sha256', SM3: 'sm3' }
-
 interface Secret {
   root: Uint8Array | undefined
   pending: Promise<Uint8Array> | undefined
-  /** Derived HMAC keys by hash, table and index name; every index over the same column shares one. */
+  /** Keys derived from this one, by what they were derived for; every index over the same column shares one. */
   derived: Map<string, Buffer>
   closed: boolean
 }
 // Module-private: the key bytes are reachable from this file only, never through a property or method of IndexKey.
 const secrets = new WeakMap<IndexKey, Secret>()
-
-function lengthPrefixed(s: string): Buffer {
-  const b = Buffer.from(s, 'utf8')
-  const out = Buffer.allocUnsafe(2 + b.length)
-  out.writeUInt16BE(b.length, 0)
-  b.copy(out, 2)
-  return out
-}
 
 /**
  * The key blind indexes are computed with: a 32-byte data key generated under a CMK of any provider (Tencent KMS,
@@ -193,23 +179,16 @@ function live(key: IndexKey): Secret {
 }
 
 /**
- * The HMAC key of one index: HKDF(hash, IKM = index key, salt = empty, info = "KEYWARD-BLIND-INDEX-V1" ‖ len ‖ table
- * ‖ len ‖ index name), 32 bytes. Internal to the searchable module (not exported from it): zeroed by close().
+ * A key derived from `key` by `derive` (given the opened index key), remembered under `id` and zeroed by close().
+ * Internal to the searchable module (not exported from it): see index-key-derivation.ts.
  */
-export async function deriveIndexKey(key: IndexKey, hash: IndexHash, table: string, name: string, opts: CallOptions = {}): Promise<Buffer> {
+export async function derivedKey(key: IndexKey, id: string, derive: (root: Uint8Array) => Buffer, opts: CallOptions = {}): Promise<Buffer> {
   await key.open(opts)
   const s = live(key)
-  const info = Buffer.concat([LABEL, lengthPrefixed(table), lengthPrefixed(name)])
-  const id = `${hash}|${info.toString('base64')}`
-  const known = s.derived.get(id)
-  if (known) return known
-  const h = NODE_HASH[hash]
-  const prk = hkdfExtract(h, s.root as Uint8Array)
-  try {
-    const out = hkdfExpand(h, prk, info, 32)
+  let out = s.derived.get(id)
+  if (!out) {
+    out = derive(s.root as Uint8Array)
     s.derived.set(id, out)
-    return out
-  } finally {
-    prk.fill(0)
   }
+  return out
 }

@@ -17,7 +17,8 @@
  * // SELECT … WHERE phone_bidx = ?  with phone.index('138 0013 8000'), then keep rows where phone.matches(decrypted.phone, …)
  * ```
  */
-export { IndexKey, INDEX_KEY_BYTES, INDEX_KEY_CONTEXT, type IndexKeyBlob, type IndexKeyOptions, type IndexKeyProvider, type IndexHash } from './index-key.js'
+export { IndexKey, INDEX_KEY_BYTES, INDEX_KEY_CONTEXT, type IndexKeyBlob, type IndexKeyOptions, type IndexKeyProvider } from './index-key.js'
+export type { IndexHash } from './index-key-derivation.js'
 export { INDEX_HASHES, MAX_INDEX_BITS, type IndexCommonOptions, type IndexLookup } from './index-core.js'
 export { BlindIndex, type BlindIndexOptions } from './blind-index.js'
 export { CompoundIndex, type CompoundIndexOptions, type CompoundPart } from './compound-index.js'
