@@ -1,3 +1,4 @@
+import { COMPLIANCE_PROFILE_NAMES } from '@keyward/core'
 import { z } from 'zod'
 
 /** Names of the providers Keyward can wire. */
@@ -79,6 +80,17 @@ const serverSchema = z.strictObject({
 /** The whole configuration, validated. Every field has a default: an empty config is the embedded default. */
 export const configSchema = z.strictObject({
   provider: z.enum(PROVIDER_NAMES).default('software'),
+  /**
+   * The compliance profile of the deployment: `gm` (SM2/SM3/SM4 only), `fips` (FIPS-approved only) or `none`.
+   * Env KEYWARD_COMPLIANCE, flag `--compliance`. Sources only tighten it: `none` anywhere never loosens another
+   * source's profile, and two different profiles are an error.
+   */
+  compliance: z.enum(COMPLIANCE_PROFILE_NAMES).default('none'),
+  /**
+   * Migration escape hatch: data made with algorithms the profile refuses still decrypts, every use audited. From
+   * the config file or `--allow-legacy-decrypt` only (never the environment); off by default.
+   */
+  allowLegacyDecrypt: z.boolean().default(false),
   /** Data directory ($KEYWARD_HOME, default ~/.keyward). */
   home: z.string().min(1),
   software: softwareSchema.default({ store: 'sqlite' }),
