@@ -42,6 +42,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--token <token>', 'session token of temporary credentials')
     .option('--timeout <seconds>', 'request timeout for a remote KMS')
     .option('--quiet', 'do not print the remote target on stderr')
+    .option('--compliance <profile>', 'compliance profile: gm (SM2/SM3/SM4 only), fips or none; tightens the config and KEYWARD_COMPLIANCE, never loosens them')
+    .option('--allow-legacy-decrypt', 'under a profile, still decrypt data made with algorithms it refuses (migrations; every use audited)')
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => void io.out.write(s), writeErr: (s) => void io.err.write(s) })
     .exitOverride()

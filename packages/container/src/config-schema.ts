@@ -1,4 +1,4 @@
-import { COMPLIANCE_PROFILE_NAMES } from '@keyward/core'
+import { COMPLIANCE_PROFILE_NAMES, SYMMETRIC_KEY_SPECS } from '@keyward/core'
 import { z } from 'zod'
 
 /** Names of the providers Keyward can wire. */
@@ -55,6 +55,11 @@ const tencentSchema = z.strictObject({
   secretKey: z.string().min(1).optional(),
   token: z.string().min(1).optional(),
   timeoutMs: z.number().int().positive().default(10_000),
+  /**
+   * The symmetric keys the region makes: AES_256 in standard regions, SM4 in a 国密 region or GM HSM cluster (what
+   * a gm profile needs there). Default: AES_256, or both for a keyward serve on loopback.
+   */
+  symmetricKeySpecs: z.array(z.enum(SYMMETRIC_KEY_SPECS)).min(1).optional(),
 })
 
 const serverTlsSchema = z.strictObject({

@@ -1,7 +1,8 @@
 import type { BlobCipher } from './ciphertext-blob.js'
 import { BLOB_CIPHERS } from './ciphertext-blob.js'
 import { complianceRefusal, isCompliant, requireCompliant } from './compliance-checks.js'
-import type { ComplianceProfile } from './compliance-profiles.js'
+import type { ComplianceProfile, ComplianceSubject } from './compliance-profiles.js'
+import type { LegacyDecryptEvent } from './compliance-scope.js'
 import type { KeyMetadata } from './key-metadata.js'
 import type { CallOptions, CreateKeyRequest, GenerateDataKeyRequest } from './key-provider.js'
 
@@ -68,6 +69,15 @@ export class ComplianceGate {
   async keyAllowed(keyId: string, opts?: CallOptions): Promise<boolean> {
     const k = await this.key(keyId, opts)
     return isCompliant(this.profile, 'keySpec', k.keySpec) && isCompliant(this.profile, 'keyUsage', k.keyUsage)
+  }
+
+  /**
+   * A decryption of data made with `value` of `subject`, which the profile refuses: refused unless `allowed`
+   * (allowLegacyDecrypt), else the event to record once it succeeded.
+   */
+  legacy(allowed: boolean, action: string, keyId: string, subject: ComplianceSubject, value: string): LegacyDecryptEvent {
+    if (!allowed) throw complianceRefusal(this.profile, subject, value, `${action}; allowLegacyDecrypt is off`)
+    return { action, keyId, algorithm: value, profile: this.profile.name }
   }
 
   /** Refuses use of a key whose material the profile does not allow (e.g. an AES key made before `gm` was on). */

@@ -74,8 +74,7 @@ class CompliantProvider implements KeyProvider {
 
   /** Refuses a legacy decryption unless allowed; returns the event to record once it succeeded. */
   #legacy(action: string, keyId: string, subject: ComplianceSubject, value: string): LegacyDecryptEvent {
-    if (!this[COMPLIANCE_BINDING].allowLegacyDecrypt) throw complianceRefusal(this.profile, subject, value, `${action}; allowLegacyDecrypt is off`)
-    return { action, keyId, algorithm: value, profile: this.profile.name }
+    return this.#gate.legacy(this[COMPLIANCE_BINDING].allowLegacyDecrypt, action, keyId, subject, value)
   }
 
   /** Records `event` (when there is one); a failed record zeroes and withholds the plaintext. */

@@ -153,3 +153,5 @@ class InProcessKms implements LocalKms {
     }
   }
 }
+
+export { recordLegacyDecryptInRequest, type ServerComplianceOptions } from './server-compliance.js'
