@@ -32,7 +32,7 @@ describe('README quick starts', () => {
     const key = await provider.createKey({ alias: 'db-credentials' })
     const secrets = new SensitiveData(provider)
     const blob = await secrets.encryptString(key.keyId, 'p@ssw0rd', { encryptionContext: { app: 'orders' } })
-    expect(await secrets.decryptString(blob, { encryptionContext: { app: 'orders' } })).toBe('p@ssw0rd')
+    expect(await secrets.decryptString(blob, { encryptionContext: { app: 'orders' }, expectedKeyId: key.keyId })).toBe('p@ssw0rd')
 
     const client = new EnvelopeClient({ keyring: new ProviderMasterKey({ provider, keyId: key.keyId }) })
     const message = await client.encrypt(Buffer.from('hello'), { encryptionContext: { tenant: 'acme' } })

@@ -41,7 +41,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--secretKey <key>', 'SecretKey for a remote KMS (else TENCENTCLOUD_SECRET_KEY or the profile)')
     .option('--token <token>', 'session token of temporary credentials')
     .option('--timeout <seconds>', 'request timeout for a remote KMS')
-    .option('--quiet', 'do not print the remote target on stderr')
+    .option('--quiet', 'do not print the remote target (nor the CMK that decrypted a file) on stderr')
     .option('--compliance <profile>', 'compliance profile: gm (SM2/SM3/SM4 only), fips or none; tightens the config and KEYWARD_COMPLIANCE, never loosens them')
     .option('--allow-legacy-decrypt', 'under a profile, still decrypt data made with algorithms it refuses (migrations; every use audited)')
     .configureHelp({ showGlobalOptions: true })

@@ -102,7 +102,7 @@ describe('keyward serve', { timeout: SLOW_TEST_MS }, () => {
       writeFileSync(join(home, 'doc.txt'), 'envelope over http')
       const e = await keyward(home, ['--endpoint', serve.endpoint, 'encrypt', '--key-id', keyId, '--in', join(home, 'doc.txt'), '--out', join(home, 'doc.kwe'), '--context', 'k=v'], { env: creds })
       expect(e.code, e.stderr).toBe(0)
-      const d = await keyward(home, ['decrypt', '--in', join(home, 'doc.kwe'), '--out', join(home, 'doc.out'), '--context', 'k=v'])
+      const d = await keyward(home, ['decrypt', '--key-id', keyId, '--in', join(home, 'doc.kwe'), '--out', join(home, 'doc.out'), '--context', 'k=v'])
       expect(d.code, d.stderr).toBe(0)
       expect(readFileSync(join(home, 'doc.out'), 'utf8')).toBe('envelope over http')
 

@@ -41,7 +41,7 @@ describe.concurrent('keyward encrypt/decrypt/sign/verify', { timeout: SLOW_TEST_
     expect(enc.code, enc.stderr).toBe(0)
     expect(enc.stdout + enc.stderr).toBe('') // no progress bar off a terminal
     expect(readFileSync(file('big.kwe')).includes(readFileSync(file('big.bin')).subarray(0, 64))).toBe(false)
-    const dec = await keyward(home, ['decrypt', '--in', file('big.kwe'), '--out', file('big.out'), '--context', 'purpose=test', '--context', 'tenant=acme'])
+    const dec = await keyward(home, ['decrypt', '--key-id', keyId, '--in', file('big.kwe'), '--out', file('big.out'), '--context', 'purpose=test', '--context', 'tenant=acme'])
     expect(dec.code, dec.stderr).toBe(0)
     expect(sha(file('big.out'))).toBe(sha(file('big.bin')))
 
@@ -50,10 +50,10 @@ describe.concurrent('keyward encrypt/decrypt/sign/verify', { timeout: SLOW_TEST_
     writeFileSync(file('tampered.kwe'), tampered)
     writeFileSync(file('truncated.kwe'), readFileSync(file('big.kwe')).subarray(0, 4 * 1024 * 1024))
     const [bad, cut, wrongCtx, noCtx] = await Promise.all([
-      keyward(home, ['decrypt', '--in', file('tampered.kwe'), '--out', file('tampered.out'), '--context', 'tenant=acme', '--context', 'purpose=test']),
-      keyward(home, ['decrypt', '--in', file('truncated.kwe'), '--out', file('truncated.out')]),
-      keyward(home, ['decrypt', '--in', file('big.kwe'), '--out', file('wrong.out'), '--context', 'tenant=other', '--context', 'purpose=test']),
-      keyward(home, ['decrypt', '--in', file('big.kwe'), '--out', file('noctx.out'), '--context', 'tenant=acme']),
+      keyward(home, ['decrypt', '--key-id', keyId, '--in', file('tampered.kwe'), '--out', file('tampered.out'), '--context', 'tenant=acme', '--context', 'purpose=test']),
+      keyward(home, ['decrypt', '--key-id', keyId, '--in', file('truncated.kwe'), '--out', file('truncated.out')]),
+      keyward(home, ['decrypt', '--key-id', keyId, '--in', file('big.kwe'), '--out', file('wrong.out'), '--context', 'tenant=other', '--context', 'purpose=test']),
+      keyward(home, ['decrypt', '--key-id', keyId, '--in', file('big.kwe'), '--out', file('noctx.out'), '--context', 'tenant=acme']),
     ])
     for (const r of [bad, wrongCtx, noCtx]) expectFailure(r, /^error: InvalidParameterValue\.InvalidCiphertext: Decryption failed/)
     expectFailure(cut, /^error: FailedOperation\.InvalidMessage: The message is truncated/)
@@ -131,7 +131,7 @@ describe.concurrent('keyward encrypt/decrypt/sign/verify', { timeout: SLOW_TEST_
     expect(stdout).toMatch(/encrypt \[.*\] \d+% \| [\d.]+\/8\.0 MiB/)
     // Then one summary line: bytes, seconds, throughput.
     expect(stdout).toMatch(/encrypted 8\.0 MiB in \d+\.\d\d s \([\d.]+ MiB\/s\)\r?\n$/)
-    const dec = await keyward(home, ['decrypt', '--in', file('in.kwe'), '--out', file('in.out')])
+    const dec = await keyward(home, ['decrypt', '--key-id', keyId, '--in', file('in.kwe'), '--out', file('in.out')])
     expect(dec.code, dec.stderr).toBe(0)
     expect(sha(file('in.out'))).toBe(sha(file('in.bin')))
   })
@@ -161,7 +161,7 @@ describe.concurrent('keyward encrypt/decrypt/sign/verify', { timeout: SLOW_TEST_
       keyward(home, ['encrypt', '--key-id', keyId, '--in', file('in.txt'), '--out', file('o4'), '--bogus']),
       keyward(home, ['encrypt', '--key-id', keyId, '--in', file('in.txt'), '--out', file('no-such-dir/o5')]),
       keyward(home, ['encrypt', '--key-id', '00000000-0000-0000-0000-000000000000', '--in', file('in.txt'), '--out', file('o6')]),
-      keyward(home, ['decrypt', '--in', file('in.txt'), '--out', file('o7')]),
+      keyward(home, ['decrypt', '--key-id', keyId, '--in', file('in.txt'), '--out', file('o7')]),
       keyward(home, ['encrypt', '--key-id', keyId, '--in', file('in.txt'), '--out', file('in.txt')]),
       keyward(home, ['sign', '--key-id', keyId, '--in', file('in.txt'), '--algorithm', 'MD5']),
     ])

@@ -34,7 +34,7 @@ describe('keyward --provider pkcs11 (SoftHSM2)', { timeout: SLOW_TEST_MS }, () =
     writeFileSync(join(home, 'doc.bin'), randomBytes(300_000))
     const e = await keyward(home, [...p, 'encrypt', '--key-id', keyId, '--in', join(home, 'doc.bin'), '--out', join(home, 'doc.kwe')], { env })
     expect(e.code, e.stderr).toBe(0)
-    const d = await keyward(home, [...p, 'decrypt', '--in', join(home, 'doc.kwe'), '--out', join(home, 'doc.out')], { env })
+    const d = await keyward(home, [...p, 'decrypt', '--key-id', keyId, '--in', join(home, 'doc.kwe'), '--out', join(home, 'doc.out')], { env })
     expect(d.code, d.stderr).toBe(0)
     expect(readFileSync(join(home, 'doc.out')).equals(readFileSync(join(home, 'doc.bin')))).toBe(true)
     // The key is not in the software store: without the HSM the same KeyId is unknown.

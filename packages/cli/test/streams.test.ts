@@ -43,10 +43,10 @@ describe.concurrent('keyward encrypt/decrypt: files and streams', { timeout: SLO
   it('--out /dev/stdout as root: the plaintext goes down the pipe (or into the redirected file); /dev/stdout stays a symlink', () => {
     expect(process.getuid?.()).toBe(0)
     const before = readlinkSync('/dev/stdout')
-    const piped = sh('kw decrypt --in plain.kwe --out /dev/stdout | sha256sum')
+    const piped = sh(`kw decrypt --key-id ${keyId} --in plain.kwe --out /dev/stdout | sha256sum`)
     expect(piped.status, piped.stderr.toString()).toBe(0)
     expect(piped.stdout.toString()).toBe(`${sha(plain)}  -\n`)
-    const redirected = sh('kw decrypt --in plain.kwe --out /dev/stdout > redirected.bin && kw decrypt --in plain.kwe --out /dev/fd/1 >> redirected.bin')
+    const redirected = sh(`kw decrypt --key-id ${keyId} --in plain.kwe --out /dev/stdout > redirected.bin && kw decrypt --key-id ${keyId} --in plain.kwe --out /dev/fd/1 >> redirected.bin`)
     expect(redirected.status, redirected.stderr.toString()).toBe(0)
     expect(readFileSync(join(home, 'redirected.bin')).equals(Buffer.concat([plain, plain]))).toBe(true)
     expect(lstatSync('/dev/stdout').isSymbolicLink()).toBe(true)
@@ -54,11 +54,11 @@ describe.concurrent('keyward encrypt/decrypt: files and streams', { timeout: SLO
   })
 
   it('--in - and --out - stream through a pipeline; a FIFO output is written in place', () => {
-    const round = sh(`cat plain.bin | kw encrypt --key-id ${keyId} --in - --out - | kw decrypt --in - --out - | sha256sum`)
+    const round = sh(`cat plain.bin | kw encrypt --key-id ${keyId} --in - --out - | kw decrypt --key-id ${keyId} --in - --out - | sha256sum`)
     expect(round.status, round.stderr.toString()).toBe(0)
     expect(round.stdout.toString()).toBe(`${sha(plain)}  -\n`)
     const file = own('fifo')
-    const fifo = sh(`mkfifo '${file('pipe')}' && (sha256sum < '${file('pipe')}' > '${file('sum')}' &) && kw decrypt --in plain.kwe --out '${file('pipe')}' && wait && sleep 0.2`)
+    const fifo = sh(`mkfifo '${file('pipe')}' && (sha256sum < '${file('pipe')}' > '${file('sum')}' &) && kw decrypt --key-id ${keyId} --in plain.kwe --out '${file('pipe')}' && wait && sleep 0.2`)
     expect(fifo.status, fifo.stderr.toString()).toBe(0)
     expect(readFileSync(file('sum'), 'utf8')).toBe(`${sha(plain)}  -\n`)
     expect(lstatSync(file('pipe')).isFIFO()).toBe(true)
@@ -67,12 +67,12 @@ describe.concurrent('keyward encrypt/decrypt: files and streams', { timeout: SLO
   it('decrypt refuses to overwrite an existing file; --force replaces it atomically, through a symlink', async () => {
     const file = own('force')
     writeFileSync(file('report.pdf'), 'the original report')
-    const refused = await keyward(home, ['decrypt', '--in', join(home, 'plain.kwe'), '--out', file('report.pdf')])
+    const refused = await keyward(home, ['decrypt', '--key-id', keyId, '--in', join(home, 'plain.kwe'), '--out', file('report.pdf')])
     expectFailure(refused, /--out .*report\.pdf exists; pass --force to replace it/)
     expect(refused.code).toBe(1)
     expect(readFileSync(file('report.pdf'), 'utf8')).toBe('the original report')
     symlinkSync(file('report.pdf'), file('latest.pdf'))
-    const forced = await keyward(home, ['decrypt', '--in', join(home, 'plain.kwe'), '--out', file('latest.pdf'), '--force'])
+    const forced = await keyward(home, ['decrypt', '--key-id', keyId, '--in', join(home, 'plain.kwe'), '--out', file('latest.pdf'), '--force'])
     expect(forced.code, forced.stderr).toBe(0)
     expect(lstatSync(file('latest.pdf')).isSymbolicLink()).toBe(true)
     expect(readFileSync(file('report.pdf')).equals(plain)).toBe(true)
@@ -95,7 +95,7 @@ describe.concurrent('keyward encrypt/decrypt: files and streams', { timeout: SLO
 
   it('without ln(1) to link the unnamed file, the finished output is copied into place through a temp file, leaving nothing else', async () => {
     const file = own('noln')
-    const r = await keyward(home, ['decrypt', '--in', join(home, 'plain.kwe'), '--out', file('out.bin')], { env: { PATH: '/nonexistent' } })
+    const r = await keyward(home, ['decrypt', '--key-id', keyId, '--in', join(home, 'plain.kwe'), '--out', file('out.bin')], { env: { PATH: '/nonexistent' } })
     expect(r.code, r.stderr).toBe(0)
     expect(readFileSync(file('out.bin')).equals(plain)).toBe(true)
     expect(readdirSync(file('.'))).toEqual(['out.bin'])

@@ -62,7 +62,7 @@ describe('keyward kms: tccli conventions', { timeout: SLOW_TEST_MS }, () => {
     const help = spawnSync('bash', ['-c', `${node} help kms | head -3; echo "status=\${PIPESTATUS[0]}" >&2`], { env, encoding: 'utf8' })
     expect(help.stdout.split('\n')).toHaveLength(4)
     expect(help.stderr).toMatch(/^status=(0|141)\n$/)
-    const pipe = spawnSync('bash', ['-c', `${node} decrypt --in '${big}.kwe' --out - | head -c 10 >/dev/null; echo "status=\${PIPESTATUS[0]}" >&2`], { env, encoding: 'utf8' })
+    const pipe = spawnSync('bash', ['-c', `${node} decrypt --key-id ${keyId} --in '${big}.kwe' --out - | head -c 10 >/dev/null; echo "status=\${PIPESTATUS[0]}" >&2`], { env, encoding: 'utf8' })
     expect(pipe.stderr).toMatch(/^status=141\n$/)
   })
 

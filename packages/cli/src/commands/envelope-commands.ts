@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream/promises'
 import { Command } from 'commander'
-import { checkKeyId, checkOneOf, type EncryptionContext } from '@keyward/core'
-import type { SuiteName } from '@keyward/flows/envelope'
+import { checkKeyId, checkOneOf, needs, type EncryptionContext } from '@keyward/core'
+import type { MessageInfo, SuiteName } from '@keyward/flows/envelope'
 import { checkingArgs } from '../cli-error.js'
 import { withSession, type CliIo, type GlobalOptions } from '../cli-session.js'
 import { checkNotSameFile, inputSource, type InputSource } from '../io/input-source.js'
@@ -11,6 +11,7 @@ import { progressBar } from '../progress.js'
 
 interface FileOptions {
   keyId?: string
+  discovery?: boolean
   in: string
   out: string
   context?: string[]
@@ -91,27 +92,41 @@ export function encryptCommand(globals: () => GlobalOptions, io: CliIo): Command
     })
 }
 
+/** The CMKs `keyward decrypt` may use: exactly `--key-id`, or with `--discovery` any the caller may use — never by default. */
+function checkKeyChoice(o: FileOptions): void {
+  checkingArgs(() => {
+    if (o.keyId !== undefined) checkKeyId(o.keyId, '--key-id')
+    needs(!(o.keyId !== undefined && o.discovery), 'InvalidParameter', '--key-id and --discovery exclude each other: name the CMK you expect, or accept any.')
+    needs(o.keyId !== undefined || o.discovery === true, 'MissingParameter',
+      'decrypt needs --key-id <KeyId> (the CMK you expect the file to be under) or --discovery (any CMK this account may use; the file names its own).')
+  })
+}
+
 /**
  * `keyward decrypt`: reads the envelope format, authenticating every frame and the end of the message; a
  * tampered or truncated file fails and leaves no output file (a stream may have received the frames before).
+ * Which CMK may open it is explicit — `--key-id`, or `--discovery` as the AWS Encryption SDK CLI has it — and the
+ * CMK that did is printed on stderr.
  */
 export function decryptCommand(globals: () => GlobalOptions, io: CliIo): Command {
-  return fileCommand('decrypt', 'Decrypt a file or stream made by `keyward encrypt` (the CMK is named in it)')
-    .option('--key-id <KeyId>', 'accept only data keys under this CMK (default: the CMK the file names)')
-    .addHelpText('after', '\nExamples:\n  keyward decrypt --in report.pdf.kwe --out report.pdf --context tenant=acme\n  keyward decrypt --in data.tar.kwe --out - | tar x')
+  return fileCommand('decrypt', 'Decrypt a file or stream made by `keyward encrypt` under the CMK you name (or, with --discovery, any)')
+    .option('--key-id <KeyId>', 'accept only a data key under this CMK')
+    .option('--discovery', 'accept a data key under any CMK this account may use (the file names its CMK)')
+    .addHelpText('after', '\nExamples:\n  keyward decrypt --key-id <id> --in report.pdf.kwe --out report.pdf --context tenant=acme\n  keyward decrypt --discovery --in data.tar.kwe --out - | tar x')
     .action(async (o: FileOptions) => {
-      if (o.keyId !== undefined) checkingArgs(() => checkKeyId(o.keyId, '--key-id'))
+      checkKeyChoice(o)
       const { input, output, context } = await prepare(o)
       const only = o.keyId
       const { EnvelopeClient, ProviderMasterKey } = await import('@keyward/flows/envelope')
       await discardingOnError(output, () => withSession(globals(), io, async (session) => {
-        // The message names its CMK; without --key-id any key of this KMS that this account may use can open it.
         const client = new EnvelopeClient({
-          keyring: new ProviderMasterKey({ provider: await session.provider(), keyId: only ?? 'discovery', discoveryFilter: (k) => only === undefined || k === only }),
+          keyring: new ProviderMasterKey({ provider: await session.provider(), keyId: only ?? 'discovery', ...(only === undefined ? { discoveryFilter: () => true } : {}) }),
         })
+        let info: MessageInfo | undefined
         await transfer(input, output, io, ['decrypt', 'decrypted'], (source, onProgress) => client.decryptStream(source, {
-          onProgress, ...(context ? { encryptionContext: context } : {}),
+          onProgress, onHeader: (i) => (info = i), ...(context ? { encryptionContext: context } : {}),
         }))
+        if (info && !globals().quiet) io.err.write(`decrypted with CMK ${info.decryptedWith.keyId} (${info.decryptedWith.providerName})\n`)
       }))
     })
 }

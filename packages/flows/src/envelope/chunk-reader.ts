@@ -73,15 +73,16 @@ export class ChunkReader {
     const first = await this.upTo(n)
     if (!first) throw truncated()
     if (first.length === n) return first
-    const parts = [first]
-    let got = first.length
+    // Copied as it arrives rather than collected as pieces: a field of 64 KiB sent one byte at a time would
+    // otherwise cost a Buffer object per byte.
+    const out = Buffer.allocUnsafe(n)
+    let got = first.copy(out, 0)
     while (got < n) {
       const p = await this.upTo(n - got)
       if (!p) throw truncated()
-      parts.push(p)
-      got += p.length
+      got += p.copy(out, got)
     }
-    return Buffer.concat(parts, n)
+    return out
   }
 
   /** True when no byte is left. */

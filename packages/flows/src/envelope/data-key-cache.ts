@@ -1,5 +1,7 @@
 import { checkInt, needs, systemClock, zeroize, type Clock } from '@keyward/core'
+import { checkNotAborted } from './abort.js'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
+import { SharedFetches } from './shared-fetch.js'
 
 /**
  * Limits of the data-key cache. They are also the reuse policy: with the cache off every message gets its own
@@ -32,6 +34,9 @@ export interface CacheMaterial {
   readonly encryptedDataKeys: readonly EncryptedDataKey[]
 }
 
+/** Makes the material of a miss; `signal` belongs to the fetch, not to any one caller (see {@link DataKeyCache.use}). */
+export type CacheCreate = (signal?: AbortSignal) => Promise<CacheMaterial>
+
 /**
  * Caches plaintext data keys with their encrypted copies. Concurrent misses for one partition share one
  * provider call; an entry is zeroed as soon as it is evicted (expired, exhausted, or pushed out).
@@ -49,7 +54,7 @@ export class DataKeyCache {
   readonly capacity: number
   readonly #clock: Clock
   readonly #entries = new Map<string, Entry>()
-  readonly #pending = new Map<string, Promise<Entry>>()
+  readonly #fetches = new SharedFetches<Entry>()
   #newest: string | undefined
 
   constructor(opts: DataKeyCacheOptions = {}) {
@@ -73,12 +78,16 @@ export class DataKeyCache {
   /**
    * Runs `use` with a data key of `partition` that may protect `bytes` more bytes, making one with `create` on a
    * miss. `use` must be synchronous: the key may be zeroed by an eviction once it returns.
+   *
+   * Concurrent misses of one partition share one `create`, whose signal is the fetch's own (see
+   * {@link SharedFetches}): one caller's abort never fails the others.
    */
-  async use<T>(partition: string, bytes: number, create: () => Promise<CacheMaterial>, use: (plaintext: Uint8Array, edks: readonly EncryptedDataKey[]) => T): Promise<T> {
+  async use<T>(partition: string, bytes: number, create: CacheCreate, use: (plaintext: Uint8Array, edks: readonly EncryptedDataKey[]) => T, signal?: AbortSignal): Promise<T> {
     needs(bytes >= 0, 'InvalidParameterValue', 'bytes must not be negative.')
+    checkNotAborted(signal)
     if (bytes > this.maxBytes) {
-      // Larger than a key may protect: a fresh key, never cached.
-      const m = await create()
+      // Larger than a key may protect: a fresh key, never cached, fetched for this caller alone.
+      const m = await create(signal)
       try {
         return use(m.plaintext, m.encryptedDataKeys)
       } finally {
@@ -92,7 +101,7 @@ export class DataKeyCache {
         e = undefined
       }
       if (!e) {
-        e = await this.#load(partition, create)
+        e = await this.#load(partition, create, signal)
         // Other waiters on the same miss may have used the new key up; then go round for another. Age is not
         // checked here: a key that expired while it was being made still serves the call that waited for it.
         if (!this.#fits(partition, e, bytes, false)) continue
@@ -132,25 +141,21 @@ export class DataKeyCache {
     return e
   }
 
-  async #load(partition: string, create: () => Promise<CacheMaterial>): Promise<Entry> {
-    let p = this.#pending.get(partition)
-    if (!p) {
-      p = create().then((m) => {
-        const e: Entry = { plaintext: m.plaintext, edks: m.encryptedDataKeys, createdAt: this.#clock.now(), messages: 0, bytes: 0 }
-        const old = this.#entries.get(partition)
-        if (old) this.#evict(partition, old)
-        this.#entries.set(partition, e)
-        this.#newest = partition
-        while (this.#entries.size > this.capacity) {
-          const [k, v] = this.#entries.entries().next().value as [string, Entry]
-          this.#evict(k, v)
-        }
-        return e
-      })
-      this.#pending.set(partition, p)
-      void p.finally(() => this.#pending.delete(partition)).catch(() => undefined)
+  #load(partition: string, create: CacheCreate, signal: AbortSignal | undefined): Promise<Entry> {
+    return this.#fetches.get(partition, (shared) => create(shared).then((m) => this.#install(partition, m)), signal)
+  }
+
+  #install(partition: string, m: CacheMaterial): Entry {
+    const e: Entry = { plaintext: m.plaintext, edks: m.encryptedDataKeys, createdAt: this.#clock.now(), messages: 0, bytes: 0 }
+    const old = this.#entries.get(partition)
+    if (old) this.#evict(partition, old)
+    this.#entries.set(partition, e)
+    this.#newest = partition
+    while (this.#entries.size > this.capacity) {
+      const [k, v] = this.#entries.entries().next().value as [string, Entry]
+      this.#evict(k, v)
     }
-    return p
+    return e
   }
 
   #evict(partition: string, e: Entry): void {

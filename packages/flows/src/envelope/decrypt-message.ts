@@ -1,12 +1,13 @@
 import { KeywardError, canonicalEncryptionContext, decryptionFailed, type EncryptionContext } from '@keyward/core'
 import type { ChunkReader } from './chunk-reader.js'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
-import { checkNotAborted, type ProgressCallback } from './encrypt-message.js'
+import { checkNotAborted } from './abort.js'
+import type { ProgressCallback } from './encrypt-message.js'
 import { openFrame } from './frame-format.js'
 import { checkHeader } from './header-auth.js'
-import { readHeader, type HeaderSignatureAlgorithm, type ParsedHeader } from './header-format.js'
-import { verifyHeaderSignature } from './header-signer.js'
+import { readHeader, type ParsedHeader } from './header-format.js'
 import { disposeDerived, type DerivedKeys } from './key-derivation.js'
+import { checkSigner, type SignerPolicy, type TrustedSigner } from './signer-policy.js'
 import type { SuiteName } from './suites.js'
 
 /** What a reader learns from an authenticated header, before any plaintext. */
@@ -17,34 +18,37 @@ export interface MessageInfo {
   readonly encryptionContext: EncryptionContext
   readonly encryptedDataKeys: readonly EncryptedDataKey[]
   readonly frameLength: number
-  /** The header signer's public key, when the message is signed (and the signature verified). */
-  readonly signer: { readonly algorithm: HeaderSignatureAlgorithm; readonly publicKey: Buffer } | null
+  /**
+   * The header signer, only when the signature verified **and** its key is one of the reader's trusted signers;
+   * `null` for an unsigned message, and for a signed one read without a trust list (the key a message carries
+   * proves nothing by itself).
+   */
+  readonly signer: TrustedSigner | null
+  /** The master key that opened the data key: which of `encryptedDataKeys` this reader used. */
+  readonly decryptedWith: { readonly providerName: string; readonly keyId: string }
+}
+
+/** A message's keys, and the encrypted data key they were opened from. */
+export interface OpenedKeys {
+  readonly keys: DerivedKeys
+  readonly encryptedDataKey: EncryptedDataKey
 }
 
 /** How the reader checks and opens a header. */
 export interface OpenPlan {
   /** When given, the message's context must be exactly this. */
   readonly expectedContext: EncryptionContext | undefined
-  /** When given, the message must be signed by one of these public keys. */
-  readonly trustedSigners: readonly Uint8Array[] | undefined
+  /** Which header signatures are required and trusted. */
+  readonly signers: SignerPolicy
   /** Decrypts (or finds in the cache) and derives; synchronously zeroes the data key after deriving. */
-  readonly derive: (h: ParsedHeader) => Promise<DerivedKeys>
+  readonly derive: (h: ParsedHeader) => Promise<OpenedKeys>
   readonly onHeader: ((info: MessageInfo) => void) | undefined
   readonly onProgress: ProgressCallback | undefined
   readonly signal: AbortSignal | undefined
   /** The keyring's limit, enforced while the header is read. */
   readonly maxEncryptedDataKeys: number
-}
-
-function checkSigner(h: ParsedHeader, trusted: readonly Uint8Array[] | undefined): void {
-  if (!h.signatureAlgorithm) {
-    if (trusted) throw decryptionFailed(new Error('the message is not signed'))
-    return
-  }
-  const pk = h.signerPublicKey ?? Buffer.alloc(0)
-  if (trusted && !trusted.some((t) => pk.equals(t))) throw decryptionFailed(new Error('the message is signed by an untrusted key'))
-  const signed = Buffer.concat([h.authenticated, h.headerTag])
-  if (!verifyHeaderSignature(h.signatureAlgorithm, pk, signed, h.signature ?? Buffer.alloc(0))) throw decryptionFailed(new Error('bad header signature'))
+  /** The suites this reader accepts; any other is refused before any key is called. */
+  readonly allowedSuites: ReadonlySet<SuiteName>
 }
 
 /** An authenticated header and the keys of its message. The caller must disposeDerived(keys). */
@@ -59,12 +63,12 @@ export interface OpenedHeader {
  * cache), key commitment and header tag. Nothing after the header is read.
  */
 export async function openHeader(reader: ChunkReader, plan: OpenPlan): Promise<OpenedHeader> {
-  const h = await readHeader(reader, plan.maxEncryptedDataKeys)
+  const h = await readHeader(reader, plan.maxEncryptedDataKeys, plan.allowedSuites)
   if (plan.expectedContext !== undefined && !canonicalEncryptionContext(plan.expectedContext).equals(h.contextBytes)) {
     throw decryptionFailed(new Error('encryption context mismatch'))
   }
-  checkSigner(h, plan.trustedSigners)
-  const keys = await plan.derive(h)
+  const signer = checkSigner(h, plan.signers)
+  const { keys, encryptedDataKey } = await plan.derive(h)
   try {
     checkHeader(h.suite, keys, h.commitment, h.authenticated, h.headerTag)
   } catch (e) {
@@ -77,7 +81,8 @@ export async function openHeader(reader: ChunkReader, plan: OpenPlan): Promise<O
     encryptionContext: h.encryptionContext,
     encryptedDataKeys: h.encryptedDataKeys,
     frameLength: h.frameLength,
-    signer: h.signatureAlgorithm ? { algorithm: h.signatureAlgorithm, publicKey: h.signerPublicKey ?? Buffer.alloc(0) } : null,
+    signer,
+    decryptedWith: { providerName: encryptedDataKey.providerName, keyId: encryptedDataKey.keyId },
   }
   plan.onHeader?.(info)
   return { header: h, keys, info }

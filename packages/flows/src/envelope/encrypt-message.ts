@@ -1,18 +1,15 @@
 import { randomFillSync } from 'node:crypto'
 import { KeywardError, asBuffer, type EncryptionContext } from '@keyward/core'
+import { checkNotAborted } from './abort.js'
 import type { ByteSource } from './chunk-reader.js'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
 import { sealFrame } from './frame-format.js'
+import { PieceCoalescer } from './piece-coalescer.js'
 import { headerTag } from './header-auth.js'
 import { MESSAGE_ID_LENGTH, serializeAuthenticated, serializeMiddle } from './header-format.js'
 import type { HeaderSigner } from './header-signer.js'
 import type { DerivedKeys } from './key-derivation.js'
 import type { Suite } from './suites.js'
-
-/** Throws FailedOperation.Aborted once `signal` fired; streams check it between frames. */
-export function checkNotAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new KeywardError('FailedOperation.Aborted', 'The operation was aborted.', { cause: signal.reason })
-}
 
 /** Called with the plaintext bytes processed so far (after each frame), e.g. to drive a progress bar. */
 export type ProgressCallback = (bytesDone: number) => void
@@ -124,9 +121,13 @@ export async function* sealStream(start: () => Promise<MessageWriter>, source: B
     if (expectedLength !== undefined && n > expectedLength) throw new KeywardError('InvalidParameterValue', `The source is longer than plaintextLength (${expectedLength}).`)
   }
   const w = await start()
+  // Short chunks are copied into staging buffers (zeroed once their frame is sealed), so a frame is held in a
+  // bounded number of pieces whatever the chunking; longer ones are referenced.
+  const pieces = new PieceCoalescer(w.frameLength, false)
+  let parts: Buffer[] = []
+  const hold = (p: Buffer): void => void parts.push(p)
   try {
     yield w.header
-    let parts: Buffer[] = []
     let have = 0
     let seq = 1
     let done = 0
@@ -136,15 +137,17 @@ export async function* sealStream(start: () => Promise<MessageWriter>, source: B
       while (c.length > 0) {
         if (have === w.frameLength) {
           checkNotAborted(signal)
+          pieces.flush(hold)
           for (const p of sealFrame(w.suite, w.keys, seq++, false, parts, have)) yield p
+          pieces.wipe()
           done += have
           onProgress?.(done)
           parts = []
           have = 0
         }
         const n = Math.min(w.frameLength - have, c.length)
-        parts.push(c.subarray(0, n))
         have += n
+        pieces.add(c.subarray(0, n), hold, have === w.frameLength)
         c = c.subarray(n)
         over(done + have)
       }
@@ -153,9 +156,11 @@ export async function* sealStream(start: () => Promise<MessageWriter>, source: B
       throw new KeywardError('InvalidParameterValue', `The source is shorter than plaintextLength (${done + have} < ${expectedLength}).`)
     }
     checkNotAborted(signal)
+    pieces.flush(hold)
     for (const p of sealFrame(w.suite, w.keys, seq, true, parts, have)) yield p
     onProgress?.(done + have)
   } finally {
+    pieces.wipe()
     w.keys.cipherKey.fill(0)
   }
 }

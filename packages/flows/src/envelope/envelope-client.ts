@@ -11,7 +11,8 @@ import { decryptJsonFields, encryptJsonFields } from './json-fields.js'
 import { KeyMaterials } from './key-materials.js'
 import { Keyring } from './keyring.js'
 import type { MasterKey } from './master-key.js'
-import { DEFAULT_SUITE, suiteByName, type Suite, type SuiteName } from './suites.js'
+import { clientSignerPolicy } from './signer-policy.js'
+import { DEFAULT_SUITE, checkAllowedSuites, suiteByName, type Suite, type SuiteName } from './suites.js'
 
 /**
  * Default plaintext bytes per frame, 1 MiB: measured 0.90× raw AES-GCM decrypt throughput against 0.80× at
@@ -23,14 +24,37 @@ export const DEFAULT_FRAME_LENGTH = 1024 * 1024
 export interface EnvelopeClientOptions {
   /** The master keys that protect data keys: a Keyring, or master keys (the first generates). */
   keyring: Keyring | MasterKey | readonly MasterKey[]
-  /** Default AES_256_GCM_HKDF_SHA256_COMMIT; SM4_GCM_HKDF_SM3_COMMIT for 国密 deployments. */
+  /**
+   * The suite new messages use. Default AES_256_GCM_HKDF_SHA256_COMMIT, or the first of `allowedSuites` when
+   * that excludes it; SM4_GCM_HKDF_SM3_COMMIT for 国密 deployments. Must be one of `allowedSuites`.
+   */
   suite?: SuiteName
+  /**
+   * The suites decryption accepts; a message in any other is refused (`FailedOperation.InvalidMessage`) before
+   * any key is called. Default: every suite — both commit to the key. A 国密 deployment that must never read
+   * AES sets `['SM4_GCM_HKDF_SM3_COMMIT']` (the `gm` compliance profile does).
+   */
+  allowedSuites?: readonly SuiteName[]
   /** Plaintext bytes per frame, 1 .. 16 MiB; default 1 MiB. */
   frameLength?: number
   /** Reuse data keys within limits (off by default: one data key per message). `true` = default limits. */
   cache?: boolean | DataKeyCacheOptions
-  /** Sign every header (sender authenticity). */
+  /**
+   * Sign every header (sender authenticity). A client that signs also requires, by default, that what it
+   * decrypts is signed by a trusted key — its own, unless `trustedSigners` names others.
+   */
   signer?: HeaderSigner
+  /**
+   * Public keys whose header signatures decryption accepts (SPKI DER for P-256, 04‖x‖y for SM2, as
+   * `HeaderSigner.publicKey`). Default: the `signer`'s own key when there is one, otherwise none. With a list,
+   * a message signed by any other key is refused, and `info.signer` is set only for a listed key.
+   */
+  trustedSigners?: readonly Uint8Array[]
+  /**
+   * Refuse unsigned messages. Default: true whenever `trustedSigners` (or a `signer`) gives a trust list;
+   * `false` is the explicit opt-out for a signing client that must also read unsigned messages.
+   */
+  requireSignature?: boolean
 }
 
 function checkSource(source: unknown): asserts source is ByteSource {
@@ -51,6 +75,8 @@ function checkSource(source: unknown): asserts source is ByteSource {
 export class EnvelopeClient {
   readonly keyring: Keyring
   readonly suite: Suite
+  /** The suites decryption accepts. */
+  readonly allowedSuites: ReadonlySet<SuiteName>
   readonly frameLength: number
   /** The data-key cache, when on. */
   readonly cache: DataKeyCache | undefined
@@ -61,11 +87,14 @@ export class EnvelopeClient {
     needs(opts?.keyring, 'MissingParameter', 'EnvelopeClient needs a keyring or master keys.')
     const k = opts.keyring
     this.keyring = k instanceof Keyring ? k : new Keyring(Array.isArray(k) ? (k as readonly MasterKey[]) : [k as MasterKey])
-    this.suite = suiteByName(opts.suite ?? DEFAULT_SUITE)
+    this.allowedSuites = checkAllowedSuites(opts.allowedSuites)
+    this.suite = suiteByName(opts.suite ?? (this.allowedSuites.has(DEFAULT_SUITE) ? DEFAULT_SUITE : [...this.allowedSuites][0] as SuiteName))
+    /* Precondition: the client writes a suite it would itself read. */
+    needs(this.allowedSuites.has(this.suite.name), 'InvalidParameterValue', `suite ${this.suite.name} is not one of allowedSuites.`)
     this.frameLength = opts.frameLength ?? DEFAULT_FRAME_LENGTH
     checkInt('frameLength', this.frameLength, 1, MAX_FRAME_LENGTH)
     this.cache = opts.cache ? new DataKeyCache(opts.cache === true ? {} : opts.cache) : undefined
-    this.#materials = new KeyMaterials(this.keyring, this.suite, this.cache, opts.signer)
+    this.#materials = new KeyMaterials(this.keyring, this.suite, this.cache, opts.signer, this.allowedSuites, clientSignerPolicy(opts, opts.signer))
   }
 
   /** Encrypts bytes held in memory into one message. */

@@ -1,5 +1,6 @@
 import { KeywardError, decryptionFailed } from '@keyward/core'
 import type { ChunkReader } from './chunk-reader.js'
+import { PieceCoalescer } from './piece-coalescer.js'
 import { frameNonce, type DerivedKeys } from './key-derivation.js'
 import { TAG_LENGTH, type Suite } from './suites.js'
 
@@ -70,20 +71,28 @@ export async function openFrame(r: ChunkReader, suite: Suite, keys: DerivedKeys,
   const decipher = suite.createDecipher(keys.cipherKey, frameNonce(keys.nonceBase, seq))
   decipher.setAAD(frameAad(seq, flag, length))
   const plaintext: Buffer[] = []
-  let left = length
-  while (left > 0) {
-    const c = r.buffered(left) ?? (await r.upTo(left))
-    if (!c) throw new KeywardError('FailedOperation.InvalidMessage', 'The message is truncated.')
-    plaintext.push(decipher.update(c))
-    left -= c.length
-  }
-  decipher.setAuthTag(await r.exact(TAG_LENGTH))
+  // Short chunks are staged, so the frame is held in a bounded number of pieces whatever the chunking.
+  const pieces = new PieceCoalescer(length, true)
+  const decrypt = (c: Buffer): void => void plaintext.push(decipher.update(c))
   try {
-    const rest = decipher.final()
-    if (rest.length) plaintext.push(rest)
+    let left = length
+    while (left > 0) {
+      const c = r.buffered(left) ?? (await r.upTo(left))
+      if (!c) throw new KeywardError('FailedOperation.InvalidMessage', 'The message is truncated.')
+      left -= c.length
+      pieces.add(c, decrypt, left === 0)
+    }
+    decipher.setAuthTag(await r.exact(TAG_LENGTH))
+    try {
+      const rest = decipher.final()
+      if (rest.length) plaintext.push(rest)
+    } catch (e) {
+      throw decryptionFailed(e)
+    }
   } catch (e) {
+    // Unauthenticated plaintext never leaves, and is not left in memory either.
     for (const p of plaintext) p.fill(0)
-    throw decryptionFailed(e)
+    throw e
   }
   return { final, plaintext, length }
 }

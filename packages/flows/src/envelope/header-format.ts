@@ -1,7 +1,7 @@
 import { KeywardError, canonicalEncryptionContext, type EncryptionContext } from '@keyward/core'
 import type { ChunkReader } from './chunk-reader.js'
 import { MAX_EDKS_IN_FORMAT, type EncryptedDataKey } from './encrypted-data-key.js'
-import { COMMITMENT_LENGTH, TAG_LENGTH, suiteById, type Suite } from './suites.js'
+import { COMMITMENT_LENGTH, TAG_LENGTH, suiteById, type Suite, type SuiteName } from './suites.js'
 
 /**
  * The message header, byte for byte as docs/message-format.md specifies. All integers are big-endian.
@@ -109,8 +109,11 @@ function parseContext(bytes: Buffer): EncryptionContext {
   return { ...ctx }
 }
 
-/** Reads and checks the structure of a header; authenticity is checked later, with the data key. */
-export async function readHeader(r: ChunkReader, maxEncryptedDataKeys = MAX_EDKS_IN_FORMAT): Promise<ParsedHeader> {
+/**
+ * Reads and checks the structure of a header; authenticity is checked later, with the data key. A suite outside
+ * `allowedSuites` is refused as soon as its id is read, before anything else is buffered or any key is called.
+ */
+export async function readHeader(r: ChunkReader, maxEncryptedDataKeys = MAX_EDKS_IN_FORMAT, allowedSuites?: ReadonlySet<SuiteName>): Promise<ParsedHeader> {
   const start: Buffer[] = []
   const take = (n: number): Buffer | Promise<Buffer> => {
     const b = r.exact(n)
@@ -127,6 +130,9 @@ export async function readHeader(r: ChunkReader, maxEncryptedDataKeys = MAX_EDKS
   if (!fixed.subarray(0, 3).equals(MESSAGE_MAGIC)) throw invalid('not a Keyward envelope message (bad magic)')
   if (fixed[3] !== MESSAGE_VERSION) throw invalid(`unsupported version ${fixed[3]}`)
   const suite = suiteById(fixed.readUInt16BE(4))
+  if (allowedSuites && !allowedSuites.has(suite.name)) {
+    throw new KeywardError('FailedOperation.InvalidMessage', `The message uses suite ${suite.name}, which this reader's allowedSuites (${[...allowedSuites].join(', ')}) refuses.`)
+  }
   const messageId = Buffer.from(fixed.subarray(6))
   const ctxLen = (await take(2)).readUInt16BE(0)
   const keyRefStart = start.length - 1

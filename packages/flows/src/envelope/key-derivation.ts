@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto'
 import { hkdfExpand, hkdfExtract } from './hkdf.js'
 import { COMMITMENT_LENGTH, NONCE_LENGTH, type Suite } from './suites.js'
 
@@ -39,6 +40,12 @@ export function dataKeyMaterial(suite: Suite, dataKey: Uint8Array): Buffer {
     dataKey.fill(0)
     prk?.fill(0)
   }
+}
+
+/** True when `material` (from {@link dataKeyMaterial}) belongs to the data key a header's `commitment` names (constant time). */
+export function matchesCommitment(material: Uint8Array, commitment: Uint8Array): boolean {
+  const mine = material.subarray(PRK_LENGTH, PRK_LENGTH + COMMITMENT_LENGTH)
+  return commitment.length === mine.length && timingSafeEqual(mine, commitment)
 }
 
 /**

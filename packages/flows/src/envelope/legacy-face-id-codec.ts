@@ -17,8 +17,17 @@ import {
 /** Options of {@link legacyFaceIdCodec}. */
 export interface LegacyFaceIdCodecOptions {
   provider: KeyProvider
-  /** The CMK that generates the data keys (encrypt only; decrypt uses the key the blob names). */
+  /**
+   * The CMK that generates the data keys, and the only one whose data keys `decrypt` accepts: a payload whose
+   * CiphertextBlob was made under any other CMK fails with the fixed decryption error.
+   */
   keyId?: string
+  /**
+   * Decrypt payloads under any CMK the provider lets the caller use (the blob names its key). Off by default;
+   * a codec without `keyId` decrypts nothing unless this is set, and with it `keyId` only names the key `encrypt`
+   * uses. Never set it where payloads come from outside.
+   */
+  discovery?: boolean
 }
 
 /** A legacy FaceID payload: each field base64(AES-256-ECB-PKCS7(dek, utf8 value)), plus the data key's blob. */
@@ -57,13 +66,16 @@ export function legacyEcbDecrypt(dataKey: Uint8Array, ciphertextB64: string): Bu
 export class LegacyFaceIdCodec {
   readonly #provider: KeyProvider
   readonly #keyId: string | undefined
+  readonly #discovery: boolean
 
   constructor(opts: LegacyFaceIdCodecOptions) {
-    /* Precondition: the legacy codec needs a provider. */
+    /* Precondition: the legacy codec needs a provider; discovery is a boolean. */
     needs(opts?.provider && typeof opts.provider.generateDataKey === 'function', 'MissingParameter', 'legacyFaceIdCodec needs a provider.')
     if (opts.keyId !== undefined) checkKeyId(opts.keyId)
+    needs(opts.discovery === undefined || typeof opts.discovery === 'boolean', 'InvalidParameterValue', 'discovery must be a boolean.')
     this.#provider = opts.provider
     this.#keyId = opts.keyId
+    this.#discovery = opts.discovery === true
   }
 
   /** One fresh AES-256 data key for the call; each field encrypted under it. */
@@ -84,12 +96,15 @@ export class LegacyFaceIdCodec {
 
   /** Decrypts every field of a payload (UTF-8 strings). */
   async decrypt(payload: LegacyFaceIdPayload, encryptionContext?: EncryptionContext, opts?: CallOptions): Promise<Record<string, string>> {
-    /* Precondition: decrypt needs a CiphertextBlob and string fields. */
+    /* Precondition: decrypt needs a KeyId (or discovery), a CiphertextBlob and string fields. */
+    needs(this.#keyId !== undefined || this.#discovery, 'MissingParameter', 'legacyFaceIdCodec needs a keyId (or discovery: true) to decrypt.')
     checkString('ciphertextBlob', payload?.ciphertextBlob, 65_536)
     checkFields(payload.fields)
     checkEncryptionContext(encryptionContext)
-    const { plaintext } = await this.#provider.decrypt({ ciphertextBlob: payload.ciphertextBlob, encryptionContext }, opts)
+    const { keyId, plaintext } = await this.#provider.decrypt({ ciphertextBlob: payload.ciphertextBlob, encryptionContext }, opts)
     try {
+      // The blob names its key; the provider reports which one it used: only the configured CMK is accepted.
+      if (!this.#discovery && keyId !== this.#keyId) throw decryptionFailed(new Error('the data key was made under another CMK'))
       if (plaintext.length !== 32) throw decryptionFailed(new Error('the data key is not 32 bytes'))
       const out: Record<string, string> = {}
       for (const [k, v] of Object.entries(payload.fields)) {

@@ -74,6 +74,19 @@ export function suiteById(id: number): Suite {
   return s
 }
 
+/**
+ * The suites a reader accepts, checked: every name known, at least one. Default: every suite (both commit to
+ * the key); a 国密 deployment passes `['SM4_GCM_HKDF_SM3_COMMIT']` (the `gm` compliance profile sets exactly that).
+ */
+export function checkAllowedSuites(names: unknown, field = 'allowedSuites'): ReadonlySet<SuiteName> {
+  if (names === undefined) return new Set(SUITE_NAMES)
+  if (!Array.isArray(names) || names.length === 0) {
+    throw new KeywardError('InvalidParameterValue', `${field} must be a non-empty array of suite names (${SUITE_NAMES.join(', ')}).`)
+  }
+  for (const n of names) suiteByName(n as SuiteName)
+  return new Set(names as SuiteName[])
+}
+
 /** The suite of a name, for encrypt options. */
 export function suiteByName(name: SuiteName): Suite {
   const s = byName.get(name)

@@ -4,6 +4,7 @@ import {
   checkKeyId,
   checkPlaintext,
   checkString,
+  decryptionFailed,
   needs,
   utf8,
   zeroize,
@@ -16,6 +17,13 @@ import {
 export interface SensitiveDataOptions extends CallOptions {
   /** Bound to the ciphertext as AAD; decryption must pass the same context. */
   encryptionContext?: EncryptionContext
+  /**
+   * Decrypt only: the KeyId the blob must have been made under; a blob of any other CMK — even one the
+   * application may use — fails with the fixed decryption error and its plaintext is zeroed. Without it, any
+   * CMK the provider lets the caller use decrypts (as Tencent's Decrypt, which takes no KeyId): pass it
+   * whenever the caller knows which key it expects, so a blob swapped in from another key's data is refused.
+   */
+  expectedKeyId?: string
 }
 
 /** What a decryption returns: the plaintext and the key that made the blob. */
@@ -61,7 +69,14 @@ export class SensitiveData {
     /* Precondition: the blob is a non-empty string of bounded length and the context is well formed. */
     checkString('CiphertextBlob', ciphertextBlob, MAX_BLOB_CHARS)
     checkEncryptionContext(opts.encryptionContext)
-    return this.onDecrypt(ciphertextBlob, opts)
+    if (opts.expectedKeyId !== undefined) checkKeyId(opts.expectedKeyId, 'expectedKeyId')
+    const out = await this.onDecrypt(ciphertextBlob, opts)
+    // The provider reports the key it used; a blob is self-describing, so this is where a swap shows.
+    if (opts.expectedKeyId !== undefined && out.keyId !== opts.expectedKeyId) {
+      zeroize(out.plaintext)
+      throw decryptionFailed(new Error('the blob was made under another CMK than expectedKeyId'))
+    }
+    return out
   }
 
   /** Encrypts a string as UTF-8 (≤ 4096 bytes once encoded). The encoded copy is zeroed afterwards. */

@@ -1,8 +1,44 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { ManualClock } from '@keyward/core'
-import { DataKeyCache, EnvelopeClient } from '@keyward/flows/envelope'
-import { CountingMasterKey } from './helpers.js'
+import { ManualClock, type CallOptions, type EncryptionContext } from '@keyward/core'
+import { DataKeyCache, EnvelopeClient, type EncryptedDataKey, type GeneratedDataKey, type MasterKey } from '@keyward/flows/envelope'
+import { CountingMasterKey, codeOf, rawKey } from './helpers.js'
+
+/** A raw AES master key whose calls wait for `release()` and honour their signal, recording each signal it got. */
+class GatedMasterKey implements MasterKey {
+  readonly providerName = 'raw-aes'
+  readonly keyId = 'gated'
+  readonly inner = rawKey('gated')
+  readonly signals: Array<AbortSignal | undefined> = []
+  calls = 0
+  #open: () => void = () => undefined
+  #gate = new Promise<void>((r) => (this.#open = r))
+  release(): void {
+    this.#open()
+  }
+  async #wait<T>(opts: CallOptions | undefined, f: () => Promise<T>): Promise<T> {
+    this.calls++
+    this.signals.push(opts?.signal)
+    await new Promise<void>((resolve, reject) => {
+      opts?.signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })), { once: true })
+      void this.#gate.then(resolve)
+    })
+    return f()
+  }
+  generateDataKey(length: number, ctx: EncryptionContext, opts?: CallOptions): Promise<GeneratedDataKey> {
+    return this.#wait(opts, () => this.inner.generateDataKey(length, ctx))
+  }
+  encryptDataKey(pt: Uint8Array, ctx: EncryptionContext): Promise<EncryptedDataKey> {
+    return this.inner.encryptDataKey(pt, ctx)
+  }
+  canDecrypt(edk: EncryptedDataKey): boolean {
+    return this.inner.canDecrypt(edk)
+  }
+  decryptDataKey(edk: EncryptedDataKey, ctx: EncryptionContext, opts?: CallOptions): Promise<Uint8Array> {
+    return this.#wait(opts, () => this.inner.decryptDataKey(edk, ctx))
+  }
+}
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r))
 
 const pt = Buffer.from('x'.repeat(100))
 
@@ -115,6 +151,59 @@ describe('data-key cache', () => {
     cache.clear()
     expect(keys[2]!.every((b) => b === 0)).toBe(true)
     expect(cache.size).toBe(0)
+  })
+
+  it('one caller’s abort never fails the others waiting on the same miss: the shared fetch outlives it (encrypt)', async () => {
+    const mk = new GatedMasterKey()
+    const c = new EnvelopeClient({ keyring: mk, cache: true })
+    const ac = new AbortController()
+    const first = codeOf(c.encrypt(pt, { signal: ac.signal }))
+    const others = [c.encrypt(pt), c.encrypt(pt, { signal: new AbortController().signal })]
+    await tick()
+    ac.abort()
+    expect(await first).toBe('FailedOperation.Aborted')
+    expect(mk.signals[0]?.aborted).toBe(false) // the provider call goes on
+    mk.release()
+    const msgs = await Promise.all(others)
+    expect(mk.calls).toBe(1)
+    for (const m of msgs) expect((await c.decrypt(m)).plaintext.equals(pt)).toBe(true)
+  })
+
+  it('the same on decrypt, and the fetch is aborted once every waiter has gone (the next miss starts afresh)', async () => {
+    const mk = new GatedMasterKey()
+    const writer = new EnvelopeClient({ keyring: mk.inner })
+    const m = await writer.encrypt(pt)
+    const c = new EnvelopeClient({ keyring: mk, cache: true })
+    const ac = new AbortController()
+    const first = codeOf(c.decrypt(m, { signal: ac.signal }))
+    const second = c.decrypt(m)
+    await tick()
+    ac.abort()
+    expect(await first).toBe('FailedOperation.Aborted')
+    mk.release()
+    expect((await second).plaintext.equals(pt)).toBe(true)
+    expect(mk.calls).toBe(1)
+
+    const lonely = new GatedMasterKey()
+    const c2 = new EnvelopeClient({ keyring: lonely, cache: true })
+    const [a, b] = [new AbortController(), new AbortController()]
+    const both = [codeOf(c2.encrypt(pt, { signal: a.signal })), codeOf(c2.encrypt(pt, { signal: b.signal }))]
+    await tick()
+    a.abort()
+    await tick()
+    expect(lonely.signals[0]?.aborted).toBe(false)
+    b.abort()
+    expect(await Promise.all(both)).toEqual(['FailedOperation.Aborted', 'FailedOperation.Aborted'])
+    expect(lonely.signals[0]?.aborted).toBe(true)
+    const again = c2.encrypt(pt)
+    await tick()
+    expect(lonely.calls).toBe(2)
+    lonely.release()
+    expect((await c2.decrypt(await again)).plaintext.equals(pt)).toBe(true)
+    // An already aborted signal never joins (or starts) a fetch.
+    const gone = new AbortController()
+    gone.abort()
+    expect(await codeOf(c2.encrypt(pt, { signal: gone.signal }))).toBe('FailedOperation.Aborted')
   })
 
   it('rejects invalid limits', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { isKeywardError } from '@keyward/core'
 import { KMS_ENCRYPT_KEY } from '@keyward/flows/envelope'
-import { rawClient } from './helpers.js'
+import { codeOf as code, rawClient } from './helpers.js'
 
 const client = rawClient()
 const row = {
@@ -14,14 +13,6 @@ const row = {
 }
 const paths = ['name', 'id_card', 'card.number', 'card.limits', 'accounts.1.iban', 'note']
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'resolved'
-  } catch (e) {
-    return isKeywardError(e) ? e.code : String(e)
-  }
-}
 
 describe('JSON field-level encryption', () => {
   it('encrypts chosen (nested) fields, adds one kms_encrypt_key, leaves the rest, and decrypts back', async () => {

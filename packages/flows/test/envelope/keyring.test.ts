@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { KeywardError, isKeywardError } from '@keyward/core'
+import { KeywardError } from '@keyward/core'
 import { EnvelopeClient, Keyring, RawAesMasterKey } from '@keyward/flows/envelope'
-import { CountingMasterKey, rawKey } from './helpers.js'
+import { CountingMasterKey, codeOf, rawKey } from './helpers.js'
 
 const pt = Buffer.from('account 6222 0200 0000 0000')
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-    return 'resolved'
-  } catch (e) {
-    return isKeywardError(e) ? e.code : String(e)
-  }
-}
 
 describe('keyring (multi-CMK)', () => {
   it('generates with the first master key and encrypts a copy with each other one', async () => {

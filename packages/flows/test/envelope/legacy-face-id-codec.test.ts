@@ -21,7 +21,16 @@ describe('legacyFaceIdCodec (AES-256-ECB + PKCS#7, never a default)', () => {
     const payload = await legacy.encrypt(fields)
     expect(payload.fields.Empty).toHaveLength(24) // one block of padding, base64
     expect(await legacy.decrypt(payload)).toEqual(fields)
-    expect(await legacyFaceIdCodec({ provider }).decrypt(payload)).toEqual(fields)
+    expect(await legacyFaceIdCodec({ provider, discovery: true }).decrypt(payload)).toEqual(fields)
+  })
+
+  it('honours its KeyId: a payload whose data key another CMK made is refused; without keyId, decrypt needs discovery', async () => {
+    const other = (await provider.createKey({ alias: 'faceid-other' })).keyId
+    const swapped = await legacyFaceIdCodec({ provider, keyId: other }).encrypt({ IdCard: 'attacker-chosen' })
+    await expect(legacyFaceIdCodec({ provider, keyId }).decrypt(swapped)).rejects.toMatchObject({ code: 'InvalidParameterValue.InvalidCiphertext' })
+    await expect(legacyFaceIdCodec({ provider }).decrypt(swapped)).rejects.toMatchObject({ code: 'MissingParameter' })
+    expect(await legacyFaceIdCodec({ provider, keyId, discovery: true }).decrypt(swapped)).toEqual({ IdCard: 'attacker-chosen' })
+    expect(() => legacyFaceIdCodec({ provider, discovery: 'yes' as never })).toThrow(expect.objectContaining({ code: 'InvalidParameterValue' }))
   })
 
   it('interoperates with openssl enc -aes-256-ecb both ways', async () => {

@@ -66,6 +66,20 @@ describe('sensitive data straight with the CMK (software provider)', () => {
     expect(await codeOf(() => secrets.decrypt(blob.toString('base64')))).toBe('InvalidParameterValue.InvalidCiphertext')
   })
 
+  it('confused deputy: with expectedKeyId a blob made under another CMK the app may use is refused, its plaintext never returned', async () => {
+    // The attacker swaps in a blob of theirs (or of another table's key) for the one the app stored.
+    const orders = (await provider.createKey({ alias: 'orders-secrets' })).keyId
+    const other = (await provider.createKey({ alias: 'other-secrets' })).keyId
+    const mine = await secrets.encryptString(orders, 'orders db password')
+    const swapped = await secrets.encryptString(other, 'attacker-chosen value')
+    expect(await secrets.decryptString(mine, { expectedKeyId: orders })).toBe('orders db password')
+    expect(await codeOf(() => secrets.decryptString(swapped, { expectedKeyId: orders }))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(await codeOf(() => secrets.decrypt(swapped, { expectedKeyId: orders }))).toBe('InvalidParameterValue.InvalidCiphertext')
+    // Without it, the blob names its key and any usable CMK decrypts (Tencent's Decrypt takes no KeyId).
+    expect(await secrets.decryptString(swapped)).toBe('attacker-chosen value')
+    expect(await codeOf(() => secrets.decrypt(mine, { expectedKeyId: 'not a key id!' }))).toBe('InvalidParameterValue.InvalidKeyId')
+  })
+
   it('a disabled key refuses to encrypt', async () => {
     const k = (await provider.createKey({ alias: 'sensitive-off' })).keyId
     await provider.disableKey(k)
