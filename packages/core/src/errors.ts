@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   'InvalidParameterValue.AliasAlreadyExists': { hint: 'Choose an alias no other key of this owner uses.', retry: 'cancel' },
   'InvalidParameterValue.InvalidCiphertext': { hint: 'The ciphertext is not one this provider produced, was altered, or the EncryptionContext differs.', retry: 'cancel' },
   'InvalidParameterValue.InvalidPlaintext': { hint: 'Plaintext must be 1-4096 bytes.', retry: 'cancel' },
+  'InvalidParameterValue.InvalidIndexValue': { hint: 'The value does not pass its blind index\'s normaliser (phone number, 身份证 checksum, card Luhn check, e-mail): fix the input; nothing was indexed.', retry: 'cancel' },
   'InvalidParameterValue.MaterialNotMatch': { hint: 'Re-import exactly the key material imported before.', retry: 'cancel' },
   'InvalidParameter.DecryptMaterialError': { hint: 'Wrap the key material with the public key and algorithm of the current import token.', retry: 'cancel' },
   'InvalidParameter.InvalidPendingWindowInDays': { hint: 'PendingWindowInDays must be an integer from 7 to 30.', retry: 'cancel' },

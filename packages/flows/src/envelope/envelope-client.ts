@@ -7,7 +7,7 @@ import { sealAll, sealStream } from './encrypt-message.js'
 import type { DecryptOptions, DecryptResult, EncryptOptions } from './envelope-options.js'
 import { MAX_FRAME_LENGTH } from './header-format.js'
 import type { HeaderSigner } from './header-signer.js'
-import { decryptJsonFields, encryptJsonFields } from './json-fields.js'
+import { decryptJsonFields, encryptJsonFields, type JsonFieldsEncryptOptions } from './json-fields.js'
 import { KeyMaterials } from './key-materials.js'
 import { Keyring } from './keyring.js'
 import type { MasterKey } from './master-key.js'
@@ -172,7 +172,7 @@ export class EnvelopeClient {
    * const { object } = await client.decryptJsonFields(row, ['name', 'card.no'])
    * ```
    */
-  encryptJsonFields(obj: Readonly<Record<string, unknown>>, paths: readonly string[], opts: EncryptOptions = {}): Promise<Record<string, unknown>> {
+  encryptJsonFields(obj: Readonly<Record<string, unknown>>, paths: readonly string[], opts: JsonFieldsEncryptOptions = {}): Promise<Record<string, unknown>> {
     return encryptJsonFields(this.#materials, obj, paths, opts)
   }
 

@@ -29,6 +29,8 @@ export { HEADER_SIGNATURE_IDS, MAX_FRAME_LENGTH, MESSAGE_VERSION, type HeaderSig
 export * from './header-signer.js'
 export type { TrustedSigner } from './signer-policy.js'
 export { KMS_ENCRYPT_KEY } from './json-paths.js'
+export type { JsonFieldsEncryptOptions } from './json-fields.js'
+export type { JsonFieldIndexer } from './json-field-indexes.js'
 export * from './keyring.js'
 export type { FailedDecryptAttempt, KeyringCounters } from './keyring-counters.js'
 export * from './legacy-face-id-codec.js'

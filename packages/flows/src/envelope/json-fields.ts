@@ -3,9 +3,19 @@ import { ChunkReader } from './chunk-reader.js'
 import { openHeader, type MessageInfo } from './decrypt-message.js'
 import type { DecryptOptions, EncryptOptions } from './envelope-options.js'
 import { fieldJson, openField, sealField } from './json-field-cipher.js'
+import { addFieldIndexes, type JsonFieldIndexer } from './json-field-indexes.js'
 import { KMS_ENCRYPT_KEY, checkPaths, locate } from './json-paths.js'
 import { disposeDerived } from './key-derivation.js'
 import type { KeyMaterials } from './key-materials.js'
+
+/** Options of {@link encryptJsonFields}. */
+export interface JsonFieldsEncryptOptions extends EncryptOptions {
+  /**
+   * Blind indexes to emit, by encrypted path (`{ phone: phoneIndex }`): each adds its properties (`phone_bidx`,
+   * and during a rotation `phone_bidx_v2`) beside the field, computed from the plaintext before encryption.
+   */
+  blindIndexes?: Readonly<Record<string, JsonFieldIndexer>>
+}
 
 /** A deep copy, so the caller's object is never changed; values JSON cannot hold are bad input. */
 function jsonCopy(obj: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -35,13 +45,14 @@ function jsonCopy(obj: Readonly<Record<string, unknown>>): Record<string, unknow
  * const { object } = await client.decryptJsonFields(row, ['name', 'card.no'])
  * ```
  */
-export async function encryptJsonFields(materials: KeyMaterials, obj: Readonly<Record<string, unknown>>, paths: readonly string[], opts: EncryptOptions = {}): Promise<Record<string, unknown>> {
+export async function encryptJsonFields(materials: KeyMaterials, obj: Readonly<Record<string, unknown>>, paths: readonly string[], opts: JsonFieldsEncryptOptions = {}): Promise<Record<string, unknown>> {
   /* Precondition: a JSON object without kms_encrypt_key, and existing, distinct, non-nested paths. */
   needs(obj !== null && typeof obj === 'object' && !Array.isArray(obj), 'InvalidParameter', 'encryptJsonFields needs a JSON object.')
   needs(!Object.prototype.hasOwnProperty.call(obj, KMS_ENCRYPT_KEY), 'InvalidParameterValue', `The object already has ${KMS_ENCRYPT_KEY}.`)
   const sorted = checkPaths(paths)
   const out = jsonCopy(obj)
   const targets = sorted.map((p) => locate(out, p))
+  addFieldIndexes(sorted, targets, opts.blindIndexes)
   // Serialize first (bad values fail before any KMS call); the byte count is what the cache limits.
   const values = targets.map((t, i) => fieldJson((t.parent as Record<string, unknown>)[t.key], sorted[i] as string))
   const bytes = values.reduce((n, v) => n + v.length, 0)
