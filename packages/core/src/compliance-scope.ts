@@ -1,5 +1,5 @@
-import { complianceProfile, strictestCompliance, type ComplianceSetting } from './compliance-checks.js'
-import type { ComplianceProfile, ComplianceProfileName } from './compliance-profiles.js'
+import { complianceProfile, requireCompliant, strictestCompliance, type ComplianceSetting } from './compliance-checks.js'
+import type { ComplianceProfile, ComplianceProfileName, ComplianceSubject } from './compliance-profiles.js'
 import { KeywardError } from './errors.js'
 import type { KeyProvider } from './key-provider.js'
 
@@ -57,10 +57,13 @@ export interface ComplianceBinding {
 /** The property under which a provider carries its {@link ComplianceBinding}. */
 export const COMPLIANCE_BINDING: unique symbol = Symbol.for('keyward.compliance.binding') as never
 
-/** The binding a provider was wrapped with, if any. */
-export function complianceBindingOf(provider: KeyProvider | undefined): ComplianceBinding | undefined {
-  if (!provider || typeof provider !== 'object') return undefined
-  return (provider as unknown as Record<symbol, ComplianceBinding | undefined>)[COMPLIANCE_BINDING]
+/**
+ * The binding a provider was wrapped with, if any — or, for an object built on a provider (a master key, an index
+ * key), the binding it passes on under the same symbol.
+ */
+export function complianceBindingOf(source: KeyProvider | object | undefined): ComplianceBinding | undefined {
+  if (!source || typeof source !== 'object') return undefined
+  return (source as Record<symbol, ComplianceBinding | undefined>)[COMPLIANCE_BINDING]
 }
 
 /** The profile a flow works under, and how it may decrypt legacy data. */
@@ -72,7 +75,7 @@ export interface EffectiveCompliance {
 }
 
 /**
- * The profile in force for a flow over `providers` with the caller's own `profile` option: the strictest of the
+ * The profile in force for a flow over `providers` (or objects carrying a provider's binding) with the caller's own `profile` option: the strictest of the
  * process's, every provider's and the option (they must not conflict). Legacy decryption is allowed only when a
  * provider bound to that very profile allows it, and is recorded through that provider's audit.
  *
@@ -82,7 +85,7 @@ export interface EffectiveCompliance {
  * requireCompliant(c.profile, 'envelopeSuite', suiteName, 'EnvelopeClient')
  * ```
  */
-export function effectiveCompliance(providers: readonly (KeyProvider | undefined)[] = [], profile?: ComplianceProfileName): EffectiveCompliance {
+export function effectiveCompliance(providers: readonly (KeyProvider | object | undefined)[] = [], profile?: ComplianceProfileName): EffectiveCompliance {
   const bindings = providers.map(complianceBindingOf).filter((b): b is ComplianceBinding => b !== undefined)
   const settings: ComplianceSetting[] = [
     { profile: processCompliance(), source: 'the process-wide profile' },
@@ -99,4 +102,17 @@ export function effectiveCompliance(providers: readonly (KeyProvider | undefined
       await legacy.recordLegacyDecrypt({ ...event, profile: p.name })
     },
   }
+}
+
+/**
+ * Throws `UnsupportedOperation.ComplianceProfile` unless the profile in force for `sources` (providers, objects
+ * built on them, and the process) allows `value`: the one-line check of flows that use an algorithm locally.
+ *
+ * @example
+ * ```ts
+ * requireCompliantFor([provider], 'signAlgorithm', algorithm, 'verifySignatureLocally')
+ * ```
+ */
+export function requireCompliantFor(sources: readonly (KeyProvider | object | undefined)[], subject: ComplianceSubject, value: unknown, where: string): void {
+  requireCompliant(effectiveCompliance(sources).profile, subject, value, where)
 }
