@@ -4,6 +4,7 @@ import type { CliIo, GlobalOptions } from './cli-session.js'
 import { reportError } from './cli-error.js'
 import { accountCommand } from './commands/account-command.js'
 import { auditCommand } from './commands/audit-command.js'
+import { complianceCommand } from './commands/compliance-command.js'
 import { configureCommand } from './commands/configure-command.js'
 import { decryptCommand, encryptCommand } from './commands/envelope-commands.js'
 import { hsmCommand } from './commands/hsm-command.js'
@@ -57,6 +58,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     importKeyCommand(globals, io),
     hsmCommand(globals, io, setExit),
     auditCommand(globals, io, setExit),
+    complianceCommand(globals, io, setExit),
     configureCommand(globals, io),
     serveCommand(globals, io),
     accountCommand(globals, io),

@@ -20,7 +20,7 @@ export { tencentKmsModule, createTencentKmsProvider, tencentOptions } from './mo
 export { DEV_ROOT_KEY_WARNING, devRootKeyPath } from './dev-root-key.js'
 export { applyCompliance, compliantProvider, type ComplianceSetup, type LegacyDecryptAudit } from './compliance/apply-compliance.js'
 export {
-  checkCompliance, allKeys, inventoryEntry, keyLocation, rootKeyFacts, type CheckComplianceOptions, type ComplianceCheckResult,
+  checkCompliance, keyLocation, rootKeyFacts, type CheckComplianceOptions, type ComplianceCheckResult,
 } from './compliance/check-compliance.js'
 export { cryptoModuleState, enableFipsModule, type CryptoModuleState } from './compliance/crypto-module.js'
 export { HOME_FILES, appSoftwareStorePath, appPkcs11MetadataPath, kmsPkcs11MetadataPath } from './home-layout.js'

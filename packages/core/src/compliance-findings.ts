@@ -3,6 +3,7 @@ import { complianceProfile, isCompliant } from './compliance-checks.js'
 import type { ComplianceProfile, ComplianceProfileName } from './compliance-profiles.js'
 import { requirementsOf, type ComplianceCheckId } from './compliance-requirements.js'
 import type { KeyMetadata } from './key-metadata.js'
+import type { KeyProvider } from './key-provider.js'
 
 /**
  * A compliance evaluation as data: the facts of a deployment (its keys, root key, server, audit log, module) in,
@@ -70,7 +71,7 @@ function keyFindings(p: ComplianceProfile, k: KeyInventoryEntry): ComplianceFind
     const symmetric = KEY_USAGE_TABLE[k.keyUsage].kind === 'symmetric'
     out.push(finding(p.name, 'key-algorithm', 'violation', keyName(k), `${k.keySpec} (${k.keyUsage}, ${k.keyState}) is not allowed by the ${p.name} profile; every use of it is refused.`,
       symmetric
-        ? `Create a ${p.defaults.symmetricKeySpec} key, move the data with ReEncrypt (allowLegacyDecrypt on during the migration), then DisableKey and ScheduleKeyDeletion.`
+        ? `Create an ${p.defaults.symmetricKeySpec} key, move the data with ReEncrypt (allowLegacyDecrypt on during the migration), then DisableKey and ScheduleKeyDeletion.`
         : `Create a key of ${p.alternatives.keyUsage}, re-issue what depends on this key, then DisableKey and ScheduleKeyDeletion.`))
   }
   if (allowed && k.keyState === 'Enabled' && KEY_USAGE_TABLE[k.keyUsage].kind === 'symmetric' && k.origin !== 'EXTERNAL' && !k.keyRotationEnabled) {
@@ -92,6 +93,9 @@ export function evaluateCompliance(profileName: ComplianceProfileName, facts: De
   const p = complianceProfile(profileName)
   const n = p.name
   const out: ComplianceFinding[] = facts.keys.flatMap((k) => keyFindings(p, k))
+  const byLocation = new Map<string, number>()
+  for (const k of facts.keys) byLocation.set(k.location, (byLocation.get(k.location) ?? 0) + 1)
+  for (const [where, count] of byLocation) out.push(finding(n, 'key-storage', 'info', 'key material', `${count} key${count === 1 ? '' : 's'}: ${where}.`))
   const r = facts.rootKey
   if (r?.source === 'home-file') {
     out.push(finding(n, 'root-key', 'warning', 'root key', `The root key that seals software keys is ${r.detail}, in the data directory it protects: a copy of the directory is a copy of every key.`,
@@ -132,4 +136,23 @@ export function evaluateCompliance(profileName: ComplianceProfileName, facts: De
   }
   const order: Record<FindingSeverity, number> = { violation: 0, warning: 1, info: 2 }
   return out.sort((x, y) => order[x.severity] - order[y.severity])
+}
+
+/** A key's inventory row. */
+export function inventoryEntry(k: KeyMetadata, location: string, account = '', alias = k.alias): KeyInventoryEntry {
+  return {
+    keyId: k.keyId, alias, account, keyUsage: k.keyUsage, keySpec: k.keySpec, origin: k.origin, keyState: k.keyState,
+    keyRotationEnabled: k.keyRotationEnabled, lastRotateTime: k.lastRotateTime, rotateDays: k.rotateDays, createTime: k.createTime,
+    keyVersionCount: k.keyVersionCount, location,
+  }
+}
+
+/** Every key of `provider`, all pages of ListKeys. */
+export async function listAllKeys(provider: KeyProvider): Promise<KeyMetadata[]> {
+  const out: KeyMetadata[] = []
+  for (let offset = 0; ; offset += 1000) {
+    const page = await provider.listKeys({ offset, limit: 1000 })
+    out.push(...page.keys)
+    if (page.keys.length < 1000 || out.length >= page.totalCount) return out
+  }
 }

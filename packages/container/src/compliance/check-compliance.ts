@@ -1,7 +1,7 @@
 import { isAbsolute, relative, resolve } from 'node:path'
 import {
-  COMPLIANCE_ERROR_CODE, KeywardError, evaluateCompliance,
-  type ComplianceFinding, type ComplianceProfileName, type DeploymentFacts, type KeyInventoryEntry, type KeyMetadata, type KeyProvider,
+  COMPLIANCE_ERROR_CODE, KeywardError, evaluateCompliance, inventoryEntry, listAllKeys,
+  type ComplianceFinding, type ComplianceProfileName, type DeploymentFacts, type KeyInventoryEntry, type KeyProvider,
 } from '@keyward/core'
 import type { KeywardConfig } from '../config-schema.js'
 import { devRootKeyPath, usesDevRootKey } from '../dev-root-key.js'
@@ -43,25 +43,6 @@ export function rootKeyFacts(config: KeywardConfig, env: NodeJS.ProcessEnv = pro
   return inHome ? { source: 'home-file', detail: `the file ${file}` } : { source: 'file', detail: `the file ${file}, outside the data directory` }
 }
 
-/** A key's inventory row. */
-export function inventoryEntry(k: KeyMetadata, location: string, account = ''): KeyInventoryEntry {
-  return {
-    keyId: k.keyId, alias: k.alias, account, keyUsage: k.keyUsage, keySpec: k.keySpec, origin: k.origin, keyState: k.keyState,
-    keyRotationEnabled: k.keyRotationEnabled, lastRotateTime: k.lastRotateTime, rotateDays: k.rotateDays, createTime: k.createTime,
-    keyVersionCount: k.keyVersionCount, location,
-  }
-}
-
-/** Every key of `provider` (all pages). */
-export async function allKeys(provider: KeyProvider): Promise<KeyMetadata[]> {
-  const out: KeyMetadata[] = []
-  for (let offset = 0; ; offset += 1000) {
-    const page = await provider.listKeys({ offset, limit: 1000 })
-    out.push(...page.keys)
-    if (page.keys.length < 1000 || out.length >= page.totalCount) return out
-  }
-}
-
 /**
  * The checks of `keyward compliance report` as a library call, so that an application can fail fast at start-up:
  * every key of the provider against the profile (keys made before the profile was switched on included), where key
@@ -76,7 +57,7 @@ export async function allKeys(provider: KeyProvider): Promise<KeyMetadata[]> {
 export async function checkCompliance(kw: { readonly config: KeywardConfig; readonly provider: KeyProvider }, options: CheckComplianceOptions = {}): Promise<ComplianceCheckResult> {
   const profile = options.profile ?? kw.config.compliance
   const location = keyLocation(kw.config)
-  const keys = (await allKeys(kw.provider)).map((k) => inventoryEntry(k, location))
+  const keys = (await listAllKeys(kw.provider)).map((k) => inventoryEntry(k, location))
   const cryptoModule = cryptoModuleState()
   const rootKey = rootKeyFacts(kw.config, options.env)
   const findings = evaluateCompliance(profile, { keys, ...(rootKey ? { rootKey } : {}), allowLegacyDecrypt: kw.config.allowLegacyDecrypt, cryptoModule })
