@@ -8,7 +8,7 @@ import { EXIT_FAILURE } from '../cli-error.js'
 import { auditLogCommands } from './audit-log-commands.js'
 
 /** The server store of a data directory, as `keyward serve` opens it (PostgreSQL when KEYWARD_POSTGRES_URL is set). */
-export function storeOf(home: string): StoreConfig {
+function storeOf(home: string): StoreConfig {
   const pg = process.env['KEYWARD_POSTGRES_URL']
   if (pg) return { postgres: pg }
   const file = join(home, 'server.db')
@@ -18,7 +18,7 @@ export function storeOf(home: string): StoreConfig {
 }
 
 /** The audit MAC key of a data directory: from the root key (KEYWARD_ROOT_KEY or <home>/root.key), never created. */
-export async function macKeyOf(home: string): Promise<AuditMacKeys> {
+async function macKeyOf(home: string): Promise<AuditMacKeys> {
   const { auditMacKey, homeRootKey } = await import('@keyward/server')
   let root: Buffer
   try {
@@ -34,7 +34,7 @@ export async function macKeyOf(home: string): Promise<AuditMacKeys> {
 }
 
 /** Reads the chain read-only (never migrating or writing) and verifies it, against a checkpoint when given. */
-export async function verifyStore(config: StoreConfig, macKey: AuditMacKeys, checkpoint?: AuditCheckpoint): Promise<AuditVerification> {
+async function verifyStore(config: StoreConfig, macKey: AuditMacKeys, checkpoint?: AuditCheckpoint): Promise<AuditVerification> {
   const { openServerStore, verifyAuditChain } = await import('@keyward/server')
   const store = await openServerStore(config, { readOnly: true })
   try {
@@ -44,8 +44,8 @@ export async function verifyStore(config: StoreConfig, macKey: AuditMacKeys, che
   }
 }
 
-export async function readCheckpoint(file: string, macKey: AuditMacKeys): Promise<AuditCheckpoint> {
-  const { parseAuditCheckpoint } = await import('@keyward/server')
+/** The text of a checkpoint file (`--checkpoint`): a regular file of at most 64 KiB. */
+export function checkpointText(file: string): string {
   let size: number
   try {
     const st = statSync(file)
@@ -56,7 +56,12 @@ export async function readCheckpoint(file: string, macKey: AuditMacKeys): Promis
     throw new KeywardError('InvalidParameterValue', `--checkpoint ${file} cannot be read.`, { cause: e })
   }
   needs(size <= 64 * 1024, 'InvalidParameterValue', `--checkpoint ${file} is too large to be a checkpoint.`)
-  return parseAuditCheckpoint(readFileSync(file, 'utf8'), macKey)
+  return readFileSync(file, 'utf8')
+}
+
+async function readCheckpoint(file: string, macKey: AuditMacKeys): Promise<AuditCheckpoint> {
+  const { parseAuditCheckpoint } = await import('@keyward/server')
+  return parseAuditCheckpoint(checkpointText(file), macKey)
 }
 
 /** Zeroes the audit MAC keys. */

@@ -1,30 +1,16 @@
-import { readFileSync, statSync } from 'node:fs'
 import { Command, Option } from 'commander'
-import { KeywardError, evaluateCompliance, needs, type ComplianceProfileName, type DeploymentFacts, type KeyProvider } from '@keyward/core'
+import { evaluateCompliance, type ComplianceProfileName, type DeploymentFacts, type KeyProvider } from '@keyward/core'
 import type { KeywardConfig } from '@keyward/container'
 import { EXIT_FAILURE, UsageError } from '../cli-error.js'
 import { resolveConfig, type CliIo, type GlobalOptions } from '../cli-session.js'
 import { buildReport } from '../compliance/compliance-report.js'
+import { checkpointText } from './audit-command.js'
 import { reportMarkdown } from '../compliance/report-markdown.js'
 
 interface ReportFlags {
   profile?: string
   output: 'json' | 'md'
   checkpoint?: string
-}
-
-function checkpointText(file: string): string {
-  let size: number
-  try {
-    const st = statSync(file)
-    needs(st.isFile(), 'InvalidParameterValue', `--checkpoint ${file} is not a regular file.`)
-    size = st.size
-  } catch (e) {
-    if (e instanceof KeywardError) throw e
-    throw new KeywardError('InvalidParameterValue', `--checkpoint ${file} cannot be read.`, { cause: e })
-  }
-  needs(size <= 64 * 1024, 'InvalidParameterValue', `--checkpoint ${file} is too large to be a checkpoint.`)
-  return readFileSync(file, 'utf8')
 }
 
 /** The root key of the embedded KMS: KEYWARD_ROOT_KEY, else `<home>/root.key` (as keyward serve reads it). */
