@@ -1,7 +1,9 @@
 import { constants, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blobCipherOf } from '@keyward/core'
-import { auditMacKey, verifyAuditChain, type ServerOptions } from '@keyward/server'
+import { auditMacKey, inventoryHome, verifyAuditChain, type ServerOptions } from '@keyward/server'
 import { b64, codeOf, startTestServer, type KmsClient, type TestServer } from './server-harness.js'
 
 // The server under each compliance profile, through the real tencentcloud-sdk-nodejs: a home filled under `none`
@@ -190,6 +192,27 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
       // Each LegacyDecrypt entry shares its request's RequestId.
       for (const l of legacy) expect(rows.some((r) => r['action'] !== 'LegacyDecrypt' && r['request_id'] === l['request_id'] && r['result'] === 'Success')).toBe(true)
       expect((await verifyAuditChain(s.server.store, { macKey: auditMacKey(s.rootKey) })).ok).toBe(true)
+    })
+  })
+
+  describe('the inventory a compliance report reads', () => {
+    it('lists every key of every account with its owner and alias, and the audit log\'s hashes and legacy decryptions', async () => {
+      const s = await restart({ compliance: 'gm' })
+      const other = await s.account('team-b')
+      const theirs = await keyId(other, 'their-sm4')
+      await s.server.close()
+      // As keyward serve keeps it: the root key in <home>/root.key, 0600.
+      writeFileSync(join(home.dir, 'root.key'), home.rootKey.toString('base64'), { mode: 0o600 })
+      const inv = await inventoryHome({ home: home.dir, location: 'software (SQLite), sealed under the root key' })
+      expect(inv.accounts).toBe(2)
+      const byId = new Map(inv.keys.map((x) => [x.keyId, x]))
+      expect(byId.get(theirs)).toMatchObject({ account: 'team-b', alias: 'their-sm4', keySpec: 'SM4' })
+      expect(byId.get(k.rsaSign)).toMatchObject({ account: 'admin', alias: 'rsa-sign', keySpec: 'RSA_2048', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048' })
+      expect(byId.get(k.external)).toMatchObject({ origin: 'EXTERNAL', keySpec: 'AES_256' })
+      expect(inv.audit.ok).toBe(true)
+      expect(inv.audit.hashes['SM3']).toBeGreaterThan(0)
+      expect(inv.audit.hashes['SHA-256']).toBeGreaterThan(0)
+      expect(inv.audit.legacyDecrypts).toBe(2)
     })
   })
 
