@@ -1,5 +1,5 @@
 import type { KeywardConfig } from '@keyward/container'
-import type { KeyProvider, SymmetricKeySpec } from '@keyward/core'
+import type { KeyProvider, LegacyDecryptEvent, SymmetricKeySpec } from '@keyward/core'
 import { transportClient, type KmsTransport } from './kms-transport.js'
 import { resolveTarget, type GlobalOptions } from './target.js'
 
@@ -25,6 +25,7 @@ export class CliSession {
     private readonly region: string,
     /** What CreateKey may make: both for the embedded KMS and `keyward serve`, the region's own for Tencent Cloud. */
     private readonly symmetricKeySpecs: readonly SymmetricKeySpec[],
+    private readonly io: CliIo,
   ) {}
 
   /**
@@ -33,35 +34,49 @@ export class CliSession {
    */
   static async open(opts: GlobalOptions, io: CliIo): Promise<CliSession> {
     const { config, remote } = await resolveTarget(opts)
+    // The profile holds for the whole process (flows included) before anything is opened.
+    const { applyCompliance } = await import('@keyward/container')
+    applyCompliance(config, 'the keyward command line, config and KEYWARD_COMPLIANCE')
     // Loaded on demand: the server (SQLite) only for the embedded KMS, the SDK glue only for a remote one.
     if (remote) {
       const { RemoteTransport } = await import('./remote-transport.js')
-      const transport = new RemoteTransport(remote.options)
+      const specs = remote.options.symmetricKeySpecs ?? ['AES_256']
+      let transport: KmsTransport = new RemoteTransport(remote.options)
       if (!opts.quiet) io.err.write(remote.announce)
-      return new CliSession(config, transport, true, remote.options.region ?? config.tencent.region, remote.options.symmetricKeySpecs ?? ['AES_256'])
+      if (config.compliance !== 'none') {
+        // A remote KMS applies no profile of ours: raw Actions are checked here, on the way out.
+        const { ComplianceTransport } = await import('./compliance-transport.js')
+        transport = new ComplianceTransport(transport, config, specs, (e) => legacyNote(io, e))
+      }
+      return new CliSession(config, transport, true, remote.options.region ?? config.tencent.region, specs, io)
     }
     // software: exactly the stores `keyward serve` opens; pkcs11: keys in the HSM, server state in the home.
     let provider: KeyProvider | undefined
     if (config.provider !== 'software') {
       const { KeyProvider: KeyProviderToken, createKeywardContainer } = await import('@keyward/container')
-      provider = await (await createKeywardContainer(config)).getAsync<KeyProvider>(KeyProviderToken)
+      const { recordLegacyDecryptInRequest } = await import('@keyward/server/local')
+      provider = await (await createKeywardContainer(config, { onLegacyDecrypt: recordLegacyDecryptInRequest })).getAsync<KeyProvider>(KeyProviderToken)
     }
     const { LocalTransport } = await import('./local-transport.js')
-    const local = await LocalTransport.open(config.home, provider, (t) => io.err.write(t))
-    return new CliSession(config, local, false, config.tencent.region, ['AES_256', 'SM4'])
+    const local = await LocalTransport.open(config.home, provider, (t) => io.err.write(t), { compliance: config.compliance, allowLegacyDecrypt: config.allowLegacyDecrypt })
+    return new CliSession(config, local, false, config.tencent.region, ['AES_256', 'SM4'], io)
   }
 
   /** A KeyProvider whose every call is an Action on this session's transport. */
   async provider(): Promise<KeyProvider> {
     if (this.#provider) return this.#provider
     const { TencentKmsKeyProvider } = await import('@keyward/provider-tencent-kms')
-    this.#provider = new TencentKmsKeyProvider({
+    const { compliantProvider } = await import('@keyward/container')
+    const provider = new TencentKmsKeyProvider({
       region: this.region,
       clientSupplier: () => transportClient(this.transport),
       symmetricKeySpecs: this.symmetricKeySpecs,
       // In-process calls fail the same way every time: no point retrying them.
       ...(this.remote ? {} : { retry: { maxAttempts: 1 } }),
     })
+    // Bound to the profile, so that the flows on it (envelope, signatures, BYOK) take its defaults and refusals; the
+    // KMS behind records legacy decryptions itself (the embedded one as LegacyDecrypt entries), this notes them.
+    this.#provider = compliantProvider(this.config, provider, (e) => legacyNote(this.io, e))
     return this.#provider
   }
 
@@ -72,6 +87,11 @@ export class CliSession {
       await this.transport.close()
     }
   }
+}
+
+/** A legacy decryption the escape hatch let through, said on stderr (the KMS's own audit log records the call). */
+function legacyNote(io: CliIo, e: LegacyDecryptEvent): void {
+  io.err.write(`legacy decryption under ${e.profile} (--allow-legacy-decrypt): ${e.action} of ${e.algorithm} data${e.keyId ? ` under key ${e.keyId}` : ''}\n`)
 }
 
 /** Runs `fn` with an open session and always closes it. */

@@ -1,5 +1,5 @@
 // The ./local subpath skips the HTTP stack (fastify, pino, prom-client, pg) the embedded path never uses.
-import { openLocalKms, type LocalKms } from '@keyward/server/local'
+import { openLocalKms, type LocalKms, type ServerComplianceOptions } from '@keyward/server/local'
 import type { KeyProvider } from '@keyward/core'
 import type { KmsEnvelope, KmsTransport } from './kms-transport.js'
 
@@ -14,9 +14,10 @@ export class LocalTransport implements KmsTransport {
    * Opens the data directory `home`. With `provider` (e.g. PKCS#11 from the config), keys live there instead of
    * the software store; `announce` receives the dev credentials when this call created the first account.
    */
-  static async open(home: string, provider: KeyProvider | undefined, announce: (text: string) => void): Promise<LocalTransport> {
+  static async open(home: string, provider: KeyProvider | undefined, announce: (text: string) => void, compliance: ServerComplianceOptions = {}): Promise<LocalTransport> {
     const kms = await openLocalKms({
       home,
+      ...compliance,
       ...(provider ? { provider, ownsProvider: true } : {}),
       source: 'cli',
       onUnexpectedError: (e, requestId) => announce(`internal error (RequestId ${requestId}): ${e instanceof Error ? e.message : String(e)}\n`),

@@ -4,6 +4,7 @@ import type { CliIo, GlobalOptions } from './cli-session.js'
 import { reportError } from './cli-error.js'
 import { accountCommand } from './commands/account-command.js'
 import { auditCommand } from './commands/audit-command.js'
+import { complianceCommand } from './commands/compliance-command.js'
 import { configureCommand } from './commands/configure-command.js'
 import { decryptCommand, encryptCommand } from './commands/envelope-commands.js'
 import { hsmCommand } from './commands/hsm-command.js'
@@ -42,6 +43,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--token <token>', 'session token of temporary credentials')
     .option('--timeout <seconds>', 'request timeout for a remote KMS')
     .option('--quiet', 'do not print the remote target (nor the CMK that decrypted a file) on stderr')
+    .option('--compliance <profile>', 'compliance profile: gm (SM2/SM3/SM4 only), fips or none; tightens the config and KEYWARD_COMPLIANCE, never loosens them')
+    .option('--allow-legacy-decrypt', 'under a profile, still decrypt data made with algorithms it refuses (migrations; every use audited)')
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => void io.out.write(s), writeErr: (s) => void io.err.write(s) })
     .exitOverride()
@@ -55,6 +58,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     importKeyCommand(globals, io),
     hsmCommand(globals, io, setExit),
     auditCommand(globals, io, setExit),
+    complianceCommand(globals, io, setExit),
     configureCommand(globals, io),
     serveCommand(globals, io),
     accountCommand(globals, io),

@@ -18,6 +18,9 @@ export interface GlobalOptions {
   /** Seconds, as tccli's `--timeout`. */
   timeout?: string
   quiet?: boolean
+  /** `gm`, `fips` or `none`: tightens the config file's and KEYWARD_COMPLIANCE's profile, never loosens it. */
+  compliance?: string
+  allowLegacyDecrypt?: boolean
 }
 
 /** Where a command's Actions go. */
@@ -44,6 +47,9 @@ function checkFlags(opts: GlobalOptions, providers: readonly string[]): void {
   if (opts.endpoint !== undefined && !ENDPOINT.test(opts.endpoint)) {
     throw new UsageError('InvalidParameterValue', `--endpoint ${JSON.stringify(opts.endpoint)}: expected host[:port], without a scheme or path.`)
   }
+  if (opts.compliance !== undefined && !['none', 'gm', 'fips'].includes(opts.compliance)) {
+    throw new UsageError('InvalidParameterValue', `--compliance ${JSON.stringify(opts.compliance)}: expected gm, fips or none.`)
+  }
 }
 
 /** The configuration of one invocation: defaults < config file < environment < global flags. */
@@ -55,7 +61,12 @@ export async function resolveConfig(opts: GlobalOptions): Promise<KeywardConfig>
   const provider = opts.provider ?? (explicitRemote ? 'tencent-kms' : undefined)
   const config = loadConfig({
     ...(opts.config ? { file: opts.config } : {}),
-    flags: { ...(opts.home ? { home: opts.home } : {}), ...(provider ? { provider } : {}) },
+    flags: {
+      ...(opts.home ? { home: opts.home } : {}),
+      ...(provider ? { provider } : {}),
+      ...(opts.compliance ? { compliance: opts.compliance } : {}),
+      ...(opts.allowLegacyDecrypt ? { allowLegacyDecrypt: true } : {}),
+    },
   })
   // The embedded KMS (this CLI and keyward serve) keeps its HSM key metadata apart from an application's.
   return config.pkcs11.metadataPath ? config : { ...config, pkcs11: { ...config.pkcs11, metadataPath: kmsPkcs11MetadataPath(config.home) } }
@@ -121,8 +132,8 @@ export async function resolveTarget(opts: GlobalOptions): Promise<Target> {
     protocol: loopback ? 'http' : 'https',
     requestTimeoutMs: timeoutMs(opts.timeout, config.tencent.timeoutMs),
     credentials: credentialsOf(opts, profile, config),
-    // Both specs on keyward serve (any loopback endpoint); a region's own otherwise.
-    ...(loopback ? { symmetricKeySpecs: ['AES_256', 'SM4'] as const } : {}),
+    // The config's (a 国密 region: SM4); else both on keyward serve (any loopback endpoint), a region's own otherwise.
+    ...(config.tencent.symmetricKeySpecs ? { symmetricKeySpecs: config.tencent.symmetricKeySpecs } : loopback ? { symmetricKeySpecs: ['AES_256', 'SM4'] as const } : {}),
   }
   const announce = endpoint === undefined || TENCENT_HOST.test(endpoint)
     ? `→ Tencent Cloud KMS ${region}${profile ? ` (profile ${profile.name})` : ''}\n`

@@ -99,6 +99,8 @@ export function expectFailure(r: CliRun, pattern: RegExp): void {
 export interface ServeChild {
   child: ChildProcessWithoutNullStreams
   output: () => string
+  /** What it printed on stderr so far. */
+  errors: () => string
   exited: Promise<number | null>
 }
 
@@ -123,7 +125,7 @@ export async function startServe(home: string, opts: { globalArgs?: string[]; en
     child.stdout.on('data', check)
     void exited.then(() => rej(new Error(`keyward serve exited: ${out}${err}`)))
   })
-  return { child, output: () => out, exited, endpoint }
+  return { child, output: () => out, errors: () => err, exited, endpoint }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { COMPLIANCE_PROFILE_NAMES, SYMMETRIC_KEY_SPECS } from '@keyward/core'
 import { z } from 'zod'
 
 /** Names of the providers Keyward can wire. */
@@ -54,6 +55,11 @@ const tencentSchema = z.strictObject({
   secretKey: z.string().min(1).optional(),
   token: z.string().min(1).optional(),
   timeoutMs: z.number().int().positive().default(10_000),
+  /**
+   * The symmetric keys the region makes: AES_256 in standard regions, SM4 in a 国密 region or GM HSM cluster (what
+   * a gm profile needs there). Default: AES_256, or both for a keyward serve on loopback.
+   */
+  symmetricKeySpecs: z.array(z.enum(SYMMETRIC_KEY_SPECS)).min(1).optional(),
 })
 
 const serverTlsSchema = z.strictObject({
@@ -79,6 +85,17 @@ const serverSchema = z.strictObject({
 /** The whole configuration, validated. Every field has a default: an empty config is the embedded default. */
 export const configSchema = z.strictObject({
   provider: z.enum(PROVIDER_NAMES).default('software'),
+  /**
+   * The compliance profile of the deployment: `gm` (SM2/SM3/SM4 only), `fips` (FIPS-approved only) or `none`.
+   * Env KEYWARD_COMPLIANCE, flag `--compliance`. Sources only tighten it: `none` anywhere never loosens another
+   * source's profile, and two different profiles are an error.
+   */
+  compliance: z.enum(COMPLIANCE_PROFILE_NAMES).default('none'),
+  /**
+   * Migration escape hatch: data made with algorithms the profile refuses still decrypts, every use audited. From
+   * the config file or `--allow-legacy-decrypt` only (never the environment); off by default.
+   */
+  allowLegacyDecrypt: z.boolean().default(false),
   /** Data directory ($KEYWARD_HOME, default ~/.keyward). */
   home: z.string().min(1),
   software: softwareSchema.default({ store: 'sqlite' }),

@@ -1,5 +1,6 @@
 import type { KeyProvider as KeyProviderContract } from '@keyward/core'
 import { Container, type ContainerModule } from 'inversify'
+import { applyCompliance, compliantProvider, type ComplianceSetup } from './compliance/apply-compliance.js'
 import type { KeywardConfig, KeywardConfigInput, ProviderName } from './config-schema.js'
 import { loadConfig, type LoadConfigOptions } from './load-config.js'
 import { pkcs11Module } from './modules/pkcs11-module.js'
@@ -16,7 +17,8 @@ export const PROVIDER_MODULES: Readonly<Record<ProviderName, (config: KeywardCon
 
 /**
  * An inversify container with the configured provider bound to {@link KeyProvider}. For apps that use DI:
- * resolve `KeyProvider` and never name a concrete provider, so that switching backends is a config change.
+ * resolve `KeyProvider` and never name a concrete provider, so that switching backends is a config change. The
+ * configuration's compliance profile is put in force for the process and applied to the provider on activation.
  *
  * @example
  * ```ts
@@ -27,14 +29,21 @@ export const PROVIDER_MODULES: Readonly<Record<ProviderName, (config: KeywardCon
 export async function createKeywardContainer(config: KeywardConfig, options: FactoryOptions = {}): Promise<Container> {
   const container = new Container()
   container.bind<KeywardConfig>(KeywardConfigToken).toConstantValue(config)
+  const { cryptoModule } = applyCompliance(config)
+  if (config.compliance === 'fips') (options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(`fips compliance profile: ${cryptoModule.detail}.`)
   await container.load(PROVIDER_MODULES[config.provider](config, options))
+  // Every resolution of KeyProvider goes through the profile: no binding hands out the bare provider.
+  container.onActivation<KeyProviderContract>(KeyProvider, (_ctx, provider) => compliantProvider(config, provider, options.onLegacyDecrypt))
   return container
 }
 
 /** What {@link createKeyward} returns. */
 export interface Keyward {
   readonly config: KeywardConfig
+  /** The configured provider, under the configuration's compliance profile. */
   readonly provider: KeyProviderContract
+  /** The profile in force and the crypto module (FIPS provider state). */
+  readonly compliance: ComplianceSetup
   /** Closes the provider (sessions, files, connections). */
   close(): Promise<void>
 }
@@ -58,5 +67,5 @@ export async function createKeyward(
   const config = loadConfig({ ...options, flags: overrides as Record<string, unknown> })
   const container = await createKeywardContainer(config, options)
   const provider = await container.getAsync<KeyProviderContract>(KeyProvider)
-  return { config, provider, close: () => provider.close() }
+  return { config, provider, compliance: applyCompliance(config), close: () => provider.close() }
 }

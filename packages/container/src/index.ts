@@ -1,7 +1,8 @@
 /**
  * @packageDocumentation
  * Configuration and wiring. `createKeyward()` for apps without DI; `createKeywardContainer()` and one inversify
- * ContainerModule per provider for apps with it. This is the only package that imports inversify.
+ * ContainerModule per provider for apps with it; the compliance profile applied to the provider and the process, and
+ * `checkCompliance()` to fail fast at start-up. This is the only package that imports inversify.
  *
  * @example
  * ```ts
@@ -17,4 +18,9 @@ export { softwareModule, createSoftwareProvider, type FactoryOptions } from './m
 export { pkcs11Module, createPkcs11Provider, probePkcs11Token } from './modules/pkcs11-module.js'
 export { tencentKmsModule, createTencentKmsProvider, tencentOptions } from './modules/tencent-kms-module.js'
 export { DEV_ROOT_KEY_WARNING, devRootKeyPath } from './dev-root-key.js'
+export { applyCompliance, compliantProvider, type ComplianceSetup, type LegacyDecryptAudit } from './compliance/apply-compliance.js'
+export {
+  checkCompliance, keyLocation, rootKeyFacts, type CheckComplianceOptions, type ComplianceCheckResult,
+} from './compliance/check-compliance.js'
+export { cryptoModuleState, enableFipsModule, type CryptoModuleState } from './compliance/crypto-module.js'
 export { HOME_FILES, appSoftwareStorePath, appPkcs11MetadataPath, kmsPkcs11MetadataPath } from './home-layout.js'

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { extname, join, resolve } from 'node:path'
-import { KeywardError } from '@keyward/core'
+import { KeywardError, strictestCompliance, type ComplianceProfileName } from '@keyward/core'
 import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
 import { configSchema, type KeywardConfig } from './config-schema.js'
@@ -26,7 +26,8 @@ export interface LoadConfigOptions {
  *
  * Environment: KEYWARD_HOME, KEYWARD_PROVIDER, KEYWARD_ENDPOINT, TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY /
  * TENCENTCLOUD_SESSION_TOKEN / TENCENTCLOUD_REGION, KEYWARD_PKCS11_MODULE, KEYWARD_PKCS11_TOKEN,
- * KEYWARD_PKCS11_LIBRARY_PARAMETERS. Only an explicit choice — `provider` in a file, KEYWARD_PROVIDER or a flag —
+ * KEYWARD_PKCS11_LIBRARY_PARAMETERS, KEYWARD_COMPLIANCE. The compliance profile is the exception to the precedence:
+ * each source can only tighten it (see {@link complianceOf}). Only an explicit choice — `provider` in a file, KEYWARD_PROVIDER or a flag —
  * selects a provider: Tencent credentials and a region in the environment (set for other tools) never move an app
  * or a command off the embedded default onto real Tencent Cloud keys.
  *
@@ -44,8 +45,26 @@ export function loadConfig(options: LoadConfigOptions = {}): KeywardConfig {
   if (options.file && !existsSync(file ?? '')) {
     throw new KeywardError('InvalidParameterValue', `Config file ${options.file} does not exist.`)
   }
-  const merged = deepMerge(deepMerge(deepMerge({ home }, file ? readConfigFile(file) : {}), fromEnv(env)), fromFlags)
-  return validate(merged, file)
+  const fromFile = file ? readConfigFile(file) : {}
+  // Checked first, so that a bad profile name is reported with where it came from.
+  const compliance = complianceOf(fromFile, file, env, fromFlags)
+  const merged = deepMerge(deepMerge(deepMerge({ home }, fromFile), fromEnv(env)), fromFlags)
+  // allowLegacyDecrypt loosens a profile: the environment never sets it (fromEnv has no such variable).
+  return { ...validate({ ...merged, compliance }, file), compliance }
+}
+
+/**
+ * The profile the file, KEYWARD_COMPLIANCE and the flags add up to: the strictest, so that `none` in one place never
+ * loosens `gm` set in another (an environment variable or a flag cannot switch a deployment's profile off), and two
+ * different profiles are refused naming both places. A value that is not a profile name is an error wherever it is.
+ */
+function complianceOf(fromFile: Plain, file: string | undefined, env: NodeJS.ProcessEnv, flags: Plain): ComplianceProfileName {
+  const opt = (v: unknown): ComplianceProfileName | undefined => (v === undefined || v === '' ? undefined : (v as ComplianceProfileName))
+  return strictestCompliance([
+    { profile: opt(fromFile['compliance']), source: `compliance in ${file ?? 'the config file'}` },
+    { profile: opt(env['KEYWARD_COMPLIANCE']), source: 'KEYWARD_COMPLIANCE' },
+    { profile: opt(flags['compliance']), source: 'the compliance flag' },
+  ])
 }
 
 function findConfigFile(dirs: string[]): string | undefined {
@@ -75,6 +94,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Plain {
   if (env['KEYWARD_ENDPOINT']) tencent['endpoint'] = env['KEYWARD_ENDPOINT']
   if (Object.keys(tencent).length) out['tencent'] = tencent
   if (env['KEYWARD_PROVIDER']) out['provider'] = env['KEYWARD_PROVIDER']
+  if (env['KEYWARD_COMPLIANCE']) out['compliance'] = env['KEYWARD_COMPLIANCE']
   const pkcs11: Plain = {}
   if (env['KEYWARD_PKCS11_MODULE']) pkcs11['module'] = env['KEYWARD_PKCS11_MODULE']
   if (env['KEYWARD_PKCS11_TOKEN']) pkcs11['tokenLabel'] = env['KEYWARD_PKCS11_TOKEN']

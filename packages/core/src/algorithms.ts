@@ -26,15 +26,28 @@ export type WrappingAlgorithm = (typeof WRAPPING_ALGORITHMS)[number]
 export const WRAPPING_KEY_SPECS = ['RSA_2048'] as const
 export type WrappingKeySpec = (typeof WRAPPING_KEY_SPECS)[number]
 
-/** KeySpec of GenerateDataKey. */
-export const DATA_KEY_SPECS = ['AES_128', 'AES_256'] as const
+/**
+ * KeySpec of GenerateDataKey: Tencent's AES_128 / AES_256, and SM4 (16 bytes, a Keyward extension: the data-key
+ * size of 国密 deployments; providers that talk to real Tencent KMS send it as NumberOfBytes).
+ */
+export const DATA_KEY_SPECS = ['AES_128', 'AES_256', 'SM4'] as const
 export type DataKeySpec = (typeof DATA_KEY_SPECS)[number]
 
 /** Byte length of each data key spec. */
-export const DATA_KEY_LENGTHS: Readonly<Record<DataKeySpec, number>> = { AES_128: 16, AES_256: 32 }
+export const DATA_KEY_LENGTHS: Readonly<Record<DataKeySpec, number>> = { AES_128: 16, AES_256: 32, SM4: 16 }
+
+/**
+ * EncryptionAlgorithm of GenerateDataKey / Decrypt / GetDataKeyPlaintext when an EncryptionPublicKey is given: the
+ * plaintext is sealed to the caller's public key (Tencent's default: SM2, raw C1C3C2).
+ */
+export const SEAL_ALGORITHMS = ['SM2', 'SM2_C1C3C2_ASN1', 'RSAES_PKCS1_V1_5', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] as const
+export type SealAlgorithm = (typeof SEAL_ALGORITHMS)[number]
+
+/** Every kind of key material, symmetric and asymmetric. */
+export const KEY_SPECS = ['AES_256', 'SM4', 'RSA_2048', 'SM2', 'ECC_P256'] as const
 
 /** The kinds of key material a CMK can hold. */
-export type KeySpec = SymmetricKeySpec | 'RSA_2048' | 'SM2' | 'ECC_P256'
+export type KeySpec = (typeof KEY_SPECS)[number]
 
 /** What a key of a usage can do. */
 export type KeyUsageKind = 'symmetric' | 'asymmetric-decrypt' | 'sign-verify'

@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   'UnsupportedOperation': { hint: 'This provider cannot do that; its capabilities list what it can.', retry: 'cancel' },
   'UnsupportedOperation.NotUserCreatedCmk': { hint: 'Only keys with Origin EXTERNAL take imported material.', retry: 'cancel' },
   'UnsupportedOperation.UnsupportedKeyUsage': { hint: 'Use a key whose KeyUsage allows this operation.', retry: 'cancel' },
+  'UnsupportedOperation.ComplianceProfile': { hint: 'The deployment\'s compliance profile (gm or fips) forbids this algorithm; the message names the allowed alternative.', retry: 'cancel' },
   'LimitExceeded.CmkLimitExceeded': { hint: 'Delete unused keys or raise the limit.', retry: 'cancel' },
   'AuthFailure.SignatureFailure': { hint: 'Check the SecretKey and the signing of the request.', retry: 'cancel' },
   'AuthFailure.SignatureExpire': { hint: 'The request timestamp is more than 300 s off; check the clock.', retry: 'cancel' },

@@ -158,6 +158,11 @@ export interface ImportKeyMaterialRequest {
   encryptedKeyMaterial: Uint8Array
   /** Unix seconds; 0 or absent = never expires. */
   validTo?: number
+  /**
+   * Set by a compliance profile (withCompliance): a token issued for a wrapping algorithm outside this list (e.g.
+   * before the profile was switched on) is refused by providers that know their tokens' algorithm.
+   */
+  allowedWrappingAlgorithms?: readonly WrappingAlgorithm[]
 }
 
 export interface KeyRotationStatus {

@@ -4,6 +4,7 @@ import { checkRequestParams } from './protocol/api-models.js'
 import type { Params } from './protocol/params.js'
 import { checkSupportedParams } from './protocol/unsupported-params.js'
 import { RequestContext, type ServerServices } from './request-context.js'
+import { collectingLegacyDecrypts } from './server-compliance.js'
 import type { Account } from './store/accounts.js'
 
 const ACTION_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/
@@ -40,7 +41,8 @@ export interface DispatchOutcome {
  * The one path every Action takes, whether it came over HTTP (KmsService) or from the embedded CLI
  * (openLocalKms): authenticate, find the Action, admit, refuse parameters the Action does not define
  * (UnknownParameter) or that Keyward does not implement (UnsupportedOperation), run the handler, retire keys the
- * provider no longer has, and append the audit entry before answering. Never throws.
+ * provider no longer has, and append the audit entry (and one LegacyDecrypt entry per legacy decryption the
+ * compliance escape hatch let through) before answering. Never throws.
  */
 export class ActionDispatcher {
   constructor(
@@ -65,8 +67,9 @@ export class ActionDispatcher {
       needs(params !== null && typeof params === 'object' && !Array.isArray(params), 'InvalidParameter', 'The request must be a JSON object.')
       checkRequestParams(input.action, params)
       checkSupportedParams(input.action, params)
-      ctx = new RequestContext(this.services, account, input.action, requestId)
-      response = { ...(await handler(ctx, params)), RequestId: requestId }
+      const c = new RequestContext(this.services, account, input.action, requestId)
+      ctx = c
+      response = { ...(await collectingLegacyDecrypts(c.legacyDecrypts, () => handler(c, params))), RequestId: requestId }
     } catch (e) {
       const err = this.#errorOf(e, requestId)
       code = err.code
@@ -75,6 +78,13 @@ export class ActionDispatcher {
     }
     const keyId = ctx?.keyId ?? ''
     try {
+      // Each legacy decryption the escape hatch let through is an entry of its own, before the request's.
+      for (const e of ctx?.legacyDecrypts ?? []) {
+        await this.services.store.audit.append({
+          time: Date.now(), accountId: account?.accountId ?? '', secretId: account?.secretId ?? input.secretId,
+          action: 'LegacyDecrypt', keyId: e.keyId, result: 'Success', requestId, sourceIp: input.sourceIp,
+        })
+      }
       await this.services.store.audit.append({
         time: Date.now(), accountId: account?.accountId ?? '', secretId: account?.secretId ?? input.secretId,
         action: known ? input.action : 'Unknown', keyId, result: code, requestId, sourceIp: input.sourceIp,

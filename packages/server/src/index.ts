@@ -13,7 +13,9 @@
  */
 export { startServer, type RunningServer, type ServerInternals, type ServerOptions } from './start-server.js'
 export { runServe, type ServeOptions } from './run-serve.js'
-export { AuditChain, GENESIS_HASH, auditMacKey, type AuditEntry, type AuditRecord } from './store/audit-chain.js'
+export { AuditChain, GENESIS_HASH, entryHash, type AuditEntry, type AuditRecord } from './store/audit-chain.js'
+export { AUDIT_HASHES, auditHashOf, auditMacKey, disposeAuditMacKeys, type AuditHash, type AuditMacKeys } from './store/audit-hash.js'
+export { serverCompliance, recordLegacyDecryptInRequest, type ServerCompliance, type ServerComplianceOptions } from './server-compliance.js'
 export {
   verifyAuditChain, parseAuditCheckpoint, signAuditCheckpoint, type AuditCheckpoint, type AuditVerification, type AuditVerifyOptions,
 } from './store/audit-verify.js'
@@ -33,3 +35,4 @@ export { API_VERSION, MAX_SKEW_SECONDS } from './kms-service.js'
 export { parseTc3Authorization, tc3Signature, verifyTc3 } from './protocol/tc3.js'
 export { sealToPublicKey, SEAL_ALGORITHMS, type SealAlgorithm } from './seal-to-public-key.js'
 export { openLocalKms, type LocalKms, type LocalKmsOptions } from './local-kms.js'
+export { inventoryHome, type HomeInventory, type HomeInventoryOptions } from './home-inventory.js'

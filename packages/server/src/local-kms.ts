@@ -10,13 +10,14 @@ import { defaultStoreConfig, keywardHome } from './open-server-store.js'
 import type { Params } from './protocol/params.js'
 import type { ServerServices } from './request-context.js'
 import type { Account, NewAccount } from './store/accounts.js'
-import { auditMacKey } from './store/audit-chain.js'
+import { serverCompliance, type ServerComplianceOptions } from './server-compliance.js'
+import { auditMacKey } from './store/audit-hash.js'
 import { SecretBox } from './store/secret-box.js'
 import { PostgresKeyStore } from './store/sql-key-store.js'
 import { ServerStore, openDb } from './store/server-store.js'
 
 /** Options of {@link openLocalKms}. */
-export interface LocalKmsOptions {
+export interface LocalKmsOptions extends ServerComplianceOptions {
   /** Data directory shared with `keyward serve`; default $KEYWARD_HOME or ~/.keyward. */
   home?: string
   /** Default: the software provider over `<home>/keys.db`, exactly as {@link runServe} builds it. */
@@ -91,9 +92,10 @@ export async function openLocalKms(options: LocalKmsOptions = {}): Promise<Local
       keyStore = 'postgres' in storeConfig ? await PostgresKeyStore.open(storeConfig.postgres) : SqliteKeyStore.open(join(home, 'keys.db'))
       provider = new SoftwareKeyProvider({ store: keyStore, rootKey: RootKey.fromBytes(rootBytes) })
     }
-    store = new ServerStore(await openDb(storeConfig), box, clock, auditMacKey(rootBytes))
+    const compliance = serverCompliance(provider, options)
+    store = new ServerStore(await openDb(storeConfig), box, clock, auditMacKey(rootBytes), compliance.auditHash)
     const { account, created } = await firstAccount(store, options.source ?? 'local')
-    const services: ServerServices = { provider, store, clock, regions: options.regions ?? ['ap-guangzhou'] }
+    const services: ServerServices = { provider: compliance.provider, compliance: compliance.profile, store, clock, regions: options.regions ?? ['ap-guangzhou'] }
     // A CLI process is short-lived: one round at open does what the server's periodic sweep does.
     await sweepDeletedKeys(services)
     return new InProcessKms(services, account, created, box, ownsProvider, options)
@@ -151,3 +153,5 @@ class InProcessKms implements LocalKms {
     }
   }
 }
+
+export { recordLegacyDecryptInRequest, type ServerComplianceOptions } from './server-compliance.js'

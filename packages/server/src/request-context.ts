@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { KeywardError, checkKeyId, unixSeconds, type Clock, type KeyMetadata, type KeyProvider } from '@keyward/core'
+import { KeywardError, checkKeyId, unixSeconds, type Clock, type ComplianceProfile, type KeyMetadata, type KeyProvider, type LegacyDecryptEvent } from '@keyward/core'
 import { DENIED_ALSO_BY, isAllowed, type PolicyResource } from './policy.js'
 import { toTencentMetadata, type TencentKeyMetadata } from './protocol/key-metadata-map.js'
 import type { Account } from './store/accounts.js'
@@ -8,7 +8,10 @@ import type { ServerStore } from './store/server-store.js'
 
 /** Things every action handler needs, shared by all requests of one server. */
 export interface ServerServices {
+  /** The backing provider, bound to `compliance`. */
   provider: KeyProvider
+  /** The compliance profile every Action runs under. */
+  compliance: ComplianceProfile
   store: ServerStore
   clock: Clock
   regions: readonly string[]
@@ -38,6 +41,8 @@ export function providerAlias(accountId: string, alias: string): string {
 export class RequestContext {
   /** KeyId the request acted on, recorded in the audit entry. */
   keyId = ''
+  /** Legacy decryptions the request made (allowLegacyDecrypt): each becomes a LegacyDecrypt audit entry. */
+  readonly legacyDecrypts: LegacyDecryptEvent[] = []
 
   constructor(
     readonly services: ServerServices,

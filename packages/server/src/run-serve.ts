@@ -4,12 +4,13 @@ import { pino } from 'pino'
 import { zeroize, type KeyProvider, type KeyStore } from '@keyward/core'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore, loadRootKey } from '@keyward/provider-software'
 import { defaultStoreConfig, keywardHome } from './open-server-store.js'
+import type { ServerComplianceOptions } from './server-compliance.js'
 import { startServer, type RunningServer } from './start-server.js'
 import { PostgresKeyStore } from './store/sql-key-store.js'
 import type { TlsOptions } from './tls-files.js'
 
 /** Options of {@link runServe} (what `keyward serve` and `npm start` pass). */
-export interface ServeOptions {
+export interface ServeOptions extends ServerComplianceOptions {
   /** Default 127.0.0.1. */
   host?: string
   /** Default 8300. */
@@ -70,10 +71,16 @@ export async function runServe(options: ServeOptions = {}): Promise<RunningServe
       ...(options.tls ? { tls: options.tls } : {}),
       ...(options.insecureHttp ? { insecureHttp: true } : {}),
       ...(options.strictSigning ? { strictSigning: true } : {}),
+      ...(options.compliance ? { compliance: options.compliance } : {}),
+      ...(options.allowLegacyDecrypt ? { allowLegacyDecrypt: true } : {}),
     })
     const [scheme, endpoint] = server.url.split('://') as [string, string]
     out.write(`Keyward KMS (Tencent KMS API 2019-01-18) over the ${provider.name} provider; data in ${home}\n`)
     out.write(`endpoint: ${endpoint} (SDK: httpProfile { endpoint: '${endpoint}', protocol: '${scheme}://' })${options.strictSigning ? '; strict signing (x-tc-action signed, no replays)' : ''}\n`)
+    if (server.compliance.name !== 'none') {
+      const legacy = options.allowLegacyDecrypt ? '; allowLegacyDecrypt ON (each use audited as LegacyDecrypt)' : ''
+      out.write(`compliance profile: ${server.compliance.name} (${server.compliance.title}); audit chain ${server.auditHash === 'sm3' ? 'SM3 / HMAC-SM3' : 'SHA-256 / HMAC-SHA-256'}${legacy}\n`)
+    }
     const a = server.initialAccount
     if (a && a.secretKeySource === 'generated') {
       out.write(`dev credentials (shown once; stored sealed under the root key):\n  SecretId:  ${a.secretId}\n  SecretKey: ${a.secretKey}\n`)

@@ -1,10 +1,8 @@
 import { constants, createPublicKey, publicEncrypt, type KeyObject } from 'node:crypto'
-import { KeywardError, needs, toBase64 } from '@keyward/core'
+import { KeywardError, SEAL_ALGORITHMS, needs, toBase64, type SealAlgorithm } from '@keyward/core'
 import { convertSm2Ciphertext, sm2Encrypt, sm2PublicKeyFromSpki } from '@keyward/gm'
 
-/** EncryptionAlgorithm of GenerateDataKey / Decrypt / GetDataKeyPlaintext when EncryptionPublicKey is given. */
-export const SEAL_ALGORITHMS = ['SM2', 'SM2_C1C3C2_ASN1', 'RSAES_PKCS1_V1_5', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] as const
-export type SealAlgorithm = (typeof SEAL_ALGORITHMS)[number]
+export { SEAL_ALGORITHMS, type SealAlgorithm }
 
 function publicKeyOf(text: string): KeyObject {
   try {

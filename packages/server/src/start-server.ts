@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino'
-import { KeywardError, needs, systemClock, type Clock, type KeyProvider } from '@keyward/core'
+import { KeywardError, needs, systemClock, type Clock, type ComplianceProfile, type KeyProvider } from '@keyward/core'
 import { ClusterMembership } from './cluster/cluster-membership.js'
 import { DEFAULT_RATE_LIMITS, RateLimiter, type RateLimits } from './cluster/rate-limiter.js'
 import { MemoryReplayCache, SqlReplayCache } from './cluster/replay-cache.js'
@@ -11,13 +11,14 @@ import { ServerMetrics } from './metrics.js'
 import type { AccountPolicy } from './policy.js'
 import { bootstrapAccount, envBootstrap } from './bootstrap-account.js'
 import type { Account, NewAccount } from './store/accounts.js'
-import { auditMacKey } from './store/audit-chain.js'
+import { serverCompliance, type ServerComplianceOptions } from './server-compliance.js'
+import { auditMacKey, disposeAuditMacKeys, type AuditHash } from './store/audit-hash.js'
 import { SecretBox } from './store/secret-box.js'
 import { ServerStore, openDb, type StoreConfig } from './store/server-store.js'
 import { isLoopbackHost, readTlsMaterial, type TlsOptions } from './tls-files.js'
 
 /** Options of {@link startServer}. */
-export interface ServerOptions {
+export interface ServerOptions extends ServerComplianceOptions {
   /** Where keys live: any KeyProvider (software, PKCS#11, Tencent KMS). */
   provider: KeyProvider
   /** Server state (accounts, ownership, grants, data keys, audit): `{ sqlite: file }` or `{ postgres: url }`. */
@@ -87,6 +88,10 @@ export interface RunningServer {
   reloadTls(): void
   /** Retires now the keys whose deletion window ended (what the periodic sweep does); returns their KeyIds. */
   sweepDeletedKeys(): Promise<string[]>
+  /** The compliance profile every Action runs under. */
+  compliance: ComplianceProfile
+  /** The hash new audit entries are chained and MAC'd with (sm3 under gm). */
+  auditHash: AuditHash
   close(): Promise<void>
 }
 
@@ -128,14 +133,15 @@ export async function startServer(options: ServerOptions, internals: ServerInter
   const box = new SecretBox(options.rootKey)
   const clock = options.clock ?? systemClock
   const db = await openDb(options.store)
+  const compliance = serverCompliance(options.provider, options)
   const macKey = internals.unkeyedAudit ? undefined : auditMacKey(options.rootKey)
-  const store = new ServerStore(db, box, clock, macKey)
+  const store = new ServerStore(db, box, clock, macKey, compliance.auditHash)
   const logger = options.logger ?? pino({ level: 'silent' })
   let membership: ClusterMembership | undefined
   try {
     membership = db.dialect === 'postgres' ? await ClusterMembership.join(db) : undefined
     const metrics = new ServerMetrics()
-    const services = { provider: options.provider, store, clock, regions: options.regions ?? ['ap-guangzhou'] }
+    const services = { provider: compliance.provider, compliance: compliance.profile, store, clock, regions: options.regions ?? ['ap-guangzhou'] }
     const live = membership
     const service = new KmsService(services, {
       limiter: new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS, undefined, () => live?.live ?? 1),
@@ -189,6 +195,8 @@ export async function startServer(options: ServerOptions, internals: ServerInter
         }
       },
       sweepDeletedKeys: () => sweepDeletedKeys(services),
+      compliance: compliance.profile,
+      auditHash: compliance.auditHash,
       async close() {
         if (closed) return
         closed = true
@@ -197,6 +205,7 @@ export async function startServer(options: ServerOptions, internals: ServerInter
         await membership?.leave()
         await store.close()
         box.dispose()
+        disposeAuditMacKeys(macKey)
         if (options.ownsProvider) await options.provider.close()
       },
     }
@@ -204,6 +213,7 @@ export async function startServer(options: ServerOptions, internals: ServerInter
     await membership?.leave()
     await store.close().catch(() => undefined)
     box.dispose()
+    disposeAuditMacKeys(macKey)
     throw e
   }
 }

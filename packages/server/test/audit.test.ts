@@ -41,7 +41,7 @@ describe('hash-chained, keyed audit log', () => {
     expect(dump).not.toContain(plaintext)
     expect(dump).not.toContain('top secret')
     expect(dump).not.toContain('Signature=')
-    expect(await verifyAuditChain(t.server.store, { macKey })).toEqual({ ok: true, entries: 6, headHash: entries[5]!.hash, keyed: true })
+    expect(await verifyAuditChain(t.server.store, { macKey })).toEqual({ ok: true, entries: 6, headHash: entries[5]!.hash, keyed: true, hashes: { sha256: 6, sm3: 0 }, headHashAlg: 'sha256' })
   })
 
   it('detects an edited entry', async () => {

@@ -4,6 +4,7 @@ import {
   KeywardError,
   LIMITS,
   checkBytes,
+  checkImportTokenAlgorithm,
   checkInt,
   checkKeyId,
   checkString,
@@ -64,6 +65,7 @@ export async function unwrapMaterial(ctx: TokenContext, store: KeyStore, meta: K
   const current = Buffer.from(record.token, 'utf8')
   needs(given.length === current.length && timingSafeEqual(given, current), 'ResourceUnavailable.TokenExpired', 'ImportToken is not the newest import token of this key; call GetParametersForImport again.')
   needs(record.validTo > now, 'ResourceUnavailable.TokenExpired', `The import token expired (valid for ${LIMITS.importTokenValiditySeconds / 3600} h).`)
+  checkImportTokenAlgorithm(req.allowedWrappingAlgorithms, record.algorithm)
   const spec = meta.keySpec as SymmetricKeySpec
   const { keyType } = secretKeyKind(ctx, spec)
   const latest = await store.latestVersion(meta.keyId)

@@ -1,6 +1,7 @@
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto'
 import * as graphene from 'graphene-pk11'
 import { describe, expect, it } from 'vitest'
+import { withCompliance } from '@keyward/core'
 import type { Pkcs11KeyProvider } from '@keyward/provider-pkcs11'
 import { objectsWithIdPrefix, withTokenSession, type TestToken } from '@keyward/test-support'
 import { expectCode } from './helpers.js'
@@ -60,6 +61,18 @@ export function byokCases(token: TestToken, provider: () => Pkcs11KeyProvider): 
       withTokenSession(token, (s) => expect(objectsWithIdPrefix(s, `${key.keyId}/v2`)).toHaveLength(0), { alongside: true })
       const { ciphertextBlob } = await provider().encrypt({ keyId: key.keyId, plaintext: Buffer.from('imported') })
       expect(Buffer.from((await provider().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('imported')
+    })
+
+    it('under the fips profile, a PKCS#1 v1.5 import token issued before the profile does not import; an OAEP one does', async () => {
+      const key = await provider().createKey({ alias: `byok-fips-${Date.now()}`, type: 2 })
+      const old = await provider().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: 'RSAES_PKCS1_V1_5' })
+      const fips = withCompliance(provider(), 'fips')
+      const material = randomBytes(32)
+      await expectCode(() => fips.importKeyMaterial({ keyId: key.keyId, importToken: old.importToken, encryptedKeyMaterial: wrap(old.publicKey, material, false) }), 'UnsupportedOperation.ComplianceProfile')
+      expect((await provider().describeKey(key.keyId)).keyState).toBe('PendingImport')
+      const fresh = await fips.getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_1' })
+      await fips.importKeyMaterial({ keyId: key.keyId, importToken: fresh.importToken, encryptedKeyMaterial: wrap(fresh.publicKey, material, true) })
+      expect((await provider().describeKey(key.keyId)).keyState).toBe('Enabled')
     })
 
     it('generated keys are sensitive and non-extractable whatever the token defaults to', async () => {

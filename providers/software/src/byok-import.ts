@@ -3,6 +3,7 @@ import {
   IMPORT_MATERIAL_BYTES,
   KeywardError,
   LIMITS,
+  checkImportTokenAlgorithm,
   WRAPPING_ALGORITHMS,
   toBase64,
   zeroize,
@@ -51,10 +52,10 @@ export async function issueImportParameters(book: KeyBook, key: KeyMetadata, alg
 }
 
 /**
- * Checks the token and unwraps the material (exactly the key spec's length), comparing it with the MAC of any
- * material imported before. Writes nothing: the caller stores the result, so a failure changes no state.
+ * Checks the token (and, under a compliance profile, its wrapping algorithm) and unwraps the material (exactly the
+ * key spec's length), comparing it with the MAC of any material imported before. Writes nothing: the caller stores the result, so a failure changes no state.
  */
-export async function unwrapImport(book: KeyBook, key: KeyMetadata, importToken: string, wrapped: Uint8Array): Promise<{ material: Buffer; mac: Buffer; firstImport: boolean }> {
+export async function unwrapImport(book: KeyBook, key: KeyMetadata, importToken: string, wrapped: Uint8Array, allowedAlgorithms?: readonly WrappingAlgorithm[]): Promise<{ material: Buffer; mac: Buffer; firstImport: boolean }> {
   const raw = /^[A-Za-z0-9+/]{43}=$/.test(importToken) ? Buffer.from(importToken, 'base64') : Buffer.alloc(0)
   const tokenId = raw.subarray(0, TOKEN_ID)
   if (raw.length !== 2 * TOKEN_ID || !timingSafeEqual(raw.subarray(TOKEN_ID), tokenTag(book, key.keyId, tokenId))) {
@@ -66,6 +67,12 @@ export async function unwrapImport(book: KeyBook, key: KeyMetadata, importToken:
     throw new KeywardError('ResourceUnavailable.TokenExpired', 'ImportToken has expired or was superseded by a newer GetParametersForImport.')
   }
   const algorithm = WRAPPING_ALGORITHMS[record[TOKEN_ID] as number] as WrappingAlgorithm
+  try {
+    checkImportTokenAlgorithm(allowedAlgorithms, algorithm)
+  } catch (e) {
+    zeroize(record)
+    throw e
+  }
   const pkcs8 = record.subarray(TOKEN_ID + 5)
   let material: Buffer
   try {

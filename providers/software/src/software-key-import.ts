@@ -49,7 +49,7 @@ export abstract class SoftwareKeyImport extends SoftwareKeyRotation {
   protected async onImportKeyMaterial(book: KeyBook, req: ImportKeyMaterialRequest, validTo: number): Promise<void> {
     const key = await importableKey(book, req.keyId, 'ImportKeyMaterial')
     needs(validTo === 0 || validTo > book.now(), 'InvalidParameterValue', 'ValidTo must be in the future (or 0 for never).')
-    const { material, mac, firstImport } = await unwrapImport(book, key, req.importToken, req.encryptedKeyMaterial)
+    const { material, mac, firstImport } = await unwrapImport(book, key, req.importToken, req.encryptedKeyMaterial, req.allowedWrappingAlgorithms)
     const hadMaterial = (await book.store.latestVersion(key.keyId)) > 0
     try {
       if (!hadMaterial) await book.addVersion(key.keyId, material)

@@ -1,4 +1,5 @@
 import {
+  DATA_KEY_LENGTHS,
   DataKey,
   LIMITS,
   WRAPPING_ALGORITHMS,
@@ -190,8 +191,10 @@ export class TencentKmsKeyProvider extends TencentKmsKeyLifecycle implements Key
   }
 
   protected async onGenerateDataKey(req: GenerateDataKeyRequest, length: number, opts?: CallOptions): Promise<DataKey> {
-    // Tencent needs KeySpec or NumberOfBytes; NumberOfBytes wins when both are given, as in Tencent.
-    const size = req.numberOfBytes !== undefined ? { NumberOfBytes: req.numberOfBytes } : { KeySpec: req.keySpec ?? 'AES_256' }
+    // Tencent needs KeySpec or NumberOfBytes; NumberOfBytes wins when both are given, as in Tencent. SM4 (a Keyward
+    // spec, the 国密 data-key size) is sent as its 16 bytes, which every Tencent endpoint takes.
+    const spec = req.keySpec ?? 'AES_256'
+    const size = req.numberOfBytes !== undefined ? { NumberOfBytes: req.numberOfBytes } : spec === 'SM4' ? { NumberOfBytes: DATA_KEY_LENGTHS.SM4 } : { KeySpec: spec }
     const res = await this.call('GenerateDataKey', { KeyId: req.keyId, ...size, ...contextField('EncryptionContext', req.encryptionContext) }, opts)
     const plaintext = exactBytes(res, 'Plaintext', length)
     try {

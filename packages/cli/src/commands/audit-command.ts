@@ -2,7 +2,7 @@ import { readFileSync, statSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command } from 'commander'
 import { KeywardError, needs, zeroize } from '@keyward/core'
-import type { AuditCheckpoint, AuditVerification, StoreConfig } from '@keyward/server'
+import type { AuditCheckpoint, AuditMacKeys, AuditVerification, StoreConfig } from '@keyward/server'
 import { resolveConfig, type CliIo, type GlobalOptions } from '../cli-session.js'
 import { EXIT_FAILURE } from '../cli-error.js'
 import { auditLogCommands } from './audit-log-commands.js'
@@ -18,7 +18,7 @@ function storeOf(home: string): StoreConfig {
 }
 
 /** The audit MAC key of a data directory: from the root key (KEYWARD_ROOT_KEY or <home>/root.key), never created. */
-async function macKeyOf(home: string): Promise<Buffer> {
+async function macKeyOf(home: string): Promise<AuditMacKeys> {
   const { auditMacKey, homeRootKey } = await import('@keyward/server')
   let root: Buffer
   try {
@@ -34,7 +34,7 @@ async function macKeyOf(home: string): Promise<Buffer> {
 }
 
 /** Reads the chain read-only (never migrating or writing) and verifies it, against a checkpoint when given. */
-async function verifyStore(config: StoreConfig, macKey: Buffer, checkpoint?: AuditCheckpoint): Promise<AuditVerification> {
+async function verifyStore(config: StoreConfig, macKey: AuditMacKeys, checkpoint?: AuditCheckpoint): Promise<AuditVerification> {
   const { openServerStore, verifyAuditChain } = await import('@keyward/server')
   const store = await openServerStore(config, { readOnly: true })
   try {
@@ -44,8 +44,8 @@ async function verifyStore(config: StoreConfig, macKey: Buffer, checkpoint?: Aud
   }
 }
 
-async function readCheckpoint(file: string, macKey: Buffer): Promise<AuditCheckpoint> {
-  const { parseAuditCheckpoint } = await import('@keyward/server')
+/** The text of a checkpoint file (`--checkpoint`): a regular file of at most 64 KiB. */
+export function checkpointText(file: string): string {
   let size: number
   try {
     const st = statSync(file)
@@ -56,7 +56,23 @@ async function readCheckpoint(file: string, macKey: Buffer): Promise<AuditCheckp
     throw new KeywardError('InvalidParameterValue', `--checkpoint ${file} cannot be read.`, { cause: e })
   }
   needs(size <= 64 * 1024, 'InvalidParameterValue', `--checkpoint ${file} is too large to be a checkpoint.`)
-  return parseAuditCheckpoint(readFileSync(file, 'utf8'), macKey)
+  return readFileSync(file, 'utf8')
+}
+
+async function readCheckpoint(file: string, macKey: AuditMacKeys): Promise<AuditCheckpoint> {
+  const { parseAuditCheckpoint } = await import('@keyward/server')
+  return parseAuditCheckpoint(checkpointText(file), macKey)
+}
+
+/** Zeroes the audit MAC keys. */
+function disposeKeys(keys: AuditMacKeys): void {
+  zeroize(keys.sha256)
+  if (keys.sm3) zeroize(keys.sm3)
+}
+
+/** ` (12 SHA-256, 30 SM3)` when SM3 entries are present (a log that ran under the gm profile), else ''. */
+function hashesNote(r: AuditVerification): string {
+  return r.hashes.sm3 > 0 ? ` (${r.hashes.sha256} SHA-256, ${r.hashes.sm3} SM3)` : ''
 }
 
 function tampered(io: CliIo, r: AuditVerification): void {
@@ -72,7 +88,7 @@ function tampered(io: CliIo, r: AuditVerification): void {
 export function auditCommand(globals: () => GlobalOptions, io: CliIo, setExit: (code: number) => void): Command {
   const audit = new Command('audit').description('Audit log of the embedded KMS / keyward serve')
   // The store first (a home without one has nothing to verify), then the root key its MACs need.
-  const open = async (): Promise<{ config: StoreConfig; macKey: Buffer }> => {
+  const open = async (): Promise<{ config: StoreConfig; macKey: AuditMacKeys }> => {
     const { home } = await resolveConfig({ ...globals(), endpoint: undefined, region: undefined })
     const config = storeOf(home)
     return { config, macKey: await macKeyOf(home) }
@@ -92,9 +108,9 @@ export function auditCommand(globals: () => GlobalOptions, io: CliIo, setExit: (
           return
         }
         const anchored = checkpoint ? `; extends the checkpoint of ${checkpoint.createdAt} (${checkpoint.entries} entries)` : ''
-        io.out.write(`audit log ok: ${r.entries} entries, hash chain and MACs intact${anchored}\n`)
+        io.out.write(`audit log ok: ${r.entries} entries, hash chain and MACs intact${hashesNote(r)}${anchored}\n`)
       } finally {
-        zeroize(macKey)
+        disposeKeys(macKey)
       }
     })
   audit
@@ -111,9 +127,9 @@ export function auditCommand(globals: () => GlobalOptions, io: CliIo, setExit: (
           return
         }
         const { signAuditCheckpoint } = await import('@keyward/server')
-        io.out.write(`${JSON.stringify(signAuditCheckpoint(r.entries, r.headHash!, macKey))}\n`)
+        io.out.write(`${JSON.stringify(signAuditCheckpoint(r.entries, r.headHash!, macKey, undefined, r.headHashAlg))}\n`)
       } finally {
-        zeroize(macKey)
+        disposeKeys(macKey)
       }
     })
   for (const c of auditLogCommands(globals, io)) audit.addCommand(c)

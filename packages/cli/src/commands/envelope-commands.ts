@@ -71,7 +71,7 @@ function fileCommand(name: string, description: string): Command {
 export function encryptCommand(globals: () => GlobalOptions, io: CliIo): Command {
   return fileCommand('encrypt', 'Encrypt a file or stream of any size with a data key under a CMK (envelope format)')
     .requiredOption('--key-id <KeyId>', 'the CMK (ENCRYPT_DECRYPT) that protects the data key')
-    .option('--suite <suite>', 'AES_256_GCM_HKDF_SHA256_COMMIT (default) or SM4_GCM_HKDF_SM3_COMMIT (国密)')
+    .option('--suite <suite>', 'AES_256_GCM_HKDF_SHA256_COMMIT (default) or SM4_GCM_HKDF_SM3_COMMIT (国密; the default under --compliance gm)')
     .addHelpText('after', '\nExamples:\n  keyward encrypt --key-id <id> --in report.pdf --out report.pdf.kwe --context tenant=acme\n  tar c data/ | keyward encrypt --key-id <id> --in - --out - > data.tar.kwe')
     .action(async (o: FileOptions) => {
       const { EnvelopeClient, ProviderMasterKey, SUITE_NAMES } = await import('@keyward/flows/envelope')

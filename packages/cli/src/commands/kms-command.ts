@@ -12,7 +12,7 @@ import { defaultProfileName, profileField, readProfile } from '../tccli-profile.
 /** The only API version of Tencent KMS (`--version 2019-01-18`, as tccli takes it). */
 export const KMS_API_VERSION = '2019-01-18'
 
-const GLOBAL_KEYS = ['home', 'config', 'provider', 'endpoint', 'region', 'profile', 'secretId', 'secretKey', 'token', 'timeout'] as const
+const GLOBAL_KEYS = ['home', 'config', 'provider', 'endpoint', 'region', 'profile', 'secretId', 'secretKey', 'token', 'timeout', 'compliance'] as const
 
 function globalsOf(argv: KmsArgv): GlobalOptions {
   const g: GlobalOptions = {}
@@ -21,6 +21,7 @@ function globalsOf(argv: KmsArgv): GlobalOptions {
     if (typeof v === 'string') g[key] = v
   }
   if (argv.globals.get('quiet') === true) g.quiet = true
+  if (argv.globals.get('allow-legacy-decrypt') === true) g.allowLegacyDecrypt = true
   return g
 }
 

@@ -7,7 +7,9 @@ import { resolveConfig, type CliIo, type GlobalOptions } from '../cli-session.js
 
 async function createConfiguredProvider(config: KeywardConfig): Promise<KeyProvider> {
   const { KeyProvider: KeyProviderToken, createKeywardContainer } = await import('@keyward/container')
-  return (await createKeywardContainer(config)).getAsync<KeyProvider>(KeyProviderToken)
+  // Legacy decryptions the container's binding lets through land in the server's audit log.
+  const { recordLegacyDecryptInRequest } = await import('@keyward/server')
+  return (await createKeywardContainer(config, { onLegacyDecrypt: recordLegacyDecryptInRequest })).getAsync<KeyProvider>(KeyProviderToken)
 }
 
 interface ServeFlags {
@@ -68,6 +70,9 @@ export function serveCommand(globals: () => GlobalOptions, io: CliIo): Command {
       }
       const config = await resolveConfig(g)
       const tls = tlsOf(o, config)
+      const { applyCompliance } = await import('@keyward/container')
+      const { cryptoModule } = applyCompliance(config, 'keyward serve\'s configuration')
+      if (config.compliance === 'fips') io.err.write(`fips compliance profile: ${cryptoModule.detail}.\n`)
       const { runServe } = await import('@keyward/server')
       // The configured provider: software (default, built by runServe over <home>/keys.db), a PKCS#11 HSM, or
       // Tencent KMS itself (serve then is a proxy adding accounts, policy and audit).
@@ -111,6 +116,8 @@ export function serveCommand(globals: () => GlobalOptions, io: CliIo): Command {
           ...(tls ? { tls } : {}),
           ...(o.insecureHttp || config.server.insecureHttp ? { insecureHttp: true } : {}),
           ...(o.strictSigning || config.server.strictSigning ? { strictSigning: true } : {}),
+          compliance: config.compliance,
+          ...(config.allowLegacyDecrypt ? { allowLegacyDecrypt: true } : {}),
         })
       } catch (e) {
         unlisten()

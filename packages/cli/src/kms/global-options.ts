@@ -53,6 +53,8 @@ export const KEYWARD_KMS_OPTIONS: readonly GlobalOptionSpec[] = [
   opt('config', 'value', 'honoured', 'keyward.config.json/.yaml'),
   opt('provider', 'value', 'honoured', 'software (default) or pkcs11 behind the embedded KMS, or tencent-kms'),
   opt('quiet', 'flag', 'honoured', 'do not print the remote target on stderr'),
+  opt('compliance', 'value', 'honoured', 'compliance profile gm, fips or none (tightens the config and KEYWARD_COMPLIANCE, never loosens them)', ['none', 'gm', 'fips']),
+  opt('allow-legacy-decrypt', 'flag', 'honoured', 'under a profile, still decrypt data made with algorithms it refuses (migrations; every use audited)'),
 ]
 
 /** The spec of `--name`, or undefined for a name no table knows. */

@@ -30,6 +30,8 @@ export function kmsHelp(): string {
     'Global options (as tccli):',
     ...TCCLI_GLOBAL_OPTIONS.map((o) => `  --${o.name.padEnd(24)}${o.support === 'refused' ? '(refused) ' : ''}${o.note}`),
     '  --quiet                   do not print the remote target (→ ...) on stderr',
+    '  --compliance <profile>    gm, fips or none: refuse what the profile forbids (tightens, never loosens, the config)',
+    '  --allow-legacy-decrypt    under a profile, decrypt data made with refused algorithms (migrations; audited)',
     '',
   ].join('\n')
 }

@@ -4,6 +4,7 @@ import { ContainerModule } from 'inversify'
 import type { KeywardConfig } from '../config-schema.js'
 import { DEV_ROOT_KEY_WARNING, devRootKeyPath, usesDevRootKey } from '../dev-root-key.js'
 import { appSoftwareStorePath, movedAppStoreNotice } from '../home-layout.js'
+import type { LegacyDecryptAudit } from '../compliance/apply-compliance.js'
 import { KeyProvider } from '../tokens.js'
 
 /** Options shared by the provider factories. */
@@ -11,6 +12,8 @@ export interface FactoryOptions {
   env?: NodeJS.ProcessEnv
   /** Where warnings go (the dev root key); default stderr. */
   warn?: (message: string) => void
+  /** Records each legacy decryption when the config's `allowLegacyDecrypt` is on (required then). */
+  onLegacyDecrypt?: LegacyDecryptAudit
 }
 
 /**

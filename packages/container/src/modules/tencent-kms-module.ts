@@ -22,7 +22,7 @@ export function tencentOptions(config: KeywardConfig): import('@keyward/provider
     ...(t.secretId && t.secretKey
       ? { credentials: { secretId: t.secretId, secretKey: t.secretKey, ...(t.token ? { sessionToken: t.token } : {}) } }
       : {}),
-    ...(loopback ? { symmetricKeySpecs: ['AES_256', 'SM4'] as const } : {}),
+    ...(t.symmetricKeySpecs ? { symmetricKeySpecs: t.symmetricKeySpecs } : loopback ? { symmetricKeySpecs: ['AES_256', 'SM4'] as const } : {}),
   }
 }
 

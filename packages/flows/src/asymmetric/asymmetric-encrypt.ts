@@ -5,6 +5,7 @@ import {
   checkBytes,
   checkOneOf,
   needs,
+  requireCompliantFor,
   type AsymmetricEncryptionAlgorithm,
 } from '@keyward/core'
 import { maxAsymmetricPlaintextBytes, oaepHash } from './encryption-limits.js'
@@ -32,6 +33,7 @@ export function encryptWithPublicKey(
 ): Uint8Array {
   /* Precondition: a known algorithm, a key of the matching kind and a plaintext that fits in one block. */
   checkOneOf('Algorithm', algorithm, ASYMMETRIC_ENCRYPTION_ALGORITHMS)
+  requireCompliantFor([], 'encryptionAlgorithm', algorithm, 'encryptWithPublicKey')
   const key = isParsed(publicKey) ? publicKey : parsePublicKey(publicKey)
   const wanted = algorithm === 'SM2' ? 'SM2' : 'RSA'
   needs(key.kind === wanted, 'UnsupportedOperation.UnsupportedKeyUsage', `${algorithm} needs an ${wanted} public key, got ${key.kind}.`)

@@ -1,5 +1,5 @@
 import { constants, publicEncrypt } from 'node:crypto'
-import { KeywardError, WRAPPING_ALGORITHMS, checkBytes, checkOneOf, needs, type WrappingAlgorithm } from '@keyward/core'
+import { KeywardError, WRAPPING_ALGORITHMS, checkBytes, checkOneOf, needs, requireCompliantFor, type WrappingAlgorithm } from '@keyward/core'
 import { parsePublicKey } from '../asymmetric/public-key.js'
 
 const PADDING: Readonly<Record<WrappingAlgorithm, { padding: number; oaepHash?: string }>> = {
@@ -22,6 +22,7 @@ const PADDING: Readonly<Record<WrappingAlgorithm, { padding: number; oaepHash?: 
 export function wrapKeyMaterial(publicKey: string, wrappingAlgorithm: WrappingAlgorithm, material: Uint8Array): Buffer {
   /* Precondition: a known wrapping algorithm, an RSA wrapping key and 1-64 bytes of material. */
   checkOneOf('WrappingAlgorithm', wrappingAlgorithm, WRAPPING_ALGORITHMS)
+  requireCompliantFor([], 'wrappingAlgorithm', wrappingAlgorithm, 'wrapKeyMaterial')
   checkBytes('KeyMaterial', material, 1, 64)
   const key = parsePublicKey(publicKey)
   needs(key.kind === 'RSA', 'InvalidParameterValue', 'The import wrapping key must be RSA.')

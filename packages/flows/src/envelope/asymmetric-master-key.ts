@@ -1,11 +1,14 @@
 import {
+  COMPLIANCE_BINDING,
   checkKeyId,
   checkOneOf,
+  complianceBindingOf,
   decryptionFailed,
   isKeywardError,
   needs,
   type AsymmetricEncryptionAlgorithm,
   type CallOptions,
+  type ComplianceBinding,
   type KeyProvider,
 } from '@keyward/core'
 import { AsymmetricDecryptor } from '../asymmetric/asymmetric-decryptor.js'
@@ -46,6 +49,16 @@ export class AsymmetricMasterKey implements MasterKey {
   readonly #algorithm: AsymmetricEncryptionAlgorithm
   readonly #decryptor: AsymmetricDecryptor
   #publicKey: Promise<ParsedPublicKey> | undefined
+
+  /** RSAES_OAEP_SHA_1 / RSAES_OAEP_SHA_256 / SM2: what wraps data keys here (a compliance profile rules on it). */
+  get algorithm(): AsymmetricEncryptionAlgorithm {
+    return this.#algorithm
+  }
+
+  /** The binding of the provider, when it is under a compliance profile (the envelope takes that profile). */
+  get [COMPLIANCE_BINDING](): ComplianceBinding | undefined {
+    return complianceBindingOf(this.#provider)
+  }
 
   constructor(opts: AsymmetricMasterKeyOptions) {
     /* Precondition: a provider, a KeyId, a known algorithm and a usable name. */

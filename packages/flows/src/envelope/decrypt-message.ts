@@ -49,6 +49,10 @@ export interface OpenPlan {
   readonly maxEncryptedDataKeys: number
   /** The suites this reader accepts; any other is refused before any key is called. */
   readonly allowedSuites: ReadonlySet<SuiteName>
+  /** A compliance profile's refusal of a suite, as soon as its id is read. */
+  readonly checkSuite?: ((suite: SuiteName) => void) | undefined
+  /** A compliance profile's checks of the parsed header, before the signature is verified or any key called. */
+  readonly beforeKeys?: ((h: ParsedHeader) => Promise<void>) | undefined
 }
 
 /** An authenticated header and the keys of its message. The caller must disposeDerived(keys). */
@@ -63,7 +67,8 @@ export interface OpenedHeader {
  * cache), key commitment and header tag. Nothing after the header is read.
  */
 export async function openHeader(reader: ChunkReader, plan: OpenPlan): Promise<OpenedHeader> {
-  const h = await readHeader(reader, plan.maxEncryptedDataKeys, plan.allowedSuites)
+  const h = await readHeader(reader, plan.maxEncryptedDataKeys, plan.allowedSuites, plan.checkSuite)
+  await plan.beforeKeys?.(h)
   if (plan.expectedContext !== undefined && !canonicalEncryptionContext(plan.expectedContext).equals(h.contextBytes)) {
     throw decryptionFailed(new Error('encryption context mismatch'))
   }

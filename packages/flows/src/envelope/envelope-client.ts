@@ -1,5 +1,6 @@
 import { Duplex } from 'node:stream'
-import { checkBytes, checkEncryptionContext, checkInt, needs, zeroize } from '@keyward/core'
+import { checkBytes, checkEncryptionContext, checkInt, needs, zeroize, type ComplianceProfileName } from '@keyward/core'
+import { envelopeCompliance } from './compliance-policy.js'
 import { ChunkReader, type ByteSource } from './chunk-reader.js'
 import { DataKeyCache, type DataKeyCacheOptions } from './data-key-cache.js'
 import { openStream, type MessageInfo } from './decrypt-message.js'
@@ -55,6 +56,13 @@ export interface EnvelopeClientOptions {
    * `false` is the explicit opt-out for a signing client that must also read unsigned messages.
    */
   requireSignature?: boolean
+  /**
+   * A compliance profile for this client. It can only tighten the one in force — the process's, or the master
+   * keys' providers' — never loosen it. Under gm the default suite is SM4_GCM_HKDF_SM3_COMMIT, allowedSuites is
+   * set to it, and AES suites, ECDSA header signatures and local AES or RSA master keys are refused
+   * (`UnsupportedOperation.ComplianceProfile`).
+   */
+  compliance?: ComplianceProfileName
 }
 
 function checkSource(source: unknown): asserts source is ByteSource {
@@ -87,14 +95,17 @@ export class EnvelopeClient {
     needs(opts?.keyring, 'MissingParameter', 'EnvelopeClient needs a keyring or master keys.')
     const k = opts.keyring
     this.keyring = k instanceof Keyring ? k : new Keyring(Array.isArray(k) ? (k as readonly MasterKey[]) : [k as MasterKey])
-    this.allowedSuites = checkAllowedSuites(opts.allowedSuites)
-    this.suite = suiteByName(opts.suite ?? (this.allowedSuites.has(DEFAULT_SUITE) ? DEFAULT_SUITE : [...this.allowedSuites][0] as SuiteName))
+    // The compliance profile in force sets allowedSuites and the default suite, and refuses what it forbids.
+    const profile = envelopeCompliance(this.keyring.masterKeys, opts)
+    this.allowedSuites = checkAllowedSuites(profile.allowedSuites)
+    this.suite = suiteByName(opts.suite ?? profile.defaultSuite ?? (this.allowedSuites.has(DEFAULT_SUITE) ? DEFAULT_SUITE : [...this.allowedSuites][0] as SuiteName))
     /* Precondition: the client writes a suite it would itself read. */
     needs(this.allowedSuites.has(this.suite.name), 'InvalidParameterValue', `suite ${this.suite.name} is not one of allowedSuites.`)
     this.frameLength = opts.frameLength ?? DEFAULT_FRAME_LENGTH
     checkInt('frameLength', this.frameLength, 1, MAX_FRAME_LENGTH)
     this.cache = opts.cache ? new DataKeyCache(opts.cache === true ? {} : opts.cache) : undefined
-    this.#materials = new KeyMaterials(this.keyring, this.suite, this.cache, opts.signer, this.allowedSuites, clientSignerPolicy(opts, opts.signer))
+    this.#materials = new KeyMaterials(this.keyring, this.suite, this.cache, opts.signer, this.allowedSuites, clientSignerPolicy(opts, opts.signer),
+      { checkSuite: profile.checkSuite, beforeKeys: profile.beforeKeys })
   }
 
   /** Encrypts bytes held in memory into one message. */

@@ -111,9 +111,10 @@ function parseContext(bytes: Buffer): EncryptionContext {
 
 /**
  * Reads and checks the structure of a header; authenticity is checked later, with the data key. A suite outside
- * `allowedSuites` is refused as soon as its id is read, before anything else is buffered or any key is called.
+ * `allowedSuites` (or refused by `checkSuite`, a compliance profile) is refused as soon as its id is read, before
+ * anything else is buffered or any key is called.
  */
-export async function readHeader(r: ChunkReader, maxEncryptedDataKeys = MAX_EDKS_IN_FORMAT, allowedSuites?: ReadonlySet<SuiteName>): Promise<ParsedHeader> {
+export async function readHeader(r: ChunkReader, maxEncryptedDataKeys = MAX_EDKS_IN_FORMAT, allowedSuites?: ReadonlySet<SuiteName>, checkSuite?: (suite: SuiteName) => void): Promise<ParsedHeader> {
   const start: Buffer[] = []
   const take = (n: number): Buffer | Promise<Buffer> => {
     const b = r.exact(n)
@@ -130,6 +131,8 @@ export async function readHeader(r: ChunkReader, maxEncryptedDataKeys = MAX_EDKS
   if (!fixed.subarray(0, 3).equals(MESSAGE_MAGIC)) throw invalid('not a Keyward envelope message (bad magic)')
   if (fixed[3] !== MESSAGE_VERSION) throw invalid(`unsupported version ${fixed[3]}`)
   const suite = suiteById(fixed.readUInt16BE(4))
+  // A compliance profile's refusal (its own code, naming the profile) comes before the reader's own list.
+  checkSuite?.(suite.name)
   if (allowedSuites && !allowedSuites.has(suite.name)) {
     throw new KeywardError('FailedOperation.InvalidMessage', `The message uses suite ${suite.name}, which this reader's allowedSuites (${[...allowedSuites].join(', ')}) refuses.`)
   }

@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto'
-import { checkBytes, checkKeyId, checkOneOf, fromBase64, needs, type KeyProvider } from '@keyward/core'
+import { checkBytes, checkKeyId, checkOneOf, fromBase64, needs, requireCompliantFor, type KeyProvider } from '@keyward/core'
 import { sm2MessageDigest, sm2PublicKeyFromPrivate, sm2PublicKeyFromSpki, sm2Sign, sm2Verify } from '@keyward/gm'
 import type { HeaderSignatureAlgorithm } from './header-format.js'
 
@@ -26,7 +26,8 @@ export interface HeaderSigner {
  * ```
  */
 export function ecdsaP256HeaderSigner(privateKey: KeyObject): HeaderSigner {
-  /* Precondition: the signing key is a P-256 private key. */
+  /* Precondition: the signing key is a P-256 private key, and the compliance profile in force allows ECDSA. */
+  requireCompliantFor([], 'signAlgorithm', 'ECC_P256_R1', 'ecdsaP256HeaderSigner')
   needs(privateKey?.type === 'private' && privateKey.asymmetricKeyDetails?.namedCurve === 'prime256v1', 'InvalidParameterValue', 'The header signer needs a P-256 private key.')
   const publicKey = createPublicKey(privateKey).export({ format: 'der', type: 'spki' })
   return { algorithm: 'ECC_P256_R1', publicKey, sign: async (data) => nodeSign('sha256', data, privateKey) }
@@ -37,7 +38,8 @@ export function ecdsaP256HeaderSigner(privateKey: KeyObject): HeaderSigner {
  * GM/T default user id, DER signatures. The key is copied; the signer never prints it.
  */
 export function sm2HeaderSigner(privateKey: Uint8Array): HeaderSigner {
-  /* Precondition: the SM2 private key is 32 bytes. */
+  /* Precondition: the SM2 private key is 32 bytes, and the compliance profile in force allows SM2. */
+  requireCompliantFor([], 'signAlgorithm', 'SM2DSA', 'sm2HeaderSigner')
   checkBytes('privateKey', privateKey, 32, 32)
   const d = Buffer.from(privateKey)
   const publicKey = sm2PublicKeyFromPrivate(d)
@@ -56,6 +58,7 @@ export function sm2HeaderSigner(privateKey: Uint8Array): HeaderSigner {
 export async function providerHeaderSigner(provider: KeyProvider, keyId: string, algorithm: HeaderSignatureAlgorithm = 'ECC_P256_R1'): Promise<HeaderSigner> {
   checkKeyId(keyId)
   checkOneOf('algorithm', algorithm, ['ECC_P256_R1', 'SM2DSA'] as const)
+  requireCompliantFor([provider], 'signAlgorithm', algorithm, 'providerHeaderSigner')
   const spki = fromBase64((await provider.getPublicKey(keyId)).publicKey, 'PublicKey')
   const publicKey = algorithm === 'SM2DSA' ? sm2PublicKeyFromSpki(spki) : spki
   return {

@@ -27,6 +27,8 @@ export class KeyMaterials {
     readonly signer: HeaderSigner | undefined,
     readonly allowedSuites: ReadonlySet<SuiteName>,
     readonly signers: SignerPolicy,
+    /** A compliance profile's header checks (compliance-policy.ts). */
+    readonly profileChecks: Pick<OpenPlan, 'checkSuite' | 'beforeKeys'> = {},
   ) {
     this.#keyringId = keyring.id
   }
@@ -42,6 +44,7 @@ export class KeyMaterials {
       signal: opts.signal,
       maxEncryptedDataKeys: this.keyring.maxEncryptedDataKeys,
       allowedSuites: opts.allowedSuites === undefined ? this.allowedSuites : narrowed(this.allowedSuites, opts.allowedSuites),
+      ...this.profileChecks,
     }
   }
 

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto'
 import {
-  checkEncryptionContext, checkKeyId, checkString, decryptionFailed, fromBase64, needs, zeroize,
+  checkEncryptionContext, checkKeyId, checkString, decryptionFailed, fromBase64, needs, requireCompliantFor, zeroize,
   type CallOptions, type EncryptionContext, type KeyProvider,
 } from '@keyward/core'
 
@@ -38,12 +38,14 @@ export interface LegacyFaceIdPayload {
 
 /** Encrypts one value with a 32-byte data key: base64 of AES-256-ECB with PKCS#7 padding. */
 export function legacyEcbEncrypt(dataKey: Uint8Array, plaintext: Uint8Array): string {
+  requireCompliantFor([], 'legacyCodec', 'AES_256_ECB_PKCS7', 'legacyEcbEncrypt')
   const c = createCipheriv('aes-256-ecb', dataKey, null)
   return Buffer.concat([c.update(plaintext), c.final()]).toString('base64')
 }
 
 /** Decrypts one base64 AES-256-ECB/PKCS#7 value; bad base64, length or padding is the fixed decryption failure. */
 export function legacyEcbDecrypt(dataKey: Uint8Array, ciphertextB64: string): Buffer {
+  requireCompliantFor([], 'legacyCodec', 'AES_256_ECB_PKCS7', 'legacyEcbDecrypt')
   let ct: Buffer
   try {
     ct = fromBase64(ciphertextB64, 'ciphertext')
@@ -69,8 +71,9 @@ export class LegacyFaceIdCodec {
   readonly #discovery: boolean
 
   constructor(opts: LegacyFaceIdCodecOptions) {
-    /* Precondition: the legacy codec needs a provider; discovery is a boolean. */
+    /* Precondition: the legacy codec needs a provider; discovery is a boolean; no compliance profile is in force (ECB is in none). */
     needs(opts?.provider && typeof opts.provider.generateDataKey === 'function', 'MissingParameter', 'legacyFaceIdCodec needs a provider.')
+    requireCompliantFor([opts.provider], 'legacyCodec', 'AES_256_ECB_PKCS7', 'LegacyFaceIdCodec')
     if (opts.keyId !== undefined) checkKeyId(opts.keyId)
     needs(opts.discovery === undefined || typeof opts.discovery === 'boolean', 'InvalidParameterValue', 'discovery must be a boolean.')
     this.#provider = opts.provider

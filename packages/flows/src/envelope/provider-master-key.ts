@@ -1,4 +1,4 @@
-import { checkKeyId, decryptionFailed, needs, type CallOptions, type EncryptionContext, type KeyProvider } from '@keyward/core'
+import { COMPLIANCE_BINDING, checkKeyId, complianceBindingOf, decryptionFailed, needs, type CallOptions, type ComplianceBinding, type EncryptionContext, type KeyProvider } from '@keyward/core'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
 import type { GeneratedDataKey, MasterKey } from './master-key.js'
 
@@ -35,6 +35,11 @@ export class ProviderMasterKey implements MasterKey {
   readonly keyId: string
   readonly #provider: KeyProvider
   readonly #filter: (keyId: string) => boolean
+
+  /** The binding of the provider, when it is under a compliance profile (the envelope takes that profile). */
+  get [COMPLIANCE_BINDING](): ComplianceBinding | undefined {
+    return complianceBindingOf(this.#provider)
+  }
 
   constructor(opts: ProviderMasterKeyOptions) {
     /* Precondition: a provider master key needs a provider and a KeyId. */

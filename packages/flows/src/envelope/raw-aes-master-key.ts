@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { INSPECT, REDACTED, canonicalEncryptionContext, checkBytes, decryptionFailed, needs, type EncryptionContext } from '@keyward/core'
+import { INSPECT, REDACTED, canonicalEncryptionContext, checkBytes, decryptionFailed, needs, requireCompliantFor, type EncryptionContext } from '@keyward/core'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
 import type { GeneratedDataKey, MasterKey } from './master-key.js'
 
@@ -38,6 +38,8 @@ export class RawAesMasterKey implements MasterKey {
       needs(typeof v === 'string' && v.length > 0 && Buffer.byteLength(v) <= 255, 'InvalidParameterValue', `${field} must be 1-255 bytes.`)
     }
     checkBytes('key', opts.key, 32, 32)
+    // It wraps data keys with AES-256-GCM itself: no provider's profile stands between it and the algorithm.
+    requireCompliantFor([], 'blobCipher', 'AES-256-GCM', 'RawAesMasterKey')
     this.providerName = opts.namespace
     this.keyId = opts.keyId
     this.#key = Buffer.from(opts.key)

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import { KeywardError, checkInt, checkOneOf, checkString, needs, type CallOptions } from '@keyward/core'
+import { KeywardError, checkInt, checkOneOf, checkString, effectiveCompliance, needs, requireCompliant, type CallOptions } from '@keyward/core'
 import { hmacSm3 } from '@keyward/gm'
 import { assessBits, type BitsPlanInput } from './bits-planner.js'
 import { IndexKey } from './index-key.js'
@@ -65,8 +65,13 @@ export class IndexCore {
     /* Precondition: a table, an identifier for the name, a known hash, bits in range, 1-4 keys of distinct versions. */
     checkString('table', o.table, 256)
     needs(typeof name === 'string' && IDENTIFIER.test(name), 'InvalidParameterValue', 'The index field (or name) must be an identifier: a letter or _, then letters, digits or _, 63 at most.')
-    const hash = o.hash ?? 'SHA-256'
+    // The compliance profile in force (the process's, the index keys' providers') picks the default hash — SM3 under
+    // gm — and refuses the other: an HMAC-SHA-256 blind index is no 国密 index.
+    const sources: readonly object[] = Array.isArray(o.key) ? o.key : [o.key as object]
+    const profile = effectiveCompliance(sources).profile
+    const hash = o.hash ?? (profile.name === 'none' ? 'SHA-256' : profile.defaults.hash)
     checkOneOf('hash', hash, INDEX_HASHES)
+    requireCompliant(profile, 'hash', hash, `blind index ${o.table}.${name}`)
     checkInt('bits', o.bits, 1, MAX_INDEX_BITS)
     const keys: readonly IndexKey[] = Array.isArray(o.key) ? o.key : [o.key as IndexKey]
     needs(keys.length >= 1 && keys.length <= MAX_RING && keys.every((k) => k instanceof IndexKey), 'InvalidParameterValue', `key must be an IndexKey or 1-${MAX_RING} of them.`)

@@ -1,6 +1,6 @@
 import {
-  INSPECT, KeywardError, REDACTED, checkEncryptionContext, checkKeyId, checkString, decryptionFailed, needs, zeroize,
-  type CallOptions, type EncryptionContext, type KeyProvider,
+  COMPLIANCE_BINDING, INSPECT, KeywardError, REDACTED, checkEncryptionContext, checkKeyId, checkString, complianceBindingOf, decryptionFailed, needs, zeroize,
+  type CallOptions, type ComplianceBinding, type EncryptionContext, type KeyProvider,
 } from '@keyward/core'
 
 /** What an index key needs of a provider: GenerateDataKey to make one, Decrypt to open it, Encrypt to copy it. */
@@ -82,6 +82,11 @@ export class IndexKey {
     const dk = await provider.generateDataKey({ keyId, numberOfBytes: INDEX_KEY_BYTES, encryptionContext: opts.encryptionContext ?? INDEX_KEY_CONTEXT }, opts.signal ? { signal: opts.signal } : undefined)
     dk.dispose()
     return { keyId: dk.keyId, ciphertextBlob: dk.ciphertextBlob }
+  }
+
+  /** The binding of the provider, when it is under a compliance profile (indexes on this key take that profile). */
+  get [COMPLIANCE_BINDING](): ComplianceBinding | undefined {
+    return complianceBindingOf(this.#provider)
   }
 
   constructor(opts: IndexKeyOptions) {

@@ -1,5 +1,5 @@
 import { constants, createVerify, type VerifyKeyObjectInput, type VerifyPublicKeyInput } from 'node:crypto'
-import { SIGN_ALGORITHMS, checkOneOf, needs, type SignAlgorithm } from '@keyward/core'
+import { SIGN_ALGORITHMS, checkOneOf, needs, requireCompliantFor, type SignAlgorithm } from '@keyward/core'
 import { sm2VerifyDigest } from '@keyward/gm'
 import { parsePublicKey, type ParsedPublicKey, type PublicKeyInput } from '../asymmetric/public-key.js'
 import { checkMessageSource, hashMessage, type MessageSource } from './message-source.js'
@@ -30,6 +30,7 @@ export async function verifySignatureLocally(
 ): Promise<boolean> {
   /* Precondition: a known algorithm, a key of its kind, a message source and signature bytes. */
   checkOneOf('Algorithm', algorithm, SIGN_ALGORITHMS)
+  requireCompliantFor([], 'signAlgorithm', algorithm, 'verifySignatureLocally')
   const key = 'kind' in Object(publicKey) ? (publicKey as ParsedPublicKey) : parsePublicKey(publicKey as PublicKeyInput)
   checkKeyFitsAlgorithm(algorithm, key)
   checkMessageSource(message)

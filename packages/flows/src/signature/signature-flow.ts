@@ -4,6 +4,7 @@ import {
   checkKeyId,
   checkOneOf,
   needs,
+  requireCompliantFor,
   type CallOptions,
   type KeyProvider,
   type MessageType,
@@ -65,8 +66,9 @@ export class SignatureFlow {
 
   /** Signs a message of any length in the provider. */
   async sign(params: SignatureParams): Promise<SignatureResult> {
-    /* Precondition: a valid KeyId, a known algorithm and a readable message source. */
+    /* Precondition: a valid KeyId, a known algorithm the compliance profile allows and a readable message source. */
     checkParams(params)
+    requireCompliantFor([this.#provider], 'signAlgorithm', params.algorithm, 'SignatureFlow.sign')
     return this.onSign(params)
   }
 
@@ -74,6 +76,7 @@ export class SignatureFlow {
   async verify(params: VerifyParams): Promise<boolean> {
     /* Precondition: the sign preconditions, and the signature is bytes. */
     checkParams(params)
+    requireCompliantFor([this.#provider], 'signAlgorithm', params.algorithm, 'SignatureFlow.verify')
     needs(params.signature instanceof Uint8Array, 'InvalidParameter', 'Signature must be bytes (Uint8Array/Buffer).')
     return params.local ? this.onVerifyLocally(params) : this.onVerifyInProvider(params)
   }

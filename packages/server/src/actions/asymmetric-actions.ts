@@ -25,7 +25,7 @@ async function asymmetricRsaDecrypt(ctx: RequestContext, p: Params) {
   const algorithm = oneOf(p, 'Algorithm', RSA_ALGORITHMS)
   const owner = await ctx.key(p['KeyId'])
   const r = await ctx.provider.asymmetricRsaDecrypt({ keyId: owner.keyId, ciphertext, algorithm })
-  return { KeyId: r.keyId, Plaintext: plaintextOut({}, r.plaintext) }
+  return { KeyId: r.keyId, Plaintext: plaintextOut({}, r.plaintext, ctx.services.compliance) }
 }
 
 async function asymmetricSm2Decrypt(ctx: RequestContext, p: Params) {
@@ -33,7 +33,7 @@ async function asymmetricSm2Decrypt(ctx: RequestContext, p: Params) {
   checkBytes('Ciphertext', ciphertext, 1, 1024)
   const owner = await ctx.key(p['KeyId'])
   const r = await ctx.provider.asymmetricSm2Decrypt({ keyId: owner.keyId, ciphertext })
-  return { KeyId: r.keyId, Plaintext: plaintextOut({}, r.plaintext) }
+  return { KeyId: r.keyId, Plaintext: plaintextOut({}, r.plaintext, ctx.services.compliance) }
 }
 
 function signParams(p: Params) {

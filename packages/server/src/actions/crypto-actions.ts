@@ -1,31 +1,45 @@
 import {
   DATA_KEY_SPECS,
+  SEAL_ALGORITHMS,
   checkNumberOfRandomBytes,
   checkPlaintext,
   decodeCiphertextBlob,
   needs,
+  requireCompliant,
   toBase64,
   zeroize,
+  type ComplianceProfile,
   type DataKeySpec,
 } from '@keyward/core'
 import { bytes, encryptionContext, int, oneOf, optInt, optStr, str, type Params } from '../protocol/params.js'
 import type { RequestContext } from '../request-context.js'
-import { SEAL_ALGORITHMS, sealToPublicKey, type SealAlgorithm } from '../seal-to-public-key.js'
+import { sealToPublicKey, type SealAlgorithm } from '../seal-to-public-key.js'
 import type { ActionTable } from './action-handler.js'
 import { hostDataKey } from './data-key-actions.js'
 
 /** Base64 characters of the largest accepted ciphertext blob (core rejects longer blobs as invalid anyway). */
 const MAX_BLOB_CHARS = 16_384
 
-function sealRequest(p: Params): { publicKey: string; algorithm: SealAlgorithm } | undefined {
+/**
+ * EncryptionPublicKey / EncryptionAlgorithm. Without an algorithm, the profile's default (Tencent's SM2, or
+ * RSAES_OAEP_SHA_256 under fips); an algorithm the profile refuses is refused before anything is generated.
+ */
+function sealRequest(p: Params, profile: ComplianceProfile): { publicKey: string; algorithm: SealAlgorithm } | undefined {
   const publicKey = optStr(p, 'EncryptionPublicKey', 8192)
   if (publicKey === undefined || publicKey === '') return undefined
-  return { publicKey, algorithm: oneOf(p, 'EncryptionAlgorithm', SEAL_ALGORITHMS, 'SM2') }
+  const algorithm = oneOf(p, 'EncryptionAlgorithm', SEAL_ALGORITHMS, profile.defaults.sealAlgorithm)
+  requireCompliant(profile, 'sealAlgorithm', algorithm, 'EncryptionAlgorithm')
+  return { publicKey, algorithm }
+}
+
+/** Checks EncryptionAlgorithm against the profile before anything is decrypted (the key itself is checked on sealing). */
+export function checkSealAlgorithm(p: Params, profile: ComplianceProfile): void {
+  sealRequest(p, profile)
 }
 
 /** Checks EncryptionPublicKey / EncryptionAlgorithm before any work, by sealing a throwaway value. */
-export function checkSealRequest(p: Params): void {
-  const seal = sealRequest(p)
+export function checkSealRequest(p: Params, profile: ComplianceProfile): void {
+  const seal = sealRequest(p, profile)
   if (seal) sealToPublicKey(new Uint8Array(32), seal.publicKey, seal.algorithm)
 }
 
@@ -33,9 +47,9 @@ export function checkSealRequest(p: Params): void {
  * The plaintext as the response carries it: base64, or sealed to the caller's EncryptionPublicKey. Zeroes the
  * plaintext buffer either way.
  */
-export function plaintextOut(p: Params, plaintext: Uint8Array): string {
+export function plaintextOut(p: Params, plaintext: Uint8Array, profile: ComplianceProfile): string {
   try {
-    const seal = sealRequest(p)
+    const seal = sealRequest(p, profile)
     return seal ? sealToPublicKey(plaintext, seal.publicKey, seal.algorithm) : toBase64(plaintext)
   } finally {
     zeroize(plaintext)
@@ -81,8 +95,9 @@ async function decryptFor(ctx: RequestContext, blob: string, context: ReturnType
 async function decrypt(ctx: RequestContext, p: Params) {
   const blob = str(p, 'CiphertextBlob', MAX_BLOB_CHARS)
   const context = encryptionContext(p)
+  checkSealAlgorithm(p, ctx.services.compliance)
   const r = await decryptFor(ctx, blob, context, 'Decrypt')
-  return { KeyId: r.keyId, Plaintext: plaintextOut(p, r.plaintext) }
+  return { KeyId: r.keyId, Plaintext: plaintextOut(p, r.plaintext, ctx.services.compliance) }
 }
 
 async function reEncrypt(ctx: RequestContext, p: Params) {
@@ -107,7 +122,8 @@ async function reEncrypt(ctx: RequestContext, p: Params) {
 
 async function generateDataKey(ctx: RequestContext, p: Params) {
   const keySpec = optStr(p, 'KeySpec', 16)
-  if (keySpec !== undefined) needs((DATA_KEY_SPECS as readonly string[]).includes(keySpec), 'InvalidParameterValue', 'KeySpec must be AES_128 or AES_256.')
+  // SM4 (16 bytes) is a Keyward extension: the data-key size of 国密 deployments; the profile refuses the others.
+  if (keySpec !== undefined) needs((DATA_KEY_SPECS as readonly string[]).includes(keySpec), 'InvalidParameterValue', `KeySpec must be one of ${DATA_KEY_SPECS.join(', ')}.`)
   const numberOfBytes = optInt(p, 'NumberOfBytes')
   // As Tencent: one of the two is required, and NumberOfBytes wins when both are given.
   needs(keySpec !== undefined || numberOfBytes !== undefined, 'MissingParameter', 'GenerateDataKey needs KeySpec or NumberOfBytes.')
@@ -121,7 +137,7 @@ async function generateDataKey(ctx: RequestContext, p: Params) {
   }
   needs(Buffer.byteLength(description, 'utf8') <= 100, 'InvalidParameterValue', 'Description of a data key must be at most 100 bytes.')
   // A bad EncryptionPublicKey must fail before anything is generated or stored (a hosted name stays free).
-  checkSealRequest(p)
+  checkSealRequest(p, ctx.services.compliance)
   const owner = await ctx.key(p['KeyId'])
   if (hosted === 1) needs(!(await ctx.store.dataKeys.nameTaken(ctx.account.accountId, dataKeyName!)), 'InvalidParameterValue', `DataKeyName ${dataKeyName!} is already used by another data key.`)
   const dk = await ctx.provider.generateDataKey({
@@ -131,7 +147,7 @@ async function generateDataKey(ctx: RequestContext, p: Params) {
   })
   try {
     // The answer is complete before the data key is stored: a failure after this point stores nothing.
-    const plaintext = plaintextOut(p, Uint8Array.from(dk.plaintext))
+    const plaintext = plaintextOut(p, Uint8Array.from(dk.plaintext), ctx.services.compliance)
     const dataKeyId = hosted === 1 ? await hostDataKey(ctx, owner.keyId, dataKeyName!, description, dk.plaintext.byteLength, dk.ciphertextBlob) : undefined
     return {
       KeyId: dk.keyId,
@@ -148,7 +164,7 @@ async function generateRandom(ctx: RequestContext, p: Params) {
   const n = int(p, 'NumberOfBytes')
   checkNumberOfRandomBytes(n)
   ctx.allow()
-  return { Plaintext: plaintextOut(p, await ctx.provider.generateRandom(n)) }
+  return { Plaintext: plaintextOut(p, await ctx.provider.generateRandom(n), ctx.services.compliance) }
 }
 
 /** Encrypt, Decrypt, ReEncrypt, GenerateDataKey, GenerateRandom. */

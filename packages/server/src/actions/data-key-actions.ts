@@ -4,7 +4,7 @@ import { intIn, int, optStr, str, strList, type Params } from '../protocol/param
 import type { RequestContext } from '../request-context.js'
 import type { DataKeyState, HostedDataKey } from '../store/data-keys.js'
 import type { ActionHandler, ActionTable } from './action-handler.js'
-import { decryptFor, plaintextOut } from './crypto-actions.js'
+import { checkSealAlgorithm, decryptFor, plaintextOut } from './crypto-actions.js'
 
 const DAY = 86_400
 
@@ -110,8 +110,9 @@ async function getDataKeyCiphertextBlob(ctx: RequestContext, p: Params) {
 async function getDataKeyPlaintext(ctx: RequestContext, p: Params) {
   const k = await dataKey(ctx, p['DataKeyId'])
   needs(k.keyState === 'Enabled', 'ResourceUnavailable.CmkStateNotSupport', `The data key is ${k.keyState}.`)
+  checkSealAlgorithm(p, ctx.services.compliance)
   const r = await decryptFor(ctx, k.ciphertextBlob, undefined, 'GetDataKeyPlaintext')
-  return { Plaintext: plaintextOut(p, r.plaintext) }
+  return { Plaintext: plaintextOut(p, r.plaintext, ctx.services.compliance) }
 }
 
 function setState(to: DataKeyState, from: readonly DataKeyState[], many: boolean): ActionHandler {

@@ -1,5 +1,4 @@
-import { createHash, createHmac, hkdfSync } from 'node:crypto'
-import { needs } from '@keyward/core'
+import { auditDigest, auditMac, storedAuditHash, type AuditHash, type AuditMacKeys } from './audit-hash.js'
 import { LOCKS } from './schema.js'
 import { int, one, text, type SqlDb, type SqlRow } from './sql-db.js'
 
@@ -23,36 +22,24 @@ export interface AuditEntry extends AuditRecord {
   seq: number
   prevHash: string
   hash: string
-  /** HMAC-SHA256 of the entry's hash under the audit MAC key (derived from the root key); '' when unkeyed. */
+  /** HMAC of the entry's hash, with `hashAlg`, under the audit MAC key (derived from the root key); '' when unkeyed. */
   mac: string
+  /** The hash of this entry and its MAC: SHA-256, or SM3 under the gm compliance profile. */
+  hashAlg: AuditHash
 }
 
 /** Hash of the chain before its first entry. */
 export const GENESIS_HASH = '0'.repeat(64)
 
 /**
- * The key that MACs audit entries, heads and checkpoints: HKDF-SHA256 of the server root key with its own label,
- * so that write access to the database is not enough to forge or re-chain entries.
- *
- * @example
- * ```ts
- * const r = await verifyAuditChain(store, { macKey: auditMacKey(rootKey) })
- * ```
+ * The entry's hash over the previous hash and every field, in a fixed order, as JSON (unambiguous field
+ * boundaries): SHA-256 as always, or SM3 with the hash's name as a last field, so that an entry cannot be passed off
+ * as hashed with the other function.
  */
-export function auditMacKey(rootKey: Uint8Array): Buffer {
-  needs(rootKey instanceof Uint8Array && rootKey.byteLength === 32, 'InvalidParameterValue', 'The server root key must be 32 bytes.')
-  return Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), 'keyward audit-log MAC v1', 32))
-}
-
-/** HMAC (hex) of a domain-separated message under the audit MAC key. */
-export function auditMac(macKey: Uint8Array, domain: 'entry' | 'head' | 'checkpoint', ...parts: Array<string | number>): string {
-  return createHmac('sha256', macKey).update(JSON.stringify([domain, ...parts])).digest('hex')
-}
-
-/** SHA-256 over the previous hash and every field, in a fixed order, as JSON (unambiguous field boundaries). */
-export function entryHash(e: Omit<AuditEntry, 'hash' | 'mac'>): string {
-  const fields = [e.seq, e.time, e.accountId, e.action, e.keyId, e.result, e.requestId, e.sourceIp, e.prevHash, e.secretId]
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex')
+export function entryHash(e: Omit<AuditEntry, 'hash' | 'mac' | 'hashAlg'> & { hashAlg?: AuditHash }): string {
+  const fields: Array<string | number> = [e.seq, e.time, e.accountId, e.action, e.keyId, e.result, e.requestId, e.sourceIp, e.prevHash, e.secretId]
+  const hash = e.hashAlg ?? 'sha256'
+  return auditDigest(hash, JSON.stringify(hash === 'sha256' ? fields : [...fields, hash]))
 }
 
 /** A stored row as an entry. */
@@ -70,6 +57,7 @@ export function auditEntryOf(r: SqlRow): AuditEntry {
     prevHash: text(r, 'prev_hash'),
     hash: text(r, 'hash'),
     mac: text(r, 'mac'),
+    hashAlg: storedAuditHash(r['hash_alg']),
   }
 }
 
@@ -77,14 +65,14 @@ export function auditEntryOf(r: SqlRow): AuditEntry {
  * The hash-chained, MAC'd audit log. Appends are group-committed: records arriving while a write is in flight are
  * written together in the next transaction, and each caller's promise resolves once its record is committed, so
  * a response is never sent before its audit entry is durable. Instances sharing PostgreSQL serialise on an
- * advisory lock, which keeps one linear chain.
+ * advisory lock, which keeps one linear chain. New entries use `hash` (SM3 under the gm profile).
  */
 export class AuditChain {
   #pending: Array<{ record: AuditRecord; resolve: () => void; reject: (e: unknown) => void }> = []
   #flushing: Promise<void> | undefined
 
-  /** `macKey` (see {@link auditMacKey}); undefined writes an unkeyed chain (benchmark baseline only: forgeable). */
-  constructor(private readonly db: SqlDb, private readonly macKey: Uint8Array | undefined) {}
+  /** `macKeys` (see {@link auditMacKey}); undefined writes an unkeyed chain (benchmark baseline only: forgeable). */
+  constructor(private readonly db: SqlDb, private readonly macKeys: AuditMacKeys | undefined, readonly hash: AuditHash = 'sha256') {}
 
   /** Appends `record`; resolves when it is committed. */
   append(record: AuditRecord): Promise<void> {
@@ -96,7 +84,7 @@ export class AuditChain {
   }
 
   #mac(domain: 'entry' | 'head', ...parts: Array<string | number>): string {
-    return this.macKey ? auditMac(this.macKey, domain, ...parts) : ''
+    return this.macKeys ? auditMac(this.macKeys, this.hash, domain, ...parts) : ''
   }
 
   async #flush(): Promise<void> {
@@ -110,16 +98,16 @@ export class AuditChain {
           let prevHash = head ? text(head, 'hash') : GENESIS_HASH
           for (const { record } of batch) {
             seq += 1
-            const hash = entryHash({ ...record, seq, prevHash })
+            const hash = entryHash({ ...record, seq, prevHash, hashAlg: this.hash })
             await tx.run(
-              'INSERT INTO srv_audit (seq, time, account_id, secret_id, action, key_id, result, request_id, source_ip, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-              [seq, record.time, record.accountId, record.secretId, record.action, record.keyId, record.result, record.requestId, record.sourceIp, prevHash, hash, this.#mac('entry', hash)],
+              'INSERT INTO srv_audit (seq, time, account_id, secret_id, action, key_id, result, request_id, source_ip, prev_hash, hash, mac, hash_alg) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+              [seq, record.time, record.accountId, record.secretId, record.action, record.keyId, record.result, record.requestId, record.sourceIp, prevHash, hash, this.#mac('entry', hash), this.hash],
             )
             prevHash = hash
           }
           const headMac = this.#mac('head', seq, prevHash)
-          if (head) await tx.run('UPDATE srv_audit_head SET seq = ?, hash = ?, mac = ? WHERE id = 1', [seq, prevHash, headMac])
-          else await tx.run('INSERT INTO srv_audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?)', [seq, prevHash, headMac])
+          if (head) await tx.run('UPDATE srv_audit_head SET seq = ?, hash = ?, mac = ?, hash_alg = ? WHERE id = 1', [seq, prevHash, headMac, this.hash])
+          else await tx.run('INSERT INTO srv_audit_head (id, seq, hash, mac, hash_alg) VALUES (1, ?, ?, ?, ?)', [seq, prevHash, headMac, this.hash])
         }, LOCKS.audit)
         for (const p of batch) p.resolve()
       } catch (e) {

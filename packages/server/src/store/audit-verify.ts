@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { KeywardError, needs } from '@keyward/core'
-import { GENESIS_HASH, auditEntryOf, auditMac, entryHash } from './audit-chain.js'
+import { GENESIS_HASH, auditEntryOf, entryHash } from './audit-chain.js'
+import { auditMac, storedAuditHash, type AuditHash, type AuditMacKeys } from './audit-hash.js'
 import { tableExists } from './schema.js'
 import { int, one, text, type SqlDb } from './sql-db.js'
 
@@ -16,6 +17,10 @@ export interface AuditVerification {
   headHash?: string
   /** True when every entry's MAC was checked (a MAC key was given). */
   keyed: boolean
+  /** Entries checked, by hash (`sha256`, `sm3`): a log that ran under the gm profile has SM3 entries. */
+  hashes: Record<AuditHash, number>
+  /** The hash of the last entry (what a checkpoint of this log is signed with). */
+  headHashAlg: AuditHash
 }
 
 /**
@@ -29,14 +34,16 @@ export interface AuditCheckpoint {
   headHash: string
   /** ISO time the checkpoint was made. */
   createdAt: string
-  /** HMAC-SHA256 under the audit MAC key (derived from the root key). */
+  /** Present (`SM3`) when the checkpoint is MAC'd with HMAC-SM3: a log whose head entry is SM3 (gm profile). */
+  hash?: 'SM3'
+  /** HMAC-SHA256 (or HMAC-SM3) under the audit MAC key (derived from the root key). */
   mac: string
 }
 
 /** Options of {@link verifyAuditChain}. */
 export interface AuditVerifyOptions {
-  /** The audit MAC key ({@link auditMacKey} of the root key): checks every entry's MAC and the head's. */
-  macKey?: Uint8Array
+  /** The audit MAC keys ({@link auditMacKey} of the root key): checks every entry's MAC and the head's. */
+  macKey?: AuditMacKeys
   /** A checkpoint the log must extend (same entry at the same place), checked with `macKey`. */
   checkpoint?: AuditCheckpoint
 }
@@ -48,7 +55,7 @@ function macEquals(a: string, b: string): boolean {
 }
 
 /** Parses and checks a checkpoint (its text as `keyward audit checkpoint` printed it) under `macKey`. */
-export function parseAuditCheckpoint(textValue: string, macKey: Uint8Array): AuditCheckpoint {
+export function parseAuditCheckpoint(textValue: string, macKey: AuditMacKeys): AuditCheckpoint {
   let cp: Partial<AuditCheckpoint>
   try {
     cp = JSON.parse(textValue) as Partial<AuditCheckpoint>
@@ -58,14 +65,16 @@ export function parseAuditCheckpoint(textValue: string, macKey: Uint8Array): Aud
   needs(cp !== null && typeof cp === 'object' && cp.type === 'keyward-audit-checkpoint' && cp.version === 1, 'InvalidParameterValue', 'Not a keyward audit checkpoint (type/version).')
   needs(Number.isSafeInteger(cp.entries) && (cp.entries as number) >= 0 && typeof cp.headHash === 'string' && /^[0-9a-f]{64}$/.test(cp.headHash)
     && typeof cp.createdAt === 'string' && typeof cp.mac === 'string', 'InvalidParameterValue', 'The checkpoint lacks entries, headHash, createdAt or mac.')
-  const expected = auditMac(macKey, 'checkpoint', cp.version, cp.entries as number, cp.headHash, cp.createdAt)
+  needs(cp.hash === undefined || cp.hash === 'SM3', 'InvalidParameterValue', 'The checkpoint names an unknown hash.')
+  const expected = auditMac(macKey, cp.hash === 'SM3' ? 'sm3' : 'sha256', 'checkpoint', cp.version, cp.entries as number, cp.headHash, cp.createdAt)
   needs(macEquals(expected, cp.mac), 'InvalidParameterValue', 'The checkpoint signature does not verify under this root key (altered, or another store).')
   return cp as AuditCheckpoint
 }
 
-/** Signs a checkpoint of a verified chain. */
-export function signAuditCheckpoint(entries: number, headHash: string, macKey: Uint8Array, createdAt = new Date().toISOString()): AuditCheckpoint {
-  return { type: 'keyward-audit-checkpoint', version: 1, entries, headHash, createdAt, mac: auditMac(macKey, 'checkpoint', 1, entries, headHash, createdAt) }
+/** Signs a checkpoint of a verified chain, with HMAC-SM3 when `hash` is sm3 (the head entry's hash). */
+export function signAuditCheckpoint(entries: number, headHash: string, macKey: AuditMacKeys, createdAt = new Date().toISOString(), hash: AuditHash = 'sha256'): AuditCheckpoint {
+  const mac = auditMac(macKey, hash, 'checkpoint', 1, entries, headHash, createdAt)
+  return { type: 'keyward-audit-checkpoint', version: 1, entries, headHash, createdAt, ...(hash === 'sm3' ? { hash: 'SM3' as const } : {}), mac }
 }
 
 /**
@@ -86,8 +95,11 @@ export async function verifyAuditChain(store: SqlDb | { readonly db: SqlDb }, op
   const db = 'db' in store ? store.db : store
   const { macKey, checkpoint } = options
   const keyed = macKey !== undefined
+  const hashes: Record<AuditHash, number> = { sha256: 0, sm3: 0 }
+  let headHashAlg: AuditHash = 'sha256'
+  const result = (r: { ok: boolean; entries: number; firstBadSeq?: number; reason?: string; headHash?: string }): AuditVerification => ({ ...r, keyed, hashes, headHashAlg })
   for (const table of ['srv_audit', 'srv_audit_head']) {
-    if (!(await tableExists(db, db.dialect, table))) return { ok: false, entries: 0, firstBadSeq: 1, reason: `the audit table ${table} is missing (dropped?)`, keyed }
+    if (!(await tableExists(db, db.dialect, table))) return result({ ok: false, entries: 0, firstBadSeq: 1, reason: `the audit table ${table} is missing (dropped?)` })
   }
   let prevHash = GENESIS_HASH
   let expectSeq = 1
@@ -96,12 +108,14 @@ export async function verifyAuditChain(store: SqlDb | { readonly db: SqlDb }, op
   for (;;) {
     const rows = await db.all('SELECT * FROM srv_audit WHERE seq >= ? ORDER BY seq LIMIT ?', [expectSeq, page])
     for (const e of rows.map(auditEntryOf)) {
-      const bad = (reason: string): AuditVerification => ({ ok: false, entries: expectSeq - 1, firstBadSeq: expectSeq, reason, keyed })
+      const bad = (reason: string): AuditVerification => result({ ok: false, entries: expectSeq - 1, firstBadSeq: expectSeq, reason })
       if (e.seq !== expectSeq) return bad(`entry #${expectSeq} is missing`)
       if (e.prevHash !== prevHash) return bad(`entry #${e.seq} does not link to its predecessor`)
       if (entryHash(e) !== e.hash) return bad(`entry #${e.seq} was altered`)
-      if (macKey && !macEquals(auditMac(macKey, 'entry', e.hash), e.mac)) return bad(`entry #${e.seq} has no valid MAC (forged or re-chained without the root key)`)
+      if (macKey && !macEquals(auditMac(macKey, e.hashAlg, 'entry', e.hash), e.mac)) return bad(`entry #${e.seq} has no valid MAC (forged or re-chained without the root key)`)
       if (checkpoint && e.seq === checkpoint.entries) checkpointHash = e.hash
+      hashes[e.hashAlg] += 1
+      headHashAlg = e.hashAlg
       prevHash = e.hash
       expectSeq += 1
     }
@@ -111,17 +125,19 @@ export async function verifyAuditChain(store: SqlDb | { readonly db: SqlDb }, op
   const head = await one(db, 'SELECT * FROM srv_audit_head WHERE id = 1')
   const headSeq = head ? int(head, 'seq') : 0
   const headHash = head ? text(head, 'hash') : GENESIS_HASH
-  const cut = (reason: string): AuditVerification => ({ ok: false, entries: count, firstBadSeq: count + 1, reason, keyed })
+  const cut = (reason: string): AuditVerification => result({ ok: false, entries: count, firstBadSeq: count + 1, reason })
   if (headSeq !== count || headHash !== prevHash) return cut(`the chain ends at #${count} but its head records #${headSeq}: entries were removed or added`)
-  if (head && macKey && !macEquals(auditMac(macKey, 'head', headSeq, headHash), text(head, 'mac'))) return cut('the head has no valid MAC (rewritten without the root key)')
+  // The head is MAC'd with the hash of the batch that last moved it: the last entry's.
+  if (head && storedAuditHash(head['hash_alg']) !== headHashAlg && count > 0) return cut('the head does not record the hash of the last entry')
+  if (head && macKey && !macEquals(auditMac(macKey, headHashAlg, 'head', headSeq, headHash), text(head, 'mac'))) return cut('the head has no valid MAC (rewritten without the root key)')
   if (count === 0 && (await tableExists(db, db.dialect, 'srv_accounts')) && (await db.all('SELECT 1 AS x FROM srv_accounts LIMIT 1')).length > 0) {
     return cut('the log is empty but the store holds accounts, whose creation is always audited: it was wiped')
   }
   if (checkpoint) {
     if (count < checkpoint.entries) return cut(`the log has ${count} entries but the checkpoint of ${checkpoint.createdAt} recorded ${checkpoint.entries}: entries were removed (tail cut, head rewound or log wiped)`)
     if (checkpointHash !== checkpoint.headHash) {
-      return { ok: false, entries: checkpoint.entries - 1, firstBadSeq: checkpoint.entries, reason: `entry #${checkpoint.entries} is not the one the checkpoint of ${checkpoint.createdAt} recorded: the log was rewritten`, keyed }
+      return result({ ok: false, entries: checkpoint.entries - 1, firstBadSeq: checkpoint.entries, reason: `entry #${checkpoint.entries} is not the one the checkpoint of ${checkpoint.createdAt} recorded: the log was rewritten` })
     }
   }
-  return { ok: true, entries: count, headHash: prevHash, keyed }
+  return result({ ok: true, entries: count, headHash: prevHash })
 }

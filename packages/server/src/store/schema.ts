@@ -27,9 +27,9 @@ const TABLES = [
   `CREATE TABLE IF NOT EXISTS srv_pending_deletions (key_id TEXT PRIMARY KEY, deletion_date BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS srv_grants (grant_id TEXT PRIMARY KEY, key_id TEXT NOT NULL, owner_id TEXT NOT NULL, grantee_id TEXT NOT NULL, actions TEXT NOT NULL, create_time BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS srv_data_keys (data_key_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, key_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL, number_of_bytes INTEGER NOT NULL, ciphertext_blob TEXT NOT NULL, key_state TEXT NOT NULL, create_time BIGINT NOT NULL, deletion_date BIGINT NOT NULL, UNIQUE (account_id, name))`,
-  `CREATE TABLE IF NOT EXISTS srv_audit (seq BIGINT PRIMARY KEY, time BIGINT NOT NULL, account_id TEXT NOT NULL, action TEXT NOT NULL, key_id TEXT NOT NULL, result TEXT NOT NULL, request_id TEXT NOT NULL, source_ip TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, secret_id TEXT NOT NULL DEFAULT '', mac TEXT NOT NULL DEFAULT '')`,
+  `CREATE TABLE IF NOT EXISTS srv_audit (seq BIGINT PRIMARY KEY, time BIGINT NOT NULL, account_id TEXT NOT NULL, action TEXT NOT NULL, key_id TEXT NOT NULL, result TEXT NOT NULL, request_id TEXT NOT NULL, source_ip TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, secret_id TEXT NOT NULL DEFAULT '', mac TEXT NOT NULL DEFAULT '', hash_alg TEXT NOT NULL DEFAULT 'sha256')`,
   // The chain's head, so that cutting entries off the end is detected too.
-  `CREATE TABLE IF NOT EXISTS srv_audit_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL DEFAULT '')`,
+  `CREATE TABLE IF NOT EXISTS srv_audit_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL DEFAULT '', hash_alg TEXT NOT NULL DEFAULT 'sha256')`,
   `CREATE TABLE IF NOT EXISTS srv_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
   // Strict mode's replay cache when instances share PostgreSQL: signatures seen, until their timestamp expires.
   `CREATE TABLE IF NOT EXISTS srv_replay (signature TEXT PRIMARY KEY, expires BIGINT NOT NULL)`,
@@ -37,14 +37,23 @@ const TABLES = [
   `CREATE TABLE IF NOT EXISTS srv_instances (instance_id TEXT PRIMARY KEY, seen BIGINT NOT NULL)`,
 ]
 
-/** Version 1 had no schema row; version 2 added tombstones, alias history, the keyed audit MAC and SecretIds. */
-export const SERVER_SCHEMA_VERSION = 2
+/**
+ * Version 1 had no schema row; version 2 added tombstones, alias history, the keyed audit MAC and SecretIds; version 3
+ * records each audit entry's hash (SHA-256, or SM3 under the gm compliance profile).
+ */
+export const SERVER_SCHEMA_VERSION = 3
 
 /** Upgrades of tables that version 1 created without the columns version 2 adds. */
 const UPGRADE_FROM_1 = [
   `ALTER TABLE srv_audit ADD COLUMN secret_id TEXT NOT NULL DEFAULT ''`,
   `ALTER TABLE srv_audit ADD COLUMN mac TEXT NOT NULL DEFAULT ''`,
   `ALTER TABLE srv_audit_head ADD COLUMN mac TEXT NOT NULL DEFAULT ''`,
+]
+
+/** Upgrades of audit tables that versions 1 and 2 created without the hash of each entry (theirs are all SHA-256). */
+const UPGRADE_FROM_2 = [
+  `ALTER TABLE srv_audit ADD COLUMN hash_alg TEXT NOT NULL DEFAULT 'sha256'`,
+  `ALTER TABLE srv_audit_head ADD COLUMN hash_alg TEXT NOT NULL DEFAULT 'sha256'`,
 ]
 
 /** Advisory-lock keys that serialise writers across instances sharing one PostgreSQL database. */
@@ -84,6 +93,7 @@ export async function migrate(db: SqlDb): Promise<void> {
       }
     }
     if (version === 1) for (const sql of UPGRADE_FROM_1) await tx.run(sql)
+    if (version === 1 || version === 2) for (const sql of UPGRADE_FROM_2) await tx.run(sql)
     for (const sql of TABLES) await tx.run(sql)
     if (version < SERVER_SCHEMA_VERSION) {
       await tx.run("DELETE FROM srv_settings WHERE name = 'schema_version'")

@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '@keyward/core'
 import { randomUUID } from 'node:crypto'
 import { Accounts, dropKeyFromPoliciesIn, type NewAccount } from './accounts.js'
 import { AuditChain } from './audit-chain.js'
+import type { AuditHash, AuditMacKeys } from './audit-hash.js'
 import { DataKeys } from './data-keys.js'
 import { Grants } from './grants.js'
 import { KeyOwners, type KeyOwner } from './key-owners.js'
@@ -30,15 +31,18 @@ export class ServerStore {
   readonly dataKeys: DataKeys
   readonly audit: AuditChain
 
-  /** `auditMacKey`: see {@link auditMacKey}; undefined only for the benchmark's unkeyed baseline. */
-  constructor(readonly db: SqlDb, box: SecretBox, clock: Clock = systemClock, auditMacKey?: Uint8Array) {
+  /**
+   * `auditMacKey`: see {@link auditMacKey}; undefined only for the benchmark's unkeyed baseline. `auditHash`: the hash
+   * new audit entries are chained and MAC'd with (SM3 under the gm compliance profile).
+   */
+  constructor(readonly db: SqlDb, box: SecretBox, clock: Clock = systemClock, auditMacKey?: AuditMacKeys, auditHash: AuditHash = 'sha256') {
     this.accounts = new Accounts(db, box, clock)
     this.owners = new KeyOwners(db)
     this.tags = new KeyTags(db)
     this.pendingDeletions = new PendingDeletions(db)
     this.grants = new Grants(db)
     this.dataKeys = new DataKeys(db)
-    this.audit = new AuditChain(db, auditMacKey)
+    this.audit = new AuditChain(db, auditMacKey, auditHash)
   }
 
   /**
