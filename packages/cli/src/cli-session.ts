@@ -57,8 +57,7 @@ export class CliSession {
       const { recordLegacyDecryptInRequest } = await import('@keyward/server/local')
       provider = await (await createKeywardContainer(config, { onLegacyDecrypt: recordLegacyDecryptInRequest })).getAsync<KeyProvider>(KeyProviderToken)
     }
-    const { LocalTransport } = await import('./local-transport.js')
-    const local = await LocalTransport.open(config.home, provider, (t) => io.err.write(t), { compliance: config.compliance, allowLegacyDecrypt: config.allowLegacyDecrypt })
+    const local = await openEmbedded(config, provider, io)
     return new CliSession(config, local, false, config.tencent.region, ['AES_256', 'SM4'], io)
   }
 
@@ -87,6 +86,29 @@ export class CliSession {
       await this.transport.close()
     }
   }
+}
+
+/**
+ * The embedded default: the server's own dispatcher in-process (`openLocalKms`, whose `call` is the transport) over
+ * the stores `keyward serve` uses in the home, as its first (dev) account — same keys, audit log and Response bytes.
+ * With `provider` (PKCS#11 from the config) keys live there instead of the software store.
+ */
+async function openEmbedded(config: KeywardConfig, provider: KeyProvider | undefined, io: CliIo): Promise<KmsTransport> {
+  // The ./local subpath skips the HTTP stack (fastify, pino, prom-client, pg) the embedded path never uses.
+  const { openLocalKms } = await import('@keyward/server/local')
+  const kms = await openLocalKms({
+    home: config.home,
+    compliance: config.compliance,
+    allowLegacyDecrypt: config.allowLegacyDecrypt,
+    ...(provider ? { provider, ownsProvider: true } : {}),
+    source: 'cli',
+    onUnexpectedError: (e, requestId) => io.err.write(`internal error (RequestId ${requestId}): ${e instanceof Error ? e.message : String(e)}\n`),
+  })
+  const a = kms.initialAccount
+  if (a) {
+    io.err.write(`created the dev account of ${config.home} (shown once; \`keyward serve\` uses it too):\n  SecretId:  ${a.secretId}\n  SecretKey: ${a.secretKey}\n`)
+  }
+  return kms
 }
 
 /** A legacy decryption the escape hatch let through, said on stderr (the KMS's own audit log records the call). */

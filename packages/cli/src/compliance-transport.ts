@@ -25,7 +25,6 @@ const str = (p: Params, name: string): string | undefined => (typeof p[name] ===
  * and legacy ciphertexts. A refusal answers in Tencent's error shape without sending anything.
  */
 export class ComplianceTransport implements KmsTransport {
-  readonly target: string
   readonly #gate: ComplianceGate
 
   constructor(
@@ -35,7 +34,6 @@ export class ComplianceTransport implements KmsTransport {
     private readonly specs: readonly SymmetricKeySpec[],
     private readonly onLegacy: (e: LegacyDecryptEvent) => void,
   ) {
-    this.target = inner.target
     this.#gate = new ComplianceGate(complianceProfile(config.compliance), async (keyId) => {
       const r = await inner.call('DescribeKey', { KeyId: keyId })
       const err = responseError(r)

@@ -18,6 +18,5 @@ export { formatResponse, compileFilter, type OutputFormat } from './kms/output/f
 export { TCCLI_GLOBAL_OPTIONS, KEYWARD_KMS_OPTIONS, type GlobalOptionSpec, type Support } from './kms/global-options.js'
 export { CliSession, resolveConfig, resolveTarget, withSession, type CliIo, type GlobalOptions, type Target } from './cli-session.js'
 export type { KmsEnvelope, KmsTransport } from './kms-transport.js'
-export { LocalTransport } from './local-transport.js'
 export { RemoteTransport } from './remote-transport.js'
 export { writeAtomically } from './atomic-output.js'

@@ -6,12 +6,11 @@ export interface KmsEnvelope {
 }
 
 /**
- * Where `keyward kms` sends an Action: the embedded stores in $KEYWARD_HOME (through the server's own handlers)
- * or a remote endpoint (Tencent Cloud, or `keyward serve`) through the Tencent SDK.
+ * Where `keyward kms` sends an Action: the embedded stores in $KEYWARD_HOME (the server's LocalKms, whose `call` is
+ * its ActionDispatcher), or a remote endpoint (Tencent Cloud, or `keyward serve`: RemoteTransport), possibly behind
+ * ComplianceTransport. cli-session.ts chooses.
  */
 export interface KmsTransport {
-  /** Human-readable target for messages, e.g. `embedded (/home/u/.keyward)` or `127.0.0.1:8300`. */
-  readonly target: string
   /** Runs one Action; API errors come back inside the envelope, transport failures throw a KeywardError. */
   call(action: string, params: Readonly<Record<string, unknown>>): Promise<KmsEnvelope>
   close(): Promise<void>

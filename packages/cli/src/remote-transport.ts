@@ -14,6 +14,7 @@ interface SdkError {
  * `request(Action, params)`: credentials from the config, TENCENTCLOUD_SECRET_ID/KEY or tccli's profile.
  */
 export class RemoteTransport implements KmsTransport {
+  /** For messages: `endpoint (region)`. */
   readonly target: string
   readonly #client: KmsClient
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { KeywardError, isKeywardError, needs } from '@keyward/core'
 import { ACTIONS } from './actions/index.js'
 import { checkRequestParams } from './protocol/api-models.js'
@@ -5,9 +6,10 @@ import type { Params } from './protocol/params.js'
 import { checkSupportedParams } from './protocol/unsupported-params.js'
 import { RequestContext, type ServerServices } from './request-context.js'
 import { collectingLegacyDecrypts } from './server-compliance.js'
-import type { Account } from './store/accounts.js'
+import type { Account, NewAccount } from './store/accounts.js'
 
 const ACTION_NAME = /^[A-Za-z][A-Za-z0-9]{0,63}$/
+const INTERNAL_ERROR_MESSAGE = 'An internal error occurred; it was logged with this RequestId.'
 
 /** One request as both entry points hand it to the dispatcher. */
 export interface DispatchInput {
@@ -37,12 +39,21 @@ export interface DispatchOutcome {
   keyId: string
 }
 
+/** A request refused before it reached the API (body too large, broken framing, unknown path, TLS handshake). */
+export interface Refusal {
+  sourceIp: string
+  code: string
+  message: string
+  /** The SecretId the request claimed ('' when none), audited (never its signature). */
+  secretId: string
+}
+
 /**
- * The one path every Action takes, whether it came over HTTP (KmsService) or from the embedded CLI
- * (openLocalKms): authenticate, find the Action, admit, refuse parameters the Action does not define
- * (UnknownParameter) or that Keyward does not implement (UnsupportedOperation), run the handler, retire keys the
- * provider no longer has, and append the audit entry (and one LegacyDecrypt entry per legacy decryption the
- * compliance escape hatch let through) before answering. Never throws.
+ * The one path every Action takes, whether it came over HTTP (http-app.ts) or from the embedded CLI (openLocalKms,
+ * through {@link InProcessKms}): authenticate, find the Action, admit, refuse parameters the Action does not define
+ * (UnknownParameter) or that Keyward does not implement (UnsupportedOperation), run the handler (actions/*.ts, which
+ * calls the provider), retire keys the provider no longer has, and append the audit entry (and one LegacyDecrypt
+ * entry per legacy decryption the compliance escape hatch let through) before answering. Never throws.
  */
 export class ActionDispatcher {
   constructor(
@@ -113,9 +124,68 @@ export class ActionDispatcher {
     }
   }
 
+  /**
+   * A request refused before it reached the API: audited with the SecretId it claimed and answered in Tencent's
+   * error shape (InternalError when even the audit entry cannot be written). Never throws.
+   */
+  async refuse(info: Refusal): Promise<{ response: Record<string, unknown>; code: string; requestId: string }> {
+    const requestId = randomUUID()
+    let { code, message } = info
+    try {
+      await this.services.store.audit.append({
+        time: Date.now(), accountId: '', secretId: info.secretId, action: 'Unknown', keyId: '', result: code, requestId, sourceIp: info.sourceIp,
+      })
+    } catch (e) {
+      this.onUnexpectedError(e, requestId)
+      code = 'InternalError'
+      message = INTERNAL_ERROR_MESSAGE
+    }
+    return { response: { Error: { Code: code, Message: message }, RequestId: requestId }, code, requestId }
+  }
+
   #errorOf(e: unknown, requestId: string): { code: string; message: string } {
     if (isKeywardError(e)) return { code: e.code, message: e.message }
     this.onUnexpectedError(e, requestId)
-    return { code: 'InternalError', message: 'An internal error occurred; it was logged with this RequestId.' }
+    return { code: 'InternalError', message: INTERNAL_ERROR_MESSAGE }
+  }
+}
+
+/**
+ * The in-process door to {@link ActionDispatcher} (the LocalKms that openLocalKms returns and `keyward kms` calls):
+ * every Action runs as one account, without TC3 or rate limits — the caller already holds the data directory and its root key.
+ */
+export class InProcessKms {
+  #closed = false
+
+  constructor(
+    private readonly dispatcher: ActionDispatcher,
+    readonly account: Account,
+    readonly initialAccount: NewAccount | undefined,
+    /** Recorded as each audit entry's source (`local`, `cli`). */
+    private readonly source: string,
+    /** Closes what openLocalKms opened: stores, the provider it owns, the root-key box. */
+    private readonly release: () => Promise<void>,
+  ) {}
+
+  async call(action: string, params: Params): Promise<{ Response: Record<string, unknown> }> {
+    const requestId = randomUUID()
+    if (this.#closed) {
+      return { Response: { Error: { Code: 'FailedOperation.ProviderUnavailable', Message: 'This LocalKms is closed.' }, RequestId: requestId } }
+    }
+    const out = await this.dispatcher.dispatch({
+      requestId,
+      action: typeof action === 'string' ? action : '',
+      sourceIp: this.source,
+      secretId: this.account.secretId,
+      authenticate: async () => this.account,
+      params: () => params,
+    })
+    return { Response: out.response }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.release()
   }
 }

@@ -1,15 +1,29 @@
+import { randomUUID } from 'node:crypto'
 import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https'
 import type { Socket } from 'node:net'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyHttpsOptions, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import type { Logger } from 'pino'
-import type { KmsOutcome, KmsService } from './kms-service.js'
+import { KeywardError, needs } from '@keyward/core'
+import { ActionDispatcher } from './action-dispatcher.js'
+import type { RateLimiter } from './cluster/rate-limiter.js'
+import type { ReplayCache } from './cluster/replay-cache.js'
+import { injectFault, type FaultOptions } from './faults.js'
 import type { ServerMetrics } from './metrics.js'
+import type { Params } from './protocol/params.js'
+import type { ServerServices } from './request-context.js'
 import type { SqlDb } from './store/sql-db.js'
+import { Tc3Authenticator, claimedSecretId } from './tc3-authenticator.js'
 import type { TlsMaterial } from './tls-files.js'
 
 /** Options of {@link buildHttpApp}. */
 export interface HttpAppOptions {
-  service: KmsService
+  services: ServerServices
+  /** Per account and Action, after authentication and the Action lookup (then fault injection, when configured). */
+  limiter: RateLimiter
+  faults: FaultOptions | undefined
+  /** Strict mode: the Action must be signed and each signature is accepted once (`replayCache`). */
+  strictSigning: boolean
+  replayCache: ReplayCache
   metrics: ServerMetrics
   db: SqlDb
   logger: Logger
@@ -25,8 +39,25 @@ function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
 
+/** An answer in Tencent's shape: `{"Response": {...}}` and its RequestId (for the X-TC-RequestId header). */
+interface Answer {
+  body: { Response: Record<string, unknown> }
+  requestId: string
+}
+
+function parseBody(body: Uint8Array): Params {
+  let parsed: unknown
+  try {
+    parsed = body.byteLength === 0 ? {} : JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))
+  } catch (e) {
+    throw new KeywardError('InvalidParameter', 'The request body is not valid JSON.', { cause: e })
+  }
+  needs(parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed), 'InvalidParameter', 'The request body must be a JSON object.')
+  return parsed as Params
+}
+
 /** The raw HTTP answer to a connection whose request could not even be parsed (framing, header size). */
-function rawAnswer(status: number, outcome: KmsOutcome): string {
+function rawAnswer(status: number, outcome: Answer): string {
   const body = JSON.stringify(outcome.body)
   const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'
   return `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nX-TC-RequestId: ${outcome.requestId}\r\nConnection: close\r\n\r\n${body}`
@@ -34,12 +65,23 @@ function rawAnswer(status: number, outcome: KmsOutcome): string {
 
 /**
  * The fastify app: `POST /` is the KMS API (any content type is read as raw bytes, since the signature covers
- * exactly those bytes), `GET /healthz`, `GET /metrics`. Every rejection before the API — body too large,
- * broken framing, headers too large, unknown path, a TLS client without a valid certificate — is audited (with
- * the SecretId it claimed, never its signature) and, where HTTP still works, answered in Tencent's error shape.
+ * exactly those bytes), handed straight to the {@link ActionDispatcher} with TC3 authentication; `GET /healthz`,
+ * `GET /metrics`. Every rejection before the API — body too large, broken framing, headers too large, unknown path,
+ * a TLS client without a valid certificate — is audited (with the SecretId it claimed, never its signature) and,
+ * where HTTP still works, answered in Tencent's error shape.
  */
 export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
-  const { service } = opts
+  const { metrics } = opts
+  const dispatcher = new ActionDispatcher(opts.services, (e, requestId) => {
+    opts.logger.error({ requestId, err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, 'unexpected error')
+  })
+  const authenticator = new Tc3Authenticator(opts.services, { strictSigning: opts.strictSigning, replayCache: opts.replayCache })
+  /** A request refused before the API: audited by the dispatcher, counted, answered in Tencent's shape. */
+  const refuse = async (sourceIp: string, code: string, message: string, authorization?: string): Promise<Answer> => {
+    const r = await dispatcher.refuse({ sourceIp, code, message, secretId: claimedSecretId(authorization) })
+    metrics.requests.inc({ action: 'Unknown', code: r.code })
+    return { body: { Response: r.response }, requestId: r.requestId }
+  }
   // A request whose framing breaks mid-body fails twice (the parser's clientError, then the body read): the
   // connection is answered and audited once, by clientError.
   const refusedSockets = new WeakSet<Socket>()
@@ -64,13 +106,13 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
       const tooLarge = err.code === 'HPE_HEADER_OVERFLOW'
       const status = tooLarge ? 431 : 400
       const message = tooLarge ? 'The request headers are too large.' : `Malformed HTTP request: ${err.code ?? 'bad framing'}.`
-      void service.reject({ sourceIp: socket.remoteAddress ?? '', code: 'InvalidParameter', message }).then((outcome) => {
+      void refuse(socket.remoteAddress ?? '', 'InvalidParameter', message).then((outcome) => {
         if (socket.writable) socket.write(rawAnswer(status, outcome))
         socket.destroy()
       })
     },
     frameworkErrors(error, request, reply) {
-      void service.reject({ sourceIp: request.ip, code: 'InvalidParameter', message: `Malformed request: ${error.code}.`, authorization: header(request.headers.authorization) })
+      void refuse(request.ip, 'InvalidParameter', `Malformed request: ${error.code}.`, header(request.headers.authorization))
         .then((outcome) => (reply as FastifyReply).code(400).header('x-tc-requestid', outcome.requestId).send(outcome.body))
     },
   }
@@ -84,26 +126,35 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
     // HTTP; the refusal is audited all the same.
     app.server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       opts.logger.warn({ ip: socket.remoteAddress, code: err.code }, 'TLS client refused')
-      void service.reject({ sourceIp: socket.remoteAddress ?? '', code: 'AuthFailure.InvalidAuthorization', message: `TLS handshake refused: ${err.code ?? err.message}` })
+      void refuse(socket.remoteAddress ?? '', 'AuthFailure.InvalidAuthorization', `TLS handshake refused: ${err.code ?? err.message}`)
     })
   }
 
   app.post('/', async (request, reply) => {
+    const started = performance.now()
+    const requestId = randomUUID()
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-    const outcome = await service.handle({
-      method: 'POST',
-      path: '/',
-      query: '',
-      headers: request.headers,
-      body,
+    const req = { method: 'POST', path: '/', query: '', headers: request.headers, body, sourceIp: request.ip }
+    const out = await dispatcher.dispatch({
+      requestId,
+      action: header(request.headers['x-tc-action']) ?? '',
       sourceIp: request.ip,
+      secretId: claimedSecretId(header(request.headers.authorization)),
+      authenticate: () => authenticator.authenticate(req),
+      admit: async (account, action) => {
+        opts.limiter.take(account.accountId, action)
+        await injectFault(opts.faults)
+      },
+      params: () => parseBody(body),
     })
+    metrics.requests.inc({ action: out.action, code: out.code })
+    metrics.duration.observe({ action: out.action }, (performance.now() - started) / 1000)
     opts.logger.info(
-      { requestId: outcome.requestId, action: outcome.action, account: outcome.accountName, keyId: outcome.keyId, code: outcome.code, ip: request.ip },
+      { requestId, action: out.action, account: out.account?.name ?? '', keyId: out.keyId, code: out.code, ip: request.ip },
       'kms request',
     )
-    void reply.header('content-type', 'application/json').header('x-tc-requestid', outcome.requestId)
-    return JSON.stringify(outcome.body)
+    void reply.header('content-type', 'application/json').header('x-tc-requestid', requestId)
+    return JSON.stringify({ Response: out.response })
   })
 
   app.get('/healthz', async (_request, reply) => {
@@ -116,14 +167,12 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
   })
 
   app.get('/metrics', async (_request, reply) => {
-    void reply.header('content-type', opts.metrics.registry.contentType)
-    return opts.metrics.registry.metrics()
+    void reply.header('content-type', metrics.registry.contentType)
+    return metrics.registry.metrics()
   })
 
   app.setNotFoundHandler(async (request, reply) => {
-    const outcome = await service.reject({
-      sourceIp: request.ip, code: 'InvalidAction', message: 'Not found: the KMS API is POST /.', authorization: header(request.headers.authorization),
-    })
+    const outcome = await refuse(request.ip, 'InvalidAction', 'Not found: the KMS API is POST /.', header(request.headers.authorization))
     return reply.code(404).header('x-tc-requestid', outcome.requestId).send(outcome.body)
   })
 
@@ -133,7 +182,7 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
     if (status >= 500) request.log.error({ err: { message: error.message, code: error.code } }, 'http error')
     const code = status === 413 || status < 500 ? 'InvalidParameter' : 'InternalError'
     const message = status === 413 ? `The request body exceeds ${opts.bodyLimit} bytes.` : status < 500 ? `Malformed request: ${error.code ?? 'bad input'}.` : 'An internal error occurred.'
-    const outcome = await service.reject({ sourceIp: request.ip, code, message, authorization: header(request.headers.authorization) })
+    const outcome = await refuse(request.ip, code, message, header(request.headers.authorization))
     // HTTP 200 as Tencent answers API errors, so SDKs surface the code.
     return reply.code(200).header('x-tc-requestid', outcome.requestId).send(outcome.body)
   })

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { needs, systemClock, zeroize, type Clock, type KeyProvider, type KeyStore } from '@keyward/core'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore, loadRootKey } from '@keyward/provider-software'
-import { ActionDispatcher } from './action-dispatcher.js'
+import { ActionDispatcher, InProcessKms } from './action-dispatcher.js'
 import { sweepDeletedKeys } from './deletion-sweeper.js'
 import { envBootstrap } from './bootstrap-account.js'
 import { defaultStoreConfig, keywardHome } from './open-server-store.js'
@@ -98,7 +97,18 @@ export async function openLocalKms(options: LocalKmsOptions = {}): Promise<Local
     const services: ServerServices = { provider: compliance.provider, compliance: compliance.profile, store, clock, regions: options.regions ?? ['ap-guangzhou'] }
     // A CLI process is short-lived: one round at open does what the server's periodic sweep does.
     await sweepDeletedKeys(services)
-    return new InProcessKms(services, account, created, box, ownsProvider, options)
+    const dispatcher = new ActionDispatcher(services, (e, requestId) => options.onUnexpectedError?.(e, requestId))
+    const opened = store
+    const release = async (): Promise<void> => {
+      try {
+        await opened.close()
+      } finally {
+        if (ownsProvider) await compliance.provider.close()
+        box.dispose()
+      }
+    }
+    // The same dispatcher as `keyward serve`: parameter checks, handler, key retirement and audit entry.
+    return new InProcessKms(dispatcher, account, created, options.source ?? 'local', release)
   } catch (e) {
     await store?.close().catch(() => undefined)
     if (provider && ownsProvider) await provider.close().catch(() => undefined)
@@ -107,50 +117,6 @@ export async function openLocalKms(options: LocalKmsOptions = {}): Promise<Local
     throw e
   } finally {
     zeroize(rootBytes)
-  }
-}
-
-class InProcessKms implements LocalKms {
-  #closed = false
-  readonly #dispatcher: ActionDispatcher
-
-  constructor(
-    private readonly services: ServerServices,
-    readonly account: Account,
-    readonly initialAccount: NewAccount | undefined,
-    private readonly box: SecretBox,
-    private readonly ownsProvider: boolean,
-    private readonly options: LocalKmsOptions,
-  ) {
-    this.#dispatcher = new ActionDispatcher(services, (e, requestId) => options.onUnexpectedError?.(e, requestId))
-  }
-
-  async call(action: string, params: Params): Promise<{ Response: Record<string, unknown> }> {
-    const requestId = randomUUID()
-    if (this.#closed) {
-      return { Response: { Error: { Code: 'FailedOperation.ProviderUnavailable', Message: 'This LocalKms is closed.' }, RequestId: requestId } }
-    }
-    // The same dispatcher as `keyward serve`: parameter checks, handler, key retirement and audit entry.
-    const out = await this.#dispatcher.dispatch({
-      requestId,
-      action: typeof action === 'string' ? action : '',
-      sourceIp: this.options.source ?? 'local',
-      secretId: this.account.secretId,
-      authenticate: async () => this.account,
-      params: () => params,
-    })
-    return { Response: out.response }
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
-    try {
-      await this.services.store.close()
-    } finally {
-      if (this.ownsProvider) await this.services.provider.close()
-      this.box.dispose()
-    }
   }
 }
 

@@ -6,7 +6,6 @@ import { MemoryReplayCache, SqlReplayCache } from './cluster/replay-cache.js'
 import { DEFAULT_DELETION_SWEEP_MS, startDeletionSweeper, sweepDeletedKeys } from './deletion-sweeper.js'
 import { checkFaults, type FaultOptions } from './faults.js'
 import { buildHttpApp } from './http-app.js'
-import { KmsService } from './kms-service.js'
 import { ServerMetrics } from './metrics.js'
 import type { AccountPolicy } from './policy.js'
 import { bootstrapAccount, envBootstrap } from './bootstrap-account.js'
@@ -143,13 +142,14 @@ export async function startServer(options: ServerOptions, internals: ServerInter
     const metrics = new ServerMetrics()
     const services = { provider: compliance.provider, compliance: compliance.profile, store, clock, regions: options.regions ?? ['ap-guangzhou'] }
     const live = membership
-    const service = new KmsService(services, {
+    const app = buildHttpApp({
+      services,
       limiter: new RateLimiter(options.rateLimits ?? DEFAULT_RATE_LIMITS, undefined, () => live?.live ?? 1),
-      metrics, log: logger, faults: options.faults,
+      faults: options.faults,
       strictSigning: options.strictSigning === true,
       replayCache: db.dialect === 'postgres' ? new SqlReplayCache(db) : new MemoryReplayCache(),
+      metrics, db, logger, bodyLimit, trustProxy: options.trustProxy ?? false, ...(tlsMaterial ? { tls: tlsMaterial } : {}),
     })
-    const app = buildHttpApp({ service, metrics, db, logger, bodyLimit, trustProxy: options.trustProxy ?? false, ...(tlsMaterial ? { tls: tlsMaterial } : {}) })
     try {
       await app.listen({ host, port: options.port ?? 0 })
     } catch (e) {
