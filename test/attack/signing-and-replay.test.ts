@@ -28,7 +28,8 @@ describe('attack 3: captured requests re-sent', () => {
 
     it('a replayed CreateGrant undoes a revocation within the 300 s window, and is refused after it', async () => {
       const k = (await t.admin.CreateKey({ Alias: 'grant-replay' })).KeyId!
-      const c = capture(t.url, ADMIN, 'CreateGrant', { KeyId: k, GranteeAccountName: 'bob', Operations: ['Decrypt'] })
+      // Signed at the server clock's second, so that advancing it 301 s leaves the window whatever time has passed.
+      const c = capture(t.url, ADMIN, 'CreateGrant', { KeyId: k, GranteeAccountName: 'bob', Operations: ['Decrypt'] }, { timestamp: Math.floor(t.clock.now() / 1000) })
       const first = await resend(t.url, c)
       await t.admin.request('RevokeGrant', { GrantId: first.response['GrantId'] })
       expect((await resend(t.url, c)).code).toBeUndefined()
@@ -77,7 +78,7 @@ describe('attack 3: captured requests re-sent', () => {
     })
 
     it('a replayed CreateGrant cannot undo a revocation; after the window it is expired as well', async () => {
-      const c = capture(t.url, ADMIN, 'CreateGrant', { KeyId: k, GranteeAccountName: 'bob', Operations: ['Decrypt'] }, { signAction: true })
+      const c = capture(t.url, ADMIN, 'CreateGrant', { KeyId: k, GranteeAccountName: 'bob', Operations: ['Decrypt'] }, { signAction: true, timestamp: Math.floor(t.clock.now() / 1000) })
       const { response } = await resend(t.url, c)
       await resend(t.url, capture(t.url, ADMIN, 'RevokeGrant', { GrantId: response['GrantId'] }, { signAction: true }))
       const replay = await resend(t.url, c)
