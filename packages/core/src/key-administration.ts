@@ -74,14 +74,20 @@ export interface KeyAdministration extends KeyProviderBase {
    */
   createKey(req: CreateKeyRequest, opts?: CallOptions): Promise<KeyMetadata>
 
-  /** DescribeKey: the key's metadata, in any state. @throws only the KeyId codes above. */
+  /**
+   * DescribeKey: the key's metadata, in any state.
+   *
+   * @throws the KeyId codes above; `UnsupportedOperation` for a Tencent KMS key whose KeyUsage or KeyState Keyward
+   *   does not model.
+   */
   describeKey(keyId: string, opts?: CallOptions): Promise<KeyMetadata>
 
   /**
    * ListKeyDetail: one page of keys, filtered.
    *
-   * @throws `InvalidParameter` (request not an object), `InvalidParameterValue` (Offset, Limit outside 1-1000,
-   *   KeyState, KeyUsage, Origin, SearchKeyAlias over 128 characters).
+   * @throws `InvalidParameter` or `InvalidParameterValue` (request not an object), `InvalidParameterValue` (Offset,
+   *   Limit outside 1-1000, KeyState, KeyUsage, Origin, SearchKeyAlias over 128 characters); `UnsupportedOperation`
+   *   as {@link KeyAdministration.describeKey}.
    */
   listKeys(req?: ListKeysRequest, opts?: CallOptions): Promise<ListKeysResult>
 
@@ -114,7 +120,8 @@ export interface KeyAdministration extends KeyProviderBase {
    * reused). Returns the deletion date (Unix s).
    *
    * @throws `InvalidParameter.InvalidPendingWindowInDays` — not an integer in 7-30.
-   * @throws `ResourceUnavailable.CmkShouldBeDisabled` — the key is Enabled (disable it first, as in Tencent KMS).
+   * @throws `ResourceUnavailable.CmkShouldBeDisabled` — the key is Enabled (disable it first, as in Tencent KMS;
+   *   PKCS#11 answers the same for an Archived key).
    * @throws `ResourceUnavailable.CmkArchived`, `ResourceUnavailable.CmkStateNotSupport` (already PendingDelete).
    */
   scheduleKeyDeletion(keyId: string, pendingWindowInDays: number, opts?: CallOptions): Promise<{ deletionDate: number }>
@@ -153,9 +160,10 @@ export interface KeyAdministration extends KeyProviderBase {
   rotateKey(keyId: string, opts?: CallOptions): Promise<void>
 
   /**
-   * ArchiveKey: Enabled or Disabled → Archived; an archived key refuses use with `ResourceUnavailable.CmkArchived`.
+   * ArchiveKey: Enabled (software and Tencent KMS: or Disabled) → Archived; an archived key refuses use with
+   * `ResourceUnavailable.CmkArchived`.
    *
-   * @throws `ResourceUnavailable.CmkStateNotSupport` — PendingDelete or PendingImport.
+   * @throws `ResourceUnavailable.CmkStateNotSupport` — any other state.
    */
   archiveKey(keyId: string, opts?: CallOptions): Promise<void>
 

@@ -20,8 +20,11 @@ export interface CallOptions {
  * - `FailedOperation.Aborted` — `opts.signal` was aborted;
  * - `FailedOperation.StoreError` — the key store could not be read or written (software, PKCS#11 metadata);
  * - `InternalError` — a fault inside the backend (a PKCS#11 `CKR_*` with no better code; a 5xx from a remote KMS);
+ * - PKCS#11 also `UnsupportedOperation` when the token refuses a mechanism or function (`CKR_MECHANISM_INVALID`,
+ *   `CKR_FUNCTION_NOT_SUPPORTED`) and `FailedOperation.LoginFailed` when it refuses the PIN;
  * - remote providers (Tencent KMS) also `FailedOperation.NetworkError`, `FailedOperation.Timeout`,
- *   `RequestLimitExceeded` (after the retry budget), `AuthFailure.*` and `UnauthorizedOperation`.
+ *   `RequestLimitExceeded` (after the retry budget), `AuthFailure.*` and `UnauthorizedOperation`; a server code
+ *   Keyward does not have becomes the nearest one, with the server's kept as `backendCode`.
  *
  * @example
  * ```ts
