@@ -66,8 +66,8 @@ export interface KeyAdministration extends KeyProviderBase {
    * CreateKey: a new key in state Enabled (Type 1) or PendingImport (Type 2, EXTERNAL).
    *
    * @throws `MissingParameter` (no request or alias), `InvalidParameterValue.InvalidAlias`,
-   *   `InvalidParameterValue.AliasAlreadyExists`, `InvalidParameterValue` (KeyUsage, KeySpec, Type, Description, or a
-   *   chosen `keyId` already in use), `InvalidParameterValue.InvalidKeyId` (a chosen `keyId` that is not a lower-case UUID).
+   *   `InvalidParameterValue.AliasAlreadyExists`, `InvalidParameterValue` (KeyUsage, KeySpec, Type, a Description over
+   *   1024 characters, or a chosen `keyId` already in use), `InvalidParameterValue.InvalidKeyId` (a chosen `keyId` that is not a lower-case UUID).
    * @throws `UnsupportedOperation` — a usage, spec or Type=2 outside `capabilities`, an asymmetric EXTERNAL key, or a
    *   chosen `keyId` on a provider that cannot choose KeyIds (Tencent KMS).
    * @throws `LimitExceeded.CmkLimitExceeded` — the backend's key quota is reached (Tencent KMS).
@@ -98,7 +98,7 @@ export interface KeyAdministration extends KeyProviderBase {
    */
   updateAlias(keyId: string, alias: string, opts?: CallOptions): Promise<void>
 
-  /** UpdateKeyDescription. @throws `InvalidParameterValue` — not a string, or over 1024 characters. */
+  /** UpdateKeyDescription. @throws `MissingParameter` (not a string), `InvalidParameterValue` (over 1024 characters). */
   updateKeyDescription(keyId: string, description: string, opts?: CallOptions): Promise<void>
 
   /**
