@@ -20,55 +20,93 @@ function flipAt(offset: (b: Buffer) => number) {
   }
 }
 
-/** Bad input gets the right KeywardError code: blobs, key ids, sizes, types. Never a crash, hang or wrong result. */
-export function badInputCases(ctx: SuiteContext): void {
+/** Bad input to the administration role: unknown and malformed KeyIds, malformed requests. Never a crash. */
+export function administrationBadInput(ctx: SuiteContext): void {
   const p = () => ctx.provider
   const unknownKeyId = randomUUID()
 
   describe('bad input', () => {
     it('an unknown KeyId is CmkNotFound for every key operation', async () => {
       await expectKeywardError(() => p().describeKey(unknownKeyId), 'ResourceUnavailable.CmkNotFound')
-      await expectKeywardError(() => p().encrypt({ keyId: unknownKeyId, plaintext: Buffer.from('x') }), 'ResourceUnavailable.CmkNotFound')
-      await expectKeywardError(() => p().generateDataKey({ keyId: unknownKeyId }), 'ResourceUnavailable.CmkNotFound')
       await expectKeywardError(() => p().enableKey(unknownKeyId), 'ResourceUnavailable.CmkNotFound')
       await expectKeywardError(() => p().disableKey(unknownKeyId), 'ResourceUnavailable.CmkNotFound')
       await expectKeywardError(() => p().updateAlias(unknownKeyId, ctx.alias()), 'ResourceUnavailable.CmkNotFound')
       await expectKeywardError(() => p().scheduleKeyDeletion(unknownKeyId, 7), 'ResourceUnavailable.CmkNotFound')
+    })
+
+    it('a malformed KeyId is InvalidKeyId; an absent one is MissingParameter', async () => {
+      for (const bad of MALFORMED_KEY_IDS) await expectKeywardError(() => p().describeKey(bad), 'InvalidParameterValue.InvalidKeyId')
+      await expectKeywardError(() => p().describeKey(''), 'MissingParameter')
+      await expectKeywardError(() => p().describeKey(undefined as never), 'MissingParameter')
+    })
+
+    malformedRequests([
+      ['CreateKey(null)', () => p().createKey(null as never), MALFORMED],
+      ['CreateKey({})', () => p().createKey({} as never), 'MissingParameter'],
+      ['CreateKey with an unknown KeyUsage', () => p().createKey({ alias: ctx.alias(), keyUsage: 'ENCRYPT_ONLY' as never }), 'InvalidParameterValue'],
+      ['CreateKey with Type 3', () => p().createKey({ alias: ctx.alias(), type: 3 as never }), 'InvalidParameterValue'],
+      ['ListKeys with an unknown KeyState', () => p().listKeys({ keyState: 'Gone' as never }), 'InvalidParameterValue'],
+      ['ScheduleKeyDeletion with a string window', () => p().scheduleKeyDeletion(unknownKeyId, '7' as never), 'InvalidParameter.InvalidPendingWindowInDays'],
+    ])
+  })
+}
+
+/** Bad input to the symmetric role: unknown and malformed KeyIds, sizes, contexts, tampered blobs, wrong shapes. */
+export function symmetricBadInput(ctx: SuiteContext): void {
+  const p = () => ctx.provider
+  const unknownKeyId = randomUUID()
+
+  describe('bad input', () => {
+    it('an unknown KeyId is CmkNotFound for Encrypt and GenerateDataKey', async () => {
+      await expectKeywardError(() => p().encrypt({ keyId: unknownKeyId, plaintext: Buffer.from('x') }), 'ResourceUnavailable.CmkNotFound')
+      await expectKeywardError(() => p().generateDataKey({ keyId: unknownKeyId }), 'ResourceUnavailable.CmkNotFound')
+    })
+
+    it('a malformed KeyId is InvalidKeyId', async () => {
+      for (const bad of MALFORMED_KEY_IDS) {
+        await expectKeywardError(() => p().encrypt({ keyId: bad, plaintext: Buffer.from('x') }), 'InvalidParameterValue.InvalidKeyId')
+      }
+    })
+
+    if (ctx.supportsUsage('ENCRYPT_DECRYPT')) blobCases(ctx)
+
+    malformedRequests([
+      ['Encrypt(null)', () => p().encrypt(null as never), MALFORMED],
+      ['Decrypt(null)', () => p().decrypt(null as never), [...MALFORMED, 'InvalidParameterValue.InvalidCiphertext']],
+      ['Decrypt with a numeric blob', () => p().decrypt({ ciphertextBlob: 42 as never }), [...MALFORMED, 'InvalidParameterValue.InvalidCiphertext']],
+      ['GenerateDataKey(null)', () => p().generateDataKey(null as never), MALFORMED],
+    ])
+  })
+}
+
+/** Bad input to the asymmetric role: unknown KeyIds and malformed requests. */
+export function asymmetricBadInput(ctx: SuiteContext): void {
+  const p = () => ctx.provider
+  const unknownKeyId = randomUUID()
+
+  describe('bad input', () => {
+    it('an unknown KeyId is CmkNotFound for GetPublicKey and SignByAsymmetricKey', async () => {
       await expectKeywardError(() => p().getPublicKey(unknownKeyId), 'ResourceUnavailable.CmkNotFound')
       await expectKeywardError(() => p().signByAsymmetricKey({ keyId: unknownKeyId, algorithm: 'ECC_P256_R1', message: Buffer.from('m') }),
         ['ResourceUnavailable.CmkNotFound', 'UnsupportedOperation'])
     })
 
-    it('a malformed KeyId is InvalidKeyId; an absent one is MissingParameter', async () => {
-      for (const bad of ['has space', 'semi;colon', 'x'.repeat(129), '../etc/passwd']) {
-        await expectKeywardError(() => p().describeKey(bad), 'InvalidParameterValue.InvalidKeyId')
-        await expectKeywardError(() => p().encrypt({ keyId: bad, plaintext: Buffer.from('x') }), 'InvalidParameterValue.InvalidKeyId')
-      }
-      await expectKeywardError(() => p().describeKey(''), 'MissingParameter')
-      await expectKeywardError(() => p().describeKey(undefined as never), 'MissingParameter')
-    })
-
-    if (ctx.supportsUsage('ENCRYPT_DECRYPT')) blobCases(ctx)
-
-    const shapes: [string, () => Promise<unknown>, KeywardErrorCode | readonly KeywardErrorCode[]][] = [
-      ['CreateKey(null)', () => p().createKey(null as never), MALFORMED],
-      ['CreateKey({})', () => p().createKey({} as never), 'MissingParameter'],
-      ['CreateKey with an unknown KeyUsage', () => p().createKey({ alias: ctx.alias(), keyUsage: 'ENCRYPT_ONLY' as never }), 'InvalidParameterValue'],
-      ['CreateKey with Type 3', () => p().createKey({ alias: ctx.alias(), type: 3 as never }), 'InvalidParameterValue'],
-      ['Encrypt(null)', () => p().encrypt(null as never), MALFORMED],
-      ['Decrypt(null)', () => p().decrypt(null as never), [...MALFORMED, 'InvalidParameterValue.InvalidCiphertext']],
-      ['Decrypt with a numeric blob', () => p().decrypt({ ciphertextBlob: 42 as never }), [...MALFORMED, 'InvalidParameterValue.InvalidCiphertext']],
-      ['GenerateDataKey(null)', () => p().generateDataKey(null as never), MALFORMED],
+    malformedRequests([
       ['SignByAsymmetricKey(null)', () => p().signByAsymmetricKey(null as never), MALFORMED],
-      ['ListKeys with an unknown KeyState', () => p().listKeys({ keyState: 'Gone' as never }), 'InvalidParameterValue'],
-      ['ScheduleKeyDeletion with a string window', () => p().scheduleKeyDeletion(unknownKeyId, '7' as never), 'InvalidParameter.InvalidPendingWindowInDays'],
-    ]
-    for (const [what, call, code] of shapes) {
-      it(`malformed request: ${what} is a KeywardError, not a crash`, async () => {
-        await expectKeywardError(call, code)
-      })
-    }
+    ])
   })
+}
+
+const MALFORMED_KEY_IDS = ['has space', 'semi;colon', 'x'.repeat(129), '../etc/passwd']
+
+type MalformedRequest = [string, () => Promise<unknown>, KeywardErrorCode | readonly KeywardErrorCode[]]
+
+function malformedRequests(shapes: readonly MalformedRequest[]): void {
+  for (const [what, call, code] of shapes) {
+    it(`malformed request: ${what} is a KeywardError, not a crash`, async () => {
+      await expectKeywardError(call, code)
+    })
+  }
 }
 
 function blobCases(ctx: SuiteContext): void {

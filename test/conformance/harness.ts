@@ -7,6 +7,7 @@ import type {
   KeyUsage,
   ManualClock,
   ProviderCapabilities,
+  ProviderRole,
   SymmetricKeySpec,
 } from '@keyward/core'
 
@@ -25,10 +26,13 @@ export type ProviderFactory = () => Promise<ConformanceHarness>
 /** The capability map a backend is expected to declare (ProviderCapabilities without the free-form notes). */
 export type ExpectedCapabilities = Omit<ProviderCapabilities, 'notes'>
 
-/** The areas of the suite, in the order they run. */
+/**
+ * The areas of the suite: first those of KeyProviderBase, then those of each role (`bad-input` has a part in
+ * several roles), `close` last. See roles/ for which role each area belongs to.
+ */
 export const CASE_AREAS = [
-  'capabilities', 'lifecycle', 'list', 'deletion', 'rotation', 'symmetric', 'data-keys', 'asymmetric', 'signatures',
-  'import', 'import-expiry', 'bad-input', 'close',
+  'capabilities', 'roles', 'random', 'lifecycle', 'list', 'deletion', 'rotation', 'symmetric', 'data-keys', 'asymmetric',
+  'signatures', 'import', 'import-expiry', 'bad-input', 'close',
 ] as const
 export type CaseArea = (typeof CASE_AREAS)[number]
 
@@ -114,3 +118,14 @@ export class SuiteContext {
 
 /** Registers the cases of one area against a context created when the suite starts. */
 export type CaseRegistrar = (ctx: SuiteContext) => void
+
+/** The cases of what every provider offers (KeyProviderBase), by area. */
+export interface BaseSuite {
+  readonly title: string
+  readonly areas: Partial<Record<CaseArea, CaseRegistrar>>
+}
+
+/** The cases of one role, by area, run for a provider that plays the role. */
+export interface RoleSuite extends BaseSuite {
+  readonly role: ProviderRole
+}

@@ -3,7 +3,7 @@ import { complianceProfile, isCompliant } from './compliance-checks.js'
 import type { ComplianceProfile, ComplianceProfileName } from './compliance-profiles.js'
 import { requirementsOf, type ComplianceCheckId } from './compliance-requirements.js'
 import type { KeyMetadata } from './key-metadata.js'
-import type { KeyProvider } from './key-provider.js'
+import type { KeyAdministration } from './key-administration.js'
 
 /**
  * A compliance evaluation as data: the facts of a deployment (its keys, root key, server, audit log, module) in,
@@ -148,7 +148,7 @@ export function inventoryEntry(k: KeyMetadata, location: string, account = '', a
 }
 
 /** Every key of `provider`, all pages of ListKeys. */
-export async function listAllKeys(provider: KeyProvider): Promise<KeyMetadata[]> {
+export async function listAllKeys(provider: Pick<KeyAdministration, 'listKeys'>): Promise<KeyMetadata[]> {
   const out: KeyMetadata[] = []
   for (let offset = 0; ; offset += 1000) {
     const page = await provider.listKeys({ offset, limit: 1000 })

@@ -1,6 +1,7 @@
 /**
  * @packageDocumentation
- * Keyward's contracts: the KeyProvider interface every backend implements, the algorithm tables, the one
+ * Keyward's contracts: the KeyProvider interface every backend implements (the union of four roles: key administration,
+ * symmetric crypto, asymmetric crypto, key import), the algorithm tables, the one
  * error class with stable codes, input checks, zeroing, encodings, retry with backoff, audit, and the compliance
  * profiles (gm, fips) as data with the checks and the provider wrapper that enforce them. No I/O.
  */
@@ -23,6 +24,7 @@ export * from './errors.js'
 export * from './key-metadata.js'
 export * from './key-provider.js'
 export * from './key-store.js'
+export * from './provider-roles.js'
 export * from './redact.js'
 export * from './request-checks.js'
 export * from './retry.js'

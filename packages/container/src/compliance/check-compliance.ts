@@ -1,7 +1,7 @@
 import { isAbsolute, relative, resolve } from 'node:path'
 import {
   COMPLIANCE_ERROR_CODE, KeywardError, evaluateCompliance, inventoryEntry, listAllKeys,
-  type ComplianceFinding, type ComplianceProfileName, type DeploymentFacts, type KeyInventoryEntry, type KeyProvider,
+  type ComplianceFinding, type ComplianceProfileName, type DeploymentFacts, type KeyInventoryEntry, type KeyAdministration,
 } from '@keyward/core'
 import type { KeywardConfig } from '../config-schema.js'
 import { devRootKeyPath, usesDevRootKey } from '../dev-root-key.js'
@@ -54,7 +54,7 @@ export function rootKeyFacts(config: KeywardConfig, env: NodeJS.ProcessEnv = pro
  * await checkCompliance(kw, { throwOnViolation: true }) // refuses to start on an AES key under gm
  * ```
  */
-export async function checkCompliance(kw: { readonly config: KeywardConfig; readonly provider: KeyProvider }, options: CheckComplianceOptions = {}): Promise<ComplianceCheckResult> {
+export async function checkCompliance(kw: { readonly config: KeywardConfig; readonly provider: Pick<KeyAdministration, 'listKeys'> }, options: CheckComplianceOptions = {}): Promise<ComplianceCheckResult> {
   const profile = options.profile ?? kw.config.compliance
   const location = keyLocation(kw.config)
   const keys = (await listAllKeys(kw.provider)).map((k) => inventoryEntry(k, location))

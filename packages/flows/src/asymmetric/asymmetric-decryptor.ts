@@ -8,7 +8,7 @@ import {
   type AsymmetricEncryptionAlgorithm,
   type CallOptions,
   type DecryptResult,
-  type KeyProvider,
+  type AsymmetricCrypto,
 } from '@keyward/core'
 import { convertSm2Ciphertext, type Sm2CiphertextForm } from '@keyward/gm'
 
@@ -37,9 +37,9 @@ const MAX_SM2_INPUT_BYTES = 512
  * ```
  */
 export class AsymmetricDecryptor {
-  readonly #provider: KeyProvider
+  readonly #provider: Pick<AsymmetricCrypto, 'asymmetricRsaDecrypt' | 'asymmetricSm2Decrypt'>
 
-  constructor(provider: KeyProvider) {
+  constructor(provider: Pick<AsymmetricCrypto, 'asymmetricRsaDecrypt' | 'asymmetricSm2Decrypt'>) {
     needs(provider !== null && typeof provider === 'object', 'MissingParameter', 'AsymmetricDecryptor needs a KeyProvider.')
     this.#provider = provider
   }

@@ -12,7 +12,8 @@ import {
   needs,
   type CallOptions,
   type KeyMetadata,
-  type KeyProvider,
+  type KeyAdministration,
+  type KeyImport,
   type SymmetricKeySpec,
   type WrappingAlgorithm,
 } from '@keyward/core'
@@ -50,9 +51,9 @@ export interface NewExternalKey extends ImportOptions {
  * ```
  */
 export class ByokImport {
-  readonly #provider: KeyProvider
+  readonly #provider: KeyAdministration & KeyImport
 
-  constructor(provider: KeyProvider) {
+  constructor(provider: KeyAdministration & KeyImport) {
     needs(provider !== null && typeof provider === 'object', 'MissingParameter', 'ByokImport needs a KeyProvider.')
     this.#provider = provider
   }

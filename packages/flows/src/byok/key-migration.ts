@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { KeywardError, checkAlias, checkKeyId, isKeywardError, needs, zeroize, type CallOptions, type KeyProvider, type WrappingAlgorithm } from '@keyward/core'
+import { KeywardError, checkAlias, checkKeyId, isKeywardError, needs, zeroize, type CallOptions, type KeyAdministration, type KeyImport, type SymmetricCrypto, type WrappingAlgorithm } from '@keyward/core'
 import { ByokImport } from './key-import.js'
 import type { KeyMaterialSource } from './material-source.js'
 
@@ -52,10 +52,10 @@ const CANARY_CONTEXT = { purpose: 'keyward-migration-check' }
  * ```
  */
 export class KeyMigration {
-  readonly #source: KeyProvider
-  readonly #target: KeyProvider
+  readonly #source: KeyAdministration & SymmetricCrypto
+  readonly #target: KeyAdministration & SymmetricCrypto & KeyImport
 
-  constructor(source: KeyProvider, target: KeyProvider) {
+  constructor(source: KeyAdministration & SymmetricCrypto, target: KeyAdministration & SymmetricCrypto & KeyImport) {
     needs(source && target && source !== target, 'InvalidParameterValue', 'KeyMigration needs two different providers.')
     this.#source = source
     this.#target = target

@@ -9,7 +9,7 @@ import {
   needs,
   zeroize,
   type CallOptions,
-  type KeyProvider,
+  type KeyProviderBase,
 } from '@keyward/core'
 import type { KeyMaterialSource, WrapTarget } from './material-source.js'
 import { wrapKeyMaterial } from './wrap-key-material.js'
@@ -82,9 +82,9 @@ export class FileMaterialSource implements KeyMaterialSource {
  */
 export class RandomMaterialSource implements KeyMaterialSource {
   readonly description: string
-  readonly #provider: KeyProvider | undefined
+  readonly #provider: Pick<KeyProviderBase, 'name' | 'generateRandom'> | undefined
 
-  constructor(provider?: KeyProvider) {
+  constructor(provider?: Pick<KeyProviderBase, 'name' | 'generateRandom'>) {
     this.#provider = provider
     this.description = provider ? `GenerateRandom of ${provider.name}` : 'node:crypto randomBytes'
   }

@@ -9,7 +9,7 @@ import {
   type AsymmetricEncryptionAlgorithm,
   type CallOptions,
   type ComplianceBinding,
-  type KeyProvider,
+  type AsymmetricCrypto,
 } from '@keyward/core'
 import { AsymmetricDecryptor } from '../asymmetric/asymmetric-decryptor.js'
 import { encryptWithPublicKey } from '../asymmetric/asymmetric-encrypt.js'
@@ -20,7 +20,7 @@ import type { GeneratedDataKey, MasterKey } from './master-key.js'
 /** Options of {@link AsymmetricMasterKey}. */
 export interface AsymmetricMasterKeyOptions {
   /** The provider holding the private key (an HSM, a TPM through PKCS#11, Tencent KMS...). */
-  provider: KeyProvider
+  provider: AsymmetricCrypto
   /** An ASYMMETRIC_DECRYPT_RSA_2048 or ASYMMETRIC_DECRYPT_SM2 key. */
   keyId: string
   /** RSAES_OAEP_SHA_256 (default), RSAES_OAEP_SHA_1 or SM2, as the key and the provider allow. */
@@ -45,7 +45,7 @@ export interface AsymmetricMasterKeyOptions {
 export class AsymmetricMasterKey implements MasterKey {
   readonly providerName: string
   readonly keyId: string
-  readonly #provider: KeyProvider
+  readonly #provider: AsymmetricCrypto
   readonly #algorithm: AsymmetricEncryptionAlgorithm
   readonly #decryptor: AsymmetricDecryptor
   #publicKey: Promise<ParsedPublicKey> | undefined

@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto'
-import { checkBytes, checkKeyId, checkOneOf, fromBase64, needs, requireCompliantFor, type KeyProvider } from '@keyward/core'
+import { checkBytes, checkKeyId, checkOneOf, fromBase64, needs, requireCompliantFor, type AsymmetricCrypto } from '@keyward/core'
 import { sm2MessageDigest, sm2PublicKeyFromPrivate, sm2PublicKeyFromSpki, sm2Sign, sm2Verify } from '@keyward/gm'
 import type { HeaderSignatureAlgorithm } from './header-format.js'
 
@@ -55,7 +55,7 @@ export function sm2HeaderSigner(privateKey: Uint8Array): HeaderSigner {
  * const signer = await providerHeaderSigner(kms, signingKeyId, 'SM2DSA')
  * ```
  */
-export async function providerHeaderSigner(provider: KeyProvider, keyId: string, algorithm: HeaderSignatureAlgorithm = 'ECC_P256_R1'): Promise<HeaderSigner> {
+export async function providerHeaderSigner(provider: Pick<AsymmetricCrypto, 'getPublicKey' | 'signByAsymmetricKey'>, keyId: string, algorithm: HeaderSignatureAlgorithm = 'ECC_P256_R1'): Promise<HeaderSigner> {
   checkKeyId(keyId)
   checkOneOf('algorithm', algorithm, ['ECC_P256_R1', 'SM2DSA'] as const)
   requireCompliantFor([provider], 'signAlgorithm', algorithm, 'providerHeaderSigner')

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto'
 import {
   checkEncryptionContext, checkKeyId, checkString, decryptionFailed, fromBase64, needs, requireCompliantFor, zeroize,
-  type CallOptions, type EncryptionContext, type KeyProvider,
+  type CallOptions, type EncryptionContext, type SymmetricCrypto,
 } from '@keyward/core'
 
 /**
@@ -16,7 +16,7 @@ import {
 
 /** Options of {@link legacyFaceIdCodec}. */
 export interface LegacyFaceIdCodecOptions {
-  provider: KeyProvider
+  provider: Pick<SymmetricCrypto, 'generateDataKey' | 'decrypt'>
   /**
    * The CMK that generates the data keys, and the only one whose data keys `decrypt` accepts: a payload whose
    * CiphertextBlob was made under any other CMK fails with the fixed decryption error.
@@ -66,7 +66,7 @@ export function legacyEcbDecrypt(dataKey: Uint8Array, ciphertextB64: string): Bu
 
 /** The legacy codec bound to a provider; see the module note before using it. */
 export class LegacyFaceIdCodec {
-  readonly #provider: KeyProvider
+  readonly #provider: Pick<SymmetricCrypto, 'generateDataKey' | 'decrypt'>
   readonly #keyId: string | undefined
   readonly #discovery: boolean
 

@@ -1,11 +1,14 @@
-import { COMPLIANCE_BINDING, checkKeyId, complianceBindingOf, decryptionFailed, needs, type CallOptions, type ComplianceBinding, type EncryptionContext, type KeyProvider } from '@keyward/core'
+import { COMPLIANCE_BINDING, checkKeyId, complianceBindingOf, decryptionFailed, needs, type CallOptions, type ComplianceBinding, type EncryptionContext, type SymmetricCrypto } from '@keyward/core'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
 import type { GeneratedDataKey, MasterKey } from './master-key.js'
+
+/** What a {@link ProviderMasterKey} calls: three methods of the symmetric role (and the provider's name). */
+export type MasterKeyProvider = Pick<SymmetricCrypto, 'name' | 'generateDataKey' | 'encrypt' | 'decrypt'>
 
 /** Options of {@link ProviderMasterKey}. */
 export interface ProviderMasterKeyOptions {
   /** The provider that holds the CMK. */
-  provider: KeyProvider
+  provider: MasterKeyProvider
   /** The CMK that encrypts data keys; with `discovery`, it is only the key new data keys are made under. */
   keyId: string
   /** Name written in encrypted data keys; default `provider.name`. Give two instances of one backend distinct names. */
@@ -33,7 +36,7 @@ const undefinedIfEmpty = (ctx: EncryptionContext): EncryptionContext | undefined
 export class ProviderMasterKey implements MasterKey {
   readonly providerName: string
   readonly keyId: string
-  readonly #provider: KeyProvider
+  readonly #provider: MasterKeyProvider
   readonly #filter: (keyId: string) => boolean
 
   /** The binding of the provider, when it is under a compliance profile (the envelope takes that profile). */

@@ -1,10 +1,10 @@
 import {
   COMPLIANCE_BINDING, INSPECT, KeywardError, REDACTED, checkEncryptionContext, checkKeyId, checkString, complianceBindingOf, decryptionFailed, needs, zeroize,
-  type CallOptions, type ComplianceBinding, type EncryptionContext, type KeyProvider,
+  type CallOptions, type ComplianceBinding, type EncryptionContext, type SymmetricCrypto,
 } from '@keyward/core'
 
 /** What an index key needs of a provider: GenerateDataKey to make one, Decrypt to open it, Encrypt to copy it. */
-export type IndexKeyProvider = Pick<KeyProvider, 'generateDataKey' | 'decrypt' | 'encrypt'>
+export type IndexKeyProvider = Pick<SymmetricCrypto, 'generateDataKey' | 'decrypt' | 'encrypt'>
 
 /** Bytes of an index key (the data key the KMS generates). */
 export const INDEX_KEY_BYTES = 32

@@ -10,7 +10,7 @@ import {
   zeroize,
   type CallOptions,
   type EncryptionContext,
-  type KeyProvider,
+  type SymmetricCrypto,
 } from '@keyward/core'
 
 /** Options of {@link SensitiveData} calls. */
@@ -48,9 +48,9 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true })
  * ```
  */
 export class SensitiveData {
-  readonly #provider: KeyProvider
+  readonly #provider: SymmetricCrypto
 
-  constructor(provider: KeyProvider) {
+  constructor(provider: SymmetricCrypto) {
     needs(provider !== null && typeof provider === 'object', 'MissingParameter', 'SensitiveData needs a KeyProvider.')
     this.#provider = provider
   }

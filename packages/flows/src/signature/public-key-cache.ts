@@ -1,4 +1,4 @@
-import { needs, type CallOptions, type KeyProvider } from '@keyward/core'
+import { needs, type AsymmetricCrypto, type CallOptions } from '@keyward/core'
 import { parsePublicKey, type ParsedPublicKey } from '../asymmetric/public-key.js'
 
 /**
@@ -6,11 +6,11 @@ import { parsePublicKey, type ParsedPublicKey } from '../asymmetric/public-key.j
  * digests and local verification need it on every call. Bounded (least recently used goes first).
  */
 export class PublicKeyCache {
-  readonly #provider: KeyProvider
+  readonly #provider: Pick<AsymmetricCrypto, 'getPublicKey'>
   readonly #max: number
   readonly #entries = new Map<string, Promise<ParsedPublicKey>>()
 
-  constructor(provider: KeyProvider, maxEntries = 256) {
+  constructor(provider: Pick<AsymmetricCrypto, 'getPublicKey'>, maxEntries = 256) {
     needs(Number.isInteger(maxEntries) && maxEntries > 0, 'InvalidParameterValue', 'maxEntries must be a positive integer.')
     this.#provider = provider
     this.#max = maxEntries

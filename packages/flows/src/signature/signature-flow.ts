@@ -6,7 +6,7 @@ import {
   needs,
   requireCompliantFor,
   type CallOptions,
-  type KeyProvider,
+  type AsymmetricCrypto,
   type MessageType,
   type SignAlgorithm,
 } from '@keyward/core'
@@ -55,10 +55,10 @@ export interface VerifyParams extends SignatureParams {
  * ```
  */
 export class SignatureFlow {
-  readonly #provider: KeyProvider
+  readonly #provider: AsymmetricCrypto
   readonly #publicKeys: PublicKeyCache
 
-  constructor(provider: KeyProvider, publicKeys: PublicKeyCache = new PublicKeyCache(provider)) {
+  constructor(provider: AsymmetricCrypto, publicKeys: PublicKeyCache = new PublicKeyCache(provider)) {
     needs(provider !== null && typeof provider === 'object', 'MissingParameter', 'SignatureFlow needs a KeyProvider.')
     this.#provider = provider
     this.#publicKeys = publicKeys
