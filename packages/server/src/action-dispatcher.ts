@@ -78,7 +78,7 @@ export class ActionDispatcher {
       needs(params !== null && typeof params === 'object' && !Array.isArray(params), 'InvalidParameter', 'The request must be a JSON object.')
       checkRequestParams(input.action, params)
       checkSupportedParams(input.action, params)
-      const c = new RequestContext(this.services, account, input.action, requestId)
+      const c = new RequestContext(this.services, this.services.provider, account, input.action, requestId)
       ctx = c
       response = { ...(await collectingLegacyDecrypts(c.legacyDecrypts, () => handler(c, params))), RequestId: requestId }
     } catch (e) {

@@ -1,5 +1,8 @@
-import { isKeywardError, unixSeconds } from '@keyward/core'
+import { isKeywardError, unixSeconds, type KeyAdministration } from '@keyward/core'
 import type { ServerServices } from './request-context.js'
+
+/** What a sweep uses: the server's store and clock, and of the provider only DescribeKey. */
+export type SweepServices = Pick<ServerServices, 'store' | 'clock'> & { provider: Pick<KeyAdministration, 'describeKey'> }
 
 /** How often a server looks for keys whose deletion window ended (ms). */
 export const DEFAULT_DELETION_SWEEP_MS = 60_000
@@ -10,7 +13,7 @@ export const DEFAULT_DELETION_SWEEP_MS = 60_000
  * references. Grants thus die within one sweep interval of the purge even when no request names the key again
  * (a request that meets the missing key retires it at once, see ActionDispatcher). Returns the KeyIds retired.
  */
-export async function sweepDeletedKeys(services: ServerServices): Promise<string[]> {
+export async function sweepDeletedKeys(services: SweepServices): Promise<string[]> {
   const now = unixSeconds(services.clock)
   const retired: string[] = []
   for (const { keyId } of await services.store.pendingDeletions.due(now)) {
@@ -31,7 +34,7 @@ export async function sweepDeletedKeys(services: ServerServices): Promise<string
  * Runs {@link sweepDeletedKeys} now and every `intervalMs` until stopped. Failures wait for the next round (the
  * provider may be briefly unavailable); the timer never keeps the process alive.
  */
-export function startDeletionSweeper(services: ServerServices, intervalMs: number, onError: (e: unknown) => void): { stop(): Promise<void> } {
+export function startDeletionSweeper(services: SweepServices, intervalMs: number, onError: (e: unknown) => void): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve()
   const round = (): void => {
     running = sweepDeletedKeys(services).catch(onError)

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { KeywardError, inventoryEntry, listAllKeys, zeroize, type DeploymentFacts, type KeyInventoryEntry, type KeyProvider } from '@keyward/core'
+import { KeywardError, inventoryEntry, listAllKeys, zeroize, type DeploymentFacts, type KeyAdministration, type KeyInventoryEntry } from '@keyward/core'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore } from '@keyward/provider-software'
 import { defaultStoreConfig, homeRootKey, openServerStore } from './open-server-store.js'
 import { auditMacKey, disposeAuditMacKeys } from './store/audit-hash.js'
@@ -12,8 +12,8 @@ import { text, type SqlDb } from './store/sql-db.js'
 export interface HomeInventoryOptions {
   /** The data directory of `keyward serve` / `keyward kms`. */
   home: string
-  /** Where keys live when not the home's software store (a PKCS#11 provider); not closed here. */
-  provider?: KeyProvider
+  /** Where keys live when not the home's software store (a PKCS#11 provider): only listed, not closed here. */
+  provider?: Pick<KeyAdministration, 'listKeys'>
   /** How the report names where key material lives. */
   location: string
   /** A checkpoint (the text `keyward audit checkpoint` printed) the audit log must extend. */
@@ -61,18 +61,19 @@ export async function inventoryHome(o: HomeInventoryOptions): Promise<HomeInvent
   }
   const macKey = auditMacKey(root)
   const store = await openServerStore(storeConfig, { readOnly: true })
-  let provider = o.provider
+  let owned: SoftwareKeyProvider | undefined
   try {
     const checkpoint = o.checkpoint === undefined ? undefined : parseAuditCheckpoint(o.checkpoint, macKey)
     const v = await verifyAuditChain(store, { macKey, ...(checkpoint ? { checkpoint } : {}) })
     const [legacy] = await store.db.all("SELECT COUNT(*) AS n FROM srv_audit WHERE action = 'LegacyDecrypt'")
     const byKey = await owners(store.db)
     const accounts = (await store.db.all('SELECT account_id FROM srv_accounts')).length
-    if (!provider) {
+    if (!o.provider) {
       const keysDb = join(o.home, 'keys.db')
       const keyStore = 'postgres' in storeConfig ? await PostgresKeyStore.open(storeConfig.postgres) : existsSync(keysDb) ? SqliteKeyStore.open(keysDb) : undefined
-      provider = keyStore && new SoftwareKeyProvider({ store: keyStore, rootKey: RootKey.fromBytes(root) })
+      owned = keyStore && new SoftwareKeyProvider({ store: keyStore, rootKey: RootKey.fromBytes(root) })
     }
+    const provider = o.provider ?? owned
     const keys = provider ? (await listAllKeys(provider)).map((k) => {
       const owner = byKey.get(k.keyId)
       return inventoryEntry(k, o.location, owner?.account ?? '(none)', owner?.alias ?? k.alias)
@@ -88,7 +89,7 @@ export async function inventoryHome(o: HomeInventoryOptions): Promise<HomeInvent
       },
     }
   } finally {
-    if (provider && provider !== o.provider) await provider.close()
+    await owned?.close()
     await store.close()
     disposeAuditMacKeys(macKey)
     zeroize(root)

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { KeywardError, checkKeyId, unixSeconds, type Clock, type ComplianceProfile, type KeyMetadata, type KeyProvider, type LegacyDecryptEvent } from '@keyward/core'
+import { KeywardError, checkKeyId, unixSeconds, type Clock, type ComplianceProfile, type KeyMetadata, type KeyProvider, type KeyProviderBase, type LegacyDecryptEvent } from '@keyward/core'
 import { DENIED_ALSO_BY, isAllowed, type PolicyResource } from './policy.js'
 import { toTencentMetadata, type TencentKeyMetadata } from './protocol/key-metadata-map.js'
 import type { Account } from './store/accounts.js'
@@ -8,7 +8,7 @@ import type { ServerStore } from './store/server-store.js'
 
 /** Things every action handler needs, shared by all requests of one server. */
 export interface ServerServices {
-  /** The backing provider, bound to `compliance`. */
+  /** The backing provider, bound to `compliance`: every role, since the server answers every Action. */
   provider: KeyProvider
   /** The compliance profile every Action runs under. */
   compliance: ComplianceProfile
@@ -36,9 +36,10 @@ export function providerAlias(accountId: string, alias: string): string {
 
 /**
  * One request: the caller's account, the action, and the key it touched (for the audit log). Access to keys goes
- * through {@link RequestContext.key}, which enforces ownership, grants and the account policy.
+ * through {@link RequestContext.key}, which enforces ownership, grants and the account policy. `P` is the provider
+ * role the Action's handler uses (actions/*-actions.ts each name theirs); the dispatcher passes the whole provider.
  */
-export class RequestContext {
+export class RequestContext<P extends KeyProviderBase = KeyProvider> {
   /** KeyId the request acted on, recorded in the audit entry. */
   keyId = ''
   /** Legacy decryptions the request made (allowLegacyDecrypt): each becomes a LegacyDecrypt audit entry. */
@@ -46,14 +47,12 @@ export class RequestContext {
 
   constructor(
     readonly services: ServerServices,
+    /** The provider, as the role the handler uses. */
+    readonly provider: P,
     readonly account: Account,
     readonly action: string,
     readonly requestId: string,
   ) {}
-
-  get provider(): KeyProvider {
-    return this.services.provider
-  }
 
   get store(): ServerStore {
     return this.services.store
@@ -93,7 +92,7 @@ export class RequestContext {
 
   /** Tencent KeyMetadata of a key this account can see, with the owner's alias. */
   async metadata(owner: KeyOwner, meta?: KeyMetadata): Promise<TencentKeyMetadata> {
-    const m = meta ?? (await this.provider.describeKey(owner.keyId))
+    const m = meta ?? (await this.services.provider.describeKey(owner.keyId))
     const ownerName = owner.accountId === this.account.accountId ? this.account.name : ((await this.store.accounts.byId(owner.accountId))?.name ?? '')
     return toTencentMetadata(m, owner.alias, ownerName)
   }

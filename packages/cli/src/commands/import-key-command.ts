@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander'
 import {
   IMPORT_MATERIAL_BYTES, KeywardError, SYMMETRIC_KEY_SPECS, WRAPPING_ALGORITHMS, checkAlias, checkDescription, checkKeyId, isKeywardError,
-  type KeyMetadata, type KeyProvider, type SymmetricKeySpec, type WrappingAlgorithm,
+  type KeyImport, type KeyMetadata, type SymmetricKeySpec, type WrappingAlgorithm,
 } from '@keyward/core'
 import type { KeyMaterialSource } from '@keyward/flows/byok'
 import { inputFileSize } from '../atomic-output.js'
@@ -30,7 +30,7 @@ const WRAPPING_PREFERENCE: readonly WrappingAlgorithm[] = ['RSAES_OAEP_SHA_256',
  * (GetParametersForImport): the KMS behind the CLI, embedded or remote, is the only one that knows. A refusal is
  * UnsupportedOperation; anything else (a missing key, a dead HSM) is the answer.
  */
-async function acceptedWrapping(provider: KeyProvider, keyId: string): Promise<WrappingAlgorithm> {
+async function acceptedWrapping(provider: Pick<KeyImport, 'getParametersForImport'>, keyId: string): Promise<WrappingAlgorithm> {
   for (const wrappingAlgorithm of WRAPPING_PREFERENCE) {
     try {
       await provider.getParametersForImport({ keyId, wrappingAlgorithm, wrappingKeySpec: 'RSA_2048' })

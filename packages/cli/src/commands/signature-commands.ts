@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { Command, Option } from 'commander'
-import { KeywardError, SIGN_ALGORITHMS, checkKeyId, type KeyProvider, type SignAlgorithm } from '@keyward/core'
+import { KeywardError, SIGN_ALGORITHMS, checkKeyId, type KeyAdministration, type SignAlgorithm } from '@keyward/core'
 import { inputFileSize, writeAtomically } from '../atomic-output.js'
 import { withSession, type CliIo, type GlobalOptions } from '../cli-session.js'
 import { EXIT_FAILURE, checkingArgs } from '../cli-error.js'
@@ -20,7 +20,7 @@ const ALGORITHM_OF_USAGE: Readonly<Record<string, SignAlgorithm>> = {
   ASYMMETRIC_SIGN_VERIFY_ECC: 'ECC_P256_R1',
 }
 
-async function algorithmFor(provider: KeyProvider, keyId: string, given: SignAlgorithm | undefined): Promise<SignAlgorithm> {
+async function algorithmFor(provider: Pick<KeyAdministration, 'describeKey'>, keyId: string, given: SignAlgorithm | undefined): Promise<SignAlgorithm> {
   if (given) return given
   const { keyUsage } = await provider.describeKey(keyId)
   const algorithm = ALGORITHM_OF_USAGE[keyUsage]

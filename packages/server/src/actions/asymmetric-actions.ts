@@ -5,6 +5,7 @@ import {
   checkBytes,
   checkSignRequest,
   type RsaEncryptionAlgorithm,
+  type AsymmetricCrypto,
 } from '@keyward/core'
 import { bytes, oneOf, type Params } from '../protocol/params.js'
 import type { RequestContext } from '../request-context.js'
@@ -13,13 +14,13 @@ import { plaintextOut } from './crypto-actions.js'
 
 const RSA_ALGORITHMS = ASYMMETRIC_ENCRYPTION_ALGORITHMS.filter((a): a is RsaEncryptionAlgorithm => a !== 'SM2')
 
-async function getPublicKey(ctx: RequestContext, p: Params) {
+async function getPublicKey(ctx: RequestContext<AsymmetricCrypto>, p: Params) {
   const owner = await ctx.key(p['KeyId'])
   const r = await ctx.provider.getPublicKey(owner.keyId)
   return { KeyId: r.keyId, PublicKey: r.publicKey, PublicKeyPem: r.publicKeyPem }
 }
 
-async function asymmetricRsaDecrypt(ctx: RequestContext, p: Params) {
+async function asymmetricRsaDecrypt(ctx: RequestContext<AsymmetricCrypto>, p: Params) {
   const ciphertext = bytes(p, 'Ciphertext', 2048)
   checkBytes('Ciphertext', ciphertext, 1, 1024)
   const algorithm = oneOf(p, 'Algorithm', RSA_ALGORITHMS)
@@ -28,7 +29,7 @@ async function asymmetricRsaDecrypt(ctx: RequestContext, p: Params) {
   return { KeyId: r.keyId, Plaintext: plaintextOut({}, r.plaintext, ctx.services.compliance) }
 }
 
-async function asymmetricSm2Decrypt(ctx: RequestContext, p: Params) {
+async function asymmetricSm2Decrypt(ctx: RequestContext<AsymmetricCrypto>, p: Params) {
   const ciphertext = bytes(p, 'Ciphertext', 2048)
   checkBytes('Ciphertext', ciphertext, 1, 1024)
   const owner = await ctx.key(p['KeyId'])
@@ -43,7 +44,7 @@ function signParams(p: Params) {
   return { algorithm, messageType, message }
 }
 
-async function signByAsymmetricKey(ctx: RequestContext, p: Params) {
+async function signByAsymmetricKey(ctx: RequestContext<AsymmetricCrypto>, p: Params) {
   const s = signParams(p)
   const owner = await ctx.key(p['KeyId'])
   checkSignRequest({ keyId: owner.keyId, ...s })
@@ -51,7 +52,7 @@ async function signByAsymmetricKey(ctx: RequestContext, p: Params) {
   return { Signature: Buffer.from(r.signature).toString('base64') }
 }
 
-async function verifyByAsymmetricKey(ctx: RequestContext, p: Params) {
+async function verifyByAsymmetricKey(ctx: RequestContext<AsymmetricCrypto>, p: Params) {
   const s = signParams(p)
   const signature = bytes(p, 'SignatureValue', 2048)
   checkBytes('SignatureValue', signature, 1, 1024)
@@ -62,7 +63,7 @@ async function verifyByAsymmetricKey(ctx: RequestContext, p: Params) {
 }
 
 /** GetPublicKey, AsymmetricRsaDecrypt, AsymmetricSm2Decrypt, SignByAsymmetricKey, VerifyByAsymmetricKey. */
-export const asymmetricActions: ActionTable = {
+export const asymmetricActions: ActionTable<AsymmetricCrypto> = {
   GetPublicKey: getPublicKey,
   AsymmetricRsaDecrypt: asymmetricRsaDecrypt,
   AsymmetricSm2Decrypt: asymmetricSm2Decrypt,

@@ -1,4 +1,4 @@
-import { checkChosenKeyId, isKeywardError, needs } from '@keyward/core'
+import { checkChosenKeyId, isKeywardError, needs, type KeyAdministration } from '@keyward/core'
 import { optStr, type Params } from '../protocol/params.js'
 import type { RequestContext } from '../request-context.js'
 
@@ -19,7 +19,7 @@ export function chosenKeyIdOf(p: Params, type: number | undefined): string | und
  * provider holds (even unowned, e.g. left by a crash; the provider also refuses KeyIds it deleted). One error for
  * every case, so that a caller cannot learn whether, or by whom, a KeyId is used.
  */
-export async function checkKeyIdUnused(ctx: RequestContext, keyId: string): Promise<void> {
+export async function checkKeyIdUnused(ctx: RequestContext<KeyAdministration>, keyId: string): Promise<void> {
   let used = await ctx.store.owners.used(keyId)
   if (!used) {
     used = await ctx.provider.describeKey(keyId).then(

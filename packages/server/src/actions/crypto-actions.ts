@@ -10,6 +10,7 @@ import {
   zeroize,
   type ComplianceProfile,
   type DataKeySpec,
+  type SymmetricCrypto,
 } from '@keyward/core'
 import { bytes, encryptionContext, int, oneOf, optInt, optStr, str, type Params } from '../protocol/params.js'
 import type { RequestContext } from '../request-context.js'
@@ -65,7 +66,7 @@ function blobKeyId(blob: string): string | undefined {
   }
 }
 
-async function encrypt(ctx: RequestContext, p: Params) {
+async function encrypt(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const plaintext = bytes(p, 'Plaintext', 8192)
   try {
     checkPlaintext(plaintext)
@@ -79,7 +80,7 @@ async function encrypt(ctx: RequestContext, p: Params) {
 }
 
 /** Decrypts a blob for this account: the key it names must be visible and allowed, before and after. */
-async function decryptFor(ctx: RequestContext, blob: string, context: ReturnType<typeof encryptionContext>, action: string) {
+async function decryptFor(ctx: RequestContext<SymmetricCrypto>, blob: string, context: ReturnType<typeof encryptionContext>, action: string) {
   const named = blobKeyId(blob)
   if (named !== undefined) await ctx.key(named, action)
   const r = await ctx.provider.decrypt({ ciphertextBlob: blob, ...(context ? { encryptionContext: context } : {}) })
@@ -92,7 +93,7 @@ async function decryptFor(ctx: RequestContext, blob: string, context: ReturnType
   return r
 }
 
-async function decrypt(ctx: RequestContext, p: Params) {
+async function decrypt(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const blob = str(p, 'CiphertextBlob', MAX_BLOB_CHARS)
   const context = encryptionContext(p)
   checkSealAlgorithm(p, ctx.services.compliance)
@@ -100,7 +101,7 @@ async function decrypt(ctx: RequestContext, p: Params) {
   return { KeyId: r.keyId, Plaintext: plaintextOut(p, r.plaintext, ctx.services.compliance) }
 }
 
-async function reEncrypt(ctx: RequestContext, p: Params) {
+async function reEncrypt(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const blob = str(p, 'CiphertextBlob', MAX_BLOB_CHARS)
   const source = encryptionContext(p, 'SourceEncryptionContext')
   const destination = encryptionContext(p, 'DestinationEncryptionContext')
@@ -120,7 +121,7 @@ async function reEncrypt(ctx: RequestContext, p: Params) {
   return { CiphertextBlob: r.ciphertextBlob, KeyId: r.keyId, SourceKeyId: r.sourceKeyId, ReEncrypted: r.reEncrypted }
 }
 
-async function generateDataKey(ctx: RequestContext, p: Params) {
+async function generateDataKey(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const keySpec = optStr(p, 'KeySpec', 16)
   // SM4 (16 bytes) is a Keyward extension: the data-key size of 国密 deployments; the profile refuses the others.
   if (keySpec !== undefined) needs((DATA_KEY_SPECS as readonly string[]).includes(keySpec), 'InvalidParameterValue', `KeySpec must be one of ${DATA_KEY_SPECS.join(', ')}.`)
@@ -160,7 +161,7 @@ async function generateDataKey(ctx: RequestContext, p: Params) {
   }
 }
 
-async function generateRandom(ctx: RequestContext, p: Params) {
+async function generateRandom(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const n = int(p, 'NumberOfBytes')
   checkNumberOfRandomBytes(n)
   ctx.allow()
@@ -168,7 +169,7 @@ async function generateRandom(ctx: RequestContext, p: Params) {
 }
 
 /** Encrypt, Decrypt, ReEncrypt, GenerateDataKey, GenerateRandom. */
-export const cryptoActions: ActionTable = {
+export const cryptoActions: ActionTable<SymmetricCrypto> = {
   Encrypt: encrypt,
   Decrypt: decrypt,
   ReEncrypt: reEncrypt,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { KeywardError, checkPendingWindow, needs } from '@keyward/core'
+import { KeywardError, checkPendingWindow, needs, type SymmetricCrypto } from '@keyward/core'
 import { intIn, int, optStr, str, strList, type Params } from '../protocol/params.js'
 import type { RequestContext } from '../request-context.js'
 import type { DataKeyState, HostedDataKey } from '../store/data-keys.js'
@@ -9,7 +9,7 @@ import { checkSealAlgorithm, decryptFor, plaintextOut } from './crypto-actions.j
 const DAY = 86_400
 
 /** Stores a freshly generated data key's ciphertext blob (never its plaintext); returns its DataKeyId. */
-export async function hostDataKey(ctx: RequestContext, keyId: string, name: string, description: string, numberOfBytes: number, ciphertextBlob: string): Promise<string> {
+export async function hostDataKey(ctx: RequestContext<SymmetricCrypto>, keyId: string, name: string, description: string, numberOfBytes: number, ciphertextBlob: string): Promise<string> {
   const dataKeyId = randomUUID()
   await ctx.store.dataKeys.add({
     dataKeyId, accountId: ctx.account.accountId, keyId, name, description, numberOfBytes, ciphertextBlob,
@@ -19,7 +19,7 @@ export async function hostDataKey(ctx: RequestContext, keyId: string, name: stri
 }
 
 /** This account's data key; another account's is invisible (not found). */
-async function dataKey(ctx: RequestContext, id: unknown): Promise<HostedDataKey> {
+async function dataKey(ctx: RequestContext<SymmetricCrypto>, id: unknown): Promise<HostedDataKey> {
   needs(typeof id === 'string' && id.length > 0, 'MissingParameter', 'The parameter DataKeyId is required.')
   needs(/^[A-Za-z0-9-]{1,128}$/.test(id), 'InvalidParameterValue', 'DataKeyId is not valid.')
   ctx.allow()
@@ -30,7 +30,7 @@ async function dataKey(ctx: RequestContext, id: unknown): Promise<HostedDataKey>
   return k
 }
 
-async function metadata(ctx: RequestContext, k: HostedDataKey) {
+async function metadata(ctx: RequestContext<SymmetricCrypto>, k: HostedDataKey) {
   const owner = await ctx.store.owners.get(k.keyId)
   return {
     DataKeyId: k.dataKeyId,
@@ -48,7 +48,7 @@ async function metadata(ctx: RequestContext, k: HostedDataKey) {
   }
 }
 
-async function listDataKeys(ctx: RequestContext, p: Params) {
+async function listDataKeys(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const offset = intIn(p, 'Offset', 0, 1_000_000, 0)
   const limit = intIn(p, 'Limit', 1, 200, 10)
   ctx.allow()
@@ -59,7 +59,7 @@ async function listDataKeys(ctx: RequestContext, p: Params) {
 
 const DATA_KEY_STATE_FILTER: Readonly<Record<number, DataKeyState | undefined>> = { 0: undefined, 1: 'Enabled', 2: 'Disabled', 3: 'PendingDelete' }
 
-async function listDataKeyDetail(ctx: RequestContext, p: Params) {
+async function listDataKeyDetail(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const offset = intIn(p, 'Offset', 0, 1_000_000, 0)
   const limit = intIn(p, 'Limit', 1, 200, 10)
   const state = DATA_KEY_STATE_FILTER[intIn(p, 'KeyState', 0, 3, 0)]
@@ -77,7 +77,7 @@ async function listDataKeyDetail(ctx: RequestContext, p: Params) {
   return { DataKeyMetadatas: await Promise.all(page.map((k) => metadata(ctx, k))), TotalCount: totalCount }
 }
 
-async function updateDataKeyName(ctx: RequestContext, p: Params) {
+async function updateDataKeyName(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const name = str(p, 'DataKeyName', 256)
   needs(/^[A-Za-z0-9_-]{1,60}$/.test(name), 'InvalidParameterValue', 'DataKeyName must be 1-60 of [A-Za-z0-9_-].')
   const k = await dataKey(ctx, p['DataKeyId'])
@@ -85,7 +85,7 @@ async function updateDataKeyName(ctx: RequestContext, p: Params) {
   return {}
 }
 
-async function updateDataKeyDescription(ctx: RequestContext, p: Params) {
+async function updateDataKeyDescription(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const description = str(p, 'Description', 2048)
   needs(Buffer.byteLength(description, 'utf8') <= 100, 'InvalidParameterValue', 'Description of a data key must be at most 100 bytes.')
   const k = await dataKey(ctx, p['DataKeyId'])
@@ -93,21 +93,21 @@ async function updateDataKeyDescription(ctx: RequestContext, p: Params) {
   return {}
 }
 
-async function describeDataKey(ctx: RequestContext, p: Params) {
+async function describeDataKey(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   return { DataKeyMetadata: await metadata(ctx, await dataKey(ctx, p['DataKeyId'])) }
 }
 
-async function describeDataKeys(ctx: RequestContext, p: Params) {
+async function describeDataKeys(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const out = []
   for (const id of strList(p, 'DataKeyIds')) out.push(await metadata(ctx, await dataKey(ctx, id)))
   return { DataKeyMetadatas: out }
 }
 
-async function getDataKeyCiphertextBlob(ctx: RequestContext, p: Params) {
+async function getDataKeyCiphertextBlob(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   return { CiphertextBlob: (await dataKey(ctx, p['DataKeyId'])).ciphertextBlob }
 }
 
-async function getDataKeyPlaintext(ctx: RequestContext, p: Params) {
+async function getDataKeyPlaintext(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const k = await dataKey(ctx, p['DataKeyId'])
   needs(k.keyState === 'Enabled', 'ResourceUnavailable.CmkStateNotSupport', `The data key is ${k.keyState}.`)
   checkSealAlgorithm(p, ctx.services.compliance)
@@ -115,7 +115,7 @@ async function getDataKeyPlaintext(ctx: RequestContext, p: Params) {
   return { Plaintext: plaintextOut(p, r.plaintext, ctx.services.compliance) }
 }
 
-function setState(to: DataKeyState, from: readonly DataKeyState[], many: boolean): ActionHandler {
+function setState(to: DataKeyState, from: readonly DataKeyState[], many: boolean): ActionHandler<SymmetricCrypto> {
   return async (ctx, p) => {
     const ids = many ? strList(p, 'DataKeyIds') : [str(p, 'DataKeyId', 128)]
     const keys = []
@@ -128,7 +128,7 @@ function setState(to: DataKeyState, from: readonly DataKeyState[], many: boolean
   }
 }
 
-async function scheduleDataKeyDeletion(ctx: RequestContext, p: Params) {
+async function scheduleDataKeyDeletion(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const days = int(p, 'PendingWindowInDays')
   checkPendingWindow(days)
   const k = await dataKey(ctx, p['DataKeyId'])
@@ -138,7 +138,7 @@ async function scheduleDataKeyDeletion(ctx: RequestContext, p: Params) {
   return { DeletionDate: deletionDate, DataKeyId: k.dataKeyId }
 }
 
-async function cancelDataKeyDeletion(ctx: RequestContext, p: Params) {
+async function cancelDataKeyDeletion(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const k = await dataKey(ctx, p['DataKeyId'])
   needs(k.keyState === 'PendingDelete', 'ResourceUnavailable.CmkStateNotSupport', 'The data key is not pending deletion.')
   // As for CMKs in Tencent KMS, a key whose deletion is cancelled comes back Disabled.
@@ -147,7 +147,7 @@ async function cancelDataKeyDeletion(ctx: RequestContext, p: Params) {
 }
 
 /** Hosted data keys (GenerateDataKey with IsHostedByKms=1). */
-export const dataKeyActions: ActionTable = {
+export const dataKeyActions: ActionTable<SymmetricCrypto> = {
   ListDataKeys: listDataKeys,
   ListDataKeyDetail: listDataKeyDetail,
   UpdateDataKeyName: updateDataKeyName,

@@ -1,4 +1,4 @@
-import { KeywardError, needs } from '@keyward/core'
+import { KeywardError, needs, type KeyProviderBase } from '@keyward/core'
 import { checkPolicy } from '../policy.js'
 import { optStr, str, strList, type Params } from '../protocol/params.js'
 import type { RequestContext } from '../request-context.js'
@@ -13,7 +13,7 @@ export const GRANTABLE_ACTIONS = [
   'GetDataKeyPlaintext',
 ] as const
 
-async function createGrant(ctx: RequestContext, p: Params) {
+async function createGrant(ctx: RequestContext<KeyProviderBase>, p: Params) {
   const granteeName = str(p, 'GranteeAccountName', 64)
   const actions = strList(p, 'Operations', GRANTABLE_ACTIONS.length)
   for (const a of actions) needs((GRANTABLE_ACTIONS as readonly string[]).includes(a), 'InvalidParameterValue', `Operations may name only ${GRANTABLE_ACTIONS.join(', ')}.`)
@@ -27,7 +27,7 @@ async function createGrant(ctx: RequestContext, p: Params) {
   return { GrantId: grant.grantId, KeyId: owner.keyId }
 }
 
-async function revokeGrant(ctx: RequestContext, p: Params) {
+async function revokeGrant(ctx: RequestContext<KeyProviderBase>, p: Params) {
   const grantId = str(p, 'GrantId', 64)
   ctx.allow()
   const g = await ctx.store.grants.revoke(grantId, ctx.account.accountId)
@@ -35,7 +35,7 @@ async function revokeGrant(ctx: RequestContext, p: Params) {
   return { GrantId: g.grantId, KeyId: g.keyId }
 }
 
-async function listGrants(ctx: RequestContext, p: Params) {
+async function listGrants(ctx: RequestContext<KeyProviderBase>, p: Params) {
   const owner = await ctx.key(p['KeyId'])
   needs(owner.accountId === ctx.account.accountId, 'UnauthorizedOperation', 'Only the owner of a key can list its grants.')
   const grants = await ctx.store.grants.listForKey(owner.keyId, ctx.account.accountId)
@@ -57,11 +57,11 @@ function policyParam(p: Params) {
   return policy
 }
 
-function requireAdmin(ctx: RequestContext): void {
+function requireAdmin(ctx: RequestContext<KeyProviderBase>): void {
   if (!ctx.account.isAdmin) throw new KeywardError('UnauthorizedOperation', `${ctx.action} needs an admin account.`)
 }
 
-async function createAccount(ctx: RequestContext, p: Params) {
+async function createAccount(ctx: RequestContext<KeyProviderBase>, p: Params) {
   const name = str(p, 'AccountName', 64)
   const policy = p['Policy'] === undefined ? undefined : policyParam(p)
   const isAdmin = optStr(p, 'Role', 16) === 'admin'
@@ -71,7 +71,7 @@ async function createAccount(ctx: RequestContext, p: Params) {
   return { AccountId: a.accountId, AccountName: a.name, SecretId: a.secretId, SecretKey: a.secretKey }
 }
 
-async function putAccountPolicy(ctx: RequestContext, p: Params) {
+async function putAccountPolicy(ctx: RequestContext<KeyProviderBase>, p: Params) {
   const name = str(p, 'AccountName', 64)
   const policy = policyParam(p)
   requireAdmin(ctx)
@@ -81,7 +81,7 @@ async function putAccountPolicy(ctx: RequestContext, p: Params) {
   return {}
 }
 
-async function rotateAccountSecret(ctx: RequestContext, p: Params) {
+async function rotateAccountSecret(ctx: RequestContext<KeyProviderBase>, p: Params) {
   const name = str(p, 'AccountName', 64)
   requireAdmin(ctx)
   const a = await ctx.store.accounts.byName(name)
@@ -96,7 +96,7 @@ async function rotateAccountSecret(ctx: RequestContext, p: Params) {
  * CreateGrant / RevokeGrant / ListGrants on keys, CreateAccount / PutAccountPolicy / RotateAccountSecret for
  * admins.
  */
-export const grantActions: ActionTable = {
+export const grantActions: ActionTable<KeyProviderBase> = {
   CreateGrant: createGrant,
   RevokeGrant: revokeGrant,
   ListGrants: listGrants,

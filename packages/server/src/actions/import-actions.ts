@@ -1,9 +1,9 @@
-import { WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS, checkBytes, needs } from '@keyward/core'
+import { WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS, checkBytes, needs, type KeyImport } from '@keyward/core'
 import { bytes, oneOf, optInt, str, type Params } from '../protocol/params.js'
 import type { RequestContext } from '../request-context.js'
 import type { ActionTable } from './action-handler.js'
 
-async function getParametersForImport(ctx: RequestContext, p: Params) {
+async function getParametersForImport(ctx: RequestContext<KeyImport>, p: Params) {
   const wrappingAlgorithm = oneOf(p, 'WrappingAlgorithm', WRAPPING_ALGORITHMS)
   const wrappingKeySpec = oneOf(p, 'WrappingKeySpec', WRAPPING_KEY_SPECS)
   const owner = await ctx.key(p['KeyId'])
@@ -11,7 +11,7 @@ async function getParametersForImport(ctx: RequestContext, p: Params) {
   return { KeyId: r.keyId, ImportToken: r.importToken, PublicKey: r.publicKey, ParametersValidTo: r.parametersValidTo }
 }
 
-async function importKeyMaterial(ctx: RequestContext, p: Params) {
+async function importKeyMaterial(ctx: RequestContext<KeyImport>, p: Params) {
   const encryptedKeyMaterial = bytes(p, 'EncryptedKeyMaterial', 4096)
   checkBytes('EncryptedKeyMaterial', encryptedKeyMaterial, 1, 1024)
   const importToken = str(p, 'ImportToken', 8192)
@@ -24,14 +24,14 @@ async function importKeyMaterial(ctx: RequestContext, p: Params) {
   return {}
 }
 
-async function deleteImportedKeyMaterial(ctx: RequestContext, p: Params) {
+async function deleteImportedKeyMaterial(ctx: RequestContext<KeyImport>, p: Params) {
   const owner = await ctx.key(p['KeyId'])
   await ctx.provider.deleteImportedKeyMaterial(owner.keyId)
   return {}
 }
 
 /** BYOK: GetParametersForImport, ImportKeyMaterial, DeleteImportedKeyMaterial. */
-export const importActions: ActionTable = {
+export const importActions: ActionTable<KeyImport> = {
   GetParametersForImport: getParametersForImport,
   ImportKeyMaterial: importKeyMaterial,
   DeleteImportedKeyMaterial: deleteImportedKeyMaterial,

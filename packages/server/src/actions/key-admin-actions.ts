@@ -1,4 +1,4 @@
-import { KEY_USAGES, SYMMETRIC_KEY_SPECS, checkAlias, checkDescription, filterKeys, isKeywardError, needs, type KeyMetadata } from '@keyward/core'
+import { KEY_USAGES, SYMMETRIC_KEY_SPECS, checkAlias, checkDescription, filterKeys, isKeywardError, needs, type KeyMetadata, type KeyAdministration } from '@keyward/core'
 import { KEY_STATE_FILTER } from '../protocol/key-metadata-map.js'
 import { intIn, optInt, optStr, str, strList, type Params } from '../protocol/params.js'
 import { matchesTagFilters, tagFiltersParam, tagsParam } from '../protocol/tags.js'
@@ -24,7 +24,7 @@ function descriptionOf(p: Params, required: boolean): string | undefined {
   return description
 }
 
-async function createKey(ctx: RequestContext, p: Params) {
+async function createKey(ctx: RequestContext<KeyAdministration>, p: Params) {
   const alias = aliasOf(p)
   const description = descriptionOf(p, false)
   const keyUsage = optStr(p, 'KeyUsage', 64)
@@ -63,12 +63,12 @@ async function createKey(ctx: RequestContext, p: Params) {
   }
 }
 
-async function describeKey(ctx: RequestContext, p: Params) {
+async function describeKey(ctx: RequestContext<KeyAdministration>, p: Params) {
   const owner = await ctx.key(p['KeyId'])
   return { KeyMetadata: await ctx.metadata(owner) }
 }
 
-async function describeKeys(ctx: RequestContext, p: Params) {
+async function describeKeys(ctx: RequestContext<KeyAdministration>, p: Params) {
   const ids = strList(p, 'KeyIds')
   const out = []
   for (const id of ids) {
@@ -83,7 +83,7 @@ async function describeKeys(ctx: RequestContext, p: Params) {
 }
 
 /** The account's own keys with their provider metadata; keys purged by the provider are dropped. */
-async function ownedKeys(ctx: RequestContext): Promise<Array<{ owner: KeyOwner; meta: KeyMetadata }>> {
+async function ownedKeys(ctx: RequestContext<KeyAdministration>): Promise<Array<{ owner: KeyOwner; meta: KeyMetadata }>> {
   ctx.allow()
   const owners = await ctx.store.owners.listOwned(ctx.account.accountId)
   const out: Array<{ owner: KeyOwner; meta: KeyMetadata }> = []
@@ -100,14 +100,14 @@ async function ownedKeys(ctx: RequestContext): Promise<Array<{ owner: KeyOwner; 
   return out
 }
 
-async function listKeys(ctx: RequestContext, p: Params) {
+async function listKeys(ctx: RequestContext<KeyAdministration>, p: Params) {
   const offset = intIn(p, 'Offset', 0, 1_000_000, 0)
   const limit = intIn(p, 'Limit', 1, 200, 10)
   const keys = await ownedKeys(ctx)
   return { Keys: keys.slice(offset, offset + limit).map((k) => ({ KeyId: k.owner.keyId })), TotalCount: keys.length }
 }
 
-async function listKeyDetail(ctx: RequestContext, p: Params) {
+async function listKeyDetail(ctx: RequestContext<KeyAdministration>, p: Params) {
   const offset = intIn(p, 'Offset', 0, 1_000_000, 0)
   const limit = intIn(p, 'Limit', 1, 200, 10)
   const state = intIn(p, 'KeyState', 0, 5, 0)
@@ -139,7 +139,7 @@ async function listKeyDetail(ctx: RequestContext, p: Params) {
   }
 }
 
-async function updateAlias(ctx: RequestContext, p: Params) {
+async function updateAlias(ctx: RequestContext<KeyAdministration>, p: Params) {
   const alias = aliasOf(p)
   const owner = await ctx.key(p['KeyId'])
   needs(owner.accountId === ctx.account.accountId, 'UnauthorizedOperation', 'Only the owner of a key can change its alias.')
@@ -152,7 +152,7 @@ async function updateAlias(ctx: RequestContext, p: Params) {
   return {}
 }
 
-async function updateKeyDescription(ctx: RequestContext, p: Params) {
+async function updateKeyDescription(ctx: RequestContext<KeyAdministration>, p: Params) {
   const description = descriptionOf(p, true)!
   const owner = await ctx.key(p['KeyId'])
   await ctx.provider.updateKeyDescription(owner.keyId, description)
@@ -160,7 +160,7 @@ async function updateKeyDescription(ctx: RequestContext, p: Params) {
 }
 
 /** CreateKey, DescribeKey(s), ListKeys, ListKeyDetail, UpdateAlias, UpdateKeyDescription. */
-export const keyAdminActions: ActionTable = {
+export const keyAdminActions: ActionTable<KeyAdministration> = {
   CreateKey: createKey,
   DescribeKey: describeKey,
   DescribeKeys: describeKeys,

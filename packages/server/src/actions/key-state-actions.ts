@@ -1,4 +1,4 @@
-import { checkPendingWindow, checkRotateDays, needs } from '@keyward/core'
+import { checkPendingWindow, checkRotateDays, needs, type KeyAdministration } from '@keyward/core'
 import { int, optInt, strList, type Params } from '../protocol/params.js'
 import type { RequestContext } from '../request-context.js'
 import type { ActionHandler, ActionTable } from './action-handler.js'
@@ -6,7 +6,7 @@ import type { ActionHandler, ActionTable } from './action-handler.js'
 type KeyOp = 'enableKey' | 'disableKey' | 'disableKeyRotation' | 'rotateKey' | 'archiveKey' | 'cancelKeyArchive'
 
 /** An Action that takes only a KeyId and returns nothing but RequestId. */
-function simple(op: KeyOp): ActionHandler {
+function simple(op: KeyOp): ActionHandler<KeyAdministration> {
   return async (ctx, p) => {
     const owner = await ctx.key(p['KeyId'])
     await ctx.provider[op](owner.keyId)
@@ -15,7 +15,7 @@ function simple(op: KeyOp): ActionHandler {
 }
 
 /** EnableKeys / DisableKeys: all-or-nothing access check first, then each key. */
-function many(op: 'enableKey' | 'disableKey'): ActionHandler {
+function many(op: 'enableKey' | 'disableKey'): ActionHandler<KeyAdministration> {
   return async (ctx, p) => {
     const ids = strList(p, 'KeyIds')
     const owners = []
@@ -25,7 +25,7 @@ function many(op: 'enableKey' | 'disableKey'): ActionHandler {
   }
 }
 
-async function scheduleKeyDeletion(ctx: RequestContext, p: Params) {
+async function scheduleKeyDeletion(ctx: RequestContext<KeyAdministration>, p: Params) {
   const days = int(p, 'PendingWindowInDays')
   checkPendingWindow(days)
   const owner = await ctx.key(p['KeyId'])
@@ -35,14 +35,14 @@ async function scheduleKeyDeletion(ctx: RequestContext, p: Params) {
   return { DeletionDate: deletionDate, KeyId: owner.keyId }
 }
 
-async function cancelKeyDeletion(ctx: RequestContext, p: Params) {
+async function cancelKeyDeletion(ctx: RequestContext<KeyAdministration>, p: Params) {
   const owner = await ctx.key(p['KeyId'])
   await ctx.provider.cancelKeyDeletion(owner.keyId)
   await ctx.store.pendingDeletions.cancel(owner.keyId)
   return { KeyId: owner.keyId }
 }
 
-async function enableKeyRotation(ctx: RequestContext, p: Params) {
+async function enableKeyRotation(ctx: RequestContext<KeyAdministration>, p: Params) {
   const days = optInt(p, 'RotateDays')
   checkRotateDays(days)
   const owner = await ctx.key(p['KeyId'])
@@ -50,7 +50,7 @@ async function enableKeyRotation(ctx: RequestContext, p: Params) {
   return {}
 }
 
-async function getKeyRotationStatus(ctx: RequestContext, p: Params) {
+async function getKeyRotationStatus(ctx: RequestContext<KeyAdministration>, p: Params) {
   const owner = await ctx.key(p['KeyId'])
   const s = await ctx.provider.getKeyRotationStatus(owner.keyId)
   // Keyward adds the schedule fields that Tencent shows in DescribeKey; SDK users read KeyRotationEnabled.
@@ -64,7 +64,7 @@ async function getKeyRotationStatus(ctx: RequestContext, p: Params) {
 }
 
 /** Enable/Disable(s), deletion, rotation and archive of CMKs. */
-export const keyStateActions: ActionTable = {
+export const keyStateActions: ActionTable<KeyAdministration> = {
   EnableKey: simple('enableKey'),
   DisableKey: simple('disableKey'),
   EnableKeys: many('enableKey'),

@@ -1,8 +1,8 @@
-import { KEY_USAGES, KEY_USAGE_TABLE } from '@keyward/core'
+import { KEY_USAGES, KEY_USAGE_TABLE, type KeyProviderBase } from '@keyward/core'
 import type { RequestContext } from '../request-context.js'
 import type { ActionTable } from './action-handler.js'
 
-async function listAlgorithms(ctx: RequestContext) {
+async function listAlgorithms(ctx: RequestContext<KeyProviderBase>) {
   ctx.allow()
   const caps = ctx.provider.capabilities
   const usages = KEY_USAGES.filter((u) => caps.keyUsages.includes(u))
@@ -19,7 +19,7 @@ async function listAlgorithms(ctx: RequestContext) {
   }
 }
 
-async function getServiceStatus(ctx: RequestContext) {
+async function getServiceStatus(ctx: RequestContext<KeyProviderBase>) {
   ctx.allow()
   const owned = await ctx.store.owners.listOwned(ctx.account.accountId)
   return {
@@ -32,13 +32,13 @@ async function getServiceStatus(ctx: RequestContext) {
   }
 }
 
-async function getRegions(ctx: RequestContext) {
+async function getRegions(ctx: RequestContext<KeyProviderBase>) {
   ctx.allow()
   return { Regions: [...ctx.services.regions] }
 }
 
 /** ListAlgorithms, GetServiceStatus, GetRegions. */
-export const serviceActions: ActionTable = {
+export const serviceActions: ActionTable<KeyProviderBase> = {
   ListAlgorithms: listAlgorithms,
   GetServiceStatus: getServiceStatus,
   GetRegions: getRegions,
