@@ -152,7 +152,8 @@ export class ActionDispatcher {
 
 /**
  * The in-process door to {@link ActionDispatcher} (the LocalKms that openLocalKms returns and `keyward kms` calls):
- * every Action runs as one account, without TC3 or rate limits — the caller already holds the data directory and its root key.
+ * every Action runs as one account, without TC3 or rate limits — the caller already holds the data directory and its
+ * root key.
  */
 export class InProcessKms {
   #closed = false
