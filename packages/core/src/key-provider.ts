@@ -62,6 +62,7 @@ export const PROVIDER_ACTIONS = {
   deleteImportedKeyMaterial: 'DeleteImportedKeyMaterial',
 } as const satisfies Partial<Record<keyof KeyProvider, string>>
 
+/** A KeyProvider method that is a KMS Action. */
 export type ProviderMethod = keyof typeof PROVIDER_ACTIONS
 
 export type { AsymmetricEncryptionAlgorithm }
