@@ -2,6 +2,7 @@ import type { MessageType, RsaEncryptionAlgorithm, SignAlgorithm } from './algor
 import type { CallOptions, KeyProviderBase } from './key-provider-base.js'
 import type { DecryptResult } from './symmetric-crypto.js'
 
+/** GetPublicKey's answer. */
 export interface PublicKeyResult {
   keyId: string
   /** DER SubjectPublicKeyInfo, base64 (Tencent's `PublicKey`). */
@@ -10,18 +11,21 @@ export interface PublicKeyResult {
   publicKeyPem: string
 }
 
+/** AsymmetricRsaDecrypt: an OAEP ciphertext made with the key's public key. */
 export interface AsymmetricRsaDecryptRequest {
   keyId: string
   ciphertext: Uint8Array
   algorithm: RsaEncryptionAlgorithm
 }
 
+/** AsymmetricSm2Decrypt: an SM2 ciphertext made with the key's public key. */
 export interface AsymmetricSm2DecryptRequest {
   keyId: string
   /** C1C3C2, ASN.1 DER (Tencent's form) or raw with the 04 prefix. */
   ciphertext: Uint8Array
 }
 
+/** SignByAsymmetricKey: a message (RAW) or its digest (DIGEST) to sign. */
 export interface SignRequest {
   keyId: string
   algorithm: SignAlgorithm
@@ -30,6 +34,7 @@ export interface SignRequest {
   messageType?: MessageType
 }
 
+/** VerifyByAsymmetricKey: the signed message and the signature (DER for SM2DSA and ECDSA). */
 export interface VerifyRequest extends SignRequest {
   signature: Uint8Array
 }

@@ -2,6 +2,7 @@ import type { KeyUsage, SymmetricKeySpec } from './algorithms.js'
 import type { KeyMetadata, KeyState } from './key-metadata.js'
 import type { CallOptions, KeyProviderBase } from './key-provider-base.js'
 
+/** CreateKey: a new key (Tencent `CreateKey`). */
 export interface CreateKeyRequest {
   alias: string
   description?: string
@@ -20,6 +21,7 @@ export interface CreateKeyRequest {
   keyId?: string
 }
 
+/** ListKeyDetail filters and paging. */
 export interface ListKeysRequest {
   offset?: number
   /** 1-1000, default 200 (as Tencent's ListKeys). */
@@ -31,11 +33,13 @@ export interface ListKeysRequest {
   origin?: 'TENCENT_KMS' | 'EXTERNAL'
 }
 
+/** One page of keys and how many match in all. */
 export interface ListKeysResult {
   keys: KeyMetadata[]
   totalCount: number
 }
 
+/** GetKeyRotationStatus: times are Unix seconds (0 = never). */
 export interface KeyRotationStatus {
   keyRotationEnabled: boolean
   rotateDays: number

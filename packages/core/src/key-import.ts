@@ -1,12 +1,14 @@
 import type { WrappingAlgorithm, WrappingKeySpec } from './algorithms.js'
 import type { CallOptions, KeyProviderBase } from './key-provider-base.js'
 
+/** GetParametersForImport: how the material will be wrapped. */
 export interface GetParametersForImportRequest {
   keyId: string
   wrappingAlgorithm: WrappingAlgorithm
   wrappingKeySpec?: WrappingKeySpec
 }
 
+/** GetParametersForImport's answer: the wrapping public key and its one-time token. */
 export interface ImportParameters {
   keyId: string
   /** Opaque; pass to importKeyMaterial. Only the newest token of a key is valid, for 24 h. */
@@ -17,6 +19,7 @@ export interface ImportParameters {
   parametersValidTo: number
 }
 
+/** ImportKeyMaterial: the wrapped material and the token it was wrapped for. */
 export interface ImportKeyMaterialRequest {
   keyId: string
   importToken: string

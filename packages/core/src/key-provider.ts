@@ -30,7 +30,7 @@ export * from './symmetric-crypto.js'
  */
 export interface KeyProvider extends KeyAdministration, SymmetricCrypto, AsymmetricCrypto, KeyImport {}
 
-/** The KeyProvider methods that are KMS Actions, with the Tencent Action each one is. */
+/** The KeyProvider methods that are KMS Actions — all but `close` — with the Tencent Action each one is. */
 export const PROVIDER_ACTIONS = {
   createKey: 'CreateKey',
   describeKey: 'DescribeKey',
@@ -60,8 +60,9 @@ export const PROVIDER_ACTIONS = {
   getParametersForImport: 'GetParametersForImport',
   importKeyMaterial: 'ImportKeyMaterial',
   deleteImportedKeyMaterial: 'DeleteImportedKeyMaterial',
-} as const satisfies Partial<Record<keyof KeyProvider, string>>
+} as const satisfies Record<Exclude<keyof KeyProvider, 'name' | 'capabilities' | 'close'>, string>
 
+/** A KeyProvider method that is a KMS Action. */
 export type ProviderMethod = keyof typeof PROVIDER_ACTIONS
 
 export type { AsymmetricEncryptionAlgorithm }

@@ -8,6 +8,7 @@ import type { SymmetricCrypto } from './symmetric-crypto.js'
 
 /** The roles a provider can play, in the order they are listed everywhere. */
 export const PROVIDER_ROLES = ['administration', 'symmetric', 'asymmetric', 'import'] as const
+/** One of {@link PROVIDER_ROLES}. */
 export type ProviderRole = (typeof PROVIDER_ROLES)[number]
 
 /** The interface of each role. */

@@ -2,6 +2,7 @@ import type { DataKeySpec } from './algorithms.js'
 import type { DataKey } from './data-key.js'
 import type { CallOptions, EncryptionContext, KeyProviderBase } from './key-provider-base.js'
 
+/** Encrypt: what to encrypt under which key. */
 export interface EncryptRequest {
   keyId: string
   /** 1-4096 bytes. */
@@ -9,12 +10,14 @@ export interface EncryptRequest {
   encryptionContext?: EncryptionContext
 }
 
+/** Encrypt's answer: the blob and the key that made it. */
 export interface EncryptResult {
   keyId: string
   /** Opaque, self-describing (it names key and key version), printable: store it as is. */
   ciphertextBlob: string
 }
 
+/** Decrypt: the blob and the EncryptionContext it was made with. */
 export interface DecryptRequest {
   ciphertextBlob: string
   encryptionContext?: EncryptionContext
@@ -26,6 +29,7 @@ export interface DecryptResult {
   plaintext: Uint8Array
 }
 
+/** ReEncrypt: a blob to move under another key (or the newest version of its own). */
 export interface ReEncryptRequest {
   ciphertextBlob: string
   /** Default: the key that made the blob (its newest version). */
@@ -34,6 +38,7 @@ export interface ReEncryptRequest {
   destinationEncryptionContext?: EncryptionContext
 }
 
+/** ReEncrypt's answer: the new blob, its key and the key that made the old one. */
 export interface ReEncryptResult {
   ciphertextBlob: string
   keyId: string
@@ -41,6 +46,7 @@ export interface ReEncryptResult {
   reEncrypted: boolean
 }
 
+/** GenerateDataKey: the key that seals the data key and its length. */
 export interface GenerateDataKeyRequest {
   keyId: string
   /** AES_128 or AES_256; give this or numberOfBytes (default AES_256). */
