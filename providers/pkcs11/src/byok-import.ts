@@ -65,13 +65,18 @@ export function getParametersForImport(ctx: Pkcs11Context, req: GetParametersFor
   })
 }
 
-/** Imports wrapped material (see {@link unwrapMaterial}); the key becomes Enabled with its ValidTo. */
+/**
+ * Imports wrapped material (see {@link unwrapMaterial}); the key becomes Enabled with its ValidTo, which must be
+ * in the future on the provider's clock (or 0 for never).
+ */
 export function importKeyMaterial(ctx: Pkcs11Context, req: ImportKeyMaterialRequest): Promise<void> {
+  const validTo = req.validTo ?? 0
+  needs(validTo === 0 || validTo > nowSeconds(ctx), 'InvalidParameterValue', 'ValidTo must be in the future (or 0 for never).')
   return ctx.locks.perKey(req.keyId, async () => {
     const meta = await loadKey(ctx, req.keyId)
     needsExternal(meta)
     const outcome = await unwrapMaterial(ctx, meta, req, nowSeconds(ctx))
-    const patch: Partial<KeyMetadata> = { validTo: req.validTo ?? 0 }
+    const patch: Partial<KeyMetadata> = { validTo }
     if (outcome.kind === 'added') patch.keyVersionCount = await ctx.store.addVersion(meta.keyId, outcome.id)
     if (meta.keyState === 'PendingImport') patch.keyState = 'Enabled'
     await ctx.store.updateKey(meta.keyId, patch)

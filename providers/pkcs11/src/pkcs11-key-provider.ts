@@ -1,59 +1,15 @@
 import {
-  ASYMMETRIC_ENCRYPTION_ALGORITHMS,
-  INSPECT,
-  KEY_ORIGINS,
-  KEY_STATES,
-  KEY_USAGES,
-  KeywardError,
-  LIMITS,
-  REDACTED,
-  WRAPPING_ALGORITHMS,
-  WRAPPING_KEY_SPECS,
-  checkAlias,
-  checkBytes,
-  checkCreateKey,
-  checkDescription,
-  checkEncryptionContext,
-  checkGenerateDataKey,
-  checkInt,
-  checkKeyId,
-  checkNumberOfRandomBytes,
-  checkOneOf,
-  checkPendingWindow,
-  checkPlaintext,
-  checkRotateDays,
-  checkSignRequest,
-  checkString,
-  decodeCiphertextBlob,
-  needs,
-  toBase64,
-  zeroize,
-  type AsymmetricRsaDecryptRequest,
-  type AsymmetricSm2DecryptRequest,
-  type CallOptions,
-  type CreateKeyRequest,
-  type DataKey,
-  type DecryptRequest,
-  type DecryptResult,
-  type EncryptRequest,
-  type EncryptResult,
-  type EncryptionContext,
-  type GenerateDataKeyRequest,
-  type GetParametersForImportRequest,
-  type ImportKeyMaterialRequest,
-  type ImportParameters,
-  type KeyMetadata,
-  type KeyProvider,
-  type KeyRotationStatus,
-  type ListKeysRequest,
-  type ListKeysResult,
-  type ProviderCapabilities,
-  type PublicKeyResult,
-  type ReEncryptRequest,
-  type ReEncryptResult,
-  type SignRequest,
-  type VerifyRequest,
-  type WrappingAlgorithm,
+  INSPECT, KeywardError, LIMITS, REDACTED, WRAPPING_ALGORITHMS, checkAlias, checkBytes, checkCreateKey, checkDecryptRequest,
+  checkDescription, checkEncryptRequest, checkGenerateDataKey, checkImportKeyMaterialRequest, checkImportParametersRequest,
+  checkKeyId, checkListKeysRequest, checkNumberOfRandomBytes, checkOneOf, checkPendingWindow, checkReEncryptRequest,
+  checkRotateDays, checkRsaDecryptRequest, checkSignRequest, checkSm2DecryptRequest, checkVerifyRequest,
+  decodeCiphertextBlob, needs, toBase64, zeroize,
+  type AsymmetricRsaDecryptRequest, type AsymmetricSm2DecryptRequest, type CallOptions, type CreateKeyRequest,
+  type DataKey, type DecryptRequest, type DecryptResult, type EncryptRequest, type EncryptResult,
+  type EncryptionContext, type GenerateDataKeyRequest, type GetParametersForImportRequest,
+  type ImportKeyMaterialRequest, type ImportParameters, type KeyMetadata, type KeyProvider, type KeyRotationStatus,
+  type ListKeysRequest, type ListKeysResult, type ProviderCapabilities, type PublicKeyResult, type ReEncryptRequest,
+  type ReEncryptResult, type SignRequest, type VerifyRequest, type WrappingAlgorithm,
 } from '@keyward/core'
 import { rsaDecryptInToken, signInToken, verifyInToken } from './asymmetric-crypto.js'
 import { publicKeyOf, rsaDecryptionKey, signingKey, signingKeyNow } from './asymmetric-keys.js'
@@ -64,7 +20,7 @@ import { wrapTokenKey } from './key-export.js'
 import { listKeys, loadKey } from './key-loading.js'
 import { disableKeyRotation, enableKeyRotation, getKeyRotationStatus, rotateKey } from './key-rotation.js'
 import * as keyState from './key-state.js'
-import { createPkcs11Context, nowSeconds, type Pkcs11Context } from './pkcs11-context.js'
+import { createPkcs11Context, type Pkcs11Context } from './pkcs11-context.js'
 import { generateDataKey, generateRandom, openBlob, sealBlob } from './symmetric-crypto.js'
 import { openSource, sealTarget, sealTargetNow } from './symmetric-keys.js'
 import { checkCreateKeyOnToken, requireOnToken } from './token-checks.js'
@@ -164,13 +120,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
   /** ListKeys: every key's due transitions are applied first, so a purged key is never listed. */
   async listKeys(req: ListKeysRequest = {}, opts?: CallOptions): Promise<ListKeysResult> {
     const ctx = this.#live(opts)
-    needs(req !== null && typeof req === 'object', 'InvalidParameterValue', 'ListKeys needs a request object.')
-    if (req.limit !== undefined) needs(Number.isInteger(req.limit) && req.limit >= 1 && req.limit <= 1000, 'InvalidParameterValue', 'Limit must be an integer from 1 to 1000.')
-    if (req.offset !== undefined) needs(Number.isInteger(req.offset) && req.offset >= 0, 'InvalidParameterValue', 'Offset must be a non-negative integer.')
-    if (req.keyState !== undefined) checkOneOf('KeyState', req.keyState, KEY_STATES)
-    if (req.keyUsage !== undefined) checkOneOf('KeyUsage', req.keyUsage, KEY_USAGES)
-    if (req.origin !== undefined) checkOneOf('Origin', req.origin, KEY_ORIGINS)
-    if (req.searchKeyAlias !== undefined) checkString('SearchKeyAlias', req.searchKeyAlias, LIMITS.maxAliasChars + 68, 0)
+    checkListKeysRequest(req)
     return listKeys(ctx, req)
   }
 
@@ -258,10 +208,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
   /** Encrypt: symmetric-crypto.ts sealBlob → token-ops.ts encryptIntoAsync → pkcs11js C_Encrypt. */
   async encrypt(req: EncryptRequest, opts?: CallOptions): Promise<EncryptResult> {
     this.#live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'Encrypt needs a request object.')
-    checkKeyId(req.keyId)
-    checkPlaintext(req.plaintext)
-    checkEncryptionContext(req.encryptionContext)
+    checkEncryptRequest(req)
     return this.#encrypt(req.keyId, req.plaintext, req.encryptionContext)
   }
 
@@ -274,8 +221,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
   /** Decrypt: any malformed blob, wrong context or unknown key is the one fixed decryption failure. */
   async decrypt(req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
     this.#live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'Decrypt needs a request object.')
-    checkEncryptionContext(req.encryptionContext)
+    checkDecryptRequest(req)
     return this.#decrypt(req.ciphertextBlob, req.encryptionContext)
   }
 
@@ -288,10 +234,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
   /** ReEncrypt: decrypt and encrypt in the token (under the same key when no destination is given). */
   async reEncrypt(req: ReEncryptRequest, opts?: CallOptions): Promise<ReEncryptResult> {
     this.#live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'ReEncrypt needs a request object.')
-    if (req.destinationKeyId !== undefined) checkKeyId(req.destinationKeyId, 'DestinationKeyId')
-    checkEncryptionContext(req.sourceEncryptionContext, 'SourceEncryptionContext')
-    checkEncryptionContext(req.destinationEncryptionContext, 'DestinationEncryptionContext')
+    checkReEncryptRequest(req)
     const source = await this.#decrypt(req.ciphertextBlob, req.sourceEncryptionContext)
     try {
       const out = await this.#encrypt(req.destinationKeyId ?? source.keyId, source.plaintext, req.destinationEncryptionContext)
@@ -304,7 +247,6 @@ export class Pkcs11KeyProvider implements KeyProvider {
   /** GenerateDataKey: the data key comes from the token's RNG and is sealed under the CMK in the token. */
   async generateDataKey(req: GenerateDataKeyRequest, opts?: CallOptions): Promise<DataKey> {
     const ctx = this.#live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'GenerateDataKey needs a request object.')
     const length = checkGenerateDataKey(req)
     return generateDataKey(ctx, await sealTarget(ctx, req.keyId), length, req.encryptionContext)
   }
@@ -329,10 +271,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
   /** RSAES_OAEP_SHA_1 in the token; RSAES_OAEP_SHA_256 as raw RSA in the token + OAEP decoding on the host. */
   async asymmetricRsaDecrypt(req: AsymmetricRsaDecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
     const ctx = this.#live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'AsymmetricRsaDecrypt needs a request object.')
-    checkKeyId(req.keyId)
-    checkOneOf('Algorithm', req.algorithm, ASYMMETRIC_ENCRYPTION_ALGORITHMS.filter((a) => a !== 'SM2'))
-    checkBytes('Ciphertext', req.ciphertext, 1, 512)
+    checkRsaDecryptRequest(req)
     requireOnToken(ctx, 'asymmetricDecryptAlgorithms', req.algorithm)
     const { meta, id } = await rsaDecryptionKey(ctx, req.keyId)
     return { keyId: meta.keyId, plaintext: await rsaDecryptInToken(ctx, id, meta.keyId, req.algorithm, req.ciphertext) }
@@ -341,16 +280,13 @@ export class Pkcs11KeyProvider implements KeyProvider {
   /** Never offered: no token has an SM2 mechanism (the request is still checked, as on every provider). */
   async asymmetricSm2Decrypt(req: AsymmetricSm2DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
     this.#live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'AsymmetricSm2Decrypt needs a request object.')
-    checkKeyId(req.keyId)
-    checkBytes('Ciphertext', req.ciphertext, 1, LIMITS.maxSm2CiphertextBytes)
+    checkSm2DecryptRequest(req)
     throw new KeywardError('UnsupportedOperation', `The ${this.name} provider does not support SM2 (no SM2 mechanism on this token).`)
   }
 
   /** C_Sign with the token's private key (sign-mechanisms.ts picks RAW or DIGEST); ECDSA comes back DER. */
   async signByAsymmetricKey(req: SignRequest, opts?: CallOptions): Promise<{ signature: Uint8Array }> {
     const ctx = this.#live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'SignByAsymmetricKey needs a request object.')
     const messageType = checkSignRequest(req)
     requireOnToken(ctx, 'signAlgorithms', req.algorithm)
     const { meta, id } = signingKeyNow(ctx, req) ?? await signingKey(ctx, req)
@@ -360,9 +296,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
   /** C_Verify with the token's public key object; a malformed signature is just invalid. */
   async verifyByAsymmetricKey(req: VerifyRequest, opts?: CallOptions): Promise<{ signatureValid: boolean }> {
     const ctx = this.#live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'VerifyByAsymmetricKey needs a request object.')
-    const messageType = checkSignRequest(req)
-    checkBytes('SignatureValue', req.signature, 1, 1024)
+    const messageType = checkVerifyRequest(req)
     requireOnToken(ctx, 'signAlgorithms', req.algorithm)
     const { meta, id } = signingKeyNow(ctx, req) ?? await signingKey(ctx, req)
     return { signatureValid: await verifyInToken(ctx, id, meta.keyId, req.algorithm, req.message, messageType, req.signature) }
@@ -372,21 +306,14 @@ export class Pkcs11KeyProvider implements KeyProvider {
 
   async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {
     const ctx = this.#live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'GetParametersForImport needs a request object.')
-    checkKeyId(req.keyId)
-    checkOneOf('WrappingAlgorithm', req.wrappingAlgorithm, WRAPPING_ALGORITHMS)
-    checkOneOf('WrappingKeySpec', req.wrappingKeySpec ?? 'RSA_2048', WRAPPING_KEY_SPECS)
+    checkImportParametersRequest(req)
     requireOnToken(ctx, 'wrappingAlgorithms', req.wrappingAlgorithm)
     return getParametersForImport(ctx, req)
   }
 
   async importKeyMaterial(req: ImportKeyMaterialRequest, opts?: CallOptions): Promise<void> {
     const ctx = this.#live(opts)
-    needs(req !== null && typeof req === 'object', 'MissingParameter', 'ImportKeyMaterial needs a request object.')
-    checkKeyId(req.keyId)
-    checkString('ImportToken', req.importToken, 1024)
-    checkBytes('EncryptedKeyMaterial', req.encryptedKeyMaterial, 1, 1024)
-    if (req.validTo !== undefined && req.validTo !== 0) checkInt('ValidTo', req.validTo, nowSeconds(ctx) + 1, Number.MAX_SAFE_INTEGER)
+    checkImportKeyMaterialRequest(req)
     return importKeyMaterial(ctx, req)
   }
 
