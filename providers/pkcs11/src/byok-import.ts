@@ -3,27 +3,35 @@ import * as graphene from 'graphene-pk11'
 import {
   KeywardError,
   LIMITS,
-  checkBytes,
   checkImportTokenAlgorithm,
-  checkInt,
-  checkKeyId,
-  checkString,
   needs,
+  toBase64,
+  type GetParametersForImportRequest,
   type ImportKeyMaterialRequest,
+  type ImportParameters,
   type KeyMetadata,
-  type KeyStore,
   type SymmetricKeySpec,
   type WrappingAlgorithm,
 } from '@keyward/core'
+import { generateRsaPair, readPublicKey } from './asymmetric-crypto.js'
 import { deriveWorkingKeys } from './etm-crypto.js'
+import { readImportRecord, readKcv, writeImportRecord, writeKcv } from './import-record.js'
 import { enforceKeyAttributes } from './key-attributes.js'
+import { loadKey } from './key-loading.js'
 import { importKeyId, importedKeyTemplate, objectId } from './key-templates.js'
-import { readImportRecord, readKcv, writeKcv } from './import-record.js'
 import { probeMaterial, unwrapError } from './material-probe.js'
+import { nowSeconds, type Pkcs11Context } from './pkcs11-context.js'
 import { toKeywardError } from './pkcs11-errors.js'
 import { secretKeyKind } from './symmetric-crypto.js'
-import type { TokenContext } from './token-context.js'
+import { destroyObjects, destroyVersions } from './token-material.js'
 import { unwrapKeyAsync } from './token-ops.js'
+
+/*
+ * BYOK into the token, with the semantics every Keyward provider shares: an RSA-2048 wrapping pair generated in the
+ * token per GetParametersForImport (only the newest valid, for 24 h), C_UnwrapKey into a sensitive, non-extractable
+ * key, only identical material re-importable, ValidTo expiry and DeleteImportedKeyMaterial back to PendingImport.
+ * The steps of one key run one at a time (ctx.locks.perKey); the arguments are checked by the provider.
+ */
 
 /** The unwrapping mechanism of a wrapping algorithm; OAEP-SHA-256 is not offered (SoftHSM 2.6 lacks it). */
 export function unwrapMechanism(algorithm: WrappingAlgorithm): graphene.MechanismType {
@@ -32,24 +40,63 @@ export function unwrapMechanism(algorithm: WrappingAlgorithm): graphene.Mechanis
   throw new KeywardError('UnsupportedOperation', `The PKCS#11 provider cannot unwrap ${algorithm} on this token.`)
 }
 
-/** Preconditions of ImportKeyMaterial that need no key. */
-export function checkImportRequest(req: ImportKeyMaterialRequest, now: number): void {
-  needs(req !== null && typeof req === 'object', 'MissingParameter', 'ImportKeyMaterial needs a request object.')
-  checkKeyId(req.keyId)
-  checkString('ImportToken', req.importToken, 1024)
-  checkBytes('EncryptedKeyMaterial', req.encryptedKeyMaterial, 1, 1024)
-  if (req.validTo !== undefined && req.validTo !== 0) {
-    checkInt('ValidTo', req.validTo, now + 1, Number.MAX_SAFE_INTEGER)
-  }
+/** BYOK applies to EXTERNAL (Type 2) keys that are not pending deletion. */
+function needsExternal(meta: KeyMetadata): void {
+  needs(meta.origin === 'EXTERNAL', 'UnsupportedOperation.NotUserCreatedCmk', `Key ${meta.keyId} was not created with Type=2 (EXTERNAL).`)
+  needs(meta.keyState !== 'PendingDelete', 'ResourceUnavailable.CmkStateNotSupport', `Key ${meta.keyId} is pending deletion.`)
 }
 
-/** A fresh, unguessable import token. */
-export function newImportToken(): string {
-  return randomBytes(32).toString('base64')
+/**
+ * A new RSA-2048 wrapping pair in the token and a fresh import token, valid 24 h. A new token invalidates the old
+ * one: its wrapping pair is destroyed, so material wrapped for it cannot unwrap.
+ */
+export function getParametersForImport(ctx: Pkcs11Context, req: GetParametersForImportRequest): Promise<ImportParameters> {
+  return ctx.locks.perKey(req.keyId, async () => {
+    const meta = await loadKey(ctx, req.keyId)
+    needsExternal(meta)
+    const id = importKeyId(meta.keyId)
+    await destroyObjects(ctx, id)
+    await generateRsaPair(ctx, id, 'unwrap')
+    const publicKey = (await readPublicKey(ctx, id, meta.keyId)).export({ format: 'der', type: 'spki' })
+    const parametersValidTo = nowSeconds(ctx) + LIMITS.importTokenValiditySeconds
+    const importToken = randomBytes(32).toString('base64')
+    await writeImportRecord(ctx.store, meta.keyId, { token: importToken, algorithm: req.wrappingAlgorithm, validTo: parametersValidTo })
+    return { keyId: meta.keyId, importToken, publicKey: toBase64(publicKey), parametersValidTo }
+  })
+}
+
+/**
+ * Imports wrapped material (see {@link unwrapMaterial}); the key becomes Enabled with its ValidTo, which must be
+ * in the future on the provider's clock (or 0 for never).
+ */
+export function importKeyMaterial(ctx: Pkcs11Context, req: ImportKeyMaterialRequest): Promise<void> {
+  const validTo = req.validTo ?? 0
+  needs(validTo === 0 || validTo > nowSeconds(ctx), 'InvalidParameterValue', 'ValidTo must be in the future (or 0 for never).')
+  return ctx.locks.perKey(req.keyId, async () => {
+    const meta = await loadKey(ctx, req.keyId)
+    needsExternal(meta)
+    const outcome = await unwrapMaterial(ctx, meta, req, nowSeconds(ctx))
+    const patch: Partial<KeyMetadata> = { validTo }
+    if (outcome.kind === 'added') patch.keyVersionCount = await ctx.store.addVersion(meta.keyId, outcome.id)
+    if (meta.keyState === 'PendingImport') patch.keyState = 'Enabled'
+    await ctx.store.updateKey(meta.keyId, patch)
+  })
+}
+
+/** Destroys the imported material in the token; the key goes back to PendingImport. */
+export function deleteImportedKeyMaterial(ctx: Pkcs11Context, keyId: string): Promise<void> {
+  return ctx.locks.perKey(keyId, async () => {
+    const meta = await loadKey(ctx, keyId)
+    needsExternal(meta)
+    await destroyVersions(ctx, keyId)
+    await ctx.store.deleteVersions(keyId)
+    ctx.versions.drop(keyId)
+    await ctx.store.updateKey(keyId, { keyState: 'PendingImport', validTo: 0, keyVersionCount: 0 })
+  })
 }
 
 /** What an import did: a new version (its CKA_ID) or confirmed identical material already present. */
-export type ImportOutcome = { kind: 'added'; id: Buffer } | { kind: 'identical' }
+type ImportOutcome = { kind: 'added'; id: Buffer } | { kind: 'identical' }
 
 /**
  * C_UnwrapKey of the wrapped material with the key's current import private key, straight into a sensitive,
@@ -58,8 +105,8 @@ export type ImportOutcome = { kind: 'added'; id: Buffer } | { kind: 'identical' 
  * (Tencent: only identical material may be re-imported); an identical re-import while material is present
  * changes nothing in the token.
  */
-export async function unwrapMaterial(ctx: TokenContext, store: KeyStore, meta: KeyMetadata, req: ImportKeyMaterialRequest, now: number): Promise<ImportOutcome> {
-  const record = await readImportRecord(store, meta.keyId)
+async function unwrapMaterial(ctx: Pkcs11Context, meta: KeyMetadata, req: ImportKeyMaterialRequest, now: number): Promise<ImportOutcome> {
+  const record = await readImportRecord(ctx.store, meta.keyId)
   needs(record !== undefined, 'ResourceUnavailable.TokenExpired', `Key ${meta.keyId} has no import parameters; call GetParametersForImport.`)
   const given = Buffer.from(req.importToken, 'utf8')
   const current = Buffer.from(record.token, 'utf8')
@@ -68,9 +115,9 @@ export async function unwrapMaterial(ctx: TokenContext, store: KeyStore, meta: K
   checkImportTokenAlgorithm(req.allowedWrappingAlgorithms, record.algorithm)
   const spec = meta.keySpec as SymmetricKeySpec
   const { keyType } = secretKeyKind(ctx, spec)
-  const latest = await store.latestVersion(meta.keyId)
+  const latest = await ctx.store.latestVersion(meta.keyId)
   const id = objectId(meta.keyId, latest + 1)
-  const expectedKcv = await readKcv(store, meta.keyId)
+  const expectedKcv = await readKcv(ctx.store, meta.keyId)
   const wrapped = Buffer.from(req.encryptedKeyMaterial)
   // An RSA-2048 ciphertext is exactly 256 bytes; tokens answer other lengths with codes as varied as
   // CKR_ARGUMENTS_BAD (NSS), so it is refused here, as the bad material it is.
@@ -98,7 +145,7 @@ export async function unwrapMaterial(ctx: TokenContext, store: KeyStore, meta: K
       ctx.objects.destroy(session, id)
       throw e
     }
-    if (!expectedKcv) await writeKcv(store, meta.keyId, kcv)
+    if (!expectedKcv) await writeKcv(ctx.store, meta.keyId, kcv)
     return { kind: 'added' as const, id }
   }).then((r): ImportOutcome => r, (e: unknown) => { throw toKeywardError(e, 'ImportKeyMaterial') })
 }

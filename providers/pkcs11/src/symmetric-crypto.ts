@@ -1,6 +1,7 @@
 import * as graphene from 'graphene-pk11'
 import type * as pkcs11 from 'pkcs11js'
 import {
+  DataKey,
   KeywardError,
   blobAad,
   blobHeader,
@@ -9,8 +10,9 @@ import {
   type CiphertextBlobParts,
   type EncryptionContext,
   type SymmetricKeySpec,
+  isKeywardError,
+  zeroize,
 } from '@keyward/core'
-import { isKeywardError } from '@keyward/core'
 import { enforceKeyAttributes } from './key-attributes.js'
 import { secretKeyTemplate } from './key-templates.js'
 import { generateEtmVersion, openEtm, sealEtm } from './etm-crypto.js'
@@ -108,6 +110,32 @@ export function sealBlob(
     blob.copy(blob, ctAt - TAG, ctAt + n)
     return blob.toString('base64', 0, ctAt + n)
   }, (e: unknown) => { throw toKeywardError(e, 'Encrypt') })
+}
+
+/**
+ * GenerateDataKey: `length` bytes from the token's RNG (C_GenerateRandom), sealed under `target` in the token.
+ * The plaintext is zeroed if sealing fails.
+ */
+export async function generateDataKey(
+  ctx: TokenContext,
+  target: { keyId: string; version: number; spec: SymmetricKeySpec; id: Buffer; header?: Buffer },
+  length: number,
+  context: EncryptionContext | undefined,
+): Promise<DataKey> {
+  const plaintext = await generateRandom(ctx, length)
+  try {
+    return new DataKey(target.keyId, plaintext, await sealBlob(ctx, target, plaintext, context))
+  } catch (e) {
+    zeroize(plaintext)
+    throw e
+  }
+}
+
+/** `n` bytes from the token's RNG (C_GenerateRandom). */
+export async function generateRandom(ctx: TokenContext, n: number): Promise<Uint8Array> {
+  const bytes = await ctx.pool.use(async (session) => session.generateRandom(n))
+    .catch((e: unknown) => { throw toKeywardError(e, 'GenerateRandom') })
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 /**
