@@ -41,3 +41,8 @@ export function checkString(field: string, value: unknown, max: number, min = 1)
   needs(typeof value === 'string', 'MissingParameter', `${field} is required and must be a string.`)
   needs(value.length >= min && value.length <= max, 'InvalidParameterValue', `${field} must be ${min}-${max} characters.`)
 }
+
+/** A request argument is an object (a null, an array or a string from an untyped caller is a bad request, not a crash). */
+export function checkRequestObject(req: unknown, action: string): asserts req is object {
+  needs(req !== null && typeof req === 'object' && !Array.isArray(req), 'MissingParameter', `${action} needs a request object.`)
+}

@@ -8,7 +8,7 @@ import {
   SYMMETRIC_KEY_SPECS,
   type MessageType,
 } from './algorithms.js'
-import { checkBytes, checkInt, checkOneOf, checkString, needs } from './checks.js'
+import { checkBytes, checkInt, checkOneOf, checkRequestObject, checkString, needs } from './checks.js'
 import type { CreateKeyRequest, EncryptionContext, GenerateDataKeyRequest, SignRequest } from './key-provider.js'
 
 /**
@@ -52,7 +52,7 @@ export function checkDescription(description: unknown): asserts description is s
 }
 
 export function checkCreateKey(req: CreateKeyRequest): void {
-  needs(req !== null && typeof req === 'object', 'MissingParameter', 'CreateKey needs a request object.')
+  checkRequestObject(req, 'CreateKey')
   checkAlias(req.alias)
   if (req.description !== undefined) checkDescription(req.description)
   if (req.keyUsage !== undefined) checkOneOf('KeyUsage', req.keyUsage, KEY_USAGES)
@@ -97,6 +97,7 @@ export function checkPlaintext(plaintext: unknown): asserts plaintext is Uint8Ar
 
 /** GenerateDataKey: keySpec or numberOfBytes; returns the byte length to generate. */
 export function checkGenerateDataKey(req: GenerateDataKeyRequest): number {
+  checkRequestObject(req, 'GenerateDataKey')
   checkKeyId(req.keyId)
   checkEncryptionContext(req.encryptionContext)
   if (req.numberOfBytes !== undefined) {
@@ -113,7 +114,8 @@ export function checkNumberOfRandomBytes(n: unknown): asserts n is number {
 }
 
 /** SignByAsymmetricKey / VerifyByAsymmetricKey: algorithm, RAW ≤ 4096 bytes or DIGEST = 32 bytes. */
-export function checkSignRequest(req: SignRequest): MessageType {
+export function checkSignRequest(req: SignRequest, action = 'SignByAsymmetricKey'): MessageType {
+  checkRequestObject(req, action)
   checkKeyId(req.keyId)
   checkOneOf('Algorithm', req.algorithm, SIGN_ALGORITHMS)
   const messageType = req.messageType ?? 'RAW'
