@@ -1,5 +1,5 @@
 import { KeywardError, LIMITS, isKeywardError, type CallOptions, type CreateKeyRequest, type KeyMetadata, type SymmetricKeySpec } from '@keyward/core'
-import type { KmsContext } from './kms-context.js'
+import type { KmsCaller } from './kms-caller.js'
 import { toKeyMetadata } from './metadata-mapping.js'
 
 /** What a Tencent-API endpoint that cannot take CreateKey's KeyId (real Tencent KMS) makes us say. */
@@ -11,11 +11,10 @@ function chosenKeyIdRefused(cause?: unknown): KeywardError {
 /**
  * CreateKey. Tencent's CreateKey has no KeySpec (the region decides); only an endpoint offering both AES_256 and SM4
  * takes one. A chosen KeyId (Type=2 only) is sent as `KeyId`: keyward serve takes it; real Tencent KMS answers
- * UnknownParameter, which becomes UnsupportedOperation.
+ * UnknownParameter, which becomes UnsupportedOperation. `specs`: what the endpoint makes (the capabilities).
  */
-export async function createKey(kms: KmsContext, req: CreateKeyRequest, opts?: CallOptions): Promise<KeyMetadata> {
+export async function createKey(kms: KmsCaller, specs: readonly SymmetricKeySpec[], req: CreateKeyRequest, opts?: CallOptions): Promise<KeyMetadata> {
   const usage = req.keyUsage ?? 'ENCRYPT_DECRYPT'
-  const specs = kms.capabilities.symmetricKeySpecs
   const spec: SymmetricKeySpec = req.keySpec ?? (specs.includes('AES_256') ? 'AES_256' : specs[0]!)
   const sendSpec = usage === 'ENCRYPT_DECRYPT' && specs.length > 1
   const res = await kms.call(
@@ -46,7 +45,7 @@ export async function createKey(kms: KmsContext, req: CreateKeyRequest, opts?: C
  * use to the caller, so it is scheduled for deletion (best effort) and the call fails rather than silently
  * returning another KeyId.
  */
-async function refuseOtherKeyId(kms: KmsContext, made: unknown, opts?: CallOptions): Promise<never> {
+async function refuseOtherKeyId(kms: KmsCaller, made: unknown, opts?: CallOptions): Promise<never> {
   if (typeof made === 'string' && made) await kms.call('ScheduleKeyDeletion', { KeyId: made, PendingWindowInDays: LIMITS.minPendingWindowDays }, opts).catch(() => undefined)
   throw chosenKeyIdRefused()
 }

@@ -1,25 +1,25 @@
 import type { CallOptions, KeyMetadata, KeyRotationStatus, ListKeysRequest, ListKeysResult } from '@keyward/core'
 import type { KmsResponse } from './kms-client.js'
-import { keyAction, type KmsContext } from './kms-context.js'
+import type { KmsCaller } from './kms-caller.js'
 import { KEY_STATE_FILTER, isKnownKeyUsage, toKeyMetadata, toRotationStatus } from './metadata-mapping.js'
 import { optionalNumber, optionalObject, requiredNumber } from './response-fields.js'
 
 /**
- * Key management Actions that need more than `keyAction` (creation: key-creation.ts): describe, list (paged),
- * deletion window, rotation. Inputs were checked by the provider.
+ * Key management Actions that send more than a KeyId or read an answer (creation: key-creation.ts): describe, list
+ * (paged), deletion window, rotation. Inputs were checked by the provider; `kms` is the provider's KmsCaller.
  */
 
 /** ListKeyDetail returns at most this many keys per page. */
 const TENCENT_PAGE = 200
 
 /** DescribeKey. */
-export async function describeKey(kms: KmsContext, keyId: string, opts?: CallOptions): Promise<KeyMetadata> {
-  const res = await keyAction(kms, 'DescribeKey', keyId, opts)
+export async function describeKey(kms: KmsCaller, keyId: string, opts?: CallOptions): Promise<KeyMetadata> {
+  const res = await kms.call('DescribeKey', { KeyId: keyId }, opts)
   return toKeyMetadata(optionalObject(res, 'KeyMetadata') ?? {})
 }
 
 /** ListKeyDetail. Tencent pages at 200; a larger limit is served with consecutive pages. */
-export async function listKeys(kms: KmsContext, req: ListKeysRequest, opts?: CallOptions): Promise<ListKeysResult> {
+export async function listKeys(kms: KmsCaller, req: ListKeysRequest, opts?: CallOptions): Promise<ListKeysResult> {
   const limit = req.limit ?? 200
   const filters = {
     ...(req.keyState ? { KeyState: KEY_STATE_FILTER[req.keyState] } : {}),
@@ -44,17 +44,17 @@ export async function listKeys(kms: KmsContext, req: ListKeysRequest, opts?: Cal
 }
 
 /** ScheduleKeyDeletion: the DeletionDate Tencent sets. */
-export async function scheduleKeyDeletion(kms: KmsContext, keyId: string, pendingWindowInDays: number, opts?: CallOptions): Promise<{ deletionDate: number }> {
+export async function scheduleKeyDeletion(kms: KmsCaller, keyId: string, pendingWindowInDays: number, opts?: CallOptions): Promise<{ deletionDate: number }> {
   const res = await kms.call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: pendingWindowInDays }, opts)
   return { deletionDate: requiredNumber(res, 'DeletionDate') }
 }
 
 /** EnableKeyRotation: RotateDays is sent only when given (Tencent's default is 365). */
-export async function enableKeyRotation(kms: KmsContext, keyId: string, rotateDays: number | undefined, opts?: CallOptions): Promise<void> {
+export async function enableKeyRotation(kms: KmsCaller, keyId: string, rotateDays: number | undefined, opts?: CallOptions): Promise<void> {
   await kms.call('EnableKeyRotation', { KeyId: keyId, ...(rotateDays === undefined ? {} : { RotateDays: rotateDays }) }, opts)
 }
 
 /** GetKeyRotationStatus. */
-export async function keyRotationStatus(kms: KmsContext, keyId: string, opts?: CallOptions): Promise<KeyRotationStatus> {
-  return toRotationStatus(await keyAction(kms, 'GetKeyRotationStatus', keyId, opts))
+export async function keyRotationStatus(kms: KmsCaller, keyId: string, opts?: CallOptions): Promise<KeyRotationStatus> {
+  return toRotationStatus(await kms.call('GetKeyRotationStatus', { KeyId: keyId }, opts))
 }

@@ -3,7 +3,7 @@ import {
   type CallOptions, type DecryptRequest, type DecryptResult, type EncryptRequest, type EncryptResult, type GenerateDataKeyRequest,
   type ReEncryptRequest, type ReEncryptResult,
 } from '@keyward/core'
-import type { KmsContext } from './kms-context.js'
+import type { KmsCaller } from './kms-caller.js'
 import { contextField, exactBytes, optionalBoolean, requiredBytes, requiredString } from './response-fields.js'
 
 /**
@@ -12,19 +12,19 @@ import { contextField, exactBytes, optionalBoolean, requiredBytes, requiredStrin
  */
 
 /** Encrypt. */
-export async function encrypt(kms: KmsContext, req: EncryptRequest, opts?: CallOptions): Promise<EncryptResult> {
+export async function encrypt(kms: KmsCaller, req: EncryptRequest, opts?: CallOptions): Promise<EncryptResult> {
   const res = await kms.call('Encrypt', { KeyId: req.keyId, Plaintext: toBase64(req.plaintext), ...contextField('EncryptionContext', req.encryptionContext) }, opts)
   return { keyId: requiredString(res, 'KeyId'), ciphertextBlob: requiredString(res, 'CiphertextBlob') }
 }
 
 /** Decrypt. */
-export async function decrypt(kms: KmsContext, req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
+export async function decrypt(kms: KmsCaller, req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
   const res = await kms.call('Decrypt', { CiphertextBlob: req.ciphertextBlob, ...contextField('EncryptionContext', req.encryptionContext) }, opts)
   return { keyId: requiredString(res, 'KeyId'), plaintext: requiredBytes(res, 'Plaintext') }
 }
 
 /** ReEncrypt: SourceKeyId and ReEncrypted default to what an endpoint that omits them means. */
-export async function reEncrypt(kms: KmsContext, req: ReEncryptRequest, opts?: CallOptions): Promise<ReEncryptResult> {
+export async function reEncrypt(kms: KmsCaller, req: ReEncryptRequest, opts?: CallOptions): Promise<ReEncryptResult> {
   const res = await kms.call(
     'ReEncrypt',
     {
@@ -49,7 +49,7 @@ export async function reEncrypt(kms: KmsContext, req: ReEncryptRequest, opts?: C
  * needs KeySpec or NumberOfBytes; NumberOfBytes wins when both are given, as in Tencent. SM4 (a Keyward spec, the
  * 国密 data-key size) is sent as its 16 bytes, which every Tencent endpoint takes.
  */
-export async function generateDataKey(kms: KmsContext, req: GenerateDataKeyRequest, length: number, opts?: CallOptions): Promise<DataKey> {
+export async function generateDataKey(kms: KmsCaller, req: GenerateDataKeyRequest, length: number, opts?: CallOptions): Promise<DataKey> {
   const spec = req.keySpec ?? 'AES_256'
   const size = req.numberOfBytes !== undefined ? { NumberOfBytes: req.numberOfBytes } : spec === 'SM4' ? { NumberOfBytes: DATA_KEY_LENGTHS.SM4 } : { KeySpec: spec }
   const res = await kms.call('GenerateDataKey', { KeyId: req.keyId, ...size, ...contextField('EncryptionContext', req.encryptionContext) }, opts)
@@ -63,7 +63,7 @@ export async function generateDataKey(kms: KmsContext, req: GenerateDataKeyReque
 }
 
 /** GenerateRandom: exactly `numberOfBytes` bytes, or an error. */
-export async function generateRandom(kms: KmsContext, numberOfBytes: number, opts?: CallOptions): Promise<Uint8Array> {
+export async function generateRandom(kms: KmsCaller, numberOfBytes: number, opts?: CallOptions): Promise<Uint8Array> {
   const res = await kms.call('GenerateRandom', { NumberOfBytes: numberOfBytes }, opts)
   return exactBytes(res, 'Plaintext', numberOfBytes)
 }

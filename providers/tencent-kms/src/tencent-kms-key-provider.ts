@@ -1,5 +1,5 @@
 import {
-  INSPECT, KeywardError, checkAlias, checkCreateKey, checkDecryptRequest, checkDescription, checkEncryptRequest,
+  INSPECT, checkAlias, checkCreateKey, checkDecryptRequest, checkDescription, checkEncryptRequest,
   checkGenerateDataKey, checkImportKeyMaterialRequest, checkImportParametersRequest, checkKeyId, checkListKeysRequest,
   checkNumberOfRandomBytes, checkPendingWindow, checkReEncryptRequest, checkRotateDays, checkRsaDecryptRequest,
   checkSignRequest, checkSm2DecryptRequest, checkVerifyRequest, requireCapability,
@@ -13,7 +13,6 @@ import * as asymmetric from './asymmetric-ops.js'
 import { tencentKmsCapabilities } from './capabilities.js'
 import { resolveOptions, type ResolvedOptions, type TencentKmsOptions } from './config.js'
 import { KmsCaller, type CallStats } from './kms-caller.js'
-import { keyAction, type KmsContext } from './kms-context.js'
 import { createKey } from './key-creation.js'
 import * as importing from './key-import.js'
 import * as lifecycle from './key-lifecycle.js'
@@ -22,9 +21,9 @@ import * as symmetric from './symmetric-ops.js'
 /**
  * KeyProvider over Tencent Cloud KMS (API 2019-01-18), or any endpoint that speaks it (`keyward serve`, a private
  * endpoint). Every method checks its input locally with core's request checks (before any round trip), then hands
- * one Action to a module (key-creation, key-lifecycle, symmetric-ops, asymmetric-ops, key-import) with a
- * {@link KmsContext} whose `call` goes through the KmsCaller: retried with core's backoff, failures mapped to
- * KeywardErrors that keep the RequestId. The CiphertextBlob is Tencent's own string, passed through unchanged.
+ * one Action to a module (key-creation, key-lifecycle, symmetric-ops, asymmetric-ops, key-import) with the
+ * provider's {@link KmsCaller}: retried with core's backoff, per-attempt timeout, failures mapped to KeywardErrors
+ * that keep the RequestId. The CiphertextBlob is Tencent's own string, passed through unchanged.
  *
  * @example
  * ```ts
@@ -39,40 +38,31 @@ export class TencentKmsKeyProvider implements KeyProvider {
   /** The region every call goes to. */
   readonly region: string
   readonly #options: ResolvedOptions
-  readonly #caller: KmsCaller
-  readonly #kms: KmsContext
-  #closed = false
+  readonly #kms: KmsCaller
 
   constructor(options: TencentKmsOptions = {}) {
     this.#options = resolveOptions(options)
     this.name = this.#options.name
     this.region = this.#options.region
     this.capabilities = tencentKmsCapabilities(this.#options.symmetricKeySpecs)
-    this.#caller = new KmsCaller({
+    this.#kms = new KmsCaller({
       client: this.#options.clientSupplier(this.region),
       requestTimeoutMs: this.#options.requestTimeoutMs,
       retry: this.#options.retry,
+      name: this.name,
       ...(this.#options.onAttempt ? { onAttempt: this.#options.onAttempt } : {}),
     })
-    this.#kms = {
-      name: this.name,
-      capabilities: this.capabilities,
-      call: async (action, req, opts) => {
-        if (this.#closed) throw new KeywardError('FailedOperation.ProviderUnavailable', `The ${this.name} provider is closed.`)
-        return this.#caller.call(action, req, opts)
-      },
-    }
   }
 
   /** Calls, attempts and failures so far (attempts − calls = retries). */
   get stats(): Readonly<CallStats> {
-    return this.#caller.stats
+    return this.#kms.stats
   }
 
   async createKey(req: CreateKeyRequest, opts?: CallOptions): Promise<KeyMetadata> {
     checkCreateKey(req)
     if (req.keySpec !== undefined) requireCapability(this.name, this.capabilities, 'symmetricKeySpecs', req.keySpec)
-    return createKey(this.#kms, req, opts)
+    return createKey(this.#kms, this.capabilities.symmetricKeySpecs, req, opts)
   }
 
   async describeKey(keyId: string, opts?: CallOptions): Promise<KeyMetadata> {
@@ -206,9 +196,9 @@ export class TencentKmsKeyProvider implements KeyProvider {
     await this.#keyAction('DeleteImportedKeyMaterial', keyId, opts)
   }
 
-  /** Marks the provider closed; the transport holds no session to release (its HTTP agent is shared). */
+  /** Marks the provider closed (later calls: ProviderUnavailable); the transport holds no session to release. */
   async close(): Promise<void> {
-    this.#closed = true
+    this.#kms.close()
   }
 
   toJSON(): { name: string; region: string; endpoint: string } {
@@ -222,6 +212,6 @@ export class TencentKmsKeyProvider implements KeyProvider {
   /** An Action whose only parameter is the KeyId, after checking it. */
   #keyAction(action: string, keyId: string, opts?: CallOptions): Promise<unknown> {
     checkKeyId(keyId)
-    return keyAction(this.#kms, action, keyId, opts)
+    return this.#kms.call(action, { KeyId: keyId }, opts)
   }
 }
