@@ -159,9 +159,15 @@ export class KeyBook {
     for (const id of [...this.#opened.keys()]) if (id.startsWith(`${keyId}\0`)) this.#evict(id)
   }
 
-  /** Zeroes every cached material (close). */
-  forgetAll(): void {
-    for (const id of [...this.#opened.keys()]) this.#evict(id)
+  /** Lets queued writes finish, closes the store, then zeroes every cached material and the root key. */
+  async close(): Promise<void> {
+    await this.exclusive(async () => undefined)
+    try {
+      await this.store.close()
+    } finally {
+      for (const id of [...this.#opened.keys()]) this.#evict(id)
+      this.root.destroy()
+    }
   }
 
   #evict(id: string): void {

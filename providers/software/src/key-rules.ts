@@ -1,4 +1,5 @@
-import { KEY_USAGE_TABLE, KeywardError, needs, type KeyMetadata, type KeyState, type KeyUsage } from '@keyward/core'
+import { KEY_USAGE_TABLE, KeywardError, type KeyMetadata, type KeyState, type KeyUsage } from '@keyward/core'
+import type { KeyBook } from './key-book.js'
 
 /**
  * Which key states allow what, and the code each refusal carries (Tencent's). Kept as data so that every
@@ -49,7 +50,10 @@ export function requireRotatable(key: KeyMetadata): void {
 /** Seconds in a day: deletion windows and rotation periods are whole days. */
 export const DAY_SECONDS = 86_400
 
-/** A request argument must be an object (a null or a string from an untyped caller is a bad request, not a crash). */
-export function checkRequest(req: unknown, action: string): asserts req is object {
-  needs(req !== null && typeof req === 'object', 'MissingParameter', `${action} needs a request object.`)
+/** The key, if it has one of `usages` and is Enabled; otherwise the code Tencent gives. */
+export async function usableKey(book: KeyBook, keyId: string, usages: readonly KeyUsage[], action: string): Promise<KeyMetadata> {
+  const key = await book.get(keyId)
+  requireUsage(key, usages, action)
+  requireEnabled(key)
+  return key
 }

@@ -1,24 +1,31 @@
 import { randomBytes } from 'node:crypto'
 import {
-  DataKey, KEY_USAGES, KEY_USAGE_TABLE, LIMITS,
-  checkBytes, checkEncryptionContext, checkGenerateDataKey, checkKeyId, checkNumberOfRandomBytes, checkOneOf,
-  checkPlaintext, checkSignRequest, toBase64, zeroize,
-  type KeyMetadata, type KeyUsage, type MessageType, type RsaEncryptionAlgorithm,
-  type AsymmetricRsaDecryptRequest, type AsymmetricSm2DecryptRequest, type CallOptions, type DecryptRequest, type DecryptResult,
-  type EncryptRequest, type EncryptResult, type GenerateDataKeyRequest, type KeyProvider, type PublicKeyResult,
-  type ReEncryptRequest, type ReEncryptResult, type SignRequest, type VerifyRequest,
+  INSPECT, KeywardError, checkAlias, checkCreateKey, checkDecryptRequest, checkDescription, checkEncryptRequest,
+  checkGenerateDataKey, checkImportKeyMaterialRequest, checkImportParametersRequest, checkKeyId, checkListKeysRequest,
+  checkNumberOfRandomBytes, checkPendingWindow, checkReEncryptRequest, checkRotateDays, checkRsaDecryptRequest,
+  checkSignRequest, checkSm2DecryptRequest, checkVerifyRequest, systemClock,
+  type AsymmetricRsaDecryptRequest, type AsymmetricSm2DecryptRequest, type CallOptions, type DataKey, type DecryptRequest,
+  type DecryptResult, type EncryptRequest, type EncryptResult, type GenerateDataKeyRequest, type GetParametersForImportRequest,
+  type ImportKeyMaterialRequest, type ImportParameters, type KeyMetadata, type KeyProvider, type KeyRotationStatus,
+  type ListKeysRequest, type ListKeysResult, type ProviderCapabilities, type PublicKeyResult, type ReEncryptRequest,
+  type ReEncryptResult, type SignRequest, type VerifyRequest, type WrappingAlgorithm,
 } from '@keyward/core'
-import { asymmetricDecrypt, publicSpki, signWith, usageFor, verifyWith } from './asymmetric-ops.js'
-import { spkiToPem } from './crypto/key-pairs.js'
-import type { KeyBook } from './key-book.js'
-import { checkRequest, requireEnabled, requireUsage } from './key-rules.js'
-import { SoftwareKeyImport } from './software-key-import.js'
-import { decryptBlob, encryptToBlob } from './symmetric-ops.js'
+import * as asymmetric from './asymmetric-ops.js'
+import { KeyBook } from './key-book.js'
+import { checkSoftwareCreateKey, createKey } from './key-creation.js'
+import * as importing from './key-import.js'
+import * as lifecycle from './key-lifecycle.js'
+import * as rotation from './key-rotation.js'
+import { SOFTWARE_CAPABILITIES, type SoftwareCreateKeyRequest, type SoftwareKeyProviderOptions } from './provider-options.js'
+import * as symmetric from './symmetric-ops.js'
 
 /**
- * A {@link KeyProvider} on Node's OpenSSL (AES-256-GCM, RSA, ECDSA P-256) and @keyward/gm (SM2, SM4), with
- * keys in a {@link KeyStore} sealed under a root key. Symmetric ciphertexts use core's blob format, the one
- * the PKCS#11 provider emits, so keys migrated between the two keep decrypting.
+ * A {@link KeyProvider} on Node's OpenSSL (AES-256-GCM, RSA, ECDSA P-256) and @keyward/gm (SM2, SM4), with keys in a
+ * {@link KeyStore} sealed under a root key. Every method checks its input with core's request checks, then hands
+ * the work and the {@link KeyBook} (store, root key, clock, write lock) to one module: key-creation, key-lifecycle,
+ * key-rotation, key-import, symmetric-ops, asymmetric-ops. Symmetric ciphertexts use core's blob format, the one the
+ * PKCS#11 provider emits, so keys migrated between the two keep decrypting. Nothing secret is reachable through
+ * toJSON or util.inspect.
  *
  * @example
  * ```ts
@@ -30,159 +37,213 @@ import { decryptBlob, encryptToBlob } from './symmetric-ops.js'
  * const { ciphertextBlob } = await provider.encrypt({ keyId, plaintext: Buffer.from('4111 1111 1111 1111') })
  * ```
  */
-export class SoftwareKeyProvider extends SoftwareKeyImport implements KeyProvider {
-  /** Encrypt (≤ 4096 bytes) under the key's newest version; the EncryptionContext is bound as AAD. */
+export class SoftwareKeyProvider implements KeyProvider {
+  readonly name: string
+  readonly capabilities: ProviderCapabilities = SOFTWARE_CAPABILITIES
+  readonly #book: KeyBook
+  #closed = false
+
+  constructor(options: SoftwareKeyProviderOptions) {
+    if (!options || !options.store || !options.rootKey) {
+      throw new KeywardError('MissingParameter', 'SoftwareKeyProvider needs a store and a rootKey.')
+    }
+    this.name = options.name ?? 'software'
+    this.#book = new KeyBook(options.store, options.rootKey, options.clock ?? systemClock)
+  }
+
+  /** CreateKey; `exportable: true` allows exportWrappedKeyMaterial for a symmetric key. */
+  async createKey(req: SoftwareCreateKeyRequest, opts?: CallOptions): Promise<KeyMetadata> {
+    const book = this.#live(opts)
+    checkCreateKey(req)
+    checkSoftwareCreateKey(req)
+    return book.exclusive(() => createKey(book, req))
+  }
+
+  async describeKey(keyId: string, opts?: CallOptions): Promise<KeyMetadata> {
+    const book = this.#live(opts)
+    checkKeyId(keyId)
+    return lifecycle.describeKey(book, keyId)
+  }
+
+  async listKeys(req: ListKeysRequest = {}, opts?: CallOptions): Promise<ListKeysResult> {
+    const book = this.#live(opts)
+    checkListKeysRequest(req)
+    return lifecycle.listKeys(book, req)
+  }
+
+  async updateAlias(keyId: string, alias: string, opts?: CallOptions): Promise<void> {
+    const book = this.#live(opts)
+    checkKeyId(keyId)
+    checkAlias(alias)
+    await lifecycle.updateKey(book, keyId, { alias })
+  }
+
+  async updateKeyDescription(keyId: string, description: string, opts?: CallOptions): Promise<void> {
+    const book = this.#live(opts)
+    checkKeyId(keyId)
+    checkDescription(description)
+    await lifecycle.updateKey(book, keyId, { description })
+  }
+
+  async enableKey(keyId: string, opts?: CallOptions): Promise<void> {
+    await lifecycle.setKeyState(this.#keyCall(keyId, opts), keyId, 'EnableKey')
+  }
+
+  async disableKey(keyId: string, opts?: CallOptions): Promise<void> {
+    await lifecycle.setKeyState(this.#keyCall(keyId, opts), keyId, 'DisableKey')
+  }
+
+  async scheduleKeyDeletion(keyId: string, pendingWindowInDays: number, opts?: CallOptions): Promise<{ deletionDate: number }> {
+    const book = this.#live(opts)
+    checkKeyId(keyId)
+    checkPendingWindow(pendingWindowInDays)
+    return lifecycle.scheduleKeyDeletion(book, keyId, pendingWindowInDays)
+  }
+
+  async cancelKeyDeletion(keyId: string, opts?: CallOptions): Promise<void> {
+    await lifecycle.cancelKeyDeletion(this.#keyCall(keyId, opts), keyId)
+  }
+
+  async archiveKey(keyId: string, opts?: CallOptions): Promise<void> {
+    await lifecycle.setKeyState(this.#keyCall(keyId, opts), keyId, 'ArchiveKey')
+  }
+
+  async cancelKeyArchive(keyId: string, opts?: CallOptions): Promise<void> {
+    await lifecycle.setKeyState(this.#keyCall(keyId, opts), keyId, 'CancelKeyArchive')
+  }
+
+  async enableKeyRotation(keyId: string, rotateDays?: number, opts?: CallOptions): Promise<void> {
+    const book = this.#live(opts)
+    checkKeyId(keyId)
+    checkRotateDays(rotateDays)
+    await rotation.enableKeyRotation(book, keyId, rotateDays)
+  }
+
+  async disableKeyRotation(keyId: string, opts?: CallOptions): Promise<void> {
+    await rotation.disableKeyRotation(this.#keyCall(keyId, opts), keyId)
+  }
+
+  async getKeyRotationStatus(keyId: string, opts?: CallOptions): Promise<KeyRotationStatus> {
+    return rotation.keyRotationStatus(this.#keyCall(keyId, opts), keyId)
+  }
+
+  async rotateKey(keyId: string, opts?: CallOptions): Promise<void> {
+    await rotation.rotateKey(this.#keyCall(keyId, opts), keyId)
+  }
+
   async encrypt(req: EncryptRequest, opts?: CallOptions): Promise<EncryptResult> {
-    const book = this.live(opts)
-    checkRequest(req, 'Encrypt')
-    checkKeyId(req.keyId)
-    checkPlaintext(req.plaintext)
-    checkEncryptionContext(req.encryptionContext)
-    return this.onEncrypt(book, req)
+    const book = this.#live(opts)
+    checkEncryptRequest(req)
+    return symmetric.encrypt(book, req)
   }
 
-  protected async onEncrypt(book: KeyBook, req: EncryptRequest): Promise<EncryptResult> {
-    const key = await usableKey(book, req.keyId, ['ENCRYPT_DECRYPT'], 'Encrypt')
-    return { keyId: key.keyId, ciphertextBlob: await encryptToBlob(book, key, req.plaintext, req.encryptionContext) }
-  }
-
-  /** Decrypt a blob (no KeyId needed: the blob names key and version). Failures are decryptionFailed(). */
   async decrypt(req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
-    const book = this.live(opts)
-    checkRequest(req, 'Decrypt')
-    checkEncryptionContext(req.encryptionContext)
-    return this.onDecrypt(book, req)
+    const book = this.#live(opts)
+    checkDecryptRequest(req)
+    return symmetric.decrypt(book, req)
   }
 
-  protected async onDecrypt(book: KeyBook, req: DecryptRequest): Promise<DecryptResult> {
-    return decryptBlob(book, req.ciphertextBlob, req.encryptionContext)
-  }
-
-  /** ReEncrypt: decrypt, then encrypt under the destination key (default: the source key's newest version). */
   async reEncrypt(req: ReEncryptRequest, opts?: CallOptions): Promise<ReEncryptResult> {
-    const book = this.live(opts)
-    checkRequest(req, 'ReEncrypt')
-    checkEncryptionContext(req.sourceEncryptionContext, 'SourceEncryptionContext')
-    checkEncryptionContext(req.destinationEncryptionContext, 'DestinationEncryptionContext')
-    if (req.destinationKeyId !== undefined) checkKeyId(req.destinationKeyId, 'DestinationKeyId')
-    return this.onReEncrypt(book, req)
+    const book = this.#live(opts)
+    checkReEncryptRequest(req)
+    return symmetric.reEncrypt(book, req)
   }
 
-  protected async onReEncrypt(book: KeyBook, req: ReEncryptRequest): Promise<ReEncryptResult> {
-    const source = await decryptBlob(book, req.ciphertextBlob, req.sourceEncryptionContext)
-    try {
-      const dest = await usableKey(book, req.destinationKeyId ?? source.keyId, ['ENCRYPT_DECRYPT'], 'ReEncrypt')
-      const ciphertextBlob = await encryptToBlob(book, dest, source.plaintext, req.destinationEncryptionContext)
-      return { ciphertextBlob, keyId: dest.keyId, sourceKeyId: source.keyId, reEncrypted: true }
-    } finally {
-      zeroize(source.plaintext)
-    }
-  }
-
-  /** GenerateDataKey (AES_128, AES_256 or NumberOfBytes): the plaintext and its blob, as core's DataKey. */
   async generateDataKey(req: GenerateDataKeyRequest, opts?: CallOptions): Promise<DataKey> {
-    const book = this.live(opts)
-    checkRequest(req, 'GenerateDataKey')
-    const n = checkGenerateDataKey(req)
-    return this.onGenerateDataKey(book, req, n)
-  }
-
-  protected async onGenerateDataKey(book: KeyBook, req: GenerateDataKeyRequest, numberOfBytes: number): Promise<DataKey> {
-    const key = await usableKey(book, req.keyId, ['ENCRYPT_DECRYPT'], 'GenerateDataKey')
-    const plaintext = randomBytes(numberOfBytes)
-    try {
-      return new DataKey(key.keyId, plaintext, await encryptToBlob(book, key, plaintext, req.encryptionContext))
-    } catch (e) {
-      zeroize(plaintext)
-      throw e
-    }
+    const book = this.#live(opts)
+    const numberOfBytes = checkGenerateDataKey(req)
+    return symmetric.generateDataKey(book, req, numberOfBytes)
   }
 
   /** GenerateRandom (1-1024 bytes) from Node's CSPRNG. */
   async generateRandom(numberOfBytes: number, opts?: CallOptions): Promise<Uint8Array> {
-    this.live(opts)
+    this.#live(opts)
     checkNumberOfRandomBytes(numberOfBytes)
     return randomBytes(numberOfBytes)
   }
 
-  /** GetPublicKey of an asymmetric key: DER SPKI (base64) and PEM. */
   async getPublicKey(keyId: string, opts?: CallOptions): Promise<PublicKeyResult> {
-    const book = this.live(opts)
-    checkKeyId(keyId)
-    return this.onGetPublicKey(book, keyId)
+    return asymmetric.getPublicKey(this.#keyCall(keyId, opts), keyId)
   }
 
-  protected async onGetPublicKey(book: KeyBook, keyId: string): Promise<PublicKeyResult> {
-    const key = await usableKey(book, keyId, ASYMMETRIC_USAGES, 'GetPublicKey')
-    const spki = await publicSpki(book, key)
-    return { keyId, publicKey: toBase64(spki), publicKeyPem: spkiToPem(spki) }
-  }
-
-  /** AsymmetricRsaDecrypt (RSAES_OAEP_SHA_1 / RSAES_OAEP_SHA_256) with an ASYMMETRIC_DECRYPT_RSA_2048 key. */
   async asymmetricRsaDecrypt(req: AsymmetricRsaDecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
-    const book = this.live(opts)
-    checkRequest(req, 'AsymmetricRsaDecrypt')
-    checkKeyId(req.keyId)
-    checkOneOf('Algorithm', req.algorithm, RSA_DECRYPT_ALGORITHMS)
-    checkBytes('Ciphertext', req.ciphertext, 1, 512)
-    return this.onAsymmetricDecrypt(book, req.keyId, 'ASYMMETRIC_DECRYPT_RSA_2048', req.algorithm, req.ciphertext)
+    const book = this.#live(opts)
+    checkRsaDecryptRequest(req)
+    return asymmetric.asymmetricDecrypt(book, req.keyId, req.algorithm, req.ciphertext)
   }
 
-  /** AsymmetricSm2Decrypt: C1C3C2, ASN.1 DER or raw 04‖C1C3C2 (≤ 256 bytes, as Tencent). */
   async asymmetricSm2Decrypt(req: AsymmetricSm2DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
-    const book = this.live(opts)
-    checkRequest(req, 'AsymmetricSm2Decrypt')
-    checkKeyId(req.keyId)
-    checkBytes('Ciphertext', req.ciphertext, 1, LIMITS.maxSm2CiphertextBytes)
-    return this.onAsymmetricDecrypt(book, req.keyId, 'ASYMMETRIC_DECRYPT_SM2', 'SM2', req.ciphertext)
+    const book = this.#live(opts)
+    checkSm2DecryptRequest(req)
+    return asymmetric.asymmetricDecrypt(book, req.keyId, 'SM2', req.ciphertext)
   }
 
-  protected async onAsymmetricDecrypt(
-    book: KeyBook,
-    keyId: string,
-    usage: KeyUsage,
-    algorithm: RsaEncryptionAlgorithm | 'SM2',
-    ciphertext: Uint8Array,
-  ): Promise<DecryptResult> {
-    const key = await usableKey(book, keyId, [usage], algorithm === 'SM2' ? 'AsymmetricSm2Decrypt' : 'AsymmetricRsaDecrypt')
-    return { keyId: key.keyId, plaintext: await asymmetricDecrypt(book, key, algorithm, ciphertext) }
-  }
-
-  /** SignByAsymmetricKey: RAW is hashed here (SHA-256, or SM3(Z‖M) for SM2DSA); DIGEST is signed as given. DER out. */
   async signByAsymmetricKey(req: SignRequest, opts?: CallOptions): Promise<{ signature: Uint8Array }> {
-    const book = this.live(opts)
-    checkRequest(req, 'SignByAsymmetricKey')
+    const book = this.#live(opts)
     const messageType = checkSignRequest(req)
-    return this.onSign(book, req, messageType)
+    return asymmetric.sign(book, req, messageType)
   }
 
-  protected async onSign(book: KeyBook, req: SignRequest, messageType: MessageType): Promise<{ signature: Uint8Array }> {
-    const key = await usableKey(book, req.keyId, [usageFor(req.algorithm)], `SignByAsymmetricKey with ${req.algorithm}`)
-    return { signature: await signWith(book, key, req.algorithm, req.message, messageType) }
-  }
-
-  /** VerifyByAsymmetricKey: a malformed signature is simply not valid. */
   async verifyByAsymmetricKey(req: VerifyRequest, opts?: CallOptions): Promise<{ signatureValid: boolean }> {
-    const book = this.live(opts)
-    checkRequest(req, 'VerifyByAsymmetricKey')
-    const messageType = checkSignRequest(req)
-    checkBytes('Signature', req.signature, 1, 1024)
-    return this.onVerify(book, req, messageType)
+    const book = this.#live(opts)
+    const messageType = checkVerifyRequest(req)
+    return asymmetric.verify(book, req, messageType)
   }
 
-  protected async onVerify(book: KeyBook, req: VerifyRequest, messageType: MessageType): Promise<{ signatureValid: boolean }> {
-    const key = await usableKey(book, req.keyId, [usageFor(req.algorithm)], `VerifyByAsymmetricKey with ${req.algorithm}`)
-    return { signatureValid: await verifyWith(book, key, req.algorithm, req.message, messageType, req.signature) }
+  async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {
+    const book = this.#live(opts)
+    checkImportParametersRequest(req)
+    return importing.getParametersForImport(book, req)
   }
-}
 
-const RSA_DECRYPT_ALGORITHMS = KEY_USAGE_TABLE.ASYMMETRIC_DECRYPT_RSA_2048.encryptionAlgorithms.filter((a): a is RsaEncryptionAlgorithm => a !== 'SM2')
-const ASYMMETRIC_USAGES = KEY_USAGES.filter((u) => KEY_USAGE_TABLE[u].kind !== 'symmetric')
+  async importKeyMaterial(req: ImportKeyMaterialRequest, opts?: CallOptions): Promise<void> {
+    const book = this.#live(opts)
+    checkImportKeyMaterialRequest(req)
+    await importing.importKeyMaterial(book, req)
+  }
 
-/** The key, if it has one of `usages` and is Enabled; otherwise the code Tencent gives. */
-async function usableKey(book: KeyBook, keyId: string, usages: readonly KeyUsage[], action: string): Promise<KeyMetadata> {
-  const key = await book.get(keyId)
-  requireUsage(key, usages, action)
-  requireEnabled(key)
-  return key
+  async deleteImportedKeyMaterial(keyId: string, opts?: CallOptions): Promise<void> {
+    await importing.deleteImportedKeyMaterial(this.#keyCall(keyId, opts), keyId)
+  }
+
+  /**
+   * Software-only extension for BYOK migration: the key's newest symmetric material wrapped with another provider's
+   * import public key (DER SPKI, RSA-2048) and algorithm, ready for its ImportKeyMaterial. Only keys created with
+   * `exportable: true`; blobs of older versions stay here.
+   */
+  async exportWrappedKeyMaterial(keyId: string, wrappingPublicKeyDer: Uint8Array, wrappingAlgorithm: WrappingAlgorithm, opts?: CallOptions): Promise<Uint8Array> {
+    const book = this.#live(opts)
+    checkKeyId(keyId)
+    const wrappingKey = importing.checkExportWrappedKeyMaterial(wrappingPublicKeyDer, wrappingAlgorithm)
+    return importing.exportWrappedKeyMaterial(book, keyId, wrappingKey, wrappingAlgorithm)
+  }
+
+  /** Closes the store and zeroes the root key and cached material. Later calls fail with ProviderUnavailable. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await this.#book.close()
+  }
+
+  toJSON(): { name: string; closed: boolean; store: string } {
+    return { name: this.name, closed: this.#closed, store: this.#book.store.constructor.name }
+  }
+
+  [INSPECT](): string {
+    return `SoftwareKeyProvider { name: '${this.name}', store: ${this.#book.store.constructor.name}, rootKey: [REDACTED]${this.#closed ? ', closed' : ''} }`
+  }
+
+  /** The key book, after checking that the provider is open and the call was not aborted. */
+  #live(opts?: CallOptions): KeyBook {
+    if (this.#closed) throw new KeywardError('FailedOperation.ProviderUnavailable', `The ${this.name} provider is closed.`)
+    if (opts?.signal?.aborted) throw new KeywardError('FailedOperation.Aborted', 'The call was aborted.', { cause: opts.signal.reason })
+    return this.#book
+  }
+
+  /** {@link #live} for a call whose only input is a KeyId. */
+  #keyCall(keyId: string, opts?: CallOptions): KeyBook {
+    const book = this.#live(opts)
+    checkKeyId(keyId)
+    return book
+  }
 }

@@ -1,18 +1,52 @@
+import { randomBytes } from 'node:crypto'
 import {
-  blobAad,
-  blobHeader,
-  decodeCiphertextBlob,
-  decryptionFailed,
-  encodeCiphertextBlob,
-  isKeywardError,
-  KeywardError,
-  zeroize,
-  type EncryptionContext,
-  type KeyMetadata,
+  DataKey, KeywardError, blobAad, blobHeader, decodeCiphertextBlob, decryptionFailed, encodeCiphertextBlob, isKeywardError, zeroize,
+  type DecryptRequest, type DecryptResult, type EncryptRequest, type EncryptResult, type EncryptionContext, type GenerateDataKeyRequest,
+  type KeyMetadata, type ReEncryptRequest, type ReEncryptResult,
 } from '@keyward/core'
 import { gcmDecrypt, gcmEncrypt, type GcmCipher } from './crypto/gcm.js'
 import type { KeyBook } from './key-book.js'
-import { requireEnabled } from './key-rules.js'
+import { requireEnabled, usableKey } from './key-rules.js'
+
+/**
+ * Symmetric operations of the software provider over core's ciphertext-blob format (the format the PKCS#11
+ * provider emits too, so migrated keys keep decrypting): Encrypt, Decrypt, ReEncrypt, GenerateDataKey.
+ */
+
+/** Encrypt under the key's newest version; the EncryptionContext is bound as AAD. */
+export async function encrypt(book: KeyBook, req: EncryptRequest): Promise<EncryptResult> {
+  const key = await usableKey(book, req.keyId, ['ENCRYPT_DECRYPT'], 'Encrypt')
+  return { keyId: key.keyId, ciphertextBlob: await encryptToBlob(book, key, req.plaintext, req.encryptionContext) }
+}
+
+/** Decrypt: the blob names key and version. Failures are decryptionFailed() (see decryptBlob). */
+export function decrypt(book: KeyBook, req: DecryptRequest): Promise<DecryptResult> {
+  return decryptBlob(book, req.ciphertextBlob, req.encryptionContext)
+}
+
+/** ReEncrypt: decrypt, then encrypt under the destination key (default: the source key's newest version). */
+export async function reEncrypt(book: KeyBook, req: ReEncryptRequest): Promise<ReEncryptResult> {
+  const source = await decryptBlob(book, req.ciphertextBlob, req.sourceEncryptionContext)
+  try {
+    const dest = await usableKey(book, req.destinationKeyId ?? source.keyId, ['ENCRYPT_DECRYPT'], 'ReEncrypt')
+    const ciphertextBlob = await encryptToBlob(book, dest, source.plaintext, req.destinationEncryptionContext)
+    return { ciphertextBlob, keyId: dest.keyId, sourceKeyId: source.keyId, reEncrypted: true }
+  } finally {
+    zeroize(source.plaintext)
+  }
+}
+
+/** GenerateDataKey of `numberOfBytes` (as checkGenerateDataKey computed it): the plaintext and its blob. */
+export async function generateDataKey(book: KeyBook, req: GenerateDataKeyRequest, numberOfBytes: number): Promise<DataKey> {
+  const key = await usableKey(book, req.keyId, ['ENCRYPT_DECRYPT'], 'GenerateDataKey')
+  const plaintext = randomBytes(numberOfBytes)
+  try {
+    return new DataKey(key.keyId, plaintext, await encryptToBlob(book, key, plaintext, req.encryptionContext))
+  } catch (e) {
+    zeroize(plaintext)
+    throw e
+  }
+}
 
 /** The blob cipher of a symmetric key (GCM only: cipher 3 is the PKCS#11 construction for tokens without GCM). */
 export function cipherOf(key: KeyMetadata): GcmCipher {

@@ -36,6 +36,8 @@ export interface KmsCallerOptions {
   requestTimeoutMs: number
   retry: Partial<RetryPolicy>
   onAttempt?: (event: AttemptEvent) => void
+  /** The provider's name, for the error a call after {@link KmsCaller.close} gets; default `tencent-kms`. */
+  name?: string
 }
 
 /**
@@ -46,6 +48,7 @@ export interface KmsCallerOptions {
 export class KmsCaller {
   readonly #opts: KmsCallerOptions
   readonly #stats: CallStats = { calls: 0, attempts: 0, failures: 0 }
+  #closed = false
 
   constructor(opts: KmsCallerOptions) {
     this.#opts = opts
@@ -55,8 +58,14 @@ export class KmsCaller {
     return { ...this.#stats }
   }
 
+  /** Refuses every later call with FailedOperation.ProviderUnavailable (the transport holds no session to release). */
+  close(): void {
+    this.#closed = true
+  }
+
   /** Calls `action` with `req` (Tencent field names); resolves with the response, rejects with a KeywardError. */
   async call(action: string, req: Readonly<Record<string, unknown>>, opts: CallOptions = {}): Promise<KmsResponse> {
+    if (this.#closed) throw new KeywardError('FailedOperation.ProviderUnavailable', `The ${this.#opts.name ?? 'tencent-kms'} provider is closed.`)
     this.#stats.calls++
     try {
       return await withRetry((attempt, signal) => this.#attempt(action, req, attempt, signal), {

@@ -1,51 +1,29 @@
 import {
-  DATA_KEY_LENGTHS,
-  DataKey,
-  LIMITS,
-  WRAPPING_ALGORITHMS,
-  WRAPPING_KEY_SPECS,
-  checkBytes,
-  checkEncryptionContext,
-  checkGenerateDataKey,
-  checkInt,
-  checkKeyId,
-  checkNumberOfRandomBytes,
-  checkOneOf,
-  checkPlaintext,
-  checkSignRequest,
-  checkString,
-  toBase64,
-  zeroize,
-  type AsymmetricRsaDecryptRequest,
-  type AsymmetricSm2DecryptRequest,
-  type CallOptions,
-  type DecryptRequest,
-  type DecryptResult,
-  type EncryptRequest,
-  type EncryptResult,
-  type GenerateDataKeyRequest,
-  type GetParametersForImportRequest,
-  type ImportKeyMaterialRequest,
-  type ImportParameters,
-  type KeyProvider,
-  type PublicKeyResult,
-  type ReEncryptRequest,
-  type ReEncryptResult,
-  type SignRequest,
-  type VerifyRequest,
+  INSPECT, checkAlias, checkCreateKey, checkDecryptRequest, checkDescription, checkEncryptRequest,
+  checkGenerateDataKey, checkImportKeyMaterialRequest, checkImportParametersRequest, checkKeyId, checkListKeysRequest,
+  checkNumberOfRandomBytes, checkPendingWindow, checkReEncryptRequest, checkRotateDays, checkRsaDecryptRequest,
+  checkSignRequest, checkSm2DecryptRequest, checkVerifyRequest, requireCapability,
+  type AsymmetricRsaDecryptRequest, type AsymmetricSm2DecryptRequest, type CallOptions, type CreateKeyRequest, type DataKey,
+  type DecryptRequest, type DecryptResult, type EncryptRequest, type EncryptResult, type GenerateDataKeyRequest,
+  type GetParametersForImportRequest, type ImportKeyMaterialRequest, type ImportParameters, type KeyMetadata, type KeyProvider,
+  type KeyRotationStatus, type ListKeysRequest, type ListKeysResult, type ProviderCapabilities, type PublicKeyResult,
+  type ReEncryptRequest, type ReEncryptResult, type SignRequest, type VerifyRequest,
 } from '@keyward/core'
-import { TencentKmsKeyLifecycle } from './key-lifecycle.js'
-import { contextField, exactBytes, optionalBoolean, requiredBoolean, requiredBytes, requiredNumber, requiredString } from './response-fields.js'
-import { checkBlob, checkRequestObject } from './request-shape.js'
-import { sm2CiphertextForTencent } from './sm2-ciphertext.js'
-
-const RSA_ALGORITHMS = ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] as const
+import * as asymmetric from './asymmetric-ops.js'
+import { tencentKmsCapabilities } from './capabilities.js'
+import { resolveOptions, type ResolvedOptions, type TencentKmsOptions } from './config.js'
+import { KmsCaller, type CallStats } from './kms-caller.js'
+import { createKey } from './key-creation.js'
+import * as importing from './key-import.js'
+import * as lifecycle from './key-lifecycle.js'
+import * as symmetric from './symmetric-ops.js'
 
 /**
- * KeyProvider over Tencent Cloud KMS (API 2019-01-18) through tencentcloud-sdk-nodejs, or any endpoint that
- * speaks it (`keyward serve`, a private endpoint). Inputs are checked locally against Tencent's limits
- * before any round trip; calls are retried with core's backoff; failures are KeywardErrors that keep the
- * RequestId. The CiphertextBlob is Tencent's own string, passed through unchanged.
+ * KeyProvider over Tencent Cloud KMS (API 2019-01-18), or any endpoint that speaks it (`keyward serve`, a private
+ * endpoint). Every method checks its input locally with core's request checks (before any round trip), then hands
+ * one Action to a module (key-creation, key-lifecycle, symmetric-ops, asymmetric-ops, key-import) with the
+ * provider's {@link KmsCaller}: retried with core's backoff, per-attempt timeout, failures mapped to KeywardErrors
+ * that keep the RequestId. The CiphertextBlob is Tencent's own string, passed through unchanged.
  *
  * @example
  * ```ts
@@ -54,154 +32,186 @@ const RSA_ALGORITHMS = ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] as const
  * const { plaintext } = await kms.decrypt({ ciphertextBlob })
  * ```
  */
-export class TencentKmsKeyProvider extends TencentKmsKeyLifecycle implements KeyProvider {
+export class TencentKmsKeyProvider implements KeyProvider {
+  readonly name: string
+  readonly capabilities: ProviderCapabilities
+  /** The region every call goes to. */
+  readonly region: string
+  readonly #options: ResolvedOptions
+  readonly #kms: KmsCaller
+
+  constructor(options: TencentKmsOptions = {}) {
+    this.#options = resolveOptions(options)
+    this.name = this.#options.name
+    this.region = this.#options.region
+    this.capabilities = tencentKmsCapabilities(this.#options.symmetricKeySpecs)
+    this.#kms = new KmsCaller({
+      client: this.#options.clientSupplier(this.region),
+      requestTimeoutMs: this.#options.requestTimeoutMs,
+      retry: this.#options.retry,
+      name: this.name,
+      ...(this.#options.onAttempt ? { onAttempt: this.#options.onAttempt } : {}),
+    })
+  }
+
+  /** Calls, attempts and failures so far (attempts − calls = retries). */
+  get stats(): Readonly<CallStats> {
+    return this.#kms.stats
+  }
+
+  async createKey(req: CreateKeyRequest, opts?: CallOptions): Promise<KeyMetadata> {
+    checkCreateKey(req)
+    if (req.keySpec !== undefined) requireCapability(this.name, this.capabilities, 'symmetricKeySpecs', req.keySpec)
+    return createKey(this.#kms, this.capabilities.symmetricKeySpecs, req, opts)
+  }
+
+  async describeKey(keyId: string, opts?: CallOptions): Promise<KeyMetadata> {
+    checkKeyId(keyId)
+    return lifecycle.describeKey(this.#kms, keyId, opts)
+  }
+
+  async listKeys(req: ListKeysRequest = {}, opts?: CallOptions): Promise<ListKeysResult> {
+    checkListKeysRequest(req)
+    return lifecycle.listKeys(this.#kms, req, opts)
+  }
+
+  async updateAlias(keyId: string, alias: string, opts?: CallOptions): Promise<void> {
+    checkKeyId(keyId)
+    checkAlias(alias)
+    await this.#kms.call('UpdateAlias', { KeyId: keyId, Alias: alias }, opts)
+  }
+
+  async updateKeyDescription(keyId: string, description: string, opts?: CallOptions): Promise<void> {
+    checkKeyId(keyId)
+    checkDescription(description)
+    await this.#kms.call('UpdateKeyDescription', { KeyId: keyId, Description: description }, opts)
+  }
+
+  async enableKey(keyId: string, opts?: CallOptions): Promise<void> {
+    await this.#keyAction('EnableKey', keyId, opts)
+  }
+
+  async disableKey(keyId: string, opts?: CallOptions): Promise<void> {
+    await this.#keyAction('DisableKey', keyId, opts)
+  }
+
+  async scheduleKeyDeletion(keyId: string, pendingWindowInDays: number, opts?: CallOptions): Promise<{ deletionDate: number }> {
+    checkKeyId(keyId)
+    checkPendingWindow(pendingWindowInDays)
+    return lifecycle.scheduleKeyDeletion(this.#kms, keyId, pendingWindowInDays, opts)
+  }
+
+  async cancelKeyDeletion(keyId: string, opts?: CallOptions): Promise<void> {
+    await this.#keyAction('CancelKeyDeletion', keyId, opts)
+  }
+
+  async archiveKey(keyId: string, opts?: CallOptions): Promise<void> {
+    await this.#keyAction('ArchiveKey', keyId, opts)
+  }
+
+  async cancelKeyArchive(keyId: string, opts?: CallOptions): Promise<void> {
+    await this.#keyAction('CancelKeyArchive', keyId, opts)
+  }
+
+  async enableKeyRotation(keyId: string, rotateDays?: number, opts?: CallOptions): Promise<void> {
+    checkKeyId(keyId)
+    checkRotateDays(rotateDays)
+    await lifecycle.enableKeyRotation(this.#kms, keyId, rotateDays, opts)
+  }
+
+  async disableKeyRotation(keyId: string, opts?: CallOptions): Promise<void> {
+    await this.#keyAction('DisableKeyRotation', keyId, opts)
+  }
+
+  async getKeyRotationStatus(keyId: string, opts?: CallOptions): Promise<KeyRotationStatus> {
+    checkKeyId(keyId)
+    return lifecycle.keyRotationStatus(this.#kms, keyId, opts)
+  }
+
+  async rotateKey(keyId: string, opts?: CallOptions): Promise<void> {
+    await this.#keyAction('RotateKey', keyId, opts)
+  }
+
   async encrypt(req: EncryptRequest, opts?: CallOptions): Promise<EncryptResult> {
-    /* Precondition: a KeyId, 1-4096 bytes of plaintext, a valid context. */
-    checkRequestObject(req, 'Encrypt')
-    checkKeyId(req.keyId)
-    checkPlaintext(req.plaintext)
-    checkEncryptionContext(req.encryptionContext)
-    const res = await this.call('Encrypt', { KeyId: req.keyId, Plaintext: toBase64(req.plaintext), ...contextField('EncryptionContext', req.encryptionContext) }, opts)
-    return { keyId: requiredString(res, 'KeyId'), ciphertextBlob: requiredString(res, 'CiphertextBlob') }
+    checkEncryptRequest(req)
+    return symmetric.encrypt(this.#kms, req, opts)
   }
 
   async decrypt(req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
-    checkRequestObject(req, 'Decrypt')
-    checkBlob(req.ciphertextBlob)
-    checkEncryptionContext(req.encryptionContext)
-    const res = await this.call('Decrypt', { CiphertextBlob: req.ciphertextBlob, ...contextField('EncryptionContext', req.encryptionContext) }, opts)
-    return { keyId: requiredString(res, 'KeyId'), plaintext: requiredBytes(res, 'Plaintext') }
+    checkDecryptRequest(req)
+    return symmetric.decrypt(this.#kms, req, opts)
   }
 
   async reEncrypt(req: ReEncryptRequest, opts?: CallOptions): Promise<ReEncryptResult> {
-    checkRequestObject(req, 'ReEncrypt')
-    checkBlob(req.ciphertextBlob)
-    if (req.destinationKeyId !== undefined) checkKeyId(req.destinationKeyId, 'DestinationKeyId')
-    checkEncryptionContext(req.sourceEncryptionContext, 'SourceEncryptionContext')
-    checkEncryptionContext(req.destinationEncryptionContext, 'DestinationEncryptionContext')
-    const res = await this.call(
-      'ReEncrypt',
-      {
-        CiphertextBlob: req.ciphertextBlob,
-        ...(req.destinationKeyId === undefined ? {} : { DestinationKeyId: req.destinationKeyId }),
-        ...contextField('SourceEncryptionContext', req.sourceEncryptionContext),
-        ...contextField('DestinationEncryptionContext', req.destinationEncryptionContext),
-      },
-      opts,
-    )
-    const keyId = requiredString(res, 'KeyId')
-    return {
-      ciphertextBlob: requiredString(res, 'CiphertextBlob'),
-      keyId,
-      sourceKeyId: typeof res.SourceKeyId === 'string' ? res.SourceKeyId : keyId,
-      reEncrypted: optionalBoolean(res, 'ReEncrypted', true),
-    }
+    checkReEncryptRequest(req)
+    return symmetric.reEncrypt(this.#kms, req, opts)
   }
 
   async generateDataKey(req: GenerateDataKeyRequest, opts?: CallOptions): Promise<DataKey> {
-    checkRequestObject(req, 'GenerateDataKey')
     const length = checkGenerateDataKey(req)
-    return this.onGenerateDataKey(req, length, opts)
+    return symmetric.generateDataKey(this.#kms, req, length, opts)
   }
 
   async generateRandom(numberOfBytes: number, opts?: CallOptions): Promise<Uint8Array> {
     checkNumberOfRandomBytes(numberOfBytes)
-    const res = await this.call('GenerateRandom', { NumberOfBytes: numberOfBytes }, opts)
-    return exactBytes(res, 'Plaintext', numberOfBytes)
+    return symmetric.generateRandom(this.#kms, numberOfBytes, opts)
   }
 
   async getPublicKey(keyId: string, opts?: CallOptions): Promise<PublicKeyResult> {
-    const res = await this.keyAction('GetPublicKey', keyId, opts)
-    return { keyId: requiredString(res, 'KeyId'), publicKey: requiredString(res, 'PublicKey'), publicKeyPem: requiredString(res, 'PublicKeyPem') }
+    checkKeyId(keyId)
+    return asymmetric.getPublicKey(this.#kms, keyId, opts)
   }
 
   async asymmetricRsaDecrypt(req: AsymmetricRsaDecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
-    checkRequestObject(req, 'AsymmetricRsaDecrypt')
-    checkKeyId(req.keyId)
-    checkOneOf('Algorithm', req.algorithm, RSA_ALGORITHMS)
-    checkBytes('Ciphertext', req.ciphertext, 1, 512)
-    const res = await this.call('AsymmetricRsaDecrypt', { KeyId: req.keyId, Ciphertext: toBase64(req.ciphertext), Algorithm: req.algorithm }, opts)
-    return { keyId: requiredString(res, 'KeyId'), plaintext: requiredBytes(res, 'Plaintext') }
+    checkRsaDecryptRequest(req)
+    return asymmetric.rsaDecrypt(this.#kms, req, opts)
   }
 
   async asymmetricSm2Decrypt(req: AsymmetricSm2DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
-    checkRequestObject(req, 'AsymmetricSm2Decrypt')
-    checkKeyId(req.keyId)
-    checkBytes('Ciphertext', req.ciphertext, 1, LIMITS.maxSm2CiphertextBytes)
-    const der = sm2CiphertextForTencent(req.ciphertext)
-    const res = await this.call('AsymmetricSm2Decrypt', { KeyId: req.keyId, Ciphertext: toBase64(der) }, opts)
-    return { keyId: requiredString(res, 'KeyId'), plaintext: requiredBytes(res, 'Plaintext') }
+    checkSm2DecryptRequest(req)
+    return asymmetric.sm2Decrypt(this.#kms, req, opts)
   }
 
   async signByAsymmetricKey(req: SignRequest, opts?: CallOptions): Promise<{ signature: Uint8Array }> {
-    /* Precondition: RAW ≤ 4096 bytes or DIGEST = 32 bytes, a known algorithm. */
-    checkRequestObject(req, 'SignByAsymmetricKey')
     const messageType = checkSignRequest(req)
-    const res = await this.call('SignByAsymmetricKey', { KeyId: req.keyId, Algorithm: req.algorithm, Message: toBase64(req.message), MessageType: messageType }, opts)
-    return { signature: requiredBytes(res, 'Signature') }
+    return asymmetric.sign(this.#kms, req, messageType, opts)
   }
 
   async verifyByAsymmetricKey(req: VerifyRequest, opts?: CallOptions): Promise<{ signatureValid: boolean }> {
-    checkRequestObject(req, 'VerifyByAsymmetricKey')
-    const messageType = checkSignRequest(req)
-    checkBytes('SignatureValue', req.signature, 1, 1024)
-    const res = await this.call(
-      'VerifyByAsymmetricKey',
-      { KeyId: req.keyId, Algorithm: req.algorithm, Message: toBase64(req.message), MessageType: messageType, SignatureValue: toBase64(req.signature) },
-      opts,
-    )
-    return { signatureValid: requiredBoolean(res, 'SignatureValid') }
+    const messageType = checkVerifyRequest(req)
+    return asymmetric.verify(this.#kms, req, messageType, opts)
   }
 
   async getParametersForImport(req: GetParametersForImportRequest, opts?: CallOptions): Promise<ImportParameters> {
-    checkRequestObject(req, 'GetParametersForImport')
-    checkKeyId(req.keyId)
-    checkOneOf('WrappingAlgorithm', req.wrappingAlgorithm, WRAPPING_ALGORITHMS)
-    const spec = req.wrappingKeySpec ?? 'RSA_2048'
-    checkOneOf('WrappingKeySpec', spec, WRAPPING_KEY_SPECS)
-    const res = await this.call('GetParametersForImport', { KeyId: req.keyId, WrappingAlgorithm: req.wrappingAlgorithm, WrappingKeySpec: spec }, opts)
-    return {
-      keyId: requiredString(res, 'KeyId'),
-      importToken: requiredString(res, 'ImportToken'),
-      publicKey: requiredString(res, 'PublicKey'),
-      parametersValidTo: requiredNumber(res, 'ParametersValidTo'),
-    }
+    checkImportParametersRequest(req)
+    return importing.getParametersForImport(this.#kms, req, opts)
   }
 
   async importKeyMaterial(req: ImportKeyMaterialRequest, opts?: CallOptions): Promise<void> {
-    checkRequestObject(req, 'ImportKeyMaterial')
-    checkKeyId(req.keyId)
-    checkString('ImportToken', req.importToken, 4096)
-    checkBytes('EncryptedKeyMaterial', req.encryptedKeyMaterial, 1, 1024)
-    if (req.validTo !== undefined) checkInt('ValidTo', req.validTo, 0, 2 ** 32 - 1)
-    await this.call(
-      'ImportKeyMaterial',
-      {
-        KeyId: req.keyId,
-        ImportToken: req.importToken,
-        EncryptedKeyMaterial: toBase64(req.encryptedKeyMaterial),
-        ...(req.validTo ? { ValidTo: req.validTo } : {}),
-      },
-      opts,
-    )
+    checkImportKeyMaterialRequest(req)
+    await importing.importKeyMaterial(this.#kms, req, opts)
   }
 
   async deleteImportedKeyMaterial(keyId: string, opts?: CallOptions): Promise<void> {
-    await this.keyAction('DeleteImportedKeyMaterial', keyId, opts)
+    await this.#keyAction('DeleteImportedKeyMaterial', keyId, opts)
   }
 
-  protected async onGenerateDataKey(req: GenerateDataKeyRequest, length: number, opts?: CallOptions): Promise<DataKey> {
-    // Tencent needs KeySpec or NumberOfBytes; NumberOfBytes wins when both are given, as in Tencent. SM4 (a Keyward
-    // spec, the 国密 data-key size) is sent as its 16 bytes, which every Tencent endpoint takes.
-    const spec = req.keySpec ?? 'AES_256'
-    const size = req.numberOfBytes !== undefined ? { NumberOfBytes: req.numberOfBytes } : spec === 'SM4' ? { NumberOfBytes: DATA_KEY_LENGTHS.SM4 } : { KeySpec: spec }
-    const res = await this.call('GenerateDataKey', { KeyId: req.keyId, ...size, ...contextField('EncryptionContext', req.encryptionContext) }, opts)
-    const plaintext = exactBytes(res, 'Plaintext', length)
-    try {
-      return new DataKey(requiredString(res, 'KeyId'), plaintext, requiredString(res, 'CiphertextBlob'))
-    } catch (e) {
-      zeroize(plaintext)
-      throw e
-    }
+  /** Marks the provider closed (later calls: ProviderUnavailable); the transport holds no session to release. */
+  async close(): Promise<void> {
+    this.#kms.close()
+  }
+
+  toJSON(): { name: string; region: string; endpoint: string } {
+    return { name: this.name, region: this.region, endpoint: this.#options.endpoint }
+  }
+
+  [INSPECT](): string {
+    return `TencentKmsKeyProvider { name: '${this.name}', region: '${this.region}', endpoint: '${this.#options.endpoint}' }`
+  }
+
+  /** An Action whose only parameter is the KeyId, after checking it. */
+  #keyAction(action: string, keyId: string, opts?: CallOptions): Promise<unknown> {
+    checkKeyId(keyId)
+    return this.#kms.call(action, { KeyId: keyId }, opts)
   }
 }
