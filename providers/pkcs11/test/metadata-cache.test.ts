@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest'
 import { ManualClock, MemoryKeyStore, decodeCiphertextBlob } from '@keyward/core'
 import type { Pkcs11KeyProvider } from '@keyward/provider-pkcs11'
 import { createSoftHsmToken } from '../../../test/support/softhsm.js'
-import { expectCode, providerOn } from './helpers.js'
+import { providerOn } from './helpers.js'
+import { expectCode } from '@keyward/test-support'
 
 const token = createSoftHsmToken()
 const opened: Pkcs11KeyProvider[] = []
