@@ -15,7 +15,7 @@ import { tempDir } from '@keyward/test-support'
 import { rawRequest, send } from '../../packages/server/test/raw-request.js'
 import { sdkClient, type KmsClient } from '../../packages/server/test/server-harness.js'
 
-export { codeOf, b64, sdkClient, type KmsClient } from '../../packages/server/test/server-harness.js'
+export { b64, sdkClient, type KmsClient } from '../../packages/server/test/server-harness.js'
 export { rawRequest, send } from '../../packages/server/test/raw-request.js'
 
 /** SecretId/SecretKey of an account. */

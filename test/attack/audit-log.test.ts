@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { auditMacKey, openServerStore, signAuditCheckpoint, verifyAuditChain, type AuditCheckpoint } from '@keyward/server'
-import { codeOf, startAttackServer, type AttackServer } from './attack-harness.js'
+import { startAttackServer, type AttackServer } from './attack-harness.js'
+import { codeOf } from '@keyward/test-support'
 
 /** The database as evidence: its main file, and the frames of its write-ahead log (none, or what was there). */
 function digest(file: string): string {

@@ -8,8 +8,8 @@ import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openLocalKms, openServerStore, runServe } from '@keyward/server'
-import { tempDir } from '@keyward/test-support'
-import { codeOf, sdkClient, startAttackServer } from './attack-harness.js'
+import { codeOf, NO_ERROR, tempDir } from '@keyward/test-support'
+import { sdkClient, startAttackServer } from './attack-harness.js'
 
 function sink(): { write(s: string): boolean; text: () => string } {
   let text = ''
@@ -56,7 +56,7 @@ describe('attack 8: credentials hygiene', () => {
     cleanup.push(() => new Promise((r) => blocker.close(r)))
     const port = (blocker.address() as { port: number }).port
     const first = sink()
-    expect(await codeOf(runServe({ home: home.dir, port, out: first, logLevel: 'silent' }))).not.toBe('')
+    expect(await codeOf(runServe({ home: home.dir, port, out: first, logLevel: 'silent' }))).not.toBe(NO_ERROR)
     expect(first.text()).not.toMatch(/SecretKey/)
     const store = await openServerStore({ sqlite: join(home.dir, 'server.db') }, { readOnly: true })
     expect(await store.db.all('SELECT name FROM srv_accounts')).toEqual([])

@@ -5,7 +5,8 @@
  * only under the key's current owner, and a chosen KeyId must be UUID-shaped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { b64, codeOf, startAttackServer, type AttackServer, type KmsClient } from './attack-harness.js'
+import { b64, startAttackServer, type AttackServer, type KmsClient } from './attack-harness.js'
+import { codeOf } from '@keyward/test-support'
 
 const DAY_MS = 86_400_000
 

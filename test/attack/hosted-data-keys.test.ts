@@ -5,7 +5,8 @@
  */
 import { generateKeyPairSync } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN, codeOf, startAttackServer, type AttackServer, type KmsClient } from './attack-harness.js'
+import { ADMIN, startAttackServer, type AttackServer, type KmsClient } from './attack-harness.js'
+import { codeOf } from '@keyward/test-support'
 
 describe('attack 6: hosted data keys', () => {
   let t: AttackServer

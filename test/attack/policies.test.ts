@@ -6,7 +6,8 @@
  */
 import { constants, createPublicKey, publicEncrypt } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { b64, codeOf, startAttackServer, type AttackServer } from './attack-harness.js'
+import { b64, startAttackServer, type AttackServer } from './attack-harness.js'
+import { codeOf } from '@keyward/test-support'
 
 describe('attack 7: policies', () => {
   let t: AttackServer

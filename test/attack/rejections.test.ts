@@ -6,7 +6,8 @@
  */
 import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ADMIN, sdkClient, codeOf, startAttackServer, type AttackServer } from './attack-harness.js'
+import { ADMIN, sdkClient, startAttackServer, type AttackServer } from './attack-harness.js'
+import { codeOf } from '@keyward/test-support'
 
 /** Writes `bytes` on a fresh connection and reads the whole answer. */
 function rawExchange(port: number, bytes: string | Buffer): Promise<{ status: number; body: Record<string, unknown>; requestId: string }> {

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TencentKmsKeyProvider } from '@keyward/provider-tencent-kms'
-import { ADMIN, capture, codeOf, resend, startAttackServer, type AttackServer, type KmsClient } from './attack-harness.js'
+import { ADMIN, capture, resend, startAttackServer, type AttackServer, type KmsClient } from './attack-harness.js'
+import { codeOf } from '@keyward/test-support'
 
 describe('attack 3: captured requests re-sent', () => {
   describe('default mode (what stock SDKs sign): documented behaviour', () => {

@@ -11,8 +11,8 @@ import { connect } from 'node:tls'
 import { kms } from 'tencentcloud-sdk-nodejs/tencentcloud/services/kms/index.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TencentKmsKeyProvider } from '@keyward/provider-tencent-kms'
-import { requireBinary, tempDir } from '@keyward/test-support'
-import { ADMIN, b64, codeOf, startAttackServer, type AttackServer } from './attack-harness.js'
+import { codeOf, requireBinary, tempDir } from '@keyward/test-support'
+import { ADMIN, b64, startAttackServer, type AttackServer } from './attack-harness.js'
 import { makeCa, makeCert, type PemPair } from './test-certs.js'
 
 function httpsSdk(url: string, agent: Agent) {

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sm2 } from 'sm-crypto'
-import { KeywardError, LIMITS, MemoryKeyStore } from '@keyward/core'
+import { LIMITS, MemoryKeyStore } from '@keyward/core'
 import { sm2PublicKeyToSpki } from '@keyward/gm'
 import {
   AsymmetricDecryptor,
@@ -17,14 +17,9 @@ import {
   encryptWithPublicKey,
 } from '@keyward/flows/asymmetric'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
-import { requireBinary, run, tempDir } from '@keyward/test-support'
+import { codeOf, requireBinary, run, tempDir } from '@keyward/test-support'
 
 const openssl = requireBinary('openssl')
-
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try { await fn() } catch (e) { return e instanceof KeywardError ? e.code : `not-keyward: ${String(e)}` }
-  return undefined
-}
 
 describe('asymmetric encryption flow against openssl and sm-crypto', () => {
   const tmp = tempDir('kw-asym-interop-')

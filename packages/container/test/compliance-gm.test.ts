@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkCompliance, createKeyward, type Keyward } from '@keyward/container'
-import { isKeywardError, processCompliance, type LegacyDecryptEvent } from '@keyward/core'
-import { tempDir } from '@keyward/test-support'
+import { processCompliance, type LegacyDecryptEvent } from '@keyward/core'
+import { codeOf, tempDir } from '@keyward/test-support'
 
 // createKeyward under gm: the provider it builds is bound to the profile, the process is too, and checkCompliance
 // finds exactly the keys outside it. (A process-wide profile stays: this file runs gm only.)
@@ -17,11 +17,6 @@ async function open(home: string, overrides: Record<string, unknown> = {}, onLeg
 }
 
 const ROOT = randomBytes(32).toString('base64')
-
-async function codeOf(fn: () => unknown): Promise<string> {
-  try { await fn() } catch (e) { return isKeywardError(e) ? e.code : String(e) }
-  return 'no error'
-}
 
 describe('createKeyward with compliance gm', () => {
   it('keys made before gm are listed as violations, refused in use, and the app can fail fast at start-up', async () => {

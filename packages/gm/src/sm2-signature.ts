@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { checkBytes, KeywardError, SM2_DEFAULT_USER_ID } from '@keyward/core'
-import { derInteger, derReadInteger, derReadWholeSequence, derSequence } from './der.js'
+import { decodeDerSignature, encodeDerSignature } from './signature-codec.js'
 import { A, B, bigIntToBytes, bytesToBigInt, decodePrivateKey, decodePublicKey, encodePoint, GX, GY, invert, mod, N } from './sm2-curve.js'
 import { mulBase } from './sm2-native.js'
 import { combinedX } from './sm2-verify-core.js'
@@ -70,7 +70,7 @@ export function sm2SignDigest(privateKey: Uint8Array, digest: Uint8Array): Buffe
     if (r === 0n || r + k === N) continue
     const s = mod(dInv * (k - r * d), N)
     if (s === 0n) continue
-    return derSequence(derInteger(r), derInteger(s))
+    return encodeDerSignature(r, s)
   }
 }
 
@@ -102,12 +102,9 @@ export function sm2Sign(privateKey: Uint8Array, message: Uint8Array, options: Sm
 /** Parses DER SEQUENCE{r, s}; undefined when it is not exactly that with r, s in [1, n-1]. */
 function parseSignature(sig: Uint8Array): { r: bigint; s: bigint } | undefined {
   try {
-    const body = derReadWholeSequence(Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength))
-    const r = derReadInteger(body)
-    const s = derReadInteger(r.rest)
-    if (s.rest.length !== 0) return undefined
-    if (r.value < 1n || r.value >= N || s.value < 1n || s.value >= N) return undefined
-    return { r: r.value, s: s.value }
+    const { r, s } = decodeDerSignature(sig)
+    if (r < 1n || r >= N || s < 1n || s >= N) return undefined
+    return { r, s }
   } catch {
     return undefined
   }

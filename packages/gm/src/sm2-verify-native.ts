@@ -18,6 +18,7 @@ import { derInteger, derOctetString, derSequence, derTlv } from './der.js'
 import { A, B, bigIntToBytes, bytesToBigInt, encodePoint, invert, mod, N, P, type AffinePoint } from './sm2-curve.js'
 import { mulBasePublic } from './sm2-base-table.js'
 import { mulBase } from './sm2-native.js'
+import { encodeDerSignature } from './signature-codec.js'
 
 const EMPTY = Buffer.alloc(0)
 const Z = mod(bytesToBigInt(createHash('sm3').update(EMPTY).digest()), N)
@@ -48,7 +49,7 @@ export function nativeCheck(s: bigint, t: bigint, rPrime: bigint, publicKey: Uin
   if (gamma === 1n) return undefined
   const key = createPublicKey({ key: explicitSpki(mulBasePublic(gamma), publicKey), format: 'der', type: 'spki' })
   const sEc = mod(rPrime * tInv, N)
-  const sig = derSequence(derInteger(rPrime), derInteger(sEc))
+  const sig = encodeDerSignature(rPrime, sEc)
   return verify('sm3', EMPTY, key, sig)
 }
 

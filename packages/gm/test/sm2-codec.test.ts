@@ -4,7 +4,7 @@ import {
   sm2Sign, type Sm2CiphertextForm,
 } from '@keyward/gm'
 import { createSign, generateKeyPairSync, createVerify } from 'node:crypto'
-import { codeOf } from './helpers.js'
+import { codeOf } from '@keyward/test-support'
 
 const { privateKey, publicKey } = sm2GenerateKeyPair()
 const FORMS: Sm2CiphertextForm[] = [
@@ -44,23 +44,23 @@ describe('SM2 ciphertext conversion', () => {
     expect(detectSm2CiphertextForm(convertSm2Ciphertext(asn1, FORMS[3]!), { order: 'C1C3C2' })).toEqual(FORMS[3])
     expect(detectSm2CiphertextForm(convertSm2Ciphertext(asn1, FORMS[4]!), { order: 'C1C2C3' })).toEqual(FORMS[4])
   })
-  it('refuses to guess: raw order, ASN.1 of a 32-byte message, contradicting hints', () => {
-    expect(codeOf(() => detectSm2CiphertextForm(convertSm2Ciphertext(asn1, FORMS[2]!)))).toBe('InvalidParameterValue')
-    expect(codeOf(() => detectSm2CiphertextForm(convertSm2Ciphertext(asn1, FORMS[3]!)))).toBe('InvalidParameterValue')
-    expect(codeOf(() => convertSm2Ciphertext(convertSm2Ciphertext(asn1, FORMS[3]!), FORMS[0]!))).toBe('InvalidParameterValue')
+  it('refuses to guess: raw order, ASN.1 of a 32-byte message, contradicting hints', async () => {
+    expect(await codeOf(() => detectSm2CiphertextForm(convertSm2Ciphertext(asn1, FORMS[2]!)))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => detectSm2CiphertextForm(convertSm2Ciphertext(asn1, FORMS[3]!)))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => convertSm2Ciphertext(convertSm2Ciphertext(asn1, FORMS[3]!), FORMS[0]!))).toBe('InvalidParameterValue')
     const ct32 = sm2Encrypt(publicKey, Buffer.alloc(32, 7))
-    expect(codeOf(() => detectSm2CiphertextForm(ct32))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => detectSm2CiphertextForm(ct32))).toBe('InvalidParameterValue')
     expect(detectSm2CiphertextForm(ct32, { order: 'C1C3C2' })).toEqual(FORMS[0])
-    expect(codeOf(() => detectSm2CiphertextForm(asn1, { order: 'C1C2C3' }))).toBe('InvalidParameterValue')
-    expect(codeOf(() => detectSm2CiphertextForm(asn1, { encoding: 'raw' }))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => detectSm2CiphertextForm(asn1, { order: 'C1C2C3' }))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => detectSm2CiphertextForm(asn1, { encoding: 'raw' }))).toBe('InvalidParameterValue')
   })
-  it('rejects C1 off the curve, garbage and bad forms', () => {
+  it('rejects C1 off the curve, garbage and bad forms', async () => {
     const raw = convertSm2Ciphertext(asn1, FORMS[2]!)
     raw[10]! ^= 1
-    expect(codeOf(() => convertSm2Ciphertext(raw, FORMS[0]!, FORMS[2]!))).toBe('InvalidParameterValue')
-    expect(codeOf(() => detectSm2CiphertextForm(Buffer.alloc(200, 0x30)))).toBe('InvalidParameterValue')
-    expect(codeOf(() => convertSm2Ciphertext(asn1, { order: 'C3C2C1', encoding: 'asn1' } as unknown as Sm2CiphertextForm))).toBe('InvalidParameterValue')
-    expect(codeOf(() => convertSm2Ciphertext(asn1.subarray(0, 50), FORMS[2]!, FORMS[0]!))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => convertSm2Ciphertext(raw, FORMS[0]!, FORMS[2]!))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => detectSm2CiphertextForm(Buffer.alloc(200, 0x30)))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => convertSm2Ciphertext(asn1, { order: 'C3C2C1', encoding: 'asn1' } as unknown as Sm2CiphertextForm))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => convertSm2Ciphertext(asn1.subarray(0, 50), FORMS[2]!, FORMS[0]!))).toBe('InvalidParameterValue')
   })
 })
 
@@ -85,12 +85,12 @@ describe('signature DER ↔ raw r‖s', () => {
       expect(signatureRawToDer(raw).equals(der)).toBe(true)
     }
   })
-  it('rejects malformed input with InvalidParameterValue', () => {
-    expect(codeOf(() => signatureDerToRaw(Buffer.from('300602010102', 'hex')))).toBe('InvalidParameterValue')
-    expect(codeOf(() => signatureDerToRaw(Buffer.from('3006020101020101ff', 'hex')))).toBe('InvalidParameterValue')
-    expect(codeOf(() => signatureDerToRaw(Buffer.from('30070202000102010a', 'hex')))).toBe('InvalidParameterValue')
-    expect(codeOf(() => signatureDerToRaw(signatureRawToDer(Buffer.alloc(66, 0xff)), 32))).toBe('InvalidParameterValue')
-    expect(codeOf(() => signatureRawToDer(Buffer.alloc(63)))).toBe('InvalidParameterValue')
-    expect(codeOf(() => signatureRawToDer('ab' as unknown as Uint8Array))).toBe('InvalidParameter')
+  it('rejects malformed input with InvalidParameterValue', async () => {
+    expect(await codeOf(() => signatureDerToRaw(Buffer.from('300602010102', 'hex')))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => signatureDerToRaw(Buffer.from('3006020101020101ff', 'hex')))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => signatureDerToRaw(Buffer.from('30070202000102010a', 'hex')))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => signatureDerToRaw(signatureRawToDer(Buffer.alloc(66, 0xff)), 32))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => signatureRawToDer(Buffer.alloc(63)))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => signatureRawToDer('ab' as unknown as Uint8Array))).toBe('InvalidParameter')
   })
 })

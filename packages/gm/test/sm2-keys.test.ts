@@ -4,7 +4,7 @@ import {
   derToPem, pemToDer, sm2GenerateKeyPair, sm2PrivateKeyFromPkcs8, sm2PrivateKeyToPkcs8, sm2PublicKeyFromPrivate, sm2PublicKeyFromSpki,
   sm2PublicKeyToSpki,
 } from '@keyward/gm'
-import { codeOf } from './helpers.js'
+import { codeOf } from '@keyward/test-support'
 
 describe('SM2 key pairs and encodings', () => {
   const { privateKey, publicKey } = sm2GenerateKeyPair()
@@ -26,30 +26,30 @@ describe('SM2 key pairs and encodings', () => {
     const nodePair = sm2PrivateKeyFromPkcs8(node.privateKey.export({ type: 'pkcs8', format: 'der' }))
     expect(sm2PublicKeyFromSpki(node.publicKey.export({ type: 'spki', format: 'der' })).equals(nodePair.publicKey)).toBe(true)
   })
-  it('PEM armour round-trips and is strict', () => {
+  it('PEM armour round-trips and is strict', async () => {
     const pem = derToPem(sm2PublicKeyToSpki(publicKey), 'PUBLIC KEY')
     expect(pem.split('\n')[1]!.length).toBe(64)
     expect(pemToDer(pem, 'PUBLIC KEY').equals(sm2PublicKeyToSpki(publicKey))).toBe(true)
-    expect(codeOf(() => pemToDer(pem, 'PRIVATE KEY'))).toBe('InvalidParameterValue')
-    expect(codeOf(() => pemToDer(pem.replace('END PUBLIC', 'END PRIVATE')))).toBe('InvalidParameterValue')
-    expect(codeOf(() => pemToDer(pem.replace('M', '*')))).toBe('InvalidParameterValue')
-    expect(codeOf(() => derToPem(Buffer.alloc(3), 'bad label'))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => pemToDer(pem, 'PRIVATE KEY'))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => pemToDer(pem.replace('END PUBLIC', 'END PRIVATE')))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => pemToDer(pem.replace('M', '*')))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => derToPem(Buffer.alloc(3), 'bad label'))).toBe('InvalidParameterValue')
   })
-  it('rejects other curves, off-curve points, truncation and mismatched key pairs', () => {
+  it('rejects other curves, off-curve points, truncation and mismatched key pairs', async () => {
     const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    expect(codeOf(() => sm2PublicKeyFromSpki(p256.publicKey.export({ type: 'spki', format: 'der' })))).toBe('InvalidParameterValue')
-    expect(codeOf(() => sm2PrivateKeyFromPkcs8(p256.privateKey.export({ type: 'pkcs8', format: 'der' })))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => sm2PublicKeyFromSpki(p256.publicKey.export({ type: 'spki', format: 'der' })))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => sm2PrivateKeyFromPkcs8(p256.privateKey.export({ type: 'pkcs8', format: 'der' })))).toBe('InvalidParameterValue')
     const spki = sm2PublicKeyToSpki(publicKey)
     const off = Buffer.from(spki)
     off[off.length - 1]! ^= 1
-    expect(codeOf(() => sm2PublicKeyFromSpki(off))).toBe('InvalidParameterValue')
-    expect(codeOf(() => sm2PublicKeyFromSpki(spki.subarray(0, 40)))).toBe('InvalidParameterValue')
-    expect(codeOf(() => sm2PublicKeyFromSpki(Buffer.concat([spki, Buffer.of(0)])))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => sm2PublicKeyFromSpki(off))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => sm2PublicKeyFromSpki(spki.subarray(0, 40)))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => sm2PublicKeyFromSpki(Buffer.concat([spki, Buffer.of(0)])))).toBe('InvalidParameterValue')
     const other = sm2GenerateKeyPair()
-    expect(codeOf(() => sm2PrivateKeyToPkcs8(privateKey, Buffer.alloc(65)))).toBe('InvalidParameterValue')
-    expect(codeOf(() => sm2PrivateKeyFromPkcs8(sm2PrivateKeyToPkcs8(privateKey, other.publicKey)))).toBe('InvalidParameterValue')
-    expect(codeOf(() => sm2PublicKeyFromPrivate(Buffer.alloc(32, 0xff)))).toBe('InvalidParameterValue')
-    expect(codeOf(() => sm2PublicKeyToSpki('04' as unknown as Uint8Array))).toBe('InvalidParameter')
+    expect(await codeOf(() => sm2PrivateKeyToPkcs8(privateKey, Buffer.alloc(65)))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => sm2PrivateKeyFromPkcs8(sm2PrivateKeyToPkcs8(privateKey, other.publicKey)))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => sm2PublicKeyFromPrivate(Buffer.alloc(32, 0xff)))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => sm2PublicKeyToSpki('04' as unknown as Uint8Array))).toBe('InvalidParameter')
   })
 })
 

@@ -7,7 +7,7 @@ import { tableCheck } from '../src/sm2-verify-cache.js'
 import { nativeCheck } from '../src/sm2-verify-native.js'
 import { combinedX } from '../src/sm2-verify-core.js'
 import { bytesToBigInt, decodePublicKey, mod, N } from '../src/sm2-curve.js'
-import { codeOf } from './helpers.js'
+import { codeOf } from '@keyward/test-support'
 
 const { sm2 } = smCrypto
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -42,15 +42,15 @@ describe('SM2 hot-key verification tables', () => {
       expect(sm2Verify(publicKey, Buffer.concat([msg, Buffer.of(1)]), sig), `#${i}`).toBe(false)
     }
   })
-  it('is off with maxKeys 0 and rejects bad settings', () => {
+  it('is off with maxKeys 0 and rejects bad settings', async () => {
     configureSm2VerifyCache({ maxKeys: 0, hotAfter: 1 })
     const { privateKey, publicKey } = sm2GenerateKeyPair()
     const e = sm2MessageDigest(publicKey, Buffer.from('x'))
     const point = decodePublicKey(publicKey)
     for (let i = 0; i < 3; i++) expect(tableCheck(1n, 2n, 3n, publicKey, point)).toBeUndefined()
     expect(sm2VerifyDigest(publicKey, e, sm2SignDigest(privateKey, e))).toBe(true)
-    expect(codeOf(() => configureSm2VerifyCache({ maxKeys: 65 }))).toBe('InvalidParameterValue')
-    expect(codeOf(() => configureSm2VerifyCache({ hotAfter: 0 }))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => configureSm2VerifyCache({ maxKeys: 65 }))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => configureSm2VerifyCache({ hotAfter: 0 }))).toBe('InvalidParameterValue')
   })
   it('keeps at most maxKeys tables, evicting the least recently used', () => {
     const keys = [0, 1, 2].map(() => sm2GenerateKeyPair().publicKey)

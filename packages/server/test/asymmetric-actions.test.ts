@@ -2,8 +2,8 @@ import { constants, createHash, createPublicKey, publicEncrypt, verify } from 'n
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { requireBinary, run, tryRun } from '@keyward/test-support'
-import { b64, codeOf, startTestServer, type TestServer } from './server-harness.js'
+import { codeOf, requireBinary, run, tryRun } from '@keyward/test-support'
+import { b64, startTestServer, type TestServer } from './server-harness.js'
 
 describe('asymmetric Actions through the SDK, checked with node:crypto and openssl', () => {
   let t: TestServer

@@ -2,8 +2,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auditMacKey, openServerStore, parseAuditCheckpoint, signAuditCheckpoint, verifyAuditChain } from '@keyward/server'
 import { entryHash } from '../src/store/audit-chain.js'
-import { b64, codeOf, sdkClient, startTestServer, type TestServer } from './server-harness.js'
+import { b64, sdkClient, startTestServer, type TestServer } from './server-harness.js'
 import { rawRequest } from './raw-request.js'
+import { codeOf } from '@keyward/test-support'
 
 const ADMIN = { secretId: 'AKIDtestadmin0000000000000000001', secretKey: 'testadminsecretkey0000000000001' }
 

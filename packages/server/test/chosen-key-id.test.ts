@@ -6,7 +6,8 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryKeyStore } from '@keyward/core'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
-import { b64, codeOf, startTestServer, type KmsClient, type TestServer } from './server-harness.js'
+import { b64, startTestServer, type KmsClient, type TestServer } from './server-harness.js'
+import { codeOf } from '@keyward/test-support'
 
 interface CreateKeyReply { KeyId: string; KeyState: string; Alias: string }
 

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { blobCipherOf } from '@keyward/core'
 import { auditMacKey, inventoryHome, verifyAuditChain, type ServerOptions } from '@keyward/server'
-import { b64, codeOf, startTestServer, type KmsClient, type TestServer } from './server-harness.js'
+import { b64, startTestServer, type KmsClient, type TestServer } from './server-harness.js'
+import { codeOf } from '@keyward/test-support'
 
 // The server under each compliance profile, through the real tencentcloud-sdk-nodejs: a home filled under `none`
 // (a deliberate mix of keys, ciphertexts, a hosted data key and an import token) is restarted under gm, gm with the

@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { convertSm2Ciphertext, derToPem, sm2GenerateKeyPair, sm2PrivateKeyToPkcs8, sm2PublicKeyToSpki } from '@keyward/gm'
-import { requireBinary, run } from '@keyward/test-support'
-import { b64, codeOf, startTestServer, type TestServer } from './server-harness.js'
+import { codeOf, requireBinary, run } from '@keyward/test-support'
+import { b64, startTestServer, type TestServer } from './server-harness.js'
 
 const text = (b: string | undefined): string => Buffer.from(b ?? '', 'base64').toString()
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ERROR_CODES } from '@keyward/core'
 import { ACTIONS } from '@keyward/server'
+import { codeOf } from '@keyward/test-support'
 import { startTestServer, type TestServer } from './server-harness.js'
 import { rawRequest, send } from './raw-request.js'
 
@@ -98,8 +99,17 @@ describe('fuzz: 10 000 malformed or hostile requests', () => {
     expect(seconds).toBeLessThan(30)
     // Still healthy and still correct.
     expect((await fetch(`${t.server.url}/healthz`)).status).toBe(200)
-    const e = await t.admin.Encrypt({ KeyId: keyIds[0]!, Plaintext: 'aGk=' }).catch((err: { code?: string }) => err)
-    expect(typeof e === 'object' && e !== null).toBe(true)
+    // The fuzz may have disabled, archived or scheduled the key for deletion: Encrypt answers what its state says.
+    const state = (await t.admin.DescribeKey({ KeyId: keyIds[0]! })).KeyMetadata!.KeyState!
+    const expected: Record<string, string> = {
+      Enabled: 'no error', Disabled: 'ResourceUnavailable.CmkDisabled', Archived: 'ResourceUnavailable.CmkArchived',
+      PendingDelete: 'ResourceUnavailable.CmkStateNotSupport', PendingImport: 'ResourceUnavailable.CmkStateNotSupport',
+    }
+    expect(await codeOf(t.admin.Encrypt({ KeyId: keyIds[0]!, Plaintext: 'aGk=' })), `${keyIds[0]} is ${state}`).toBe(expected[state])
+    // A key the fuzz never saw still round-trips.
+    const fresh = (await t.admin.CreateKey({ Alias: 'after-fuzz' })).KeyId!
+    const { CiphertextBlob } = await t.admin.Encrypt({ KeyId: fresh, Plaintext: 'aGk=' })
+    expect((await t.admin.Decrypt({ CiphertextBlob: CiphertextBlob! })).Plaintext).toBe('aGk=')
     expect((await t.admin.GetRegions()).Regions).toEqual(['ap-guangzhou'])
   }, 60_000)
 })

@@ -58,7 +58,14 @@ describe('HTTP surface', () => {
   })
 
   it('responses carry the RequestId header and JSON content type', async () => {
-    const r = await rawRequest(t.server.url, { ...ADMIN, body: {} })
-    expect(r.json?.Response?.RequestId).toMatch(/^[0-9a-f-]{36}$/)
+    // A success, an Action's refusal and an unauthenticated rejection: each names its RequestId twice, the same.
+    for (const [body, action, code] of [[{}, 'GetRegions', undefined], [{}, 'Encrypt', 'MissingParameter'], [{ KeyId: 'x' }, 'DescribeKey', 'AuthFailure.SecretIdNotFound']] as const) {
+      const creds = code === 'AuthFailure.SecretIdNotFound' ? { ...ADMIN, secretId: 'AKIDnobody0000000000000000000000' } : ADMIN
+      const r = await rawRequest(t.server.url, { ...creds, action, body })
+      expect(r.json?.Response?.Error?.Code, action).toBe(code)
+      expect(r.json?.Response?.RequestId).toMatch(/^[0-9a-f-]{36}$/)
+      expect(r.headers['x-tc-requestid'], action).toBe(r.json?.Response?.RequestId)
+      expect(r.headers['content-type'], action).toMatch(/^application\/json(;|$)/)
+    }
   })
 })

@@ -1,6 +1,7 @@
 import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { b64, codeOf, startTestServer, type TestServer } from './server-harness.js'
+import { b64, startTestServer, type TestServer } from './server-harness.js'
+import { codeOf } from '@keyward/test-support'
 
 describe('BYOK Actions through the SDK', () => {
   let t: TestServer

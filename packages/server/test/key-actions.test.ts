@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { codeOf, startTestServer, type TestServer } from './server-harness.js'
+import { startTestServer, type TestServer } from './server-harness.js'
+import { codeOf } from '@keyward/test-support'
 
 describe('key Actions through the Tencent SDK', () => {
   let t: TestServer

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { ManualClock } from '@keyward/core'
 import { DEFAULT_RATE_LIMITS } from '@keyward/server'
 import { RateLimiter } from '../src/cluster/rate-limiter.js'
-import { codeOf, startTestServer } from './server-harness.js'
+import { startTestServer } from './server-harness.js'
+import { codeOf } from '@keyward/test-support'
 
 describe('rate limits and fault injection', () => {
   it('throttles per account and Action with RequestLimitExceeded; other accounts and Actions are unaffected', async () => {

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
 import { PostgresKeyStore, startServer, verifyAuditChain, type RunningServer } from '@keyward/server'
-import { b64, codeOf, sdkClient, type KmsClient } from './server-harness.js'
+import { b64, sdkClient, type KmsClient } from './server-harness.js'
 import { startPgCluster, type PgCluster } from './postgres-cluster.js'
+import { codeOf } from '@keyward/test-support'
 
 const CREDS = { secretId: 'AKIDpgadmin00000000000000000000001', secretKey: 'pgadminsecret000000000000000001' }
 

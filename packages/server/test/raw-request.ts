@@ -1,4 +1,4 @@
-import { request } from 'node:http'
+import { request, type IncomingHttpHeaders } from 'node:http'
 import { createRequire } from 'node:module'
 
 interface Sign3Args {
@@ -35,7 +35,7 @@ export interface RawOptions {
 }
 
 /** A request signed with the SDK's signer, sent with fetch; returns HTTP status and parsed JSON (or text). */
-export async function rawRequest(url: string, o: RawOptions): Promise<{ status: number; json: { Response?: { Error?: { Code: string; Message: string }; RequestId?: string } & Record<string, unknown> } | undefined; text: string }> {
+export async function rawRequest(url: string, o: RawOptions): Promise<{ status: number; headers: IncomingHttpHeaders; json: { Response?: { Error?: { Code: string; Message: string }; RequestId?: string } & Record<string, unknown> } | undefined; text: string }> {
   const timestamp = o.timestamp ?? Math.floor(Date.now() / 1000)
   const bodyBuf = Buffer.isBuffer(o.body) ? o.body : typeof o.body === 'string' ? Buffer.from(o.body) : Buffer.from(JSON.stringify(o.body ?? {}))
   const headers: Record<string, string> = {
@@ -50,23 +50,23 @@ export async function rawRequest(url: string, o: RawOptions): Promise<{ status: 
     multipart: false, boundary: '', headers,
   })
   Object.assign(headers, o.headers ?? {})
-  const { status, text } = await send(url, headers, o.tamper ? o.tamper(bodyBuf) : bodyBuf)
+  const { status, headers: replyHeaders, text } = await send(url, headers, o.tamper ? o.tamper(bodyBuf) : bodyBuf)
   let json
   try {
     json = JSON.parse(text)
   } catch {
     json = undefined
   }
-  return { status, json, text }
+  return { status, headers: replyHeaders, json, text }
 }
 
 /** POST over node:http, which (unlike fetch) lets a test set any Host header. */
-export function send(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; text: string }> {
+export function send(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${url}/`, { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) } }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }))
       res.on('error', reject)
     })
     req.on('error', reject)

@@ -62,14 +62,4 @@ export async function startTestServer(options: Partial<ServerOptions> & { reuse?
   }
 }
 
-/** The Tencent error code an SDK call fails with (the test fails if it succeeds). */
-export async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p
-  } catch (e) {
-    return String((e as { code?: unknown }).code ?? `no code: ${(e as Error).message}`)
-  }
-  throw new Error('expected the call to fail')
-}
-
 export const b64 = (s: string | Uint8Array): string => Buffer.from(s).toString('base64')

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '@keyward/core'
-import { codeOf, sdkClient, startTestServer, type TestServer } from './server-harness.js'
+import { sdkClient, startTestServer, type TestServer } from './server-harness.js'
 import { rawRequest } from './raw-request.js'
+import { codeOf } from '@keyward/test-support'
 
 const ADMIN = { secretId: 'AKIDtestadmin0000000000000000001', secretKey: 'testadminsecretkey0000000000001' }
 

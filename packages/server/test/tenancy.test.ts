@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { b64, codeOf, sdkClient, startTestServer, type KmsClient, type TestServer } from './server-harness.js'
+import { b64, sdkClient, startTestServer, type KmsClient, type TestServer } from './server-harness.js'
+import { codeOf } from '@keyward/test-support'
 
 describe('accounts: isolation, policies, grants', () => {
   let t: TestServer

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { decryptionFailed } from '@keyward/core'
+import { mgf1 } from '@keyward/gm'
 
 /**
  * EME-OAEP decoding (RFC 8017 §7.1.2 step 3) with SHA-256 and MGF1-SHA-256, empty label, on the host.
@@ -13,16 +14,6 @@ import { decryptionFailed } from '@keyward/core'
  * (Manger's attack), and every failure is the one decryptionFailed().
  */
 const H_LEN = 32
-
-function mgf1(seed: Uint8Array, length: number): Buffer {
-  const out = Buffer.alloc(Math.ceil(length / H_LEN) * H_LEN)
-  const counter = Buffer.alloc(4)
-  for (let i = 0; i * H_LEN < length; i++) {
-    counter.writeUInt32BE(i)
-    createHash('sha256').update(seed).update(counter).digest().copy(out, i * H_LEN)
-  }
-  return out.subarray(0, length)
-}
 
 /** Decodes an encoded message of `k` bytes (the raw RSA output, left-padded to the modulus length). */
 export function oaepSha256Decode(em: Uint8Array, k: number): Buffer {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import * as graphene from 'graphene-pk11'
-import { p256 } from '@noble/curves/nist.js'
 import { KeywardError, type MessageType, type SignAlgorithm } from '@keyward/core'
+import { signatureDerToRaw, signatureRawToDer } from '@keyward/gm'
 import type { TokenPlan } from './token-plan.js'
 
 /** DER DigestInfo prefix of SHA-256 (RFC 8017 §9.2 note 1): CKM_RSA_PKCS signs prefix ‖ digest. */
@@ -37,51 +37,26 @@ export function signInput(plan: TokenPlan, algorithm: SignAlgorithm, message: Ui
   }
 }
 
-/** The bytes of an unsigned big-endian value without its leading zeros (one kept for zero). */
-function stripZeros(v: Uint8Array): Uint8Array {
-  let i = 0
-  while (i < v.length - 1 && v[i] === 0) i++
-  return v.subarray(i)
-}
-
-/** Writes DER INTEGER `body` (0x00 in front when its high bit is set) at `at`; returns the next offset. */
-function putInteger(out: Buffer, at: number, body: Uint8Array): number {
-  const pad = ((body[0] as number) & 0x80) !== 0 ? 1 : 0
-  out[at] = 0x02
-  out[at + 1] = pad + body.length
-  if (pad) out[at + 2] = 0
-  out.set(body, at + 2 + pad)
-  return at + 2 + pad + body.length
-}
-
-/** DER length of an INTEGER holding `body`. */
-function integerBytes(body: Uint8Array): number {
-  return 2 + (((body[0] as number) & 0x80) !== 0 ? 1 : 0) + body.length
-}
+/** The order n of P-256: a valid signature has r and s in [1, n-1]. */
+const P256_ORDER = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex')
 
 /**
  * The token gives ECDSA as r ‖ s (64 bytes); Keyward, like Tencent KMS and OpenSSL, returns DER
- * SEQUENCE { INTEGER r, INTEGER s }. Encoding only (the token made the values), so a few lines written into one
- * buffer instead of a bigint round trip through a curve library on the hot path; the tests check it against OpenSSL.
+ * SEQUENCE { INTEGER r, INTEGER s } (gm's codec; the tests check it against @noble/curves).
  */
 export function ecdsaToDer(raw: Uint8Array): Uint8Array {
   if (raw.length !== 64) throw new KeywardError('InternalError', `The token returned a ${raw.length}-byte ECDSA P-256 signature, expected 64.`)
-  const r = stripZeros(raw.subarray(0, 32))
-  const s = stripZeros(raw.subarray(32))
-  const body = integerBytes(r) + integerBytes(s)
-  // At most 2 × 35 bytes, so the short length form always applies.
-  const out = Buffer.allocUnsafe(2 + body)
-  out[0] = 0x30
-  out[1] = body
-  putInteger(out, putInteger(out, 2, r), s)
-  return out
+  return signatureRawToDer(raw)
 }
 
-/** DER ECDSA → r ‖ s for C_Verify; undefined when it is not a valid DER signature (→ signature invalid). */
+/** DER ECDSA → r ‖ s for C_Verify; undefined when it is not a valid P-256 DER signature (→ signature invalid). */
 export function ecdsaFromDer(der: Uint8Array): Buffer | undefined {
+  let raw: Buffer
   try {
-    return Buffer.from(p256.Signature.fromBytes(der, 'der').toBytes('compact'))
+    raw = signatureDerToRaw(der, 32)
   } catch {
     return undefined
   }
+  const inRange = (v: Buffer): boolean => v.some((b) => b !== 0) && Buffer.compare(v, P256_ORDER) < 0
+  return inRange(raw.subarray(0, 32)) && inRange(raw.subarray(32)) ? raw : undefined
 }

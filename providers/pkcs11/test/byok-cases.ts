@@ -3,8 +3,7 @@ import * as graphene from 'graphene-pk11'
 import { describe, expect, it } from 'vitest'
 import { withCompliance } from '@keyward/core'
 import type { Pkcs11KeyProvider } from '@keyward/provider-pkcs11'
-import { objectsWithIdPrefix, withTokenSession, type TestToken } from '@keyward/test-support'
-import { expectCode } from './helpers.js'
+import { expectCode, objectsWithIdPrefix, type TestToken, withTokenSession } from '@keyward/test-support'
 
 /** The objects with CKA_ID exactly `id`, read through a second handle on the module (as another application). */
 export function objectsWithId<T>(token: TestToken, id: string, read: (objects: graphene.SessionObject[]) => T): T {

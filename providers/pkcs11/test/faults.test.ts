@@ -4,10 +4,10 @@ import { inspect } from 'node:util'
 import * as graphene from 'graphene-pk11'
 import pkcs11 from 'pkcs11js'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
-import { tempDir } from '@keyward/test-support'
+import { expectCode, tempDir } from '@keyward/test-support'
 import { Pkcs11KeyProvider } from '@keyward/provider-pkcs11'
 import { createSoftHsmToken } from '../../../test/support/softhsm.js'
-import { expectCode, providerOn } from './helpers.js'
+import { providerOn } from './helpers.js'
 
 const token = createSoftHsmToken()
 const tmp = tempDir('keyward-pkcs11-faults-')

@@ -1,5 +1,4 @@
-import { isKeywardError, type KeyStore, type KeywardErrorCode } from '@keyward/core'
-import { expect } from 'vitest'
+import type { KeyStore } from '@keyward/core'
 import { Pkcs11KeyProvider, type Pkcs11ProviderOptions } from '@keyward/provider-pkcs11'
 import type { TestToken } from '@keyward/test-support'
 import type { SoftHsmToken } from '../../../test/support/softhsm.js'
@@ -26,17 +25,4 @@ export function recordingStore(store: KeyStore, keyIds: Set<string>): KeyStore {
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
     },
   })
-}
-
-/** Awaits `call`, asserts it throws a KeywardError with `code`, returns the error. */
-export async function expectCode(call: () => unknown, code: KeywardErrorCode): Promise<Error & { code: string; backendCode?: string | undefined }> {
-  let error: unknown
-  try {
-    await call()
-  } catch (e) {
-    error = e
-  }
-  expect(isKeywardError(error), `expected a KeywardError ${code}, got ${String(error)}`).toBe(true)
-  expect((error as { code: string }).code, (error as Error).message).toBe(code)
-  return error as Error & { code: string; backendCode?: string }
 }

@@ -2,7 +2,8 @@ import * as graphene from 'graphene-pk11'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ManualClock, MemoryKeyStore } from '@keyward/core'
 import { createSoftHsmToken } from '../../../test/support/softhsm.js'
-import { expectCode, providerOn } from './helpers.js'
+import { providerOn } from './helpers.js'
+import { expectCode } from '@keyward/test-support'
 
 const DAY_MS = 86_400_000
 const token = createSoftHsmToken()

@@ -1,9 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { ManualClock, MemoryKeyStore, decodeCiphertextBlob } from '@keyward/core'
 import type { Pkcs11KeyProvider } from '@keyward/provider-pkcs11'
 import { createSoftHsmToken } from '../../../test/support/softhsm.js'
-import { expectCode, providerOn } from './helpers.js'
+import { providerOn } from './helpers.js'
+import { expectCode } from '@keyward/test-support'
 
 const token = createSoftHsmToken()
 const opened: Pkcs11KeyProvider[] = []
@@ -47,13 +47,20 @@ describe('metadata cache of cryptographic calls', () => {
   it('a DisableKey by another process over the same store is honoured once the TTL has passed', async () => {
     const { here, other } = pair(1000)
     const key = await here.createKey({ alias: 'cache-other' })
-    await here.encrypt({ keyId: key.keyId, plaintext })
-    await other.disableKey(key.keyId)
-    await expectCode(() => other.encrypt({ keyId: key.keyId, plaintext }), 'ResourceUnavailable.CmkDisabled')
-    // Within the TTL `here` may still use its cached Enabled state: that is the documented window.
-    await here.encrypt({ keyId: key.keyId, plaintext })
-    await sleep(1100)
-    await expectCode(() => here.encrypt({ keyId: key.keyId, plaintext }), 'ResourceUnavailable.CmkDisabled')
+    // The TTL runs on monotonic time (performance.now), not the provider's clock: fake that alone, no sleeping.
+    vi.useFakeTimers({ toFake: ['performance'] })
+    try {
+      await here.encrypt({ keyId: key.keyId, plaintext })
+      await other.disableKey(key.keyId)
+      await expectCode(() => other.encrypt({ keyId: key.keyId, plaintext }), 'ResourceUnavailable.CmkDisabled')
+      // Within the TTL `here` may still use its cached Enabled state: that is the documented window.
+      vi.advanceTimersByTime(999)
+      await here.encrypt({ keyId: key.keyId, plaintext })
+      vi.advanceTimersByTime(2)
+      await expectCode(() => here.encrypt({ keyId: key.keyId, plaintext }), 'ResourceUnavailable.CmkDisabled')
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('metadataCacheMs 0 reads the store on every call: another process\'s DisableKey applies at once', async () => {

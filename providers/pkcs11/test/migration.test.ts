@@ -3,7 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { MemoryKeyStore, type WrappingAlgorithm } from '@keyward/core'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
 import { createSoftHsmToken } from '../../../test/support/softhsm.js'
-import { expectCode, providerOn } from './helpers.js'
+import { providerOn } from './helpers.js'
+import { expectCode } from '@keyward/test-support'
 
 const token = createSoftHsmToken()
 const hsm = providerOn(token)

@@ -3,10 +3,10 @@ import * as graphene from 'graphene-pk11'
 import { afterAll, describe, expect, it } from 'vitest'
 import { blobAad, blobHeader, decodeCiphertextBlob, encodeCiphertextBlob, type SymmetricKeySpec } from '@keyward/core'
 import type { Pkcs11KeyProvider } from '@keyward/provider-pkcs11'
-import { createTestToken, tempDir } from '@keyward/test-support'
+import { createTestToken, expectCode, tempDir } from '@keyward/test-support'
 import { nssLibraryParameters } from '../../../test/support/nss-token.js'
 import { byokCases } from './byok-cases.js'
-import { expectCode, providerOnToken } from './helpers.js'
+import { providerOnToken } from './helpers.js'
 
 // NSS softokn 3.87 loaded directly: it needs its init string (libraryParameters) and the v2.40 CK_GCM_PARAMS.
 const token = createTestToken('nss')

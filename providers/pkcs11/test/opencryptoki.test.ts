@@ -2,9 +2,9 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, createPublicK
 import { afterAll, describe, expect, it } from 'vitest'
 import { MemoryKeyStore, blobAad, blobHeader, decodeCiphertextBlob, encodeCiphertextBlob } from '@keyward/core'
 import { ETM_DERIVATION } from '@keyward/provider-pkcs11'
-import { createTestToken, objectsWithIdPrefix, withTokenSession } from '@keyward/test-support'
+import { createTestToken, expectCode, objectsWithIdPrefix, withTokenSession } from '@keyward/test-support'
 import { byokCases } from './byok-cases.js'
-import { expectCode, providerOnToken, recordingStore } from './helpers.js'
+import { providerOnToken, recordingStore } from './helpers.js'
 
 // openCryptoki 3.8's software token: no CKM_AES_GCM, no EC, no CKM_SHA256_RSA_PKCS, and CKA_EXTRACTABLE forced
 // TRUE on unwrapped keys. One system-wide token: every object made here is deleted at the end.

@@ -2,10 +2,10 @@ import { constants, createPublicKey, publicEncrypt, randomBytes } from 'node:cry
 import pkcs11 from 'pkcs11js'
 import { afterAll, describe, expect, it } from 'vitest'
 import { AsymmetricMasterKey, EnvelopeClient, Keyring } from '@keyward/flows/envelope'
-import { createTestToken, withTokenSession } from '@keyward/test-support'
+import { createTestToken, expectCode, withTokenSession } from '@keyward/test-support'
 import { toKeywardError } from '../src/pkcs11-errors.js'
 import { unwrapError } from '../src/material-probe.js'
-import { expectCode, providerOnToken } from './helpers.js'
+import { providerOnToken } from './helpers.js'
 
 // tpm2-pkcs11 1.9 on swtpm: lists CKM_AES_KEY_GEN with CKF_GENERATE but has no C_GenerateKey, no C_UnwrapKey,
 // no CKM_RSA_PKCS_PSS; and it leaves an operation active on a session after a failed C_Decrypt.

@@ -3,9 +3,9 @@ import * as graphene from 'graphene-pk11'
 import { afterAll, describe, expect, it } from 'vitest'
 import { isKeywardError } from '@keyward/core'
 import { parseVendorMechanisms } from '@keyward/provider-pkcs11'
-import { withTokenSession } from '@keyward/test-support'
+import { expectCode, withTokenSession } from '@keyward/test-support'
 import { createSoftHsmToken } from '../../../test/support/softhsm.js'
-import { expectCode, providerOn } from './helpers.js'
+import { providerOn } from './helpers.js'
 
 const token = createSoftHsmToken()
 afterAll(() => token.remove())

@@ -1,12 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import { INSPECT, KeywardError, REDACTED, needs, zeroize } from '@keyward/core'
-import { gcmDecrypt, gcmEncrypt } from './crypto/gcm.js'
+import { INSPECT, KeywardError, REDACTED, needs, openBox, sealBox, zeroize } from '@keyward/core'
 import { loadRootKey, type RootKeySource } from './root-key-file.js'
-
-const NONCE = 12
-const TAG = 16
-/** Bytes a sealed value adds to its plaintext: nonce ‖ tag. */
-export const SEAL_OVERHEAD = NONCE + TAG
 
 /**
  * The 32-byte key that encrypts every piece of key material before it reaches the key store. It seals with
@@ -42,10 +36,9 @@ export class RootKey {
     }
   }
 
-  /** AES-256-GCM of `plaintext` under the root key, bound to `label`: nonce ‖ tag ‖ ciphertext. */
+  /** AES-256-GCM of `plaintext` under the root key, bound to `label`: nonce ‖ tag ‖ ciphertext (core's sealBox). */
   seal(label: string, plaintext: Uint8Array): Buffer {
-    const { nonce, tag, ciphertext } = gcmEncrypt('AES-256-GCM', this.#live(), plaintext, Buffer.from(label, 'utf8'))
-    return Buffer.concat([nonce, tag, ciphertext])
+    return sealBox(this.#live(), label, plaintext)
   }
 
   /**
@@ -53,17 +46,7 @@ export class RootKey {
    * key or altered: a store error, never garbage.
    */
   open(label: string, sealed: Uint8Array): Buffer {
-    try {
-      needs(sealed.byteLength >= SEAL_OVERHEAD, 'FailedOperation.StoreError', 'sealed value too short')
-      const b = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength)
-      return gcmDecrypt('AES-256-GCM', this.#live(), b.subarray(0, NONCE), b.subarray(SEAL_OVERHEAD), b.subarray(NONCE, SEAL_OVERHEAD), Buffer.from(label, 'utf8'))
-    } catch (cause) {
-      throw new KeywardError(
-        'FailedOperation.StoreError',
-        'Stored key material does not open with this root key: the root key is wrong or the key store was altered.',
-        { cause },
-      )
-    }
+    return openBox(this.#live(), label, sealed, 'Stored key material does not open with this root key: the root key is wrong or the key store was altered.')
   }
 
   /** HMAC-SHA-256 under a key derived from the root key for `label` (e.g. to compare imported material). */

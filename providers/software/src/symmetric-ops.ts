@@ -93,7 +93,7 @@ export async function decryptBlob(book: KeyBook, blob: string, ctx: EncryptionCo
   }
   if (!material) throw decryptionFailed()
   try {
-    return { keyId: key.keyId, plaintext: gcmDecrypt(cipherOf(key), material, parts.nonce, parts.ciphertext, parts.tag, blobAad(parts.header, ctx)) }
+    return { keyId: key.keyId, plaintext: gcmDecrypt(cipherOf(key), material, parts.nonce, parts.ciphertext, blobAad(parts.header, ctx), parts.tag) }
   } finally {
     zeroize(material)
   }

@@ -6,8 +6,8 @@ import type { KeyMetadata, SignAlgorithm } from '@keyward/core'
 import type { SoftwareKeyProvider } from '@keyward/provider-software'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { requireBinary, tempDir, tryRun } from '@keyward/test-support'
-import { codeOf, makeProvider } from './helpers.js'
+import { codeOf, requireBinary, tempDir, tryRun } from '@keyward/test-support'
+import { makeProvider } from './helpers.js'
 
 // Every signature is checked by an implementation other than the one that made it: Node's OpenSSL for
 // RSA/ECDSA, sm-crypto for SM2DSA.

@@ -2,7 +2,8 @@ import { constants, createDecipheriv, createPublicKey, publicEncrypt, randomByte
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { blobAad, decodeCiphertextBlob, type WrappingAlgorithm } from '@keyward/core'
 import type { SoftwareKeyProvider } from '@keyward/provider-software'
-import { DAY_MS, codeOf, makeProvider } from './helpers.js'
+import { DAY_MS, makeProvider } from './helpers.js'
+import { codeOf } from '@keyward/test-support'
 
 /** What a BYOK client does: wrap material with the import public key. */
 function wrap(publicKeyB64: string, algorithm: WrappingAlgorithm, material: Uint8Array): Buffer {

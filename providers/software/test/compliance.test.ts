@@ -5,7 +5,8 @@ import {
   type KeyProvider, type LegacyDecryptEvent, type WrappingAlgorithm,
 } from '@keyward/core'
 import type { SoftwareKeyProvider } from '@keyward/provider-software'
-import { codeOf, makeProvider } from './helpers.js'
+import { makeProvider } from './helpers.js'
+import { codeOf } from '@keyward/test-support'
 
 const REFUSED = 'UnsupportedOperation.ComplianceProfile'
 

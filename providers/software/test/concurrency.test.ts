@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeCiphertextBlob } from '@keyward/core'
-import { tempDir } from '@keyward/test-support'
+import { codeOf, tempDir } from '@keyward/test-support'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore } from '@keyward/provider-software'
-import { codeOf } from './helpers.js'
 
 describe('concurrent use', () => {
   let tmp: ReturnType<typeof tempDir>

@@ -1,18 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { ManualClock, MemoryKeyStore, isKeywardError, type KeyStore } from '@keyward/core'
+import { ManualClock, MemoryKeyStore, type KeyStore } from '@keyward/core'
 import { tempDir } from '@keyward/test-support'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore } from '@keyward/provider-software'
-
-/** The code of the KeywardError `fn` rejects with (or 'no error' / the foreign error's message). */
-export async function codeOf(fn: () => unknown): Promise<string> {
-  try {
-    await fn()
-    return 'no error'
-  } catch (e) {
-    return isKeywardError(e) ? e.code : `foreign: ${String(e)}`
-  }
-}
 
 /** A provider over a fresh store with a manual clock; `dispose` closes it and removes its files. */
 export function makeProvider(kind: 'memory' | 'sqlite' = 'memory'): {

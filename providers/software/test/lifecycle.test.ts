@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { decodeCiphertextBlob } from '@keyward/core'
 import type { SoftwareKeyProvider } from '@keyward/provider-software'
-import { DAY_MS, codeOf, makeProvider } from './helpers.js'
+import { DAY_MS, makeProvider } from './helpers.js'
+import { codeOf } from '@keyward/test-support'
 
 describe.each(['memory', 'sqlite'] as const)('key lifecycle (%s store)', (kind) => {
   let env: ReturnType<typeof makeProvider>

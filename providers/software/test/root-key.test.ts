@@ -4,9 +4,8 @@ import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MemoryKeyStore } from '@keyward/core'
-import { tempDir } from '@keyward/test-support'
+import { codeOf, tempDir } from '@keyward/test-support'
 import { RootKey, SoftwareKeyProvider, createRootKeyFile, loadRootKey } from '@keyward/provider-software'
-import { codeOf } from './helpers.js'
 
 describe('root key', () => {
   let tmp: ReturnType<typeof tempDir>

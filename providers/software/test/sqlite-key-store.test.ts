@@ -4,9 +4,8 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { KeyMetadata } from '@keyward/core'
-import { tempDir } from '@keyward/test-support'
+import { codeOf, tempDir } from '@keyward/test-support'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore } from '@keyward/provider-software'
-import { codeOf } from './helpers.js'
 
 function meta(keyId: string, alias: string, createTime = 1): KeyMetadata {
   return {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DECRYPTION_FAILED_MESSAGE, decodeCiphertextBlob, KeywardError } from '@keyward/core'
-import { codeOf, makeProvider } from './helpers.js'
+import { makeProvider } from './helpers.js'
 import type { SoftwareKeyProvider } from '@keyward/provider-software'
+import { codeOf } from '@keyward/test-support'
 
 describe.each(['memory', 'sqlite'] as const)('symmetric operations (%s store)', (kind) => {
   let env: ReturnType<typeof makeProvider>

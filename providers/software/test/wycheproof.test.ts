@@ -24,7 +24,7 @@ describe.each([['aes_gcm_test.json', 'AES-256-GCM', 256], ['sm4_gcm_test.json', 
       const out = gcmEncrypt(cipher, key, msg, aad, iv)
       expect(out.ciphertext.toString('hex'), `tcId ${t.tcId}`).toBe(t['ct'])
       expect(out.tag.toString('hex'), `tcId ${t.tcId}`).toBe(t['tag'])
-      expect(gcmDecrypt(cipher, key, iv, hexField(t, 'ct'), hexField(t, 'tag'), aad).equals(msg), `tcId ${t.tcId}`).toBe(true)
+      expect(gcmDecrypt(cipher, key, iv, hexField(t, 'ct'), aad, hexField(t, 'tag')).equals(msg), `tcId ${t.tcId}`).toBe(true)
     }
   })
 
@@ -32,7 +32,7 @@ describe.each([['aes_gcm_test.json', 'AES-256-GCM', 256], ['sm4_gcm_test.json', 
     const invalid = used.filter(({ t }) => t.result === 'invalid')
     expect(invalid.length).toBeGreaterThan(0)
     for (const { t } of invalid) {
-      expect(() => gcmDecrypt(cipher, hexField(t, 'key'), hexField(t, 'iv'), hexField(t, 'ct'), hexField(t, 'tag'), hexField(t, 'aad')), `tcId ${t.tcId}`)
+      expect(() => gcmDecrypt(cipher, hexField(t, 'key'), hexField(t, 'iv'), hexField(t, 'ct'), hexField(t, 'aad'), hexField(t, 'tag')), `tcId ${t.tcId}`)
         .toThrow(/Decryption failed/)
     }
   })
@@ -40,7 +40,7 @@ describe.each([['aes_gcm_test.json', 'AES-256-GCM', 256], ['sm4_gcm_test.json', 
   it('parameters the provider never uses (other key, nonce or tag sizes) are refused, never half-accepted', () => {
     const others = all.filter(({ group }) => !(group['keySize'] === keyBits && group['ivSize'] === 96 && group['tagSize'] === 128))
     for (const { t } of others) {
-      expect(() => gcmDecrypt(cipher, hexField(t, 'key'), hexField(t, 'iv'), hexField(t, 'ct'), hexField(t, 'tag'), hexField(t, 'aad')), `tcId ${t.tcId}`).toThrow()
+      expect(() => gcmDecrypt(cipher, hexField(t, 'key'), hexField(t, 'iv'), hexField(t, 'ct'), hexField(t, 'aad'), hexField(t, 'tag')), `tcId ${t.tcId}`).toThrow()
     }
   })
 })

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KeywardError, SecretString } from '@keyward/core'
-import { tempDir } from '@keyward/test-support'
+import { codeOf, tempDir } from '@keyward/test-support'
 import { TencentKmsKeyProvider, resolveCredentials, resolveOptions } from '@keyward/provider-tencent-kms'
 import { ok, startStubKms, type StubKms } from './stub-kms-server.js'
 
@@ -18,16 +18,6 @@ afterAll(async () => {
   home.remove()
   await stub.close()
 })
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn()
-  } catch (e) {
-    expect(e).toBeInstanceOf(KeywardError)
-    return (e as KeywardError).code
-  }
-  return 'no error'
-}
 
 describe('credentials', () => {
   it('explicit values win, and the SecretKey is a SecretString', () => {
@@ -57,11 +47,11 @@ describe('credentials', () => {
     expect([c.secretId, c.secretKey.reveal(), c.sessionToken?.reveal()]).toEqual(['AKIDops', SECRET, 't'])
   })
 
-  it('none anywhere → FailedOperation.ProviderUnavailable naming what to set', () => {
+  it('none anywhere → FailedOperation.ProviderUnavailable naming what to set', async () => {
     const empty = tempDir('keyward-tc-empty-')
     try {
-      expect(codeOf(() => resolveCredentials(undefined, { env: {}, homeDir: empty.dir }))).toBe('FailedOperation.ProviderUnavailable')
-      expect(codeOf(() => resolveCredentials({ secretId: 'AKID', secretKey: '' }))).toBe('MissingParameter')
+      expect(await codeOf(() => resolveCredentials(undefined, { env: {}, homeDir: empty.dir }))).toBe('FailedOperation.ProviderUnavailable')
+      expect(await codeOf(() => resolveCredentials({ secretId: 'AKID', secretKey: '' }))).toBe('MissingParameter')
     } finally {
       empty.remove()
     }
@@ -99,21 +89,21 @@ describe('secrets never print', () => {
 
 describe('options', () => {
   const creds = { secretId: 'AKID', secretKey: 'k' }
-  it('region from TENCENTCLOUD_REGION, else ap-guangzhou; a malformed region is rejected', () => {
+  it('region from TENCENTCLOUD_REGION, else ap-guangzhou; a malformed region is rejected', async () => {
     expect(resolveOptions({ credentials: creds, environment: { env: { TENCENTCLOUD_REGION: 'ap-shanghai' } } }).region).toBe('ap-shanghai')
     expect(resolveOptions({ credentials: creds, environment: { env: {} } }).region).toBe('ap-guangzhou')
-    expect(codeOf(() => resolveOptions({ credentials: creds, region: 'Shanghai!' }))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => resolveOptions({ credentials: creds, region: 'Shanghai!' }))).toBe('InvalidParameterValue')
   })
 
-  it('http only for loopback endpoints; no scheme or path in the endpoint', () => {
+  it('http only for loopback endpoints; no scheme or path in the endpoint', async () => {
     expect(resolveOptions({ credentials: creds, endpoint: '127.0.0.1:8080', protocol: 'http' }).endpoint).toBe('127.0.0.1:8080')
-    expect(codeOf(() => resolveOptions({ credentials: creds, endpoint: 'kms.internal.bank', protocol: 'http' }))).toBe('InvalidParameterValue')
-    expect(codeOf(() => resolveOptions({ credentials: creds, endpoint: 'https://kms.tencentcloudapi.com/' }))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => resolveOptions({ credentials: creds, endpoint: 'kms.internal.bank', protocol: 'http' }))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => resolveOptions({ credentials: creds, endpoint: 'https://kms.tencentcloudapi.com/' }))).toBe('InvalidParameterValue')
   })
 
-  it('timeouts and retry bounds are checked', () => {
-    expect(codeOf(() => resolveOptions({ credentials: creds, requestTimeoutMs: 0 }))).toBe('InvalidParameterValue')
-    expect(codeOf(() => resolveOptions({ credentials: creds, retry: { maxAttempts: 0 } }))).toBe('InvalidParameterValue')
+  it('timeouts and retry bounds are checked', async () => {
+    expect(await codeOf(() => resolveOptions({ credentials: creds, requestTimeoutMs: 0 }))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => resolveOptions({ credentials: creds, retry: { maxAttempts: 0 } }))).toBe('InvalidParameterValue')
     expect(resolveOptions({ credentials: creds, retry: { maxAttempts: 3 } }).retry).toMatchObject({ maxAttempts: 3, deadlineMs: 30_000 })
   })
 

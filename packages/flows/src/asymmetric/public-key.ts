@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { KeywardError, fromBase64, isKeywardError, needs, type PublicKeyResult } from '@keyward/core'
-import { sm2PublicKeyFromSpki } from '@keyward/gm'
+import { pemToDer, sm2PublicKeyFromSpki } from '@keyward/gm'
 
 /**
  * A public key as Tencent's GetPublicKey returns it: `PublicKey` (DER SubjectPublicKeyInfo, base64), `PublicKeyPem`,
@@ -23,7 +23,6 @@ export interface ParsedPublicKey {
   readonly point: Buffer
 }
 
-const PEM = /^-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END PUBLIC KEY-----\s*$/
 // OID 1.2.156.10197.1.301 (the SM2 curve), DER-encoded, as it appears in an SM2 SubjectPublicKeyInfo.
 const SM2_CURVE_OID = Buffer.from('06082a811ccf5501822d', 'hex')
 const MAX_SPKI_BYTES = 2048
@@ -57,9 +56,11 @@ function spkiBytes(input: PublicKeyInput): Buffer {
   needs(typeof input === 'string' && input.length > 0, 'MissingParameter', 'PublicKey is required (DER base64, PEM or a GetPublicKey result).')
   const text = input.trim()
   if (text.startsWith('-----BEGIN')) {
-    const m = PEM.exec(text + '\n')
-    needs(m?.[1], 'InvalidParameterValue', 'PublicKey PEM must be one "BEGIN PUBLIC KEY" block.')
-    return fromBase64(m[1].replace(/[\r\n]/g, ''), 'PublicKey')
+    try {
+      return pemToDer(text, 'PUBLIC KEY')
+    } catch (cause) {
+      throw new KeywardError('InvalidParameterValue', 'PublicKey PEM must be one "BEGIN PUBLIC KEY" block of base64.', { cause })
+    }
   }
   return fromBase64(text, 'PublicKey')
 }

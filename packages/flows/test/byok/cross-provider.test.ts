@@ -18,13 +18,8 @@ import { Pkcs11KeyProvider } from '@keyward/provider-pkcs11'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
 import { TencentKmsKeyProvider } from '@keyward/provider-tencent-kms'
 import { startServer, type RunningServer } from '@keyward/server'
-import { tempDir } from '@keyward/test-support'
+import { codeOf, tempDir } from '@keyward/test-support'
 import { createSoftHsmToken } from '../../../../test/support/softhsm.js'
-
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try { await fn() } catch (e) { return e instanceof KeywardError ? e.code : `not-keyward: ${String(e)}` }
-  return undefined
-}
 
 // SOFTHSM2_CONF must name the throwaway token before the module loads: one token for this file's process.
 const token = createSoftHsmToken()

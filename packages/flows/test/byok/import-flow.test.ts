@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { KeywardError, ManualClock, MemoryKeyStore, WRAPPING_ALGORITHMS } from '@keyward/core'
+import { ManualClock, MemoryKeyStore, WRAPPING_ALGORITHMS } from '@keyward/core'
 import {
   BytesMaterialSource,
   ByokImport,
@@ -10,11 +10,7 @@ import {
 } from '@keyward/flows/byok'
 import { SensitiveData } from '@keyward/flows/sensitive'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
-
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try { await fn() } catch (e) { return e instanceof KeywardError ? e.code : `not-keyward: ${String(e)}` }
-  return undefined
-}
+import { codeOf } from '@keyward/test-support'
 
 describe('BYOK import flow (software provider)', () => {
   const clock = new ManualClock()

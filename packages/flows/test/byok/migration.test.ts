@@ -3,11 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KeywardError, MemoryKeyStore, type CreateKeyRequest, type KeyMetadata } from '@keyward/core'
 import { KeyMigration, KeyWrapperMaterialSource } from '@keyward/flows/byok'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
-
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try { await fn() } catch (e) { return e instanceof KeywardError ? e.code : `not-keyward: ${String(e)}` }
-  return undefined
-}
+import { codeOf } from '@keyward/test-support'
 
 function software(name: string): SoftwareKeyProvider {
   return new SoftwareKeyProvider({ name, store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)) })

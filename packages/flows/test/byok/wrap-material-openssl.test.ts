@@ -2,14 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { KeywardError, WRAPPING_ALGORITHMS } from '@keyward/core'
+import { WRAPPING_ALGORITHMS } from '@keyward/core'
 import { BytesMaterialSource, FileMaterialSource, RandomMaterialSource, wrapKeyMaterial, type WrapTarget } from '@keyward/flows/byok'
-import { requireBinary, run, tempDir } from '@keyward/test-support'
-
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try { await fn() } catch (e) { return e instanceof KeywardError ? e.code : `not-keyward: ${String(e)}` }
-  return undefined
-}
+import { codeOf, requireBinary, run, tempDir } from '@keyward/test-support'
 
 const OPENSSL_PADDING = {
   RSAES_PKCS1_V1_5: ['-pkeyopt', 'rsa_padding_mode:pkcs1'],

@@ -9,7 +9,7 @@ import {
 import { BlindIndex, IndexKey, normalizeText } from '@keyward/flows/searchable'
 import { verifySignatureLocally } from '@keyward/flows/signature'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
-import { codeOf } from '../envelope/helpers.js'
+import { codeOf } from '@keyward/test-support'
 
 // gm in force for the whole process (as the container and `keyward` set it): flows that touch no provider, or a
 // provider nobody bound, refuse what gm forbids and take its defaults. (This file runs gm only: the setting stays.)

@@ -11,8 +11,9 @@ import { ManualClock, MemoryKeyStore } from '@keyward/core'
 import { EnvelopeClient, ProviderMasterKey, ecdsaP256HeaderSigner, sm2HeaderSigner } from '@keyward/flows/envelope'
 import { sm2GenerateKeyPair } from '@keyward/gm'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
-import { codeOf, rawClient } from './helpers.js'
+import { rawClient } from './helpers.js'
 import { parseHeader } from './hostile-headers.js'
+import { codeOf } from '@keyward/test-support'
 
 const DOC = readFileSync(join(import.meta.dirname, '../../../../docs/message-format.md'), 'utf8')
 const P256_N = BigInt('0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551')

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryKeyStore, type KeyProvider } from '@keyward/core'
 import { EnvelopeClient, Keyring, ProviderMasterKey, type EncryptedDataKey, type FailedDecryptAttempt } from '@keyward/flows/envelope'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
-import { codeOf } from './helpers.js'
 import { parseHeader, writeHeader } from './hostile-headers.js'
+import { codeOf } from '@keyward/test-support'
 
 let software: SoftwareKeyProvider
 let calls = 0

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ManualClock, type CallOptions, type EncryptionContext } from '@keyward/core'
 import { DataKeyCache, EnvelopeClient, type EncryptedDataKey, type GeneratedDataKey, type MasterKey } from '@keyward/flows/envelope'
-import { CountingMasterKey, codeOf, rawKey } from './helpers.js'
+import { CountingMasterKey, rawKey } from './helpers.js'
+import { codeOf } from '@keyward/test-support'
 
 /** A raw AES master key whose calls wait for `release()` and honour their signal, recording each signal it got. */
 class GatedMasterKey implements MasterKey {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { isKeywardError, type EncryptionContext } from '@keyward/core'
+import type { EncryptionContext } from '@keyward/core'
 import {
   EnvelopeClient, RawAesMasterKey, type EncryptedDataKey, type EnvelopeClientOptions, type GeneratedDataKey, type MasterKey,
 } from '@keyward/flows/envelope'
@@ -60,19 +60,5 @@ export class CountingMasterKey implements MasterKey {
     this.decrypted++
     if (this.failWith) throw this.failWith
     return this.#inner.decryptDataKey(edk, ctx)
-  }
-}
-
-/**
- * How a call ended: 'resolved', or the KeywardError's code (with its message when `withMessage`); anything else
- * thrown is shown as is, so a test sees it was not a KeywardError.
- */
-export async function codeOf(call: Promise<unknown> | (() => unknown), withMessage = false): Promise<string> {
-  try {
-    await (typeof call === 'function' ? call() : call)
-    return 'resolved'
-  } catch (e) {
-    if (!isKeywardError(e)) return `not a KeywardError: ${String(e)}`
-    return withMessage ? `${e.code}: ${e.message}` : e.code
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { KMS_ENCRYPT_KEY } from '@keyward/flows/envelope'
-import { codeOf as code, rawClient } from './helpers.js'
+import { codeOf } from '@keyward/test-support'
+import { rawClient } from './helpers.js'
 
 const client = rawClient()
 const row = {
@@ -32,25 +33,25 @@ describe('JSON field-level encryption', () => {
   it('detects values swapped between fields, a dropped field, a wrong context and an edited kms_encrypt_key', async () => {
     const enc = await client.encryptJsonFields(row, paths, { encryptionContext: { table: 'customers' } })
     const ctx = { encryptionContext: { table: 'customers' } }
-    expect(await code(client.decryptJsonFields({ ...enc, name: enc.id_card, id_card: enc.name }, paths, ctx))).toBe('InvalidParameterValue.InvalidCiphertext')
-    expect(await code(client.decryptJsonFields(enc, paths.slice(1), ctx))).toBe('InvalidParameterValue.InvalidCiphertext')
-    expect(await code(client.decryptJsonFields(enc, paths, { encryptionContext: { table: 'other' } }))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(await codeOf(client.decryptJsonFields({ ...enc, name: enc.id_card, id_card: enc.name }, paths, ctx))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(await codeOf(client.decryptJsonFields(enc, paths.slice(1), ctx))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(await codeOf(client.decryptJsonFields(enc, paths, { encryptionContext: { table: 'other' } }))).toBe('InvalidParameterValue.InvalidCiphertext')
     const key = Buffer.from(enc[KMS_ENCRYPT_KEY] as string, 'base64')
     key[key.length - 20] = (key[key.length - 20] as number) ^ 1
-    expect(await code(client.decryptJsonFields({ ...enc, [KMS_ENCRYPT_KEY]: key.toString('base64') }, paths, ctx))).toBe('InvalidParameterValue.InvalidCiphertext')
-    expect(await code(client.decryptJsonFields({ ...enc, name: 'plain' }, paths, ctx))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(await codeOf(client.decryptJsonFields({ ...enc, [KMS_ENCRYPT_KEY]: key.toString('base64') }, paths, ctx))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(await codeOf(client.decryptJsonFields({ ...enc, name: 'plain' }, paths, ctx))).toBe('InvalidParameterValue.InvalidCiphertext')
   })
 
   it('checks its inputs', async () => {
-    expect(await code(client.encryptJsonFields(row, ['missing']))).toBe('InvalidParameterValue')
-    expect(await code(client.encryptJsonFields(row, ['card', 'card.number']))).toBe('InvalidParameterValue')
-    expect(await code(client.encryptJsonFields(row, ['name', 'name']))).toBe('InvalidParameterValue')
+    expect(await codeOf(client.encryptJsonFields(row, ['missing']))).toBe('InvalidParameterValue')
+    expect(await codeOf(client.encryptJsonFields(row, ['card', 'card.number']))).toBe('InvalidParameterValue')
+    expect(await codeOf(client.encryptJsonFields(row, ['name', 'name']))).toBe('InvalidParameterValue')
     // Nested paths that do not sort next to each other ('-' sorts before '.').
-    expect(await code(client.encryptJsonFields({ a: { b: 1 }, 'a-x': 2 }, ['a', 'a-x', 'a.b']))).toBe('InvalidParameterValue')
-    expect(await code(client.encryptJsonFields({ n: 10n } as never, ['n']))).toBe('InvalidParameterValue')
-    expect(await code(client.encryptJsonFields({ f: () => 1 } as never, ['f']))).toBe('InvalidParameterValue')
-    expect(await code(client.encryptJsonFields({ ...row, [KMS_ENCRYPT_KEY]: 'x' }, ['name']))).toBe('InvalidParameterValue')
-    expect(await code(client.decryptJsonFields({ name: 'x' }, ['name']))).toBe('MissingParameter')
-    expect(await code(client.decryptJsonFields({ name: 'x', [KMS_ENCRYPT_KEY]: '!!' }, ['name']))).toBe('FailedOperation.InvalidMessage')
+    expect(await codeOf(client.encryptJsonFields({ a: { b: 1 }, 'a-x': 2 }, ['a', 'a-x', 'a.b']))).toBe('InvalidParameterValue')
+    expect(await codeOf(client.encryptJsonFields({ n: 10n } as never, ['n']))).toBe('InvalidParameterValue')
+    expect(await codeOf(client.encryptJsonFields({ f: () => 1 } as never, ['f']))).toBe('InvalidParameterValue')
+    expect(await codeOf(client.encryptJsonFields({ ...row, [KMS_ENCRYPT_KEY]: 'x' }, ['name']))).toBe('InvalidParameterValue')
+    expect(await codeOf(client.decryptJsonFields({ name: 'x' }, ['name']))).toBe('MissingParameter')
+    expect(await codeOf(client.decryptJsonFields({ name: 'x', [KMS_ENCRYPT_KEY]: '!!' }, ['name']))).toBe('FailedOperation.InvalidMessage')
   })
 })

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { KeywardError } from '@keyward/core'
 import { EnvelopeClient, Keyring, RawAesMasterKey } from '@keyward/flows/envelope'
-import { CountingMasterKey, codeOf, rawKey } from './helpers.js'
+import { CountingMasterKey, rawKey } from './helpers.js'
+import { codeOf } from '@keyward/test-support'
 
 const pt = Buffer.from('account 6222 0200 0000 0000')
 

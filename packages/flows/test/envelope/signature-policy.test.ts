@@ -6,7 +6,8 @@ import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { EnvelopeClient, ecdsaP256HeaderSigner, sm2HeaderSigner, type HeaderSigner } from '@keyward/flows/envelope'
 import { sm2GenerateKeyPair } from '@keyward/gm'
-import { CountingMasterKey, codeOf } from './helpers.js'
+import { CountingMasterKey } from './helpers.js'
+import { codeOf } from '@keyward/test-support'
 
 const pt = Buffer.from('wire 1 000 000 CNY to 6222…')
 const p256 = (): HeaderSigner => ecdsaP256HeaderSigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey)

@@ -3,11 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KeywardError, MemoryKeyStore, decodeCiphertextBlob } from '@keyward/core'
 import { SensitiveData } from '@keyward/flows/sensitive'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
-
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try { await fn() } catch (e) { return e instanceof KeywardError ? e.code : `not-keyward: ${String(e)}` }
-  return undefined
-}
+import { codeOf } from '@keyward/test-support'
 
 describe('sensitive data straight with the CMK (software provider)', () => {
   let provider: SoftwareKeyProvider

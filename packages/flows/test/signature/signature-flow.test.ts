@@ -1,15 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { KeywardError, MemoryKeyStore, type KeyProvider, type SignRequest } from '@keyward/core'
+import { MemoryKeyStore, type KeyProvider, type SignRequest } from '@keyward/core'
 import { sm2MessageDigest, sm2VerifyDigest } from '@keyward/gm'
 import { SignatureFlow, prepareMessage, verifySignatureLocally } from '@keyward/flows/signature'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
-
-async function codeOf(fn: () => unknown): Promise<string | undefined> {
-  try { await fn() } catch (e) { return e instanceof KeywardError ? e.code : `not-keyward: ${String(e)}` }
-  return undefined
-}
+import { codeOf } from '@keyward/test-support'
 
 async function* chunks(data: Buffer, size: number): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < data.length; i += size) yield new Uint8Array(data.subarray(i, i + size))

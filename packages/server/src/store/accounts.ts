@@ -76,7 +76,7 @@ export class Accounts {
       isAdmin: opts.isAdmin ?? false,
       createTime: unixSeconds(this.clock),
     }
-    const sealed = this.box.seal(Buffer.from(account.secretKey, 'utf8'), account.secretId)
+    const sealed = this.box.seal(account.secretId, Buffer.from(account.secretKey, 'utf8'))
     await this.db.transaction(async (tx) => {
       if (await one(tx, 'SELECT 1 AS x FROM srv_accounts WHERE name = ? OR secret_id = ?', [account.name, account.secretId])) {
         throw new KeywardError('InvalidParameterValue', `An account named ${account.name} or with that SecretId exists.`)
@@ -108,7 +108,7 @@ export class Accounts {
     const row = await one(this.db, 'SELECT * FROM srv_accounts WHERE secret_id = ?', [secretId])
     if (!row) return undefined
     const account = this.fromRow(row)
-    const secretKey = this.box.open(text(row, 'sealed_secret_key'), secretId).toString('utf8')
+    const secretKey = this.box.open(secretId, text(row, 'sealed_secret_key')).toString('utf8')
     const entry = { account, secretKey, until: now + CACHE_MS }
     if (this.#cache.size > 10_000) this.#cache.clear()
     this.#cache.set(secretId, entry)
@@ -142,7 +142,7 @@ export class Accounts {
     const current = await this.byId(accountId)
     needs(current, 'InvalidParameterValue', 'No such account.')
     const secretKey = randomText(32)
-    const sealed = this.box.seal(Buffer.from(secretKey, 'utf8'), current.secretId)
+    const sealed = this.box.seal(current.secretId, Buffer.from(secretKey, 'utf8'))
     const n = await this.db.run('UPDATE srv_accounts SET sealed_secret_key = ? WHERE account_id = ?', [sealed, accountId])
     needs(n === 1, 'InvalidParameterValue', 'No such account.')
     this.#cache.clear()

@@ -1,8 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { KeywardError, fromBase64, needs, toBase64 } from '@keyward/core'
+import { fromBase64, KeywardError, needs, openBox, sealBox, toBase64 } from '@keyward/core'
 
-const NONCE = 12
-const TAG = 16
+const FAILURE = 'A sealed server secret could not be opened (wrong root key or altered store).'
 
 /**
  * Seals small secrets (account SecretKeys) under the server's 32-byte root key with AES-256-GCM, binding a
@@ -11,7 +9,7 @@ const TAG = 16
  * @example
  * ```ts
  * const box = new SecretBox(rootKey)
- * const sealed = box.seal(Buffer.from(secretKey), secretId)
+ * const sealed = box.seal(secretId, Buffer.from(secretKey))
  * ```
  */
 export class SecretBox {
@@ -23,25 +21,20 @@ export class SecretBox {
     this.#key = Buffer.from(rootKey)
   }
 
-  seal(plaintext: Uint8Array, label: string): string {
-    const nonce = randomBytes(NONCE)
-    const c = createCipheriv('aes-256-gcm', this.#key, nonce)
-    c.setAAD(Buffer.from(label, 'utf8'))
-    const body = Buffer.concat([c.update(plaintext), c.final()])
-    return toBase64(Buffer.concat([nonce, c.getAuthTag(), body]))
+  /** core's sealBox (label first, as everywhere), as base64 for a text column. */
+  seal(label: string, plaintext: Uint8Array): string {
+    return toBase64(sealBox(this.#key, label, plaintext))
   }
 
   /** Throws FailedOperation.StoreError when the value was altered or sealed under another root key. */
-  open(sealed: string, label: string): Buffer {
+  open(label: string, sealed: string): Buffer {
+    let bytes: Buffer
     try {
-      const b = fromBase64(sealed, 'sealed')
-      const d = createDecipheriv('aes-256-gcm', this.#key, b.subarray(0, NONCE))
-      d.setAAD(Buffer.from(label, 'utf8'))
-      d.setAuthTag(b.subarray(NONCE, NONCE + TAG))
-      return Buffer.concat([d.update(b.subarray(NONCE + TAG)), d.final()])
-    } catch (e) {
-      throw new KeywardError('FailedOperation.StoreError', 'A sealed server secret could not be opened (wrong root key or altered store).', { cause: e })
+      bytes = fromBase64(sealed, 'sealed')
+    } catch (cause) {
+      throw new KeywardError('FailedOperation.StoreError', FAILURE, { cause })
     }
+    return openBox(this.#key, label, bytes, FAILURE)
   }
 
   /** Zeroes the root key copy. */

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { mgf1 } from '@keyward/gm'
 
 /*
  * EMSA-PSS (RFC 8017 §9.1) with SHA-256, MGF1-SHA-256 and a 32-byte salt, for signing and verifying a
@@ -8,16 +9,6 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
  */
 
 const H_LEN = 32
-
-function mgf1(seed: Uint8Array, length: number): Buffer {
-  const out = Buffer.alloc(length)
-  const counter = Buffer.alloc(4)
-  for (let i = 0, off = 0; off < length; i++, off += H_LEN) {
-    counter.writeUInt32BE(i, 0)
-    createHash('sha256').update(seed).update(counter).digest().copy(out, off)
-  }
-  return out
-}
 
 function mPrimeHash(digest: Uint8Array, salt: Uint8Array): Buffer {
   return createHash('sha256').update(Buffer.alloc(8)).update(digest).update(salt).digest()

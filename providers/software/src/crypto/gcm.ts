@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { decryptionFailed, needs } from '@keyward/core'
-import { sm4GcmDecrypt, sm4GcmEncrypt } from './sm.js'
+import { sm4GcmDecrypt, sm4GcmEncrypt } from '@keyward/gm'
 
 /** The two AEADs of symmetric CMKs and of the ciphertext-blob format. */
 export type GcmCipher = 'AES-256-GCM' | 'SM4-GCM'
@@ -41,10 +41,10 @@ export function gcmEncrypt(cipher: GcmCipher, key: Uint8Array, plaintext: Uint8A
  * decryptionFailed(): one message, whatever went wrong. The tag length is pinned to 16 bytes, because Node
  * otherwise accepts truncated tags.
  */
-export function gcmDecrypt(cipher: GcmCipher, key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array): Buffer {
+export function gcmDecrypt(cipher: GcmCipher, key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array, tag: Uint8Array): Buffer {
   if (key.byteLength !== KEY_BYTES[cipher] || nonce.byteLength !== GCM_NONCE_BYTES || tag.byteLength !== GCM_TAG_BYTES) throw decryptionFailed()
   try {
-    if (cipher === 'SM4-GCM') return Buffer.from(sm4GcmDecrypt(key, nonce, ciphertext, tag, aad))
+    if (cipher === 'SM4-GCM') return Buffer.from(sm4GcmDecrypt(key, nonce, ciphertext, aad, tag))
     const d = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: GCM_TAG_BYTES })
     d.setAAD(aad)
     d.setAuthTag(tag)

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { KeywardError } from '@keyward/core'
+import { derToPem } from '@keyward/gm'
 import { sm2GenerateKeyPkcs8 } from './sm.js'
 
 /** Asymmetric key kinds the software provider generates. */
@@ -39,6 +40,5 @@ export function publicKeyFromSpki(der: Uint8Array, field = 'PublicKey'): KeyObje
 
 /** PEM of an SPKI DER (Tencent's PublicKeyPem). */
 export function spkiToPem(der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64').replace(/.{1,64}/g, '$&\n')
-  return `-----BEGIN PUBLIC KEY-----\n${b64}-----END PUBLIC KEY-----\n`
+  return derToPem(der, 'PUBLIC KEY')
 }

@@ -9,8 +9,6 @@ import {
   sm2SignDigest,
   sm2Verify,
   sm2VerifyDigest,
-  sm4GcmDecrypt as gmSm4GcmDecrypt,
-  sm4GcmEncrypt as gmSm4GcmEncrypt,
 } from '@keyward/gm'
 import { zeroize, type MessageType } from '@keyward/core'
 
@@ -19,16 +17,6 @@ import { zeroize, type MessageType } from '@keyward/core'
  * 1234567812345678; never Node's `ec` keys on the SM2 curve, which sign plain ECDSA with an empty id).
  * Keys travel as PKCS#8 / SPKI DER, like the RSA and P-256 keys, so the store treats all alike.
  */
-
-/** SM4-GCM with a 12-byte nonce and 16-byte tag. */
-export function sm4GcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array } {
-  return gmSm4GcmEncrypt(key, nonce, plaintext, aad)
-}
-
-/** Inverse of {@link sm4GcmEncrypt}; throws decryptionFailed() on any mismatch. */
-export function sm4GcmDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad: Uint8Array): Uint8Array {
-  return gmSm4GcmDecrypt(key, nonce, ciphertext, aad, tag)
-}
 
 /** A new SM2 key pair as PKCS#8 and SPKI DER. */
 export function sm2GenerateKeyPkcs8(): { privatePkcs8: Buffer; publicSpki: Buffer } {
