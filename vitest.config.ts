@@ -10,7 +10,10 @@ for (const group of ['packages', 'providers']) {
   for (const dir of readdirSync(join(root, group))) {
     const pkgFile = join(root, group, dir, 'package.json')
     if (!existsSync(pkgFile)) continue
-    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { name: string; exports?: Record<string, { default?: string }> }
+    const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as {
+      name: string
+      exports?: Record<string, { default?: string }>
+    }
     for (const [sub, target] of Object.entries(pkg.exports ?? {})) {
       if (!target.default) continue
       const src = target.default.replace(/^\.\/dist\//, './src/').replace(/\.js$/, '.ts')

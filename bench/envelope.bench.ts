@@ -8,15 +8,21 @@
 import { spawnSync } from 'node:child_process'
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import {
-  AlgorithmSuiteIdentifier, CommitmentPolicy, NodeCachingMaterialsManager, RawAesKeyringNode, RawAesWrappingSuiteIdentifier,
-  buildClient, getLocalCryptographicMaterialsCache,
+  AlgorithmSuiteIdentifier,
+  CommitmentPolicy,
+  NodeCachingMaterialsManager,
+  RawAesKeyringNode,
+  RawAesWrappingSuiteIdentifier,
+  buildClient,
+  getLocalCryptographicMaterialsCache,
 } from '@aws-crypto/client-node'
 import { EnvelopeClient, RawAesMasterKey } from '../packages/flows/src/envelope/index.js'
 
 const MiB = 1024 * 1024
 const CHUNK = 64 * 1024
 const key = randomBytes(32)
-const chunksOf = (b: Buffer, n = CHUNK): Buffer[] => Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n))
+const chunksOf = (b: Buffer, n = CHUNK): Buffer[] =>
+  Array.from({ length: Math.ceil(b.length / n) }, (_, i) => b.subarray(i * n, (i + 1) * n))
 
 // Ratios use the process's CPU time (user + system), not wall time: on a machine shared by many builds the
 // wall clock mostly measures the neighbours. Both candidates run in this process, alternately.
@@ -31,7 +37,8 @@ async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
 }
 async function best(rounds: number, fns: Array<() => Promise<unknown> | unknown>): Promise<number[]> {
   const out = fns.map(() => Infinity)
-  for (let r = 0; r < rounds; r++) for (const [i, f] of fns.entries()) out[i] = Math.min(out[i] as number, await time(f))
+  for (let r = 0; r < rounds; r++)
+    for (const [i, f] of fns.entries()) out[i] = Math.min(out[i] as number, await time(f))
   return out
 }
 async function drain(it: AsyncIterable<Uint8Array>): Promise<number> {
@@ -55,15 +62,20 @@ async function streams(): Promise<void> {
   const rawEnc = async (): Promise<void> => {
     const c = createCipheriv('aes-256-gcm', key, iv)
     rawCt = []
-    for await (const d of (async function* () { yield* dataChunks })()) rawCt.push(c.update(d))
+    for await (const d of (async function* () {
+      yield* dataChunks
+    })())
+      rawCt.push(c.update(d))
     c.final()
     rawTag = c.getAuthTag()
   }
   const rawDec = async (): Promise<void> => {
     const d = createDecipheriv('aes-256-gcm', key, iv)
     d.setAuthTag(rawTag)
-    let n = 0
-    for await (const c of (async function* () { yield* rawCt })()) n += d.update(c).length
+    for await (const c of (async function* () {
+      yield* rawCt
+    })())
+      d.update(c)
     d.final()
   }
   let parts: Buffer[] = []
@@ -77,12 +89,21 @@ async function streams(): Promise<void> {
   const kwDec = async (): Promise<number> => drain(client.decryptStream(msgChunks))
   const [tKwE, tRawE] = await best(7, [kwEnc, rawEnc])
   const [tKwD, tRawD] = await best(7, [kwDec, rawDec])
-  console.log(`64 MiB stream encrypt: keyward ${mbps(data.length, tKwE!)}, raw AES-256-GCM ${mbps(data.length, tRawE!)} → ${fmt(tRawE! / tKwE!)}× (target ≥ 0.85×)`)
-  console.log(`64 MiB stream decrypt: keyward ${mbps(data.length, tKwD!)}, raw AES-256-GCM ${mbps(data.length, tRawD!)} → ${fmt(tRawD! / tKwD!)}× (target ≥ 0.85×)`)
+  console.log(
+    `64 MiB stream encrypt: keyward ${mbps(data.length, tKwE!)}, raw AES-256-GCM ${mbps(data.length, tRawE!)} → ${fmt(tRawE! / tKwE!)}× (target ≥ 0.85×)`,
+  )
+  console.log(
+    `64 MiB stream decrypt: keyward ${mbps(data.length, tKwD!)}, raw AES-256-GCM ${mbps(data.length, tRawD!)} → ${fmt(tRawD! / tKwD!)}× (target ≥ 0.85×)`,
+  )
 
   // The AWS Encryption SDK, raw AES keyring, unsigned committing suite, its default frame (4096).
   const esdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
-  const keyring = new RawAesKeyringNode({ keyName: 'k1', keyNamespace: 'bench', unencryptedMasterKey: new Uint8Array(key), wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
+  const keyring = new RawAesKeyringNode({
+    keyName: 'k1',
+    keyNamespace: 'bench',
+    unencryptedMasterKey: new Uint8Array(key),
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
   const suiteId = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY
   let esdkMsg: Buffer = Buffer.alloc(0)
   const esdkEnc = async (): Promise<void> => {
@@ -93,7 +114,9 @@ async function streams(): Promise<void> {
   }
   const [tEsE] = await best(2, [esdkEnc])
   const [tEsD] = await best(2, [esdkDec])
-  console.log(`64 MiB vs AWS Encryption SDK: encrypt ${mbps(data.length, tEsE!)} → keyward ${fmt(tEsE! / tKwE!)}×, decrypt ${mbps(data.length, tEsD!)} → keyward ${fmt(tEsD! / tKwD!)}× (target ≥ 5×)`)
+  console.log(
+    `64 MiB vs AWS Encryption SDK: encrypt ${mbps(data.length, tEsE!)} → keyward ${fmt(tEsE! / tKwE!)}×, decrypt ${mbps(data.length, tEsD!)} → keyward ${fmt(tEsD! / tKwD!)}× (target ≥ 5×)`,
+  )
 }
 
 async function smallMessages(): Promise<void> {
@@ -101,7 +124,10 @@ async function smallMessages(): Promise<void> {
   // busy period; the best batch of each is the fairest comparison.
   const N = 2_000
   const pt = randomBytes(1024)
-  const cached = new EnvelopeClient({ keyring: new RawAesMasterKey({ namespace: 'bench', keyId: 'k1', key }), cache: { maxMessages: 1_000_000 } })
+  const cached = new EnvelopeClient({
+    keyring: new RawAesMasterKey({ namespace: 'bench', keyId: 'k1', key }),
+    cache: { maxMessages: 1_000_000 },
+  })
   const raw = (): void => {
     for (let i = 0; i < N; i++) {
       const c = createCipheriv('aes-256-gcm', key, randomBytes(12))
@@ -121,22 +147,47 @@ async function smallMessages(): Promise<void> {
   const [tKwD] = await best(15, [kwDec])
   const ops = (s: number, n = N): number => Math.round(n / s) // per CPU-second (or second, with ENVELOPE_BENCH_WALL=1)
   const esdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
-  const keyring = new RawAesKeyringNode({ keyName: 'k1', keyNamespace: 'bench', unencryptedMasterKey: new Uint8Array(key), wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING })
-  const cmm = new NodeCachingMaterialsManager({ backingMaterials: keyring, cache: getLocalCryptographicMaterialsCache(100), maxAge: 300_000, maxMessagesEncrypted: 1_000_000 })
+  const keyring = new RawAesKeyringNode({
+    keyName: 'k1',
+    keyNamespace: 'bench',
+    unencryptedMasterKey: new Uint8Array(key),
+    wrappingSuite: RawAesWrappingSuiteIdentifier.AES256_GCM_IV12_TAG16_NO_PADDING,
+  })
+  const cmm = new NodeCachingMaterialsManager({
+    backingMaterials: keyring,
+    cache: getLocalCryptographicMaterialsCache(100),
+    maxAge: 300_000,
+    maxMessagesEncrypted: 1_000_000,
+  })
   const NE = 2000
   const suiteId = AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY
-  const [tEs] = await best(2, [async () => { for (let i = 0; i < NE; i++) await esdk.encrypt(cmm, pt, { suiteId, encryptionContext: { purpose: 'bench' }, plaintextLength: pt.length }) }])
-  console.log(`1 KiB encrypt, data-key cache on: keyward ${ops(tKw!)} ${OPS}, raw AES-256-GCM ${ops(tRaw!)} ${OPS} → ${fmt(tRaw! / tKw!)}× (target ≥ 0.25×); decrypt ${ops(tKwD!)} ${OPS}`)
-  console.log(`1 KiB encrypt vs AWS Encryption SDK (caching CMM): ESDK ${ops(tEs!, NE)} ${OPS} → keyward ${fmt(ops(tKw!) / ops(tEs!, NE))}× (target ≥ 10×)`)
+  const [tEs] = await best(2, [
+    async () => {
+      for (let i = 0; i < NE; i++)
+        await esdk.encrypt(cmm, pt, { suiteId, encryptionContext: { purpose: 'bench' }, plaintextLength: pt.length })
+    },
+  ])
+  console.log(
+    `1 KiB encrypt, data-key cache on: keyward ${ops(tKw!)} ${OPS}, raw AES-256-GCM ${ops(tRaw!)} ${OPS} → ${fmt(tRaw! / tKw!)}× (target ≥ 0.25×); decrypt ${ops(tKwD!)} ${OPS}`,
+  )
+  console.log(
+    `1 KiB encrypt vs AWS Encryption SDK (caching CMM): ESDK ${ops(tEs!, NE)} ${OPS} → keyward ${fmt(ops(tKw!) / ops(tEs!, NE))}× (target ≥ 10×)`,
+  )
 }
 
 async function sm4(): Promise<void> {
   const data = randomBytes(64 * MiB)
   const dataChunks = chunksOf(data)
-  const sm4Client = new EnvelopeClient({ keyring: new RawAesMasterKey({ namespace: 'bench', keyId: 'k1', key }), suite: 'SM4_GCM_HKDF_SM3_COMMIT' })
+  const sm4Client = new EnvelopeClient({
+    keyring: new RawAesMasterKey({ namespace: 'bench', keyId: 'k1', key }),
+    suite: 'SM4_GCM_HKDF_SM3_COMMIT',
+  })
   const ctr = async (): Promise<void> => {
     const c = createCipheriv('sm4-ctr', key.subarray(0, 16), randomBytes(16))
-    for await (const d of (async function* () { yield* dataChunks })()) c.update(d)
+    for await (const d of (async function* () {
+      yield* dataChunks
+    })())
+      c.update(d)
     c.final()
   }
   let parts: Buffer[] = []
@@ -148,7 +199,9 @@ async function sm4(): Promise<void> {
   const msgChunks = chunksOf(Buffer.concat(parts))
   const kwDec = async (): Promise<number> => drain(sm4Client.decryptStream(msgChunks))
   const [tE, tD, tC] = await best(3, [kwEnc, kwDec, ctr])
-  console.log(`64 MiB SM4-GCM suite: encrypt ${mbps(data.length, tE!)}, decrypt ${mbps(data.length, tD!)}; OpenSSL sm4-ctr ${mbps(data.length, tC!)} → ${fmt(tC! / tE!)}× / ${fmt(tC! / tD!)}× (target ≥ 0.7×)`)
+  console.log(
+    `64 MiB SM4-GCM suite: encrypt ${mbps(data.length, tE!)}, decrypt ${mbps(data.length, tD!)}; OpenSSL sm4-ctr ${mbps(data.length, tC!)} → ${fmt(tC! / tE!)}× / ${fmt(tC! / tD!)}× (target ≥ 0.7×)`,
+  )
 }
 
 async function rss(): Promise<void> {
@@ -170,7 +223,9 @@ async function rss(): Promise<void> {
   })
   peak = Math.max(peak, process.memoryUsage().rss)
   if (n !== total) throw new Error(`streamed ${n} of ${total} bytes`)
-  console.log(`${gib} GiB encrypt→decrypt stream: ${mbps(total, t)}, peak RSS growth ${((peak - before) / MiB).toFixed(1)} MiB (target < 64 MiB)`)
+  console.log(
+    `${gib} GiB encrypt→decrypt stream: ${mbps(total, t)}, peak RSS growth ${((peak - before) / MiB).toFixed(1)} MiB (target < 64 MiB)`,
+  )
 }
 
 // ENVELOPE_BENCH=rss,streams,small,sm4 runs those sections in this process. Without it, each section runs in a
@@ -178,7 +233,10 @@ async function rss(): Promise<void> {
 const sections = process.env.ENVELOPE_BENCH?.split(',')
 if (!sections) {
   for (const section of ['rss', 'streams', 'small', 'sm4']) {
-    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1] as string], { stdio: 'inherit', env: { ...process.env, ENVELOPE_BENCH: section } })
+    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1] as string], {
+      stdio: 'inherit',
+      env: { ...process.env, ENVELOPE_BENCH: section },
+    })
     if (r.status !== 0) process.exit(r.status ?? 1)
   }
 } else {

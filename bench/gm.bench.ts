@@ -10,7 +10,15 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto'
 import smCrypto from 'sm-crypto'
-import { configureSm2VerifyCache, createSm4GcmCipher, sm2GenerateKeyPair, sm2Sign, sm2Verify, sm4GcmDecrypt, sm4GcmEncrypt } from '../packages/gm/src/index.js'
+import {
+  configureSm2VerifyCache,
+  createSm4GcmCipher,
+  sm2GenerateKeyPair,
+  sm2Sign,
+  sm2Verify,
+  sm4GcmDecrypt,
+  sm4GcmEncrypt,
+} from '../packages/gm/src/index.js'
 
 const { sm2, sm4 } = smCrypto
 const ROUNDS = 3
@@ -54,7 +62,9 @@ function best(seconds: number, fns: Array<() => unknown>): Rate[] {
 /** One line: CPU rate, ratio to the baseline's CPU rate, and the wall-clock rate. */
 const row = (label: string, unit: string, value: Rate, baseline?: Rate): void => {
   const ratio = baseline === undefined ? '' : `${(value.cpu / baseline.cpu).toFixed(2)}×`
-  console.log(`${label.padEnd(44)} ${value.cpu.toFixed(1).padStart(9)} ${unit.padEnd(6)} ${ratio.padStart(8)}   (wall ${value.wall.toFixed(1)})`)
+  console.log(
+    `${label.padEnd(44)} ${value.cpu.toFixed(1).padStart(9)} ${unit.padEnd(6)} ${ratio.padStart(8)}   (wall ${value.wall.toFixed(1)})`,
+  )
 }
 const scaled = (r: Rate, bytes: number): Rate => ({ cpu: (r.cpu * bytes) / MiB, wall: (r.wall * bytes) / MiB })
 
@@ -66,7 +76,8 @@ function sm2Bench(): void {
   const msgArr = Array.from(msg)
   const sig = sm2Sign(privateKey, msg, { publicKey })
   const sigHex = sig.toString('hex')
-  if (!sm2Verify(publicKey, msg, sig) || !sm2.doVerifySignature(msgArr, sigHex, pHex, { hash: true, der: true })) throw new Error('SM2 self-check failed')
+  if (!sm2Verify(publicKey, msg, sig) || !sm2.doVerifySignature(msgArr, sigHex, pHex, { hash: true, der: true }))
+    throw new Error('SM2 self-check failed')
   const [ourSign, theirSign] = best(1.5, [
     () => sm2Sign(privateKey, msg, { publicKey }),
     () => sm2.doSignature(msgArr, dHex, { hash: true, der: true, publicKey: pHex }),
@@ -118,7 +129,9 @@ function sm4Bench(): void {
     },
   ])
   // sm-crypto's SM4 is pure JS and slow: one 1 MiB CBC pass per round is enough.
-  const [smCryptoRate] = best(0.1, [() => sm4.encrypt(smallArr, keyHex, { mode: 'cbc', iv: '00'.repeat(16), output: 'array' })])
+  const [smCryptoRate] = best(0.1, [
+    () => sm4.encrypt(smallArr, keyHex, { mode: 'cbc', iv: '00'.repeat(16), output: 'array' }),
+  ])
   const ctrMb = scaled(ctrRate!, data.length)
   console.log('SM4 (4 MiB buffers; sm-crypto on 1 MiB), MiB per CPU-second')
   row('  OpenSSL sm4-ctr (baseline)', 'MiB/s', ctrMb)

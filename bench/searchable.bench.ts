@@ -46,7 +46,14 @@ async function throughput(): Promise<void> {
   const raw = randomBytes(32)
   console.log(`index computations, ${phones.length} mobile numbers per round, best of ${ROUNDS} (CPU time):`)
   for (const hash of ['SHA-256', 'SM3'] as IndexHash[]) {
-    const phone = await BlindIndex.create({ key, table: 'customers', field: 'phone', normalize: normalizeMobileCN, bits: 14, hash })
+    const phone = await BlindIndex.create({
+      key,
+      table: 'customers',
+      field: 'phone',
+      normalize: normalizeMobileCN,
+      bits: 14,
+      hash,
+    })
     const nodeHash = hash === 'SM3' ? 'sm3' : 'sha256'
     const [tIndex, tRaw] = best([
       () => {
@@ -57,7 +64,9 @@ async function throughput(): Promise<void> {
       },
     ]) as [number, number]
     const perSec = (t: number): string => `${Math.round(phones.length / t).toLocaleString('en-US')}/s`
-    console.log(`  HMAC-${hash.padEnd(7)} BlindIndex.index ${perSec(tIndex)}, raw createHmac ${perSec(tRaw)} → ${(tRaw / tIndex).toFixed(2)}× (target ≥ 0.5×)`)
+    console.log(
+      `  HMAC-${hash.padEnd(7)} BlindIndex.index ${perSec(tIndex)}, raw createHmac ${perSec(tRaw)} → ${(tRaw / tIndex).toFixed(2)}× (target ≥ 0.5×)`,
+    )
   }
   key.close()
 }
@@ -66,7 +75,9 @@ async function example(): Promise<void> {
   const db = openSqliteDb(':memory:')
   const store = await CustomerStore.open({ db, provider, cmkId, plannedRows: ROWS })
   const { customers, seconds } = await buildTable(store, ROWS)
-  console.log(`example table: ${ROWS} customers encrypted (5 fields, 2 blind indexes) into SQLite in ${seconds.toFixed(1)} s (${Math.round(ROWS / seconds)} rows/s)`)
+  console.log(
+    `example table: ${ROWS} customers encrypted (5 fields, 2 blind indexes) into SQLite in ${seconds.toFixed(1)} s (${Math.round(ROWS / seconds)} rows/s)`,
+  )
   const f = await measureLookups(store, customers, 2000)
   console.log(formatFigures(f).replace(/^/gm, '  '))
   // Baseline: the same rows with the phone in clear and indexed, looked up the same number of times.
@@ -75,7 +86,10 @@ async function example(): Promise<void> {
   await db.transaction(async (tx) => {
     for (let i = 0; i < customers.length; i += 500) {
       const batch = customers.slice(i, i + 500)
-      await tx.run(`INSERT INTO plain (id, phone, doc) VALUES ${batch.map(() => '(?, ?, ?)').join(', ')}`, batch.flatMap((c, j) => [i + j + 1, c.phone, JSON.stringify(c)]))
+      await tx.run(
+        `INSERT INTO plain (id, phone, doc) VALUES ${batch.map(() => '(?, ?, ?)').join(', ')}`,
+        batch.flatMap((c, j) => [i + j + 1, c.phone, JSON.stringify(c)]),
+      )
     }
   })
   const times: number[] = []
@@ -89,7 +103,9 @@ async function example(): Promise<void> {
   times.sort((a, b) => a - b)
   const p50 = times[Math.floor(times.length / 2)] as number
   const mean = times.reduce((a, b) => a + b, 0) / times.length
-  console.log(`  plaintext baseline (phone in clear, indexed): mean ${mean.toFixed(3)} ms, p50 ${p50.toFixed(3)} ms → encrypted lookup costs ${(f.latencyMs.mean / mean).toFixed(1)}× the mean, ${(f.latencyMs.p50 / p50).toFixed(1)}× the p50`)
+  console.log(
+    `  plaintext baseline (phone in clear, indexed): mean ${mean.toFixed(3)} ms, p50 ${p50.toFixed(3)} ms → encrypted lookup costs ${(f.latencyMs.mean / mean).toFixed(1)}× the mean, ${(f.latencyMs.p50 / p50).toFixed(1)}× the p50`,
+  )
   store.close()
   await db.close()
 }

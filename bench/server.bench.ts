@@ -42,12 +42,20 @@ function sdkClient(url: string): Client {
     region: 'ap-guangzhou',
     profile: { httpProfile: { endpoint: url.replace('http://', ''), protocol: 'http://' } },
   })
-  return { encrypt: (KeyId, Plaintext) => c.Encrypt({ KeyId, Plaintext }), createKey: async (Alias) => (await c.CreateKey({ Alias })).KeyId! }
+  return {
+    encrypt: (KeyId, Plaintext) => c.Encrypt({ KeyId, Plaintext }),
+    createKey: async (Alias) => (await c.CreateKey({ Alias })).KeyId!,
+  }
 }
 
 /** Keyward's TC3 client (signs x-tc-action, x-tc-timestamp and a trace id too: what strict mode needs). */
 function signedClient(url: string): Client {
-  const c = signedClientSupplier({ credentials: new TencentCredentials(ID, KEY), endpoint: url.replace('http://', ''), protocol: 'http', requestTimeoutMs: 30_000 })('ap-guangzhou')
+  const c = signedClientSupplier({
+    credentials: new TencentCredentials(ID, KEY),
+    endpoint: url.replace('http://', ''),
+    protocol: 'http',
+    requestTimeoutMs: 30_000,
+  })('ap-guangzhou')
   return {
     encrypt: (KeyId, Plaintext) => c.request('Encrypt', { KeyId, Plaintext }, {}),
     createKey: async (Alias) => String((await c.request('CreateKey', { Alias }, {}))['KeyId']),
@@ -56,7 +64,13 @@ function signedClient(url: string): Client {
 
 /** Child process: the bare stub. */
 async function serveStub(): Promise<string> {
-  const canned = JSON.stringify({ Response: { CiphertextBlob: randomBytes(60).toString('base64'), KeyId: '00000000-0000-0000-0000-000000000000', RequestId: '00000000-0000-0000-0000-000000000001' } })
+  const canned = JSON.stringify({
+    Response: {
+      CiphertextBlob: randomBytes(60).toString('base64'),
+      KeyId: '00000000-0000-0000-0000-000000000000',
+      RequestId: '00000000-0000-0000-0000-000000000001',
+    },
+  })
   const server = createServer((req, res) => {
     req.resume()
     req.on('end', () => {
@@ -74,11 +88,22 @@ type Kind = 'stub' | 'keyward' | 'keyward-strict' | 'keyward-unkeyed'
 /** Child process: keyward serve over the software provider, SQLite key store and SQLite server store. */
 async function serveKeyward(dir: string, kind: Kind): Promise<string> {
   const rootKey = randomBytes(32)
-  const provider = new SoftwareKeyProvider({ store: SqliteKeyStore.open(join(dir, `${kind}-keys.db`)), rootKey: RootKey.fromBytes(rootKey) })
-  const server = await startServer({
-    provider, ownsProvider: true, store: { sqlite: join(dir, `${kind}-server.db`) }, rootKey,
-    bootstrap: { secretId: ID, secretKey: KEY }, rateLimits: { default: 0 }, strictSigning: kind === 'keyward-strict',
-  }, { unkeyedAudit: kind === 'keyward-unkeyed' })
+  const provider = new SoftwareKeyProvider({
+    store: SqliteKeyStore.open(join(dir, `${kind}-keys.db`)),
+    rootKey: RootKey.fromBytes(rootKey),
+  })
+  const server = await startServer(
+    {
+      provider,
+      ownsProvider: true,
+      store: { sqlite: join(dir, `${kind}-server.db`) },
+      rootKey,
+      bootstrap: { secretId: ID, secretKey: KEY },
+      rateLimits: { default: 0 },
+      strictSigning: kind === 'keyward-strict',
+    },
+    { unkeyedAudit: kind === 'keyward-unkeyed' },
+  )
   process.on('disconnect', () => void server.close().then(() => process.exit(0)))
   return server.url
 }
@@ -92,33 +117,45 @@ interface Child {
 }
 
 function child(kind: Kind, dir: string): Promise<Child> {
-  const proc = fork(import.meta.filename, ['--serve', kind, dir], { execArgv: ['--import', 'tsx', ...(process.env['SERVER_BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])], stdio: 'inherit' })
+  const proc = fork(import.meta.filename, ['--serve', kind, dir], {
+    execArgv: ['--import', 'tsx', ...(process.env['SERVER_BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])],
+    stdio: 'inherit',
+  })
   return new Promise((resolve, reject) => {
-    proc.once('message', (url) => resolve({
-      url: String(url),
-      stop: () => proc.disconnect(),
-      cpu: () => new Promise((r) => {
-        proc.once('message', (m) => r(Number(m)))
-        proc.send('cpu')
+    proc.once('message', (url) =>
+      resolve({
+        url: String(url),
+        stop: () => proc.disconnect(),
+        cpu: () =>
+          new Promise((r) => {
+            proc.once('message', (m) => r(Number(m)))
+            proc.send('cpu')
+          }),
       }),
-    }))
+    )
     proc.once('exit', (code) => reject(new Error(`${kind} child exited with ${String(code)}`)))
   })
 }
 
 /** Calls per second, and CPU µs per call of the client (this process) and of the serving child. */
-async function run(c: Client, keyId: string, target: Child): Promise<{ rps: number; clientUs: number; serverUs: number }> {
+async function run(
+  c: Client,
+  keyId: string,
+  target: Child,
+): Promise<{ rps: number; clientUs: number; serverUs: number }> {
   const cpu0 = process.cpuUsage()
   const server0 = await target.cpu()
   const plaintext = randomBytes(64).toString('base64')
   let issued = 0
   const t = process.hrtime.bigint()
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (issued < CALLS) {
-      issued += 1
-      await c.encrypt(keyId, plaintext)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (issued < CALLS) {
+        issued += 1
+        await c.encrypt(keyId, plaintext)
+      }
+    }),
+  )
   const rps = CALLS / (Number(process.hrtime.bigint() - t) / 1e9)
   const cpu = process.cpuUsage(cpu0)
   return { rps, clientUs: (cpu.user + cpu.system) / CALLS, serverUs: ((await target.cpu()) - server0) / CALLS }
@@ -151,30 +188,53 @@ async function main(): Promise<void> {
     const us = (x: number): string => `${x.toFixed(0)} µs`
 
     const sdkServer = sdkClient(at('keyward').url)
-    const [server, stub] = await measure([
+    const [server, stub] = (await measure([
       { client: sdkServer, keyId: await keyOf(sdkServer), target: at('keyward') },
       { client: sdkClient(at('stub').url), keyId: '00000000-0000-0000-0000-000000000000', target: at('stub') },
-    ]) as [Figures, Figures]
-    console.log(`Encrypt via tencentcloud-sdk-nodejs, ${CONCURRENCY} concurrent, ${CALLS} calls/round, best of ${ROUNDS}`)
-    console.log(`  keyward serve : ${server.rps.toFixed(0)} req/s  (CPU per call: server ${us(server.serverUs)}, SDK client ${us(server.clientUs)})`)
-    console.log(`  bare stub     : ${stub.rps.toFixed(0)} req/s  (CPU per call: stub ${us(stub.serverUs)}, SDK client ${us(stub.clientUs)})`)
+    ])) as [Figures, Figures]
+    console.log(
+      `Encrypt via tencentcloud-sdk-nodejs, ${CONCURRENCY} concurrent, ${CALLS} calls/round, best of ${ROUNDS}`,
+    )
+    console.log(
+      `  keyward serve : ${server.rps.toFixed(0)} req/s  (CPU per call: server ${us(server.serverUs)}, SDK client ${us(server.clientUs)})`,
+    )
+    console.log(
+      `  bare stub     : ${stub.rps.toFixed(0)} req/s  (CPU per call: stub ${us(stub.serverUs)}, SDK client ${us(stub.clientUs)})`,
+    )
     console.log(`  ratio         : ${(server.rps / stub.rps).toFixed(2)}x  (target >= 0.80x)`)
 
-    const signed = await Promise.all((['keyward', 'keyward-strict', 'keyward-unkeyed'] as const).map(async (k) => {
-      const c = signedClient(at(k).url)
-      return { client: c, keyId: await keyOf(c), target: at(k) }
-    }))
-    const [plain, strict, unkeyed, signedStub] = await measure([
-      ...signed, { client: signedClient(at('stub').url), keyId: '00000000-0000-0000-0000-000000000000', target: at('stub') },
-    ]) as [Figures, Figures, Figures, Figures]
+    const signed = await Promise.all(
+      (['keyward', 'keyward-strict', 'keyward-unkeyed'] as const).map(async (k) => {
+        const c = signedClient(at(k).url)
+        return { client: c, keyId: await keyOf(c), target: at(k) }
+      }),
+    )
+    const [plain, strict, unkeyed, signedStub] = (await measure([
+      ...signed,
+      { client: signedClient(at('stub').url), keyId: '00000000-0000-0000-0000-000000000000', target: at('stub') },
+    ])) as [Figures, Figures, Figures, Figures]
     const ratio = (f: Figures): string => `${(f.rps / signedStub.rps).toFixed(2)}x of the stub`
-    console.log(`Encrypt via Keyward's TC3 client (signs x-tc-action), ${CONCURRENCY} concurrent, ${CALLS} calls/round, best of ${ROUNDS}`)
-    console.log(`  bare stub                   : ${signedStub.rps.toFixed(0)} req/s  (CPU per call: stub ${us(signedStub.serverUs)})`)
-    console.log(`  keyward serve (audit MAC)   : ${plain.rps.toFixed(0)} req/s = ${ratio(plain)}  (server CPU ${us(plain.serverUs)}/call)`)
-    console.log(`  --strict-signing            : ${strict.rps.toFixed(0)} req/s = ${ratio(strict)}  (server CPU ${us(strict.serverUs)}/call)`)
-    console.log(`  unkeyed audit (baseline)    : ${unkeyed.rps.toFixed(0)} req/s = ${ratio(unkeyed)}  (server CPU ${us(unkeyed.serverUs)}/call)`)
-    console.log(`  cost of strict mode         : ${((plain.rps - strict.rps) / signedStub.rps).toFixed(2)} of the stub's rate; server CPU ${us(strict.serverUs - plain.serverUs)}/call`)
-    console.log(`  cost of the keyed audit MAC : ${((unkeyed.rps - plain.rps) / signedStub.rps).toFixed(2)} of the stub's rate; server CPU ${us(plain.serverUs - unkeyed.serverUs)}/call`)
+    console.log(
+      `Encrypt via Keyward's TC3 client (signs x-tc-action), ${CONCURRENCY} concurrent, ${CALLS} calls/round, best of ${ROUNDS}`,
+    )
+    console.log(
+      `  bare stub                   : ${signedStub.rps.toFixed(0)} req/s  (CPU per call: stub ${us(signedStub.serverUs)})`,
+    )
+    console.log(
+      `  keyward serve (audit MAC)   : ${plain.rps.toFixed(0)} req/s = ${ratio(plain)}  (server CPU ${us(plain.serverUs)}/call)`,
+    )
+    console.log(
+      `  --strict-signing            : ${strict.rps.toFixed(0)} req/s = ${ratio(strict)}  (server CPU ${us(strict.serverUs)}/call)`,
+    )
+    console.log(
+      `  unkeyed audit (baseline)    : ${unkeyed.rps.toFixed(0)} req/s = ${ratio(unkeyed)}  (server CPU ${us(unkeyed.serverUs)}/call)`,
+    )
+    console.log(
+      `  cost of strict mode         : ${((plain.rps - strict.rps) / signedStub.rps).toFixed(2)} of the stub's rate; server CPU ${us(strict.serverUs - plain.serverUs)}/call`,
+    )
+    console.log(
+      `  cost of the keyed audit MAC : ${((unkeyed.rps - plain.rps) / signedStub.rps).toFixed(2)} of the stub's rate; server CPU ${us(plain.serverUs - unkeyed.serverUs)}/call`,
+    )
   } finally {
     for (const c of children.values()) c.stop()
     await new Promise((r) => setTimeout(r, 300))
@@ -185,7 +245,8 @@ async function main(): Promise<void> {
 const serveIndex = process.argv.indexOf('--serve')
 if (serveIndex > 0) {
   const kind = process.argv[serveIndex + 1]
-  const url = kind === 'stub' ? await serveStub() : await serveKeyward(process.argv[serveIndex + 2] ?? tmpdir(), kind as Kind)
+  const url =
+    kind === 'stub' ? await serveStub() : await serveKeyward(process.argv[serveIndex + 2] ?? tmpdir(), kind as Kind)
   if (kind === 'stub') process.on('disconnect', () => process.exit(0))
   process.on('message', () => {
     const c = process.cpuUsage()

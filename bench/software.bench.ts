@@ -24,7 +24,8 @@ async function opsPerSecond(fn: () => Promise<unknown> | unknown): Promise<numbe
 
 async function best(fns: Array<() => Promise<unknown> | unknown>): Promise<number[]> {
   const out = fns.map(() => 0)
-  for (let r = 0; r < ROUNDS; r++) for (const [i, f] of fns.entries()) out[i] = Math.max(out[i] as number, await opsPerSecond(f))
+  for (let r = 0; r < ROUNDS; r++)
+    for (const [i, f] of fns.entries()) out[i] = Math.max(out[i] as number, await opsPerSecond(f))
   return out
 }
 
@@ -56,7 +57,10 @@ async function measure(label: string, store: KeyStore): Promise<void> {
 const dir = mkdtempSync(join(tmpdir(), 'keyward-bench-'))
 try {
   await measure('SoftwareKeyProvider + MemoryKeyStore', new MemoryKeyStore())
-  await measure('SoftwareKeyProvider + SqliteKeyStore (WAL, synchronous=FULL)', SqliteKeyStore.open(join(dir, 'keys.db')))
+  await measure(
+    'SoftwareKeyProvider + SqliteKeyStore (WAL, synchronous=FULL)',
+    SqliteKeyStore.open(join(dir, 'keys.db')),
+  )
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

@@ -37,8 +37,17 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 async function overhead(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'keyward-tc-bench-'))
   const backend = new SoftwareKeyProvider({ store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)) })
-  const credentials = { secretId: `AKID${randomBytes(12).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') }
-  const server = await startServer({ provider: backend, store: { sqlite: join(tmp, 'server.db') }, rootKey: randomBytes(32), bootstrap: credentials, rateLimits: { default: 0 } })
+  const credentials = {
+    secretId: `AKID${randomBytes(12).toString('hex')}`,
+    secretKey: randomBytes(24).toString('base64url'),
+  }
+  const server = await startServer({
+    provider: backend,
+    store: { sqlite: join(tmp, 'server.db') },
+    rootKey: randomBytes(32),
+    bootstrap: credentials,
+    rateLimits: { default: 0 },
+  })
   const endpoint = `${server.host}:${server.port}`
   try {
     const provider = new TencentKmsKeyProvider({ endpoint, protocol: 'http', credentials })
@@ -54,7 +63,8 @@ async function overhead(): Promise<void> {
     const viaSdk = (): Promise<unknown> => sdk.Encrypt({ KeyId: keyId, Plaintext: b64 })
     // Like for like: a direct SDK caller that can cancel (deadline, abort) must pass an AbortSignal too, and
     // node-fetch's abort wiring has a cost of its own.
-    const viaSdkSignal = (): Promise<unknown> => sdk.request('Encrypt', { KeyId: keyId, Plaintext: b64 }, { signal: new AbortController().signal })
+    const viaSdkSignal = (): Promise<unknown> =>
+      sdk.request('Encrypt', { KeyId: keyId, Plaintext: b64 }, { signal: new AbortController().signal })
     const viaProvider = (): Promise<unknown> => provider.encrypt({ keyId, plaintext })
     const paths = [viaSdk, viaSdkSignal, viaProvider]
     const times: number[][] = paths.map(() => [])
@@ -69,11 +79,17 @@ async function overhead(): Promise<void> {
     }
     const [perSdk, perSdkSignal, perProvider] = times.map((t) => median(t) * 1e6) as [number, number, number]
     const pct = (x: number, base: number): string => `${((x / base - 1) * 100).toFixed(1)} %`
-    console.log(`Encrypt 32 B via keyward serve (loopback, in this process), ${CALLS * ROUNDS} calls per path, interleaved, medians:`)
+    console.log(
+      `Encrypt 32 B via keyward serve (loopback, in this process), ${CALLS * ROUNDS} calls per path, interleaved, medians:`,
+    )
     console.log(`  SDK client directly                 : ${perSdk.toFixed(0)} µs/call`)
-    console.log(`  SDK client directly with AbortSignal: ${perSdkSignal.toFixed(0)} µs/call (${pct(perSdkSignal, perSdk)})`)
+    console.log(
+      `  SDK client directly with AbortSignal: ${perSdkSignal.toFixed(0)} µs/call (${pct(perSdkSignal, perSdk)})`,
+    )
     console.log(`  TencentKmsKeyProvider               : ${perProvider.toFixed(0)} µs/call`)
-    console.log(`  overhead vs the SDK directly: ${pct(perProvider, perSdk)}; vs the SDK with an AbortSignal: ${pct(perProvider, perSdkSignal)} (target ≤ 5 %)`)
+    console.log(
+      `  overhead vs the SDK directly: ${pct(perProvider, perSdk)}; vs the SDK with an AbortSignal: ${pct(perProvider, perSdkSignal)} (target ≤ 5 %)`,
+    )
     await provider.close()
   } finally {
     await server.close()
@@ -100,7 +116,10 @@ async function ownCost(): Promise<void> {
 
 function nodeSeconds(script: string, env: Record<string, string> = {}): number {
   const t = process.hrtime.bigint()
-  execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   return Number(process.hrtime.bigint() - t) / 1e9
 }
 
@@ -111,22 +130,44 @@ function bestOf(n: number, f: () => number): number {
 }
 
 async function coldStart(): Promise<void> {
-  if (!existsSync(dist)) throw new Error(`${dist} is missing: build first (npx tsc -b providers/tencent-kms, or npm run build).`)
+  if (!existsSync(dist))
+    throw new Error(`${dist} is missing: build first (npx tsc -b providers/tencent-kms, or npm run build).`)
   const bare = bestOf(5, () => nodeSeconds('0'))
   const imported = bestOf(5, () => nodeSeconds(`await import(${JSON.stringify(dist)})`))
   const sdkAlone = bestOf(5, () => {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const t = performance.now(); await import('tencentcloud-sdk-nodejs/tencentcloud/services/kms/index.js'); console.log(performance.now() - t)`], { cwd: join(root, 'providers/tencent-kms') }).toString()
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const t = performance.now(); await import('tencentcloud-sdk-nodejs/tencentcloud/services/kms/index.js'); console.log(performance.now() - t)`,
+      ],
+      { cwd: join(root, 'providers/tencent-kms') },
+    ).toString()
     return Number(out) / 1000
   })
   const inProcess = bestOf(5, () => {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(dist)}); console.log(performance.now() - t)`]).toString()
+    const out = execFileSync(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const t = performance.now(); await import(${JSON.stringify(dist)}); console.log(performance.now() - t)`,
+    ]).toString()
     return Number(out) / 1000
   })
   // Construct + first call against a server in this process; the child measures from before its import.
   const tmp = mkdtempSync(join(tmpdir(), 'keyward-tc-bench-'))
   const backend = new SoftwareKeyProvider({ store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)) })
-  const credentials = { secretId: `AKID${randomBytes(12).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') }
-  const server = await startServer({ provider: backend, store: { sqlite: join(tmp, 'server.db') }, rootKey: randomBytes(32), bootstrap: credentials, rateLimits: { default: 0 } })
+  const credentials = {
+    secretId: `AKID${randomBytes(12).toString('hex')}`,
+    secretKey: randomBytes(24).toString('base64url'),
+  }
+  const server = await startServer({
+    provider: backend,
+    store: { sqlite: join(tmp, 'server.db') },
+    rootKey: randomBytes(32),
+    bootstrap: credentials,
+    rateLimits: { default: 0 },
+  })
   try {
     const script = `const t = performance.now()
 const { TencentKmsKeyProvider } = await import(${JSON.stringify(dist)})
@@ -137,15 +178,23 @@ console.log(performance.now() - t)`
     const env = { EP: `${server.host}:${server.port}`, SID: credentials.secretId, SKEY: credentials.secretKey }
     // Asynchronously: the server answering the child's request runs in this process.
     const firstCall = await bestOfAsync(5, async () => {
-      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ...env } })
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        env: { ...process.env, ...env },
+      })
       return Number(stdout) / 1000
     })
     console.log('Cold start (fresh node processes, best of 5):')
     console.log(`  node -e 0 (baseline process)           : ${bare.toFixed(3)} s`)
-    console.log(`  node importing the package             : ${imported.toFixed(3)} s (+${(imported - bare).toFixed(3)} s over the baseline)`)
+    console.log(
+      `  node importing the package             : ${imported.toFixed(3)} s (+${(imported - bare).toFixed(3)} s over the baseline)`,
+    )
     console.log(`  import, measured inside the process    : ${inProcess.toFixed(3)} s (target ≤ 0.15 s)`)
-    console.log(`  import + construct + first call (own TC3 client, one loopback request): ${firstCall.toFixed(3)} s (target ≤ 0.15 s)`)
-    console.log(`  of which the SDK's kms service alone takes to load: ${sdkAlone.toFixed(3)} s (node-fetch, form-data, json-bigint, ...)`)
+    console.log(
+      `  import + construct + first call (own TC3 client, one loopback request): ${firstCall.toFixed(3)} s (target ≤ 0.15 s)`,
+    )
+    console.log(
+      `  of which the SDK's kms service alone takes to load: ${sdkAlone.toFixed(3)} s (node-fetch, form-data, json-bigint, ...)`,
+    )
   } finally {
     await server.close()
     await backend.close()

@@ -39,14 +39,20 @@ export function falsePositiveSigma(rows: number, bits: number, present: number, 
   return Math.sqrt((present + absent) * lambda + present ** 2 * ((2 + 1 / lambda) / B))
 }
 
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number
+const quantile = (sorted: number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number
 
 /**
  * Runs `lookups` lookups, half by phone and half by 身份证 number; four in five for a customer in `customers` (the
  * table's content), one in five for a valid value that is not in the table. Numbers are written the way people
  * type them (spaces, +86, lower-case x), so the normalisers are part of what is measured.
  */
-export async function measureLookups(store: CustomerStore, customers: readonly Customer[], lookups = 1000, seed = 7): Promise<LookupFigures> {
+export async function measureLookups(
+  store: CustomerStore,
+  customers: readonly Customer[],
+  lookups = 1000,
+  seed = 7,
+): Promise<LookupFigures> {
   const rnd = prng(seed)
   const rows = await store.count()
   const phones = new Set(customers.map((c) => c.phone))
@@ -65,7 +71,9 @@ export async function measureLookups(store: CustomerStore, customers: readonly C
     let value: string
     if (present) {
       want = customers[Math.floor(rnd() * customers.length)] as Customer
-      value = byPhone ? `+86 ${want.phone.slice(0, 3)} ${want.phone.slice(3, 7)} ${want.phone.slice(7)}` : want.id_number.toLowerCase()
+      value = byPhone
+        ? `+86 ${want.phone.slice(0, 3)} ${want.phone.slice(3, 7)} ${want.phone.slice(7)}`
+        : want.id_number.toLowerCase()
     } else {
       do value = byPhone ? randomPhone(rnd) : randomIdNumber(rnd)
       while (byPhone ? phones.has(value) : ids.has(value))
@@ -75,7 +83,11 @@ export async function measureLookups(store: CustomerStore, customers: readonly C
     times.push(performance.now() - t)
     const matches = want ? 1 : 0
     if (want) hits[byPhone ? 'phone' : 'id']++
-    if (r.customers.length !== matches || (want && (r.customers[0]?.phone !== want.phone || r.customers[0]?.id_number !== want.id_number))) wrong++
+    if (
+      r.customers.length !== matches ||
+      (want && (r.customers[0]?.phone !== want.phone || r.customers[0]?.id_number !== want.id_number))
+    )
+      wrong++
     decryptedRows += r.candidates
     observed += r.candidates - r.customers.length
     otherRows += rows - matches
@@ -85,21 +97,33 @@ export async function measureLookups(store: CustomerStore, customers: readonly C
   const bits = store.phone.bits
   // The two indexes have independent keys: their variances add.
   const half = Math.ceil(lookups / 2)
-  const sigma = Math.sqrt(falsePositiveSigma(rows, store.phone.bits, hits.phone, half - hits.phone) ** 2 + falsePositiveSigma(rows, store.idNumber.bits, hits.id, lookups - half - hits.id) ** 2)
+  const sigma = Math.sqrt(
+    falsePositiveSigma(rows, store.phone.bits, hits.phone, half - hits.phone) ** 2 +
+      falsePositiveSigma(rows, store.idNumber.bits, hits.id, lookups - half - hits.id) ** 2,
+  )
   return {
     rows,
     bits,
     lookups,
     wrong,
     decryptedRows,
-    latencyMs: { mean: times.reduce((a, b) => a + b, 0) / times.length, p50: quantile(times, 0.5), p95: quantile(times, 0.95), p99: quantile(times, 0.99) },
+    latencyMs: {
+      mean: times.reduce((a, b) => a + b, 0) / times.length,
+      p50: quantile(times, 0.5),
+      p95: quantile(times, 0.95),
+      p99: quantile(times, 0.99),
+    },
     falsePositives: { observed, predicted, sigma, z: (observed - predicted) / sigma },
     rate: { observed: observed / otherRows, predicted: 2 ** -bits },
   }
 }
 
 /** Builds a table of `rows` customers in `store`, in chunks; returns the customers and the seconds it took. */
-export async function buildTable(store: CustomerStore, rows: number, seed = 15): Promise<{ customers: Customer[]; seconds: number }> {
+export async function buildTable(
+  store: CustomerStore,
+  rows: number,
+  seed = 15,
+): Promise<{ customers: Customer[]; seconds: number }> {
   const customers = generateCustomers(rows, seed)
   const t = performance.now()
   for (let i = 0; i < customers.length; i += 10_000) await store.insert(customers.slice(i, i + 10_000))

@@ -24,11 +24,16 @@ export interface Creds {
   secretKey: string
 }
 
-const sdkSigner = (createRequire(import.meta.url)('tencentcloud-sdk-nodejs/tencentcloud/common/sign.js') as {
-  default: { sign3(a: Record<string, unknown>): string }
-}).default
+const sdkSigner = (
+  createRequire(import.meta.url)('tencentcloud-sdk-nodejs/tencentcloud/common/sign.js') as {
+    default: { sign3(a: Record<string, unknown>): string }
+  }
+).default
 
-export const ADMIN: Creds = { secretId: 'AKIDattackadmin000000000000000001', secretKey: 'attackadminsecretkey00000000001' }
+export const ADMIN: Creds = {
+  secretId: 'AKIDattackadmin000000000000000001',
+  secretKey: 'attackadminsecretkey00000000001',
+}
 
 export interface AttackServer {
   server: RunningServer
@@ -42,26 +47,46 @@ export interface AttackServer {
   /** A new account: its SDK client and credentials. */
   account(name: string, policy?: AccountPolicy): Promise<{ client: KmsClient; creds: Creds }>
   /** A request signed as the stock SDK signs it (content-type;host), at the server clock's time. */
-  raw(creds: Creds, action: string, body: unknown): Promise<{ code: string | undefined; response: Record<string, unknown> }>
+  raw(
+    creds: Creds,
+    action: string,
+    body: unknown,
+  ): Promise<{ code: string | undefined; response: Record<string, unknown> }>
   close(): Promise<void>
 }
 
 /** The server's Response, or its error code. */
-export function responseOf(r: Awaited<ReturnType<typeof rawRequest>>): { code: string | undefined; response: Record<string, unknown> } {
+export function responseOf(r: Awaited<ReturnType<typeof rawRequest>>): {
+  code: string | undefined
+  response: Record<string, unknown>
+} {
   const response = (r.json?.Response ?? {}) as Record<string, unknown>
   return { code: r.json?.Response?.Error?.Code, response }
 }
 
 /** Starts a server over a fresh temp dir (keys and state in SQLite unless `store`/`keyStore` say otherwise). */
-export async function startAttackServer(options: Partial<ServerOptions> & { keyStore?: KeyStore } = {}): Promise<AttackServer> {
+export async function startAttackServer(
+  options: Partial<ServerOptions> & { keyStore?: KeyStore } = {},
+): Promise<AttackServer> {
   const tmp = tempDir('keyward-attack-')
   const rootKey = randomBytes(32)
   const clock = new ManualClock(Date.now())
-  const provider = new SoftwareKeyProvider({ store: options.keyStore ?? SqliteKeyStore.open(join(tmp.dir, 'keys.db')), rootKey: RootKey.fromBytes(rootKey), clock })
+  const provider = new SoftwareKeyProvider({
+    store: options.keyStore ?? SqliteKeyStore.open(join(tmp.dir, 'keys.db')),
+    rootKey: RootKey.fromBytes(rootKey),
+    clock,
+  })
   let server: RunningServer
   try {
     server = await startServer({
-      provider, ownsProvider: true, store: { sqlite: join(tmp.dir, 'server.db') }, rootKey, clock, bootstrap: ADMIN, rateLimits: { default: 0 }, ...options,
+      provider,
+      ownsProvider: true,
+      store: { sqlite: join(tmp.dir, 'server.db') },
+      rootKey,
+      clock,
+      bootstrap: ADMIN,
+      rateLimits: { default: 0 },
+      ...options,
     })
   } catch (e) {
     await provider.close()
@@ -69,14 +94,24 @@ export async function startAttackServer(options: Partial<ServerOptions> & { keyS
     throw e
   }
   return {
-    server, url: server.url, dir: tmp.dir, rootKey, clock, provider,
+    server,
+    url: server.url,
+    dir: tmp.dir,
+    rootKey,
+    clock,
+    provider,
     admin: sdkClient(server.url, ADMIN.secretId, ADMIN.secretKey),
     async account(name, policy) {
       const a = await server.createAccount({ name, ...(policy ? { policy } : {}) })
-      return { client: sdkClient(server.url, a.secretId, a.secretKey), creds: { secretId: a.secretId, secretKey: a.secretKey } }
+      return {
+        client: sdkClient(server.url, a.secretId, a.secretKey),
+        creds: { secretId: a.secretId, secretKey: a.secretKey },
+      }
     },
     async raw(creds, action, body) {
-      return responseOf(await rawRequest(server.url, { ...creds, action, body, timestamp: Math.floor(clock.now() / 1000) }))
+      return responseOf(
+        await rawRequest(server.url, { ...creds, action, body, timestamp: Math.floor(clock.now() / 1000) }),
+      )
     },
     async close() {
       await server.close()
@@ -96,31 +131,62 @@ export interface Captured {
  * Keyward's provider does (adding x-tc-action, x-tc-timestamp, x-tc-traceid); returns it without sending it, as
  * an eavesdropper would have it.
  */
-export function capture(url: string, creds: Creds, action: string, params: unknown, opts: { signAction?: boolean; timestamp?: number } = {}): Captured {
+export function capture(
+  url: string,
+  creds: Creds,
+  action: string,
+  params: unknown,
+  opts: { signAction?: boolean; timestamp?: number } = {},
+): Captured {
   const timestamp = opts.timestamp ?? Math.floor(Date.now() / 1000)
   const body = Buffer.from(JSON.stringify(params))
   const headers: Record<string, string> = {
-    'Content-Type': 'application/json', 'X-TC-Action': action, 'X-TC-Version': '2019-01-18', 'X-TC-Region': 'ap-guangzhou', 'X-TC-Timestamp': String(timestamp),
+    'Content-Type': 'application/json',
+    'X-TC-Action': action,
+    'X-TC-Version': '2019-01-18',
+    'X-TC-Region': 'ap-guangzhou',
+    'X-TC-Timestamp': String(timestamp),
   }
   const host = new URL(url).hostname
   if (opts.signAction) {
     const traceId = randomBytes(16).toString('hex')
     headers['X-TC-TraceId'] = traceId
     headers['Authorization'] = tc3Authorization({
-      ...creds, service: host.split('.')[0] ?? 'kms', timestamp, body,
-      headers: { 'content-type': 'application/json', host, 'x-tc-action': action, 'x-tc-timestamp': String(timestamp), 'x-tc-traceid': traceId },
+      ...creds,
+      service: host.split('.')[0] ?? 'kms',
+      timestamp,
+      body,
+      headers: {
+        'content-type': 'application/json',
+        host,
+        'x-tc-action': action,
+        'x-tc-timestamp': String(timestamp),
+        'x-tc-traceid': traceId,
+      },
     })
     return { headers, body }
   }
   // The real SDK's signer, as tencentcloud-sdk-nodejs signs every request.
   headers['Authorization'] = sdkSigner.sign3({
-    method: 'POST', url: `${url}/`, payload: body, timestamp, service: host.split('.')[0] ?? 'kms', ...creds, multipart: false, boundary: '', headers,
+    method: 'POST',
+    url: `${url}/`,
+    payload: body,
+    timestamp,
+    service: host.split('.')[0] ?? 'kms',
+    ...creds,
+    multipart: false,
+    boundary: '',
+    headers,
   })
   return { headers, body }
 }
 
 /** Sends a captured request again, optionally with some headers changed (e.g. another X-TC-Action). */
-export async function resend(url: string, c: Captured, headers: Record<string, string> = {}): Promise<{ code: string | undefined; response: Record<string, unknown> }> {
+export async function resend(
+  url: string,
+  c: Captured,
+  headers: Record<string, string> = {},
+): Promise<{ code: string | undefined; response: Record<string, unknown> }> {
   const { status, text } = await send(url, { ...c.headers, ...headers }, c.body)
   const json = JSON.parse(text) as { Response?: Record<string, unknown> & { Error?: { Code: string } } }
   if (status !== 200) throw new Error(`HTTP ${status}: ${text}`)

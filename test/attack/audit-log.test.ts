@@ -8,7 +8,13 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { auditMacKey, openServerStore, signAuditCheckpoint, verifyAuditChain, type AuditCheckpoint } from '@keyward/server'
+import {
+  auditMacKey,
+  openServerStore,
+  signAuditCheckpoint,
+  verifyAuditChain,
+  type AuditCheckpoint,
+} from '@keyward/server'
 import { startAttackServer, type AttackServer } from './attack-harness.js'
 import { codeOf } from '@keyward/test-support'
 
@@ -36,7 +42,9 @@ describe('attack 5: the audit log cut, rewound, wiped or dropped', () => {
     checkpoint = signAuditCheckpoint(r.entries, r.headHash!, macKey)
     for (let i = 0; i < 3; i++) await t.admin.ListKeys({})
   })
-  afterEach(async () => { await t.close() })
+  afterEach(async () => {
+    await t.close()
+  })
 
   /** Verifies as `keyward audit verify` does: a read-only open of the file, after the server closed it. */
   async function verifyOffline(withCheckpoint: boolean) {
@@ -84,6 +92,8 @@ describe('attack 5: the audit log cut, rewound, wiped or dropped', () => {
     const r = await verifyOffline(true)
     expect(r).toMatchObject({ ok: false })
     expect(r.reason).toMatch(/missing \(dropped\?\)/)
-    expect(await codeOf(startAttackServer({ store: { sqlite: join(t.dir, 'server.db') } }))).toBe('FailedOperation.StoreError')
+    expect(await codeOf(startAttackServer({ store: { sqlite: join(t.dir, 'server.db') } }))).toBe(
+      'FailedOperation.StoreError',
+    )
   })
 })

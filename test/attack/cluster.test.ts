@@ -18,20 +18,22 @@ const SECONDS = 2
 async function hammer(urls: [string, string]): Promise<{ ok: number; limited: number; perInstance: [number, number] }> {
   const until = Date.now() + SECONDS * 1000
   const count = { ok: 0, limited: 0, perInstance: [0, 0] as [number, number] }
-  await Promise.all(Array.from({ length: 8 }, async (_, worker) => {
-    for (let i = 0; Date.now() < until; i++) {
-      const target = (worker + i) % 2
-      const url = urls[target]!
-      const r = await resend(url, capture(url, ADMIN, 'GenerateRandom', { NumberOfBytes: 8 }, { signAction: true }))
-      if (r.code === undefined) {
-        count.ok += 1
-        count.perInstance[target] += 1
-      } else {
-        expect(r.code).toBe('RequestLimitExceeded')
-        count.limited += 1
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, worker) => {
+      for (let i = 0; Date.now() < until; i++) {
+        const target = (worker + i) % 2
+        const url = urls[target]!
+        const r = await resend(url, capture(url, ADMIN, 'GenerateRandom', { NumberOfBytes: 8 }, { signAction: true }))
+        if (r.code === undefined) {
+          count.ok += 1
+          count.perInstance[target] += 1
+        } else {
+          expect(r.code).toBe('RequestLimitExceeded')
+          count.limited += 1
+        }
       }
-    }
-  }))
+    }),
+  )
   return count
 }
 
@@ -45,11 +47,21 @@ describe('attack 9: two instances on one PostgreSQL', () => {
     pg = await startPgCluster()
     const rootKey = randomBytes(32)
     for (let i = 0; i < 2; i++) {
-      const provider = new SoftwareKeyProvider({ store: await PostgresKeyStore.open(pg.url), rootKey: RootKey.fromBytes(rootKey) })
-      servers.push(await startServer({
-        provider, ownsProvider: true, store: { postgres: pg.url }, rootKey, bootstrap: ADMIN, strictSigning: true,
-        rateLimits: { default: 0, actions: { GenerateRandom: LIMIT } },
-      }))
+      const provider = new SoftwareKeyProvider({
+        store: await PostgresKeyStore.open(pg.url),
+        rootKey: RootKey.fromBytes(rootKey),
+      })
+      servers.push(
+        await startServer({
+          provider,
+          ownsProvider: true,
+          store: { postgres: pg.url },
+          rootKey,
+          bootstrap: ADMIN,
+          strictSigning: true,
+          rateLimits: { default: 0, actions: { GenerateRandom: LIMIT } },
+        }),
+      )
     }
     // Both instances have seen each other's heartbeat.
     await new Promise((r) => setTimeout(r, 1_500))
@@ -80,7 +92,7 @@ describe('attack 9: two instances on one PostgreSQL', () => {
     }
   })
 
-  it('a request replayed to the other instance is refused (strict mode\'s replay cache is shared)', async () => {
+  it("a request replayed to the other instance is refused (strict mode's replay cache is shared)", async () => {
     const [a, b] = servers as [RunningServer, RunningServer]
     const c = capture(a.url, ADMIN, 'ListKeys', {}, { signAction: true })
     expect((await resend(a.url, c)).code).toBeUndefined()

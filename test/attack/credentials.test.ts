@@ -77,13 +77,20 @@ describe('attack 8: credentials hygiene', () => {
     cleanup.push(() => t.close())
     const app = await t.account('app')
     const intruder = await t.account('intruder')
-    expect(await codeOf(intruder.client.request('RotateAccountSecret', { AccountName: 'app' }))).toBe('UnauthorizedOperation')
-    const rotated = (await t.admin.request('RotateAccountSecret', { AccountName: 'app' })) as { SecretId: string; SecretKey: string }
+    expect(await codeOf(intruder.client.request('RotateAccountSecret', { AccountName: 'app' }))).toBe(
+      'UnauthorizedOperation',
+    )
+    const rotated = (await t.admin.request('RotateAccountSecret', { AccountName: 'app' })) as {
+      SecretId: string
+      SecretKey: string
+    }
     expect(rotated.SecretId).toBe(app.creds.secretId)
     expect(rotated.SecretKey).not.toBe(app.creds.secretKey)
     expect(await codeOf(app.client.GetRegions())).toBe('AuthFailure.SignatureFailure')
     expect((await sdkClient(t.url, rotated.SecretId, rotated.SecretKey).GetRegions()).Regions).toEqual(['ap-guangzhou'])
-    const [entry] = (await t.server.store.audit.entries(0, 1000)).filter((e) => e.action === 'RotateAccountSecret' && e.result === 'Success')
+    const [entry] = (await t.server.store.audit.entries(0, 1000)).filter(
+      (e) => e.action === 'RotateAccountSecret' && e.result === 'Success',
+    )
     expect(JSON.stringify(entry)).not.toContain(rotated.SecretKey)
   })
 })

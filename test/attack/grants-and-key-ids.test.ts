@@ -21,16 +21,27 @@ describe('attack 1: grants and reused KeyIds', () => {
     v = (await t.account('victim-v')).client
     a2 = await t.account('grantee-a2')
   })
-  afterAll(async () => { await t.close() })
+  afterAll(async () => {
+    await t.close()
+  })
 
   it('a purged key takes its grants and policy references with it, and its KeyId can never be created again (SDK + time travel)', async () => {
     const k = (await a.CreateKey({ Alias: 'orders' })).KeyId!
     const blob = (await a.Encrypt({ KeyId: k, Plaintext: b64('A data') })).CiphertextBlob!
-    await a.request('CreateGrant', { KeyId: k, GranteeAccountName: 'grantee-a2', Operations: ['Decrypt', 'DescribeKey'] })
-    await t.server.setPolicy('grantee-a2', { statements: [
-      { effect: 'Allow', actions: ['*'], resources: ['*'] }, { effect: 'Deny', actions: ['Encrypt'], resources: [`key/${k}`, 'key/never-*'] },
-    ] })
-    expect(Buffer.from((await a2.client.Decrypt({ CiphertextBlob: blob })).Plaintext!, 'base64').toString()).toBe('A data')
+    await a.request('CreateGrant', {
+      KeyId: k,
+      GranteeAccountName: 'grantee-a2',
+      Operations: ['Decrypt', 'DescribeKey'],
+    })
+    await t.server.setPolicy('grantee-a2', {
+      statements: [
+        { effect: 'Allow', actions: ['*'], resources: ['*'] },
+        { effect: 'Deny', actions: ['Encrypt'], resources: [`key/${k}`, 'key/never-*'] },
+      ],
+    })
+    expect(Buffer.from((await a2.client.Decrypt({ CiphertextBlob: blob })).Plaintext!, 'base64').toString()).toBe(
+      'A data',
+    )
 
     await a.DisableKey({ KeyId: k })
     await a.ScheduleKeyDeletion({ KeyId: k, PendingWindowInDays: 7 })
@@ -85,7 +96,11 @@ describe('attack 1: grants and reused KeyIds', () => {
 
   it('a grant authorises only while the account that made it owns the key (ownership moved in the database)', async () => {
     const k = (await a.CreateKey({ Alias: 'moved' })).KeyId!
-    const { GrantId } = (await a.request('CreateGrant', { KeyId: k, GranteeAccountName: 'grantee-a2', Operations: ['DescribeKey'] })) as { GrantId: string }
+    const { GrantId } = (await a.request('CreateGrant', {
+      KeyId: k,
+      GranteeAccountName: 'grantee-a2',
+      Operations: ['DescribeKey'],
+    })) as { GrantId: string }
     await a2.client.DescribeKey({ KeyId: k })
     // What the old bug amounted to: the KeyId now names a key of V.
     const vId = (await t.server.accounts()).find((x) => x.name === 'victim-v')!.accountId
@@ -98,9 +113,16 @@ describe('attack 1: grants and reused KeyIds', () => {
 
   it('a chosen KeyId must look like a generated one: readable names cannot be squatted for a later migration', async () => {
     for (const squat of ['orders', 'payments-key', '6F1D3C2A-8B4E-4F5A-9C7D-0E1F2A3B4C5D']) {
-      expect(await codeOf(v.request('CreateKey', { Alias: `squat-${squat.length}`, Type: 2, KeyId: squat })), squat).toBe('InvalidParameterValue.InvalidKeyId')
+      expect(
+        await codeOf(v.request('CreateKey', { Alias: `squat-${squat.length}`, Type: 2, KeyId: squat })),
+        squat,
+      ).toBe('InvalidParameterValue.InvalidKeyId')
     }
-    const made = (await v.request('CreateKey', { Alias: 'migrated', Type: 2, KeyId: '6f1d3c2a-8b4e-4f5a-9c7d-0e1f2a3b4c5d' })) as { KeyId: string }
+    const made = (await v.request('CreateKey', {
+      Alias: 'migrated',
+      Type: 2,
+      KeyId: '6f1d3c2a-8b4e-4f5a-9c7d-0e1f2a3b4c5d',
+    })) as { KeyId: string }
     expect(made.KeyId).toBe('6f1d3c2a-8b4e-4f5a-9c7d-0e1f2a3b4c5d')
   })
 })

@@ -14,13 +14,19 @@ describe('attack 7: policies', () => {
   beforeAll(async () => {
     t = await startAttackServer()
   })
-  afterAll(async () => { await t.close() })
+  afterAll(async () => {
+    await t.close()
+  })
 
   it('renaming a key does not escape a Deny on its alias, whether the Deny came before or after the rename', async () => {
-    const p = (await t.account('renamer', { statements: [
-      { effect: 'Allow', actions: ['*'], resources: ['*'] },
-      { effect: 'Deny', actions: ['Encrypt'], resources: ['alias/restricted'] },
-    ] })).client
+    const p = (
+      await t.account('renamer', {
+        statements: [
+          { effect: 'Allow', actions: ['*'], resources: ['*'] },
+          { effect: 'Deny', actions: ['Encrypt'], resources: ['alias/restricted'] },
+        ],
+      })
+    ).client
     const k = (await p.CreateKey({ Alias: 'restricted' })).KeyId!
     expect(await codeOf(p.Encrypt({ KeyId: k, Plaintext: b64('x') }))).toBe('UnauthorizedOperation')
     await p.UpdateAlias({ KeyId: k, Alias: 'free' })
@@ -28,14 +34,20 @@ describe('attack 7: policies', () => {
     // A Deny written after a rename still finds the key by its old name.
     const k2 = (await p.CreateKey({ Alias: 'legacy-name' })).KeyId!
     await p.UpdateAlias({ KeyId: k2, Alias: 'new-name' })
-    await t.server.setPolicy('renamer', { statements: [
-      { effect: 'Allow', actions: ['*'], resources: ['*'] }, { effect: 'Deny', actions: ['Encrypt'], resources: ['alias/legacy-*'] },
-    ] })
+    await t.server.setPolicy('renamer', {
+      statements: [
+        { effect: 'Allow', actions: ['*'], resources: ['*'] },
+        { effect: 'Deny', actions: ['Encrypt'], resources: ['alias/legacy-*'] },
+      ],
+    })
     expect(await codeOf(p.Encrypt({ KeyId: k2, Plaintext: b64('x') }))).toBe('UnauthorizedOperation')
     // Allows follow the current name only: a key renamed into a denied name is denied, out of it stays denied.
-    await t.server.setPolicy('renamer', { statements: [
-      { effect: 'Allow', actions: ['*'], resources: ['*'] }, { effect: 'Deny', actions: ['*'], resources: ['alias/locked-*'] },
-    ] })
+    await t.server.setPolicy('renamer', {
+      statements: [
+        { effect: 'Allow', actions: ['*'], resources: ['*'] },
+        { effect: 'Deny', actions: ['*'], resources: ['alias/locked-*'] },
+      ],
+    })
     expect(await codeOf(p.UpdateAlias({ KeyId: k2, Alias: 'locked-now' }))).toBe('UnauthorizedOperation')
   })
 
@@ -45,23 +57,39 @@ describe('attack 7: policies', () => {
     const other = (await admin.CreateKey({ Alias: 'elsewhere' })).KeyId!
     const rsa = (await admin.CreateKey({ Alias: 'rsa-no-decrypt', KeyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' })).KeyId!
     const blob = (await admin.Encrypt({ KeyId: k, Plaintext: b64('secret') })).CiphertextBlob!
-    const hosted = await admin.GenerateDataKey({ KeyId: k, KeySpec: 'AES_256', IsHostedByKms: 1, DataKeyName: 'under-denied' })
+    const hosted = await admin.GenerateDataKey({
+      KeyId: k,
+      KeySpec: 'AES_256',
+      IsHostedByKms: 1,
+      DataKeyName: 'under-denied',
+    })
     const pub = createPublicKey((await admin.GetPublicKey({ KeyId: rsa })).PublicKeyPem!)
-    const rsaCt = publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from('rsa secret')).toString('base64')
-    await t.server.setPolicy('admin', { statements: [
-      { effect: 'Allow', actions: ['*'], resources: ['*'] },
-      { effect: 'Deny', actions: ['Decrypt'], resources: [`key/${k}`, 'alias/rsa-no-*'] },
-      { effect: 'Deny', actions: ['Encrypt'], resources: ['alias/sealed'] },
-    ] })
+    const rsaCt = publicEncrypt(
+      { key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      Buffer.from('rsa secret'),
+    ).toString('base64')
+    await t.server.setPolicy('admin', {
+      statements: [
+        { effect: 'Allow', actions: ['*'], resources: ['*'] },
+        { effect: 'Deny', actions: ['Decrypt'], resources: [`key/${k}`, 'alias/rsa-no-*'] },
+        { effect: 'Deny', actions: ['Encrypt'], resources: ['alias/sealed'] },
+      ],
+    })
     expect(await codeOf(admin.Decrypt({ CiphertextBlob: blob }))).toBe('UnauthorizedOperation')
-    expect(await codeOf(admin.ReEncrypt({ CiphertextBlob: blob, DestinationKeyId: other }))).toBe('UnauthorizedOperation')
+    expect(await codeOf(admin.ReEncrypt({ CiphertextBlob: blob, DestinationKeyId: other }))).toBe(
+      'UnauthorizedOperation',
+    )
     expect(await codeOf(admin.ReEncrypt({ CiphertextBlob: blob }))).toBe('UnauthorizedOperation')
     expect(await codeOf(admin.GetDataKeyPlaintext({ DataKeyId: hosted.DataKeyId! }))).toBe('UnauthorizedOperation')
-    expect(await codeOf(admin.AsymmetricRsaDecrypt({ KeyId: rsa, Ciphertext: rsaCt, Algorithm: 'RSAES_OAEP_SHA_256' }))).toBe('UnauthorizedOperation')
+    expect(
+      await codeOf(admin.AsymmetricRsaDecrypt({ KeyId: rsa, Ciphertext: rsaCt, Algorithm: 'RSAES_OAEP_SHA_256' })),
+    ).toBe('UnauthorizedOperation')
     // A Deny on Encrypt covers re-encrypting into the key.
     const sealed = (await admin.CreateKey({ Alias: 'sealed' })).KeyId!
     const fromOther = (await admin.Encrypt({ KeyId: other, Plaintext: b64('movable') })).CiphertextBlob!
-    expect(await codeOf(admin.ReEncrypt({ CiphertextBlob: fromOther, DestinationKeyId: sealed }))).toBe('UnauthorizedOperation')
+    expect(await codeOf(admin.ReEncrypt({ CiphertextBlob: fromOther, DestinationKeyId: sealed }))).toBe(
+      'UnauthorizedOperation',
+    )
     expect((await admin.ReEncrypt({ CiphertextBlob: fromOther, DestinationKeyId: other })).KeyId).toBe(other)
     await t.server.setPolicy('admin', { statements: [{ effect: 'Allow', actions: ['*'], resources: ['*'] }] })
   })
@@ -74,7 +102,10 @@ describe('attack 7: policies', () => {
       [],
     ]
     for (const policy of bad) {
-      expect(await codeOf(t.admin.request('PutAccountPolicy', { AccountName: 'admin', Policy: JSON.stringify(policy) })), JSON.stringify(policy)).toBe('InvalidParameterValue')
+      expect(
+        await codeOf(t.admin.request('PutAccountPolicy', { AccountName: 'admin', Policy: JSON.stringify(policy) })),
+        JSON.stringify(policy),
+      ).toBe('InvalidParameterValue')
     }
     // The old admin policy is intact.
     await t.admin.GetRegions()

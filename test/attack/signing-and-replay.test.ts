@@ -16,7 +16,9 @@ describe('attack 3: captured requests re-sent', () => {
       t = await startAttackServer()
       await t.account('bob')
     })
-    afterAll(async () => { await t.close() })
+    afterAll(async () => {
+      await t.close()
+    })
 
     it('a signed DescribeKey re-sent as DisableKey or ArchiveKey is accepted: the Action is not signed', async () => {
       const k = (await t.admin.CreateKey({ Alias: 'swap' })).KeyId!
@@ -30,7 +32,13 @@ describe('attack 3: captured requests re-sent', () => {
     it('a replayed CreateGrant undoes a revocation within the 300 s window, and is refused after it', async () => {
       const k = (await t.admin.CreateKey({ Alias: 'grant-replay' })).KeyId!
       // Signed at the server clock's second, so that advancing it 301 s leaves the window whatever time has passed.
-      const c = capture(t.url, ADMIN, 'CreateGrant', { KeyId: k, GranteeAccountName: 'bob', Operations: ['Decrypt'] }, { timestamp: Math.floor(t.clock.now() / 1000) })
+      const c = capture(
+        t.url,
+        ADMIN,
+        'CreateGrant',
+        { KeyId: k, GranteeAccountName: 'bob', Operations: ['Decrypt'] },
+        { timestamp: Math.floor(t.clock.now() / 1000) },
+      )
       const first = await resend(t.url, c)
       await t.admin.request('RevokeGrant', { GrantId: first.response['GrantId'] })
       expect((await resend(t.url, c)).code).toBeUndefined()
@@ -50,17 +58,27 @@ describe('attack 3: captured requests re-sent', () => {
     beforeAll(async () => {
       t = await startAttackServer({ strictSigning: true })
       await t.account('bob')
-      k = (await resend(t.url, capture(t.url, ADMIN, 'CreateKey', { Alias: 'strict' }, { signAction: true }))).response['KeyId'] as string
+      k = (await resend(t.url, capture(t.url, ADMIN, 'CreateKey', { Alias: 'strict' }, { signAction: true }))).response[
+        'KeyId'
+      ] as string
     })
-    afterAll(async () => { await t.close() })
+    afterAll(async () => {
+      await t.close()
+    })
 
     it('refuses a stock SDK request, whose signature does not cover the Action', async () => {
       expect(await codeOf((t.admin as KmsClient).DescribeKey({ KeyId: k }))).toBe('AuthFailure.InvalidAuthorization')
-      expect((await resend(t.url, capture(t.url, ADMIN, 'DescribeKey', { KeyId: k }))).code).toBe('AuthFailure.InvalidAuthorization')
+      expect((await resend(t.url, capture(t.url, ADMIN, 'DescribeKey', { KeyId: k }))).code).toBe(
+        'AuthFailure.InvalidAuthorization',
+      )
     })
 
-    it('Keyward\'s own Tencent provider works unchanged against it', async () => {
-      const kms = new TencentKmsKeyProvider({ endpoint: t.url.replace('http://', ''), protocol: 'http', credentials: ADMIN })
+    it("Keyward's own Tencent provider works unchanged against it", async () => {
+      const kms = new TencentKmsKeyProvider({
+        endpoint: t.url.replace('http://', ''),
+        protocol: 'http',
+        credentials: ADMIN,
+      })
       try {
         expect((await kms.describeKey(k)).keyState).toBe('Enabled')
       } finally {
@@ -79,7 +97,13 @@ describe('attack 3: captured requests re-sent', () => {
     })
 
     it('a replayed CreateGrant cannot undo a revocation; after the window it is expired as well', async () => {
-      const c = capture(t.url, ADMIN, 'CreateGrant', { KeyId: k, GranteeAccountName: 'bob', Operations: ['Decrypt'] }, { signAction: true, timestamp: Math.floor(t.clock.now() / 1000) })
+      const c = capture(
+        t.url,
+        ADMIN,
+        'CreateGrant',
+        { KeyId: k, GranteeAccountName: 'bob', Operations: ['Decrypt'] },
+        { signAction: true, timestamp: Math.floor(t.clock.now() / 1000) },
+      )
       const { response } = await resend(t.url, c)
       await resend(t.url, capture(t.url, ADMIN, 'RevokeGrant', { GrantId: response['GrantId'] }, { signAction: true }))
       const replay = await resend(t.url, c)

@@ -23,8 +23,27 @@ export function makeCa(dir: string, name: string): PemPair {
   const openssl = requireBinary('openssl')
   const certFile = join(dir, `${name}.crt`)
   const keyFile = join(dir, `${name}.key`)
-  run(openssl, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2',
-    '-subj', `/CN=${name}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'])
+  run(openssl, [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-days',
+    '2',
+    '-subj',
+    `/CN=${name}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ])
   return pair(certFile, keyFile)
 }
 
@@ -35,10 +54,42 @@ export function makeCert(dir: string, ca: PemPair, name: string, usage: 'server'
   const csr = join(dir, `${name}.csr`)
   const certFile = join(dir, `${name}.crt`)
   const ext = join(dir, `${name}.ext`)
-  writeFileSync(ext, usage === 'server'
-    ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n'
-    : 'extendedKeyUsage=clientAuth\n')
-  run(openssl, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', `/CN=${name}`])
-  run(openssl, ['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', ext])
+  writeFileSync(
+    ext,
+    usage === 'server'
+      ? 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n'
+      : 'extendedKeyUsage=clientAuth\n',
+  )
+  run(openssl, [
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    csr,
+    '-subj',
+    `/CN=${name}`,
+  ])
+  run(openssl, [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.certFile,
+    '-CAkey',
+    ca.keyFile,
+    '-CAcreateserial',
+    '-out',
+    certFile,
+    '-days',
+    '2',
+    '-extfile',
+    ext,
+  ])
   return pair(certFile, keyFile)
 }

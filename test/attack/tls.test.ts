@@ -17,7 +17,8 @@ import { makeCa, makeCert, type PemPair } from './test-certs.js'
 
 function httpsSdk(url: string, agent: Agent) {
   return new kms.v20190118.Client({
-    credential: ADMIN, region: 'ap-guangzhou',
+    credential: ADMIN,
+    region: 'ap-guangzhou',
     profile: { httpProfile: { endpoint: url.replace('https://', ''), protocol: 'https://', agent, reqTimeout: 10 } },
   })
 }
@@ -25,7 +26,9 @@ function httpsSdk(url: string, agent: Agent) {
 function curl(args: string[]): Promise<{ code: number; stdout: string }> {
   const bin = requireBinary('curl')
   return new Promise((resolve) => {
-    execFile(bin, ['-sS', '--max-time', '10', ...args], (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }))
+    execFile(bin, ['-sS', '--max-time', '10', ...args], (error, stdout) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+    )
   })
 }
 
@@ -58,27 +61,50 @@ describe('attack 3: TLS', () => {
     beforeAll(async () => {
       t = await startAttackServer({ tls: { certFile: server.certFile, keyFile: server.keyFile } })
     })
-    afterAll(async () => { await t.close() })
+    afterAll(async () => {
+      await t.close()
+    })
 
     it('the real SDK over https with the CA trusted works unchanged; without it, the connection is refused', async () => {
       expect(t.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
       const sdk = httpsSdk(t.url, new Agent({ ca: ca.cert }))
       const k = (await sdk.CreateKey({ Alias: 'over-tls' })).KeyId!
       const blob = (await sdk.Encrypt({ KeyId: k, Plaintext: b64('on the wire, encrypted') })).CiphertextBlob!
-      expect(Buffer.from((await sdk.Decrypt({ CiphertextBlob: blob })).Plaintext!, 'base64').toString()).toBe('on the wire, encrypted')
-      await expect(httpsSdk(t.url, new Agent()).GetRegions()).rejects.toThrow(/self-signed|unable to verify|certificate/i)
+      expect(Buffer.from((await sdk.Decrypt({ CiphertextBlob: blob })).Plaintext!, 'base64').toString()).toBe(
+        'on the wire, encrypted',
+      )
+      await expect(httpsSdk(t.url, new Agent()).GetRegions()).rejects.toThrow(
+        /self-signed|unable to verify|certificate/i,
+      )
     })
 
     it('curl --cacert reaches it (health and a Tencent-shaped refusal); curl without the CA does not', async () => {
       const health = await curl(['--cacert', ca.certFile, `${t.url}/healthz`])
       expect(health).toEqual({ code: 0, stdout: '{"status":"ok"}' })
-      const unsigned = await curl(['--cacert', ca.certFile, '-X', 'POST', '-H', 'Content-Type: application/json', '-H', 'X-TC-Action: ListKeys', '--data', '{}', `${t.url}/`])
+      const unsigned = await curl([
+        '--cacert',
+        ca.certFile,
+        '-X',
+        'POST',
+        '-H',
+        'Content-Type: application/json',
+        '-H',
+        'X-TC-Action: ListKeys',
+        '--data',
+        '{}',
+        `${t.url}/`,
+      ])
       expect(JSON.parse(unsigned.stdout)).toMatchObject({ Response: { Error: { Code: 'MissingParameter' } } })
       expect((await curl([`${t.url}/healthz`])).code).toBe(60)
     })
 
-    it('Keyward\'s Tencent provider reaches it with the CA given as `ca`', async () => {
-      const p = new TencentKmsKeyProvider({ endpoint: t.url.replace('https://', ''), protocol: 'https', credentials: ADMIN, ca: ca.cert })
+    it("Keyward's Tencent provider reaches it with the CA given as `ca`", async () => {
+      const p = new TencentKmsKeyProvider({
+        endpoint: t.url.replace('https://', ''),
+        protocol: 'https',
+        credentials: ADMIN,
+        ca: ca.cert,
+      })
       try {
         expect((await p.listKeys()).totalCount).toBeGreaterThan(0)
       } finally {
@@ -104,19 +130,27 @@ describe('attack 3: TLS', () => {
   describe('mutual TLS (client CA)', () => {
     let t: AttackServer
     beforeAll(async () => {
-      t = await startAttackServer({ tls: { certFile: server.certFile, keyFile: server.keyFile, clientCaFile: ca.certFile } })
+      t = await startAttackServer({
+        tls: { certFile: server.certFile, keyFile: server.keyFile, clientCaFile: ca.certFile },
+      })
     })
-    afterAll(async () => { await t.close() })
+    afterAll(async () => {
+      await t.close()
+    })
 
     it('a client with a certificate from the client CA gets in; one without is refused at the handshake, and audited', async () => {
       const withCert = httpsSdk(t.url, new Agent({ ca: ca.cert, cert: client.cert, key: client.key }))
       expect((await withCert.GetRegions()).Regions).toEqual(['ap-guangzhou'])
       await expect(httpsSdk(t.url, new Agent({ ca: ca.cert })).GetRegions()).rejects.toThrow()
       expect((await curl(['--cacert', ca.certFile, `${t.url}/healthz`])).code).not.toBe(0)
-      expect(await curl(['--cacert', ca.certFile, '--cert', client.certFile, '--key', client.keyFile, `${t.url}/healthz`])).toEqual({ code: 0, stdout: '{"status":"ok"}' })
+      expect(
+        await curl(['--cacert', ca.certFile, '--cert', client.certFile, '--key', client.keyFile, `${t.url}/healthz`]),
+      ).toEqual({ code: 0, stdout: '{"status":"ok"}' })
       await new Promise((r) => setTimeout(r, 100))
       await t.server.store.audit.drain()
-      const refused = (await t.server.store.audit.entries(0, 10_000)).filter((e) => e.result === 'AuthFailure.InvalidAuthorization' && e.action === 'Unknown')
+      const refused = (await t.server.store.audit.entries(0, 10_000)).filter(
+        (e) => e.result === 'AuthFailure.InvalidAuthorization' && e.action === 'Unknown',
+      )
       expect(refused.length).toBeGreaterThanOrEqual(2)
     })
   })
@@ -132,11 +166,19 @@ describe('attack 3: TLS', () => {
       const loose = join(dir, 'loose.key')
       copyFileSync(server.keyFile, loose)
       chmodSync(loose, 0o644)
-      expect(await codeOf(startAttackServer({ tls: { certFile: server.certFile, keyFile: loose } }))).toBe('InvalidParameterValue')
-      expect(await codeOf(startAttackServer({ tls: { certFile: '/dev/zero', keyFile: server.keyFile } }))).toBe('InvalidParameterValue')
-      expect(await codeOf(startAttackServer({ tls: { certFile: dir, keyFile: server.keyFile } }))).toBe('InvalidParameterValue')
+      expect(await codeOf(startAttackServer({ tls: { certFile: server.certFile, keyFile: loose } }))).toBe(
+        'InvalidParameterValue',
+      )
+      expect(await codeOf(startAttackServer({ tls: { certFile: '/dev/zero', keyFile: server.keyFile } }))).toBe(
+        'InvalidParameterValue',
+      )
+      expect(await codeOf(startAttackServer({ tls: { certFile: dir, keyFile: server.keyFile } }))).toBe(
+        'InvalidParameterValue',
+      )
       writeFileSync(join(dir, 'not.pem'), 'hello')
-      expect(await codeOf(startAttackServer({ tls: { certFile: join(dir, 'not.pem'), keyFile: server.keyFile } }))).toBe('InvalidParameterValue')
+      expect(
+        await codeOf(startAttackServer({ tls: { certFile: join(dir, 'not.pem'), keyFile: server.keyFile } })),
+      ).toBe('InvalidParameterValue')
     })
   })
 })

@@ -26,13 +26,19 @@ describe('attack 2: parameters the Action does not define', () => {
     t = await startAttackServer()
     keyId = (await t.admin.CreateKey({ Alias: 'ctx' })).KeyId!
   })
-  afterAll(async () => { await t.close() })
+  afterAll(async () => {
+    await t.close()
+  })
 
   it('a misspelled EncryptionContext is refused, naming the right spelling, and nothing is encrypted (SDK)', async () => {
-    const e = await errorOf(t.admin.request('Encrypt', { KeyId: keyId, Plaintext: b64('bound?'), EncryptionContxt: '{"tenant":"7"}' }))
+    const e = await errorOf(
+      t.admin.request('Encrypt', { KeyId: keyId, Plaintext: b64('bound?'), EncryptionContxt: '{"tenant":"7"}' }),
+    )
     expect(e.code).toBe('UnknownParameter')
     expect(e.message).toMatch(/EncryptionContxt is not recognized; did you mean EncryptionContext\?/)
-    const nested = await errorOf(t.admin.request('CreateKey', { Alias: 'tagged', Tags: [{ TagKy: 'env', TagValue: 'prod' }] }))
+    const nested = await errorOf(
+      t.admin.request('CreateKey', { Alias: 'tagged', Tags: [{ TagKy: 'env', TagValue: 'prod' }] }),
+    )
     expect(nested).toMatchObject({ code: 'UnknownParameter' })
     expect(nested.message).toMatch(/Tags\.0\.TagKy .*Tags\.0\.TagKey/)
     // Types stay InvalidParameter, as before.
@@ -47,14 +53,32 @@ describe('attack 2: parameters the Action does not define', () => {
   })
 
   it('model parameters Keyward does not implement change the meaning: UnsupportedOperation naming them; empty ones are no-ops', async () => {
-    const member = await errorOf(t.admin.request('DescribeKey', { KeyId: keyId, MemberAccount: { MemberUin: '100000000001' } }))
+    const member = await errorOf(
+      t.admin.request('DescribeKey', { KeyId: keyId, MemberAccount: { MemberUin: '100000000001' } }),
+    )
     expect(member.code).toBe('UnsupportedOperation')
     expect(member.message).toMatch(/MemberAccount/)
-    expect((await errorOf(t.admin.CreateKey({ Alias: 'in-cluster', HsmClusterId: 'hsm-1' }))).code).toBe('UnsupportedOperation')
+    expect((await errorOf(t.admin.CreateKey({ Alias: 'in-cluster', HsmClusterId: 'hsm-1' }))).code).toBe(
+      'UnsupportedOperation',
+    )
     expect((await errorOf(t.admin.ListKeys({ HsmClusterId: 'cls-hsm-3dflmo9g' }))).message).toMatch(/HsmClusterId/)
     // Tags are implemented where keys are made and listed, not on hosted data keys.
-    expect((await errorOf(t.admin.GenerateDataKey({ KeyId: keyId, KeySpec: 'AES_256', IsHostedByKms: 1, DataKeyName: 'dk-tags', Tags: [{ TagKey: 'env', TagValue: 'prod' }] }))).message).toMatch(/Tags/)
-    expect((await errorOf(t.admin.ListDataKeyDetail({ TagFilters: [{ TagKey: 'env', TagValue: ['prod'] }] }))).code).toBe('UnsupportedOperation')
+    expect(
+      (
+        await errorOf(
+          t.admin.GenerateDataKey({
+            KeyId: keyId,
+            KeySpec: 'AES_256',
+            IsHostedByKms: 1,
+            DataKeyName: 'dk-tags',
+            Tags: [{ TagKey: 'env', TagValue: 'prod' }],
+          }),
+        )
+      ).message,
+    ).toMatch(/Tags/)
+    expect(
+      (await errorOf(t.admin.ListDataKeyDetail({ TagFilters: [{ TagKey: 'env', TagValue: ['prod'] }] }))).code,
+    ).toBe('UnsupportedOperation')
     await t.admin.CreateKey({ Alias: 'no-tags', Tags: [] })
   })
 
@@ -65,7 +89,9 @@ describe('attack 2: parameters the Action does not define', () => {
       const key = (await kms.call('CreateKey', { Alias: 'local' })).Response['KeyId'] as string
       const r = await kms.call('Encrypt', { KeyId: key, Plaintext: b64('x'), EncryptionContxt: '{}' })
       expect(r.Response['Error']).toMatchObject({ Code: 'UnknownParameter' })
-      expect((await kms.call('CreateKey', { Alias: 'x', HsmClusterId: 'h' })).Response['Error']).toMatchObject({ Code: 'UnsupportedOperation' })
+      expect((await kms.call('CreateKey', { Alias: 'x', HsmClusterId: 'h' })).Response['Error']).toMatchObject({
+        Code: 'UnsupportedOperation',
+      })
     } finally {
       await kms.close()
       home.remove()

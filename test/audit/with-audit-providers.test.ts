@@ -12,7 +12,11 @@ import { startServe } from '../../providers/tencent-kms/test/serve-harness.js'
 // on the provider, not on the wrapper, and every KMS call still lands in the sink exactly once.
 
 /** The wrapper behaves as the provider for JSON, inspect and instanceof, and audits a round trip and a failure. */
-async function auditsRoundTrip(provider: KeyProvider, cls: abstract new (...a: never[]) => unknown, keyId?: string): Promise<MemoryAuditSink> {
+async function auditsRoundTrip(
+  provider: KeyProvider,
+  cls: abstract new (...a: never[]) => unknown,
+  keyId?: string,
+): Promise<MemoryAuditSink> {
   const sink = new MemoryAuditSink()
   const audited = withAudit(provider, sink, { principal: 'svc-orders' })
   expect(JSON.stringify(audited)).toBe(JSON.stringify(provider))
@@ -24,12 +28,20 @@ async function auditsRoundTrip(provider: KeyProvider, cls: abstract new (...a: n
   const id = keyId ?? (await audited.createKey({ alias: `audit-${randomBytes(4).toString('hex')}` })).keyId
   const { ciphertextBlob } = await audited.encrypt({ keyId: id, plaintext: Buffer.from('转账 100 元') })
   expect((await audited.decrypt({ ciphertextBlob })).plaintext.toString()).toBe('转账 100 元')
-  expect(await codeOf(audited.describeKey('00000000-0000-4000-8000-000000000000'))).toBe('ResourceUnavailable.CmkNotFound')
+  expect(await codeOf(audited.describeKey('00000000-0000-4000-8000-000000000000'))).toBe(
+    'ResourceUnavailable.CmkNotFound',
+  )
   const events = sink.events.slice(keyId ? 0 : 1)
   expect(events.map((e) => [e.action, e.keyId, e.result, e.principal, e.provider])).toEqual([
     ['Encrypt', id, 'Success', 'svc-orders', provider.name],
     ['Decrypt', id, 'Success', 'svc-orders', provider.name],
-    ['DescribeKey', '00000000-0000-4000-8000-000000000000', 'ResourceUnavailable.CmkNotFound', 'svc-orders', provider.name],
+    [
+      'DescribeKey',
+      '00000000-0000-4000-8000-000000000000',
+      'ResourceUnavailable.CmkNotFound',
+      'svc-orders',
+      provider.name,
+    ],
   ])
   expect(JSON.stringify(sink.events)).not.toContain('转账')
   return sink
@@ -37,7 +49,10 @@ async function auditsRoundTrip(provider: KeyProvider, cls: abstract new (...a: n
 
 describe('withAudit on the software provider', () => {
   it('toJSON and inspect reach the #private state and stay redacted; close closes the provider', async () => {
-    const provider = new SoftwareKeyProvider({ store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)) })
+    const provider = new SoftwareKeyProvider({
+      store: new MemoryKeyStore(),
+      rootKey: RootKey.fromBytes(randomBytes(32)),
+    })
     await auditsRoundTrip(provider, SoftwareKeyProvider)
     const audited = withAudit(provider, new MemoryAuditSink())
     expect(inspect(audited)).toContain(REDACTED)
@@ -64,7 +79,7 @@ describe('withAudit on PKCS#11 (SoftHSM2)', () => {
 })
 
 describe('withAudit on the Tencent provider (against a local keyward serve)', () => {
-  it('audits calls that travel through the real Tencent SDK; toJSON and inspect are the provider\'s', async () => {
+  it("audits calls that travel through the real Tencent SDK; toJSON and inspect are the provider's", async () => {
     const serve = await startServe()
     const provider = serve.provider()
     try {

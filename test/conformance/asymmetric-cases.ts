@@ -5,7 +5,13 @@ import type { SuiteContext } from './harness.js'
 import { parsePublicKey, rsaOaepEncrypt } from './local-crypto.js'
 import { sm2Encrypt, sm2Point } from './sm2-oracle.js'
 
-const ASYMMETRIC_USAGES = ['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_DECRYPT_SM2', 'ASYMMETRIC_SIGN_VERIFY_SM2', 'ASYMMETRIC_SIGN_VERIFY_RSA_2048', 'ASYMMETRIC_SIGN_VERIFY_ECC'] as const
+const ASYMMETRIC_USAGES = [
+  'ASYMMETRIC_DECRYPT_RSA_2048',
+  'ASYMMETRIC_DECRYPT_SM2',
+  'ASYMMETRIC_SIGN_VERIFY_SM2',
+  'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
+  'ASYMMETRIC_SIGN_VERIFY_ECC',
+] as const
 
 /** What node:crypto must see in the SPKI of each usage. */
 function expectKeyShape(usage: KeyUsage, res: Awaited<ReturnType<typeof parsePublicKey>>): void {
@@ -54,8 +60,9 @@ function rsaDecryptCases(ctx: SuiteContext): void {
   const p = () => ctx.provider
   const key = () => ctx.sharedKey('ASYMMETRIC_DECRYPT_RSA_2048')
   const publicKey = async () => parsePublicKey(await p().getPublicKey((await key()).keyId)).key
-  const algorithms = KEY_USAGE_TABLE.ASYMMETRIC_DECRYPT_RSA_2048.encryptionAlgorithms
-    .filter((a): a is RsaEncryptionAlgorithm => a !== 'SM2' && ctx.expected.asymmetricDecryptAlgorithms.includes(a))
+  const algorithms = KEY_USAGE_TABLE.ASYMMETRIC_DECRYPT_RSA_2048.encryptionAlgorithms.filter(
+    (a): a is RsaEncryptionAlgorithm => a !== 'SM2' && ctx.expected.asymmetricDecryptAlgorithms.includes(a),
+  )
 
   describe('AsymmetricRsaDecrypt', () => {
     const maxPlaintext: Record<RsaEncryptionAlgorithm, number> = { RSAES_OAEP_SHA_1: 214, RSAES_OAEP_SHA_256: 190 }
@@ -65,7 +72,11 @@ function rsaDecryptCases(ctx: SuiteContext): void {
         const pub = await publicKey()
         for (const size of [1, 32, maxPlaintext[algorithm]]) {
           const plaintext = Buffer.alloc(size, 0x5a)
-          const res = await p().asymmetricRsaDecrypt({ keyId, algorithm, ciphertext: rsaOaepEncrypt(pub, algorithm, plaintext) })
+          const res = await p().asymmetricRsaDecrypt({
+            keyId,
+            algorithm,
+            ciphertext: rsaOaepEncrypt(pub, algorithm, plaintext),
+          })
           expect(res.keyId).toBe(keyId)
           expect(Buffer.from(res.plaintext).equals(plaintext)).toBe(true)
         }
@@ -83,21 +94,30 @@ function rsaDecryptCases(ctx: SuiteContext): void {
       it('a ciphertext made with one OAEP hash does not decrypt with the other', async () => {
         const { keyId } = await key()
         const ciphertext = rsaOaepEncrypt(await publicKey(), 'RSAES_OAEP_SHA_1', Buffer.from('secret'))
-        await expectDecryptionFailed(() => p().asymmetricRsaDecrypt({ keyId, algorithm: 'RSAES_OAEP_SHA_256', ciphertext }))
+        await expectDecryptionFailed(() =>
+          p().asymmetricRsaDecrypt({ keyId, algorithm: 'RSAES_OAEP_SHA_256', ciphertext }),
+        )
       })
     }
 
     it('refuses a ciphertext that is not 256 bytes, an unknown algorithm and a non-RSA key', async () => {
       const { keyId } = await key()
       const algorithm = algorithms[0] ?? 'RSAES_OAEP_SHA_256'
-      await expectKeywardError(() => p().asymmetricRsaDecrypt({ keyId, algorithm, ciphertext: Buffer.alloc(255, 1) }),
-        ['InvalidParameterValue', 'InvalidParameterValue.InvalidCiphertext'])
-      await expectKeywardError(() => p().asymmetricRsaDecrypt({ keyId, algorithm: 'RSAES_PKCS1_V1_5' as never, ciphertext: Buffer.alloc(256, 1) }),
-        'InvalidParameterValue')
+      await expectKeywardError(
+        () => p().asymmetricRsaDecrypt({ keyId, algorithm, ciphertext: Buffer.alloc(255, 1) }),
+        ['InvalidParameterValue', 'InvalidParameterValue.InvalidCiphertext'],
+      )
+      await expectKeywardError(
+        () =>
+          p().asymmetricRsaDecrypt({ keyId, algorithm: 'RSAES_PKCS1_V1_5' as never, ciphertext: Buffer.alloc(256, 1) }),
+        'InvalidParameterValue',
+      )
       if (ctx.supportsUsage('ENCRYPT_DECRYPT')) {
         const sym = await ctx.sharedKey('ENCRYPT_DECRYPT')
-        await expectKeywardError(() => p().asymmetricRsaDecrypt({ keyId: sym.keyId, algorithm, ciphertext: Buffer.alloc(256, 1) }),
-          'UnsupportedOperation.UnsupportedKeyUsage')
+        await expectKeywardError(
+          () => p().asymmetricRsaDecrypt({ keyId: sym.keyId, algorithm, ciphertext: Buffer.alloc(256, 1) }),
+          'UnsupportedOperation.UnsupportedKeyUsage',
+        )
       }
     })
   })
@@ -129,11 +149,17 @@ function sm2DecryptCases(ctx: SuiteContext): void {
 
     it('refuses ciphertexts over 256 bytes and keys of another usage', async () => {
       const { keyId } = await key()
-      await expectKeywardError(() => p().asymmetricSm2Decrypt({ keyId, ciphertext: Buffer.alloc(257, 4) }), 'InvalidParameterValue')
+      await expectKeywardError(
+        () => p().asymmetricSm2Decrypt({ keyId, ciphertext: Buffer.alloc(257, 4) }),
+        'InvalidParameterValue',
+      )
       if (ctx.supportsUsage('ASYMMETRIC_SIGN_VERIFY_SM2')) {
         const signKey = await ctx.sharedKey('ASYMMETRIC_SIGN_VERIFY_SM2')
         const ciphertext = sm2Encrypt(parsePublicKey(await p().getPublicKey(signKey.keyId)).der, Buffer.from('x'))
-        await expectKeywardError(() => p().asymmetricSm2Decrypt({ keyId: signKey.keyId, ciphertext }), 'UnsupportedOperation.UnsupportedKeyUsage')
+        await expectKeywardError(
+          () => p().asymmetricSm2Decrypt({ keyId: signKey.keyId, ciphertext }),
+          'UnsupportedOperation.UnsupportedKeyUsage',
+        )
       }
     })
   })

@@ -35,7 +35,8 @@ export function administrationBadInput(ctx: SuiteContext): void {
     })
 
     it('a malformed KeyId is InvalidKeyId; an absent one is MissingParameter', async () => {
-      for (const bad of MALFORMED_KEY_IDS) await expectKeywardError(() => p().describeKey(bad), 'InvalidParameterValue.InvalidKeyId')
+      for (const bad of MALFORMED_KEY_IDS)
+        await expectKeywardError(() => p().describeKey(bad), 'InvalidParameterValue.InvalidKeyId')
       await expectKeywardError(() => p().describeKey(''), 'MissingParameter')
       await expectKeywardError(() => p().describeKey(undefined as never), 'MissingParameter')
     })
@@ -43,10 +44,18 @@ export function administrationBadInput(ctx: SuiteContext): void {
     malformedRequests([
       ['CreateKey(null)', () => p().createKey(null as never), MALFORMED],
       ['CreateKey({})', () => p().createKey({} as never), 'MissingParameter'],
-      ['CreateKey with an unknown KeyUsage', () => p().createKey({ alias: ctx.alias(), keyUsage: 'ENCRYPT_ONLY' as never }), 'InvalidParameterValue'],
+      [
+        'CreateKey with an unknown KeyUsage',
+        () => p().createKey({ alias: ctx.alias(), keyUsage: 'ENCRYPT_ONLY' as never }),
+        'InvalidParameterValue',
+      ],
       ['CreateKey with Type 3', () => p().createKey({ alias: ctx.alias(), type: 3 as never }), 'InvalidParameterValue'],
       ['ListKeys with an unknown KeyState', () => p().listKeys({ keyState: 'Gone' as never }), 'InvalidParameterValue'],
-      ['ScheduleKeyDeletion with a string window', () => p().scheduleKeyDeletion(unknownKeyId, '7' as never), 'InvalidParameter.InvalidPendingWindowInDays'],
+      [
+        'ScheduleKeyDeletion with a string window',
+        () => p().scheduleKeyDeletion(unknownKeyId, '7' as never),
+        'InvalidParameter.InvalidPendingWindowInDays',
+      ],
     ])
   })
 }
@@ -58,13 +67,19 @@ export function symmetricBadInput(ctx: SuiteContext): void {
 
   describe('bad input', () => {
     it('an unknown KeyId is CmkNotFound for Encrypt and GenerateDataKey', async () => {
-      await expectKeywardError(() => p().encrypt({ keyId: unknownKeyId, plaintext: Buffer.from('x') }), 'ResourceUnavailable.CmkNotFound')
+      await expectKeywardError(
+        () => p().encrypt({ keyId: unknownKeyId, plaintext: Buffer.from('x') }),
+        'ResourceUnavailable.CmkNotFound',
+      )
       await expectKeywardError(() => p().generateDataKey({ keyId: unknownKeyId }), 'ResourceUnavailable.CmkNotFound')
     })
 
     it('a malformed KeyId is InvalidKeyId', async () => {
       for (const bad of MALFORMED_KEY_IDS) {
-        await expectKeywardError(() => p().encrypt({ keyId: bad, plaintext: Buffer.from('x') }), 'InvalidParameterValue.InvalidKeyId')
+        await expectKeywardError(
+          () => p().encrypt({ keyId: bad, plaintext: Buffer.from('x') }),
+          'InvalidParameterValue.InvalidKeyId',
+        )
       }
     })
 
@@ -73,7 +88,11 @@ export function symmetricBadInput(ctx: SuiteContext): void {
     malformedRequests([
       ['Encrypt(null)', () => p().encrypt(null as never), MALFORMED],
       ['Decrypt(null)', () => p().decrypt(null as never), [...MALFORMED, 'InvalidParameterValue.InvalidCiphertext']],
-      ['Decrypt with a numeric blob', () => p().decrypt({ ciphertextBlob: 42 as never }), [...MALFORMED, 'InvalidParameterValue.InvalidCiphertext']],
+      [
+        'Decrypt with a numeric blob',
+        () => p().decrypt({ ciphertextBlob: 42 as never }),
+        [...MALFORMED, 'InvalidParameterValue.InvalidCiphertext'],
+      ],
       ['GenerateDataKey(null)', () => p().generateDataKey(null as never), MALFORMED],
     ])
   })
@@ -87,13 +106,13 @@ export function asymmetricBadInput(ctx: SuiteContext): void {
   describe('bad input', () => {
     it('an unknown KeyId is CmkNotFound for GetPublicKey and SignByAsymmetricKey', async () => {
       await expectKeywardError(() => p().getPublicKey(unknownKeyId), 'ResourceUnavailable.CmkNotFound')
-      await expectKeywardError(() => p().signByAsymmetricKey({ keyId: unknownKeyId, algorithm: 'ECC_P256_R1', message: Buffer.from('m') }),
-        ['ResourceUnavailable.CmkNotFound', 'UnsupportedOperation'])
+      await expectKeywardError(
+        () => p().signByAsymmetricKey({ keyId: unknownKeyId, algorithm: 'ECC_P256_R1', message: Buffer.from('m') }),
+        ['ResourceUnavailable.CmkNotFound', 'UnsupportedOperation'],
+      )
     })
 
-    malformedRequests([
-      ['SignByAsymmetricKey(null)', () => p().signByAsymmetricKey(null as never), MALFORMED],
-    ])
+    malformedRequests([['SignByAsymmetricKey(null)', () => p().signByAsymmetricKey(null as never), MALFORMED]])
   })
 }
 
@@ -122,9 +141,18 @@ function blobCases(ctx: SuiteContext): void {
   it('a malformed EncryptionContext is InvalidParameterValue', async () => {
     const { keyId } = await ctx.sharedKey('ENCRYPT_DECRYPT')
     const plaintext = Buffer.from('x')
-    await expectKeywardError(() => p().encrypt({ keyId, plaintext, encryptionContext: { n: 1 } as never }), 'InvalidParameterValue')
-    await expectKeywardError(() => p().encrypt({ keyId, plaintext, encryptionContext: ['a'] as never }), 'InvalidParameterValue')
-    await expectKeywardError(() => p().encrypt({ keyId, plaintext, encryptionContext: { big: 'x'.repeat(1100) } }), 'InvalidParameterValue')
+    await expectKeywardError(
+      () => p().encrypt({ keyId, plaintext, encryptionContext: { n: 1 } as never }),
+      'InvalidParameterValue',
+    )
+    await expectKeywardError(
+      () => p().encrypt({ keyId, plaintext, encryptionContext: ['a'] as never }),
+      'InvalidParameterValue',
+    )
+    await expectKeywardError(
+      () => p().encrypt({ keyId, plaintext, encryptionContext: { big: 'x'.repeat(1100) } }),
+      'InvalidParameterValue',
+    )
   })
 
   it('garbage, empty, truncated and bit-flipped blobs fail with the one fixed message', async () => {
@@ -142,7 +170,12 @@ function blobCases(ctx: SuiteContext): void {
       tamper(ciphertextBlob, (b) => b.subarray(0, 20)),
       tamper(ciphertextBlob, (b) => Buffer.concat([b, Buffer.from([0])])),
       // Every byte position matters: header (magic, version, key id, key version), nonce, tag, body.
-      ...[0, 2, 3, 6, Math.floor(raw.length / 2), raw.length - 17, raw.length - 1].map((i) => tamper(ciphertextBlob, flipAt(() => i))),
+      ...[0, 2, 3, 6, Math.floor(raw.length / 2), raw.length - 17, raw.length - 1].map((i) =>
+        tamper(
+          ciphertextBlob,
+          flipAt(() => i),
+        ),
+      ),
     ]
     for (const blob of bad) await expectDecryptionFailed(() => p().decrypt({ ciphertextBlob: blob }))
     await expectDecryptionFailed(() => p().reEncrypt({ ciphertextBlob: bad[6]! }))
@@ -158,7 +191,12 @@ function blobCases(ctx: SuiteContext): void {
     const at = raw.indexOf(Buffer.from(a.keyId, 'ascii'))
     expect(at).toBeGreaterThan(0)
     const idB = Buffer.from(b.keyId, 'ascii')
-    const swapped = Buffer.concat([raw.subarray(0, at - 1), Buffer.from([idB.length]), idB, raw.subarray(at + a.keyId.length)])
+    const swapped = Buffer.concat([
+      raw.subarray(0, at - 1),
+      Buffer.from([idB.length]),
+      idB,
+      raw.subarray(at + a.keyId.length),
+    ])
     await expectDecryptionFailed(() => p().decrypt({ ciphertextBlob: swapped.toString('base64') }))
   })
 }

@@ -40,7 +40,13 @@ export function capabilityCases(ctx: SuiteContext): void {
     if (floor) {
       it('the derived capabilities contain everything this backend is known to support', () => {
         const caps = normalise(ctx.provider.capabilities)
-        const lists = ['keyUsages', 'symmetricKeySpecs', 'signAlgorithms', 'asymmetricDecryptAlgorithms', 'wrappingAlgorithms'] as const
+        const lists = [
+          'keyUsages',
+          'symmetricKeySpecs',
+          'signAlgorithms',
+          'asymmetricDecryptAlgorithms',
+          'wrappingAlgorithms',
+        ] as const
         for (const list of lists) expect(caps[list], list).toEqual(expect.arrayContaining([...floor[list]]))
         if (floor.keyRotation) expect(caps.keyRotation).toBe(true)
       })
@@ -61,10 +67,14 @@ export function capabilityCases(ctx: SuiteContext): void {
       if (!expected.keyUsages.includes(usage)) continue // the usage itself is refused above
       it(`refuses SignByAsymmetricKey with unsupported algorithm ${algorithm}`, async () => {
         const key = await ctx.sharedKey(usage)
-        await expectUnsupported(() => ctx.provider.signByAsymmetricKey({ keyId: key.keyId, algorithm, message: Buffer.from('m') }))
+        await expectUnsupported(() =>
+          ctx.provider.signByAsymmetricKey({ keyId: key.keyId, algorithm, message: Buffer.from('m') }),
+        )
       })
     }
-    for (const algorithm of ASYMMETRIC_ENCRYPTION_ALGORITHMS.filter((a) => !expected.asymmetricDecryptAlgorithms.includes(a))) {
+    for (const algorithm of ASYMMETRIC_ENCRYPTION_ALGORITHMS.filter(
+      (a) => !expected.asymmetricDecryptAlgorithms.includes(a),
+    )) {
       if (algorithm === 'SM2') continue // SM2 decryption exists only with the SM2 usage, refused above when missing
       if (!expected.keyUsages.includes('ASYMMETRIC_DECRYPT_RSA_2048')) continue
       it(`refuses AsymmetricRsaDecrypt with unsupported algorithm ${algorithm}`, async () => {
@@ -90,7 +100,9 @@ export function capabilityCases(ctx: SuiteContext): void {
       it('refuses key rotation when it cannot rotate', async () => {
         // Without symmetric keys there is nothing that rotates: any key is refused, for its usage or the provider's.
         const key = await ctx.sharedKey(ctx.defaultUsage)
-        const codes: KeywardErrorCode[] = ctx.symmetric ? ['UnsupportedOperation'] : ['UnsupportedOperation', 'UnsupportedOperation.UnsupportedKeyUsage']
+        const codes: KeywardErrorCode[] = ctx.symmetric
+          ? ['UnsupportedOperation']
+          : ['UnsupportedOperation', 'UnsupportedOperation.UnsupportedKeyUsage']
         await expectKeywardError(() => ctx.provider.enableKeyRotation(key.keyId, 30), codes)
         await expectKeywardError(() => ctx.provider.rotateKey(key.keyId), codes)
       })

@@ -35,7 +35,9 @@ export function dataKeyCases(ctx: SuiteContext): void {
         const dk = await p().generateDataKey({ keyId, encryptionContext: { file: 'a.bin' } })
         const dec = await p().decrypt({ ciphertextBlob: dk.ciphertextBlob, encryptionContext: { file: 'a.bin' } })
         expect(Buffer.from(dec.plaintext).equals(Buffer.from(dk.plaintext))).toBe(true)
-        await expectDecryptionFailed(() => p().decrypt({ ciphertextBlob: dk.ciphertextBlob, encryptionContext: { file: 'b.bin' } }))
+        await expectDecryptionFailed(() =>
+          p().decrypt({ ciphertextBlob: dk.ciphertextBlob, encryptionContext: { file: 'b.bin' } }),
+        )
         dk.dispose()
       })
 
@@ -59,7 +61,10 @@ export function dataKeyCases(ctx: SuiteContext): void {
         await expectKeywardError(() => p().generateDataKey({ keyId, numberOfBytes: 0 }), 'InvalidParameterValue')
         await expectKeywardError(() => p().generateDataKey({ keyId, numberOfBytes: 1025 }), 'InvalidParameterValue')
         await expectKeywardError(() => p().generateDataKey({ keyId, numberOfBytes: 1.5 }), 'InvalidParameterValue')
-        await expectKeywardError(() => p().generateDataKey({ keyId, keySpec: 'AES_512' as never }), 'InvalidParameterValue')
+        await expectKeywardError(
+          () => p().generateDataKey({ keyId, keySpec: 'AES_512' as never }),
+          'InvalidParameterValue',
+        )
       })
     })
   }

@@ -11,18 +11,24 @@ export function deletionCases(ctx: SuiteContext): void {
   /** A disabled key with, when keys encrypt, one ciphertext made while it was enabled. */
   const disabledKeyWithBlob = async () => {
     const key = await ctx.createKey()
-    const ciphertextBlob = ctx.symmetric ? (await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('old') })).ciphertextBlob : undefined
+    const ciphertextBlob = ctx.symmetric
+      ? (await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('old') })).ciphertextBlob
+      : undefined
     await p().disableKey(key.keyId)
     return { key, ciphertextBlob }
   }
   /** A use of the key: Encrypt, or GetPublicKey for asymmetric keys. */
-  const use = (keyId: string) => (ctx.symmetric ? p().encrypt({ keyId, plaintext: Buffer.from('x') }) : p().getPublicKey(keyId))
+  const use = (keyId: string) =>
+    ctx.symmetric ? p().encrypt({ keyId, plaintext: Buffer.from('x') }) : p().getPublicKey(keyId)
 
   describe('key deletion', () => {
     it('refuses a pending window outside 7-30 days', async () => {
       const { key } = await disabledKeyWithBlob()
       for (const days of [6, 31, 0, -7, 7.5]) {
-        await expectKeywardError(() => p().scheduleKeyDeletion(key.keyId, days), 'InvalidParameter.InvalidPendingWindowInDays')
+        await expectKeywardError(
+          () => p().scheduleKeyDeletion(key.keyId, days),
+          'InvalidParameter.InvalidPendingWindowInDays',
+        )
       }
       expect((await p().describeKey(key.keyId)).keyState).toBe('Disabled')
     })
@@ -41,7 +47,8 @@ export function deletionCases(ctx: SuiteContext): void {
       const meta = await p().describeKey(key.keyId)
       expect(meta.keyState).toBe('PendingDelete')
       expect(meta.deletionDate).toBe(deletionDate)
-      if (ciphertextBlob) await expectKeywardError(() => p().decrypt({ ciphertextBlob }), 'ResourceUnavailable.CmkStateNotSupport')
+      if (ciphertextBlob)
+        await expectKeywardError(() => p().decrypt({ ciphertextBlob }), 'ResourceUnavailable.CmkStateNotSupport')
       await expectKeywardError(() => use(key.keyId), 'ResourceUnavailable.CmkStateNotSupport')
       await expectKeywardError(() => p().enableKey(key.keyId), 'ResourceUnavailable.CmkStateNotSupport')
     })
@@ -74,7 +81,11 @@ export function deletionCases(ctx: SuiteContext): void {
         await expectKeywardError(() => p().describeKey(key.keyId), 'ResourceUnavailable.CmkNotFound')
         const listed = await p().listKeys({ searchKeyAlias: key.alias })
         expect(listed.keys.map((k) => k.keyId)).not.toContain(key.keyId)
-        if (ciphertextBlob) await expectKeywardError(() => p().decrypt({ ciphertextBlob }), ['ResourceUnavailable.CmkNotFound', 'InvalidParameterValue.InvalidCiphertext'])
+        if (ciphertextBlob)
+          await expectKeywardError(
+            () => p().decrypt({ ciphertextBlob }),
+            ['ResourceUnavailable.CmkNotFound', 'InvalidParameterValue.InvalidCiphertext'],
+          )
         await expectKeywardError(() => use(key.keyId), 'ResourceUnavailable.CmkNotFound')
         await expectKeywardError(() => p().cancelKeyDeletion(key.keyId), 'ResourceUnavailable.CmkNotFound')
         // The alias of a purged key is free again.

@@ -31,8 +31,21 @@ export type ExpectedCapabilities = Omit<ProviderCapabilities, 'notes'>
  * several roles), `close` last. See roles/ for which role each area belongs to.
  */
 export const CASE_AREAS = [
-  'capabilities', 'roles', 'random', 'lifecycle', 'list', 'deletion', 'rotation', 'symmetric', 'data-keys', 'asymmetric',
-  'signatures', 'import', 'import-expiry', 'bad-input', 'close',
+  'capabilities',
+  'roles',
+  'random',
+  'lifecycle',
+  'list',
+  'deletion',
+  'rotation',
+  'symmetric',
+  'data-keys',
+  'asymmetric',
+  'signatures',
+  'import',
+  'import-expiry',
+  'bad-input',
+  'close',
 ] as const
 export type CaseArea = (typeof CASE_AREAS)[number]
 
@@ -74,8 +87,11 @@ export class SuiteContext {
     this.expected = expected
     this.floor = floor
     const usages = expected.keyUsages
-    this.defaultUsage = usages.includes('ENCRYPT_DECRYPT') ? 'ENCRYPT_DECRYPT'
-      : usages.includes('ASYMMETRIC_SIGN_VERIFY_ECC') ? 'ASYMMETRIC_SIGN_VERIFY_ECC' : (usages[0] ?? 'ENCRYPT_DECRYPT')
+    this.defaultUsage = usages.includes('ENCRYPT_DECRYPT')
+      ? 'ENCRYPT_DECRYPT'
+      : usages.includes('ASYMMETRIC_SIGN_VERIFY_ECC')
+        ? 'ASYMMETRIC_SIGN_VERIFY_ECC'
+        : (usages[0] ?? 'ENCRYPT_DECRYPT')
   }
 
   /** True when keys of the default usage encrypt (so a case can make a ciphertext with one). */
@@ -89,9 +105,14 @@ export class SuiteContext {
     return `${this.runId}-${tag}-${this.#counter}`
   }
 
-  /** Creates a key owned by the calling case; of {@link defaultUsage} unless the request names a usage, spec or type. */
+  /**
+   * Creates a key owned by the calling case; of {@link defaultUsage} unless the request names a usage, spec or type.
+   */
   createKey(req: Omit<CreateKeyRequest, 'alias'> & { alias?: string } = {}, opts?: CallOptions): Promise<KeyMetadata> {
-    const usage = req.keyUsage === undefined && req.keySpec === undefined && req.type === undefined && !this.symmetric ? { keyUsage: this.defaultUsage } : {}
+    const usage =
+      req.keyUsage === undefined && req.keySpec === undefined && req.type === undefined && !this.symmetric
+        ? { keyUsage: this.defaultUsage }
+        : {}
     return this.provider.createKey({ ...usage, ...req, alias: req.alias ?? this.alias() }, opts)
   }
 

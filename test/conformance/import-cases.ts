@@ -1,6 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { IMPORT_MATERIAL_BYTES, LIMITS, type KeyMetadata, type KeywardErrorCode, type SymmetricKeySpec, type WrappingAlgorithm } from '@keyward/core'
+import {
+  IMPORT_MATERIAL_BYTES,
+  LIMITS,
+  type KeyMetadata,
+  type KeywardErrorCode,
+  type SymmetricKeySpec,
+  type WrappingAlgorithm,
+} from '@keyward/core'
 import { expectKeywardError } from './expect-error.js'
 import type { SuiteContext } from './harness.js'
 import { ImportSteps, MATERIAL_REFUSED, TOKEN_REFUSED } from './import-support.js'
@@ -16,14 +23,20 @@ export function importCases(ctx: SuiteContext): void {
   const external = (spec?: SymmetricKeySpec) => steps.external(spec)
   const importMaterial = (keyId: string, material: Uint8Array, validTo?: number, algorithm?: WrappingAlgorithm) =>
     steps.importMaterial(keyId, material, validTo, algorithm)
-  const refusedUnchanged = (key: KeyMetadata, call: () => Promise<unknown>, codes: KeywardErrorCode | readonly KeywardErrorCode[]) =>
-    steps.refusedUnchanged(key, call, codes)
+  const refusedUnchanged = (
+    key: KeyMetadata,
+    call: () => Promise<unknown>,
+    codes: KeywardErrorCode | readonly KeywardErrorCode[],
+  ) => steps.refusedUnchanged(key, call, codes)
 
   describe('BYOK import', () => {
     it('CreateKey Type=2 makes an EXTERNAL key in PendingImport that cannot be used yet', async () => {
       const key = await external()
       expect(key).toMatchObject({ keyState: 'PendingImport', origin: 'EXTERNAL', type: 2, keyUsage: 'ENCRYPT_DECRYPT' })
-      await expectKeywardError(() => p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('x') }), 'ResourceUnavailable.CmkStateNotSupport')
+      await expectKeywardError(
+        () => p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('x') }),
+        'ResourceUnavailable.CmkStateNotSupport',
+      )
       expect((await p().listKeys({ searchKeyAlias: key.alias, origin: 'EXTERNAL' })).totalCount).toBe(1)
     })
 
@@ -36,14 +49,25 @@ export function importCases(ctx: SuiteContext): void {
       it(`${algorithm}: an RSA-2048 wrapping key and a 24 h token; ${IMPORT_MATERIAL_BYTES[spec]}-byte ${spec} material imports and the key works`, async () => {
         const key = await external(spec)
         const now = ctx.nowSeconds()
-        const params = await p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: algorithm, wrappingKeySpec: 'RSA_2048' })
+        const params = await p().getParametersForImport({
+          keyId: key.keyId,
+          wrappingAlgorithm: algorithm,
+          wrappingKeySpec: 'RSA_2048',
+        })
         expect(params.keyId).toBe(key.keyId)
         expect(params.importToken.length).toBeGreaterThan(0)
-        expect(Math.abs(params.parametersValidTo - (now + LIMITS.importTokenValiditySeconds))).toBeLessThanOrEqual(ctx.clock ? 0 : 5)
+        expect(Math.abs(params.parametersValidTo - (now + LIMITS.importTokenValiditySeconds))).toBeLessThanOrEqual(
+          ctx.clock ? 0 : 5,
+        )
         const encryptedKeyMaterial = wrapMaterial(params.publicKey, algorithm, randomBytes(IMPORT_MATERIAL_BYTES[spec]))
         expect(encryptedKeyMaterial).toHaveLength(256)
         await p().importKeyMaterial({ keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial })
-        expect(await p().describeKey(key.keyId)).toMatchObject({ keyState: 'Enabled', keySpec: spec, origin: 'EXTERNAL', validTo: 0 })
+        expect(await p().describeKey(key.keyId)).toMatchObject({
+          keyState: 'Enabled',
+          keySpec: spec,
+          origin: 'EXTERNAL',
+          validTo: 0,
+        })
         const { ciphertextBlob } = await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('imported') })
         expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('imported')
       })
@@ -55,10 +79,21 @@ export function importCases(ctx: SuiteContext): void {
       const first = await p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: defaultWrapping })
       const second = await p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: defaultWrapping })
       expect(second.importToken).not.toBe(first.importToken)
-      await refusedUnchanged(key, () => p().importKeyMaterial({
-        keyId: key.keyId, importToken: first.importToken, encryptedKeyMaterial: wrapMaterial(first.publicKey, defaultWrapping, material),
-      }), TOKEN_REFUSED)
-      await p().importKeyMaterial({ keyId: key.keyId, importToken: second.importToken, encryptedKeyMaterial: wrapMaterial(second.publicKey, defaultWrapping, material) })
+      await refusedUnchanged(
+        key,
+        () =>
+          p().importKeyMaterial({
+            keyId: key.keyId,
+            importToken: first.importToken,
+            encryptedKeyMaterial: wrapMaterial(first.publicKey, defaultWrapping, material),
+          }),
+        TOKEN_REFUSED,
+      )
+      await p().importKeyMaterial({
+        keyId: key.keyId,
+        importToken: second.importToken,
+        encryptedKeyMaterial: wrapMaterial(second.publicKey, defaultWrapping, material),
+      })
       expect((await p().describeKey(key.keyId)).keyState).toBe('Enabled')
     })
 
@@ -85,12 +120,26 @@ export function importCases(ctx: SuiteContext): void {
       const key = await external()
       const other = await external()
       const params = await p().getParametersForImport({ keyId: other.keyId, wrappingAlgorithm: defaultWrapping })
-      await refusedUnchanged(key, () => p().importKeyMaterial({
-        keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial: wrapMaterial(params.publicKey, defaultWrapping, randomBytes(32)),
-      }), TOKEN_REFUSED)
-      await refusedUnchanged(key, () => p().importKeyMaterial({
-        keyId: key.keyId, importToken: 'not-a-token', encryptedKeyMaterial: wrapMaterial(params.publicKey, defaultWrapping, randomBytes(32)),
-      }), TOKEN_REFUSED)
+      await refusedUnchanged(
+        key,
+        () =>
+          p().importKeyMaterial({
+            keyId: key.keyId,
+            importToken: params.importToken,
+            encryptedKeyMaterial: wrapMaterial(params.publicKey, defaultWrapping, randomBytes(32)),
+          }),
+        TOKEN_REFUSED,
+      )
+      await refusedUnchanged(
+        key,
+        () =>
+          p().importKeyMaterial({
+            keyId: key.keyId,
+            importToken: 'not-a-token',
+            encryptedKeyMaterial: wrapMaterial(params.publicKey, defaultWrapping, randomBytes(32)),
+          }),
+        TOKEN_REFUSED,
+      )
     })
 
     it('material of the wrong length is refused', async () => {
@@ -99,9 +148,16 @@ export function importCases(ctx: SuiteContext): void {
         // A refused import leaves the key, and its token, as they were: one token serves every attempt.
         const params = await p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: defaultWrapping })
         for (const length of [IMPORT_MATERIAL_BYTES[spec] - 1, IMPORT_MATERIAL_BYTES[spec] + 1, 1]) {
-          await refusedUnchanged(key, () => p().importKeyMaterial({
-            keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial: wrapMaterial(params.publicKey, defaultWrapping, randomBytes(length)),
-          }), MATERIAL_REFUSED)
+          await refusedUnchanged(
+            key,
+            () =>
+              p().importKeyMaterial({
+                keyId: key.keyId,
+                importToken: params.importToken,
+                encryptedKeyMaterial: wrapMaterial(params.publicKey, defaultWrapping, randomBytes(length)),
+              }),
+            MATERIAL_REFUSED,
+          )
         }
       }
     })
@@ -113,26 +169,52 @@ export function importCases(ctx: SuiteContext): void {
       const flipped = Buffer.from(wrapped)
       flipped[128]! ^= 0x04
       for (const encryptedKeyMaterial of [wrapped.subarray(0, 255), wrapped.subarray(0, 128), flipped]) {
-        await refusedUnchanged(key, () => p().importKeyMaterial({ keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial }), MATERIAL_REFUSED)
+        await refusedUnchanged(
+          key,
+          () => p().importKeyMaterial({ keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial }),
+          MATERIAL_REFUSED,
+        )
       }
-      await refusedUnchanged(key, () => p().importKeyMaterial({ keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial: Buffer.alloc(0) }),
-        [...MATERIAL_REFUSED, 'MissingParameter'])
+      await refusedUnchanged(
+        key,
+        () =>
+          p().importKeyMaterial({
+            keyId: key.keyId,
+            importToken: params.importToken,
+            encryptedKeyMaterial: Buffer.alloc(0),
+          }),
+        [...MATERIAL_REFUSED, 'MissingParameter'],
+      )
     })
 
     it('a ValidTo in the past is refused', async () => {
       const key = await external()
-      await refusedUnchanged(key, () => importMaterial(key.keyId, randomBytes(32), ctx.nowSeconds() - 60), 'InvalidParameterValue')
+      await refusedUnchanged(
+        key,
+        () => importMaterial(key.keyId, randomBytes(32), ctx.nowSeconds() - 60),
+        'InvalidParameterValue',
+      )
     })
 
     it('a key that is not EXTERNAL takes no material (NotUserCreatedCmk)', async () => {
       const key = await ctx.createKey()
-      await expectKeywardError(() => p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: defaultWrapping }), 'UnsupportedOperation.NotUserCreatedCmk')
+      await expectKeywardError(
+        () => p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: defaultWrapping }),
+        'UnsupportedOperation.NotUserCreatedCmk',
+      )
       await expectKeywardError(() => p().deleteImportedKeyMaterial(key.keyId), 'UnsupportedOperation.NotUserCreatedCmk')
       const donor = await external()
       const params = await p().getParametersForImport({ keyId: donor.keyId, wrappingAlgorithm: defaultWrapping })
-      await refusedUnchanged(key, () => p().importKeyMaterial({
-        keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial: wrapMaterial(params.publicKey, defaultWrapping, randomBytes(32)),
-      }), 'UnsupportedOperation.NotUserCreatedCmk')
+      await refusedUnchanged(
+        key,
+        () =>
+          p().importKeyMaterial({
+            keyId: key.keyId,
+            importToken: params.importToken,
+            encryptedKeyMaterial: wrapMaterial(params.publicKey, defaultWrapping, randomBytes(32)),
+          }),
+        'UnsupportedOperation.NotUserCreatedCmk',
+      )
     })
 
     it('DeleteImportedKeyMaterial: PendingImport, old ciphertexts refused; identical material restores them, other material is refused', async () => {
@@ -143,11 +225,14 @@ export function importCases(ctx: SuiteContext): void {
       await p().deleteImportedKeyMaterial(key.keyId)
       expect((await p().describeKey(key.keyId)).keyState).toBe('PendingImport')
       await expectKeywardError(() => p().decrypt({ ciphertextBlob }), 'ResourceUnavailable.CmkStateNotSupport')
-      await refusedUnchanged(key, () => importMaterial(key.keyId, randomBytes(32)), 'InvalidParameterValue.MaterialNotMatch')
+      await refusedUnchanged(
+        key,
+        () => importMaterial(key.keyId, randomBytes(32)),
+        'InvalidParameterValue.MaterialNotMatch',
+      )
       await importMaterial(key.keyId, material)
       expect((await p().describeKey(key.keyId)).keyState).toBe('Enabled')
       expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('survives re-import')
     })
-
   })
 }

@@ -18,9 +18,16 @@ export function importExpiryCases(ctx: SuiteContext): void {
       const key = await steps.external()
       const params = await p().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: algorithm })
       clock.set(params.parametersValidTo * 1000 + 1000)
-      await steps.refusedUnchanged(key, () => p().importKeyMaterial({
-        keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial: wrapMaterial(params.publicKey, algorithm, randomBytes(32)),
-      }), 'ResourceUnavailable.TokenExpired')
+      await steps.refusedUnchanged(
+        key,
+        () =>
+          p().importKeyMaterial({
+            keyId: key.keyId,
+            importToken: params.importToken,
+            encryptedKeyMaterial: wrapMaterial(params.publicKey, algorithm, randomBytes(32)),
+          }),
+        'ResourceUnavailable.TokenExpired',
+      )
     })
 
     it('after ValidTo the key is PendingImport and its ciphertexts are refused; only identical material restores them', async () => {
@@ -35,7 +42,11 @@ export function importExpiryCases(ctx: SuiteContext): void {
       clock.set(validTo * 1000 + 1000)
       expect((await p().describeKey(key.keyId)).keyState).toBe('PendingImport')
       await expectKeywardError(() => p().decrypt({ ciphertextBlob }), 'ResourceUnavailable.CmkStateNotSupport')
-      await steps.refusedUnchanged(key, () => steps.importMaterial(key.keyId, randomBytes(32)), 'InvalidParameterValue.MaterialNotMatch')
+      await steps.refusedUnchanged(
+        key,
+        () => steps.importMaterial(key.keyId, randomBytes(32)),
+        'InvalidParameterValue.MaterialNotMatch',
+      )
       await steps.importMaterial(key.keyId, material)
       expect(await p().describeKey(key.keyId)).toMatchObject({ keyState: 'Enabled', validTo: 0 })
       expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('until ValidTo')

@@ -11,7 +11,15 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { declaredRoles } from '@keyward/core'
 import { expectKeywardError } from './expect-error.js'
-import { CASE_AREAS, SuiteContext, type BaseSuite, type CaseArea, type DerivedCapabilities, type ExpectedCapabilities, type ProviderFactory } from './harness.js'
+import {
+  CASE_AREAS,
+  SuiteContext,
+  type BaseSuite,
+  type CaseArea,
+  type DerivedCapabilities,
+  type ExpectedCapabilities,
+  type ProviderFactory,
+} from './harness.js'
 import { ROLE_REFUSALS } from './role-cases.js'
 import { ADMINISTRATION_SUITE } from './roles/administration.js'
 import { ASYMMETRIC_SUITE } from './roles/asymmetric.js'
@@ -52,7 +60,8 @@ function registerSuite(suite: BaseSuite, ctx: SuiteContext, areas: readonly Case
  * ```ts
  * describeKeyProvider('software', async () => {
  *   const clock = new ManualClock()
- *   const provider = new SoftwareKeyProvider({ store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)), clock })
+ *   const rootKey = RootKey.fromBytes(randomBytes(32))
+ *   const provider = new SoftwareKeyProvider({ store: new MemoryKeyStore(), rootKey, clock })
  *   return { provider, clock, close: () => provider.close() }
  * }, {
  *   keyUsages: ['ENCRYPT_DECRYPT', 'ASYMMETRIC_SIGN_VERIFY_ECC'], symmetricKeySpecs: ['AES_256'],
@@ -60,7 +69,11 @@ function registerSuite(suite: BaseSuite, ctx: SuiteContext, areas: readonly Case
  * })
  * ```
  */
-export function describeKeyProvider(name: string, factory: ProviderFactory, expected: ExpectedCapabilities | DerivedCapabilities): void {
+export function describeKeyProvider(
+  name: string,
+  factory: ProviderFactory,
+  expected: ExpectedCapabilities | DerivedCapabilities,
+): void {
   describe(`KeyProvider conformance: ${name}`, async () => {
     const harness = await factory()
     const derived = 'floor' in expected
@@ -79,15 +92,16 @@ export function describeKeyProvider(name: string, factory: ProviderFactory, expe
         else if (areas.includes('roles')) describe(`${suite.title}: not played`, () => ROLE_REFUSALS[suite.role](ctx))
       }
 
-      if (areas.includes('close')) describe('close', () => {
-        it('after close() every call fails with ProviderUnavailable', async () => {
-          const key = await ctx.createKey()
-          await ctx.provider.close()
-          await expectKeywardError(() => ctx.provider.describeKey(key.keyId), 'FailedOperation.ProviderUnavailable')
-          await expectKeywardError(() => ctx.provider.generateRandom(8), 'FailedOperation.ProviderUnavailable')
-          expect(ctx.provider.name.length).toBeGreaterThan(0)
+      if (areas.includes('close'))
+        describe('close', () => {
+          it('after close() every call fails with ProviderUnavailable', async () => {
+            const key = await ctx.createKey()
+            await ctx.provider.close()
+            await expectKeywardError(() => ctx.provider.describeKey(key.keyId), 'FailedOperation.ProviderUnavailable')
+            await expectKeywardError(() => ctx.provider.generateRandom(8), 'FailedOperation.ProviderUnavailable')
+            expect(ctx.provider.name.length).toBeGreaterThan(0)
+          })
         })
-      })
     })
   })
 }

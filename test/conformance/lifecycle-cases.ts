@@ -65,7 +65,8 @@ export function lifecycleCases(ctx: SuiteContext): void {
       const won = results.filter((r) => r.status === 'fulfilled')
       expect(won).toHaveLength(1)
       for (const r of results) {
-        if (r.status === 'rejected') await expectKeywardError(() => Promise.reject(r.reason), 'InvalidParameterValue.AliasAlreadyExists')
+        if (r.status === 'rejected')
+          await expectKeywardError(() => Promise.reject(r.reason), 'InvalidParameterValue.AliasAlreadyExists')
       }
       expect((await p().listKeys({ searchKeyAlias: alias })).totalCount).toBe(1)
     })
@@ -108,44 +109,55 @@ export function lifecycleCases(ctx: SuiteContext): void {
       await expectKeywardError(() => ctx.createKey({ description: 'd'.repeat(1025) }), 'InvalidParameterValue')
     })
 
-    if (ctx.symmetric) it('DisableKey and EnableKey switch the state; a disabled key refuses to encrypt and decrypt', async () => {
-      const key = await ctx.createKey()
-      const { ciphertextBlob } = await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('x') })
-      await p().disableKey(key.keyId)
-      expect((await p().describeKey(key.keyId)).keyState).toBe('Disabled')
-      await expectKeywardError(() => p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('x') }), 'ResourceUnavailable.CmkDisabled')
-      await expectKeywardError(() => p().decrypt({ ciphertextBlob }), 'ResourceUnavailable.CmkDisabled')
-      await expectKeywardError(() => p().generateDataKey({ keyId: key.keyId }), 'ResourceUnavailable.CmkDisabled')
-      await p().enableKey(key.keyId)
-      expect((await p().describeKey(key.keyId)).keyState).toBe('Enabled')
-      expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('x')
-    })
+    if (ctx.symmetric)
+      it('DisableKey and EnableKey switch the state; a disabled key refuses to encrypt and decrypt', async () => {
+        const key = await ctx.createKey()
+        const { ciphertextBlob } = await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('x') })
+        await p().disableKey(key.keyId)
+        expect((await p().describeKey(key.keyId)).keyState).toBe('Disabled')
+        await expectKeywardError(
+          () => p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('x') }),
+          'ResourceUnavailable.CmkDisabled',
+        )
+        await expectKeywardError(() => p().decrypt({ ciphertextBlob }), 'ResourceUnavailable.CmkDisabled')
+        await expectKeywardError(() => p().generateDataKey({ keyId: key.keyId }), 'ResourceUnavailable.CmkDisabled')
+        await p().enableKey(key.keyId)
+        expect((await p().describeKey(key.keyId)).keyState).toBe('Enabled')
+        expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('x')
+      })
 
-    if (ctx.symmetric) it('ArchiveKey: an archived key decrypts but refuses to encrypt; CancelKeyArchive enables it', async () => {
-      const key = await ctx.createKey()
-      const { ciphertextBlob } = await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('kept') })
-      await p().archiveKey(key.keyId)
-      expect((await p().describeKey(key.keyId)).keyState).toBe('Archived')
-      await expectKeywardError(() => p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('x') }), 'ResourceUnavailable.CmkArchived')
-      await expectKeywardError(() => p().generateDataKey({ keyId: key.keyId }), 'ResourceUnavailable.CmkArchived')
-      expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('kept')
-      await p().cancelKeyArchive(key.keyId)
-      expect((await p().describeKey(key.keyId)).keyState).toBe('Enabled')
-      await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('x') })
-    })
+    if (ctx.symmetric)
+      it('ArchiveKey: an archived key decrypts but refuses to encrypt; CancelKeyArchive enables it', async () => {
+        const key = await ctx.createKey()
+        const { ciphertextBlob } = await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('kept') })
+        await p().archiveKey(key.keyId)
+        expect((await p().describeKey(key.keyId)).keyState).toBe('Archived')
+        await expectKeywardError(
+          () => p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('x') }),
+          'ResourceUnavailable.CmkArchived',
+        )
+        await expectKeywardError(() => p().generateDataKey({ keyId: key.keyId }), 'ResourceUnavailable.CmkArchived')
+        expect(Buffer.from((await p().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('kept')
+        await p().cancelKeyArchive(key.keyId)
+        expect((await p().describeKey(key.keyId)).keyState).toBe('Enabled')
+        await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('x') })
+      })
 
-    if (!ctx.symmetric) it(`ArchiveKey: an archived ${ctx.defaultUsage} key refuses to be used; CancelKeyArchive enables it`, async () => {
-      const key = await ctx.createKey()
-      await p().archiveKey(key.keyId)
-      expect((await p().describeKey(key.keyId)).keyState).toBe('Archived')
-      await expectKeywardError(() => p().getPublicKey(key.keyId), 'ResourceUnavailable.CmkArchived')
-      await p().cancelKeyArchive(key.keyId)
-      expect((await p().getPublicKey(key.keyId)).keyId).toBe(key.keyId)
-    })
+    if (!ctx.symmetric)
+      it(`ArchiveKey: an archived ${ctx.defaultUsage} key refuses to be used; CancelKeyArchive enables it`, async () => {
+        const key = await ctx.createKey()
+        await p().archiveKey(key.keyId)
+        expect((await p().describeKey(key.keyId)).keyState).toBe('Archived')
+        await expectKeywardError(() => p().getPublicKey(key.keyId), 'ResourceUnavailable.CmkArchived')
+        await p().cancelKeyArchive(key.keyId)
+        expect((await p().getPublicKey(key.keyId)).keyId).toBe(key.keyId)
+      })
 
-    const signUsage = ctx.expected.keyUsages.find((u) => u === 'ASYMMETRIC_SIGN_VERIFY_ECC')
-      ?? ctx.expected.keyUsages.find((u) => KEY_USAGE_TABLE[u].kind === 'sign-verify')
-    const signAlgorithm = signUsage && KEY_USAGE_TABLE[signUsage].signAlgorithms.find((a) => ctx.expected.signAlgorithms.includes(a))
+    const signUsage =
+      ctx.expected.keyUsages.find((u) => u === 'ASYMMETRIC_SIGN_VERIFY_ECC') ??
+      ctx.expected.keyUsages.find((u) => KEY_USAGE_TABLE[u].kind === 'sign-verify')
+    const signAlgorithm =
+      signUsage && KEY_USAGE_TABLE[signUsage].signAlgorithms.find((a) => ctx.expected.signAlgorithms.includes(a))
     if (signUsage && signAlgorithm) {
       it(`a disabled ${signUsage} key refuses to sign`, async () => {
         const key = await ctx.createKey({ keyUsage: signUsage })

@@ -28,7 +28,11 @@ export function listCases(ctx: SuiteContext): void {
       const keys = await ensureKeys()
       const disabled = await ctx.provider.listKeys({ searchKeyAlias: tag, keyState: 'Disabled' })
       expect(ids(disabled.keys)).toEqual([keys[2]!.keyId])
-      const enabled = await ctx.provider.listKeys({ searchKeyAlias: tag, keyState: 'Enabled', keyUsage: ctx.defaultUsage })
+      const enabled = await ctx.provider.listKeys({
+        searchKeyAlias: tag,
+        keyState: 'Enabled',
+        keyUsage: ctx.defaultUsage,
+      })
       expect(ids(enabled.keys)).toEqual(ids(keys.slice(0, 2)))
       const external = await ctx.provider.listKeys({ searchKeyAlias: tag, origin: 'EXTERNAL' })
       expect(external.totalCount).toBe(0)

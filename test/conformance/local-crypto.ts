@@ -40,7 +40,12 @@ export function sha256(data: Uint8Array): Buffer {
  * Verifies a signature made by the provider, independently. RSA-PSS uses salt length = digest length, which
  * is what Tencent's `openssl dgst -sigopt rsa_pss_saltlen:-1` expects. ECDSA and SM2 signatures are DER.
  */
-export function verifyLocally(algorithm: SignAlgorithm, publicKeyDer: Buffer, message: Uint8Array, signature: Uint8Array): boolean {
+export function verifyLocally(
+  algorithm: SignAlgorithm,
+  publicKeyDer: Buffer,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   if (algorithm === 'SM2DSA') return sm2Verify(publicKeyDer, message, signature)
   const key = createPublicKey({ key: publicKeyDer, format: 'der', type: 'spki' })
   if (algorithm === 'RSA_PSS_SHA_256') {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { declaredRoles, implementsRole, roleDisagreements, rolesOf, type KeywardErrorCode, type ProviderRole } from '@keyward/core'
+import {
+  declaredRoles,
+  implementsRole,
+  roleDisagreements,
+  rolesOf,
+  type KeywardErrorCode,
+  type ProviderRole,
+} from '@keyward/core'
 import { expectKeywardError } from './expect-error.js'
 import type { CaseRegistrar, SuiteContext } from './harness.js'
 
@@ -51,15 +58,20 @@ export const ROLE_REFUSALS: Readonly<Record<ProviderRole, CaseRegistrar>> = {
     it('refuses GetPublicKey and SignByAsymmetricKey with the keys it has', async () => {
       const { keyId } = await ctx.sharedKey(ctx.defaultUsage)
       await expectKeywardError(() => ctx.provider.getPublicKey(keyId), REFUSED)
-      await expectKeywardError(() => ctx.provider.signByAsymmetricKey({ keyId, algorithm: 'ECC_P256_R1', message: Buffer.from('m') }), REFUSED)
+      await expectKeywardError(
+        () => ctx.provider.signByAsymmetricKey({ keyId, algorithm: 'ECC_P256_R1', message: Buffer.from('m') }),
+        REFUSED,
+      )
     })
   },
   import: (ctx) => {
     it('refuses EXTERNAL keys, and GetParametersForImport with the keys it has', async () => {
       await expectKeywardError(() => ctx.createKey({ type: 2 }), 'UnsupportedOperation')
       const { keyId } = await ctx.sharedKey(ctx.defaultUsage)
-      await expectKeywardError(() => ctx.provider.getParametersForImport({ keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256' }),
-        ['UnsupportedOperation', 'UnsupportedOperation.NotUserCreatedCmk'])
+      await expectKeywardError(
+        () => ctx.provider.getParametersForImport({ keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256' }),
+        ['UnsupportedOperation', 'UnsupportedOperation.NotUserCreatedCmk'],
+      )
     })
   },
 }

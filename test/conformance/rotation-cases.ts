@@ -5,7 +5,10 @@ import type { SuiteContext } from './harness.js'
 
 const DAY = 86_400
 /** An asymmetric key cannot rotate: the provider can rotate, this key's usage cannot (either code says so). */
-const KEY_CANNOT_ROTATE: readonly KeywardErrorCode[] = ['UnsupportedOperation.UnsupportedKeyUsage', 'UnsupportedOperation']
+const KEY_CANNOT_ROTATE: readonly KeywardErrorCode[] = [
+  'UnsupportedOperation.UnsupportedKeyUsage',
+  'UnsupportedOperation',
+]
 
 /** Key version a blob names (blobs are self-describing: they carry key id and version). */
 function versionOf(ciphertextBlob: string): number {
@@ -47,7 +50,11 @@ export function rotationCases(ctx: SuiteContext): void {
     for (const spec of ctx.expected.symmetricKeySpecs) {
       it(`RotateKey (${spec}): new ciphertexts use the new version, old ones still decrypt and re-encrypt`, async () => {
         const key = await ctx.createKey({ keySpec: spec })
-        const old = await p().encrypt({ keyId: key.keyId, plaintext: Buffer.from('v1 data'), encryptionContext: { t: '1' } })
+        const old = await p().encrypt({
+          keyId: key.keyId,
+          plaintext: Buffer.from('v1 data'),
+          encryptionContext: { t: '1' },
+        })
         expect(versionOf(old.ciphertextBlob)).toBe(1)
         await p().rotateKey(key.keyId)
         const status = await p().getKeyRotationStatus(key.keyId)
@@ -61,7 +68,11 @@ export function rotationCases(ctx: SuiteContext): void {
         dk.dispose()
         const back = await p().decrypt({ ciphertextBlob: old.ciphertextBlob, encryptionContext: { t: '1' } })
         expect(Buffer.from(back.plaintext).toString()).toBe('v1 data')
-        const re = await p().reEncrypt({ ciphertextBlob: old.ciphertextBlob, sourceEncryptionContext: { t: '1' }, destinationEncryptionContext: { t: '1' } })
+        const re = await p().reEncrypt({
+          ciphertextBlob: old.ciphertextBlob,
+          sourceEncryptionContext: { t: '1' },
+          destinationEncryptionContext: { t: '1' },
+        })
         expect(re.reEncrypted).toBe(true)
         expect(versionOf(re.ciphertextBlob)).toBe(2)
         const again = await p().decrypt({ ciphertextBlob: re.ciphertextBlob, encryptionContext: { t: '1' } })
@@ -69,7 +80,12 @@ export function rotationCases(ctx: SuiteContext): void {
       })
     }
 
-    const asymmetric = ctx.expected.keyUsages.find((u) => KEY_USAGE_TABLE[u].kind !== 'symmetric' && u !== 'ASYMMETRIC_DECRYPT_RSA_2048' && u !== 'ASYMMETRIC_SIGN_VERIFY_RSA_2048')
+    const asymmetric = ctx.expected.keyUsages.find(
+      (u) =>
+        KEY_USAGE_TABLE[u].kind !== 'symmetric' &&
+        u !== 'ASYMMETRIC_DECRYPT_RSA_2048' &&
+        u !== 'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
+    )
     if (asymmetric) {
       it(`rotation applies to symmetric keys only (${asymmetric} refused)`, async () => {
         const key = await ctx.sharedKey(asymmetric)
@@ -95,7 +111,9 @@ export function rotationCases(ctx: SuiteContext): void {
         expect(status.keyVersionCount).toBe(2)
         expect(status.lastRotateTime).toBeGreaterThanOrEqual(nextRotateTime)
         expect(status.nextRotateTime).toBeGreaterThan(nextRotateTime)
-        expect(Buffer.from((await p().decrypt({ ciphertextBlob: old.ciphertextBlob })).plaintext).toString()).toBe('before')
+        expect(Buffer.from((await p().decrypt({ ciphertextBlob: old.ciphertextBlob })).plaintext).toString()).toBe(
+          'before',
+        )
       })
     }
   })

@@ -51,15 +51,19 @@ function algorithmCases(ctx: SuiteContext, algorithm: SignAlgorithm): void {
       if (algorithm === 'SM2DSA') expect(sm2VerifyDigest(der, digest, signature)).toBe(true)
     })
 
-    it('VerifyByAsymmetricKey: RAW and DIGEST accept each other\'s signatures', async () => {
+    it("VerifyByAsymmetricKey: RAW and DIGEST accept each other's signatures", async () => {
       const { keyId, der } = await setup()
       const message = Buffer.from('cross-check')
       const digest = messageDigest(algorithm, der, message)
       const raw = await p().signByAsymmetricKey({ keyId, algorithm, message, messageType: 'RAW' })
       const dig = await p().signByAsymmetricKey({ keyId, algorithm, message: digest, messageType: 'DIGEST' })
       for (const signature of [raw.signature, dig.signature]) {
-        expect(await p().verifyByAsymmetricKey({ keyId, algorithm, message, messageType: 'RAW', signature })).toEqual({ signatureValid: true })
-        expect(await p().verifyByAsymmetricKey({ keyId, algorithm, message: digest, messageType: 'DIGEST', signature })).toEqual({ signatureValid: true })
+        expect(await p().verifyByAsymmetricKey({ keyId, algorithm, message, messageType: 'RAW', signature })).toEqual({
+          signatureValid: true,
+        })
+        expect(
+          await p().verifyByAsymmetricKey({ keyId, algorithm, message: digest, messageType: 'DIGEST', signature }),
+        ).toEqual({ signatureValid: true })
       }
     })
 
@@ -92,8 +96,12 @@ function algorithmCases(ctx: SuiteContext, algorithm: SignAlgorithm): void {
         }
         expect(found, 'no signature with a leading zero octet in 4000 tries').toBeDefined()
         const { message, signature } = found!
-        expect(await p().verifyByAsymmetricKey({ keyId, algorithm, message, signature })).toEqual({ signatureValid: true })
-        expect(await p().verifyByAsymmetricKey({ keyId, algorithm, message, signature: signature.subarray(1) })).toEqual({ signatureValid: false })
+        expect(await p().verifyByAsymmetricKey({ keyId, algorithm, message, signature })).toEqual({
+          signatureValid: true,
+        })
+        expect(
+          await p().verifyByAsymmetricKey({ keyId, algorithm, message, signature: signature.subarray(1) }),
+        ).toEqual({ signatureValid: false })
       })
     }
 
@@ -104,7 +112,9 @@ function algorithmCases(ctx: SuiteContext, algorithm: SignAlgorithm): void {
         const other = await ctx.createKey({ keyUsage: usage })
         const message = Buffer.from('who signed?')
         const { signature } = await p().signByAsymmetricKey({ keyId: other.keyId, algorithm, message })
-        expect(await p().verifyByAsymmetricKey({ keyId, algorithm, message, signature })).toEqual({ signatureValid: false })
+        expect(await p().verifyByAsymmetricKey({ keyId, algorithm, message, signature })).toEqual({
+          signatureValid: false,
+        })
       })
     }
   })
@@ -116,38 +126,84 @@ function badSignInput(ctx: SuiteContext, algorithm: SignAlgorithm): void {
   describe('signature input checks', () => {
     it('RAW over 4096 bytes, DIGEST not 32 bytes, empty message: InvalidParameterValue', async () => {
       const { keyId } = await ctx.sharedKey(usage)
-      await expectKeywardError(() => p().signByAsymmetricKey({ keyId, algorithm, message: Buffer.alloc(4097), messageType: 'RAW' }), 'InvalidParameterValue')
-      await expectKeywardError(() => p().signByAsymmetricKey({ keyId, algorithm, message: Buffer.alloc(0) }), 'InvalidParameterValue')
+      await expectKeywardError(
+        () => p().signByAsymmetricKey({ keyId, algorithm, message: Buffer.alloc(4097), messageType: 'RAW' }),
+        'InvalidParameterValue',
+      )
+      await expectKeywardError(
+        () => p().signByAsymmetricKey({ keyId, algorithm, message: Buffer.alloc(0) }),
+        'InvalidParameterValue',
+      )
       for (const n of [31, 33, 0]) {
-        await expectKeywardError(() => p().signByAsymmetricKey({ keyId, algorithm, message: Buffer.alloc(n, 1), messageType: 'DIGEST' }), 'InvalidParameterValue')
+        await expectKeywardError(
+          () => p().signByAsymmetricKey({ keyId, algorithm, message: Buffer.alloc(n, 1), messageType: 'DIGEST' }),
+          'InvalidParameterValue',
+        )
       }
       await expectKeywardError(
-        () => p().verifyByAsymmetricKey({ keyId, algorithm, message: Buffer.alloc(31), messageType: 'DIGEST', signature: Buffer.alloc(64) }),
+        () =>
+          p().verifyByAsymmetricKey({
+            keyId,
+            algorithm,
+            message: Buffer.alloc(31),
+            messageType: 'DIGEST',
+            signature: Buffer.alloc(64),
+          }),
         'InvalidParameterValue',
       )
     })
 
     it('unknown algorithm or message type: InvalidParameterValue; message not bytes: InvalidParameter', async () => {
       const { keyId } = await ctx.sharedKey(usage)
-      await expectKeywardError(() => p().signByAsymmetricKey({ keyId, algorithm: 'RSA_MD5' as never, message: Buffer.from('m') }), 'InvalidParameterValue')
-      await expectKeywardError(() => p().signByAsymmetricKey({ keyId, algorithm, message: Buffer.from('m'), messageType: 'HEX' as never }), 'InvalidParameterValue')
-      await expectKeywardError(() => p().signByAsymmetricKey({ keyId, algorithm, message: 'text' as never }), 'InvalidParameter')
+      await expectKeywardError(
+        () => p().signByAsymmetricKey({ keyId, algorithm: 'RSA_MD5' as never, message: Buffer.from('m') }),
+        'InvalidParameterValue',
+      )
+      await expectKeywardError(
+        () => p().signByAsymmetricKey({ keyId, algorithm, message: Buffer.from('m'), messageType: 'HEX' as never }),
+        'InvalidParameterValue',
+      )
+      await expectKeywardError(
+        () => p().signByAsymmetricKey({ keyId, algorithm, message: 'text' as never }),
+        'InvalidParameter',
+      )
     })
 
     it('an algorithm of another usage, or a key of another kind, is refused', async () => {
       const { keyId } = await ctx.sharedKey(usage)
-      const foreign = (['ECC_P256_R1', 'SM2DSA', 'RSA_PKCS1_SHA_256'] as const).find((a) => SIGN_ALGORITHM_TABLE[a].usage !== usage)!
-      await expectKeywardError(() => p().signByAsymmetricKey({ keyId, algorithm: foreign, message: Buffer.from('m') }),
-        ['UnsupportedOperation.UnsupportedKeyUsage', 'UnsupportedOperation'])
+      const foreign = (['ECC_P256_R1', 'SM2DSA', 'RSA_PKCS1_SHA_256'] as const).find(
+        (a) => SIGN_ALGORITHM_TABLE[a].usage !== usage,
+      )!
+      await expectKeywardError(
+        () => p().signByAsymmetricKey({ keyId, algorithm: foreign, message: Buffer.from('m') }),
+        ['UnsupportedOperation.UnsupportedKeyUsage', 'UnsupportedOperation'],
+      )
       if (ctx.supportsUsage('ENCRYPT_DECRYPT')) {
         const sym = await ctx.sharedKey('ENCRYPT_DECRYPT')
-        await expectKeywardError(() => p().signByAsymmetricKey({ keyId: sym.keyId, algorithm, message: Buffer.from('m') }), 'UnsupportedOperation.UnsupportedKeyUsage')
-        await expectKeywardError(() => p().verifyByAsymmetricKey({ keyId: sym.keyId, algorithm, message: Buffer.from('m'), signature: Buffer.alloc(64) }),
-          'UnsupportedOperation.UnsupportedKeyUsage')
+        await expectKeywardError(
+          () => p().signByAsymmetricKey({ keyId: sym.keyId, algorithm, message: Buffer.from('m') }),
+          'UnsupportedOperation.UnsupportedKeyUsage',
+        )
+        await expectKeywardError(
+          () =>
+            p().verifyByAsymmetricKey({
+              keyId: sym.keyId,
+              algorithm,
+              message: Buffer.from('m'),
+              signature: Buffer.alloc(64),
+            }),
+          'UnsupportedOperation.UnsupportedKeyUsage',
+        )
       }
       const sign = await ctx.sharedKey(usage)
-      await expectKeywardError(() => p().encrypt({ keyId: sign.keyId, plaintext: Buffer.from('m') }), 'UnsupportedOperation.UnsupportedKeyUsage')
-      await expectKeywardError(() => p().generateDataKey({ keyId: sign.keyId }), 'UnsupportedOperation.UnsupportedKeyUsage')
+      await expectKeywardError(
+        () => p().encrypt({ keyId: sign.keyId, plaintext: Buffer.from('m') }),
+        'UnsupportedOperation.UnsupportedKeyUsage',
+      )
+      await expectKeywardError(
+        () => p().generateDataKey({ keyId: sign.keyId }),
+        'UnsupportedOperation.UnsupportedKeyUsage',
+      )
     })
   })
 }

@@ -1,4 +1,10 @@
-import { sm2Encrypt as gmEncrypt, sm2PublicKeyFromSpki, sm2Verify as gmVerify, sm2VerifyDigest as gmVerifyDigest, sm2MessageDigest } from '@keyward/gm'
+import {
+  sm2Encrypt as gmEncrypt,
+  sm2PublicKeyFromSpki,
+  sm2Verify as gmVerify,
+  sm2VerifyDigest as gmVerifyDigest,
+  sm2MessageDigest,
+} from '@keyward/gm'
 
 /**
  * The SM2 side of the independent checks, through @keyward/gm (GM/T 0003 with the default user id

@@ -52,10 +52,18 @@ function specCases(ctx: SuiteContext, spec: SymmetricKeySpec): void {
     it('EncryptionContext is bound: same context (any key order) decrypts; missing, wrong or extra fails', async () => {
       const { keyId } = await key()
       const context = { tenant: 't1', table: 'orders' }
-      const { ciphertextBlob } = await p().encrypt({ keyId, plaintext: Buffer.from('bound'), encryptionContext: context })
-      expect(text((await p().decrypt({ ciphertextBlob, encryptionContext: { table: 'orders', tenant: 't1' } })).plaintext)).toBe('bound')
+      const { ciphertextBlob } = await p().encrypt({
+        keyId,
+        plaintext: Buffer.from('bound'),
+        encryptionContext: context,
+      })
+      expect(
+        text((await p().decrypt({ ciphertextBlob, encryptionContext: { table: 'orders', tenant: 't1' } })).plaintext),
+      ).toBe('bound')
       await expectDecryptionFailed(() => p().decrypt({ ciphertextBlob }))
-      await expectDecryptionFailed(() => p().decrypt({ ciphertextBlob, encryptionContext: { tenant: 't2', table: 'orders' } }))
+      await expectDecryptionFailed(() =>
+        p().decrypt({ ciphertextBlob, encryptionContext: { tenant: 't2', table: 'orders' } }),
+      )
       await expectDecryptionFailed(() => p().decrypt({ ciphertextBlob, encryptionContext: { tenant: 't1' } }))
       await expectDecryptionFailed(() => p().decrypt({ ciphertextBlob, encryptionContext: { ...context, extra: 'x' } }))
     })
@@ -69,17 +77,33 @@ function specCases(ctx: SuiteContext, spec: SymmetricKeySpec): void {
 
     it('ReEncrypt to the same key gives a fresh blob; with a new context, only the new context decrypts it', async () => {
       const { keyId } = await key()
-      const { ciphertextBlob } = await p().encrypt({ keyId, plaintext: Buffer.from('move me'), encryptionContext: { v: '1' } })
-      const re = await p().reEncrypt({ ciphertextBlob, sourceEncryptionContext: { v: '1' }, destinationEncryptionContext: { v: '2' } })
+      const { ciphertextBlob } = await p().encrypt({
+        keyId,
+        plaintext: Buffer.from('move me'),
+        encryptionContext: { v: '1' },
+      })
+      const re = await p().reEncrypt({
+        ciphertextBlob,
+        sourceEncryptionContext: { v: '1' },
+        destinationEncryptionContext: { v: '2' },
+      })
       expect(re).toMatchObject({ keyId, sourceKeyId: keyId, reEncrypted: true })
       expect(re.ciphertextBlob).not.toBe(ciphertextBlob)
-      expect(text((await p().decrypt({ ciphertextBlob: re.ciphertextBlob, encryptionContext: { v: '2' } })).plaintext)).toBe('move me')
-      await expectDecryptionFailed(() => p().decrypt({ ciphertextBlob: re.ciphertextBlob, encryptionContext: { v: '1' } }))
+      expect(
+        text((await p().decrypt({ ciphertextBlob: re.ciphertextBlob, encryptionContext: { v: '2' } })).plaintext),
+      ).toBe('move me')
+      await expectDecryptionFailed(() =>
+        p().decrypt({ ciphertextBlob: re.ciphertextBlob, encryptionContext: { v: '1' } }),
+      )
     })
 
     it('ReEncrypt with the wrong source context fails as a decryption failure', async () => {
       const { keyId } = await key()
-      const { ciphertextBlob } = await p().encrypt({ keyId, plaintext: Buffer.from('x'), encryptionContext: { v: '1' } })
+      const { ciphertextBlob } = await p().encrypt({
+        keyId,
+        plaintext: Buffer.from('x'),
+        encryptionContext: { v: '1' },
+      })
       await expectDecryptionFailed(() => p().reEncrypt({ ciphertextBlob, sourceEncryptionContext: { v: 'other' } }))
       await expectDecryptionFailed(() => p().reEncrypt({ ciphertextBlob }))
     })
@@ -92,8 +116,16 @@ function reEncryptAcrossKeys(ctx: SuiteContext): void {
     it(`moves a ciphertext from ${specs[0]} to ${specs[specs.length - 1]} key; the source context no longer applies`, async () => {
       const source = await ctx.createKey({ keySpec: specs[0] })
       const destination = await ctx.createKey({ keySpec: specs[specs.length - 1] })
-      const { ciphertextBlob } = await ctx.provider.encrypt({ keyId: source.keyId, plaintext: Buffer.from('relocated'), encryptionContext: { a: '1' } })
-      const re = await ctx.provider.reEncrypt({ ciphertextBlob, destinationKeyId: destination.keyId, sourceEncryptionContext: { a: '1' } })
+      const { ciphertextBlob } = await ctx.provider.encrypt({
+        keyId: source.keyId,
+        plaintext: Buffer.from('relocated'),
+        encryptionContext: { a: '1' },
+      })
+      const re = await ctx.provider.reEncrypt({
+        ciphertextBlob,
+        destinationKeyId: destination.keyId,
+        sourceEncryptionContext: { a: '1' },
+      })
       expect(re).toMatchObject({ keyId: destination.keyId, sourceKeyId: source.keyId, reEncrypted: true })
       const dec = await ctx.provider.decrypt({ ciphertextBlob: re.ciphertextBlob })
       expect(dec.keyId).toBe(destination.keyId)
@@ -116,7 +148,10 @@ function reEncryptAcrossKeys(ctx: SuiteContext): void {
         const source = await ctx.sharedKey('ENCRYPT_DECRYPT', specs[0])
         const dest = await ctx.sharedKey(asymmetric)
         const { ciphertextBlob } = await ctx.provider.encrypt({ keyId: source.keyId, plaintext: Buffer.from('x') })
-        await expectKeywardError(() => ctx.provider.reEncrypt({ ciphertextBlob, destinationKeyId: dest.keyId }), 'UnsupportedOperation.UnsupportedKeyUsage')
+        await expectKeywardError(
+          () => ctx.provider.reEncrypt({ ciphertextBlob, destinationKeyId: dest.keyId }),
+          'UnsupportedOperation.UnsupportedKeyUsage',
+        )
       })
     }
 
@@ -125,7 +160,10 @@ function reEncryptAcrossKeys(ctx: SuiteContext): void {
       const dest = await ctx.createKey()
       await ctx.provider.disableKey(dest.keyId)
       const { ciphertextBlob } = await ctx.provider.encrypt({ keyId: source.keyId, plaintext: Buffer.from('x') })
-      await expectKeywardError(() => ctx.provider.reEncrypt({ ciphertextBlob, destinationKeyId: dest.keyId }), 'ResourceUnavailable.CmkDisabled')
+      await expectKeywardError(
+        () => ctx.provider.reEncrypt({ ciphertextBlob, destinationKeyId: dest.keyId }),
+        'ResourceUnavailable.CmkDisabled',
+      )
       await expectKeywardError(
         () => ctx.provider.reEncrypt({ ciphertextBlob, destinationKeyId: '00000000-0000-4000-8000-000000000000' }),
         'ResourceUnavailable.CmkNotFound',

@@ -33,24 +33,46 @@ describe('asymmetric encryption flow against openssl and sm-crypto', () => {
     sm2Key = (await provider.createKey({ alias: 'asym-sm2', keyUsage: 'ASYMMETRIC_DECRYPT_SM2' })).keyId
     rsaKey = (await provider.createKey({ alias: 'asym-rsa', keyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' })).keyId
   })
-  afterAll(async () => { await provider.close(); tmp.remove() })
+  afterAll(async () => {
+    await provider.close()
+    tmp.remove()
+  })
 
   it('RSA: flow → provider for both OAEP hashes; openssl-encrypted data decrypts in the provider', async () => {
     const { publicKey, publicKeyPem } = await provider.getPublicKey(rsaKey)
     const pemFile = join(tmp.dir, 'rsa_public_key.pem')
     writeFileSync(pemFile, publicKeyPem)
-    for (const [algorithm, md] of [['RSAES_OAEP_SHA_1', 'sha1'], ['RSAES_OAEP_SHA_256', 'sha256']] as const) {
+    for (const [algorithm, md] of [
+      ['RSAES_OAEP_SHA_1', 'sha1'],
+      ['RSAES_OAEP_SHA_256', 'sha256'],
+    ] as const) {
       const plaintext = randomBytes(algorithm === 'RSAES_OAEP_SHA_1' ? 214 : 190)
       const ct = encryptWithPublicKey(publicKey, algorithm, plaintext)
       expect(Buffer.from(await receiver.decrypt(rsaKey, algorithm, ct))).toEqual(plaintext)
       const msgFile = join(tmp.dir, `rsa-${md}.txt`)
       writeFileSync(msgFile, 'hello from openssl')
-      const viaOpenssl = run(openssl, ['pkeyutl', '-encrypt', '-pubin', '-inkey', pemFile, '-in', msgFile,
-        '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', `rsa_oaep_md:${md}`, '-pkeyopt', `rsa_mgf1_md:${md}`])
+      const viaOpenssl = run(openssl, [
+        'pkeyutl',
+        '-encrypt',
+        '-pubin',
+        '-inkey',
+        pemFile,
+        '-in',
+        msgFile,
+        '-pkeyopt',
+        'rsa_padding_mode:oaep',
+        '-pkeyopt',
+        `rsa_oaep_md:${md}`,
+        '-pkeyopt',
+        `rsa_mgf1_md:${md}`,
+      ])
       expect(Buffer.from(await receiver.decrypt(rsaKey, algorithm, viaOpenssl)).toString()).toBe('hello from openssl')
       // the wrong OAEP hash does not decrypt
-      expect(await codeOf(() => receiver.decrypt(rsaKey, algorithm === 'RSAES_OAEP_SHA_1' ? 'RSAES_OAEP_SHA_256' : 'RSAES_OAEP_SHA_1', ct)))
-        .toBe('InvalidParameterValue.InvalidCiphertext')
+      expect(
+        await codeOf(() =>
+          receiver.decrypt(rsaKey, algorithm === 'RSAES_OAEP_SHA_1' ? 'RSAES_OAEP_SHA_256' : 'RSAES_OAEP_SHA_1', ct),
+        ),
+      ).toBe('InvalidParameterValue.InvalidCiphertext')
     }
   })
 
@@ -66,7 +88,9 @@ describe('asymmetric encryption flow against openssl and sm-crypto', () => {
       }
     }
     expect(MAX_SM2_PLAINTEXT_BYTES).toBe(146)
-    expect(await codeOf(() => encryptWithPublicKey(publicKeyPem, 'SM2', randomBytes(147)))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => encryptWithPublicKey(publicKeyPem, 'SM2', randomBytes(147)))).toBe(
+      'InvalidParameterValue',
+    )
   })
 
   it('SM2: openssl decrypts what the flow encrypted to an openssl key, and the provider decrypts what openssl encrypted', async () => {
@@ -92,23 +116,40 @@ describe('asymmetric encryption flow against openssl and sm-crypto', () => {
     const raw = convertSm2Ciphertext(ct, { order: 'C1C3C2', encoding: 'raw', prefix: false })
     expect(sm2.doDecrypt(raw.toString('hex'), keys.privateKey, 1)).toBe('to sm-crypto')
 
-    const point = Buffer.from((await provider.getPublicKey(sm2Key)).publicKey, 'base64').subarray(-65).toString('hex')
+    const point = Buffer.from((await provider.getPublicKey(sm2Key)).publicKey, 'base64')
+      .subarray(-65)
+      .toString('hex')
     const smCt = Buffer.from(sm2.doEncrypt('from sm-crypto', point, 1), 'hex')
-    const out = await receiver.decrypt(sm2Key, 'SM2', smCt, { sm2Form: { order: 'C1C3C2', encoding: 'raw', prefix: false } })
+    const out = await receiver.decrypt(sm2Key, 'SM2', smCt, {
+      sm2Form: { order: 'C1C3C2', encoding: 'raw', prefix: false },
+    })
     expect(Buffer.from(out).toString()).toBe('from sm-crypto')
     // C1C2C3 (sm-crypto mode 0) needs its own form; read as C1C3C2 it fails to decrypt
     const c1c2c3 = Buffer.from(sm2.doEncrypt('order matters', point, 0), 'hex')
-    expect(Buffer.from(await receiver.decrypt(sm2Key, 'SM2', c1c2c3, { sm2Form: { order: 'C1C2C3', encoding: 'raw', prefix: false } })).toString()).toBe('order matters')
-    expect(await codeOf(() => receiver.decrypt(sm2Key, 'SM2', c1c2c3, { sm2Form: { order: 'C1C3C2', encoding: 'raw', prefix: false } })))
-      .toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(
+      Buffer.from(
+        await receiver.decrypt(sm2Key, 'SM2', c1c2c3, { sm2Form: { order: 'C1C2C3', encoding: 'raw', prefix: false } }),
+      ).toString(),
+    ).toBe('order matters')
+    expect(
+      await codeOf(() =>
+        receiver.decrypt(sm2Key, 'SM2', c1c2c3, { sm2Form: { order: 'C1C3C2', encoding: 'raw', prefix: false } }),
+      ),
+    ).toBe('InvalidParameterValue.InvalidCiphertext')
   })
 
   it('bad input: wrong key kind, oversized or empty ciphertext, tampered SM2 ciphertext', async () => {
     const { publicKey } = await provider.getPublicKey(rsaKey)
-    expect(await codeOf(() => encryptWithPublicKey(publicKey, 'SM2', Buffer.from('x')))).toBe('UnsupportedOperation.UnsupportedKeyUsage')
+    expect(await codeOf(() => encryptWithPublicKey(publicKey, 'SM2', Buffer.from('x')))).toBe(
+      'UnsupportedOperation.UnsupportedKeyUsage',
+    )
     expect(await codeOf(() => receiver.decrypt(sm2Key, 'SM2', randomBytes(600)))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => receiver.decrypt(rsaKey, 'RSAES_OAEP_SHA_1', Buffer.alloc(0)))).toBe('InvalidParameterValue')
-    const ct = Buffer.from(encryptWithPublicKey((await provider.getPublicKey(sm2Key)).publicKey, 'SM2', Buffer.from('x')))
+    expect(await codeOf(() => receiver.decrypt(rsaKey, 'RSAES_OAEP_SHA_1', Buffer.alloc(0)))).toBe(
+      'InvalidParameterValue',
+    )
+    const ct = Buffer.from(
+      encryptWithPublicKey((await provider.getPublicKey(sm2Key)).publicKey, 'SM2', Buffer.from('x')),
+    )
     ct[ct.length - 1]! ^= 1
     expect(await codeOf(() => receiver.decrypt(sm2Key, 'SM2', ct))).toBe('InvalidParameterValue.InvalidCiphertext')
   })

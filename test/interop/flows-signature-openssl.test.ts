@@ -21,12 +21,39 @@ function opensslVerify(algorithm: SignAlgorithm, dir: string, file: string, sig:
   const pub = join(dir, 'public_key.pem')
   switch (algorithm) {
     case 'RSA_PSS_SHA_256':
-      return ['dgst', '-verify', pub, '-sha256', '-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:-1', '-signature', sig, file]
+      return [
+        'dgst',
+        '-verify',
+        pub,
+        '-sha256',
+        '-sigopt',
+        'rsa_padding_mode:pss',
+        '-sigopt',
+        'rsa_pss_saltlen:-1',
+        '-signature',
+        sig,
+        file,
+      ]
     case 'RSA_PKCS1_SHA_256':
     case 'ECC_P256_R1':
       return ['dgst', '-verify', pub, '-sha256', '-signature', sig, file]
     case 'SM2DSA':
-      return ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-digest', 'sm3', '-pkeyopt', `distid:${SM2_DEFAULT_USER_ID}`, '-in', file, '-sigfile', sig]
+      return [
+        'pkeyutl',
+        '-verify',
+        '-pubin',
+        '-inkey',
+        pub,
+        '-rawin',
+        '-digest',
+        'sm3',
+        '-pkeyopt',
+        `distid:${SM2_DEFAULT_USER_ID}`,
+        '-in',
+        file,
+        '-sigfile',
+        sig,
+      ]
   }
 }
 
@@ -46,11 +73,17 @@ describe('signature flow output verifies with openssl exactly as the Tencent doc
     provider = new SoftwareKeyProvider({ store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)) })
     flow = new SignatureFlow(provider)
   })
-  afterAll(async () => { await provider.close(); tmp.remove() })
+  afterAll(async () => {
+    await provider.close()
+    tmp.remove()
+  })
 
   for (const [algorithm, keyUsage] of CASES) {
     it(`${algorithm}: files of ${SIZES.join(', ')} bytes; RAW up to 4096, DIGEST beyond; tampering detected`, async () => {
-      const { keyId } = await provider.createKey({ alias: `sig-${algorithm.toLowerCase().replace(/_/g, '-')}`, keyUsage })
+      const { keyId } = await provider.createKey({
+        alias: `sig-${algorithm.toLowerCase().replace(/_/g, '-')}`,
+        keyUsage,
+      })
       const dir = join(tmp.dir, algorithm)
       tryRun('mkdir', ['-p', dir])
       const { publicKeyPem } = await provider.getPublicKey(keyId)
@@ -66,11 +99,21 @@ describe('signature flow output verifies with openssl exactly as the Tencent doc
         writeFileSync(sigFile, signed.signature)
 
         const ok = tryRun(openssl, opensslVerify(algorithm, dir, file, sigFile))
-        expect(ok.stdout + ok.stderr, `openssl verify of ${size} bytes`).toMatch(/Verified OK|Signature Verified Successfully/)
+        expect(ok.stdout + ok.stderr, `openssl verify of ${size} bytes`).toMatch(
+          /Verified OK|Signature Verified Successfully/,
+        )
         expect(ok.status).toBe(0)
 
         expect(await flow.verify({ keyId, algorithm, message: message, signature: signed.signature })).toBe(true)
-        expect(await flow.verify({ keyId, algorithm, message: createReadStream(file), signature: signed.signature, local: true })).toBe(true)
+        expect(
+          await flow.verify({
+            keyId,
+            algorithm,
+            message: createReadStream(file),
+            signature: signed.signature,
+            local: true,
+          }),
+        ).toBe(true)
 
         const tampered = Buffer.from(message)
         tampered[tampered.length - 1]! ^= 0x01
@@ -82,8 +125,12 @@ describe('signature flow output verifies with openssl exactly as the Tencent doc
 
         if (algorithm === 'SM2DSA') {
           const pubHex = Buffer.from((await flow.publicKey(keyId)).point).toString('hex')
-          const smCryptoOk = sm2.doVerifySignature(Array.from(message) as never, Buffer.from(signed.signature).toString('hex'), pubHex,
-            { der: true, hash: true, userId: SM2_DEFAULT_USER_ID } as never)
+          const smCryptoOk = sm2.doVerifySignature(
+            Array.from(message) as never,
+            Buffer.from(signed.signature).toString('hex'),
+            pubHex,
+            { der: true, hash: true, userId: SM2_DEFAULT_USER_ID } as never,
+          )
           expect(smCryptoOk, `sm-crypto verify of ${size} bytes`).toBe(true)
         }
       }
@@ -96,7 +143,11 @@ describe('signature flow output verifies with openssl exactly as the Tencent doc
     const file = join(dir, 'msg.bin')
     writeFileSync(file, randomBytes(10_000))
     const keys: Array<[SignAlgorithm, string[], string[]]> = [
-      ['RSA_PSS_SHA_256', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:-1']],
+      [
+        'RSA_PSS_SHA_256',
+        ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
+        ['-sigopt', 'rsa_padding_mode:pss', '-sigopt', 'rsa_pss_saltlen:-1'],
+      ],
       ['RSA_PKCS1_SHA_256', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], []],
       ['ECC_P256_R1', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], []],
     ]
@@ -112,7 +163,23 @@ describe('signature flow output verifies with openssl exactly as the Tencent doc
     const sm2Priv = join(dir, 'sm2.pem')
     const sm2Sig = join(dir, 'sm2.sig')
     expect(tryRun(openssl, ['genpkey', '-algorithm', 'SM2', '-out', sm2Priv]).status).toBe(0)
-    expect(tryRun(openssl, ['pkeyutl', '-sign', '-inkey', sm2Priv, '-rawin', '-digest', 'sm3', '-pkeyopt', `distid:${SM2_DEFAULT_USER_ID}`, '-in', file, '-out', sm2Sig]).status).toBe(0)
+    expect(
+      tryRun(openssl, [
+        'pkeyutl',
+        '-sign',
+        '-inkey',
+        sm2Priv,
+        '-rawin',
+        '-digest',
+        'sm3',
+        '-pkeyopt',
+        `distid:${SM2_DEFAULT_USER_ID}`,
+        '-in',
+        file,
+        '-out',
+        sm2Sig,
+      ]).status,
+    ).toBe(0)
     const sm2Pub = tryRun(openssl, ['pkey', '-in', sm2Priv, '-pubout']).stdout
     const sm2Signature = Buffer.from(tryRun('base64', ['-w0', sm2Sig]).stdout, 'base64')
     expect(await verifySignatureLocally(sm2Pub, 'SM2DSA', { path: file }, sm2Signature)).toBe(true)

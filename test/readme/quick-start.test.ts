@@ -20,7 +20,10 @@ describe('README quick starts', () => {
   const file = (name: string): string => join(home.dir, name)
 
   beforeAll(async () => {
-    kw = await createKeyward({}, { env: { KEYWARD_HOME: home.dir, KEYWARD_ROOT_KEY: randomBytes(32).toString('base64') }, cwd: home.dir })
+    kw = await createKeyward(
+      {},
+      { env: { KEYWARD_HOME: home.dir, KEYWARD_ROOT_KEY: randomBytes(32).toString('base64') }, cwd: home.dir },
+    )
   })
   afterAll(async () => {
     await kw?.close()
@@ -32,7 +35,9 @@ describe('README quick starts', () => {
     const key = await provider.createKey({ alias: 'db-credentials' })
     const secrets = new SensitiveData(provider)
     const blob = await secrets.encryptString(key.keyId, 'p@ssw0rd', { encryptionContext: { app: 'orders' } })
-    expect(await secrets.decryptString(blob, { encryptionContext: { app: 'orders' }, expectedKeyId: key.keyId })).toBe('p@ssw0rd')
+    expect(await secrets.decryptString(blob, { encryptionContext: { app: 'orders' }, expectedKeyId: key.keyId })).toBe(
+      'p@ssw0rd',
+    )
 
     const client = new EnvelopeClient({ keyring: new ProviderMasterKey({ provider, keyId: key.keyId }) })
     const message = await client.encrypt(Buffer.from('hello'), { encryptionContext: { tenant: 'acme' } })
@@ -41,8 +46,12 @@ describe('README quick starts', () => {
 
     const statement = randomBytes(700_000)
     writeFileSync(file('statement.pdf'), statement)
-    await encryptFile(client, file('statement.pdf'), file('statement.pdf.kwe'), { encryptionContext: { tenant: 'acme' } })
-    await decryptFile(client, file('statement.pdf.kwe'), file('statement.out'), { encryptionContext: { tenant: 'acme' } })
+    await encryptFile(client, file('statement.pdf'), file('statement.pdf.kwe'), {
+      encryptionContext: { tenant: 'acme' },
+    })
+    await decryptFile(client, file('statement.pdf.kwe'), file('statement.out'), {
+      encryptionContext: { tenant: 'acme' },
+    })
     expect(readFileSync(file('statement.out')).equals(statement)).toBe(true)
   })
 
@@ -61,15 +70,48 @@ describe('README quick starts', () => {
     const signer = await provider.createKey({ alias: 'contracts', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' })
     writeFileSync(file('contract.pdf'), randomBytes(10_000))
     const signatures = new SignatureFlow(provider)
-    const { signature } = await signatures.sign({ keyId: signer.keyId, algorithm: 'SM2DSA', message: { path: file('contract.pdf') } })
-    const verified = await signatures.verify({ keyId: signer.keyId, algorithm: 'SM2DSA', message: { path: file('contract.pdf') }, signature, local: true })
+    const { signature } = await signatures.sign({
+      keyId: signer.keyId,
+      algorithm: 'SM2DSA',
+      message: { path: file('contract.pdf') },
+    })
+    const verified = await signatures.verify({
+      keyId: signer.keyId,
+      algorithm: 'SM2DSA',
+      message: { path: file('contract.pdf') },
+      signature,
+      local: true,
+    })
     expect(verified).toBe(true)
     const forged = Buffer.from(signature)
     forged[forged.length - 1] ^= 1
-    expect(await signatures.verify({ keyId: signer.keyId, algorithm: 'SM2DSA', message: { path: file('contract.pdf') }, signature: forged, local: true })).toBe(false)
+    expect(
+      await signatures.verify({
+        keyId: signer.keyId,
+        algorithm: 'SM2DSA',
+        message: { path: file('contract.pdf') },
+        signature: forged,
+        local: true,
+      }),
+    ).toBe(false)
     writeFileSync(file('sig'), signature)
     writeFileSync(file('pub.pem'), (await provider.getPublicKey(signer.keyId)).publicKeyPem)
-    const args = ['pkeyutl', '-verify', '-rawin', '-digest', 'sm3', '-pkeyopt', 'distid:1234567812345678', '-pubin', '-inkey', file('pub.pem'), '-in', file('contract.pdf'), '-sigfile', file('sig')]
+    const args = [
+      'pkeyutl',
+      '-verify',
+      '-rawin',
+      '-digest',
+      'sm3',
+      '-pkeyopt',
+      'distid:1234567812345678',
+      '-pubin',
+      '-inkey',
+      file('pub.pem'),
+      '-in',
+      file('contract.pdf'),
+      '-sigfile',
+      file('sig'),
+    ]
     const r = tryRun(openssl, args)
     expect(r.status, r.stderr).toBe(0)
   })
@@ -77,7 +119,10 @@ describe('README quick starts', () => {
   it('BYOK from a material file', async () => {
     const { provider } = kw
     writeFileSync(file('key_material.bin'), randomBytes(32), { mode: 0o600 })
-    const imported = await new ByokImport(provider).createAndImport({ alias: 'payments-byok', source: new FileMaterialSource(file('key_material.bin')) })
+    const imported = await new ByokImport(provider).createAndImport({
+      alias: 'payments-byok',
+      source: new FileMaterialSource(file('key_material.bin')),
+    })
     expect(imported.keyState).toBe('Enabled')
     const { ciphertextBlob } = await provider.encrypt({ keyId: imported.keyId, plaintext: Buffer.from('x') })
     expect(Buffer.from((await provider.decrypt({ ciphertextBlob })).plaintext).toString()).toBe('x')

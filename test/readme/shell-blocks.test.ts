@@ -40,7 +40,11 @@ function runBlock(code: string): Promise<{ status: number | null; output: string
   const dir = tempDir('keyward-readme-sh-')
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) if (!/^(KEYWARD_|TENCENTCLOUD_|TCCLI_)/.test(k)) env[k] = v
-  Object.assign(env, { KEYWARD_HOME: join(dir.dir, 'home'), HOME: dir.dir, PATH: `${BIN_DIR}:${process.env['PATH'] ?? ''}` })
+  Object.assign(env, {
+    KEYWARD_HOME: join(dir.dir, 'home'),
+    HOME: dir.dir,
+    PATH: `${BIN_DIR}:${process.env['PATH'] ?? ''}`,
+  })
   return new Promise((res) => {
     const child = spawn('bash', ['-e', '-o', 'pipefail', '-c', code], { cwd: dir.dir, env })
     let output = ''
@@ -58,13 +62,20 @@ const blocks = shellBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'))
 describe('README shell blocks, as printed', { timeout: 180_000 }, () => {
   it('finds the blocks; every one not run says why', () => {
     requireBinary('openssl')
-    expect(existsSync(join(BIN_DIR, 'keyward')), 'node_modules/.bin/keyward: run npm test (it installs and builds)').toBe(true)
+    expect(
+      existsSync(join(BIN_DIR, 'keyward')),
+      'node_modules/.bin/keyward: run npm test (it installs and builds)',
+    ).toBe(true)
     expect(blocks.filter((b) => !b.skip).length).toBeGreaterThanOrEqual(6)
-    for (const b of blocks.filter((x) => x.skip)) expect(b.skip?.trim().length, `README.md:${b.line}`).toBeGreaterThan(10)
+    for (const b of blocks.filter((x) => x.skip))
+      expect(b.skip?.trim().length, `README.md:${b.line}`).toBeGreaterThan(10)
   })
 
-  it.each(blocks.filter((b) => !b.skip).map((b) => [`README.md:${b.line}`, b] as const))('%s runs on a fresh home', async (_, block) => {
-    const { status, output } = await runBlock(block.code)
-    expect(status, output).toBe(0)
-  })
+  it.each(blocks.filter((b) => !b.skip).map((b) => [`README.md:${b.line}`, b] as const))(
+    '%s runs on a fresh home',
+    async (_, block) => {
+      const { status, output } = await runBlock(block.code)
+      expect(status, output).toBe(0)
+    },
+  )
 })

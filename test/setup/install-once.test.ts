@@ -15,7 +15,11 @@ const ROOT = resolve(import.meta.dirname, '..', '..')
 /** `npm start -- --port 0 --home <dir>` until it listens; returns everything it printed, then stops it. */
 function startOnce(home: string): Promise<string> {
   return new Promise((res, rej) => {
-    const child = spawn('bash', [join(ROOT, 'scripts', 'start.sh'), '--port', '0', '--home', home, '--log-level', 'warn'], { cwd: ROOT, env: { ...process.env, HOME: home } })
+    const child = spawn(
+      'bash',
+      [join(ROOT, 'scripts', 'start.sh'), '--port', '0', '--home', home, '--log-level', 'warn'],
+      { cwd: ROOT, env: { ...process.env, HOME: home } },
+    )
     let out = ''
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
@@ -38,7 +42,10 @@ function startOnce(home: string): Promise<string> {
 describe('setup that installs once', { timeout: 300_000 }, () => {
   it('the tree is stamped as installed (npm test ran scripts/ensure-node.sh before the tests)', () => {
     const check = tryRun('bash', [join(ROOT, 'scripts', 'ensure-node.sh'), '--check'])
-    expect(check.status, 'node_modules is not stamped for this lockfile and Node: run `npm test`, which installs first').toBe(0)
+    expect(
+      check.status,
+      'node_modules is not stamped for this lockfile and Node: run `npm test`, which installs first',
+    ).toBe(0)
   })
 
   it('the start path, run twice, neither installs nor touches package-lock.json', async () => {
@@ -59,7 +66,9 @@ describe('setup that installs once', { timeout: 300_000 }, () => {
 
   it('the lockfile holds no package whose declared Node engine this Node does not meet (no EBADENGINE on install)', async () => {
     const { default: semver } = await import('semver')
-    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string; optional?: boolean; engines?: { node?: string } }> }
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version?: string; optional?: boolean; engines?: { node?: string } }>
+    }
     const unmet = Object.entries(lock.packages)
       .filter(([, p]) => !p.optional && p.engines?.node && !semver.satisfies(process.version, p.engines.node))
       .map(([name, p]) => `${name}@${p.version} needs node ${p.engines?.node}`)

@@ -48,7 +48,10 @@ export async function codeOf(call: Call, options: { withMessage?: boolean } = {}
  * const e = await expectCode(() => provider.decrypt({ ciphertextBlob }), 'InvalidParameterValue.InvalidCiphertext')
  * ```
  */
-export async function expectCode(call: Call, code: KeywardErrorCode): Promise<Error & { code: string; backendCode?: string | undefined }> {
+export async function expectCode(
+  call: Call,
+  code: KeywardErrorCode,
+): Promise<Error & { code: string; backendCode?: string | undefined }> {
   const r = await settle(call)
   expect(r.threw, `expected a KeywardError ${code}, but the call did not throw`).toBe(true)
   const error = (r as { error: unknown }).error

@@ -12,7 +12,14 @@ export { createTestToken } from './test-tokens.js'
 export { codeOf, expectCode, NO_ERROR, type Call } from './expect-code.js'
 export { KEY_PROVIDER_METHODS, expectOneClassProvider, expectRefusedAsCoreChecks } from './provider-shape.js'
 export { destroyObjectsOf, objectsWithIdPrefix, withTokenSession } from './token-session.js'
-export { loadWycheproof, hexField, VECTORS_DIR, type WycheproofFile, type WycheproofGroup, type WycheproofTest } from '../vectors/wycheproof.js'
+export {
+  loadWycheproof,
+  hexField,
+  VECTORS_DIR,
+  type WycheproofFile,
+  type WycheproofGroup,
+  type WycheproofTest,
+} from '../vectors/wycheproof.js'
 
 /** Debian package that provides each binary the tests use. */
 const PACKAGE_OF: Record<string, string> = {
@@ -37,7 +44,9 @@ export function requireBinary(binary: string): string {
   const path = (r.stdout ?? '').trim()
   if (r.status !== 0 || !path) {
     const pkg = PACKAGE_OF[binary] ?? binary
-    throw new Error(`${binary} is required by this test and is missing. Install it with: sudo apt-get install -y ${pkg} (or run npm test, which does).`)
+    throw new Error(
+      `${binary} is required by this test and is missing. Install it with: sudo apt-get install -y ${pkg} (or run npm test, which does).`,
+    )
   }
   return path
 }
@@ -54,7 +63,11 @@ export function run(binary: string, args: string[], input?: Uint8Array | string)
 }
 
 /** Runs a binary; returns its exit status and output without throwing. */
-export function tryRun(binary: string, args: string[], input?: Uint8Array | string): { status: number; stdout: string; stderr: string } {
+export function tryRun(
+  binary: string,
+  args: string[],
+  input?: Uint8Array | string,
+): { status: number; stdout: string; stderr: string } {
   const r = spawnSync(binary, args, { input, encoding: 'utf8' })
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
 }

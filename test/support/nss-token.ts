@@ -31,7 +31,10 @@ export function nssLibraryParameters(dir: string): string {
 export function nssModulePath(): string {
   requireBinary('certutil')
   const found = NSS_SOFTOKN_CANDIDATES.find((p) => existsSync(p))
-  if (!found) throw new Error('NSS softokn (libsoftokn3.so) is required by this test and is missing. Install it with: sudo apt-get install -y libnss3 libnss3-tools (or run npm test, which does).')
+  if (!found)
+    throw new Error(
+      'NSS softokn (libsoftokn3.so) is required by this test and is missing. Install it with: sudo apt-get install -y libnss3 libnss3-tools (or run npm test, which does).',
+    )
   return found
 }
 

@@ -41,8 +41,14 @@ export const OPENCRYPTOKI_FLOOR: CapabilityFloor = {
 export function openCryptokiTestToken(): TestToken {
   requireBinary('pkcsslotd')
   const modulePath = OPENCRYPTOKI_CANDIDATES.find((p) => existsSync(p))
-  if (!modulePath) throw new Error('openCryptoki (libopencryptoki.so) is required by this test and is missing. Install it with: sudo apt-get install -y opencryptoki (or run npm test, which does).')
-  const out = execFileSync('bash', [join(ROOT, 'scripts/init-opencryptoki.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()
+  if (!modulePath)
+    throw new Error(
+      'openCryptoki (libopencryptoki.so) is required by this test and is missing. Install it with: sudo apt-get install -y opencryptoki (or run npm test, which does).',
+    )
+  const out = execFileSync('bash', [join(ROOT, 'scripts/init-opencryptoki.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim()
   const label = out.split(' ').slice(1).join(' ')
   const pin = OPENCRYPTOKI_USER_PIN
   const token = { modulePath, label, pin }

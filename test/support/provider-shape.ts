@@ -1,6 +1,11 @@
 import { expect } from 'vitest'
 import {
-  KeywardError, checkDecryptRequest, checkImportKeyMaterialRequest, checkListKeysRequest, checkVerifyRequest, type KeyProvider,
+  KeywardError,
+  checkDecryptRequest,
+  checkImportKeyMaterialRequest,
+  checkListKeysRequest,
+  checkVerifyRequest,
+  type KeyProvider,
 } from '@keyward/core'
 
 /**
@@ -10,11 +15,35 @@ import {
 
 /** Every method of core's KeyProvider, plus close. */
 export const KEY_PROVIDER_METHODS = [
-  'createKey', 'describeKey', 'listKeys', 'updateAlias', 'updateKeyDescription', 'enableKey', 'disableKey',
-  'scheduleKeyDeletion', 'cancelKeyDeletion', 'enableKeyRotation', 'disableKeyRotation', 'getKeyRotationStatus',
-  'rotateKey', 'archiveKey', 'cancelKeyArchive', 'encrypt', 'decrypt', 'reEncrypt', 'generateDataKey', 'generateRandom',
-  'getPublicKey', 'asymmetricRsaDecrypt', 'asymmetricSm2Decrypt', 'signByAsymmetricKey', 'verifyByAsymmetricKey',
-  'getParametersForImport', 'importKeyMaterial', 'deleteImportedKeyMaterial', 'close',
+  'createKey',
+  'describeKey',
+  'listKeys',
+  'updateAlias',
+  'updateKeyDescription',
+  'enableKey',
+  'disableKey',
+  'scheduleKeyDeletion',
+  'cancelKeyDeletion',
+  'enableKeyRotation',
+  'disableKeyRotation',
+  'getKeyRotationStatus',
+  'rotateKey',
+  'archiveKey',
+  'cancelKeyArchive',
+  'encrypt',
+  'decrypt',
+  'reEncrypt',
+  'generateDataKey',
+  'generateRandom',
+  'getPublicKey',
+  'asymmetricRsaDecrypt',
+  'asymmetricSm2Decrypt',
+  'signByAsymmetricKey',
+  'verifyByAsymmetricKey',
+  'getParametersForImport',
+  'importKeyMaterial',
+  'deleteImportedKeyMaterial',
+  'close',
 ] as const
 
 /** The class extends nothing, has every KeyProvider method (and `extra`) on its own prototype, and no `on*` hook. */
@@ -44,15 +73,34 @@ export async function expectRefusedAsCoreChecks(provider: KeyProvider): Promise<
   const cases: Array<[string, () => Promise<unknown>, () => void]> = [
     ['ListKeys(null)', () => provider.listKeys(null as never), () => checkListKeysRequest(null as never)],
     ['ListKeys([])', () => provider.listKeys([] as never), () => checkListKeysRequest([] as never)],
-    ['ListKeys with an Offset past 2³¹', () => provider.listKeys({ offset: 2 ** 31 }), () => checkListKeysRequest({ offset: 2 ** 31 })],
-    ['Decrypt with a numeric blob', () => provider.decrypt({ ciphertextBlob: 42 as never }), () => checkDecryptRequest({ ciphertextBlob: 42 as never })],
-    ['Decrypt with an empty blob', () => provider.decrypt({ ciphertextBlob: '' }), () => checkDecryptRequest({ ciphertextBlob: '' })],
+    [
+      'ListKeys with an Offset past 2³¹',
+      () => provider.listKeys({ offset: 2 ** 31 }),
+      () => checkListKeysRequest({ offset: 2 ** 31 }),
+    ],
+    [
+      'Decrypt with a numeric blob',
+      () => provider.decrypt({ ciphertextBlob: 42 as never }),
+      () => checkDecryptRequest({ ciphertextBlob: 42 as never }),
+    ],
+    [
+      'Decrypt with an empty blob',
+      () => provider.decrypt({ ciphertextBlob: '' }),
+      () => checkDecryptRequest({ ciphertextBlob: '' }),
+    ],
     ['Verify with a string signature', () => provider.verifyByAsymmetricKey(sig), () => checkVerifyRequest(sig)],
-    ['ImportKeyMaterial with an empty token', () => provider.importKeyMaterial(imp), () => checkImportKeyMaterialRequest(imp)],
+    [
+      'ImportKeyMaterial with an empty token',
+      () => provider.importKeyMaterial(imp),
+      () => checkImportKeyMaterialRequest(imp),
+    ],
   ]
   for (const [name, call, check] of cases) {
     const expected = thrown(check)
-    const got = await call().then(() => expect.unreachable(`${name} should be refused`), (x: unknown) => x)
+    const got = await call().then(
+      () => expect.unreachable(`${name} should be refused`),
+      (x: unknown) => x,
+    )
     expect(got, name).toBeInstanceOf(KeywardError)
     expect([(got as KeywardError).code, (got as KeywardError).message], name).toEqual([expected.code, expected.message])
   }

@@ -49,7 +49,9 @@ export interface SoftHsmToken {
 export function softHsmModulePath(): string {
   const found = SOFTHSM_MODULE_CANDIDATES.find((p) => existsSync(p))
   if (!found || spawnSync('sh', ['-c', 'command -v softhsm2-util']).status !== 0) {
-    throw new Error('SoftHSM2 is required by this test and is missing. Install it with: sudo apt-get install -y softhsm2 opensc (or run npm test, which does).')
+    throw new Error(
+      'SoftHSM2 is required by this test and is missing. Install it with: sudo apt-get install -y softhsm2 opensc (or run npm test, which does).',
+    )
   }
   return found
 }
@@ -64,11 +66,17 @@ export function createSoftHsmToken(label = `kw-${randomBytes(4).toString('hex')}
   const tokens = join(dir, 'tokens')
   mkdirSync(tokens)
   const conf = join(dir, 'softhsm2.conf')
-  writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`)
+  writeFileSync(
+    conf,
+    `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
+  )
   const pin = randomBytes(6).toString('hex')
   const soPin = randomBytes(6).toString('hex')
   const env = { ...process.env, SOFTHSM2_CONF: conf }
-  execFileSync('softhsm2-util', ['--init-token', '--free', '--label', label, '--so-pin', soPin, '--pin', pin], { env, stdio: 'pipe' })
+  execFileSync('softhsm2-util', ['--init-token', '--free', '--label', label, '--so-pin', soPin, '--pin', pin], {
+    env,
+    stdio: 'pipe',
+  })
   process.env.SOFTHSM2_CONF = conf
   return { modulePath, label, pin, soPin, dir, conf, env, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }

@@ -37,7 +37,12 @@ export interface TestToken {
  * through the provider (AES-GCM, RSA and ECDSA signatures, RSA-OAEP decryption, BYOK with RSA unwrapping).
  */
 export const FULL_PKCS11_FLOOR: CapabilityFloor = {
-  keyUsages: ['ENCRYPT_DECRYPT', 'ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_SIGN_VERIFY_RSA_2048', 'ASYMMETRIC_SIGN_VERIFY_ECC'],
+  keyUsages: [
+    'ENCRYPT_DECRYPT',
+    'ASYMMETRIC_DECRYPT_RSA_2048',
+    'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
+    'ASYMMETRIC_SIGN_VERIFY_ECC',
+  ],
   symmetricKeySpecs: ['AES_256'],
   signAlgorithms: ['RSA_PSS_SHA_256', 'RSA_PKCS1_SHA_256', 'ECC_P256_R1'],
   asymmetricDecryptAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'],

@@ -29,7 +29,9 @@ describe('test tokens', () => {
   }
 
   it('init-opencryptoki.sh without openCryptoki installed exits 1 naming the apt command', async () => {
-    const r = await run('/bin/bash', [SCRIPT], { env: { PATH: '/nonexistent' } }).catch((e: { code: number; stderr: string }) => e)
+    const r = await run('/bin/bash', [SCRIPT], { env: { PATH: '/nonexistent' } }).catch(
+      (e: { code: number; stderr: string }) => e,
+    )
     expect((r as { code: number }).code).toBe(1)
     expect((r as { stderr: string }).stderr).toMatch(/apt-get install -y opencryptoki/)
   })
@@ -42,7 +44,16 @@ describe('test tokens', () => {
     // And the token it names takes the test PIN.
     const t = createTestToken('opencryptoki')
     expect(t.label).toBe('keyward-test')
-    const r = await run('pkcs11-tool', ['--module', t.modulePath, '--token-label', t.label, '--login', '--pin', t.pin, '--list-objects'])
+    const r = await run('pkcs11-tool', [
+      '--module',
+      t.modulePath,
+      '--token-label',
+      t.label,
+      '--login',
+      '--pin',
+      t.pin,
+      '--list-objects',
+    ])
     expect(r.stderr).not.toMatch(/CKR_PIN_INCORRECT/)
   })
 })

@@ -23,7 +23,9 @@ const BUILDERS: Record<TokenKind, () => TestToken> = {
   tpm2: tpm2TestToken,
 }
 
-/** A ready token of `kind` (throwaway, or for openCryptoki the shared swtok); fails loudly when its package is missing. */
+/**
+ * A ready token of `kind` (throwaway, or for openCryptoki the shared swtok); fails loudly when its package is missing.
+ */
 export function createTestToken(kind: TokenKind): TestToken {
   return BUILDERS[kind]()
 }

@@ -11,7 +11,11 @@ import type { TestToken } from './test-token.js'
  * has the module open: NSS softokn accepts a second C_Initialize, and the C_Finalize that would follow would end
  * the provider's sessions too.
  */
-export function withTokenSession<T>(token: Pick<TestToken, 'modulePath' | 'libraryParameters' | 'label' | 'pin'>, fn: (session: graphene.Session) => T, opts: { alongside?: boolean } = {}): T {
+export function withTokenSession<T>(
+  token: Pick<TestToken, 'modulePath' | 'libraryParameters' | 'label' | 'pin'>,
+  fn: (session: graphene.Session) => T,
+  opts: { alongside?: boolean } = {},
+): T {
   const module = graphene.Module.load(token.modulePath)
   let finalize = !opts.alongside
   try {
@@ -23,7 +27,8 @@ export function withTokenSession<T>(token: Pick<TestToken, 'modulePath' | 'libra
   try {
     const slots = module.getSlots(true)
     let slot: graphene.Slot | undefined
-    for (let i = 0; i < slots.length; i++) if (slots.items(i).getToken().label.trim() === token.label) slot = slots.items(i)
+    for (let i = 0; i < slots.length; i++)
+      if (slots.items(i).getToken().label.trim() === token.label) slot = slots.items(i)
     if (!slot) throw new Error(`No token labelled ${token.label} in ${token.modulePath}`)
     const session = slot.open(graphene.SessionFlag.RW_SESSION | graphene.SessionFlag.SERIAL_SESSION)
     try {
@@ -59,7 +64,10 @@ export function objectsWithIdPrefix(session: graphene.Session, prefix: string): 
 }
 
 /** Destroys every object whose CKA_ID starts with `<keyId>/` for one of `keyIds` (Keyward names them so). */
-export function destroyObjectsOf(token: Pick<TestToken, 'modulePath' | 'libraryParameters' | 'label' | 'pin'>, keyIds: Iterable<string>): number {
+export function destroyObjectsOf(
+  token: Pick<TestToken, 'modulePath' | 'libraryParameters' | 'label' | 'pin'>,
+  keyIds: Iterable<string>,
+): number {
   const ids = [...keyIds]
   if (ids.length === 0) return 0
   return withTokenSession(token, (session) => {

@@ -48,14 +48,19 @@ function waitFor(what: string, ready: () => boolean, ms = 10_000): void {
  * handler runs: util-linux's setpriv sets PR_SET_PDEATHSIG and execs the daemon, which stays in the foreground.
  */
 function tiedArgv(argv: string[]): [string, string[]] {
-  return existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', ['--pdeathsig', 'TERM', '--', ...argv]] : [argv[0] as string, argv.slice(1)]
+  return existsSync('/usr/bin/setpriv')
+    ? ['/usr/bin/setpriv', ['--pdeathsig', 'TERM', '--', ...argv]]
+    : [argv[0] as string, argv.slice(1)]
 }
 
 /** Starts swtpm + a bus + tpm2-abrmd, initialises a token, and points this process at it. */
 export function tpm2TestToken(): TestToken {
   for (const bin of ['swtpm', 'tpm2-abrmd', 'dbus-daemon', 'pkcs11-tool']) requireBinary(bin)
   const modulePath = TPM2_PKCS11_CANDIDATES.find((p) => existsSync(p))
-  if (!modulePath) throw new Error('tpm2-pkcs11 is required by this test and is missing. Install it with: sudo apt-get install -y libtpm2-pkcs11-1 libtss2-tcti-tabrmd0 libtss2-tcti-swtpm0 (or run npm test, which does).')
+  if (!modulePath)
+    throw new Error(
+      'tpm2-pkcs11 is required by this test and is missing. Install it with: sudo apt-get install -y libtpm2-pkcs11-1 libtss2-tcti-tabrmd0 libtss2-tcti-swtpm0 (or run npm test, which does).',
+    )
   const dir = mkdtempSync(join(tmpdir(), 'keyward-tpm2-'))
   const state = join(dir, 'state')
   const store = join(dir, 'store')
@@ -64,24 +69,46 @@ export function tpm2TestToken(): TestToken {
   const sock = join(dir, 'tpm.sock')
   const pids: number[] = []
   const stop = (): void => {
-    for (const pid of pids.splice(0).reverse()) try { process.kill(pid, 'SIGTERM') } catch { /* already gone */ }
+    for (const pid of pids.splice(0).reverse())
+      try {
+        process.kill(pid, 'SIGTERM')
+      } catch {
+        /* already gone */
+      }
   }
   process.once('exit', stop)
   // tpm2-tss logs every TPM error on stderr, including the ones the tests provoke on purpose (a bad ciphertext);
   // TSS2_LOG set by the developer wins.
   process.env['TSS2_LOG'] ??= 'all+NONE'
   try {
-    const swtpm = spawn(...tiedArgv(['swtpm', 'socket', '--tpm2', '--server', `type=unixio,path=${sock}`, '--ctrl', `type=unixio,path=${sock}.ctrl`,
-      '--tpmstate', `dir=${state}`, '--flags', 'not-need-init,startup-clear']), { stdio: 'ignore' })
+    const swtpm = spawn(
+      ...tiedArgv([
+        'swtpm',
+        'socket',
+        '--tpm2',
+        '--server',
+        `type=unixio,path=${sock}`,
+        '--ctrl',
+        `type=unixio,path=${sock}.ctrl`,
+        '--tpmstate',
+        `dir=${state}`,
+        '--flags',
+        'not-need-init,startup-clear',
+      ]),
+      { stdio: 'ignore' },
+    )
     pids.push(swtpm.pid as number)
     waitFor('swtpm', () => existsSync(sock) && existsSync(`${sock}.ctrl`))
     const bus = `unix:path=${join(dir, 'bus')}`
     // A bus of our own, configured here: it needs only the dbus-daemon package, not the desktop session files.
     const busConfig = join(dir, 'bus.conf')
-    writeFileSync(busConfig, `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+    writeFileSync(
+      busConfig,
+      `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig><type>session</type><listen>${bus}</listen>
 <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>
-`)
+`,
+    )
     const dbus = spawn(...tiedArgv(['dbus-daemon', `--config-file=${busConfig}`, '--nofork']), { stdio: 'ignore' })
     pids.push(dbus.pid as number)
     waitFor('dbus-daemon', () => existsSync(join(dir, 'bus')))
@@ -92,19 +119,34 @@ export function tpm2TestToken(): TestToken {
       TPM2_PKCS11_TCTI: `tabrmd:bus_type=session,bus_name=${name}`,
       TPM2_PKCS11_STORE: store,
     }
-    const abrmd = spawn(...tiedArgv(['tpm2-abrmd', '--session', '--allow-root', `--tcti=swtpm:path=${sock}`, `--dbus-name=${name}`, '--flush-all', '--max-transients=100']), { env, stdio: 'ignore' })
+    const abrmd = spawn(
+      ...tiedArgv([
+        'tpm2-abrmd',
+        '--session',
+        '--allow-root',
+        `--tcti=swtpm:path=${sock}`,
+        `--dbus-name=${name}`,
+        '--flush-all',
+        '--max-transients=100',
+      ]),
+      { env, stdio: 'ignore' },
+    )
     pids.push(abrmd.pid as number)
-    const tool = (args: string[]) => spawnSync('pkcs11-tool', ['--module', modulePath, ...args], { env, encoding: 'utf8' })
+    const tool = (args: string[]) =>
+      spawnSync('pkcs11-tool', ['--module', modulePath, ...args], { env, encoding: 'utf8' })
     waitFor('tpm2-abrmd', () => tool(['--list-slots']).status === 0)
     const label = `kw-${randomBytes(4).toString('hex')}`
     const soPin = randomBytes(6).toString('hex')
     const pin = randomBytes(6).toString('hex')
-    for (const args of [['--slot-index', '0', '--init-token', '--label', label, '--so-pin', soPin],
-      ['--token-label', label, '--login', '--login-type', 'so', '--so-pin', soPin, '--init-pin', '--pin', pin]]) {
+    for (const args of [
+      ['--slot-index', '0', '--init-token', '--label', label, '--so-pin', soPin],
+      ['--token-label', label, '--login', '--login-type', 'so', '--so-pin', soPin, '--init-pin', '--pin', pin],
+    ]) {
       const r = tool(args)
       if (r.status !== 0) throw new Error(`pkcs11-tool ${args.join(' ')} failed: ${r.stderr}`)
     }
-    for (const k of ['DBUS_SESSION_BUS_ADDRESS', 'TPM2_PKCS11_TCTI', 'TPM2_PKCS11_STORE'] as const) process.env[k] = env[k]
+    for (const k of ['DBUS_SESSION_BUS_ADDRESS', 'TPM2_PKCS11_TCTI', 'TPM2_PKCS11_STORE'] as const)
+      process.env[k] = env[k]
     return {
       kind: 'tpm2',
       modulePath,

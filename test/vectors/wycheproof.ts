@@ -27,7 +27,8 @@ export interface WycheproofFile {
 /** Loads `wycheproof/<name>` (e.g. `aes_gcm_test.json`); fails loudly with the path when it is missing. */
 export function loadWycheproof(name: string): WycheproofFile {
   const file = resolve(VECTORS_DIR, 'wycheproof', name)
-  if (!existsSync(file)) throw new Error(`Known-answer vectors missing: ${file} (expected ../shared/vectors beside the repo).`)
+  if (!existsSync(file))
+    throw new Error(`Known-answer vectors missing: ${file} (expected ../shared/vectors beside the repo).`)
   const data = JSON.parse(readFileSync(file, 'utf8')) as WycheproofFile
   const count = data.testGroups.reduce((n, g) => n + g.tests.length, 0)
   if (count !== data.numberOfTests) throw new Error(`${name}: ${count} tests found, file says ${data.numberOfTests}.`)

@@ -12,7 +12,11 @@ import { openOutput } from './io/output-target.js'
  * await writeAtomically('contract.sig', async (sink) => void sink.end(signature))
  * ```
  */
-export async function writeAtomically(target: string, write: (sink: Writable) => Promise<void>, flag = '--out'): Promise<void> {
+export async function writeAtomically(
+  target: string,
+  write: (sink: Writable) => Promise<void>,
+  flag = '--out',
+): Promise<void> {
   const output = await openOutput(target, { force: true, flag })
   try {
     await write(output.sink)

@@ -55,7 +55,9 @@ export class CliSession {
     if (config.provider !== 'software') {
       const { KeyProvider: KeyProviderToken, createKeywardContainer } = await import('@keyward/container')
       const { recordLegacyDecryptInRequest } = await import('@keyward/server/local')
-      provider = await (await createKeywardContainer(config, { onLegacyDecrypt: recordLegacyDecryptInRequest })).getAsync<KeyProvider>(KeyProviderToken)
+      provider = await (
+        await createKeywardContainer(config, { onLegacyDecrypt: recordLegacyDecryptInRequest })
+      ).getAsync<KeyProvider>(KeyProviderToken)
     }
     const local = await openEmbedded(config, provider, io)
     return new CliSession(config, local, false, config.tencent.region, ['AES_256', 'SM4'], io)
@@ -93,7 +95,11 @@ export class CliSession {
  * the stores `keyward serve` uses in the home, as its first (dev) account — same keys, audit log and Response bytes.
  * With `provider` (PKCS#11 from the config) keys live there instead of the software store.
  */
-async function openEmbedded(config: KeywardConfig, provider: KeyProvider | undefined, io: CliIo): Promise<KmsTransport> {
+async function openEmbedded(
+  config: KeywardConfig,
+  provider: KeyProvider | undefined,
+  io: CliIo,
+): Promise<KmsTransport> {
   // The ./local subpath skips the HTTP stack (fastify, pino, prom-client, pg) the embedded path never uses.
   const { openLocalKms } = await import('@keyward/server/local')
   const kms = await openLocalKms({
@@ -102,18 +108,23 @@ async function openEmbedded(config: KeywardConfig, provider: KeyProvider | undef
     allowLegacyDecrypt: config.allowLegacyDecrypt,
     ...(provider ? { provider, ownsProvider: true } : {}),
     source: 'cli',
-    onUnexpectedError: (e, requestId) => io.err.write(`internal error (RequestId ${requestId}): ${e instanceof Error ? e.message : String(e)}\n`),
+    onUnexpectedError: (e, requestId) =>
+      io.err.write(`internal error (RequestId ${requestId}): ${e instanceof Error ? e.message : String(e)}\n`),
   })
   const a = kms.initialAccount
   if (a) {
-    io.err.write(`created the dev account of ${config.home} (shown once; \`keyward serve\` uses it too):\n  SecretId:  ${a.secretId}\n  SecretKey: ${a.secretKey}\n`)
+    io.err.write(
+      `created the dev account of ${config.home} (shown once; \`keyward serve\` uses it too):\n  SecretId:  ${a.secretId}\n  SecretKey: ${a.secretKey}\n`,
+    )
   }
   return kms
 }
 
 /** A legacy decryption the escape hatch let through, said on stderr (the KMS's own audit log records the call). */
 function legacyNote(io: CliIo, e: LegacyDecryptEvent): void {
-  io.err.write(`legacy decryption under ${e.profile} (--allow-legacy-decrypt): ${e.action} of ${e.algorithm} data${e.keyId ? ` under key ${e.keyId}` : ''}\n`)
+  io.err.write(
+    `legacy decryption under ${e.profile} (--allow-legacy-decrypt): ${e.action} of ${e.algorithm} data${e.keyId ? ` under key ${e.keyId}` : ''}\n`,
+  )
 }
 
 /** Runs `fn` with an open session and always closes it. */

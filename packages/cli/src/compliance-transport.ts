@@ -1,6 +1,15 @@
 import {
-  ComplianceGate, blobCipherOf, blobKeyIdOf, complianceProfile, isCompliant, isKeywardError, requireCompliant,
-  type ComplianceSubject, type KeyUsage, type LegacyDecryptEvent, type SymmetricKeySpec,
+  ComplianceGate,
+  blobCipherOf,
+  blobKeyIdOf,
+  complianceProfile,
+  isCompliant,
+  isKeywardError,
+  requireCompliant,
+  type ComplianceSubject,
+  type KeyUsage,
+  type LegacyDecryptEvent,
+  type SymmetricKeySpec,
 } from '@keyward/core'
 import type { KeywardConfig } from '@keyward/container'
 import { toKeyMetadata } from '@keyward/provider-tencent-kms'
@@ -11,11 +20,21 @@ type Params = Record<string, unknown>
 
 /** Actions that use the key named by `KeyId`: its material must be allowed (keys made before the profile too). */
 const KEY_USING = new Set([
-  'Encrypt', 'GenerateDataKey', 'GetPublicKey', 'RotateKey', 'EnableKeyRotation', 'GetParametersForImport', 'ImportKeyMaterial',
-  'SignByAsymmetricKey', 'VerifyByAsymmetricKey', 'AsymmetricRsaDecrypt', 'AsymmetricSm2Decrypt',
+  'Encrypt',
+  'GenerateDataKey',
+  'GetPublicKey',
+  'RotateKey',
+  'EnableKeyRotation',
+  'GetParametersForImport',
+  'ImportKeyMaterial',
+  'SignByAsymmetricKey',
+  'VerifyByAsymmetricKey',
+  'AsymmetricRsaDecrypt',
+  'AsymmetricSm2Decrypt',
 ])
 
-const str = (p: Params, name: string): string | undefined => (typeof p[name] === 'string' && p[name] !== '' ? (p[name] as string) : undefined)
+const str = (p: Params, name: string): string | undefined =>
+  typeof p[name] === 'string' && p[name] !== '' ? (p[name] as string) : undefined
 
 /**
  * The compliance profile on raw Actions to a remote KMS (Tencent Cloud, or a `keyward serve` whatever its own
@@ -39,7 +58,11 @@ export class ComplianceTransport implements KmsTransport {
       const err = responseError(r)
       if (err) throw Object.assign(new Error(err.message), { envelope: r })
       const meta = toKeyMetadata((r.Response['KeyMetadata'] ?? {}) as Params)
-      return { keyId: meta.keyId, keySpec: meta.keySpec === 'AES_256' && this.specs.length === 1 ? this.specs[0]! : meta.keySpec, keyUsage: meta.keyUsage }
+      return {
+        keyId: meta.keyId,
+        keySpec: meta.keySpec === 'AES_256' && this.specs.length === 1 ? this.specs[0]! : meta.keySpec,
+        keyUsage: meta.keyUsage,
+      }
     })
   }
 
@@ -75,10 +98,14 @@ export class ComplianceTransport implements KmsTransport {
     let legacy: LegacyDecryptEvent | undefined
     if (action === 'CreateKey') this.#createKey(p)
     if (KEY_USING.has(action)) await this.#gate.requireKey(str(p, 'KeyId') ?? '', action)
-    if (action === 'SignByAsymmetricKey' || action === 'VerifyByAsymmetricKey') requireCompliant(profile, 'signAlgorithm', p['Algorithm'], action)
-    if (action === 'GetParametersForImport') requireCompliant(profile, 'wrappingAlgorithm', p['WrappingAlgorithm'], action)
-    if (action === 'ImportKeyMaterial' && profile.allowed.wrappingAlgorithm.length === 0) requireCompliant(profile, 'wrappingAlgorithm', 'RSAES_OAEP_SHA_256', action)
-    if (action === 'GenerateDataKey' && p['NumberOfBytes'] === undefined) requireCompliant(profile, 'dataKeySpec', p['KeySpec'], action)
+    if (action === 'SignByAsymmetricKey' || action === 'VerifyByAsymmetricKey')
+      requireCompliant(profile, 'signAlgorithm', p['Algorithm'], action)
+    if (action === 'GetParametersForImport')
+      requireCompliant(profile, 'wrappingAlgorithm', p['WrappingAlgorithm'], action)
+    if (action === 'ImportKeyMaterial' && profile.allowed.wrappingAlgorithm.length === 0)
+      requireCompliant(profile, 'wrappingAlgorithm', 'RSAES_OAEP_SHA_256', action)
+    if (action === 'GenerateDataKey' && p['NumberOfBytes'] === undefined)
+      requireCompliant(profile, 'dataKeySpec', p['KeySpec'], action)
     if (action === 'AsymmetricRsaDecrypt' || action === 'AsymmetricSm2Decrypt') {
       const algorithm = action === 'AsymmetricSm2Decrypt' ? 'SM2' : p['Algorithm']
       if (typeof algorithm === 'string' && !isCompliant(profile, 'encryptionAlgorithm', algorithm as never)) {
@@ -93,7 +120,8 @@ export class ComplianceTransport implements KmsTransport {
     if (action === 'ReEncrypt') {
       const dest = str(p, 'DestinationKeyId')
       if (dest !== undefined) await this.#gate.requireKey(dest, 'ReEncrypt destination')
-      else if (legacy) this.#refuse('blobCipher', legacy.algorithm, 'ReEncrypt back under the same key; name a DestinationKeyId')
+      else if (legacy)
+        this.#refuse('blobCipher', legacy.algorithm, 'ReEncrypt back under the same key; name a DestinationKeyId')
     }
     if (action === 'GetDataKeyPlaintext') legacy = await this.#hostedLegacy(str(p, 'DataKeyId'))
     return { request: p, legacy }
@@ -102,11 +130,22 @@ export class ComplianceTransport implements KmsTransport {
   #createKey(p: Params): void {
     const usage = (str(p, 'KeyUsage') ?? 'ENCRYPT_DECRYPT') as KeyUsage
     const spec = str(p, 'KeySpec') as SymmetricKeySpec | undefined
-    const checked = this.#gate.createKey({ alias: 'checked', keyUsage: usage, ...(spec ? { keySpec: spec } : {}), ...(p['Type'] === 2 ? { type: 2 } : {}) })
+    const checked = this.#gate.createKey({
+      alias: 'checked',
+      keyUsage: usage,
+      ...(spec ? { keySpec: spec } : {}),
+      ...(p['Type'] === 2 ? { type: 2 } : {}),
+    })
     if (usage !== 'ENCRYPT_DECRYPT' || !checked.keySpec) return
     // keyward serve takes KeySpec; a Tencent region makes its own spec, which must then be an allowed one.
     if (this.specs.length > 1) p['KeySpec'] = checked.keySpec
-    else if (spec === undefined) requireCompliant(this.#gate.profile, 'keySpec', this.specs[0], 'CreateKey in this region (tencent.symmetricKeySpecs)')
+    else if (spec === undefined)
+      requireCompliant(
+        this.#gate.profile,
+        'keySpec',
+        this.specs[0],
+        'CreateKey in this region (tencent.symmetricKeySpecs)',
+      )
   }
 
   #blobLegacy(action: string, blob: string | undefined): LegacyDecryptEvent | undefined {
@@ -120,13 +159,21 @@ export class ComplianceTransport implements KmsTransport {
     const r = await this.inner.call('DescribeDataKey', { DataKeyId: dataKeyId })
     const keyId = (r.Response['DataKeyMetadata'] as Params | undefined)?.['KeyId']
     if (typeof keyId !== 'string' || (await this.#gate.keyAllowed(keyId))) return undefined
-    return this.#gate.legacy(this.#allowLegacy, 'GetDataKeyPlaintext', keyId, 'keySpec', (await this.#gate.key(keyId)).keySpec)
+    return this.#gate.legacy(
+      this.#allowLegacy,
+      'GetDataKeyPlaintext',
+      keyId,
+      'keySpec',
+      (await this.#gate.key(keyId)).keySpec,
+    )
   }
 
   /** Opaque (Tencent) blobs name their key only in the answer: a refused key withholds it. */
   async #after(action: string, request: Params, r: KmsEnvelope): Promise<LegacyDecryptEvent | undefined> {
-    if ((action !== 'Decrypt' && action !== 'ReEncrypt') || blobCipherOf(request['CiphertextBlob']) !== undefined) return undefined
-    if (action === 'ReEncrypt' && request['DestinationKeyId'] === undefined) await this.#gate.requireKey(String(r.Response['KeyId']), 'ReEncrypt destination')
+    if ((action !== 'Decrypt' && action !== 'ReEncrypt') || blobCipherOf(request['CiphertextBlob']) !== undefined)
+      return undefined
+    if (action === 'ReEncrypt' && request['DestinationKeyId'] === undefined)
+      await this.#gate.requireKey(String(r.Response['KeyId']), 'ReEncrypt destination')
     const source = String(r.Response[action === 'Decrypt' ? 'KeyId' : 'SourceKeyId'] ?? '')
     if (!source || (await this.#gate.keyAllowed(source))) return undefined
     return this.#gate.legacy(this.#allowLegacy, action, source, 'keySpec', (await this.#gate.key(source)).keySpec)

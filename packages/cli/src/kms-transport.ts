@@ -21,14 +21,22 @@ export function responseError(envelope: KmsEnvelope): { code: string; message: s
   const err = envelope.Response['Error'] as { Code?: unknown; Message?: unknown } | undefined
   if (!err) return undefined
   const requestId = envelope.Response['RequestId']
-  return { code: String(err.Code ?? 'InternalError'), message: String(err.Message ?? ''), requestId: typeof requestId === 'string' ? requestId : '' }
+  return {
+    code: String(err.Code ?? 'InternalError'),
+    message: String(err.Message ?? ''),
+    requestId: typeof requestId === 'string' ? requestId : '',
+  }
 }
 
 /** An API error with the fields the SDK's exception has (`code`, `requestId`), which mapTencentError reads. */
 class KmsApiError extends Error {
   override readonly name = 'KmsApiError'
 
-  constructor(message: string, readonly code: string, readonly requestId: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly requestId: string,
+  ) {
     super(message)
   }
 }

@@ -6,7 +6,10 @@ export function collectPair(value: string, previous: string[] = []): string[] {
   return [...previous, value]
 }
 
-/** `k=v` pairs → an encryption context (checked with core's rules); undefined when none were given. Bad pairs are usage errors (exit 2). */
+/**
+ * `k=v` pairs → an encryption context (checked with core's rules); undefined when none were given. Bad pairs are usage
+ * errors (exit 2).
+ */
 export function encryptionContextOf(pairs: readonly string[] | undefined): EncryptionContext | undefined {
   if (!pairs || pairs.length === 0) return undefined
   const ctx: Record<string, string> = {}
@@ -14,7 +17,8 @@ export function encryptionContextOf(pairs: readonly string[] | undefined): Encry
     const eq = pair.indexOf('=')
     if (eq <= 0) throw new UsageError('InvalidParameterValue', `--context ${JSON.stringify(pair)}: expected key=value.`)
     const key = pair.slice(0, eq)
-    if (Object.prototype.hasOwnProperty.call(ctx, key)) throw new UsageError('InvalidParameterValue', `--context ${key} is given twice.`)
+    if (Object.prototype.hasOwnProperty.call(ctx, key))
+      throw new UsageError('InvalidParameterValue', `--context ${key} is given twice.`)
     ctx[key] = pair.slice(eq + 1)
   }
   checkingArgs(() => checkEncryptionContext(ctx))
@@ -26,7 +30,10 @@ export function validToOf(value: string | undefined, nowSeconds: number): number
   if (value === undefined) return undefined
   const seconds = /^\d{1,12}$/.test(value) ? Number(value) : Math.floor(Date.parse(value) / 1000)
   if (!Number.isSafeInteger(seconds) || seconds <= 0) {
-    throw new UsageError('InvalidParameterValue', `--valid-to ${JSON.stringify(value)}: expected Unix seconds or an ISO 8601 date.`)
+    throw new UsageError(
+      'InvalidParameterValue',
+      `--valid-to ${JSON.stringify(value)}: expected Unix seconds or an ISO 8601 date.`,
+    )
   }
   if (seconds <= nowSeconds) throw new UsageError('InvalidParameterValue', `--valid-to ${value} is in the past.`)
   return seconds

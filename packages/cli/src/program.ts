@@ -17,10 +17,13 @@ import { globalOption } from './kms/global-options.js'
 /** The version of this CLI (package.json). */
 export const CLI_VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version
 
-/** `keyward kms`, listed in `keyward --help`; its words are parsed by {@link runKms}, which takes tccli's options anywhere. */
+/**
+ * `keyward kms`, listed in `keyward --help`; its words are parsed by {@link runKms}, which takes tccli's options
+ * anywhere.
+ */
 function kmsPlaceholder(): Command {
   return new Command('kms')
-    .description('Run a Tencent KMS API Action with tccli\'s syntax (keyward kms help: Actions and tccli options)')
+    .description("Run a Tencent KMS API Action with tccli's syntax (keyward kms help: Actions and tccli options)")
     .argument('<Action>', 'e.g. CreateKey, Encrypt, SignByAsymmetricKey')
     .argument('[params...]', '--Name value pairs (Tencent API parameter names), tccli options')
 }
@@ -30,7 +33,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const program = new Command('keyward')
   const globals = (): GlobalOptions => program.opts<GlobalOptions>()
   program
-    .description('Keyward: tccli-compatible KMS commands, envelope file encryption, signatures, BYOK, audit, keyward serve')
+    .description(
+      'Keyward: tccli-compatible KMS commands, envelope file encryption, signatures, BYOK, audit, keyward serve',
+    )
     .version(CLI_VERSION, '--version', 'print the version')
     .option('--home <dir>', 'data directory of the embedded KMS (default $KEYWARD_HOME or ~/.keyward)')
     .option('--config <file>', 'config file (default keyward.config.json/.yaml in . or the home)')
@@ -43,8 +48,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--token <token>', 'session token of temporary credentials')
     .option('--timeout <seconds>', 'request timeout for a remote KMS')
     .option('--quiet', 'do not print the remote target (nor the CMK that decrypted a file) on stderr')
-    .option('--compliance <profile>', 'compliance profile: gm (SM2/SM3/SM4 only), fips or none; tightens the config and KEYWARD_COMPLIANCE, never loosens them')
-    .option('--allow-legacy-decrypt', 'under a profile, still decrypt data made with algorithms it refuses (migrations; every use audited)')
+    .option(
+      '--compliance <profile>',
+      'compliance profile: gm (SM2/SM3/SM4 only), fips or none; tightens the config and KEYWARD_COMPLIANCE, never loosens them',
+    )
+    .option(
+      '--allow-legacy-decrypt',
+      'under a profile, still decrypt data made with algorithms it refuses (migrations; every use audited)',
+    )
     .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => void io.out.write(s), writeErr: (s) => void io.err.write(s) })
     .exitOverride()
@@ -94,7 +105,10 @@ function kmsWords(argv: readonly string[]): string[] | undefined {
  * process.exitCode = await runCli(['kms', 'CreateKey', '--Alias', 'test'])
  * ```
  */
-export async function runCli(argv: readonly string[], io: CliIo = { out: process.stdout, err: process.stderr }): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = { out: process.stdout, err: process.stderr },
+): Promise<number> {
   let status = 0
   try {
     const kms = kmsWords(argv)

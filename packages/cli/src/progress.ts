@@ -22,14 +22,24 @@ const mib = (n: number): string => (n / 1048576).toFixed(1)
  * const p = progressBar(process.stderr, size, 'encrypt', 'encrypted'); p.update(n); p.stop(true)
  * ```
  */
-export function progressBar(stream: NodeJS.WritableStream & { isTTY?: boolean }, totalBytes: number | undefined, label: string, pastTense: string): Progress {
+export function progressBar(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  totalBytes: number | undefined,
+  label: string,
+  pastTense: string,
+): Progress {
   if (!stream.isTTY) return { update: () => undefined, stop: () => undefined }
   const started = process.hrtime.bigint()
   let done = 0
   let bar: SingleBar | undefined
   if (totalBytes !== undefined && totalBytes > 0) {
     bar = new SingleBar(
-      { stream, format: `${label} [{bar}] {percentage}% | {mib}/{totalMib} MiB | ETA {eta}s`, hideCursor: true, clearOnComplete: true },
+      {
+        stream,
+        format: `${label} [{bar}] {percentage}% | {mib}/{totalMib} MiB | ETA {eta}s`,
+        hideCursor: true,
+        clearOnComplete: true,
+      },
       Presets.shades_classic,
     )
     bar.start(totalBytes, 0, { mib: mib(0), totalMib: mib(totalBytes) })

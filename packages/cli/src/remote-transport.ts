@@ -35,7 +35,12 @@ export class RemoteTransport implements KmsTransport {
       const err = (e ?? {}) as SdkError
       // An API error answered by the service: keep Tencent's own code, as tccli prints it.
       if (!isKeywardError(e) && typeof err.code === 'string' && err.code) {
-        return { Response: { Error: { Code: err.code, Message: String(err.message ?? '') }, RequestId: String(err.requestId ?? '') } }
+        return {
+          Response: {
+            Error: { Code: err.code, Message: String(err.message ?? '') },
+            RequestId: String(err.requestId ?? ''),
+          },
+        }
       }
       const mapped = mapTencentError(e, action)
       throw new KeywardError(mapped.code, `${this.target}: ${mapped.message}`, { cause: e })

@@ -32,7 +32,10 @@ export function defaultProfileName(env: NodeJS.ProcessEnv = process.env): string
 
 function checkName(name: string): void {
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name) || name.startsWith('.')) {
-    throw new KeywardError('InvalidParameterValue', `Profile name ${JSON.stringify(name)}: use 1-64 letters, digits, _ . - (not starting with a dot).`)
+    throw new KeywardError(
+      'InvalidParameterValue',
+      `Profile name ${JSON.stringify(name)}: use 1-64 letters, digits, _ . - (not starting with a dot).`,
+    )
   }
 }
 
@@ -45,7 +48,8 @@ function readJson(path: string): ProfileFile {
     // Not echoed: the credential file holds the SecretKey.
     throw new KeywardError('InvalidParameterValue', `${path} is not JSON (tccli's profile format).`)
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new KeywardError('InvalidParameterValue', `${path} is not a JSON object.`)
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new KeywardError('InvalidParameterValue', `${path} is not a JSON object.`)
   return value as ProfileFile
 }
 
@@ -71,7 +75,11 @@ function tccliJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort)
     if (v === null || typeof v !== 'object') return v
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+    )
   }
   return JSON.stringify(sort(value), null, 2)
 }

@@ -7,9 +7,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '@keyward/test-support'
 import { BIN, cliEnv, expectFailure, keyward, kms, requireBuiltCli, SLOW_TEST_MS } from './cli-harness.js'
 
-interface Entry { seq: number; time: string; accountName: string; action: string; keyId: string; result: string; requestId: string; source: string; hash: string }
+interface Entry {
+  seq: number
+  time: string
+  accountName: string
+  action: string
+  keyId: string
+  result: string
+  requestId: string
+  source: string
+  hash: string
+}
 
-const jsonLines = (text: string): Entry[] => text.trimEnd().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry)
+const jsonLines = (text: string): Entry[] =>
+  text
+    .trimEnd()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Entry)
 
 describe('keyward audit list / tail', { timeout: SLOW_TEST_MS }, () => {
   let home: string
@@ -41,13 +56,22 @@ describe('keyward audit list / tail', { timeout: SLOW_TEST_MS }, () => {
     const entries = jsonLines(all.stdout)
     expect(entries.map((e) => [e.seq, e.action, e.result])).toEqual([
       // The home's dev account is created, and audited, by the first command.
-      [1, 'CreateAccount', 'Success'], [2, 'CreateKey', 'Success'], [3, 'CreateKey', 'Success'], [4, 'Encrypt', 'Success'],
-      [5, 'Encrypt', 'Success'], [6, 'DisableKey', 'ResourceUnavailable.CmkNotFound'], [7, 'CreateAccount', 'Success'],
+      [1, 'CreateAccount', 'Success'],
+      [2, 'CreateKey', 'Success'],
+      [3, 'CreateKey', 'Success'],
+      [4, 'Encrypt', 'Success'],
+      [5, 'Encrypt', 'Success'],
+      [6, 'DisableKey', 'ResourceUnavailable.CmkNotFound'],
+      [7, 'CreateAccount', 'Success'],
     ])
-    expect(entries.every((e) => e.accountName === 'admin' && e.source === 'cli' && /^[0-9a-f]{64}$/.test(e.hash))).toBe(true)
+    expect(entries.every((e) => e.accountName === 'admin' && e.source === 'cli' && /^[0-9a-f]{64}$/.test(e.hash))).toBe(
+      true,
+    )
     expect(jsonLines(enc.stdout).map((e) => e.keyId)).toEqual([a, b])
     expect(jsonLines(onA.stdout).map((e) => e.action)).toEqual(['CreateKey', 'Encrypt'])
-    expect(admin.stdout).toMatch(/^#6 {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}admin {2}DisableKey {2}00000000-0000-0000-0000-000000000000 {2}ResourceUnavailable\.CmkNotFound {2}[0-9a-f-]{36} {2}cli\n$/)
+    expect(admin.stdout).toMatch(
+      /^#6 {2}\d{4}-\d\d-\d\dT[\d:.]+Z {2}admin {2}DisableKey {2}00000000-0000-0000-0000-000000000000 {2}ResourceUnavailable\.CmkNotFound {2}[0-9a-f-]{36} {2}cli\n$/,
+    )
     expect(jsonLines(recent.stdout)).toHaveLength(7)
     expect([future.code, future.stdout]).toEqual([0, ''])
     expect((await keyward(home, ['audit', 'list', '--account', 'auditor'])).stdout).toBe('')
@@ -59,7 +83,11 @@ describe('keyward audit list / tail', { timeout: SLOW_TEST_MS }, () => {
   it('tail: the last N entries; --follow prints entries appended by other processes until Ctrl-C', async () => {
     const last = await keyward(home, ['audit', 'tail', '-n', '2', '--output', 'json'])
     expect(jsonLines(last.stdout).map((e) => e.seq)).toEqual([6, 7])
-    const child = spawn(process.execPath, [BIN, 'audit', 'tail', '-n', '1', '--follow', '--action', 'Decrypt', '--output', 'json'], { env: cliEnv(home), cwd: home })
+    const child = spawn(
+      process.execPath,
+      [BIN, 'audit', 'tail', '-n', '1', '--follow', '--action', 'Decrypt', '--output', 'json'],
+      { env: cliEnv(home), cwd: home },
+    )
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)))

@@ -29,7 +29,10 @@ describe('keyward audit verify', { timeout: SLOW_TEST_MS }, () => {
 
     const db = new Database(join(home, 'server.db'))
     try {
-      const row = db.prepare('SELECT action, result, source_ip FROM srv_audit WHERE seq = 4').get() as Record<string, string>
+      const row = db.prepare('SELECT action, result, source_ip FROM srv_audit WHERE seq = 4').get() as Record<
+        string,
+        string
+      >
       expect(row).toEqual({ action: 'DisableKey', result: 'ResourceUnavailable.CmkNotFound', source_ip: 'cli' })
       // Hide the failed attempt, as an intruder would.
       db.prepare("UPDATE srv_audit SET result = 'Success' WHERE seq = 4").run()
@@ -46,7 +49,10 @@ describe('keyward audit verify', { timeout: SLOW_TEST_MS }, () => {
     } finally {
       db2.close()
     }
-    expectFailure(await keyward(home, ['audit', 'verify']), /^audit log TAMPERED at entry #4: .*entries were removed or added/)
+    expectFailure(
+      await keyward(home, ['audit', 'verify']),
+      /^audit log TAMPERED at entry #4: .*entries were removed or added/,
+    )
   })
 
   it('says there is nothing to verify in a home without a server store', async () => {
@@ -84,9 +90,18 @@ describe('keyward serve', { timeout: SLOW_TEST_MS }, () => {
 
       const created = await kms(home, 'CreateKey', { Alias: 'over-http' }, ['--endpoint', serve.endpoint], creds)
       const keyId = created['KeyId'] as string
-      const enc = await kms(home, 'Encrypt', { KeyId: keyId, Plaintext: 'aGVsbG8=', EncryptionContext: '{"a":"b"}' }, ['--endpoint', serve.endpoint], creds)
+      const enc = await kms(
+        home,
+        'Encrypt',
+        { KeyId: keyId, Plaintext: 'aGVsbG8=', EncryptionContext: '{"a":"b"}' },
+        ['--endpoint', serve.endpoint],
+        creds,
+      )
       // The embedded CLI on the same home opens what went through the server, as the same account.
-      const dec = await kms(home, 'Decrypt', { CiphertextBlob: enc['CiphertextBlob'] as string, EncryptionContext: '{"a":"b"}' })
+      const dec = await kms(home, 'Decrypt', {
+        CiphertextBlob: enc['CiphertextBlob'] as string,
+        EncryptionContext: '{"a":"b"}',
+      })
       expect([dec['KeyId'], dec['Plaintext']]).toEqual([keyId, 'aGVsbG8='])
 
       // The embedded answer is the server's own, field for field (only the RequestId differs).
@@ -100,20 +115,54 @@ describe('keyward serve', { timeout: SLOW_TEST_MS }, () => {
 
       // An envelope file made through the endpoint opens with the embedded CLI (both name the provider tencent-kms).
       writeFileSync(join(home, 'doc.txt'), 'envelope over http')
-      const e = await keyward(home, ['--endpoint', serve.endpoint, 'encrypt', '--key-id', keyId, '--in', join(home, 'doc.txt'), '--out', join(home, 'doc.kwe'), '--context', 'k=v'], { env: creds })
+      const e = await keyward(
+        home,
+        [
+          '--endpoint',
+          serve.endpoint,
+          'encrypt',
+          '--key-id',
+          keyId,
+          '--in',
+          join(home, 'doc.txt'),
+          '--out',
+          join(home, 'doc.kwe'),
+          '--context',
+          'k=v',
+        ],
+        { env: creds },
+      )
       expect(e.code, e.stderr).toBe(0)
-      const d = await keyward(home, ['decrypt', '--key-id', keyId, '--in', join(home, 'doc.kwe'), '--out', join(home, 'doc.out'), '--context', 'k=v'])
+      const d = await keyward(home, [
+        'decrypt',
+        '--key-id',
+        keyId,
+        '--in',
+        join(home, 'doc.kwe'),
+        '--out',
+        join(home, 'doc.out'),
+        '--context',
+        'k=v',
+      ])
       expect(d.code, d.stderr).toBe(0)
       expect(readFileSync(join(home, 'doc.out'), 'utf8')).toBe('envelope over http')
 
       const [wrong, missing] = await Promise.all([
-        keyward(home, ['kms', 'ListKeys', '--endpoint', serve.endpoint], { env: { ...creds, TENCENTCLOUD_SECRET_ID: 'AKIDnotanaccount0000' } }),
+        keyward(home, ['kms', 'ListKeys', '--endpoint', serve.endpoint], {
+          env: { ...creds, TENCENTCLOUD_SECRET_ID: 'AKIDnotanaccount0000' },
+        }),
         keyward(home, ['--endpoint', serve.endpoint, 'kms', 'ListKeys'], { env: { HOME: home } }),
       ])
-      expectFailure(wrong, new RegExp(`^→ http://${serve.endpoint}\n\\[TencentCloudSDKException\\] code:AuthFailure\\.SecretIdNotFound message:.* requestId:\\S+\n$`))
+      expectFailure(
+        wrong,
+        new RegExp(
+          `^→ http://${serve.endpoint}\n\\[TencentCloudSDKException\\] code:AuthFailure\\.SecretIdNotFound message:.* requestId:\\S+\n$`,
+        ),
+      )
       expectFailure(missing, /No credentials for the remote KMS/)
       const audit = await keyward(home, ['audit', 'verify'])
-      // The dev account, CreateKey, Encrypt, Decrypt, 2 DescribeKey, GenerateDataKey (encrypt over http), Decrypt (decrypt here), the refused ListKeys
+      // The dev account, CreateKey, Encrypt, Decrypt, 2 DescribeKey, GenerateDataKey (encrypt over http), Decrypt
+      // (decrypt here), the refused ListKeys
       expect(audit.stdout).toMatch(/^audit log ok: 9 entries/)
     } finally {
       serve.child.kill('SIGTERM')

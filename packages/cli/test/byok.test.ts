@@ -34,33 +34,86 @@ describe.concurrent('keyward: BYOK', { timeout: SLOW_TEST_MS }, () => {
     const created = await kms(home, 'CreateKey', { Alias: 'byok-openssl', Type: 2 })
     const keyId = created['KeyId'] as string
     expect(created['KeyState']).toBe('PendingImport')
-    const params = await kms(home, 'GetParametersForImport', { KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' })
+    const params = await kms(home, 'GetParametersForImport', {
+      KeyId: keyId,
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      WrappingKeySpec: 'RSA_2048',
+    })
     writeFileSync(file('wrapping.der'), Buffer.from(params['PublicKey'] as string, 'base64'))
     writeFileSync(file('key_material.bin'), randomBytes(32))
-    run(openssl, ['pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', file('wrapping.der'), '-in', file('key_material.bin'), '-out', file('encrypted_key_material.bin'),
-      '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_mgf1_md:sha256'])
+    run(openssl, [
+      'pkeyutl',
+      '-encrypt',
+      '-pubin',
+      '-keyform',
+      'DER',
+      '-inkey',
+      file('wrapping.der'),
+      '-in',
+      file('key_material.bin'),
+      '-out',
+      file('encrypted_key_material.bin'),
+      '-pkeyopt',
+      'rsa_padding_mode:oaep',
+      '-pkeyopt',
+      'rsa_oaep_md:sha256',
+      '-pkeyopt',
+      'rsa_mgf1_md:sha256',
+    ])
     await kms(home, 'ImportKeyMaterial', {
-      KeyId: keyId, ImportToken: params['ImportToken'] as string, EncryptedKeyMaterial: b64(readFileSync(file('encrypted_key_material.bin'))),
+      KeyId: keyId,
+      ImportToken: params['ImportToken'] as string,
+      EncryptedKeyMaterial: b64(readFileSync(file('encrypted_key_material.bin'))),
     })
-    expect(((await kms(home, 'DescribeKey', { KeyId: keyId }))['KeyMetadata'] as Record<string, unknown>)['KeyState']).toBe('Enabled')
+    expect(
+      ((await kms(home, 'DescribeKey', { KeyId: keyId }))['KeyMetadata'] as Record<string, unknown>)['KeyState'],
+    ).toBe('Enabled')
     await roundTrip(keyId)
   })
 
   it('import-key creates an EXTERNAL key from a material file, with --valid-to, and it encrypts', async () => {
     writeFileSync(file('material-a.bin'), randomBytes(32))
     const validTo = Math.floor(Date.now() / 1000) + 86_400
-    const r = await keyward(home, ['import-key', '--alias', 'byok-file', '--material-file', file('material-a.bin'), '--valid-to', String(validTo)])
+    const r = await keyward(home, [
+      'import-key',
+      '--alias',
+      'byok-file',
+      '--material-file',
+      file('material-a.bin'),
+      '--valid-to',
+      String(validTo),
+    ])
     expect(r.code, r.stderr).toBe(0)
-    const meta = JSON.parse(r.stdout) as { KeyId: string; Origin: string; KeyState: string; ValidTo: number; KeySpec: string }
+    const meta = JSON.parse(r.stdout) as {
+      KeyId: string
+      Origin: string
+      KeyState: string
+      ValidTo: number
+      KeySpec: string
+    }
     expect(meta).toMatchObject({ Origin: 'EXTERNAL', KeyState: 'Enabled', ValidTo: validTo, KeySpec: 'AES_256' })
     await roundTrip(meta.KeyId)
   })
 
   it('import-key --random into an existing PendingImport SM4 key (--key-id), RSAES_OAEP_SHA_1 wrapping', async () => {
     const keyId = (await kms(home, 'CreateKey', { Alias: 'byok-sm4', Type: 2, KeySpec: 'SM4' }))['KeyId'] as string
-    const r = await keyward(home, ['import-key', '--key-id', keyId, '--random', '--wrapping-algorithm', 'RSAES_OAEP_SHA_1', '--valid-to', '2099-01-01T00:00:00Z'])
+    const r = await keyward(home, [
+      'import-key',
+      '--key-id',
+      keyId,
+      '--random',
+      '--wrapping-algorithm',
+      'RSAES_OAEP_SHA_1',
+      '--valid-to',
+      '2099-01-01T00:00:00Z',
+    ])
     expect(r.code, r.stderr).toBe(0)
-    expect(JSON.parse(r.stdout)).toMatchObject({ KeyId: keyId, KeySpec: 'SM4', KeyState: 'Enabled', ValidTo: Date.parse('2099-01-01T00:00:00Z') / 1000 })
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      KeyId: keyId,
+      KeySpec: 'SM4',
+      KeyState: 'Enabled',
+      ValidTo: Date.parse('2099-01-01T00:00:00Z') / 1000,
+    })
   })
 
   it('bad import-key command lines fail with a message and create no key', async () => {

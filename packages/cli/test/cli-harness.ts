@@ -30,14 +30,19 @@ function newestMtime(dir: string): number {
 export function requireBuiltCli(): void {
   const dist = join(CLI_DIR, 'dist')
   if (!existsSync(join(dist, 'main.js')) || newestMtime(dist) < newestMtime(join(CLI_DIR, 'src'))) {
-    throw new Error('packages/cli/dist is missing or older than src: run `npx tsc -b packages/cli` (npm test builds first).')
+    throw new Error(
+      'packages/cli/dist is missing or older than src: run `npx tsc -b packages/cli` (npm test builds first).',
+    )
   }
 }
 
 /** script(1), which gives a child a pseudo-terminal; fails naming its Debian package when missing. */
 export function requireScript(): string {
   const r = spawnSync('sh', ['-c', 'command -v script'], { encoding: 'utf8' })
-  if (r.status !== 0 || !r.stdout.trim()) throw new Error('script(1) is required by this test and is missing. Install it with: sudo apt-get install -y bsdutils')
+  if (r.status !== 0 || !r.stdout.trim())
+    throw new Error(
+      'script(1) is required by this test and is missing. Install it with: sudo apt-get install -y bsdutils',
+    )
   return r.stdout.trim()
 }
 
@@ -59,13 +64,21 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
 }
 
 /** Runs `keyward ...args`; never rejects on a non-zero exit. */
-export function keyward(home: string, args: readonly string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
+export function keyward(
+  home: string,
+  args: readonly string[],
+  opts: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliRun> {
   return new Promise((res, rej) => {
-    execFile(process.execPath, [BIN, ...args], { env: cliEnv(home, opts.env), cwd: opts.cwd ?? home, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: cliEnv(home, opts.env), cwd: opts.cwd ?? home, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return rej(error)
         res({ code: error ? (error.code as number) : 0, stdout, stderr })
-      })
+      },
+    )
   })
 }
 
@@ -73,12 +86,21 @@ export function keyward(home: string, args: readonly string[], opts: { env?: Rec
  * `keyward kms Action --P v ...`, expected to succeed; returns the response model, which keyward prints as tccli
  * does: without the `{"Response": ...}` wrapper, JSON indented by four spaces.
  */
-export async function kms(home: string, action: string, params: Record<string, string | number> = {}, extra: string[] = [],
-  env?: Record<string, string>): Promise<Record<string, unknown>> {
+export async function kms(
+  home: string,
+  action: string,
+  params: Record<string, string | number> = {},
+  extra: string[] = [],
+  env?: Record<string, string>,
+): Promise<Record<string, unknown>> {
   const args = ['kms', action, ...Object.entries(params).flatMap(([k, v]) => [`--${k}`, String(v)]), ...extra]
   const r = await keyward(home, args, env ? { env } : {})
-  // The dev credentials of a fresh home, and the target of a remote KMS (`→ http://127.0.0.1:8300`), are all stderr may hold.
-  expect(r.stderr.replace(/created the dev account[\s\S]*SecretKey: \S+\n/, '').replace(/^→ \S+.*\n/, ''), `keyward ${args.join(' ')}`).toBe('')
+  // The dev credentials of a fresh home, and the target of a remote KMS (`→ http://127.0.0.1:8300`), are all stderr may
+  // hold.
+  expect(
+    r.stderr.replace(/created the dev account[\s\S]*SecretKey: \S+\n/, '').replace(/^→ \S+.*\n/, ''),
+    `keyward ${args.join(' ')}`,
+  ).toBe('')
   expect(r.code).toBe(0)
   const body = JSON.parse(r.stdout) as Record<string, unknown>
   expect(r.stdout).toBe(`${JSON.stringify(body, null, 4)}\n`)
@@ -105,7 +127,10 @@ export interface ServeChild {
 }
 
 /** Starts `keyward [globalArgs] serve --port 0` and waits for `listening on http://H:P`. */
-export async function startServe(home: string, opts: { globalArgs?: string[]; env?: Record<string, string> } = {}): Promise<ServeChild & { endpoint: string }> {
+export async function startServe(
+  home: string,
+  opts: { globalArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<ServeChild & { endpoint: string }> {
   const args = [BIN, ...(opts.globalArgs ?? []), 'serve', '--port', '0', '--log-level', 'warn']
   const child = spawn(process.execPath, args, { env: cliEnv(home, opts.env), cwd: home })
   let out = ''
@@ -138,7 +163,12 @@ export async function writingUnnamed(pid: number, dir: string): Promise<boolean>
     try {
       for (const fd of readdirSync(`/proc/${pid}/fd`)) {
         const target = readlinkSync(`/proc/${pid}/fd/${fd}`)
-        if (target.startsWith(`${real}/#`) && target.endsWith(' (deleted)') && statSync(`/proc/${pid}/fd/${fd}`).size > 0) return true
+        if (
+          target.startsWith(`${real}/#`) &&
+          target.endsWith(' (deleted)') &&
+          statSync(`/proc/${pid}/fd/${fd}`).size > 0
+        )
+          return true
       }
     } catch {
       // the process is starting or gone

@@ -8,7 +8,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '@keyward/test-support'
-import { expectFailure, keyward, kms, requireBuiltCli, SLOW_TEST_MS, startServe, type ServeChild } from './cli-harness.js'
+import {
+  expectFailure,
+  keyward,
+  kms,
+  requireBuiltCli,
+  SLOW_TEST_MS,
+  startServe,
+  type ServeChild,
+} from './cli-harness.js'
 
 const REFUSED = /code:UnsupportedOperation\.ComplianceProfile message:The gm compliance profile/
 
@@ -23,11 +31,25 @@ describe('keyward under compliance profiles', { timeout: SLOW_TEST_MS }, () => {
     requireBuiltCli()
     ;({ dir: home, remove } = tempDir('keyward-cli-compliance-'))
     k['aes'] = (await kms(home, 'CreateKey', { Alias: 'old-aes' }))['KeyId'] as string
-    k['rsa'] = (await kms(home, 'CreateKey', { Alias: 'old-rsa', KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048' }))['KeyId'] as string
-    k['sm2'] = (await kms(home, 'CreateKey', { Alias: 'sm2', KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' }))['KeyId'] as string
-    aesBlob = (await kms(home, 'Encrypt', { KeyId: k['aes']!, Plaintext: Buffer.from('legacy secret').toString('base64') }))['CiphertextBlob'] as string
+    k['rsa'] = (await kms(home, 'CreateKey', { Alias: 'old-rsa', KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048' }))[
+      'KeyId'
+    ] as string
+    k['sm2'] = (await kms(home, 'CreateKey', { Alias: 'sm2', KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' }))[
+      'KeyId'
+    ] as string
+    aesBlob = (
+      await kms(home, 'Encrypt', { KeyId: k['aes']!, Plaintext: Buffer.from('legacy secret').toString('base64') })
+    )['CiphertextBlob'] as string
     writeFileSync(file('payroll.csv'), 'alice,100\n')
-    const old = await keyward(home, ['encrypt', '--key-id', k['aes']!, '--in', file('payroll.csv'), '--out', file('old.kwe')])
+    const old = await keyward(home, [
+      'encrypt',
+      '--key-id',
+      k['aes']!,
+      '--in',
+      file('payroll.csv'),
+      '--out',
+      file('old.kwe'),
+    ])
     expect(old.code, old.stderr).toBe(0)
     // From now on the deployment is gm, by its config file.
     writeFileSync(file('keyward.config.json'), JSON.stringify({ compliance: 'gm' }))
@@ -41,7 +63,9 @@ describe('keyward under compliance profiles', { timeout: SLOW_TEST_MS }, () => {
     const attempts = await Promise.all([
       keyward(home, ['kms', 'CreateKey', '--Alias', 'a1', '--KeySpec', 'AES_256']),
       keyward(home, ['--compliance', 'none', 'kms', 'CreateKey', '--Alias', 'a2', '--KeySpec', 'AES_256']),
-      keyward(home, ['kms', 'CreateKey', '--Alias', 'a3', '--KeySpec', 'AES_256'], { env: { KEYWARD_COMPLIANCE: 'none' } }),
+      keyward(home, ['kms', 'CreateKey', '--Alias', 'a3', '--KeySpec', 'AES_256'], {
+        env: { KEYWARD_COMPLIANCE: 'none' },
+      }),
       keyward(home, ['kms', 'CreateKey', '--Alias', 'a4', '--KeyUsage', 'ASYMMETRIC_DECRYPT_RSA_2048']),
       keyward(home, ['kms', 'CreateKey', '--Alias', 'a5', '--Type', '2']),
       keyward(home, ['kms', 'CreateKey', '--Alias', 'a6', '--cli-input-json', JSON.stringify({ KeySpec: 'AES_256' })]),
@@ -50,7 +74,9 @@ describe('keyward under compliance profiles', { timeout: SLOW_TEST_MS }, () => {
       expectFailure(r, REFUSED)
       expect(r.code).toBe(1)
     }
-    expect(((await kms(home, 'ListAlgorithms'))['SymmetricAlgorithms'] as unknown[])).toEqual([{ KeyUsage: 'ENCRYPT_DECRYPT', Algorithm: 'SM4' }])
+    expect((await kms(home, 'ListAlgorithms'))['SymmetricAlgorithms'] as unknown[]).toEqual([
+      { KeyUsage: 'ENCRYPT_DECRYPT', Algorithm: 'SM4' },
+    ])
   })
 
   it('another profile in the environment conflicts with the file; a misspelt one is a usage error', async () => {
@@ -73,29 +99,72 @@ describe('keyward under compliance profiles', { timeout: SLOW_TEST_MS }, () => {
       keyward(home, ['sign', '--key-id', k['rsa']!, '--algorithm', 'RSA_PSS_SHA_256', '--in', file('payroll.csv')]),
     ])
     for (const r of [encrypt, decrypt]) expectFailure(r, REFUSED)
-    expectFailure(sign, /UnsupportedOperation\.ComplianceProfile: The gm compliance profile .* signature algorithm RSA_PSS_SHA_256/)
+    expectFailure(
+      sign,
+      /UnsupportedOperation\.ComplianceProfile: The gm compliance profile .* signature algorithm RSA_PSS_SHA_256/,
+    )
     const legacy = await kms(home, 'Decrypt', { CiphertextBlob: aesBlob }, ['--allow-legacy-decrypt'])
     expect(Buffer.from(legacy['Plaintext'] as string, 'base64').toString()).toBe('legacy secret')
     // The hatch is for decryption only.
-    expectFailure(await keyward(home, ['--allow-legacy-decrypt', 'kms', 'Encrypt', '--KeyId', k['aes']!, '--Plaintext', plaintext]), REFUSED)
+    expectFailure(
+      await keyward(home, ['--allow-legacy-decrypt', 'kms', 'Encrypt', '--KeyId', k['aes']!, '--Plaintext', plaintext]),
+      REFUSED,
+    )
     const log = await keyward(home, ['audit', 'list', '--action', 'LegacyDecrypt', '--output', 'json'])
-    expect(log.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { keyId: string }).keyId)).toEqual([k['aes']])
+    expect(
+      log.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { keyId: string }).keyId),
+    ).toEqual([k['aes']])
   })
 
   it('file commands: SM4_GCM_HKDF_SM3_COMMIT by default, the AES suite refused, an AES file from before readable only with the hatch', async () => {
-    const enc = await keyward(home, ['encrypt', '--key-id', k['sm4']!, '--in', file('payroll.csv'), '--out', file('new.kwe')])
+    const enc = await keyward(home, [
+      'encrypt',
+      '--key-id',
+      k['sm4']!,
+      '--in',
+      file('payroll.csv'),
+      '--out',
+      file('new.kwe'),
+    ])
     expect(enc.code, enc.stderr).toBe(0)
     expect(readFileSync(file('new.kwe')).readUInt16BE(4)).toBe(0x0002)
     const [aesSuite, oldFile] = await Promise.all([
-      keyward(home, ['encrypt', '--key-id', k['sm4']!, '--suite', 'AES_256_GCM_HKDF_SHA256_COMMIT', '--in', file('payroll.csv'), '--out', file('aes.kwe')]),
+      keyward(home, [
+        'encrypt',
+        '--key-id',
+        k['sm4']!,
+        '--suite',
+        'AES_256_GCM_HKDF_SHA256_COMMIT',
+        '--in',
+        file('payroll.csv'),
+        '--out',
+        file('aes.kwe'),
+      ]),
       keyward(home, ['decrypt', '--key-id', k['aes']!, '--in', file('old.kwe'), '--out', file('old.csv')]),
     ])
     expectFailure(aesSuite, /UnsupportedOperation\.ComplianceProfile: .*envelope suite AES_256_GCM_HKDF_SHA256_COMMIT/)
-    expectFailure(oldFile, /UnsupportedOperation\.ComplianceProfile: .*envelope suite AES_256_GCM_HKDF_SHA256_COMMIT \(decrypting an envelope message\)/)
-    const migrated = await keyward(home, ['--allow-legacy-decrypt', 'decrypt', '--key-id', k['aes']!, '--in', file('old.kwe'), '--out', file('old.csv')])
+    expectFailure(
+      oldFile,
+      /UnsupportedOperation\.ComplianceProfile: .*envelope suite AES_256_GCM_HKDF_SHA256_COMMIT \(decrypting an envelope message\)/,
+    )
+    const migrated = await keyward(home, [
+      '--allow-legacy-decrypt',
+      'decrypt',
+      '--key-id',
+      k['aes']!,
+      '--in',
+      file('old.kwe'),
+      '--out',
+      file('old.csv'),
+    ])
     expect(migrated.code, migrated.stderr).toBe(0)
     expect(readFileSync(file('old.csv'), 'utf8')).toBe('alice,100\n')
-    expect(migrated.stderr).toMatch(/legacy decryption under gm \(--allow-legacy-decrypt\): EnvelopeDecrypt of AES_256_GCM_HKDF_SHA256_COMMIT data/)
+    expect(migrated.stderr).toMatch(
+      /legacy decryption under gm \(--allow-legacy-decrypt\): EnvelopeDecrypt of AES_256_GCM_HKDF_SHA256_COMMIT data/,
+    )
   })
 
   it('the audit log is chained with SM3 since gm and verifies', async () => {
@@ -119,8 +188,18 @@ describe('keyward under compliance profiles', { timeout: SLOW_TEST_MS }, () => {
         TENCENTCLOUD_SECRET_ID: /SecretId:\s+(\S+)/.exec(serve.output())?.[1] as string,
         TENCENTCLOUD_SECRET_KEY: /SecretKey:\s+(\S+)/.exec(serve.output())?.[1] as string,
       }
-      remoteAes = (await kms(plain, 'CreateKey', { Alias: 'remote-aes' }, ['--endpoint', serve.endpoint, '--quiet'], env))['KeyId'] as string
-      remoteBlob = (await kms(plain, 'Encrypt', { KeyId: remoteAes, Plaintext: Buffer.from('r').toString('base64') }, ['--endpoint', serve.endpoint, '--quiet'], env))['CiphertextBlob'] as string
+      remoteAes = (
+        await kms(plain, 'CreateKey', { Alias: 'remote-aes' }, ['--endpoint', serve.endpoint, '--quiet'], env)
+      )['KeyId'] as string
+      remoteBlob = (
+        await kms(
+          plain,
+          'Encrypt',
+          { KeyId: remoteAes, Plaintext: Buffer.from('r').toString('base64') },
+          ['--endpoint', serve.endpoint, '--quiet'],
+          env,
+        )
+      )['CiphertextBlob'] as string
     })
     afterAll(async () => {
       serve.child.kill('SIGTERM')
@@ -138,30 +217,64 @@ describe('keyward under compliance profiles', { timeout: SLOW_TEST_MS }, () => {
       ])
       for (const r of [create, encrypt, decrypt, sign]) expectFailure(r, REFUSED)
       const sm4 = await kms(home, 'CreateKey', { Alias: 'remote-default' }, remote, env)
-      expect(((await kms(home, 'DescribeKey', { KeyId: sm4['KeyId'] as string }, remote, env))['KeyMetadata'] as { KeySpec: string }).KeySpec).toBe('SM4')
-      const legacy = await keyward(home, [...remote, '--allow-legacy-decrypt', 'kms', 'Decrypt', '--CiphertextBlob', remoteBlob], { env })
+      expect(
+        (
+          (await kms(home, 'DescribeKey', { KeyId: sm4['KeyId'] as string }, remote, env))['KeyMetadata'] as {
+            KeySpec: string
+          }
+        ).KeySpec,
+      ).toBe('SM4')
+      const legacy = await keyward(
+        home,
+        [...remote, '--allow-legacy-decrypt', 'kms', 'Decrypt', '--CiphertextBlob', remoteBlob],
+        { env },
+      )
       expect(legacy.code, legacy.stderr).toBe(0)
-      expect(legacy.stderr).toMatch(/legacy decryption under gm \(--allow-legacy-decrypt\): Decrypt of AES-256-GCM data under key /)
+      expect(legacy.stderr).toMatch(
+        /legacy decryption under gm \(--allow-legacy-decrypt\): Decrypt of AES-256-GCM data under key /,
+      )
       // No forbidden CreateKey reached the server: its log has only the two made before.
-      const served = await keyward(join(home, 'plain-server'), ['audit', 'list', '--action', 'CreateKey', '--output', 'json'], { env: { KEYWARD_HOME: join(home, 'plain-server') } })
-      expect(served.stdout.trim().split('\n').filter((l) => l.includes('"result":"Success"'))).toHaveLength(2)
+      const served = await keyward(
+        join(home, 'plain-server'),
+        ['audit', 'list', '--action', 'CreateKey', '--output', 'json'],
+        { env: { KEYWARD_HOME: join(home, 'plain-server') } },
+      )
+      expect(
+        served.stdout
+          .trim()
+          .split('\n')
+          .filter((l) => l.includes('"result":"Success"')),
+      ).toHaveLength(2)
     })
   })
 
   it('keyward serve says which profile it runs and, under fips, whether the module is FIPS', async () => {
     for (const d of ['gm-server', 'fips-server']) mkdirSync(join(home, d))
     const gmServe = await startServe(join(home, 'gm-server'), { globalArgs: ['--compliance', 'gm'] })
-    expect(gmServe.output()).toMatch(/^compliance profile: gm \(国密 \(GB\/T 39786-2021, GM\/T 0054-2018\)\); audit chain SM3 \/ HMAC-SM3$/m)
+    expect(gmServe.output()).toMatch(
+      /^compliance profile: gm \(国密 \(GB\/T 39786-2021, GM\/T 0054-2018\)\); audit chain SM3 \/ HMAC-SM3$/m,
+    )
     gmServe.child.kill('SIGTERM')
     await gmServe.exited
     const fipsHome = join(home, 'fips-server')
     const fipsServe = await startServe(fipsHome, { globalArgs: ['--compliance', 'fips'] })
-    expect(fipsServe.output()).toMatch(/^compliance profile: fips \(FIPS 140-3 approved algorithms\); audit chain SHA-256 \/ HMAC-SHA-256$/m)
+    expect(fipsServe.output()).toMatch(
+      /^compliance profile: fips \(FIPS 140-3 approved algorithms\); audit chain SHA-256 \/ HMAC-SHA-256$/m,
+    )
     // This Node either has a FIPS provider, turned on, or says plainly that it is not a validated module.
-    expect(fipsServe.errors()).toMatch(/^fips compliance profile: Node v\S+, OpenSSL .*(FIPS provider enabled|not a FIPS-validated module)/m)
+    expect(fipsServe.errors()).toMatch(
+      /^fips compliance profile: Node v\S+, OpenSSL .*(FIPS provider enabled|not a FIPS-validated module)/m,
+    )
     fipsServe.child.kill('SIGTERM')
     await fipsServe.exited
-    const sm4 = await keyward(fipsHome, ['--compliance', 'fips', 'kms', 'CreateKey', '--Alias', 's', '--KeySpec', 'SM4'], { env: { KEYWARD_HOME: fipsHome } })
-    expectFailure(sm4, /code:UnsupportedOperation\.ComplianceProfile message:The fips compliance profile .* key spec SM4/)
+    const sm4 = await keyward(
+      fipsHome,
+      ['--compliance', 'fips', 'kms', 'CreateKey', '--Alias', 's', '--KeySpec', 'SM4'],
+      { env: { KEYWARD_HOME: fipsHome } },
+    )
+    expectFailure(
+      sm4,
+      /code:UnsupportedOperation\.ComplianceProfile message:The fips compliance profile .* key spec SM4/,
+    )
   })
 })

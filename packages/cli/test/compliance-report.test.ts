@@ -9,14 +9,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '@keyward/test-support'
 import { expectFailure, keyward, kms, requireBuiltCli, SLOW_TEST_MS } from './cli-harness.js'
 
-interface Finding { check: string; severity: string; subject: string; message: string; requirements: string[] }
+interface Finding {
+  check: string
+  severity: string
+  subject: string
+  message: string
+  requirements: string[]
+}
 interface Report {
   type: string
   profile: { name: string }
   summary: { violations: number; warnings: number; keys: number; accounts: number }
-  keys: Array<{ keyId: string; alias: string; account: string; keySpec: string; keyState: string; location: string; keyRotationEnabled: boolean }>
+  keys: Array<{
+    keyId: string
+    alias: string
+    account: string
+    keySpec: string
+    keyState: string
+    location: string
+    keyRotationEnabled: boolean
+  }>
   findings: Finding[]
-  deployment: { audit: { ok: boolean; entries: number; checkpoint?: { ok: boolean } }; cryptoModule: { fipsActive: boolean } }
+  deployment: {
+    audit: { ok: boolean; entries: number; checkpoint?: { ok: boolean } }
+    cryptoModule: { fipsActive: boolean }
+  }
   requirements: Array<{ check: string; requirements: string[] }>
   limitations: string[]
 }
@@ -32,7 +49,11 @@ describe('keyward compliance report', { timeout: SLOW_TEST_MS }, () => {
     return { code: r.code, report: JSON.parse(r.stdout) as Report }
   }
 
-  const violationKeys = (r: Report): string[] => r.findings.filter((f) => f.severity === 'violation').map((f) => /^key (\S+)/.exec(f.subject)?.[1] ?? f.subject).sort()
+  const violationKeys = (r: Report): string[] =>
+    r.findings
+      .filter((f) => f.severity === 'violation')
+      .map((f) => /^key (\S+)/.exec(f.subject)?.[1] ?? f.subject)
+      .sort()
 
   beforeAll(async () => {
     requireBuiltCli()
@@ -63,13 +84,29 @@ describe('keyward compliance report', { timeout: SLOW_TEST_MS }, () => {
     expect(r.summary.keys).toBe(7)
     expect(violationKeys(r)).toEqual([k['orders-aes'], k['sign-rsa'], k['sign-ecc'], k['byok-aes']].sort())
     expect(r.summary.violations).toBe(4)
-    expect(r.findings.find((f) => f.subject.startsWith(`key ${k['retired-aes']}`))).toMatchObject({ severity: 'info', message: expect.stringMatching(/scheduled for deletion/) })
+    expect(r.findings.find((f) => f.subject.startsWith(`key ${k['retired-aes']}`))).toMatchObject({
+      severity: 'info',
+      message: expect.stringMatching(/scheduled for deletion/),
+    })
     // Every violation says what to do and which requirement it bears on.
-    for (const f of r.findings.filter((x) => x.severity === 'violation')) expect(f.requirements.join(' ')).toMatch(/GB\/T 39786-2021 §5 .*§8\.4/)
+    for (const f of r.findings.filter((x) => x.severity === 'violation'))
+      expect(f.requirements.join(' ')).toMatch(/GB\/T 39786-2021 §5 .*§8\.4/)
     const keyRow = r.keys.find((x) => x.keyId === k['orders-sm4'])
-    expect(keyRow).toMatchObject({ alias: 'orders-sm4', account: 'admin', keySpec: 'SM4', keyRotationEnabled: true, location: 'software (SQLite), sealed under the root key' })
-    // The home's own weaknesses are warnings, not violations: root.key beside the data, no SM3 audit entry yet, no checkpoint.
-    expect(r.findings.filter((f) => f.severity === 'warning').map((f) => f.check).sort()).toEqual(['audit-chain', 'audit-checkpoint', 'root-key'])
+    expect(keyRow).toMatchObject({
+      alias: 'orders-sm4',
+      account: 'admin',
+      keySpec: 'SM4',
+      keyRotationEnabled: true,
+      location: 'software (SQLite), sealed under the root key',
+    })
+    // The home's own weaknesses are warnings, not violations: root.key beside the data, no SM3 audit entry yet, no
+    // checkpoint.
+    expect(
+      r.findings
+        .filter((f) => f.severity === 'warning')
+        .map((f) => f.check)
+        .sort(),
+    ).toEqual(['audit-chain', 'audit-checkpoint', 'root-key'])
     expect(r.deployment.audit.ok).toBe(true)
     expect(r.requirements.map((q) => q.check)).toContain('crypto-module')
     expect(r.limitations.join('\n')).toMatch(/not a certification[\s\S]*TLCP/)
@@ -106,7 +143,10 @@ describe('keyward compliance report', { timeout: SLOW_TEST_MS }, () => {
     expect(r.profile.name).toBe('gm')
     expect(r.deployment.audit.checkpoint?.ok).toBe(true)
     expect(r.findings.some((f) => f.check === 'audit-checkpoint' && f.severity === 'info')).toBe(true)
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/"entries":(\d+)/, (_m, n: string) => `"entries":${Number(n) + 1}`))
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(/"entries":(\d+)/, (_m, n: string) => `"entries":${Number(n) + 1}`),
+    )
     expectFailure(await keyward(home, ['compliance', 'report', '--checkpoint', file]), /signature does not verify/)
   })
 

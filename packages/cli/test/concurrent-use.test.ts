@@ -17,7 +17,9 @@ describe('keyward: concurrent first use of a home', { timeout: SLOW_TEST_MS }, (
   afterAll(() => remove())
 
   it('six simultaneous CreateKey calls on a fresh home: one dev account, six keys, an intact audit chain', async () => {
-    const runs = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => keyward(home, ['kms', 'CreateKey', '--Alias', `c${i}`])))
+    const runs = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((i) => keyward(home, ['kms', 'CreateKey', '--Alias', `c${i}`])),
+    )
     for (const r of runs) expect(r.code, r.stderr).toBe(0)
     const ids = runs.map((r) => (JSON.parse(r.stdout) as { KeyId: string }).KeyId)
     expect(new Set(ids).size).toBe(6)

@@ -23,7 +23,10 @@ describe('keyward decrypt: which CMK may open a file is explicit', { timeout: SL
     other = (await kms(home, 'CreateKey', { Alias: 'someone-elses' }))['KeyId'] as string
     writeFileSync(file('payroll.csv'), 'alice,100\nbob,200\n')
     writeFileSync(file('planted.csv'), 'alice,999999\n')
-    for (const [input, keyId] of [['payroll.csv', mine], ['planted.csv', other]] as const) {
+    for (const [input, keyId] of [
+      ['payroll.csv', mine],
+      ['planted.csv', other],
+    ] as const) {
       const r = await keyward(home, ['encrypt', '--key-id', keyId, '--in', file(input), '--out', file(`${input}.kwe`)])
       expect(r.code, r.stderr).toBe(0)
     }
@@ -33,7 +36,16 @@ describe('keyward decrypt: which CMK may open a file is explicit', { timeout: SL
   it('without --key-id or --discovery it refuses to run (exit 2) and writes nothing; both together are refused too', async () => {
     const [none, both] = await Promise.all([
       keyward(home, ['decrypt', '--in', file('payroll.csv.kwe'), '--out', file('none.csv')]),
-      keyward(home, ['decrypt', '--key-id', mine, '--discovery', '--in', file('payroll.csv.kwe'), '--out', file('both.csv')]),
+      keyward(home, [
+        'decrypt',
+        '--key-id',
+        mine,
+        '--discovery',
+        '--in',
+        file('payroll.csv.kwe'),
+        '--out',
+        file('both.csv'),
+      ]),
     ])
     expectFailure(none, /^error: MissingParameter: decrypt needs --key-id <KeyId> .* or --discovery /)
     expectFailure(both, /^error: InvalidParameter: --key-id and --discovery exclude each other/)
@@ -42,24 +54,63 @@ describe('keyward decrypt: which CMK may open a file is explicit', { timeout: SL
   })
 
   it('--key-id opens a file under that CMK and names it on stderr; a file planted under another CMK the caller may use is refused', async () => {
-    const ok = await keyward(home, ['decrypt', '--key-id', mine, '--in', file('payroll.csv.kwe'), '--out', file('payroll.out')])
+    const ok = await keyward(home, [
+      'decrypt',
+      '--key-id',
+      mine,
+      '--in',
+      file('payroll.csv.kwe'),
+      '--out',
+      file('payroll.out'),
+    ])
     expect([ok.code, ok.stdout, ok.stderr]).toEqual([0, '', `decrypted with CMK ${mine} (tencent-kms)\n`])
     expect(readFileSync(file('payroll.out'), 'utf8')).toBe('alice,100\nbob,200\n')
-    const planted = await keyward(home, ['decrypt', '--key-id', mine, '--in', file('planted.csv.kwe'), '--out', file('planted.out')])
+    const planted = await keyward(home, [
+      'decrypt',
+      '--key-id',
+      mine,
+      '--in',
+      file('planted.csv.kwe'),
+      '--out',
+      file('planted.out'),
+    ])
     expectFailure(planted, /^error: InvalidParameterValue\.InvalidCiphertext: Decryption failed/)
     expect(existsSync(file('planted.out'))).toBe(false)
   })
 
   it('--discovery opens a file under any usable CMK and says which one did; --quiet keeps stderr empty', async () => {
-    const r = await keyward(home, ['decrypt', '--discovery', '--in', file('planted.csv.kwe'), '--out', file('discovered.out')])
+    const r = await keyward(home, [
+      'decrypt',
+      '--discovery',
+      '--in',
+      file('planted.csv.kwe'),
+      '--out',
+      file('discovered.out'),
+    ])
     expect([r.code, r.stderr]).toEqual([0, `decrypted with CMK ${other} (tencent-kms)\n`])
     expect(readFileSync(file('discovered.out'), 'utf8')).toBe('alice,999999\n')
-    const quiet = await keyward(home, ['--quiet', 'decrypt', '--discovery', '--in', file('payroll.csv.kwe'), '--out', '-'])
+    const quiet = await keyward(home, [
+      '--quiet',
+      'decrypt',
+      '--discovery',
+      '--in',
+      file('payroll.csv.kwe'),
+      '--out',
+      '-',
+    ])
     expect([quiet.code, quiet.stdout, quiet.stderr]).toEqual([0, 'alice,100\nbob,200\n', ''])
   })
 
   it('a malformed --key-id is a usage error before anything is read', async () => {
-    const r = await keyward(home, ['decrypt', '--key-id', 'not a key!', '--in', file('payroll.csv.kwe'), '--out', file('bad.out')])
+    const r = await keyward(home, [
+      'decrypt',
+      '--key-id',
+      'not a key!',
+      '--in',
+      file('payroll.csv.kwe'),
+      '--out',
+      file('bad.out'),
+    ])
     expectFailure(r, /InvalidParameterValue\.InvalidKeyId: --key-id "not a key!" is not a valid KeyId/)
     expect(r.code).toBe(2)
   })

@@ -6,7 +6,14 @@ import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestToken, objectsWithIdPrefix, tempDir, withTokenSession, type TestToken, type TokenKind } from '@keyward/test-support'
+import {
+  createTestToken,
+  objectsWithIdPrefix,
+  tempDir,
+  withTokenSession,
+  type TestToken,
+  type TokenKind,
+} from '@keyward/test-support'
 import { BIN, cliEnv, expectFailure, keyward, requireBuiltCli, SLOW_TEST_MS } from './cli-harness.js'
 
 interface Report {
@@ -24,15 +31,49 @@ const objectCount = (t: TestToken): number => withTokenSession(t, (s) => s.find(
 
 /** The probe's command line for `t`, PIN from HSM_PIN. */
 function probeArgs(t: TestToken, extra: string[] = []): string[] {
-  return ['hsm', 'probe', '--module', t.modulePath, '--token', t.label, ...(t.libraryParameters ? ['--library-parameters', t.libraryParameters] : []), ...extra]
+  return [
+    'hsm',
+    'probe',
+    '--module',
+    t.modulePath,
+    '--token',
+    t.label,
+    ...(t.libraryParameters ? ['--library-parameters', t.libraryParameters] : []),
+    ...extra,
+  ]
 }
 
 /** Features each token must show working (its floor), and what it must report missing, and why. */
 const EXPECT: Record<TokenKind, { works: string[]; missing: Record<string, RegExp> }> = {
-  softhsm2: { works: ['Encrypt/Decrypt/GenerateDataKey AES_256', 'Sign/Verify ECC_P256_R1', 'Sign/Verify RSA_PSS_SHA_256', 'BYOK import RSAES_OAEP_SHA_1'], missing: { 'BYOK import RSAES_OAEP_SHA_256': /SHA-256/ } },
-  nss: { works: ['Encrypt/Decrypt/GenerateDataKey AES_256', 'Sign/Verify ECC_P256_R1', 'AsymmetricRsaDecrypt RSAES_OAEP_SHA_256', 'BYOK import RSAES_PKCS1_V1_5'], missing: {} },
-  opencryptoki: { works: ['Encrypt/Decrypt/GenerateDataKey AES_256', 'Sign/Verify RSA_PKCS1_SHA_256', 'BYOK import RSAES_OAEP_SHA_1'], missing: { 'Sign/Verify ECC_P256_R1': /CKM_EC_KEY_PAIR_GEN/ } },
-  tpm2: { works: ['Sign/Verify ECC_P256_R1', 'Sign/Verify RSA_PKCS1_SHA_256', 'AsymmetricRsaDecrypt RSAES_OAEP_SHA_1'], missing: { 'Encrypt/Decrypt/GenerateDataKey AES_256': /C_GenerateKey/, 'Sign/Verify RSA_PSS_SHA_256': /CKM_RSA_PKCS_PSS/ } },
+  softhsm2: {
+    works: [
+      'Encrypt/Decrypt/GenerateDataKey AES_256',
+      'Sign/Verify ECC_P256_R1',
+      'Sign/Verify RSA_PSS_SHA_256',
+      'BYOK import RSAES_OAEP_SHA_1',
+    ],
+    missing: { 'BYOK import RSAES_OAEP_SHA_256': /SHA-256/ },
+  },
+  nss: {
+    works: [
+      'Encrypt/Decrypt/GenerateDataKey AES_256',
+      'Sign/Verify ECC_P256_R1',
+      'AsymmetricRsaDecrypt RSAES_OAEP_SHA_256',
+      'BYOK import RSAES_PKCS1_V1_5',
+    ],
+    missing: {},
+  },
+  opencryptoki: {
+    works: ['Encrypt/Decrypt/GenerateDataKey AES_256', 'Sign/Verify RSA_PKCS1_SHA_256', 'BYOK import RSAES_OAEP_SHA_1'],
+    missing: { 'Sign/Verify ECC_P256_R1': /CKM_EC_KEY_PAIR_GEN/ },
+  },
+  tpm2: {
+    works: ['Sign/Verify ECC_P256_R1', 'Sign/Verify RSA_PKCS1_SHA_256', 'AsymmetricRsaDecrypt RSAES_OAEP_SHA_1'],
+    missing: {
+      'Encrypt/Decrypt/GenerateDataKey AES_256': /C_GenerateKey/,
+      'Sign/Verify RSA_PSS_SHA_256': /CKM_RSA_PKCS_PSS/,
+    },
+  },
 }
 
 describe('keyward hsm probe', { timeout: SLOW_TEST_MS }, () => {
@@ -54,7 +95,9 @@ describe('keyward hsm probe', { timeout: SLOW_TEST_MS }, () => {
     it(`${kind}: every declared feature works on temporary keys, what is missing says why, and the token is left as it was`, async () => {
       const t = tokens[kind] as TestToken
       const before = objectCount(t)
-      const r = await keyward(home, probeArgs(t, ['--pin-env', 'HSM_PIN', '--output', 'json']), { env: { ...t.env as Record<string, string>, HSM_PIN: t.pin } })
+      const r = await keyward(home, probeArgs(t, ['--pin-env', 'HSM_PIN', '--output', 'json']), {
+        env: { ...(t.env as Record<string, string>), HSM_PIN: t.pin },
+      })
       expect(r.code, r.stderr).toBe(0)
       const report = JSON.parse(r.stdout) as Report
       expect(report.token.label).toBe(t.label)
@@ -118,9 +161,13 @@ describe('keyward hsm probe', { timeout: SLOW_TEST_MS }, () => {
   it('Ctrl-C while features are tried: the keys made so far are deleted before it exits (130)', async () => {
     const t = tokens.softhsm2 as TestToken
     const before = objectCount(t)
-    const child = spawn(process.execPath, [BIN, ...probeArgs(t, ['--pin-env', 'HSM_PIN'])], { env: cliEnv(home, { ...t.env as Record<string, string>, HSM_PIN: t.pin }) })
+    const child = spawn(process.execPath, [BIN, ...probeArgs(t, ['--pin-env', 'HSM_PIN'])], {
+      env: cliEnv(home, { ...(t.env as Record<string, string>), HSM_PIN: t.pin }),
+    })
     let stderr = ''
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
     // Interrupt once the probe has made its first key (the token then holds more objects than before).
     const deadline = Date.now() + 60_000
@@ -137,7 +184,9 @@ describe('keyward hsm probe', { timeout: SLOW_TEST_MS }, () => {
   it('a wrong PIN is LoginFailed, before anything is created', async () => {
     const t = tokens.nss as TestToken
     const before = objectCount(t)
-    const r = await keyward(home, probeArgs(t, ['--pin-env', 'HSM_PIN']), { env: { ...t.env as Record<string, string>, HSM_PIN: 'wrong-pin' } })
+    const r = await keyward(home, probeArgs(t, ['--pin-env', 'HSM_PIN']), {
+      env: { ...(t.env as Record<string, string>), HSM_PIN: 'wrong-pin' },
+    })
     expectFailure(r, /FailedOperation\.LoginFailed/)
     expect(objectCount(t)).toBe(before)
   })

@@ -37,8 +37,14 @@ describe('keyward import-key: a default wrapping algorithm the target accepts', 
       const meta = JSON.parse(r.stdout) as { KeyId: string; KeyState: string; Origin: string }
       expect(meta).toMatchObject({ KeyState: 'Enabled', Origin: 'EXTERNAL' })
       const enc = await kms(home.dir, 'Encrypt', { KeyId: meta.KeyId, Plaintext: 'aW1wb3J0ZWQ=' }, [], env)
-      expect((await kms(home.dir, 'Decrypt', { CiphertextBlob: enc['CiphertextBlob'] as string }, [], env))['Plaintext']).toBe('aW1wb3J0ZWQ=')
-      const explicit = await keyward(home.dir, ['import-key', '--alias', `byok-${kind}-256`, '--random', '--wrapping-algorithm', 'RSAES_OAEP_SHA_256'], { env })
+      expect(
+        (await kms(home.dir, 'Decrypt', { CiphertextBlob: enc['CiphertextBlob'] as string }, [], env))['Plaintext'],
+      ).toBe('aW1wb3J0ZWQ=')
+      const explicit = await keyward(
+        home.dir,
+        ['import-key', '--alias', `byok-${kind}-256`, '--random', '--wrapping-algorithm', 'RSAES_OAEP_SHA_256'],
+        { env },
+      )
       expectFailure(explicit, /UnsupportedOperation/)
     })
   }

@@ -23,30 +23,79 @@ describe('keyward kms: bad input', { timeout: SLOW_TEST_MS }, () => {
     const cases: [string[], RegExp][] = [
       [['kms', 'CreateKey', '--Alias'], /^error: MissingParameter: --Alias needs a value/],
       [['kms', 'CreateKey', 'Alias', 'x'], /^error: InvalidParameter: Unexpected argument "Alias"/],
-      [['kms', 'CreateKey', '--Alias', 'x', '--Type', 'two'], /^error: InvalidParameterValue: --Type must be an integer, got "two"/],
+      [
+        ['kms', 'CreateKey', '--Alias', 'x', '--Type', 'two'],
+        /^error: InvalidParameterValue: --Type must be an integer, got "two"/,
+      ],
       [['kms', 'NoSuchAction', '--KeyId', 'x'], /^error: InvalidAction: The Action NoSuchAction does not exist/],
-      [['kms', 'Encrpyt', '--KeyId', 'x'], /^error: InvalidAction: The Action Encrpyt does not exist; did you mean Encrypt\?/],
+      [
+        ['kms', 'Encrpyt', '--KeyId', 'x'],
+        /^error: InvalidAction: The Action Encrpyt does not exist; did you mean Encrypt\?/,
+      ],
       [['kms', 'CreateKey', '--Alias', 'x', '--Alias', 'y'], /^error: InvalidParameter: --Alias is given twice/],
-      [['kms', 'Encrypt', '--KeyId', 'k', '--Plaintext', 'aGk=', '--EncryptionContxt', '{"a":"b"}'], /^error: UnknownParameter: --EncryptionContxt is not a parameter of Encrypt; did you mean --EncryptionContext\?/],
-      [['kms', 'DescribeKey', '--Keyid', 'k'], /^error: UnknownParameter: --Keyid is not a parameter of DescribeKey; did you mean --KeyId\?/],
-      [['kms', 'CreateKey', '--Alias', 'x', '--Tags.0.TagKy', 'k'], /^error: UnknownParameter: --Tags\.0\.TagKy is not a parameter of CreateKey; did you mean --Tags\.0\.TagKey\?/],
-      [['kms', 'CreateKey', '--Alias', 'x', '--Tags.1.TagKey', 'k', '--Tags.1.TagValue', 'v'], /list indexes must start from 0/],
+      [
+        ['kms', 'Encrypt', '--KeyId', 'k', '--Plaintext', 'aGk=', '--EncryptionContxt', '{"a":"b"}'],
+        /^error: UnknownParameter: --EncryptionContxt is not a parameter of Encrypt; did you mean --EncryptionContext\?/,
+      ],
+      [
+        ['kms', 'DescribeKey', '--Keyid', 'k'],
+        /^error: UnknownParameter: --Keyid is not a parameter of DescribeKey; did you mean --KeyId\?/,
+      ],
+      [
+        ['kms', 'CreateKey', '--Alias', 'x', '--Tags.0.TagKy', 'k'],
+        /^error: UnknownParameter: --Tags\.0\.TagKy is not a parameter of CreateKey; did you mean --Tags\.0\.TagKey\?/,
+      ],
+      [
+        ['kms', 'CreateKey', '--Alias', 'x', '--Tags.1.TagKey', 'k', '--Tags.1.TagValue', 'v'],
+        /list indexes must start from 0/,
+      ],
       [['kms', 'Encrypt', '--KeyId', 'k'], /^error: MissingParameter: Encrypt needs --Plaintext/],
       [['kms', 'DescribeKeys', '--KeyIds', '[a,]'], /^error: InvalidParameterValue: --KeyIds must be JSON/],
-      [['kms', 'Encrypt', '--cli-input-json', '{"KeyId":"k","Plaintxt":"aGk="}'], /^error: UnknownParameter: The parameter Plaintxt is not recognized; did you mean Plaintext\?/],
+      [
+        ['kms', 'Encrypt', '--cli-input-json', '{"KeyId":"k","Plaintxt":"aGk="}'],
+        /^error: UnknownParameter: The parameter Plaintxt is not recognized; did you mean Plaintext\?/,
+      ],
       [['kms', 'Encrypt', '--cli-input-json', '[1]'], /--cli-input-json must be a JSON object/],
-      [['kms', 'ListKeys', '--output', 'yaml'], /^error: InvalidParameterValue: --output must be one of json, text, table/],
-      [['kms', 'ListKeys', '--filter', 'Keys[?'], /^error: InvalidParameterValue: --filter "Keys\[\?" is not a JMESPath expression/],
-      [['kms', 'ListKeys', '--outptu', 'text'], /^error: InvalidParameter: Unknown option --outptu; did you mean --output\?/],
+      [
+        ['kms', 'ListKeys', '--output', 'yaml'],
+        /^error: InvalidParameterValue: --output must be one of json, text, table/,
+      ],
+      [
+        ['kms', 'ListKeys', '--filter', 'Keys[?'],
+        /^error: InvalidParameterValue: --filter "Keys\[\?" is not a JMESPath expression/,
+      ],
+      [
+        ['kms', 'ListKeys', '--outptu', 'text'],
+        /^error: InvalidParameter: Unknown option --outptu; did you mean --output\?/,
+      ],
       [['kms', 'ListKeys', '--version', '2017-03-12'], /the KMS API has one version, 2019-01-18/],
       [['kms', 'ListKeys', '--https-proxy', 'http://p:3128'], /--https-proxy is not supported by keyward/],
       [['kms', 'ListKeys', '--timeout', 'soon'], /--timeout "soon": expected whole seconds/],
-      [['kms', 'ListKeys', '--secretId', 'AKIDx', '--secretKey', 'y'], /credentials for a remote KMS: add --region, --endpoint or --profile/],
+      [
+        ['kms', 'ListKeys', '--secretId', 'AKIDx', '--secretKey', 'y'],
+        /credentials for a remote KMS: add --region, --endpoint or --profile/,
+      ],
       [['kms'], /^error: MissingParameter: Missing the Action/],
-      [['--provider', 'nonsense', 'kms', 'ListKeys'], /^error: InvalidParameterValue: --provider "nonsense": expected one of software, pkcs11, tencent-kms/],
+      [
+        ['--provider', 'nonsense', 'kms', 'ListKeys'],
+        /^error: InvalidParameterValue: --provider "nonsense": expected one of software, pkcs11, tencent-kms/,
+      ],
       [['--region', 'Mars', 'kms', 'ListKeys'], /Region "Mars" is not a Tencent Cloud region name/],
       [['kms', 'ListKeys', '--endpoint', 'https://kms.example.com/'], /--endpoint .*expected host\[:port\]/],
-      [['encrypt', '--key-id', '00000000-0000-0000-0000-000000000000', '--in', 'x', '--out', 'y', '--context', 'novalue'], /--context "novalue": expected key=value/],
+      [
+        [
+          'encrypt',
+          '--key-id',
+          '00000000-0000-0000-0000-000000000000',
+          '--in',
+          'x',
+          '--out',
+          'y',
+          '--context',
+          'novalue',
+        ],
+        /--context "novalue": expected key=value/,
+      ],
     ]
     const runs = await Promise.all(cases.map(([args]) => keyward(home, args)))
     for (const [i, r] of runs.entries()) {
@@ -57,7 +106,7 @@ describe('keyward kms: bad input', { timeout: SLOW_TEST_MS }, () => {
     expect((await kms(home, 'ListKeys'))['TotalCount']).toBe(0)
   })
 
-  it('requests the KMS refuses exit 1 with tccli\'s error line; so do a missing profile and an HSM not configured', async () => {
+  it("requests the KMS refuses exit 1 with tccli's error line; so do a missing profile and an HSM not configured", async () => {
     const runs = await Promise.all([
       keyward(home, ['kms', 'CreateKey', '--Alias', 'x', '--KeyUsage', 'BOGUS']),
       keyward(home, ['kms', 'CreateKey', '--Alias', 'bad alias with spaces']),
@@ -68,7 +117,10 @@ describe('keyward kms: bad input', { timeout: SLOW_TEST_MS }, () => {
     ])
     const api = /^\[TencentCloudSDKException\] code:(\S+) message:(.*) requestId:[0-9a-f-]{36}\n$/
     expectFailure(runs[0]!, api)
-    expect(api.exec(runs[0]!.stderr)?.slice(1, 3)).toEqual(['InvalidParameterValue', expect.stringMatching(/^KeyUsage must be one of /)])
+    expect(api.exec(runs[0]!.stderr)?.slice(1, 3)).toEqual([
+      'InvalidParameterValue',
+      expect.stringMatching(/^KeyUsage must be one of /),
+    ])
     expectFailure(runs[1]!, /^\[TencentCloudSDKException\] code:InvalidParameterValue.*Alias/)
     expectFailure(runs[2]!, /^\[TencentCloudSDKException\] code:InvalidParameterValue.*NumberOfBytes/)
     expectFailure(runs[3]!, /^\[TencentCloudSDKException\] code:(InvalidParameter|InvalidParameterValue) .*Plaintext/)
@@ -80,7 +132,20 @@ describe('keyward kms: bad input', { timeout: SLOW_TEST_MS }, () => {
   })
 
   it('answers --help on every command, exit 0', async () => {
-    const commands = [[], ['encrypt'], ['decrypt'], ['sign'], ['verify'], ['import-key'], ['audit'], ['audit', 'verify'], ['audit', 'list'], ['audit', 'tail'], ['configure'], ['serve']]
+    const commands = [
+      [],
+      ['encrypt'],
+      ['decrypt'],
+      ['sign'],
+      ['verify'],
+      ['import-key'],
+      ['audit'],
+      ['audit', 'verify'],
+      ['audit', 'list'],
+      ['audit', 'tail'],
+      ['configure'],
+      ['serve'],
+    ]
     const runs = await Promise.all(commands.map((c) => keyward(home, [...c, '--help'])))
     for (const [i, r] of runs.entries()) {
       expect(r.code, commands[i]!.join(' ')).toBe(0)

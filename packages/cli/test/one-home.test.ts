@@ -37,7 +37,9 @@ describe('library and CLI on one home', { timeout: SLOW_TEST_MS }, () => {
     // The CLI (embedded KMS) creates its own 'orders': no clash, no internal alias leaking either way.
     const cliKey = (await kms(home, 'CreateKey', { Alias: 'orders' }))['KeyId'] as string
     const list = await kms(home, 'ListKeyDetail')
-    expect((list['KeyMetadatas'] as { KeyId: string; Alias: string }[]).map((m) => [m.KeyId, m.Alias])).toEqual([[cliKey, 'orders']])
+    expect((list['KeyMetadatas'] as { KeyId: string; Alias: string }[]).map((m) => [m.KeyId, m.Alias])).toEqual([
+      [cliKey, 'orders'],
+    ])
     const unknown = await keyward(home, ['kms', 'DescribeKey', '--KeyId', appKey])
     expect(unknown.stderr).toMatch(/^\[TencentCloudSDKException\] code:ResourceUnavailable\.CmkNotFound /)
     expect(unknown.code).toBe(1)
@@ -46,7 +48,9 @@ describe('library and CLI on one home', { timeout: SLOW_TEST_MS }, () => {
     try {
       const keys = await again.provider.listKeys()
       expect(keys.keys.map((k) => [k.keyId, k.alias])).toEqual([[appKey, 'orders']])
-      await expect(again.provider.describeKey(cliKey)).rejects.toMatchObject({ code: 'ResourceUnavailable.CmkNotFound' })
+      await expect(again.provider.describeKey(cliKey)).rejects.toMatchObject({
+        code: 'ResourceUnavailable.CmkNotFound',
+      })
       const { ciphertextBlob } = await again.provider.encrypt({ keyId: appKey, plaintext: Buffer.from('app data') })
       expect(Buffer.from((await again.provider.decrypt({ ciphertextBlob })).plaintext).toString()).toBe('app data')
     } finally {
@@ -61,8 +65,17 @@ describe('library and CLI on one home', { timeout: SLOW_TEST_MS }, () => {
     const store = SqliteKeyStore.open(join(old, 'keys.db'))
     await store.close()
     const warnings: string[] = []
-    const kw = await createKeyward({}, { env: { KEYWARD_HOME: old, KEYWARD_ROOT_KEY: randomBytes(32).toString('base64') }, cwd: old, warn: (m) => warnings.push(m) })
+    const kw = await createKeyward(
+      {},
+      {
+        env: { KEYWARD_HOME: old, KEYWARD_ROOT_KEY: randomBytes(32).toString('base64') },
+        cwd: old,
+        warn: (m) => warnings.push(m),
+      },
+    )
     await kw.close()
-    expect(warnings.join('\n')).toMatch(/keys\.db holds keys of an earlier Keyward library; applications now keep their keys in .*app-keys\.db .*set software\.path/)
+    expect(warnings.join('\n')).toMatch(
+      /keys\.db holds keys of an earlier Keyward library; applications now keep their keys in .*app-keys\.db .*set software\.path/,
+    )
   })
 })

@@ -12,13 +12,22 @@ import { keyward, kms, requireBuiltCli, SLOW_TEST_MS } from './cli-harness.js'
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'tencentcloud-cli')
 
-interface Case { response: string; filter: string | null; output: OutputFormat; expected: string }
+interface Case {
+  response: string
+  filter: string | null
+  output: OutputFormat
+  expected: string
+}
 
-const spec = JSON.parse(readFileSync(join(FIXTURES, 'output-format-cases.json'), 'utf8')) as { responses: Record<string, unknown> }
+const spec = JSON.parse(readFileSync(join(FIXTURES, 'output-format-cases.json'), 'utf8')) as {
+  responses: Record<string, unknown>
+}
 const { cases } = JSON.parse(readFileSync(join(FIXTURES, 'output-formats.json'), 'utf8')) as { cases: Case[] }
 
 describe('tccli output formats', () => {
-  it.each(cases.map((c) => [`${c.response} --output ${c.output}${c.filter ? ` --filter '${c.filter}'` : ''}`, c] as const))('%s', (_, c) => {
+  it.each(
+    cases.map((c) => [`${c.response} --output ${c.output}${c.filter ? ` --filter '${c.filter}'` : ''}`, c] as const),
+  )('%s', (_, c) => {
     const value = spec.responses[c.response]
     const shown = c.filter ? compileFilter(c.filter)(value) : value
     expect(formatResponse(shown, c.output)).toBe(c.expected)
@@ -35,13 +44,31 @@ describe('keyward kms --output/--filter (built binary)', { timeout: SLOW_TEST_MS
   })
   afterAll(() => remove())
 
-  it('captures an id with --filter --output text, before or after the Action, and takes the tccli profile\'s output', async () => {
-    const created = await keyward(home, ['kms', 'CreateKey', '--Alias', 'captured', '--filter', 'KeyId', '--output', 'text'])
+  it("captures an id with --filter --output text, before or after the Action, and takes the tccli profile's output", async () => {
+    const created = await keyward(home, [
+      'kms',
+      'CreateKey',
+      '--Alias',
+      'captured',
+      '--filter',
+      'KeyId',
+      '--output',
+      'text',
+    ])
     expect(created.code, created.stderr).toBe(0)
     const keyId = created.stdout.trimEnd()
     expect(keyId).toMatch(/^[0-9a-f-]{36}$/)
     expect(created.stdout).toBe(`${keyId}\n`)
-    const before = await keyward(home, ['--output', 'text', '--filter', 'KeyMetadata.[Alias,KeyState]', 'kms', 'DescribeKey', '--KeyId', keyId])
+    const before = await keyward(home, [
+      '--output',
+      'text',
+      '--filter',
+      'KeyMetadata.[Alias,KeyState]',
+      'kms',
+      'DescribeKey',
+      '--KeyId',
+      keyId,
+    ])
     expect([before.code, before.stdout]).toEqual([0, 'captured\tEnabled\n'])
     const json = await keyward(home, ['kms', 'DescribeKey', '--KeyId', keyId, '--filter', 'KeyMetadata.Alias'])
     expect(json.stdout).toBe('"captured"\n')
@@ -52,7 +79,9 @@ describe('keyward kms --output/--filter (built binary)', { timeout: SLOW_TEST_MS
     expect(withProfile.code, withProfile.stderr).toBe(0)
     const table = await keyward(home, ['kms', 'GetRegions'], { env: { HOME: home } })
     expect(table.stdout).toMatch(/^-+\n\|\s+action\s+\|\n/)
-    const explicit = await keyward(home, ['kms', 'GetRegions', '--output', 'json', '--filter', 'Regions'], { env: { HOME: home } })
+    const explicit = await keyward(home, ['kms', 'GetRegions', '--output', 'json', '--filter', 'Regions'], {
+      env: { HOME: home },
+    })
     expect(JSON.parse(explicit.stdout)).toEqual(['ap-guangzhou'])
   })
 })

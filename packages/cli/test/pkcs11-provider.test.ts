@@ -19,7 +19,12 @@ describe('keyward --provider pkcs11 (SoftHSM2)', { timeout: SLOW_TEST_MS }, () =
     requireBuiltCli()
     token = createSoftHsmToken()
     ;({ dir: home, remove } = tempDir('keyward-cli-hsm-'))
-    env = { SOFTHSM2_CONF: token.conf, KEYWARD_PKCS11_MODULE: token.modulePath, KEYWARD_PKCS11_TOKEN: token.label, KEYWARD_PKCS11_PIN: token.pin }
+    env = {
+      SOFTHSM2_CONF: token.conf,
+      KEYWARD_PKCS11_MODULE: token.modulePath,
+      KEYWARD_PKCS11_TOKEN: token.label,
+      KEYWARD_PKCS11_PIN: token.pin,
+    }
   })
   afterAll(() => {
     remove()
@@ -30,11 +35,21 @@ describe('keyward --provider pkcs11 (SoftHSM2)', { timeout: SLOW_TEST_MS }, () =
     const p = ['--provider', 'pkcs11']
     const keyId = (await kms(home, 'CreateKey', { Alias: 'in-hsm' }, p, env))['KeyId'] as string
     const enc = await kms(home, 'Encrypt', { KeyId: keyId, Plaintext: 'aGVsbG8=' }, p, env)
-    expect((await kms(home, 'Decrypt', { CiphertextBlob: enc['CiphertextBlob'] as string }, p, env))['Plaintext']).toBe('aGVsbG8=')
+    expect((await kms(home, 'Decrypt', { CiphertextBlob: enc['CiphertextBlob'] as string }, p, env))['Plaintext']).toBe(
+      'aGVsbG8=',
+    )
     writeFileSync(join(home, 'doc.bin'), randomBytes(300_000))
-    const e = await keyward(home, [...p, 'encrypt', '--key-id', keyId, '--in', join(home, 'doc.bin'), '--out', join(home, 'doc.kwe')], { env })
+    const e = await keyward(
+      home,
+      [...p, 'encrypt', '--key-id', keyId, '--in', join(home, 'doc.bin'), '--out', join(home, 'doc.kwe')],
+      { env },
+    )
     expect(e.code, e.stderr).toBe(0)
-    const d = await keyward(home, [...p, 'decrypt', '--key-id', keyId, '--in', join(home, 'doc.kwe'), '--out', join(home, 'doc.out')], { env })
+    const d = await keyward(
+      home,
+      [...p, 'decrypt', '--key-id', keyId, '--in', join(home, 'doc.kwe'), '--out', join(home, 'doc.out')],
+      { env },
+    )
     expect(d.code, d.stderr).toBe(0)
     expect(readFileSync(join(home, 'doc.out')).equals(readFileSync(join(home, 'doc.bin')))).toBe(true)
     // The key is not in the software store: without the HSM the same KeyId is unknown.
@@ -57,7 +72,11 @@ describe('keyward --provider pkcs11 (SoftHSM2)', { timeout: SLOW_TEST_MS }, () =
       const over = ['--endpoint', serve.endpoint]
       const keyId = (await kms(fresh.dir, 'CreateKey', { Alias: 'served-from-hsm' }, over, creds))['KeyId'] as string
       const enc = await kms(fresh.dir, 'Encrypt', { KeyId: keyId, Plaintext: 'c2VydmVk' }, over, creds)
-      expect((await kms(fresh.dir, 'Decrypt', { CiphertextBlob: enc['CiphertextBlob'] as string }, over, creds))['Plaintext']).toBe('c2VydmVk')
+      expect(
+        (await kms(fresh.dir, 'Decrypt', { CiphertextBlob: enc['CiphertextBlob'] as string }, over, creds))[
+          'Plaintext'
+        ],
+      ).toBe('c2VydmVk')
       // The key lives in the token: the software store of the same home does not know it.
       const soft = await keyward(fresh.dir, ['kms', 'DescribeKey', '--KeyId', keyId])
       expect(soft.stderr).toMatch(/^\[TencentCloudSDKException\] code:ResourceUnavailable\.CmkNotFound message:/)

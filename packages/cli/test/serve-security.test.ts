@@ -28,7 +28,10 @@ interface Serving {
 /** `keyward serve --port 0 ...args`; resolves once it prints `listening on`, rejects if it exits first. */
 function serve(home: string, args: string[], env: Record<string, string> = {}): Promise<Serving> {
   mkdirSync(home, { recursive: true })
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'warn', ...args], { env: cliEnv(home, env), cwd: home })
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--log-level', 'warn', ...args], {
+    env: cliEnv(home, env),
+    cwd: home,
+  })
   let out = ''
   let err = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))
@@ -52,7 +55,11 @@ function serve(home: string, args: string[], env: Record<string, string> = {}): 
 
 function client(url: string, creds: { secretId: string; secretKey: string }, agent?: Agent) {
   const [protocol, endpoint] = url.split('://') as [string, string]
-  return new sdk.v20190118.Client({ credential: creds, region: 'ap-guangzhou', profile: { httpProfile: { endpoint, protocol: `${protocol}://`, ...(agent ? { agent } : {}) } } })
+  return new sdk.v20190118.Client({
+    credential: creds,
+    region: 'ap-guangzhou',
+    profile: { httpProfile: { endpoint, protocol: `${protocol}://`, ...(agent ? { agent } : {}) } },
+  })
 }
 
 function credsOf(text: string): { secretId: string; secretKey: string } {
@@ -88,7 +95,10 @@ describe('keyward serve: transport security and credentials', { timeout: SLOW_TE
     const refused = await serve(home, ['--host', '0.0.0.0']).catch((e: { err: string; code: number }) => e)
     expect((refused as { code: number }).code).not.toBe(0)
     expect((refused as { err: string }).err).toMatch(/Refusing plain HTTP on 0\.0\.0\.0/)
-    expectFailure(await keyward(home, ['serve', '--port', '0', '--tls-cert', cert.certFile]), /--tls-cert and --tls-key go together/)
+    expectFailure(
+      await keyward(home, ['serve', '--port', '0', '--tls-cert', cert.certFile]),
+      /--tls-cert and --tls-key go together/,
+    )
     const insecure = await serve(home, ['--host', '0.0.0.0', '--insecure-http'])
     expect(insecure.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/)
     insecure.kill('SIGTERM')
@@ -120,12 +130,17 @@ describe('keyward serve: transport security and credentials', { timeout: SLOW_TE
   it('server.tls and server.strictSigning in the config file: HTTPS, and a stock SDK request is refused', async () => {
     const home = tempDir('keyward-cli-strict-')
     try {
-      writeFileSync(join(home.dir, 'keyward.config.json'), JSON.stringify({ server: { strictSigning: true, tls: { certFile: cert.certFile, keyFile: cert.keyFile } } }))
+      writeFileSync(
+        join(home.dir, 'keyward.config.json'),
+        JSON.stringify({ server: { strictSigning: true, tls: { certFile: cert.certFile, keyFile: cert.keyFile } } }),
+      )
       const s = await serve(home.dir, [])
       try {
         expect(s.out()).toContain('strict signing')
         expect(s.url).toMatch(/^https:/)
-        await expect(client(s.url, credsOf(s.out()), new Agent({ ca: ca.cert })).GetRegions()).rejects.toMatchObject({ code: 'AuthFailure.InvalidAuthorization' })
+        await expect(client(s.url, credsOf(s.out()), new Agent({ ca: ca.cert })).GetRegions()).rejects.toMatchObject({
+          code: 'AuthFailure.InvalidAuthorization',
+        })
       } finally {
         s.kill('SIGTERM')
       }
@@ -138,7 +153,10 @@ describe('keyward serve: transport security and credentials', { timeout: SLOW_TE
   it('a SecretKey from KEYWARD_BOOTSTRAP_SECRET_KEY is never printed', async () => {
     const home = join(dir, 'home-bootstrap')
     const secretKey = 'supplied-never-printed-secret-0001'
-    const s = await serve(home, [], { KEYWARD_BOOTSTRAP_SECRET_ID: 'AKIDsuppliedcli00000000000000001', KEYWARD_BOOTSTRAP_SECRET_KEY: secretKey })
+    const s = await serve(home, [], {
+      KEYWARD_BOOTSTRAP_SECRET_ID: 'AKIDsuppliedcli00000000000000001',
+      KEYWARD_BOOTSTRAP_SECRET_KEY: secretKey,
+    })
     s.kill('SIGTERM')
     await s.exited
     expect(s.out() + s.err()).not.toContain(secretKey)
@@ -173,7 +191,10 @@ describe('keyward serve: transport security and credentials', { timeout: SLOW_TE
     await s.exited
     mkdirSync(join(dir, 'home-empty'))
     expectFailure(await keyward(join(dir, 'home-empty'), ['account', 'rotate-secret']), /No server store in/)
-    expectFailure(await keyward(home, ['account', 'rotate-secret', '--account', 'nobody']), /InvalidParameterValue: No account named nobody/)
+    expectFailure(
+      await keyward(home, ['account', 'rotate-secret', '--account', 'nobody']),
+      /InvalidParameterValue: No account named nobody/,
+    )
   })
 })
 
@@ -196,11 +217,14 @@ describe('keyward audit checkpoint / verify --checkpoint', { timeout: SLOW_TEST_
     writeFileSync(file, cp.stdout)
     await kms(home, 'Encrypt', { KeyId: keyId, Plaintext: 'aGk=' })
     const ok = await keyward(home, ['audit', 'verify', '--checkpoint', file])
-    expect(ok.stdout).toMatch(/^audit log ok: 4 entries, hash chain and MACs intact; extends the checkpoint of .* \(3 entries\)\n$/)
+    expect(ok.stdout).toMatch(
+      /^audit log ok: 4 entries, hash chain and MACs intact; extends the checkpoint of .* \(3 entries\)\n$/,
+    )
 
     const db = new Database(join(home, 'server.db'))
     const rows = db.prepare('SELECT * FROM srv_audit ORDER BY seq').all() as Array<Record<string, unknown>>
-    const headAt = (seq: number) => db.prepare('UPDATE srv_audit_head SET seq = ?, hash = ? WHERE id = 1').run(seq, rows[seq - 1]!['hash'])
+    const headAt = (seq: number) =>
+      db.prepare('UPDATE srv_audit_head SET seq = ?, hash = ? WHERE id = 1').run(seq, rows[seq - 1]!['hash'])
     try {
       // Tail cut to #2 and the head rewound to match it.
       db.prepare('DELETE FROM srv_audit WHERE seq > 2').run()
@@ -217,7 +241,10 @@ describe('keyward audit checkpoint / verify --checkpoint', { timeout: SLOW_TEST_
       expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'srv_audit'").all()).toEqual([])
       // A checkpoint altered (or of another store) is refused before anything is read.
       writeFileSync(join(home, 'forged.json'), cp.stdout.replace('"entries":3', '"entries":2'))
-      expectFailure(await keyward(home, ['audit', 'verify', '--checkpoint', join(home, 'forged.json')]), /signature does not verify/)
+      expectFailure(
+        await keyward(home, ['audit', 'verify', '--checkpoint', join(home, 'forged.json')]),
+        /signature does not verify/,
+      )
       expectFailure(await keyward(home, ['audit', 'verify', '--checkpoint', '/dev/null']), /not a regular file/)
     } finally {
       db.close()

@@ -13,12 +13,15 @@ import { TCCLI_GLOBAL_OPTIONS } from '../src/kms/global-options.js'
 import { tempDir } from '@keyward/test-support'
 import { BIN, cliEnv, keyward, kms, requireBuiltCli, SLOW_TEST_MS } from './cli-harness.js'
 
-describe('tccli\'s global options', () => {
+describe("tccli's global options", () => {
   it('keyward knows every one tccli defines, and the CLI README says what it does with each', () => {
-    const tccli = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'tencentcloud-cli', 'global-options.json'), 'utf8')) as { options: string[] }
+    const tccli = JSON.parse(
+      readFileSync(join(import.meta.dirname, 'fixtures', 'tencentcloud-cli', 'global-options.json'), 'utf8'),
+    ) as { options: string[] }
     expect(TCCLI_GLOBAL_OPTIONS.map((o) => o.name)).toEqual(tccli.options)
     const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8')
-    for (const o of TCCLI_GLOBAL_OPTIONS) expect(readme, o.name).toMatch(new RegExp(`\\| \`--${o.name}\` \\| ${o.support}\\b`))
+    for (const o of TCCLI_GLOBAL_OPTIONS)
+      expect(readme, o.name).toMatch(new RegExp(`\\| \`--${o.name}\` \\| ${o.support}\\b`))
   })
 })
 
@@ -45,7 +48,9 @@ describe('keyward kms: tccli conventions', { timeout: SLOW_TEST_MS }, () => {
     expect(all.stdout).toContain('--cli-input-json')
     expect(viaHelp.stdout).toBe(all.stdout)
     for (const f of requestModel('Encrypt') ?? []) {
-      expect(encrypt.stdout).toMatch(new RegExp(`--${f.name} +String +${f.required ? 'required' : 'optional'} +${f.description.slice(0, 8)}`))
+      expect(encrypt.stdout).toMatch(
+        new RegExp(`--${f.name} +String +${f.required ? 'required' : 'optional'} +${f.description.slice(0, 8)}`),
+      )
     }
     expect(create.stdout).toMatch(/--Type +Integer +optional/)
     expect(create.stdout).toMatch(/--Tags +Array of Tag +optional/)
@@ -59,10 +64,20 @@ describe('keyward kms: tccli conventions', { timeout: SLOW_TEST_MS }, () => {
     const env = cliEnv(home)
     expect((await keyward(home, ['encrypt', '--key-id', keyId, '--in', big, '--out', `${big}.kwe`])).code).toBe(0)
     const node = `'${process.execPath}' '${BIN}'`
-    const help = spawnSync('bash', ['-c', `${node} help kms | head -3; echo "status=\${PIPESTATUS[0]}" >&2`], { env, encoding: 'utf8' })
+    const help = spawnSync('bash', ['-c', `${node} help kms | head -3; echo "status=\${PIPESTATUS[0]}" >&2`], {
+      env,
+      encoding: 'utf8',
+    })
     expect(help.stdout.split('\n')).toHaveLength(4)
     expect(help.stderr).toMatch(/^status=(0|141)\n$/)
-    const pipe = spawnSync('bash', ['-c', `${node} decrypt --key-id ${keyId} --in '${big}.kwe' --out - | head -c 10 >/dev/null; echo "status=\${PIPESTATUS[0]}" >&2`], { env, encoding: 'utf8' })
+    const pipe = spawnSync(
+      'bash',
+      [
+        '-c',
+        `${node} decrypt --key-id ${keyId} --in '${big}.kwe' --out - | head -c 10 >/dev/null; echo "status=\${PIPESTATUS[0]}" >&2`,
+      ],
+      { env, encoding: 'utf8' },
+    )
     expect(pipe.stderr).toMatch(/^status=141\n$/)
   })
 
@@ -80,14 +95,24 @@ describe('keyward kms: tccli conventions', { timeout: SLOW_TEST_MS }, () => {
     writeFileSync(join(home, 'req.json'), JSON.stringify(request))
     const [fromFile, inline] = await Promise.all([
       kms(home, 'CreateKey', {}, ['--cli-input-json', `file://${join(home, 'req.json')}`]),
-      kms(home, 'CreateKey', {}, ['--cli-input-json', JSON.stringify({ ...request, Alias: 'inline-json' }), '--Description', 'command line wins']),
+      kms(home, 'CreateKey', {}, [
+        '--cli-input-json',
+        JSON.stringify({ ...request, Alias: 'inline-json' }),
+        '--Description',
+        'command line wins',
+      ]),
     ])
     expect([fromFile['Alias'], fromFile['Description']]).toEqual(['from-json', 'made from a skeleton'])
     expect([inline['Alias'], inline['Description']]).toEqual(['inline-json', 'command line wins'])
   })
 
   it('accepts --cli-unfold-argument and dotted names; --version prints the version, --version 2019-01-18 selects the API', async () => {
-    const tagged = await kms(home, 'CreateKey', { Alias: 'unfolded', 'Tags.0.TagKey': 'env', 'Tags.0.TagValue': 'dev' }, ['--cli-unfold-argument', '--version', '2019-01-18'])
+    const tagged = await kms(
+      home,
+      'CreateKey',
+      { Alias: 'unfolded', 'Tags.0.TagKey': 'env', 'Tags.0.TagValue': 'dev' },
+      ['--cli-unfold-argument', '--version', '2019-01-18'],
+    )
     expect(tagged['Alias']).toBe('unfolded')
     const version = await keyward(home, ['--version'])
     const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }
@@ -95,7 +120,7 @@ describe('keyward kms: tccli conventions', { timeout: SLOW_TEST_MS }, () => {
     expect((await keyward(home, ['kms', 'ListKeys', '--version'])).stdout).toBe(`${pkg.version}\n`)
   })
 
-  it('takes base64 without padding, as Tencent does (the tccli docs\' --Plaintext dGVzdCUyMHBsYWluJTIwdGV4dA)', async () => {
+  it("takes base64 without padding, as Tencent does (the tccli docs' --Plaintext dGVzdCUyMHBsYWluJTIwdGV4dA)", async () => {
     const keyId = (await kms(home, 'CreateKey', { Alias: 'unpadded' }))['KeyId'] as string
     const enc = await kms(home, 'Encrypt', { KeyId: keyId, Plaintext: 'dGVzdCUyMHBsYWluJTIwdGV4dA' })
     const dec = await kms(home, 'Decrypt', { CiphertextBlob: enc['CiphertextBlob'] as string })
@@ -111,12 +136,15 @@ describe('keyward kms: tccli conventions', { timeout: SLOW_TEST_MS }, () => {
     expect(plain['SecretId']).toMatch(/^AKID/)
     const db = new Database(join(home, 'server.db'), { readonly: true })
     try {
-      const admin = (name: string): unknown => (db.prepare('SELECT is_admin FROM srv_accounts WHERE name = ?').get(name) as { is_admin: number }).is_admin
+      const admin = (name: string): unknown =>
+        (db.prepare('SELECT is_admin FROM srv_accounts WHERE name = ?').get(name) as { is_admin: number }).is_admin
       expect([admin('ops'), admin('app')]).toEqual([1, 0])
     } finally {
       db.close()
     }
     // The value is the API's string: a number is not turned into anything else.
-    expect(execFileSync(process.execPath, [BIN, 'kms', 'CreateAccount', 'help'], { env: cliEnv(home) }).toString()).toMatch(/--Role +String +optional/)
+    expect(
+      execFileSync(process.execPath, [BIN, 'kms', 'CreateAccount', 'help'], { env: cliEnv(home) }).toString(),
+    ).toMatch(/--Role +String +optional/)
   })
 })

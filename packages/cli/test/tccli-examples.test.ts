@@ -30,7 +30,10 @@ function parseExample(text: string): Example {
   const input = /Input:\s*\n+```\n([\s\S]*?)```/.exec(text)?.[1] ?? /Input:\s*\n+```\n(tccli[^\n]*)/.exec(text)?.[1]
   const output = /Output:\s*\n+```\n([\s\S]*?)\n```/.exec(text)?.[1]
   if (!input || !output) throw new Error('example without Input/Output')
-  const [head, ...rest] = input.trimEnd().replace(/```$/, '').split(/ \\\n\s+(?=--[A-Z])/)
+  const [head, ...rest] = input
+    .trimEnd()
+    .replace(/```$/, '')
+    .split(/ \\\n\s+(?=--[A-Z])/)
   const action = /^tccli kms (\w+)/.exec(head as string)?.[1] as string
   const params = rest.map((seg): [string, string[]] => {
     const m = /^--([A-Za-z0-9.]+) ([\s\S]*?)(?: \\)?\s*$/.exec(seg) as RegExpExecArray
@@ -57,7 +60,7 @@ const NOT_RETURNED: Readonly<Record<string, readonly string[]>> = {
   RotateKey: ['TaskId'],
 }
 
-describe('tencentcloud-cli\'s KMS examples, with keyward in place of tccli', { timeout: SLOW_TEST_MS }, () => {
+describe("tencentcloud-cli's KMS examples, with keyward in place of tccli", { timeout: SLOW_TEST_MS }, () => {
   let home: string
   let remove = (): void => undefined
   let local: LocalKms
@@ -84,33 +87,64 @@ describe('tencentcloud-cli\'s KMS examples, with keyward in place of tccli', { t
   let n = 0
   /** The SM2 key GenerateDataKey's EncryptionPublicKey belongs to. */
   let sealedTo = ''
-  const newKey = async (extra: Record<string, unknown> = {}): Promise<string> => (await call('CreateKey', { Alias: `ex-${++n}`, ...extra }))['KeyId'] as string
+  const newKey = async (extra: Record<string, unknown> = {}): Promise<string> =>
+    (await call('CreateKey', { Alias: `ex-${++n}`, ...extra }))['KeyId'] as string
   const pem = async (keyId: string, name: string): Promise<string> => {
     writeFileSync(file(name), (await call('GetPublicKey', { KeyId: keyId }))['PublicKeyPem'] as string)
     return file(name)
   }
   const hostedDataKey = async (): Promise<string> =>
-    (await call('GenerateDataKey', { KeyId: await newKey(), NumberOfBytes: 32, IsHostedByKms: 1, DataKeyName: `dk-${++n}` }))['DataKeyId'] as string
+    (
+      await call('GenerateDataKey', {
+        KeyId: await newKey(),
+        NumberOfBytes: 32,
+        IsHostedByKms: 1,
+        DataKeyName: `dk-${++n}`,
+      })
+    )['DataKeyId'] as string
   const importParams = async (keyId: string): Promise<{ ImportToken: string; EncryptedKeyMaterial: string }> => {
-    const p = await call('GetParametersForImport', { KeyId: keyId, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' })
-    const wrapping = createPublicKey({ key: Buffer.from(p['PublicKey'] as string, 'base64'), format: 'der', type: 'spki' })
-    const wrapped = publicEncrypt({ key: wrapping, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32))
+    const p = await call('GetParametersForImport', {
+      KeyId: keyId,
+      WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      WrappingKeySpec: 'RSA_2048',
+    })
+    const wrapping = createPublicKey({
+      key: Buffer.from(p['PublicKey'] as string, 'base64'),
+      format: 'der',
+      type: 'spki',
+    })
+    const wrapped = publicEncrypt(
+      { key: wrapping, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      randomBytes(32),
+    )
     return { ImportToken: p['ImportToken'] as string, EncryptedKeyMaterial: wrapped.toString('base64') }
   }
 
   /** Values of this home for the example's parameters, after whatever state the Action needs. */
   const SETUPS: Record<string, () => Promise<Record<string, string | string[]>>> = {
     ArchiveKey: async () => ({ KeyId: await newKey() }),
-    CancelKeyArchive: async () => { const k = await newKey(); await call('ArchiveKey', { KeyId: k }); return { KeyId: k } },
+    CancelKeyArchive: async () => {
+      const k = await newKey()
+      await call('ArchiveKey', { KeyId: k })
+      return { KeyId: k }
+    },
     CancelKeyDeletion: async () => {
       const k = await newKey()
       await call('DisableKey', { KeyId: k })
       await call('ScheduleKeyDeletion', { KeyId: k, PendingWindowInDays: 7 })
       return { KeyId: k }
     },
-    ScheduleKeyDeletion: async () => { const k = await newKey(); await call('DisableKey', { KeyId: k }); return { KeyId: k } },
+    ScheduleKeyDeletion: async () => {
+      const k = await newKey()
+      await call('DisableKey', { KeyId: k })
+      return { KeyId: k }
+    },
     DisableKey: async () => ({ KeyId: await newKey() }),
-    EnableKey: async () => { const k = await newKey(); await call('DisableKey', { KeyId: k }); return { KeyId: k } },
+    EnableKey: async () => {
+      const k = await newKey()
+      await call('DisableKey', { KeyId: k })
+      return { KeyId: k }
+    },
     DisableKeys: async () => ({ KeyIds: [await newKey(), await newKey()] }),
     EnableKeys: async () => ({ KeyIds: [await newKey(), await newKey()] }),
     DescribeKey: async () => ({ KeyId: await newKey() }),
@@ -122,25 +156,53 @@ describe('tencentcloud-cli\'s KMS examples, with keyward in place of tccli', { t
     UpdateAlias: async () => ({ KeyId: await newKey() }),
     UpdateKeyDescription: async () => ({ KeyId: await newKey() }),
     Encrypt: async () => ({ KeyId: await newKey() }),
-    Decrypt: async () => ({ CiphertextBlob: (await call('Encrypt', { KeyId: await newKey(), Plaintext: 'dGVzdAo=', EncryptionContext: '{"key1":"value1"}' }))['CiphertextBlob'] as string }),
+    Decrypt: async () => ({
+      CiphertextBlob: (
+        await call('Encrypt', { KeyId: await newKey(), Plaintext: 'dGVzdAo=', EncryptionContext: '{"key1":"value1"}' })
+      )['CiphertextBlob'] as string,
+    }),
     ReEncrypt: async () => ({
-      CiphertextBlob: (await call('Encrypt', { KeyId: await newKey(), Plaintext: 'dGVzdAo=' }))['CiphertextBlob'] as string,
+      CiphertextBlob: (await call('Encrypt', { KeyId: await newKey(), Plaintext: 'dGVzdAo=' }))[
+        'CiphertextBlob'
+      ] as string,
       DestinationKeyId: await newKey(),
     }),
     GenerateDataKey: async () => {
       sealedTo = await newKey({ KeyUsage: 'ASYMMETRIC_DECRYPT_SM2' })
-      return { KeyId: await newKey(), EncryptionPublicKey: readFileSync(await pem(sealedTo, 'gdk-sm2.pem'), 'utf8').trimEnd() }
+      return {
+        KeyId: await newKey(),
+        EncryptionPublicKey: readFileSync(await pem(sealedTo, 'gdk-sm2.pem'), 'utf8').trimEnd(),
+      }
     },
     GetPublicKey: async () => ({ KeyId: await newKey({ KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' }) }),
     SignByAsymmetricKey: async () => ({ KeyId: await newKey({ KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' }) }),
     VerifyByAsymmetricKey: async () => {
       const k = await newKey({ KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' })
-      const s = await call('SignByAsymmetricKey', { KeyId: k, Algorithm: 'SM2DSA', Message: 'dGVzdAo=', MessageType: 'RAW' })
+      const s = await call('SignByAsymmetricKey', {
+        KeyId: k,
+        Algorithm: 'SM2DSA',
+        Message: 'dGVzdAo=',
+        MessageType: 'RAW',
+      })
       return { KeyId: k, SignatureValue: s['Signature'] as string }
     },
     AsymmetricRsaDecrypt: async () => {
       const k = await newKey({ KeyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' })
-      const ct = run(openssl, ['pkeyutl', '-encrypt', '-pubin', '-inkey', await pem(k, 'rsa.pem'), '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256'], 'test rsa')
+      const ct = run(
+        openssl,
+        [
+          'pkeyutl',
+          '-encrypt',
+          '-pubin',
+          '-inkey',
+          await pem(k, 'rsa.pem'),
+          '-pkeyopt',
+          'rsa_padding_mode:oaep',
+          '-pkeyopt',
+          'rsa_oaep_md:sha256',
+        ],
+        'test rsa',
+      )
       return { KeyId: k, Ciphertext: ct.toString('base64') }
     },
     AsymmetricSm2Decrypt: async () => {
@@ -150,7 +212,10 @@ describe('tencentcloud-cli\'s KMS examples, with keyward in place of tccli', { t
       return { KeyId: k, Ciphertext: ct.toString('base64') }
     },
     GetParametersForImport: async () => ({ KeyId: await newKey({ Type: 2 }) }),
-    ImportKeyMaterial: async () => { const k = await newKey({ Type: 2 }); return { KeyId: k, ...(await importParams(k)) } },
+    ImportKeyMaterial: async () => {
+      const k = await newKey({ Type: 2 })
+      return { KeyId: k, ...(await importParams(k)) }
+    },
     DeleteImportedKeyMaterial: async () => {
       const k = await newKey({ Type: 2 })
       await call('ImportKeyMaterial', { KeyId: k, ...(await importParams(k)) })
@@ -160,8 +225,16 @@ describe('tencentcloud-cli\'s KMS examples, with keyward in place of tccli', { t
     DescribeDataKeys: async () => ({ DataKeyIds: [await hostedDataKey(), await hostedDataKey()] }),
     DisableDataKey: async () => ({ DataKeyId: await hostedDataKey() }),
     DisableDataKeys: async () => ({ DataKeyIds: [await hostedDataKey(), await hostedDataKey()] }),
-    EnableDataKey: async () => { const d = await hostedDataKey(); await call('DisableDataKey', { DataKeyId: d }); return { DataKeyId: d } },
-    EnableDataKeys: async () => { const d = await hostedDataKey(); await call('DisableDataKey', { DataKeyId: d }); return { DataKeyIds: [d] } },
+    EnableDataKey: async () => {
+      const d = await hostedDataKey()
+      await call('DisableDataKey', { DataKeyId: d })
+      return { DataKeyId: d }
+    },
+    EnableDataKeys: async () => {
+      const d = await hostedDataKey()
+      await call('DisableDataKey', { DataKeyId: d })
+      return { DataKeyIds: [d] }
+    },
     GetDataKeyCiphertextBlob: async () => ({ DataKeyId: await hostedDataKey() }),
     GetDataKeyPlaintext: async () => ({ DataKeyId: await hostedDataKey() }),
     UpdateDataKeyDescription: async () => ({ DataKeyId: await hostedDataKey() }),
@@ -175,7 +248,9 @@ describe('tencentcloud-cli\'s KMS examples, with keyward in place of tccli', { t
   }
 
   it('runs all 49 examples; each succeeds with the documented response fields (HsmClusterId, exclusive edition only, refused)', async () => {
-    const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.md')).sort()
+    const files = readdirSync(EXAMPLES)
+      .filter((f) => f.endsWith('.md'))
+      .sort()
     expect(files).toHaveLength(49)
     const examples = files.map((f) => parseExample(readFileSync(join(EXAMPLES, f), 'utf8')))
     // Setups one after another (each makes its own keys), then the keyward runs side by side.
@@ -203,7 +278,8 @@ describe('tencentcloud-cli\'s KMS examples, with keyward in place of tccli', { t
       expect(r.stdout).toBe('')
     }
     const runs: Awaited<ReturnType<typeof keyward>>[] = []
-    for (let i = 0; i < argvs.length; i += 4) runs.push(...(await Promise.all(argvs.slice(i, i + 4).map((a) => keyward(home, a)))))
+    for (let i = 0; i < argvs.length; i += 4)
+      runs.push(...(await Promise.all(argvs.slice(i, i + 4).map((a) => keyward(home, a)))))
     const problems: string[] = []
     for (const [i, ex] of examples.entries()) {
       const r = runs[i] as Awaited<ReturnType<typeof keyward>>
@@ -212,13 +288,20 @@ describe('tencentcloud-cli\'s KMS examples, with keyward in place of tccli', { t
         continue
       }
       const body = JSON.parse(r.stdout) as Record<string, unknown>
-      const missing = Object.keys(ex.documented).filter((k) => !(k in body) && !(NOT_RETURNED[ex.action] ?? []).includes(k))
-      if ('Response' in body || missing.length) problems.push(`${ex.action}: ${'Response' in body ? 'wrapped; ' : ''}missing ${missing.join(', ')}`)
+      const missing = Object.keys(ex.documented).filter(
+        (k) => !(k in body) && !(NOT_RETURNED[ex.action] ?? []).includes(k),
+      )
+      if ('Response' in body || missing.length)
+        problems.push(`${ex.action}: ${'Response' in body ? 'wrapped; ' : ''}missing ${missing.join(', ')}`)
     }
     expect(problems).toEqual([])
 
     // Not only well-formed: the answers are right.
-    const out = (action: string): Record<string, unknown> => JSON.parse((runs[examples.findIndex((e) => e.action === action)] as { stdout: string }).stdout) as Record<string, unknown>
+    const out = (action: string): Record<string, unknown> =>
+      JSON.parse((runs[examples.findIndex((e) => e.action === action)] as { stdout: string }).stdout) as Record<
+        string,
+        unknown
+      >
     expect(out('VerifyByAsymmetricKey')['SignatureValid']).toBe(true)
     expect(out('Decrypt')['Plaintext']).toBe('dGVzdAo=')
     expect(Buffer.from(out('GenerateRandom')['Plaintext'] as string, 'base64')).toHaveLength(16)
@@ -227,9 +310,13 @@ describe('tencentcloud-cli\'s KMS examples, with keyward in place of tccli', { t
     // GenerateDataKey with EncryptionPublicKey (an SM2 key of this KMS): the data key comes sealed to that key, and
     // unsealing it gives the key that Decrypt of the CiphertextBlob gives.
     const gdk = out('GenerateDataKey')
-    const plain = (await call('Decrypt', { CiphertextBlob: gdk['CiphertextBlob'], EncryptionContext: '{"key1":"value1"}' }))['Plaintext'] as string
+    const plain = (
+      await call('Decrypt', { CiphertextBlob: gdk['CiphertextBlob'], EncryptionContext: '{"key1":"value1"}' })
+    )['Plaintext'] as string
     expect(Buffer.from(plain, 'base64')).toHaveLength(32)
     expect(gdk['Plaintext']).not.toBe(plain)
-    expect((await call('AsymmetricSm2Decrypt', { KeyId: sealedTo, Ciphertext: gdk['Plaintext'] }))['Plaintext']).toBe(plain)
+    expect((await call('AsymmetricSm2Decrypt', { KeyId: sealedTo, Ciphertext: gdk['Plaintext'] }))['Plaintext']).toBe(
+      plain,
+    )
   })
 })

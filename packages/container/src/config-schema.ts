@@ -8,7 +8,9 @@ export type ProviderName = (typeof PROVIDER_NAMES)[number]
 const softwareSchema = z.strictObject({
   /** `sqlite` (default, in `home`) or `memory` (keys vanish on exit: tests and demos). */
   store: z.enum(['sqlite', 'memory']).default('sqlite'),
-  /** SQLite file; default `<home>/app-keys.db` (the embedded KMS of keyward serve / keyward kms keeps its own keys.db). */
+  /**
+   * SQLite file; default `<home>/app-keys.db` (the embedded KMS of keyward serve / keyward kms keeps its own keys.db).
+   */
   path: z.string().min(1).optional(),
   /** 0600 file holding the base64 root key; default: env KEYWARD_ROOT_KEY, else `<home>/root.key` (dev only). */
   rootKeyFile: z.string().min(1).optional(),
@@ -30,7 +32,10 @@ const pkcs11Schema = z.strictObject({
   /** File holding the user PIN (alternative to pinEnv). */
   pinFile: z.string().min(1).optional(),
   poolSize: z.number().int().min(1).max(64).default(4),
-  /** Metadata store (alias, state, versions) SQLite file; default `<home>/app-pkcs11-meta.db` (the embedded KMS: pkcs11-meta.db). */
+  /**
+   * Metadata store (alias, state, versions) SQLite file; default `<home>/app-pkcs11-meta.db` (the embedded KMS:
+   * pkcs11-meta.db).
+   */
   metadataPath: z.string().min(1).optional(),
   /** Vendor mechanisms (SM2/SM3/SM4 on Chinese HSMs): name → mechanism id and parameter shape. */
   vendorMechanisms: z

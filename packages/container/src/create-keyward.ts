@@ -9,7 +9,9 @@ import { tencentKmsModule } from './modules/tencent-kms-module.js'
 import { KeyProvider, KeywardConfigToken } from './tokens.js'
 
 /** The ContainerModule factory of each provider: the one table that decides what `provider:` means. */
-export const PROVIDER_MODULES: Readonly<Record<ProviderName, (config: KeywardConfig, options?: FactoryOptions) => ContainerModule>> = {
+export const PROVIDER_MODULES: Readonly<
+  Record<ProviderName, (config: KeywardConfig, options?: FactoryOptions) => ContainerModule>
+> = {
   software: softwareModule,
   pkcs11: pkcs11Module,
   'tencent-kms': tencentKmsModule,
@@ -30,10 +32,15 @@ export async function createKeywardContainer(config: KeywardConfig, options: Fac
   const container = new Container()
   container.bind<KeywardConfig>(KeywardConfigToken).toConstantValue(config)
   const { cryptoModule } = applyCompliance(config)
-  if (config.compliance === 'fips') (options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(`fips compliance profile: ${cryptoModule.detail}.`)
+  if (config.compliance === 'fips')
+    (options.warn ?? ((m: string) => process.stderr.write(`${m}\n`)))(
+      `fips compliance profile: ${cryptoModule.detail}.`,
+    )
   await container.load(PROVIDER_MODULES[config.provider](config, options))
   // Every resolution of KeyProvider goes through the profile: no binding hands out the bare provider.
-  container.onActivation<KeyProviderContract>(KeyProvider, (_ctx, provider) => compliantProvider(config, provider, options.onLegacyDecrypt))
+  container.onActivation<KeyProviderContract>(KeyProvider, (_ctx, provider) =>
+    compliantProvider(config, provider, options.onLegacyDecrypt),
+  )
   return container
 }
 

@@ -54,6 +54,8 @@ function movedNotice(home: string, oldName: string, newName: string, setting: st
   const old = join(home, oldName)
   const now = join(home, newName)
   if (!existsSync(old) || existsSync(join(home, HOME_FILES.serverStore)) || existsSync(now)) return undefined
-  return `warning: ${old} holds keys of an earlier Keyward library; applications now keep their keys in ${now} ` +
+  return (
+    `warning: ${old} holds keys of an earlier Keyward library; applications now keep their keys in ${now} ` +
     `(${oldName} belongs to keyward serve / keyward kms). To keep using them, set ${setting} to ${old} or rename the file.`
+  )
 }

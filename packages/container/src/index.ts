@@ -10,7 +10,13 @@
  * const { provider, close } = await createKeyward({ provider: 'software' })
  * ```
  */
-export { configSchema, PROVIDER_NAMES, type KeywardConfig, type KeywardConfigInput, type ProviderName } from './config-schema.js'
+export {
+  configSchema,
+  PROVIDER_NAMES,
+  type KeywardConfig,
+  type KeywardConfigInput,
+  type ProviderName,
+} from './config-schema.js'
 export { loadConfig, CONFIG_FILE_NAMES, type LoadConfigOptions } from './load-config.js'
 export { createKeyward, createKeywardContainer, PROVIDER_MODULES, type Keyward } from './create-keyward.js'
 export { KeyProvider, KeywardConfigToken } from './tokens.js'
@@ -18,9 +24,18 @@ export { softwareModule, createSoftwareProvider, type FactoryOptions } from './m
 export { pkcs11Module, createPkcs11Provider, probePkcs11Token } from './modules/pkcs11-module.js'
 export { tencentKmsModule, createTencentKmsProvider, tencentOptions } from './modules/tencent-kms-module.js'
 export { DEV_ROOT_KEY_WARNING, devRootKeyPath } from './dev-root-key.js'
-export { applyCompliance, compliantProvider, type ComplianceSetup, type LegacyDecryptAudit } from './compliance/apply-compliance.js'
 export {
-  checkCompliance, keyLocation, rootKeyFacts, type CheckComplianceOptions, type ComplianceCheckResult,
+  applyCompliance,
+  compliantProvider,
+  type ComplianceSetup,
+  type LegacyDecryptAudit,
+} from './compliance/apply-compliance.js'
+export {
+  checkCompliance,
+  keyLocation,
+  rootKeyFacts,
+  type CheckComplianceOptions,
+  type ComplianceCheckResult,
 } from './compliance/check-compliance.js'
 export { cryptoModuleState, enableFipsModule, type CryptoModuleState } from './compliance/crypto-module.js'
 export { HOME_FILES, appSoftwareStorePath, appPkcs11MetadataPath, kmsPkcs11MetadataPath } from './home-layout.js'

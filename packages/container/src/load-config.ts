@@ -27,9 +27,9 @@ export interface LoadConfigOptions {
  * Environment: KEYWARD_HOME, KEYWARD_PROVIDER, KEYWARD_ENDPOINT, TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY /
  * TENCENTCLOUD_SESSION_TOKEN / TENCENTCLOUD_REGION, KEYWARD_PKCS11_MODULE, KEYWARD_PKCS11_TOKEN,
  * KEYWARD_PKCS11_LIBRARY_PARAMETERS, KEYWARD_COMPLIANCE. The compliance profile is the exception to the precedence:
- * each source can only tighten it (see {@link complianceOf}). Only an explicit choice — `provider` in a file, KEYWARD_PROVIDER or a flag —
- * selects a provider: Tencent credentials and a region in the environment (set for other tools) never move an app
- * or a command off the embedded default onto real Tencent Cloud keys.
+ * each source can only tighten it (see {@link complianceOf}). Only an explicit choice — `provider` in a file,
+ * KEYWARD_PROVIDER or a flag — selects a provider: Tencent credentials and a region in the environment (set for other
+ * tools) never move an app or a command off the embedded default onto real Tencent Cloud keys.
  *
  * @example
  * ```ts
@@ -40,7 +40,10 @@ export function loadConfig(options: LoadConfigOptions = {}): KeywardConfig {
   const env = options.env ?? process.env
   const cwd = options.cwd ?? process.cwd()
   const fromFlags = options.flags ?? {}
-  const home = resolve(cwd, (fromFlags['home'] as string | undefined) ?? env['KEYWARD_HOME'] ?? join(homedir(), '.keyward'))
+  const home = resolve(
+    cwd,
+    (fromFlags['home'] as string | undefined) ?? env['KEYWARD_HOME'] ?? join(homedir(), '.keyward'),
+  )
   const file = options.file ? resolve(cwd, options.file) : findConfigFile([cwd, home])
   if (options.file && !existsSync(file ?? '')) {
     throw new KeywardError('InvalidParameterValue', `Config file ${options.file} does not exist.`)
@@ -58,8 +61,14 @@ export function loadConfig(options: LoadConfigOptions = {}): KeywardConfig {
  * loosens `gm` set in another (an environment variable or a flag cannot switch a deployment's profile off), and two
  * different profiles are refused naming both places. A value that is not a profile name is an error wherever it is.
  */
-function complianceOf(fromFile: Plain, file: string | undefined, env: NodeJS.ProcessEnv, flags: Plain): ComplianceProfileName {
-  const opt = (v: unknown): ComplianceProfileName | undefined => (v === undefined || v === '' ? undefined : (v as ComplianceProfileName))
+function complianceOf(
+  fromFile: Plain,
+  file: string | undefined,
+  env: NodeJS.ProcessEnv,
+  flags: Plain,
+): ComplianceProfileName {
+  const opt = (v: unknown): ComplianceProfileName | undefined =>
+    v === undefined || v === '' ? undefined : (v as ComplianceProfileName)
   return strictestCompliance([
     { profile: opt(fromFile['compliance']), source: `compliance in ${file ?? 'the config file'}` },
     { profile: opt(env['KEYWARD_COMPLIANCE']), source: 'KEYWARD_COMPLIANCE' },
@@ -80,7 +89,9 @@ function readConfigFile(file: string): Plain {
     if (typeof data !== 'object' || Array.isArray(data)) throw new Error('the top level must be an object')
     return data as Plain
   } catch (e) {
-    throw new KeywardError('InvalidParameterValue', `Config file ${file} cannot be parsed: ${(e as Error).message}`, { cause: e })
+    throw new KeywardError('InvalidParameterValue', `Config file ${file} cannot be parsed: ${(e as Error).message}`, {
+      cause: e,
+    })
   }
 }
 

@@ -8,14 +8,19 @@ import { tempDir } from '@keyward/test-support'
 // working and every message says plainly that the module is not FIPS-validated. (This file runs fips only.)
 
 const cleanups: Array<() => unknown> = []
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
 
 describe('createKeyward with compliance fips', () => {
   it('says whether the module runs FIPS, keeps approved crypto working, and refuses SM algorithms', async () => {
     const t = tempDir('keyward-fips-')
     cleanups.push(() => t.remove())
     const warnings: string[] = []
-    const kw = await createKeyward({ home: t.dir, compliance: 'fips' }, { env: { KEYWARD_ROOT_KEY: randomBytes(32).toString('base64') }, warn: (m) => void warnings.push(m) })
+    const kw = await createKeyward(
+      { home: t.dir, compliance: 'fips' },
+      { env: { KEYWARD_ROOT_KEY: randomBytes(32).toString('base64') }, warn: (m) => void warnings.push(m) },
+    )
     cleanups.push(() => kw.close())
     expect(processCompliance()).toBe('fips')
     const state = cryptoModuleState()
@@ -29,7 +34,10 @@ describe('createKeyward with compliance fips', () => {
     expect(key.keySpec).toBe('AES_256')
     const { ciphertextBlob } = await kw.provider.encrypt({ keyId: key.keyId, plaintext: Buffer.from('p') })
     expect(Buffer.from((await kw.provider.decrypt({ ciphertextBlob })).plaintext).toString()).toBe('p')
-    for (const bad of [{ alias: 's', keySpec: 'SM4' as const }, { alias: 't', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' as const }]) {
+    for (const bad of [
+      { alias: 's', keySpec: 'SM4' as const },
+      { alias: 't', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' as const },
+    ]) {
       const e = await kw.provider.createKey(bad).catch((x: unknown) => x)
       expect(isKeywardError(e, 'UnsupportedOperation.ComplianceProfile')).toBe(true)
     }

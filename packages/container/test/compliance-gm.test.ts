@@ -8,10 +8,19 @@ import { codeOf, tempDir } from '@keyward/test-support'
 // finds exactly the keys outside it. (A process-wide profile stays: this file runs gm only.)
 
 const cleanups: Array<() => unknown> = []
-afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c() })
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
 
-async function open(home: string, overrides: Record<string, unknown> = {}, onLegacyDecrypt?: (e: LegacyDecryptEvent) => void): Promise<Keyward> {
-  const kw = await createKeyward({ home, ...overrides }, { env: { KEYWARD_ROOT_KEY: ROOT }, ...(onLegacyDecrypt ? { onLegacyDecrypt } : {}) })
+async function open(
+  home: string,
+  overrides: Record<string, unknown> = {},
+  onLegacyDecrypt?: (e: LegacyDecryptEvent) => void,
+): Promise<Keyward> {
+  const kw = await createKeyward(
+    { home, ...overrides },
+    { env: { KEYWARD_ROOT_KEY: ROOT }, ...(onLegacyDecrypt ? { onLegacyDecrypt } : {}) },
+  )
   cleanups.push(() => kw.close())
   return kw
 }
@@ -37,14 +46,24 @@ describe('createKeyward with compliance gm', () => {
     expect(processCompliance()).toBe('gm')
     expect(kw.compliance.profile).toBe('gm')
     expect((await kw.provider.createKey({ alias: 'new' })).keySpec).toBe('SM4')
-    expect(await codeOf(() => kw.provider.encrypt({ keyId: aes.keyId, plaintext: Buffer.from('x') }))).toBe('UnsupportedOperation.ComplianceProfile')
-    expect(await codeOf(() => kw.provider.decrypt({ ciphertextBlob: legacy.ciphertextBlob }))).toBe('UnsupportedOperation.ComplianceProfile')
+    expect(await codeOf(() => kw.provider.encrypt({ keyId: aes.keyId, plaintext: Buffer.from('x') }))).toBe(
+      'UnsupportedOperation.ComplianceProfile',
+    )
+    expect(await codeOf(() => kw.provider.decrypt({ ciphertextBlob: legacy.ciphertextBlob }))).toBe(
+      'UnsupportedOperation.ComplianceProfile',
+    )
 
     const r = await checkCompliance(kw, { env: { KEYWARD_ROOT_KEY: ROOT } })
     expect(r.ok).toBe(false)
     const violations = r.findings.filter((f) => f.severity === 'violation')
-    expect(violations.map((v) => v.subject).sort()).toEqual([`key ${aes.keyId} (orders-aes)`, `key ${rsa.keyId} (sign-rsa)`].sort())
-    expect(violations.every((v) => v.check === 'key-algorithm' && v.requirements.some((q) => q.startsWith('GB/T 39786-2021')))).toBe(true)
+    expect(violations.map((v) => v.subject).sort()).toEqual(
+      [`key ${aes.keyId} (orders-aes)`, `key ${rsa.keyId} (sign-rsa)`].sort(),
+    )
+    expect(
+      violations.every(
+        (v) => v.check === 'key-algorithm' && v.requirements.some((q) => q.startsWith('GB/T 39786-2021')),
+      ),
+    ).toBe(true)
     // The new SM4 key has no rotation: a warning, not a violation.
     expect(r.findings.some((f) => f.severity === 'warning' && f.check === 'key-rotation')).toBe(true)
     expect(r.findings.find((f) => f.check === 'root-key')?.message).toMatch(/KEYWARD_ROOT_KEY/)
@@ -65,7 +84,9 @@ describe('createKeyward with compliance gm', () => {
     cleanups.push(() => t.remove())
     await open(t.dir, { compliance: 'gm' })
     const loose = await open(t.dir, { compliance: 'none' })
-    expect(await codeOf(() => loose.provider.createKey({ alias: 'a', keySpec: 'AES_256' }))).toBe('UnsupportedOperation.ComplianceProfile')
+    expect(await codeOf(() => loose.provider.createKey({ alias: 'a', keySpec: 'AES_256' }))).toBe(
+      'UnsupportedOperation.ComplianceProfile',
+    )
     expect((await loose.provider.createKey({ alias: 'b' })).keySpec).toBe('SM4')
     expect(await codeOf(() => open(t.dir, { compliance: 'fips' }))).toBe('InvalidParameterValue')
   })
@@ -73,7 +94,9 @@ describe('createKeyward with compliance gm', () => {
   it('allowLegacyDecrypt needs an audit callback, and then decrypts old AES data with a record of it', async () => {
     const t = tempDir('keyward-gm-')
     cleanups.push(() => t.remove())
-    expect(await codeOf(async () => (await open(t.dir, { compliance: 'gm', allowLegacyDecrypt: true })).provider.listKeys())).toBe('MissingParameter')
+    expect(
+      await codeOf(async () => (await open(t.dir, { compliance: 'gm', allowLegacyDecrypt: true })).provider.listKeys()),
+    ).toBe('MissingParameter')
     const events: LegacyDecryptEvent[] = []
     const kw = await open(t.dir, { compliance: 'gm', allowLegacyDecrypt: true }, (e) => void events.push(e))
     const r = await checkCompliance(kw)

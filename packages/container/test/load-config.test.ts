@@ -11,10 +11,17 @@ function dir(): string {
   dirs.push(d)
   return d.dir
 }
-afterEach(() => { for (const d of dirs.splice(0)) d.remove() })
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.remove()
+})
 
 function errorOf(fn: () => unknown): KeywardError {
-  try { fn() } catch (e) { if (e instanceof KeywardError) return e; throw e }
+  try {
+    fn()
+  } catch (e) {
+    if (e instanceof KeywardError) return e
+    throw e
+  }
   throw new Error('expected a KeywardError')
 }
 
@@ -30,7 +37,10 @@ describe('loadConfig', () => {
 
   it('precedence: defaults < file < environment < flags', () => {
     const cwd = dir()
-    writeFileSync(join(cwd, 'keyward.config.yaml'), 'provider: pkcs11\npkcs11:\n  tokenLabel: from-file\n  poolSize: 2\nserver:\n  port: 9001\n')
+    writeFileSync(
+      join(cwd, 'keyward.config.yaml'),
+      'provider: pkcs11\npkcs11:\n  tokenLabel: from-file\n  poolSize: 2\nserver:\n  port: 9001\n',
+    )
     const env = { KEYWARD_HOME: cwd, KEYWARD_PKCS11_TOKEN: 'from-env' }
     const c = loadConfig({ env, cwd, flags: { server: { port: 9002 } } })
     expect(c.provider).toBe('pkcs11')
@@ -41,11 +51,21 @@ describe('loadConfig', () => {
 
   it('Tencent credentials, a region and an endpoint in the environment never select Tencent KMS; KEYWARD_PROVIDER or a file does', () => {
     const home = dir()
-    const env = { KEYWARD_HOME: home, TENCENTCLOUD_SECRET_ID: 'AKID', TENCENTCLOUD_SECRET_KEY: 'k', TENCENTCLOUD_REGION: 'ap-shanghai', KEYWARD_ENDPOINT: '127.0.0.1:8300' }
+    const env = {
+      KEYWARD_HOME: home,
+      TENCENTCLOUD_SECRET_ID: 'AKID',
+      TENCENTCLOUD_SECRET_KEY: 'k',
+      TENCENTCLOUD_REGION: 'ap-shanghai',
+      KEYWARD_ENDPOINT: '127.0.0.1:8300',
+    }
     const fromEnv = loadConfig({ env, cwd: home })
     expect(fromEnv.provider).toBe('software')
     // The values are kept for when Tencent KMS is chosen explicitly.
-    expect([fromEnv.tencent.region, fromEnv.tencent.endpoint, fromEnv.tencent.secretId]).toEqual(['ap-shanghai', '127.0.0.1:8300', 'AKID'])
+    expect([fromEnv.tencent.region, fromEnv.tencent.endpoint, fromEnv.tencent.secretId]).toEqual([
+      'ap-shanghai',
+      '127.0.0.1:8300',
+      'AKID',
+    ])
     expect(loadConfig({ env: { ...env, KEYWARD_PROVIDER: 'tencent-kms' }, cwd: home }).provider).toBe('tencent-kms')
     writeFileSync(join(home, 'keyward.config.json'), JSON.stringify({ provider: 'tencent-kms' }))
     expect(loadConfig({ env, cwd: home }).provider).toBe('tencent-kms')
@@ -63,10 +83,16 @@ describe('loadConfig', () => {
 
   it('unknown fields, unknown providers, unparsable files and missing explicit files are refused', () => {
     const cwd = dir()
-    expect(errorOf(() => loadConfig({ env: { KEYWARD_HOME: cwd }, cwd, flags: { provider: 'aws' } })).message).toContain('provider')
-    expect(errorOf(() => loadConfig({ env: { KEYWARD_HOME: cwd }, cwd, flags: { sofware: {} } })).message).toMatch(/sofware|Unrecognized/)
+    expect(
+      errorOf(() => loadConfig({ env: { KEYWARD_HOME: cwd }, cwd, flags: { provider: 'aws' } })).message,
+    ).toContain('provider')
+    expect(errorOf(() => loadConfig({ env: { KEYWARD_HOME: cwd }, cwd, flags: { sofware: {} } })).message).toMatch(
+      /sofware|Unrecognized/,
+    )
     writeFileSync(join(cwd, 'keyward.config.json'), '{ not json')
     expect(errorOf(() => loadConfig({ env: { KEYWARD_HOME: cwd }, cwd })).message).toContain('cannot be parsed')
-    expect(errorOf(() => loadConfig({ env: { KEYWARD_HOME: cwd }, cwd, file: 'nope.yaml' })).message).toContain('does not exist')
+    expect(errorOf(() => loadConfig({ env: { KEYWARD_HOME: cwd }, cwd, file: 'nope.yaml' })).message).toContain(
+      'does not exist',
+    )
   })
 })

@@ -36,7 +36,9 @@ describe('pkcs11.libraryParameters', () => {
 
   it('an empty or oversized value is refused naming the field', () => {
     for (const libraryParameters of ['', 'x'.repeat(4097)]) {
-      expect(() => loadConfig({ env: { KEYWARD_HOME: home.dir }, cwd: home.dir, flags: { pkcs11: { libraryParameters } } })).toThrow(/pkcs11\.libraryParameters/)
+      expect(() =>
+        loadConfig({ env: { KEYWARD_HOME: home.dir }, cwd: home.dir, flags: { pkcs11: { libraryParameters } } }),
+      ).toThrow(/pkcs11\.libraryParameters/)
     }
   })
 })
@@ -44,8 +46,12 @@ describe('pkcs11.libraryParameters', () => {
 describe('a PKCS#11 metadata store of an earlier library (pkcs11-meta.db, before app-pkcs11-meta.db)', () => {
   it('is named in a warning, not silently replaced by an empty store; a KMS home or a present app store is not', async () => {
     const env = (dir: string) => ({
-      KEYWARD_HOME: dir, KEYWARD_PROVIDER: 'pkcs11', KEYWARD_PKCS11_MODULE: token.modulePath, KEYWARD_PKCS11_TOKEN: token.label,
-      KEYWARD_PKCS11_LIBRARY_PARAMETERS: token.libraryParameters as string, KEYWARD_PKCS11_PIN: token.pin,
+      KEYWARD_HOME: dir,
+      KEYWARD_PROVIDER: 'pkcs11',
+      KEYWARD_PKCS11_MODULE: token.modulePath,
+      KEYWARD_PKCS11_TOKEN: token.label,
+      KEYWARD_PKCS11_LIBRARY_PARAMETERS: token.libraryParameters as string,
+      KEYWARD_PKCS11_PIN: token.pin,
     })
     const warningsOf = async (dir: string): Promise<string> => {
       const warnings: string[] = []
@@ -56,7 +62,9 @@ describe('a PKCS#11 metadata store of an earlier library (pkcs11-meta.db, before
     const old = join(home.dir, 'old-pkcs11-home')
     mkdirSync(old)
     copyFileSync(join(home.dir, 'app-pkcs11-meta.db'), join(old, 'pkcs11-meta.db'))
-    expect(await warningsOf(old)).toMatch(/pkcs11-meta\.db holds keys of an earlier Keyward library; .*app-pkcs11-meta\.db .*set pkcs11\.metadataPath/)
+    expect(await warningsOf(old)).toMatch(
+      /pkcs11-meta\.db holds keys of an earlier Keyward library; .*app-pkcs11-meta\.db .*set pkcs11\.metadataPath/,
+    )
     // Now that app-pkcs11-meta.db exists, the notice is not repeated; in a home of keyward serve it never shows.
     expect(await warningsOf(old)).toBe('')
     const kmsHome = join(home.dir, 'kms-home')

@@ -12,7 +12,11 @@ import { createSoftHsmToken, type SoftHsmToken } from '../../../test/support/sof
 /** The app code of the README demo: it knows only the KeyProvider contract. */
 async function app(provider: KeyProviderContract): Promise<string> {
   const key = await provider.createKey({ alias: `orders-${Math.random().toString(36).slice(2, 8)}` })
-  const { ciphertextBlob } = await provider.encrypt({ keyId: key.keyId, plaintext: Buffer.from('card 4111-1111'), encryptionContext: { order: '42' } })
+  const { ciphertextBlob } = await provider.encrypt({
+    keyId: key.keyId,
+    plaintext: Buffer.from('card 4111-1111'),
+    encryptionContext: { order: '42' },
+  })
   const { plaintext } = await provider.decrypt({ ciphertextBlob, encryptionContext: { order: '42' } })
   return Buffer.from(plaintext).toString()
 }
@@ -25,8 +29,17 @@ describe('the same app code over three backends, chosen by configuration alone',
 
   beforeAll(async () => {
     token = createSoftHsmToken()
-    const backing = new SoftwareKeyProvider({ store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(Buffer.alloc(32, 7)) })
-    server = await startServer({ provider: backing, ownsProvider: true, store: { sqlite: join(home.dir, 'server.db') }, rootKey: Buffer.alloc(32, 9), bootstrap: secret })
+    const backing = new SoftwareKeyProvider({
+      store: new MemoryKeyStore(),
+      rootKey: RootKey.fromBytes(Buffer.alloc(32, 7)),
+    })
+    server = await startServer({
+      provider: backing,
+      ownsProvider: true,
+      store: { sqlite: join(home.dir, 'server.db') },
+      rootKey: Buffer.alloc(32, 9),
+      bootstrap: secret,
+    })
   })
   afterAll(async () => {
     await server?.close()
@@ -36,7 +49,10 @@ describe('the same app code over three backends, chosen by configuration alone',
 
   it('software (embedded default): creates a 0600 dev root key in KEYWARD_HOME and warns', async () => {
     const warnings: string[] = []
-    const kw = await createKeyward({}, { env: { KEYWARD_HOME: join(home.dir, 'sw') }, cwd: home.dir, warn: (m) => warnings.push(m) })
+    const kw = await createKeyward(
+      {},
+      { env: { KEYWARD_HOME: join(home.dir, 'sw') }, cwd: home.dir, warn: (m) => warnings.push(m) },
+    )
     try {
       expect(kw.provider.name).toBe('software')
       expect(await app(kw.provider)).toBe('card 4111-1111')
@@ -55,7 +71,10 @@ describe('the same app code over three backends, chosen by configuration alone',
     const config = loadConfig({
       env: { KEYWARD_HOME: join(home.dir, 'hsm'), HSM_PIN: token.pin },
       cwd: home.dir,
-      flags: { provider: 'pkcs11', pkcs11: { module: token.modulePath, tokenLabel: token.label, pinEnv: 'HSM_PIN', poolSize: 2 } },
+      flags: {
+        provider: 'pkcs11',
+        pkcs11: { module: token.modulePath, tokenLabel: token.label, pinEnv: 'HSM_PIN', poolSize: 2 },
+      },
     })
     const container = await createKeywardContainer(config, { env: { HSM_PIN: token.pin } })
     const provider = await container.getAsync<KeyProviderContract>(KeyProvider)
@@ -69,10 +88,19 @@ describe('the same app code over three backends, chosen by configuration alone',
 
   it('tencent-kms (keyward serve on loopback, as the real service would be)', async () => {
     const endpoint = server.url.replace(/^http:\/\//, '')
-    const kw = await createKeyward({}, {
-      env: { KEYWARD_HOME: join(home.dir, 'tc'), KEYWARD_PROVIDER: 'tencent-kms', TENCENTCLOUD_SECRET_ID: secret.secretId, TENCENTCLOUD_SECRET_KEY: secret.secretKey, KEYWARD_ENDPOINT: endpoint },
-      cwd: home.dir,
-    })
+    const kw = await createKeyward(
+      {},
+      {
+        env: {
+          KEYWARD_HOME: join(home.dir, 'tc'),
+          KEYWARD_PROVIDER: 'tencent-kms',
+          TENCENTCLOUD_SECRET_ID: secret.secretId,
+          TENCENTCLOUD_SECRET_KEY: secret.secretKey,
+          KEYWARD_ENDPOINT: endpoint,
+        },
+        cwd: home.dir,
+      },
+    )
     try {
       expect(kw.provider.name).toBe('tencent-kms')
       expect(await app(kw.provider)).toBe('card 4111-1111')

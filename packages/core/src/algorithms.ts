@@ -40,7 +40,13 @@ export const DATA_KEY_LENGTHS: Readonly<Record<DataKeySpec, number>> = { AES_128
  * EncryptionAlgorithm of GenerateDataKey / Decrypt / GetDataKeyPlaintext when an EncryptionPublicKey is given: the
  * plaintext is sealed to the caller's public key (Tencent's default: SM2, raw C1C3C2).
  */
-export const SEAL_ALGORITHMS = ['SM2', 'SM2_C1C3C2_ASN1', 'RSAES_PKCS1_V1_5', 'RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] as const
+export const SEAL_ALGORITHMS = [
+  'SM2',
+  'SM2_C1C3C2_ASN1',
+  'RSAES_PKCS1_V1_5',
+  'RSAES_OAEP_SHA_1',
+  'RSAES_OAEP_SHA_256',
+] as const
 export type SealAlgorithm = (typeof SEAL_ALGORITHMS)[number]
 
 /** Every kind of key material, symmetric and asymmetric. */
@@ -82,15 +88,30 @@ export const KEY_USAGE_TABLE: Readonly<Record<KeyUsage, KeyUsageInfo>> = {
     encryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'],
     signAlgorithms: [],
   },
-  ASYMMETRIC_DECRYPT_SM2: { kind: 'asymmetric-decrypt', keySpec: 'SM2', encryptionAlgorithms: ['SM2'], signAlgorithms: [] },
-  ASYMMETRIC_SIGN_VERIFY_SM2: { kind: 'sign-verify', keySpec: 'SM2', encryptionAlgorithms: [], signAlgorithms: ['SM2DSA'] },
+  ASYMMETRIC_DECRYPT_SM2: {
+    kind: 'asymmetric-decrypt',
+    keySpec: 'SM2',
+    encryptionAlgorithms: ['SM2'],
+    signAlgorithms: [],
+  },
+  ASYMMETRIC_SIGN_VERIFY_SM2: {
+    kind: 'sign-verify',
+    keySpec: 'SM2',
+    encryptionAlgorithms: [],
+    signAlgorithms: ['SM2DSA'],
+  },
   ASYMMETRIC_SIGN_VERIFY_RSA_2048: {
     kind: 'sign-verify',
     keySpec: 'RSA_2048',
     encryptionAlgorithms: [],
     signAlgorithms: ['RSA_PSS_SHA_256', 'RSA_PKCS1_SHA_256'],
   },
-  ASYMMETRIC_SIGN_VERIFY_ECC: { kind: 'sign-verify', keySpec: 'ECC_P256', encryptionAlgorithms: [], signAlgorithms: ['ECC_P256_R1'] },
+  ASYMMETRIC_SIGN_VERIFY_ECC: {
+    kind: 'sign-verify',
+    keySpec: 'ECC_P256',
+    encryptionAlgorithms: [],
+    signAlgorithms: ['ECC_P256_R1'],
+  },
 }
 
 /** One row of {@link SIGN_ALGORITHM_TABLE}. */

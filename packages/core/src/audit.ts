@@ -34,8 +34,10 @@ export class MemoryAuditSink implements AuditSink {
 function keyIdOf(args: unknown[], result: unknown): string | undefined {
   const [first] = args
   if (typeof first === 'string') return first
-  if (first && typeof first === 'object' && typeof (first as { keyId?: unknown }).keyId === 'string') return (first as { keyId: string }).keyId
-  if (result && typeof result === 'object' && typeof (result as { keyId?: unknown }).keyId === 'string') return (result as { keyId: string }).keyId
+  if (first && typeof first === 'object' && typeof (first as { keyId?: unknown }).keyId === 'string')
+    return (first as { keyId: string }).keyId
+  if (result && typeof result === 'object' && typeof (result as { keyId?: unknown }).keyId === 'string')
+    return (result as { keyId: string }).keyId
   return undefined
 }
 
@@ -53,7 +55,11 @@ function keyIdOf(args: unknown[], result: unknown): string | undefined {
  * const audited = withAudit(provider, new MemoryAuditSink(), { principal: 'svc-orders' })
  * ```
  */
-export function withAudit<P extends KeyProvider>(provider: P, sink: AuditSink, options: { principal?: string; onSinkError?: (e: unknown) => void } = {}): P {
+export function withAudit<P extends KeyProvider>(
+  provider: P,
+  sink: AuditSink,
+  options: { principal?: string; onSinkError?: (e: unknown) => void } = {},
+): P {
   const shell: Record<PropertyKey, unknown> = {}
   for (const method of Object.keys(PROVIDER_ACTIONS) as ProviderMethod[]) {
     if (typeof provider[method] === 'function') shell[method] = audited(provider, method, sink, options)
@@ -76,7 +82,12 @@ export function withAudit<P extends KeyProvider>(provider: P, sink: AuditSink, o
 }
 
 /** `provider[method]`, recording one AuditEvent per call. */
-function audited(provider: KeyProvider, method: ProviderMethod, sink: AuditSink, options: { principal?: string; onSinkError?: (e: unknown) => void }) {
+function audited(
+  provider: KeyProvider,
+  method: ProviderMethod,
+  sink: AuditSink,
+  options: { principal?: string; onSinkError?: (e: unknown) => void },
+) {
   const original = provider[method] as (...a: unknown[]) => Promise<unknown>
   return async (...args: unknown[]): Promise<unknown> => {
     const started = Date.now()

@@ -21,7 +21,12 @@ export interface ProviderCapabilities {
   readonly notes?: readonly string[]
 }
 
-type CapabilityList = 'keyUsages' | 'symmetricKeySpecs' | 'signAlgorithms' | 'asymmetricDecryptAlgorithms' | 'wrappingAlgorithms'
+type CapabilityList =
+  | 'keyUsages'
+  | 'symmetricKeySpecs'
+  | 'signAlgorithms'
+  | 'asymmetricDecryptAlgorithms'
+  | 'wrappingAlgorithms'
 
 /** Throws UnsupportedOperation unless `value` is in the provider's capability list `list`. */
 export function requireCapability<K extends CapabilityList>(

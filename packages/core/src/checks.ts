@@ -21,7 +21,13 @@ export function checkBytes(field: string, value: unknown, min: number, max: numb
 }
 
 /** An integer in [min, max]. */
-export function checkInt(field: string, value: unknown, min: number, max: number, code: KeywardErrorCode = 'InvalidParameterValue'): asserts value is number {
+export function checkInt(
+  field: string,
+  value: unknown,
+  min: number,
+  max: number,
+  code: KeywardErrorCode = 'InvalidParameterValue',
+): asserts value is number {
   needs(
     typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
     code,
@@ -33,16 +39,29 @@ export function checkInt(field: string, value: unknown, min: number, max: number
 export function checkOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): asserts value is T {
   // The message (a join of the table) is built only on failure: this check runs on every Sign and Encrypt.
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return
-  throw new KeywardError('InvalidParameterValue', `${field} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}.`)
+  throw new KeywardError(
+    'InvalidParameterValue',
+    `${field} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}.`,
+  )
 }
 
 /** A non-empty string of at most `max` characters. */
 export function checkString(field: string, value: unknown, max: number, min = 1): asserts value is string {
   needs(typeof value === 'string', 'MissingParameter', `${field} is required and must be a string.`)
-  needs(value.length >= min && value.length <= max, 'InvalidParameterValue', `${field} must be ${min}-${max} characters.`)
+  needs(
+    value.length >= min && value.length <= max,
+    'InvalidParameterValue',
+    `${field} must be ${min}-${max} characters.`,
+  )
 }
 
-/** A request argument is an object (a null, an array or a string from an untyped caller is a bad request, not a crash). */
+/**
+ * A request argument is an object (a null, an array or a string from an untyped caller is a bad request, not a crash).
+ */
 export function checkRequestObject(req: unknown, action: string): asserts req is object {
-  needs(req !== null && typeof req === 'object' && !Array.isArray(req), 'MissingParameter', `${action} needs a request object.`)
+  needs(
+    req !== null && typeof req === 'object' && !Array.isArray(req),
+    'MissingParameter',
+    `${action} needs a request object.`,
+  )
 }

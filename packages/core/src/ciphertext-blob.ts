@@ -65,7 +65,12 @@ export function blobAad(header: Uint8Array, ctx: EncryptionContext | undefined):
 }
 
 /** Serialises a blob to its printable form. */
-export function encodeCiphertextBlob(header: Uint8Array, nonce: Uint8Array, tag: Uint8Array, ciphertext: Uint8Array): string {
+export function encodeCiphertextBlob(
+  header: Uint8Array,
+  nonce: Uint8Array,
+  tag: Uint8Array,
+  ciphertext: Uint8Array,
+): string {
   return Buffer.concat([header, nonce, tag, ciphertext]).toString('base64')
 }
 
@@ -74,7 +79,13 @@ export function encodeCiphertextBlob(header: Uint8Array, nonce: Uint8Array, tag:
  * about which byte was wrong.
  */
 export function decodeCiphertextBlob(blob: string): CiphertextBlobParts & { header: Buffer } {
-  if (typeof blob !== 'string' || blob.length === 0 || blob.length > 16_384 || !/^[A-Za-z0-9+/]+={0,2}$/.test(blob) || blob.length % 4 !== 0) {
+  if (
+    typeof blob !== 'string' ||
+    blob.length === 0 ||
+    blob.length > 16_384 ||
+    !/^[A-Za-z0-9+/]+={0,2}$/.test(blob) ||
+    blob.length % 4 !== 0
+  ) {
     throw decryptionFailed()
   }
   const b = Buffer.from(blob, 'base64')

@@ -14,10 +14,19 @@ import {
 /** The code every refusal by a compliance profile carries, in every layer. */
 export const COMPLIANCE_ERROR_CODE = 'UnsupportedOperation.ComplianceProfile' as const
 
-/** A profile name from a config file, the environment or a flag: exactly `none`, `gm` or `fips` (a typo is an error, never `none`). */
-export function checkComplianceProfileName(value: unknown, field = 'compliance'): asserts value is ComplianceProfileName {
+/**
+ * A profile name from a config file, the environment or a flag: exactly `none`, `gm` or `fips` (a typo is an error,
+ * never `none`).
+ */
+export function checkComplianceProfileName(
+  value: unknown,
+  field = 'compliance',
+): asserts value is ComplianceProfileName {
   if (typeof value === 'string' && (COMPLIANCE_PROFILE_NAMES as readonly string[]).includes(value)) return
-  throw new KeywardError('InvalidParameterValue', `${field} must be one of ${COMPLIANCE_PROFILE_NAMES.join(', ')}, got ${JSON.stringify(value)}.`)
+  throw new KeywardError(
+    'InvalidParameterValue',
+    `${field} must be one of ${COMPLIANCE_PROFILE_NAMES.join(', ')}, got ${JSON.stringify(value)}.`,
+  )
 }
 
 /** The profile of a name (a profile object passes through). */
@@ -28,12 +37,21 @@ export function complianceProfile(profile: ComplianceProfileName | CompliancePro
 }
 
 /** True when `profile` allows `value` of `subject`. */
-export function isCompliant<S extends ComplianceSubject>(profile: ComplianceProfile, subject: S, value: ComplianceSubjects[S]): boolean {
+export function isCompliant<S extends ComplianceSubject>(
+  profile: ComplianceProfile,
+  subject: S,
+  value: ComplianceSubjects[S],
+): boolean {
   return (profile.allowed[subject] as readonly string[]).includes(value)
 }
 
 /** The refusal of `value` of `subject` by `profile`: the stable code, the profile, and the allowed alternative. */
-export function complianceRefusal(profile: ComplianceProfile, subject: ComplianceSubject, value: string, where?: string): KeywardError {
+export function complianceRefusal(
+  profile: ComplianceProfile,
+  subject: ComplianceSubject,
+  value: string,
+  where?: string,
+): KeywardError {
   const at = where ? ` (${where})` : ''
   return new KeywardError(
     COMPLIANCE_ERROR_CODE,
@@ -50,9 +68,15 @@ export function complianceRefusal(profile: ComplianceProfile, subject: Complianc
  * requireCompliant(complianceProfile('gm'), 'signAlgorithm', req.algorithm, 'SignByAsymmetricKey')
  * ```
  */
-export function requireCompliant<S extends ComplianceSubject>(profile: ComplianceProfile, subject: S, value: unknown, where?: string): void {
+export function requireCompliant<S extends ComplianceSubject>(
+  profile: ComplianceProfile,
+  subject: S,
+  value: unknown,
+  where?: string,
+): void {
   if (typeof value !== 'string' || !(COMPLIANCE_UNIVERSE[subject] as readonly string[]).includes(value)) return
-  if (!isCompliant(profile, subject, value as ComplianceSubjects[S])) throw complianceRefusal(profile, subject, value, where)
+  if (!isCompliant(profile, subject, value as ComplianceSubjects[S]))
+    throw complianceRefusal(profile, subject, value, where)
 }
 
 /** Where a profile name came from, for the error when two sources disagree. */
@@ -68,7 +92,10 @@ export interface ComplianceSetting {
  *
  * @example
  * ```ts
- * strictestCompliance([{ profile: 'gm', source: 'keyward.config.json' }, { profile: 'none', source: '--compliance' }]) // 'gm'
+ * strictestCompliance([
+ *   { profile: 'gm', source: 'keyward.config.json' },
+ *   { profile: 'none', source: '--compliance' },
+ * ]) // 'gm'
  * ```
  */
 export function strictestCompliance(settings: readonly ComplianceSetting[]): ComplianceProfileName {
@@ -78,7 +105,10 @@ export function strictestCompliance(settings: readonly ComplianceSetting[]): Com
     checkComplianceProfileName(s.profile, s.source)
     if (s.profile === 'none') continue
     if (chosen && chosen.profile !== s.profile) {
-      throw new KeywardError('InvalidParameterValue', `Compliance profiles conflict: ${chosen.profile} (${chosen.source}) and ${s.profile} (${s.source}); a deployment has one profile.`)
+      throw new KeywardError(
+        'InvalidParameterValue',
+        `Compliance profiles conflict: ${chosen.profile} (${chosen.source}) and ${s.profile} (${s.source}); a deployment has one profile.`,
+      )
     }
     chosen ??= s
   }
@@ -87,9 +117,14 @@ export function strictestCompliance(settings: readonly ComplianceSetting[]): Com
 
 /** A provider's capabilities as a profile narrows them (what ListAlgorithms and callers then see). */
 export function narrowCapabilities(caps: ProviderCapabilities, profile: ComplianceProfile): ProviderCapabilities {
-  const keep = <S extends ComplianceSubject>(subject: S, values: readonly ComplianceSubjects[S][]): ComplianceSubjects[S][] =>
-    values.filter((v) => isCompliant(profile, subject, v))
-  const symmetricKeySpecs = keep('keySpec', caps.symmetricKeySpecs) as ProviderCapabilities['symmetricKeySpecs'][number][]
+  const keep = <S extends ComplianceSubject>(
+    subject: S,
+    values: readonly ComplianceSubjects[S][],
+  ): ComplianceSubjects[S][] => values.filter((v) => isCompliant(profile, subject, v))
+  const symmetricKeySpecs = keep(
+    'keySpec',
+    caps.symmetricKeySpecs,
+  ) as ProviderCapabilities['symmetricKeySpecs'][number][]
   return {
     keyUsages: keep('keyUsage', caps.keyUsages).filter((u) => u !== 'ENCRYPT_DECRYPT' || symmetricKeySpecs.length > 0),
     symmetricKeySpecs,

@@ -9,7 +9,9 @@ import type { CallOptions, CreateKeyRequest, GenerateDataKeyRequest } from './ke
 /** What the gate needs to know of a key: fixed for the key's whole life, so it is cached. */
 export type KeyFacts = Pick<KeyMetadata, 'keyId' | 'keySpec' | 'keyUsage'>
 
-/** Keys remembered per gate; a key's spec and usage never change and KeyIds are never reused, so entries never go stale. */
+/**
+ * Keys remembered per gate; a key's spec and usage never change and KeyIds are never reused, so entries never go stale.
+ */
 const MAX_CACHED_KEYS = 10_000
 
 /**
@@ -32,11 +34,17 @@ export class ComplianceGate {
     requireCompliant(this.profile, 'keyUsage', usage, 'CreateKey')
     let out = req
     if (usage === 'ENCRYPT_DECRYPT') {
-      if (req.keySpec === undefined && this.profile.name !== 'none') out = { ...req, keySpec: this.profile.defaults.symmetricKeySpec }
+      if (req.keySpec === undefined && this.profile.name !== 'none')
+        out = { ...req, keySpec: this.profile.defaults.symmetricKeySpec }
       requireCompliant(this.profile, 'keySpec', out.keySpec, 'CreateKey')
     }
     if (req.type === 2 && this.profile.allowed.wrappingAlgorithm.length === 0) {
-      throw complianceRefusal(this.profile, 'wrappingAlgorithm', 'RSAES_*', 'CreateKey Type=2 makes a key that can only be imported')
+      throw complianceRefusal(
+        this.profile,
+        'wrappingAlgorithm',
+        'RSAES_*',
+        'CreateKey Type=2 makes a key that can only be imported',
+      )
     }
     return out
   }
@@ -45,7 +53,8 @@ export class ComplianceGate {
   dataKey(req: GenerateDataKeyRequest): GenerateDataKeyRequest {
     if (req === null || typeof req !== 'object') return req
     if (req.numberOfBytes !== undefined) return req
-    if (req.keySpec === undefined) return this.profile.name === 'none' ? req : { ...req, keySpec: this.profile.defaults.dataKeySpec }
+    if (req.keySpec === undefined)
+      return this.profile.name === 'none' ? req : { ...req, keySpec: this.profile.defaults.dataKeySpec }
     requireCompliant(this.profile, 'dataKeySpec', req.keySpec, 'GenerateDataKey')
     return req
   }
@@ -75,7 +84,13 @@ export class ComplianceGate {
    * A decryption of data made with `value` of `subject`, which the profile refuses: refused unless `allowed`
    * (allowLegacyDecrypt), else the event to record once it succeeded.
    */
-  legacy(allowed: boolean, action: string, keyId: string, subject: ComplianceSubject, value: string): LegacyDecryptEvent {
+  legacy(
+    allowed: boolean,
+    action: string,
+    keyId: string,
+    subject: ComplianceSubject,
+    value: string,
+  ): LegacyDecryptEvent {
     if (!allowed) throw complianceRefusal(this.profile, subject, value, `${action}; allowLegacyDecrypt is off`)
     return { action, keyId, algorithm: value, profile: this.profile.name }
   }

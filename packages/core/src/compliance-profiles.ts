@@ -114,10 +114,25 @@ const NONE: ComplianceProfile = {
   name: 'none',
   title: 'no compliance profile',
   allowed: COMPLIANCE_UNIVERSE,
-  defaults: { symmetricKeySpec: 'AES_256', dataKeySpec: 'AES_256', envelopeSuite: 'AES_256_GCM_HKDF_SHA256_COMMIT', hash: 'SHA-256', sealAlgorithm: 'SM2' },
+  defaults: {
+    symmetricKeySpec: 'AES_256',
+    dataKeySpec: 'AES_256',
+    envelopeSuite: 'AES_256_GCM_HKDF_SHA256_COMMIT',
+    hash: 'SHA-256',
+    sealAlgorithm: 'SM2',
+  },
   alternatives: {
-    keyUsage: '', keySpec: '', dataKeySpec: '', signAlgorithm: '', encryptionAlgorithm: '', wrappingAlgorithm: '', sealAlgorithm: '',
-    blobCipher: '', envelopeSuite: '', hash: '', legacyCodec: '',
+    keyUsage: '',
+    keySpec: '',
+    dataKeySpec: '',
+    signAlgorithm: '',
+    encryptionAlgorithm: '',
+    wrappingAlgorithm: '',
+    sealAlgorithm: '',
+    blobCipher: '',
+    envelopeSuite: '',
+    hash: '',
+    legacyCodec: '',
   },
 }
 
@@ -138,14 +153,21 @@ const GM: ComplianceProfile = {
     hash: ['SM3'],
     legacyCodec: [],
   },
-  defaults: { symmetricKeySpec: 'SM4', dataKeySpec: 'SM4', envelopeSuite: 'SM4_GCM_HKDF_SM3_COMMIT', hash: 'SM3', sealAlgorithm: 'SM2' },
+  defaults: {
+    symmetricKeySpec: 'SM4',
+    dataKeySpec: 'SM4',
+    envelopeSuite: 'SM4_GCM_HKDF_SM3_COMMIT',
+    hash: 'SM3',
+    sealAlgorithm: 'SM2',
+  },
   alternatives: {
     keyUsage: 'ENCRYPT_DECRYPT (SM4), ASYMMETRIC_DECRYPT_SM2 or ASYMMETRIC_SIGN_VERIFY_SM2',
     keySpec: 'SM4 for symmetric keys, SM2 for asymmetric ones',
     dataKeySpec: 'KeySpec SM4 (16 bytes) or NumberOfBytes',
     signAlgorithm: 'SM2DSA with an ASYMMETRIC_SIGN_VERIFY_SM2 key',
     encryptionAlgorithm: 'SM2 with an ASYMMETRIC_DECRYPT_SM2 key',
-    wrappingAlgorithm: 'no import under gm (Tencent\'s import API wraps with RSA only): create the key in the KMS (Type 1, KeySpec SM4)',
+    wrappingAlgorithm:
+      "no import under gm (Tencent's import API wraps with RSA only): create the key in the KMS (Type 1, KeySpec SM4)",
     sealAlgorithm: 'SM2 or SM2_C1C3C2_ASN1 with an SM2 public key',
     blobCipher: 'an SM4 key (move old ciphertexts with ReEncrypt under allowLegacyDecrypt)',
     envelopeSuite: 'SM4_GCM_HKDF_SM3_COMMIT',
@@ -158,7 +180,12 @@ const FIPS: ComplianceProfile = {
   name: 'fips',
   title: 'FIPS 140-3 approved algorithms',
   allowed: {
-    keyUsage: ['ENCRYPT_DECRYPT', 'ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_SIGN_VERIFY_RSA_2048', 'ASYMMETRIC_SIGN_VERIFY_ECC'],
+    keyUsage: [
+      'ENCRYPT_DECRYPT',
+      'ASYMMETRIC_DECRYPT_RSA_2048',
+      'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
+      'ASYMMETRIC_SIGN_VERIFY_ECC',
+    ],
     keySpec: ['AES_256', 'RSA_2048', 'ECC_P256'],
     dataKeySpec: ['AES_128', 'AES_256'],
     signAlgorithm: ['RSA_PSS_SHA_256', 'RSA_PKCS1_SHA_256', 'ECC_P256_R1'],
@@ -172,9 +199,16 @@ const FIPS: ComplianceProfile = {
     hash: ['SHA-256'],
     legacyCodec: [],
   },
-  defaults: { symmetricKeySpec: 'AES_256', dataKeySpec: 'AES_256', envelopeSuite: 'AES_256_GCM_HKDF_SHA256_COMMIT', hash: 'SHA-256', sealAlgorithm: 'RSAES_OAEP_SHA_256' },
+  defaults: {
+    symmetricKeySpec: 'AES_256',
+    dataKeySpec: 'AES_256',
+    envelopeSuite: 'AES_256_GCM_HKDF_SHA256_COMMIT',
+    hash: 'SHA-256',
+    sealAlgorithm: 'RSAES_OAEP_SHA_256',
+  },
   alternatives: {
-    keyUsage: 'ENCRYPT_DECRYPT (AES-256), ASYMMETRIC_DECRYPT_RSA_2048, ASYMMETRIC_SIGN_VERIFY_RSA_2048 or ASYMMETRIC_SIGN_VERIFY_ECC',
+    keyUsage:
+      'ENCRYPT_DECRYPT (AES-256), ASYMMETRIC_DECRYPT_RSA_2048, ASYMMETRIC_SIGN_VERIFY_RSA_2048 or ASYMMETRIC_SIGN_VERIFY_ECC',
     keySpec: 'AES_256, RSA_2048 or ECC_P256',
     dataKeySpec: 'KeySpec AES_256 or AES_128',
     signAlgorithm: 'RSA_PSS_SHA_256, RSA_PKCS1_SHA_256 or ECC_P256_R1',
@@ -189,4 +223,8 @@ const FIPS: ComplianceProfile = {
 }
 
 /** The three profiles, by name. */
-export const COMPLIANCE_PROFILES: Readonly<Record<ComplianceProfileName, ComplianceProfile>> = { none: NONE, gm: GM, fips: FIPS }
+export const COMPLIANCE_PROFILES: Readonly<Record<ComplianceProfileName, ComplianceProfile>> = {
+  none: NONE,
+  gm: GM,
+  fips: FIPS,
+}

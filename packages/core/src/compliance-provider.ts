@@ -1,16 +1,52 @@
 import type { ProviderCapabilities } from './capabilities.js'
-import { checkComplianceProfileName, complianceProfile, complianceRefusal, isCompliant, narrowCapabilities, requireCompliant, strictestCompliance } from './compliance-checks.js'
+import {
+  checkComplianceProfileName,
+  complianceProfile,
+  complianceRefusal,
+  isCompliant,
+  narrowCapabilities,
+  requireCompliant,
+  strictestCompliance,
+} from './compliance-checks.js'
 import { ComplianceGate, blobCipherOf, blobKeyIdOf } from './compliance-gate.js'
-import { COMPLIANCE_UNIVERSE, type ComplianceProfile, type ComplianceProfileName, type ComplianceSubject } from './compliance-profiles.js'
-import { COMPLIANCE_BINDING, complianceBindingOf, type ComplianceBinding, type LegacyDecryptEvent } from './compliance-scope.js'
+import {
+  COMPLIANCE_UNIVERSE,
+  type ComplianceProfile,
+  type ComplianceProfileName,
+  type ComplianceSubject,
+} from './compliance-profiles.js'
+import {
+  COMPLIANCE_BINDING,
+  complianceBindingOf,
+  type ComplianceBinding,
+  type LegacyDecryptEvent,
+} from './compliance-scope.js'
 import type { DataKey } from './data-key.js'
 import { needs } from './checks.js'
 import { KeywardError } from './errors.js'
 import type { KeyMetadata } from './key-metadata.js'
 import type {
-  AsymmetricRsaDecryptRequest, AsymmetricSm2DecryptRequest, CallOptions, CreateKeyRequest, DecryptRequest, DecryptResult, EncryptRequest,
-  EncryptResult, GenerateDataKeyRequest, GetParametersForImportRequest, ImportKeyMaterialRequest, ImportParameters, KeyProvider,
-  KeyRotationStatus, ListKeysRequest, ListKeysResult, PublicKeyResult, ReEncryptRequest, ReEncryptResult, SignRequest, VerifyRequest,
+  AsymmetricRsaDecryptRequest,
+  AsymmetricSm2DecryptRequest,
+  CallOptions,
+  CreateKeyRequest,
+  DecryptRequest,
+  DecryptResult,
+  EncryptRequest,
+  EncryptResult,
+  GenerateDataKeyRequest,
+  GetParametersForImportRequest,
+  ImportKeyMaterialRequest,
+  ImportParameters,
+  KeyProvider,
+  KeyRotationStatus,
+  ListKeysRequest,
+  ListKeysResult,
+  PublicKeyResult,
+  ReEncryptRequest,
+  ReEncryptResult,
+  SignRequest,
+  VerifyRequest,
 } from './key-provider.js'
 import { zeroize } from './zeroize.js'
 
@@ -39,13 +75,24 @@ export interface ComplianceOptions {
  * await gm.createKey({ alias: 'x', keySpec: 'AES_256' })        // UnsupportedOperation.ComplianceProfile
  * ```
  */
-export function withCompliance(provider: KeyProvider, profile: ComplianceProfileName | ComplianceProfile, options: ComplianceOptions = {}): KeyProvider {
+export function withCompliance(
+  provider: KeyProvider,
+  profile: ComplianceProfileName | ComplianceProfile,
+  options: ComplianceOptions = {},
+): KeyProvider {
   const p = complianceProfile(profile)
   checkComplianceProfileName(p.name)
   const bound = complianceBindingOf(provider)
-  const name = strictestCompliance([{ profile: bound?.profile.name, source: `provider ${provider.name}` }, { profile: p.name, source: 'withCompliance' }])
+  const name = strictestCompliance([
+    { profile: bound?.profile.name, source: `provider ${provider.name}` },
+    { profile: p.name, source: 'withCompliance' },
+  ])
   if (name === 'none' || bound) return provider
-  needs(!options.allowLegacyDecrypt || typeof options.onLegacyDecrypt === 'function', 'MissingParameter', 'allowLegacyDecrypt needs onLegacyDecrypt: every legacy decryption is audited.')
+  needs(
+    !options.allowLegacyDecrypt || typeof options.onLegacyDecrypt === 'function',
+    'MissingParameter',
+    'allowLegacyDecrypt needs onLegacyDecrypt: every legacy decryption is audited.',
+  )
   return new CompliantProvider(provider, p, options)
 }
 
@@ -56,7 +103,11 @@ class CompliantProvider implements KeyProvider {
   readonly #inner: KeyProvider
   readonly #gate: ComplianceGate
 
-  constructor(inner: KeyProvider, readonly profile: ComplianceProfile, options: ComplianceOptions) {
+  constructor(
+    inner: KeyProvider,
+    readonly profile: ComplianceProfile,
+    options: ComplianceOptions,
+  ) {
     this.#inner = inner
     this.name = inner.name
     this.capabilities = narrowCapabilities(inner.capabilities, profile)
@@ -84,7 +135,9 @@ class CompliantProvider implements KeyProvider {
       await this[COMPLIANCE_BINDING].recordLegacyDecrypt(event)
     } catch (e) {
       if (plaintext) zeroize(plaintext)
-      throw new KeywardError('InternalError', 'A legacy decryption could not be audited, so its result is withheld.', { cause: e })
+      throw new KeywardError('InternalError', 'A legacy decryption could not be audited, so its result is withheld.', {
+        cause: e,
+      })
     }
     return result
   }
@@ -120,19 +173,45 @@ class CompliantProvider implements KeyProvider {
     return meta
   }
 
-  updateAlias(keyId: string, alias: string, opts?: CallOptions): Promise<void> { return this.#inner.updateAlias(keyId, alias, opts) }
-  updateKeyDescription(keyId: string, description: string, opts?: CallOptions): Promise<void> { return this.#inner.updateKeyDescription(keyId, description, opts) }
-  enableKey(keyId: string, opts?: CallOptions): Promise<void> { return this.#inner.enableKey(keyId, opts) }
-  disableKey(keyId: string, opts?: CallOptions): Promise<void> { return this.#inner.disableKey(keyId, opts) }
-  scheduleKeyDeletion(keyId: string, days: number, opts?: CallOptions): Promise<{ deletionDate: number }> { return this.#inner.scheduleKeyDeletion(keyId, days, opts) }
-  cancelKeyDeletion(keyId: string, opts?: CallOptions): Promise<void> { return this.#inner.cancelKeyDeletion(keyId, opts) }
-  disableKeyRotation(keyId: string, opts?: CallOptions): Promise<void> { return this.#inner.disableKeyRotation(keyId, opts) }
-  getKeyRotationStatus(keyId: string, opts?: CallOptions): Promise<KeyRotationStatus> { return this.#inner.getKeyRotationStatus(keyId, opts) }
-  archiveKey(keyId: string, opts?: CallOptions): Promise<void> { return this.#inner.archiveKey(keyId, opts) }
-  cancelKeyArchive(keyId: string, opts?: CallOptions): Promise<void> { return this.#inner.cancelKeyArchive(keyId, opts) }
-  generateRandom(n: number, opts?: CallOptions): Promise<Uint8Array> { return this.#inner.generateRandom(n, opts) }
-  deleteImportedKeyMaterial(keyId: string, opts?: CallOptions): Promise<void> { return this.#inner.deleteImportedKeyMaterial(keyId, opts) }
-  close(): Promise<void> { return this.#inner.close() }
+  updateAlias(keyId: string, alias: string, opts?: CallOptions): Promise<void> {
+    return this.#inner.updateAlias(keyId, alias, opts)
+  }
+  updateKeyDescription(keyId: string, description: string, opts?: CallOptions): Promise<void> {
+    return this.#inner.updateKeyDescription(keyId, description, opts)
+  }
+  enableKey(keyId: string, opts?: CallOptions): Promise<void> {
+    return this.#inner.enableKey(keyId, opts)
+  }
+  disableKey(keyId: string, opts?: CallOptions): Promise<void> {
+    return this.#inner.disableKey(keyId, opts)
+  }
+  scheduleKeyDeletion(keyId: string, days: number, opts?: CallOptions): Promise<{ deletionDate: number }> {
+    return this.#inner.scheduleKeyDeletion(keyId, days, opts)
+  }
+  cancelKeyDeletion(keyId: string, opts?: CallOptions): Promise<void> {
+    return this.#inner.cancelKeyDeletion(keyId, opts)
+  }
+  disableKeyRotation(keyId: string, opts?: CallOptions): Promise<void> {
+    return this.#inner.disableKeyRotation(keyId, opts)
+  }
+  getKeyRotationStatus(keyId: string, opts?: CallOptions): Promise<KeyRotationStatus> {
+    return this.#inner.getKeyRotationStatus(keyId, opts)
+  }
+  archiveKey(keyId: string, opts?: CallOptions): Promise<void> {
+    return this.#inner.archiveKey(keyId, opts)
+  }
+  cancelKeyArchive(keyId: string, opts?: CallOptions): Promise<void> {
+    return this.#inner.cancelKeyArchive(keyId, opts)
+  }
+  generateRandom(n: number, opts?: CallOptions): Promise<Uint8Array> {
+    return this.#inner.generateRandom(n, opts)
+  }
+  deleteImportedKeyMaterial(keyId: string, opts?: CallOptions): Promise<void> {
+    return this.#inner.deleteImportedKeyMaterial(keyId, opts)
+  }
+  close(): Promise<void> {
+    return this.#inner.close()
+  }
 
   // Rotation makes new material of the key's kind: refused for kinds the profile does not allow.
   async enableKeyRotation(keyId: string, rotateDays?: number, opts?: CallOptions): Promise<void> {
@@ -152,23 +231,39 @@ class CompliantProvider implements KeyProvider {
 
   async decrypt(req: DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
     const cipher = blobCipherOf(req?.ciphertextBlob)
-    const early = cipher && !isCompliant(this.profile, 'blobCipher', cipher) ? this.#legacy('Decrypt', blobKeyIdOf(req.ciphertextBlob) ?? '', 'blobCipher', cipher) : undefined
+    const early =
+      cipher && !isCompliant(this.profile, 'blobCipher', cipher)
+        ? this.#legacy('Decrypt', blobKeyIdOf(req.ciphertextBlob) ?? '', 'blobCipher', cipher)
+        : undefined
     const r = await this.#inner.decrypt(req, opts)
-    const event = cipher ? early && { ...early, keyId: r.keyId } : await this.#afterDecrypt('Decrypt', r.keyId, r.plaintext)
+    const event = cipher
+      ? early && { ...early, keyId: r.keyId }
+      : await this.#afterDecrypt('Decrypt', r.keyId, r.plaintext)
     return this.#recorded(event, r, r.plaintext)
   }
 
   async reEncrypt(req: ReEncryptRequest, opts?: CallOptions): Promise<ReEncryptResult> {
     const cipher = blobCipherOf(req?.ciphertextBlob)
-    const early = cipher && !isCompliant(this.profile, 'blobCipher', cipher) ? this.#legacy('ReEncrypt', blobKeyIdOf(req.ciphertextBlob) ?? '', 'blobCipher', cipher) : undefined
+    const early =
+      cipher && !isCompliant(this.profile, 'blobCipher', cipher)
+        ? this.#legacy('ReEncrypt', blobKeyIdOf(req.ciphertextBlob) ?? '', 'blobCipher', cipher)
+        : undefined
     // The destination must be allowed; without one it is the source key, which a legacy blob's is not.
-    if (req?.destinationKeyId !== undefined) await this.#gate.requireKey(req.destinationKeyId, 'ReEncrypt destination', opts)
-    else if (early) throw complianceRefusal(this.profile, 'blobCipher', early.algorithm, 'ReEncrypt back under the same key; name a DestinationKeyId')
+    if (req?.destinationKeyId !== undefined)
+      await this.#gate.requireKey(req.destinationKeyId, 'ReEncrypt destination', opts)
+    else if (early)
+      throw complianceRefusal(
+        this.profile,
+        'blobCipher',
+        early.algorithm,
+        'ReEncrypt back under the same key; name a DestinationKeyId',
+      )
     const r = await this.#inner.reEncrypt(req, opts)
     // Opaque blobs name their keys only now: the output is withheld when either key is refused.
     if (req.destinationKeyId === undefined) await this.#gate.requireKey(r.keyId, 'ReEncrypt destination', opts)
     let event = early && { ...early, keyId: r.sourceKeyId }
-    if (!cipher && !(await this.#gate.keyAllowed(r.sourceKeyId, opts))) event = this.#legacy('ReEncrypt', r.sourceKeyId, 'keySpec', (await this.#gate.key(r.sourceKeyId)).keySpec)
+    if (!cipher && !(await this.#gate.keyAllowed(r.sourceKeyId, opts)))
+      event = this.#legacy('ReEncrypt', r.sourceKeyId, 'keySpec', (await this.#gate.key(r.sourceKeyId)).keySpec)
     return this.#recorded(event, r)
   }
 
@@ -197,7 +292,11 @@ class CompliantProvider implements KeyProvider {
 
   #asymmetricLegacy(action: string, keyId: unknown, algorithm: unknown): LegacyDecryptEvent | undefined {
     // An unknown algorithm is the provider's InvalidParameterValue, under every profile.
-    if (typeof algorithm !== 'string' || !(COMPLIANCE_UNIVERSE.encryptionAlgorithm as readonly string[]).includes(algorithm)) return undefined
+    if (
+      typeof algorithm !== 'string' ||
+      !(COMPLIANCE_UNIVERSE.encryptionAlgorithm as readonly string[]).includes(algorithm)
+    )
+      return undefined
     if ((this.profile.allowed.encryptionAlgorithm as readonly string[]).includes(algorithm)) return undefined
     return this.#legacy(action, typeof keyId === 'string' ? keyId : '', 'encryptionAlgorithm', algorithm)
   }
@@ -225,7 +324,9 @@ class CompliantProvider implements KeyProvider {
     if (allowed.length === 0) throw complianceRefusal(this.profile, 'wrappingAlgorithm', 'RSAES_*', 'ImportKeyMaterial')
     await this.#gate.requireKey(req?.keyId, 'ImportKeyMaterial', opts)
     // A token issued before the profile was on may name a refused algorithm: providers that know it check this list.
-    const narrowed = req?.allowedWrappingAlgorithms ? req.allowedWrappingAlgorithms.filter((a) => allowed.includes(a)) : allowed
+    const narrowed = req?.allowedWrappingAlgorithms
+      ? req.allowedWrappingAlgorithms.filter((a) => allowed.includes(a))
+      : allowed
     return this.#inner.importKeyMaterial({ ...req, allowedWrappingAlgorithms: narrowed }, opts)
   }
 }

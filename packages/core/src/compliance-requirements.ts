@@ -33,8 +33,14 @@ export const COMPLIANCE_CHECKS: Readonly<Record<ComplianceCheckId, ComplianceChe
   'key-algorithm': {
     title: 'Every key and operation uses an algorithm of the profile',
     requirements: {
-      gm: [`${GM} §5 通用要求 (algorithms per national standards: SM2/SM3/SM4)`, `${GM} §8.4 应用和数据安全 (重要数据存储机密性与完整性, level 3)`],
-      fips: ['FIPS 140-3 / SP 800-140C approved security functions', 'SP 800-131A Rev. 2 transitions (key lengths, PKCS#1 v1.5 key transport)'],
+      gm: [
+        `${GM} §5 通用要求 (algorithms per national standards: SM2/SM3/SM4)`,
+        `${GM} §8.4 应用和数据安全 (重要数据存储机密性与完整性, level 3)`,
+      ],
+      fips: [
+        'FIPS 140-3 / SP 800-140C approved security functions',
+        'SP 800-131A Rev. 2 transitions (key lengths, PKCS#1 v1.5 key transport)',
+      ],
     },
   },
   'key-rotation': {

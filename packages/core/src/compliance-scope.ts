@@ -1,4 +1,9 @@
-import { complianceProfile, requireCompliant, strictestCompliance, type ComplianceSetting } from './compliance-checks.js'
+import {
+  complianceProfile,
+  requireCompliant,
+  strictestCompliance,
+  type ComplianceSetting,
+} from './compliance-checks.js'
 import type { ComplianceProfile, ComplianceProfileName, ComplianceSubject } from './compliance-profiles.js'
 import { KeywardError } from './errors.js'
 import type { KeyProvider } from './key-provider.js'
@@ -75,9 +80,10 @@ export interface EffectiveCompliance {
 }
 
 /**
- * The profile in force for a flow over `providers` (or objects carrying a provider's binding) with the caller's own `profile` option: the strictest of the
- * process's, every provider's and the option (they must not conflict). Legacy decryption is allowed only when a
- * provider bound to that very profile allows it, and is recorded through that provider's audit.
+ * The profile in force for a flow over `providers` (or objects carrying a provider's binding) with the caller's own
+ * `profile` option: the strictest of the process's, every provider's and the option (they must not conflict). Legacy
+ * decryption is allowed only when a provider bound to that very profile allows it, and is recorded through that
+ * provider's audit.
  *
  * @example
  * ```ts
@@ -85,11 +91,14 @@ export interface EffectiveCompliance {
  * requireCompliant(c.profile, 'envelopeSuite', suiteName, 'EnvelopeClient')
  * ```
  */
-export function effectiveCompliance(providers: readonly (KeyProvider | object | undefined)[] = [], profile?: ComplianceProfileName): EffectiveCompliance {
+export function effectiveCompliance(
+  providers: readonly (KeyProvider | object | undefined)[] = [],
+  profile?: ComplianceProfileName,
+): EffectiveCompliance {
   const bindings = providers.map(complianceBindingOf).filter((b): b is ComplianceBinding => b !== undefined)
   const settings: ComplianceSetting[] = [
     { profile: processCompliance(), source: 'the process-wide profile' },
-    ...bindings.map((b) => ({ profile: b.profile.name, source: 'a provider\'s profile' })),
+    ...bindings.map((b) => ({ profile: b.profile.name, source: "a provider's profile" })),
     { profile, source: 'the compliance option' },
   ]
   const p = complianceProfile(strictestCompliance(settings))
@@ -113,6 +122,11 @@ export function effectiveCompliance(providers: readonly (KeyProvider | object | 
  * requireCompliantFor([provider], 'signAlgorithm', algorithm, 'verifySignatureLocally')
  * ```
  */
-export function requireCompliantFor(sources: readonly (KeyProvider | object | undefined)[], subject: ComplianceSubject, value: unknown, where: string): void {
+export function requireCompliantFor(
+  sources: readonly (KeyProvider | object | undefined)[],
+  subject: ComplianceSubject,
+  value: unknown,
+  where: string,
+): void {
   requireCompliant(effectiveCompliance(sources).profile, subject, value, where)
 }

@@ -24,7 +24,10 @@ export interface Base64Options {
  * lenient decoder would silently drop (a silent truncation). `field` names the parameter in the error.
  */
 export function fromBase64(text: string, field = 'value', options: Base64Options = {}): Buffer {
-  if (typeof text !== 'string' || !(BASE64.test(text) || (options.allowUnpadded === true && BASE64_UNPADDED_TAIL.test(text)))) {
+  if (
+    typeof text !== 'string' ||
+    !(BASE64.test(text) || (options.allowUnpadded === true && BASE64_UNPADDED_TAIL.test(text)))
+  ) {
     throw new KeywardError('InvalidParameterValue', `${field} is not valid base64.`)
   }
   return Buffer.from(text, 'base64')

@@ -51,7 +51,8 @@ export interface KeyRotationStatus {
 /**
  * The key-administration role: creating keys and moving them through their life (alias, description, enable,
  * disable, rotation, archive, deletion). Every provider plays it (its capability map lists at least one key
- * usage). A console, the server's lifecycle Actions and BYOK (with {@link KeyImport}) need it; data-plane code does not.
+ * usage). A console, the server's lifecycle Actions and BYOK (with {@link KeyImport}) need it; data-plane code does
+ * not.
  *
  * Every method taking a `keyId` throws `MissingParameter` when it is absent, `InvalidParameterValue.InvalidKeyId`
  * when it is not KeyId-shaped and `ResourceUnavailable.CmkNotFound` when no such key exists (or it was purged), on
@@ -71,7 +72,8 @@ export interface KeyAdministration extends KeyProviderBase {
    *
    * @throws `MissingParameter` (no request or alias), `InvalidParameterValue.InvalidAlias`,
    *   `InvalidParameterValue.AliasAlreadyExists`, `InvalidParameterValue` (KeyUsage, KeySpec, Type, a Description over
-   *   1024 characters, or a chosen `keyId` already in use), `InvalidParameterValue.InvalidKeyId` (a chosen `keyId` that is not a lower-case UUID).
+   *   1024 characters, or a chosen `keyId` already in use), `InvalidParameterValue.InvalidKeyId` (a chosen `keyId` that
+   *   is not a lower-case UUID).
    * @throws `UnsupportedOperation` — a usage, spec or Type=2 outside `capabilities`, an asymmetric EXTERNAL key, or a
    *   chosen `keyId` on a provider that cannot choose KeyIds (Tencent KMS).
    * @throws `LimitExceeded.CmkLimitExceeded` — the backend's key quota is reached (Tencent KMS).
@@ -102,7 +104,9 @@ export interface KeyAdministration extends KeyProviderBase {
    */
   updateAlias(keyId: string, alias: string, opts?: CallOptions): Promise<void>
 
-  /** UpdateKeyDescription. @throws `MissingParameter` (not a string), `InvalidParameterValue` (over 1024 characters). */
+  /**
+   * UpdateKeyDescription. @throws `MissingParameter` (not a string), `InvalidParameterValue` (over 1024 characters).
+   */
   updateKeyDescription(keyId: string, description: string, opts?: CallOptions): Promise<void>
 
   /**
@@ -144,7 +148,8 @@ export interface KeyAdministration extends KeyProviderBase {
    * @throws `UnsupportedOperation` — the provider cannot rotate (`capabilities.keyRotation` false), or the key is
    *   asymmetric or EXTERNAL (as in Tencent KMS); `UnsupportedOperation.UnsupportedKeyUsage` on providers that refuse
    *   by usage first (PKCS#11).
-   * @throws `ResourceUnavailable.CmkStateNotSupport`, `ResourceUnavailable.CmkArchived` — the key is not Enabled or Disabled.
+   * @throws `ResourceUnavailable.CmkStateNotSupport`, `ResourceUnavailable.CmkArchived` — the key is not Enabled or
+   * Disabled.
    */
   enableKeyRotation(keyId: string, rotateDays?: number, opts?: CallOptions): Promise<void>
 
@@ -171,6 +176,8 @@ export interface KeyAdministration extends KeyProviderBase {
    */
   archiveKey(keyId: string, opts?: CallOptions): Promise<void>
 
-  /** CancelKeyArchive: Archived → Enabled. @throws `ResourceUnavailable.CmkStateNotSupport` — the key is not Archived. */
+  /**
+   * CancelKeyArchive: Archived → Enabled. @throws `ResourceUnavailable.CmkStateNotSupport` — the key is not Archived.
+   */
   cancelKeyArchive(keyId: string, opts?: CallOptions): Promise<void>
 }

@@ -67,9 +67,11 @@ export interface KeyImport extends KeyProviderBase {
    *   bytes, empty or over 1024 bytes; ValidTo not a Unix time or in the past).
    * @throws `InvalidParameter` — the token was not issued for this key; `ResourceUnavailable.TokenExpired` — it is
    *   older than 24 h or superseded (PKCS#11 answers `TokenExpired` for any token that is not the key's newest).
-   * @throws `InvalidParameter.DecryptMaterialError` — the material does not unwrap under the token (or has the wrong length).
+   * @throws `InvalidParameter.DecryptMaterialError` — the material does not unwrap under the token (or has the wrong
+   * length).
    * @throws `InvalidParameterValue.MaterialNotMatch` — the key held different material before.
-   * @throws `UnsupportedOperation.ComplianceProfile` — the token's wrapping algorithm is outside `allowedWrappingAlgorithms`.
+   * @throws `UnsupportedOperation.ComplianceProfile` — the token's wrapping algorithm is outside
+   * `allowedWrappingAlgorithms`.
    */
   importKeyMaterial(req: ImportKeyMaterialRequest, opts?: CallOptions): Promise<void>
 

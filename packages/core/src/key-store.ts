@@ -56,10 +56,13 @@ const DEFAULT_LIMIT = 200
 export function filterKeys(all: Iterable<KeyMetadata>, filter: ListKeysRequest = {}): ListKeysResult {
   const search = filter.searchKeyAlias?.toLowerCase()
   const matched = [...all]
-    .filter((k) => (filter.keyState === undefined || k.keyState === filter.keyState)
-      && (filter.keyUsage === undefined || k.keyUsage === filter.keyUsage)
-      && (filter.origin === undefined || k.origin === filter.origin)
-      && (search === undefined || k.alias.toLowerCase().includes(search) || k.keyId.toLowerCase().includes(search)))
+    .filter(
+      (k) =>
+        (filter.keyState === undefined || k.keyState === filter.keyState) &&
+        (filter.keyUsage === undefined || k.keyUsage === filter.keyUsage) &&
+        (filter.origin === undefined || k.origin === filter.origin) &&
+        (search === undefined || k.alias.toLowerCase().includes(search) || k.keyId.toLowerCase().includes(search)),
+    )
     .sort((a, b) => b.createTime - a.createTime || a.keyId.localeCompare(b.keyId))
   const offset = filter.offset ?? 0
   const limit = filter.limit ?? DEFAULT_LIMIT
@@ -84,7 +87,10 @@ export class MemoryKeyStore implements KeyStore {
 
   async insertKey(metadata: KeyMetadata): Promise<void> {
     if (this.#keys.has(metadata.keyId) || this.#tombstones.has(metadata.keyId)) {
-      throw new KeywardError('InvalidParameterValue', `Key ${metadata.keyId} exists or existed; a KeyId is never reused.`)
+      throw new KeywardError(
+        'InvalidParameterValue',
+        `Key ${metadata.keyId} exists or existed; a KeyId is never reused.`,
+      )
     }
     if (await this.getKeyByAlias(metadata.alias)) throw aliasTaken(metadata.alias)
     this.#keys.set(metadata.keyId, { ...metadata })
@@ -99,7 +105,10 @@ export class MemoryKeyStore implements KeyStore {
     return undefined
   }
   async listKeys(filter?: ListKeysRequest): Promise<ListKeysResult> {
-    return filterKeys([...this.#keys.values()].map((k) => ({ ...k })), filter)
+    return filterKeys(
+      [...this.#keys.values()].map((k) => ({ ...k })),
+      filter,
+    )
   }
   async updateKey(keyId: string, patch: Partial<Omit<KeyMetadata, 'keyId'>>): Promise<KeyMetadata> {
     const k = this.#keys.get(keyId)

@@ -1,4 +1,11 @@
-import { KEY_USAGES, LIMITS, WRAPPING_ALGORITHMS, WRAPPING_KEY_SPECS, type MessageType, type RsaEncryptionAlgorithm } from './algorithms.js'
+import {
+  KEY_USAGES,
+  LIMITS,
+  WRAPPING_ALGORITHMS,
+  WRAPPING_KEY_SPECS,
+  type MessageType,
+  type RsaEncryptionAlgorithm,
+} from './algorithms.js'
 import { checkBytes, checkInt, checkOneOf, checkRequestObject, checkString, needs } from './checks.js'
 import { decryptionFailed } from './errors.js'
 import { KEY_ORIGINS, KEY_STATES } from './key-metadata.js'
@@ -32,7 +39,8 @@ export const RSA_DECRYPT_ALGORITHMS: readonly RsaEncryptionAlgorithm[] = ['RSAES
  */
 export function checkCiphertextBlob(blob: unknown, field = 'CiphertextBlob'): asserts blob is string {
   needs(typeof blob === 'string', 'MissingParameter', `${field} is required and must be a string.`)
-  if (blob.length === 0 || blob.length > MAX_CIPHERTEXT_BLOB_CHARS) throw decryptionFailed(new Error(`${field} has ${blob.length} characters`))
+  if (blob.length === 0 || blob.length > MAX_CIPHERTEXT_BLOB_CHARS)
+    throw decryptionFailed(new Error(`${field} has ${blob.length} characters`))
 }
 
 /** ListKeys: Offset 0..2³¹−1, Limit 1-1000, filters from the tables, SearchKeyAlias ≤ 128 characters. */

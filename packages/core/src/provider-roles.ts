@@ -1,4 +1,9 @@
-import { KEY_USAGE_TABLE, SIGN_ALGORITHM_TABLE, type AsymmetricEncryptionAlgorithm, type KeyUsage } from './algorithms.js'
+import {
+  KEY_USAGE_TABLE,
+  SIGN_ALGORITHM_TABLE,
+  type AsymmetricEncryptionAlgorithm,
+  type KeyUsage,
+} from './algorithms.js'
 import type { AsymmetricCrypto } from './asymmetric-crypto.js'
 import type { ProviderCapabilities } from './capabilities.js'
 import type { KeyAdministration } from './key-administration.js'
@@ -24,19 +29,40 @@ type OwnMethods<R extends ProviderRole> = Exclude<keyof ProviderRoleMap[R], keyo
 /** The methods each role adds to {@link KeyProviderBase}: what {@link implementsRole} looks for. */
 export const ROLE_METHODS = {
   administration: [
-    'createKey', 'describeKey', 'listKeys', 'updateAlias', 'updateKeyDescription', 'enableKey', 'disableKey',
-    'scheduleKeyDeletion', 'cancelKeyDeletion', 'enableKeyRotation', 'disableKeyRotation', 'getKeyRotationStatus',
-    'rotateKey', 'archiveKey', 'cancelKeyArchive',
+    'createKey',
+    'describeKey',
+    'listKeys',
+    'updateAlias',
+    'updateKeyDescription',
+    'enableKey',
+    'disableKey',
+    'scheduleKeyDeletion',
+    'cancelKeyDeletion',
+    'enableKeyRotation',
+    'disableKeyRotation',
+    'getKeyRotationStatus',
+    'rotateKey',
+    'archiveKey',
+    'cancelKeyArchive',
   ],
   symmetric: ['encrypt', 'decrypt', 'reEncrypt', 'generateDataKey'],
-  asymmetric: ['getPublicKey', 'asymmetricRsaDecrypt', 'asymmetricSm2Decrypt', 'signByAsymmetricKey', 'verifyByAsymmetricKey'],
+  asymmetric: [
+    'getPublicKey',
+    'asymmetricRsaDecrypt',
+    'asymmetricSm2Decrypt',
+    'signByAsymmetricKey',
+    'verifyByAsymmetricKey',
+  ],
   import: ['getParametersForImport', 'importKeyMaterial', 'deleteImportedKeyMaterial'],
 } as const satisfies { readonly [R in ProviderRole]: readonly OwnMethods<R>[] }
 
 // Fails to compile when a role interface gains a method the table above does not list.
 type Unlisted<R extends ProviderRole> = Exclude<OwnMethods<R>, (typeof ROLE_METHODS)[R][number]>
 const everyMethodListed: { [R in ProviderRole]: [Unlisted<R>] extends [never] ? true : Unlisted<R> } = {
-  administration: true, symmetric: true, asymmetric: true, import: true,
+  administration: true,
+  symmetric: true,
+  asymmetric: true,
+  import: true,
 }
 void everyMethodListed
 
@@ -80,7 +106,10 @@ function missingMethods(provider: object, role: ProviderRole): string[] {
  * if (implementsRole(provider, 'import')) await provider.getParametersForImport({ keyId, wrappingAlgorithm })
  * ```
  */
-export function implementsRole<R extends ProviderRole>(provider: KeyProviderBase, role: R): provider is KeyProviderBase & ProviderRoleMap[R] {
+export function implementsRole<R extends ProviderRole>(
+  provider: KeyProviderBase,
+  role: R,
+): provider is KeyProviderBase & ProviderRoleMap[R] {
   return declaredRoles(provider.capabilities).includes(role) && missingMethods(provider, role).length === 0
 }
 
@@ -116,21 +145,27 @@ export function roleDisagreements(provider: KeyProviderBase): string[] {
     if (missing.length > 0) out.push(`declares the ${role} role but lacks ${missing.join(', ')}`)
   }
   const symmetricUsage = caps.keyUsages.includes('ENCRYPT_DECRYPT')
-  if (symmetricUsage !== caps.symmetricKeySpecs.length > 0) out.push('lists ENCRYPT_DECRYPT without a symmetric key spec, or specs without the usage')
+  if (symmetricUsage !== caps.symmetricKeySpecs.length > 0)
+    out.push('lists ENCRYPT_DECRYPT without a symmetric key spec, or specs without the usage')
   for (const a of caps.signAlgorithms) {
     const usage = SIGN_ALGORITHM_TABLE[a].usage
     if (!caps.keyUsages.includes(usage)) out.push(`lists sign algorithm ${a} without usage ${usage}`)
   }
   for (const a of caps.asymmetricDecryptAlgorithms) {
-    if (!caps.keyUsages.includes(DECRYPT_USAGE[a])) out.push(`lists decrypt algorithm ${a} without usage ${DECRYPT_USAGE[a]}`)
+    if (!caps.keyUsages.includes(DECRYPT_USAGE[a]))
+      out.push(`lists decrypt algorithm ${a} without usage ${DECRYPT_USAGE[a]}`)
   }
   for (const usage of caps.keyUsages) {
     const info = KEY_USAGE_TABLE[usage]
-    const algorithms: readonly string[] = info.kind === 'sign-verify' ? caps.signAlgorithms : caps.asymmetricDecryptAlgorithms
+    const algorithms: readonly string[] =
+      info.kind === 'sign-verify' ? caps.signAlgorithms : caps.asymmetricDecryptAlgorithms
     const own: readonly string[] = info.kind === 'sign-verify' ? info.signAlgorithms : info.encryptionAlgorithms
-    if (info.kind !== 'symmetric' && !own.some((a) => algorithms.includes(a))) out.push(`lists usage ${usage} without any of its algorithms`)
+    if (info.kind !== 'symmetric' && !own.some((a) => algorithms.includes(a)))
+      out.push(`lists usage ${usage} without any of its algorithms`)
   }
-  if (caps.wrappingAlgorithms.length > 0 && !declared.includes('symmetric')) out.push('lists wrapping algorithms without symmetric keys to import into')
-  if (caps.keyRotation && !declared.includes('symmetric')) out.push('declares key rotation without symmetric keys to rotate')
+  if (caps.wrappingAlgorithms.length > 0 && !declared.includes('symmetric'))
+    out.push('lists wrapping algorithms without symmetric keys to import into')
+  if (caps.keyRotation && !declared.includes('symmetric'))
+    out.push('declares key rotation without symmetric keys to rotate')
   return out
 }

@@ -24,7 +24,11 @@ const ALIAS = /^[A-Za-z0-9_-]{1,60}$/
 /** A KeyId as returned by CreateKey (UUID-like). */
 export function checkKeyId(keyId: unknown, field = 'KeyId'): asserts keyId is string {
   needs(typeof keyId === 'string' && keyId.length > 0, 'MissingParameter', `${field} is required.`)
-  needs(KEY_ID.test(keyId), 'InvalidParameterValue.InvalidKeyId', `${field} ${JSON.stringify(keyId.slice(0, 64))} is not a valid KeyId.`)
+  needs(
+    KEY_ID.test(keyId),
+    'InvalidParameterValue.InvalidKeyId',
+    `${field} ${JSON.stringify(keyId.slice(0, 64))} is not a valid KeyId.`,
+  )
 }
 
 /**
@@ -34,7 +38,11 @@ export function checkKeyId(keyId: unknown, field = 'KeyId'): asserts keyId is st
  */
 export function checkChosenKeyId(keyId: unknown, field = 'KeyId'): asserts keyId is string {
   checkKeyId(keyId, field)
-  needs(UUID_KEY_ID.test(keyId), 'InvalidParameterValue.InvalidKeyId', `${field} ${JSON.stringify(keyId.slice(0, 64))}: a chosen KeyId must be a lower-case UUID, as generated KeyIds are.`)
+  needs(
+    UUID_KEY_ID.test(keyId),
+    'InvalidParameterValue.InvalidKeyId',
+    `${field} ${JSON.stringify(keyId.slice(0, 64))}: a chosen KeyId must be a lower-case UUID, as generated KeyIds are.`,
+  )
 }
 
 /** Alias: 1-60 of [A-Za-z0-9_-], not starting with KMS- (reserved, as in Tencent KMS). */
@@ -56,13 +64,22 @@ export function checkCreateKey(req: CreateKeyRequest): void {
   checkAlias(req.alias)
   if (req.description !== undefined) checkDescription(req.description)
   if (req.keyUsage !== undefined) checkOneOf('KeyUsage', req.keyUsage, KEY_USAGES)
-  if (req.type !== undefined) needs(req.type === 1 || req.type === 2, 'InvalidParameterValue', 'Type must be 1 (KMS-generated) or 2 (EXTERNAL).')
+  if (req.type !== undefined)
+    needs(req.type === 1 || req.type === 2, 'InvalidParameterValue', 'Type must be 1 (KMS-generated) or 2 (EXTERNAL).')
   if (req.keySpec !== undefined) {
     checkOneOf('KeySpec', req.keySpec, SYMMETRIC_KEY_SPECS)
-    needs((req.keyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT', 'InvalidParameterValue', 'KeySpec applies to ENCRYPT_DECRYPT keys only.')
+    needs(
+      (req.keyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT',
+      'InvalidParameterValue',
+      'KeySpec applies to ENCRYPT_DECRYPT keys only.',
+    )
   }
   if (req.type === 2) {
-    needs((req.keyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT', 'UnsupportedOperation', 'Only ENCRYPT_DECRYPT keys can be EXTERNAL (Type=2), as in Tencent KMS.')
+    needs(
+      (req.keyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT',
+      'UnsupportedOperation',
+      'Only ENCRYPT_DECRYPT keys can be EXTERNAL (Type=2), as in Tencent KMS.',
+    )
   }
   if (req.keyId !== undefined) {
     checkChosenKeyId(req.keyId)
@@ -71,13 +88,24 @@ export function checkCreateKey(req: CreateKeyRequest): void {
 }
 
 /** EncryptionContext: string keys and values, ≤ 1024 characters as JSON. */
-export function checkEncryptionContext(ctx: unknown, field = 'EncryptionContext'): asserts ctx is EncryptionContext | undefined {
+export function checkEncryptionContext(
+  ctx: unknown,
+  field = 'EncryptionContext',
+): asserts ctx is EncryptionContext | undefined {
   if (ctx === undefined) return
-  needs(ctx !== null && typeof ctx === 'object' && !Array.isArray(ctx), 'InvalidParameterValue', `${field} must be an object of string values.`)
+  needs(
+    ctx !== null && typeof ctx === 'object' && !Array.isArray(ctx),
+    'InvalidParameterValue',
+    `${field} must be an object of string values.`,
+  )
   for (const [k, v] of Object.entries(ctx)) {
     needs(typeof v === 'string', 'InvalidParameterValue', `${field}.${k} must be a string.`)
   }
-  needs(JSON.stringify(ctx).length <= LIMITS.maxEncryptionContextChars, 'InvalidParameterValue', `${field} must be at most ${LIMITS.maxEncryptionContextChars} characters as JSON.`)
+  needs(
+    JSON.stringify(ctx).length <= LIMITS.maxEncryptionContextChars,
+    'InvalidParameterValue',
+    `${field} must be at most ${LIMITS.maxEncryptionContextChars} characters as JSON.`,
+  )
 }
 
 /**
@@ -126,7 +154,13 @@ export function checkSignRequest(req: SignRequest, action = 'SignByAsymmetricKey
 }
 
 export function checkPendingWindow(days: unknown): asserts days is number {
-  checkInt('PendingWindowInDays', days, LIMITS.minPendingWindowDays, LIMITS.maxPendingWindowDays, 'InvalidParameter.InvalidPendingWindowInDays')
+  checkInt(
+    'PendingWindowInDays',
+    days,
+    LIMITS.minPendingWindowDays,
+    LIMITS.maxPendingWindowDays,
+    'InvalidParameter.InvalidPendingWindowInDays',
+  )
 }
 
 export function checkRotateDays(days: unknown): asserts days is number | undefined {

@@ -33,8 +33,14 @@ export function classifyError(e: unknown): RetryClass {
 }
 
 /** The wait before attempt `attempt + 1` (attempt counts from 1), full jitter. */
-export function backoffDelay(attempt: number, policy: RetryPolicy, cls: RetryClass, random: () => number = Math.random): number {
-  const exp = policy.initialDelayMs * policy.multiplier ** (attempt - 1) * (cls === 'delayed-retry' ? policy.throttleFactor : 1)
+export function backoffDelay(
+  attempt: number,
+  policy: RetryPolicy,
+  cls: RetryClass,
+  random: () => number = Math.random,
+): number {
+  const exp =
+    policy.initialDelayMs * policy.multiplier ** (attempt - 1) * (cls === 'delayed-retry' ? policy.throttleFactor : 1)
   return Math.floor(random() * Math.min(policy.maxDelayMs, exp))
 }
 
@@ -54,17 +60,28 @@ export interface RetryOptions {
  *
  * @example
  * ```ts
- * const out = await withRetry((n, signal) => client.request('Encrypt', req, { signal }), { policy: { deadlineMs: 5000 } })
+ * const out = await withRetry((n, signal) => client.request('Encrypt', req, { signal }), {
+ *   policy: { deadlineMs: 5000 },
+ * })
  * ```
  */
-export async function withRetry<T>(fn: (attempt: number, signal: AbortSignal) => Promise<T>, opts: RetryOptions = {}): Promise<T> {
+export async function withRetry<T>(
+  fn: (attempt: number, signal: AbortSignal) => Promise<T>,
+  opts: RetryOptions = {},
+): Promise<T> {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...opts.policy }
   const classify = opts.classify ?? classifyError
   const started = Date.now()
   const deadline = policy.deadlineMs === undefined ? Infinity : started + policy.deadlineMs
   const controller = new AbortController()
   const timer = Number.isFinite(deadline)
-    ? setTimeout(() => controller.abort(new KeywardError('FailedOperation.Timeout', `The call did not finish within ${policy.deadlineMs} ms.`)), policy.deadlineMs)
+    ? setTimeout(
+        () =>
+          controller.abort(
+            new KeywardError('FailedOperation.Timeout', `The call did not finish within ${policy.deadlineMs} ms.`),
+          ),
+        policy.deadlineMs,
+      )
     : undefined
   const onAbort = (): void => controller.abort(aborted(opts.signal))
   opts.signal?.addEventListener('abort', onAbort, { once: true })

@@ -15,7 +15,10 @@ export const SEAL_OVERHEAD = NONCE + TAG
 
 function checkKey(key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.byteLength !== KEY) {
-    throw new KeywardError('FailedOperation.ProviderUnavailable', 'The root key is not 32 bytes (destroyed or never loaded).')
+    throw new KeywardError(
+      'FailedOperation.ProviderUnavailable',
+      'The root key is not 32 bytes (destroyed or never loaded).',
+    )
   }
 }
 
@@ -41,7 +44,12 @@ export function sealBox(rootKey: Uint8Array, label: string, plaintext: Uint8Arra
  * Opens what {@link sealBox} made with the same key and label. Any failure (other key or label, altered or cut
  * value) is `FailedOperation.StoreError` with `failure` as its message: the store is wrong, never garbage out.
  */
-export function openBox(rootKey: Uint8Array, label: string, sealed: Uint8Array, failure = 'A sealed value does not open: wrong root key or altered store.'): Buffer {
+export function openBox(
+  rootKey: Uint8Array,
+  label: string,
+  sealed: Uint8Array,
+  failure = 'A sealed value does not open: wrong root key or altered store.',
+): Buffer {
   checkKey(rootKey)
   try {
     if (!(sealed instanceof Uint8Array) || sealed.byteLength < SEAL_OVERHEAD) throw new Error('sealed value too short')

@@ -1,8 +1,21 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import {
-  DataKey, KeywardError, MemoryAuditSink, MemoryKeyStore, SecretString, canonicalEncryptionContext, checkAlias, checkCreateKey, checkSignRequest,
-  checkPendingWindow, fromBase64, fromHex, toBase64, withAudit, type KeyProvider,
+  DataKey,
+  KeywardError,
+  MemoryAuditSink,
+  MemoryKeyStore,
+  SecretString,
+  canonicalEncryptionContext,
+  checkAlias,
+  checkCreateKey,
+  checkSignRequest,
+  checkPendingWindow,
+  fromBase64,
+  fromHex,
+  toBase64,
+  withAudit,
+  type KeyProvider,
 } from '@keyward/core'
 import { codeOf } from '@keyward/test-support'
 
@@ -34,8 +47,12 @@ describe('input checks', () => {
     const base = { keyId: 'k-1', algorithm: 'SM2DSA' as const }
     expect(checkSignRequest({ ...base, message: Buffer.alloc(4096) })).toBe('RAW')
     expect(await codeOf(() => checkSignRequest({ ...base, message: Buffer.alloc(4097) }))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => checkSignRequest({ ...base, message: Buffer.alloc(31), messageType: 'DIGEST' }))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => checkSignRequest({ ...base, algorithm: 'MD5' as never, message: Buffer.alloc(3) }))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => checkSignRequest({ ...base, message: Buffer.alloc(31), messageType: 'DIGEST' }))).toBe(
+      'InvalidParameterValue',
+    )
+    expect(await codeOf(() => checkSignRequest({ ...base, algorithm: 'MD5' as never, message: Buffer.alloc(3) }))).toBe(
+      'InvalidParameterValue',
+    )
   })
   it('a caller-chosen KeyId is valid only for EXTERNAL keys', async () => {
     const uuid = '6f1d3c2a-8b4e-4f5a-9c7d-0e1f2a3b4c5d'
@@ -43,9 +60,13 @@ describe('input checks', () => {
     expect(await codeOf(() => checkCreateKey({ alias: 'm', keyId: uuid }))).toBe('InvalidParameterValue')
     // A chosen KeyId has the shape of a generated one: readable names cannot be squatted before a migration needs them.
     for (const squat of ['orders', 'abc-123', uuid.toUpperCase(), `${uuid}0`, uuid.replace(/-/g, '')]) {
-      expect(await codeOf(() => checkCreateKey({ alias: 'm', type: 2, keyId: squat })), squat).toBe('InvalidParameterValue.InvalidKeyId')
+      expect(await codeOf(() => checkCreateKey({ alias: 'm', type: 2, keyId: squat })), squat).toBe(
+        'InvalidParameterValue.InvalidKeyId',
+      )
     }
-    expect(await codeOf(() => checkCreateKey({ alias: 'm', type: 2, keyId: 'bad id' }))).toBe('InvalidParameterValue.InvalidKeyId')
+    expect(await codeOf(() => checkCreateKey({ alias: 'm', type: 2, keyId: 'bad id' }))).toBe(
+      'InvalidParameterValue.InvalidKeyId',
+    )
   })
   it('deletion window is 7-30 days', async () => {
     expect(await codeOf(() => checkPendingWindow(6))).toBe('InvalidParameter.InvalidPendingWindowInDays')
@@ -75,9 +96,12 @@ describe('secrets never print', () => {
 describe('withAudit', () => {
   it('records success and failure with the Tencent action name, never payloads', async () => {
     const fake = {
-      name: 'fake', capabilities: {} as never,
+      name: 'fake',
+      capabilities: {} as never,
       describeKey: async (keyId: string) => ({ keyId }),
-      encrypt: async () => { throw new KeywardError('ResourceUnavailable.CmkDisabled', 'off') },
+      encrypt: async () => {
+        throw new KeywardError('ResourceUnavailable.CmkDisabled', 'off')
+      },
       close: async () => {},
     } as unknown as KeyProvider
     const sink = new MemoryAuditSink()
@@ -103,7 +127,12 @@ describe('ciphertext blob codec', () => {
     expect(blobAad(p.header, { a: '1' }).subarray(0, h.length)).toEqual(h)
   })
   it('rejects garbage and truncation with the one decryption code', async () => {
-    const blob = encodeCiphertextBlob(blobHeader('AES-256-GCM', 'k', 1), Buffer.alloc(12), Buffer.alloc(16), Buffer.alloc(0))
+    const blob = encodeCiphertextBlob(
+      blobHeader('AES-256-GCM', 'k', 1),
+      Buffer.alloc(12),
+      Buffer.alloc(16),
+      Buffer.alloc(0),
+    )
     for (const bad of ['', 'abc', 'not base64!', blob.slice(0, 20), Buffer.from('XX').toString('base64')]) {
       expect(await codeOf(() => decodeCiphertextBlob(bad))).toBe('InvalidParameterValue.InvalidCiphertext')
     }
@@ -113,11 +142,26 @@ describe('ciphertext blob codec', () => {
 describe('MemoryKeyStore', () => {
   it('a KeyId is never reused: deleting a key leaves a tombstone; its alias is free again', async () => {
     const store = new MemoryKeyStore()
-    const meta = (keyId: string, alias: string) => ({
-      keyId, alias, description: '', keyState: 'Enabled', keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'AES_256', origin: 'TENCENT_KMS', type: 1,
-      createTime: 1, deletionDate: 0, validTo: 0, keyRotationEnabled: false, nextRotateTime: 0, rotateDays: 0, lastRotateTime: 0,
-      keyVersionCount: 1, owner: 'user',
-    }) as const
+    const meta = (keyId: string, alias: string) =>
+      ({
+        keyId,
+        alias,
+        description: '',
+        keyState: 'Enabled',
+        keyUsage: 'ENCRYPT_DECRYPT',
+        keySpec: 'AES_256',
+        origin: 'TENCENT_KMS',
+        type: 1,
+        createTime: 1,
+        deletionDate: 0,
+        validTo: 0,
+        keyRotationEnabled: false,
+        nextRotateTime: 0,
+        rotateDays: 0,
+        lastRotateTime: 0,
+        keyVersionCount: 1,
+        owner: 'user',
+      }) as const
     await store.insertKey(meta('k1', 'a'))
     await store.deleteKey('k1')
     await expect(store.insertKey(meta('k1', 'b'))).rejects.toMatchObject({ code: 'InvalidParameterValue' })

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import {
-  PROVIDER_ROLES, ROLE_METHODS, declaredRoles, implementsRole, roleDisagreements, rolesOf,
-  type KeyProviderBase, type ProviderCapabilities,
+  PROVIDER_ROLES,
+  ROLE_METHODS,
+  declaredRoles,
+  implementsRole,
+  roleDisagreements,
+  rolesOf,
+  type KeyProviderBase,
+  type ProviderCapabilities,
 } from '@keyward/core'
 
 // The role helpers read only a capability map and which methods exist: plain objects are the honest input here.
@@ -15,9 +21,18 @@ const EVERYTHING: ProviderCapabilities = {
 }
 
 /** An object with the base and the methods of `roles`, declaring `caps`. */
-function shaped(caps: ProviderCapabilities, roles: readonly (typeof PROVIDER_ROLES)[number][] = PROVIDER_ROLES): KeyProviderBase {
+function shaped(
+  caps: ProviderCapabilities,
+  roles: readonly (typeof PROVIDER_ROLES)[number][] = PROVIDER_ROLES,
+): KeyProviderBase {
   const methods = Object.fromEntries(roles.flatMap((r) => ROLE_METHODS[r]).map((m) => [m, async () => undefined]))
-  return { name: 'shape', capabilities: caps, generateRandom: async (n: number) => new Uint8Array(n), close: async () => undefined, ...methods }
+  return {
+    name: 'shape',
+    capabilities: caps,
+    generateRandom: async (n: number) => new Uint8Array(n),
+    close: async () => undefined,
+    ...methods,
+  }
 }
 
 describe('provider roles', () => {
@@ -34,7 +49,14 @@ describe('provider roles', () => {
   })
 
   it('roles follow the map: a signing-only token without import plays administration and asymmetric only', () => {
-    const caps: ProviderCapabilities = { ...EVERYTHING, keyUsages: ['ASYMMETRIC_SIGN_VERIFY_ECC'], symmetricKeySpecs: [], asymmetricDecryptAlgorithms: [], wrappingAlgorithms: [], keyRotation: false }
+    const caps: ProviderCapabilities = {
+      ...EVERYTHING,
+      keyUsages: ['ASYMMETRIC_SIGN_VERIFY_ECC'],
+      symmetricKeySpecs: [],
+      asymmetricDecryptAlgorithms: [],
+      wrappingAlgorithms: [],
+      keyRotation: false,
+    }
     const p = shaped(caps)
     expect(rolesOf(p)).toEqual(['administration', 'asymmetric'])
     expect(implementsRole(p, 'symmetric')).toBe(false)
@@ -46,7 +68,9 @@ describe('provider roles', () => {
     const p = shaped(EVERYTHING, ['administration', 'symmetric', 'asymmetric'])
     expect(implementsRole(p, 'import')).toBe(false)
     expect(rolesOf(p)).toEqual(['administration', 'symmetric', 'asymmetric'])
-    expect(roleDisagreements(p)).toEqual(['declares the import role but lacks getParametersForImport, importKeyMaterial, deleteImportedKeyMaterial'])
+    expect(roleDisagreements(p)).toEqual([
+      'declares the import role but lacks getParametersForImport, importKeyMaterial, deleteImportedKeyMaterial',
+    ])
   })
 
   it('a capability map that contradicts itself is named sentence by sentence', () => {
@@ -69,7 +93,14 @@ describe('provider roles', () => {
   })
 
   it('a provider declaring no usage plays no role, not even administration', () => {
-    const caps: ProviderCapabilities = { keyUsages: [], symmetricKeySpecs: [], signAlgorithms: [], asymmetricDecryptAlgorithms: [], wrappingAlgorithms: [], keyRotation: false }
+    const caps: ProviderCapabilities = {
+      keyUsages: [],
+      symmetricKeySpecs: [],
+      signAlgorithms: [],
+      asymmetricDecryptAlgorithms: [],
+      wrappingAlgorithms: [],
+      keyRotation: false,
+    }
     expect(rolesOf(shaped(caps))).toEqual([])
   })
 })

@@ -6,44 +6,76 @@ const fast = { initialDelayMs: 1, maxDelayMs: 4, deadlineMs: 5_000 }
 describe('withRetry', () => {
   it('retries throttling and transient errors until success', async () => {
     let calls = 0
-    const out = await withRetry(async () => {
-      calls++
-      if (calls === 1) throw new KeywardError('RequestLimitExceeded', 'slow down')
-      if (calls === 2) throw new KeywardError('InternalError', 'oops')
-      return 'ok'
-    }, { policy: fast })
+    const out = await withRetry(
+      async () => {
+        calls++
+        if (calls === 1) throw new KeywardError('RequestLimitExceeded', 'slow down')
+        if (calls === 2) throw new KeywardError('InternalError', 'oops')
+        return 'ok'
+      },
+      { policy: fast },
+    )
     expect(out).toBe('ok')
     expect(calls).toBe(3)
   })
 
   it('returns a non-retryable error after exactly one attempt', async () => {
     let calls = 0
-    await expect(withRetry(async () => {
-      calls++
-      throw new KeywardError('InvalidParameter', 'bad')
-    }, { policy: fast })).rejects.toMatchObject({ code: 'InvalidParameter' })
+    await expect(
+      withRetry(
+        async () => {
+          calls++
+          throw new KeywardError('InvalidParameter', 'bad')
+        },
+        { policy: fast },
+      ),
+    ).rejects.toMatchObject({ code: 'InvalidParameter' })
     expect(calls).toBe(1)
   })
 
   it('never retries errors that are not KeywardErrors', async () => {
     let calls = 0
-    await expect(withRetry(async () => { calls++; throw new TypeError('bug') }, { policy: fast })).rejects.toBeInstanceOf(TypeError)
+    await expect(
+      withRetry(
+        async () => {
+          calls++
+          throw new TypeError('bug')
+        },
+        { policy: fast },
+      ),
+    ).rejects.toBeInstanceOf(TypeError)
     expect(calls).toBe(1)
   })
 
   it('stops at maxAttempts and rethrows the last error', async () => {
     let calls = 0
-    await expect(withRetry(async () => { calls++; throw new KeywardError('InternalError', `n${calls}`) }, { policy: { ...fast, maxAttempts: 4 } }))
-      .rejects.toMatchObject({ message: 'n4' })
+    await expect(
+      withRetry(
+        async () => {
+          calls++
+          throw new KeywardError('InternalError', `n${calls}`)
+        },
+        { policy: { ...fast, maxAttempts: 4 } },
+      ),
+    ).rejects.toMatchObject({ message: 'n4' })
     expect(calls).toBe(4)
   })
 
   it('fails with FailedOperation.Timeout at the deadline and aborts the attempt in flight', async () => {
     let sawAbort = false
     const started = Date.now()
-    await expect(withRetry((_n, signal) => new Promise((_r, reject) => {
-      signal.addEventListener('abort', () => { sawAbort = true; reject(new Error('aborted')) })
-    }), { policy: { deadlineMs: 100 } })).rejects.toMatchObject({ code: 'FailedOperation.Timeout' })
+    await expect(
+      withRetry(
+        (_n, signal) =>
+          new Promise((_r, reject) => {
+            signal.addEventListener('abort', () => {
+              sawAbort = true
+              reject(new Error('aborted'))
+            })
+          }),
+        { policy: { deadlineMs: 100 } },
+      ),
+    ).rejects.toMatchObject({ code: 'FailedOperation.Timeout' })
     expect(sawAbort).toBe(true)
     expect(Date.now() - started).toBeLessThan(2_000)
   })
@@ -51,8 +83,18 @@ describe('withRetry', () => {
   it('fails with FailedOperation.Aborted when the caller aborts', async () => {
     const ac = new AbortController()
     setTimeout(() => ac.abort(), 20)
-    await expect(withRetry(async () => { throw new KeywardError('RequestLimitExceeded', 'x') }, { policy: { initialDelayMs: 10_000, maxDelayMs: 10_000, deadlineMs: 60_000 }, signal: ac.signal, random: () => 1 }))
-      .rejects.toMatchObject({ code: 'FailedOperation.Aborted' })
+    await expect(
+      withRetry(
+        async () => {
+          throw new KeywardError('RequestLimitExceeded', 'x')
+        },
+        {
+          policy: { initialDelayMs: 10_000, maxDelayMs: 10_000, deadlineMs: 60_000 },
+          signal: ac.signal,
+          random: () => 1,
+        },
+      ),
+    ).rejects.toMatchObject({ code: 'FailedOperation.Aborted' })
   })
 })
 

@@ -30,7 +30,9 @@ describe('sealBox / openBox (the one root-key seal, label first)', () => {
           expect(openBox(hexField(t, 'key'), label, sealed).equals(hexField(t, 'msg')), `tcId ${t.tcId}`).toBe(true)
           valid++
         } else {
-          expect(await codeOf(() => openBox(hexField(t, 'key'), label, sealed)), `tcId ${t.tcId}`).toBe('FailedOperation.StoreError')
+          expect(await codeOf(() => openBox(hexField(t, 'key'), label, sealed)), `tcId ${t.tcId}`).toBe(
+            'FailedOperation.StoreError',
+          )
           invalid++
         }
       }
@@ -39,19 +41,27 @@ describe('sealBox / openBox (the one root-key seal, label first)', () => {
     expect(invalid).toBeGreaterThan(5)
   })
 
-  it('a value moved to another label, another key, cut or altered is a StoreError with the caller\'s message', async () => {
+  it("a value moved to another label, another key, cut or altered is a StoreError with the caller's message", async () => {
     const sealed = sealBox(key, 'a', Buffer.from('x'))
     expect(await codeOf(() => openBox(key, 'b', sealed))).toBe('FailedOperation.StoreError')
     expect(await codeOf(() => openBox(randomBytes(32), 'a', sealed))).toBe('FailedOperation.StoreError')
-    expect(await codeOf(() => openBox(key, 'a', sealed.subarray(0, SEAL_OVERHEAD - 1)))).toBe('FailedOperation.StoreError')
+    expect(await codeOf(() => openBox(key, 'a', sealed.subarray(0, SEAL_OVERHEAD - 1)))).toBe(
+      'FailedOperation.StoreError',
+    )
     expect(await codeOf(() => openBox(key, 'a', sealed.subarray(0, 20)))).toBe('FailedOperation.StoreError')
     const flipped = Buffer.from(sealed)
     flipped[flipped.length - 1]! ^= 1
-    expect(await codeOf(() => openBox(key, 'a', flipped, 'store altered'), { withMessage: true })).toBe('FailedOperation.StoreError: store altered')
+    expect(await codeOf(() => openBox(key, 'a', flipped, 'store altered'), { withMessage: true })).toBe(
+      'FailedOperation.StoreError: store altered',
+    )
   })
 
   it('a key that is not 32 bytes (destroyed, never loaded) is ProviderUnavailable, for sealing and opening', async () => {
-    expect(await codeOf(() => sealBox(Buffer.alloc(0), 'a', Buffer.from('x')))).toBe('FailedOperation.ProviderUnavailable')
-    expect(await codeOf(() => openBox(Buffer.alloc(16), 'a', Buffer.alloc(40)))).toBe('FailedOperation.ProviderUnavailable')
+    expect(await codeOf(() => sealBox(Buffer.alloc(0), 'a', Buffer.from('x')))).toBe(
+      'FailedOperation.ProviderUnavailable',
+    )
+    expect(await codeOf(() => openBox(Buffer.alloc(16), 'a', Buffer.alloc(40)))).toBe(
+      'FailedOperation.ProviderUnavailable',
+    )
   })
 })

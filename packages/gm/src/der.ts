@@ -55,7 +55,8 @@ export function derRead(input: Buffer, expectedTag?: number): DerElement {
   if (input.length < 2) throw new DerError('truncated')
   const tag = input[0]!
   if ((tag & 0x1f) === 0x1f) throw new DerError('multi-byte tags are not used here')
-  if (expectedTag !== undefined && tag !== expectedTag) throw new DerError(`expected tag 0x${expectedTag.toString(16)}, got 0x${tag.toString(16)}`)
+  if (expectedTag !== undefined && tag !== expectedTag)
+    throw new DerError(`expected tag 0x${expectedTag.toString(16)}, got 0x${tag.toString(16)}`)
   let length = input[1]!
   let offset = 2
   if (length & 0x80) {

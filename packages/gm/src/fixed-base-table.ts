@@ -67,7 +67,10 @@ export class FixedBaseTable {
     let b = base
     for (let w = 0; w < 32; w++) {
       const twice = addPoints(b, b)!
-      const jac: Jacobian[] = [{ x: b.x, y: b.y, z: 1n }, { x: twice.x, y: twice.y, z: 1n }]
+      const jac: Jacobian[] = [
+        { x: b.x, y: b.y, z: 1n },
+        { x: twice.x, y: twice.y, z: 1n },
+      ]
       // j·b + b never meets ±b for 2 ≤ j ≤ 254 (the order n is a 256-bit prime).
       for (let j = 3; j <= 255; j++) jac.push(addMixed(jac[j - 2]!, b.x, b.y)!)
       for (const p of batchToAffine(jac)) {

@@ -49,29 +49,52 @@ function assemble(): Uint8Array {
   const I8X16_EXTRACT_LANE_U = 0x16
   const V128_XOR = 0x51
   // params: 0 = from, 1 = to; locals: 2 = y, 3 = x, 4 = acc (v128)
-  op(0x41, ...sleb(STATE)); simd(V128_LOAD, 0, 0); op(0x21, 2) // y = mem[STATE]
+  op(0x41, ...sleb(STATE))
+  simd(V128_LOAD, 0, 0)
+  op(0x21, 2) // y = mem[STATE]
   op(0x02, 0x40, 0x03, 0x40) // block, loop
   op(0x20, 0, 0x20, 1, 0x4f, 0x0d, 1) // if from >= to: break
-  op(0x20, 0); simd(V128_LOAD, 0, 0); op(0x20, 2); simd(V128_XOR); op(0x21, 3) // x = mem[from] ^ y
+  op(0x20, 0)
+  simd(V128_LOAD, 0, 0)
+  op(0x20, 2)
+  simd(V128_XOR)
+  op(0x21, 3) // x = mem[from] ^ y
   for (let k = 0; k < 16; k++) {
     if (k > 0) op(0x20, 4)
     // acc ^= table[k][x[k]] at k * 4096 + x[k] * 16
-    op(0x20, 3); simd(I8X16_EXTRACT_LANE_U, k); op(0x41, 4, 0x74); simd(V128_LOAD, 0, ...uleb(k * 4096))
+    op(0x20, 3)
+    simd(I8X16_EXTRACT_LANE_U, k)
+    op(0x41, 4, 0x74)
+    simd(V128_LOAD, 0, ...uleb(k * 4096))
     if (k > 0) simd(V128_XOR)
     op(0x21, 4)
   }
   op(0x20, 4, 0x21, 2) // y = acc
   op(0x20, 0, 0x41, 16, 0x6a, 0x21, 0) // from += 16
   op(0x0c, 0, 0x0b, 0x0b) // continue; end loop; end block
-  op(0x41, ...sleb(STATE), 0x20, 2); simd(V128_STORE, 0, 0) // mem[STATE] = y
+  op(0x41, ...sleb(STATE), 0x20, 2)
+  simd(V128_STORE, 0, 0) // mem[STATE] = y
   op(0x0b)
   const body = [...vec([[3, 0x7b]]), ...code]
   return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
     ...section(1, vec([[0x60, 2, 0x7f, 0x7f, 0]])), // type: (i32, i32) -> ()
     ...section(3, vec([[0]])), // function 0 has type 0
     ...section(5, vec([[0, 2]])), // one memory of 2 pages
-    ...section(7, vec([[...name('blocks'), 0, 0], [...name('memory'), 2, 0]])),
+    ...section(
+      7,
+      vec([
+        [...name('blocks'), 0, 0],
+        [...name('memory'), 2, 0],
+      ]),
+    ),
     ...section(10, vec([[...uleb(body.length), ...body]])),
   ])
 }

@@ -14,7 +14,9 @@ import { ghashTable, type GhashLike } from './ghash-table.js'
  * about three times faster). {@link Ghash.update} carries partial blocks; {@link Ghash.pad} zero-pads the last.
  */
 export class Ghash implements GhashLike {
-  /** Word w (0..3, big-endian) of H·(byte v at position i) is at t[(i * 256 + v) * 4 + w]: one cache line per lookup. */
+  /**
+   * Word w (0..3, big-endian) of H·(byte v at position i) is at t[(i * 256 + v) * 4 + w]: one cache line per lookup.
+   */
   readonly #t: Int32Array
   #y0 = 0
   #y1 = 0
@@ -94,22 +96,85 @@ export class Ghash implements GhashLike {
       const x2 = y2 ^ dv.getInt32(o + 8)
       const x3 = y3 ^ dv.getInt32(o + 12)
       let i = (x0 >>> 24) << 2
-      let a = t[i]!, b = t[i + 1]!, c = t[i + 2]!, d = t[i + 3]!
-      i = (256 + ((x0 >>> 16) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (512 + ((x0 >>> 8) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (768 + (x0 & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (1024 + (x1 >>> 24)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (1280 + ((x1 >>> 16) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (1536 + ((x1 >>> 8) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (1792 + (x1 & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (2048 + (x2 >>> 24)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (2304 + ((x2 >>> 16) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (2560 + ((x2 >>> 8) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (2816 + (x2 & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (3072 + (x3 >>> 24)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (3328 + ((x3 >>> 16) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (3584 + ((x3 >>> 8) & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
-      i = (3840 + (x3 & 255)) << 2; a ^= t[i]!; b ^= t[i + 1]!; c ^= t[i + 2]!; d ^= t[i + 3]!
+      let a = t[i]!,
+        b = t[i + 1]!,
+        c = t[i + 2]!,
+        d = t[i + 3]!
+      i = (256 + ((x0 >>> 16) & 255)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (512 + ((x0 >>> 8) & 255)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (768 + (x0 & 255)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (1024 + (x1 >>> 24)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (1280 + ((x1 >>> 16) & 255)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (1536 + ((x1 >>> 8) & 255)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (1792 + (x1 & 255)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (2048 + (x2 >>> 24)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (2304 + ((x2 >>> 16) & 255)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (2560 + ((x2 >>> 8) & 255)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (2816 + (x2 & 255)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (3072 + (x3 >>> 24)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (3328 + ((x3 >>> 16) & 255)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (3584 + ((x3 >>> 8) & 255)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
+      i = (3840 + (x3 & 255)) << 2
+      a ^= t[i]!
+      b ^= t[i + 1]!
+      c ^= t[i + 2]!
+      d ^= t[i + 3]!
       y0 = a
       y1 = b
       y2 = c

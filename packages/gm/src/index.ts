@@ -13,10 +13,28 @@
  * ```
  */
 export { sm3, hmacSm3 } from './sm3.js'
-export { sm2GenerateKeyPair, sm2PublicKeyFromPrivate, sm2PublicKeyToSpki, sm2PublicKeyFromSpki, sm2PrivateKeyToPkcs8, sm2PrivateKeyFromPkcs8, type Sm2KeyPair } from './sm2-keys.js'
+export {
+  sm2GenerateKeyPair,
+  sm2PublicKeyFromPrivate,
+  sm2PublicKeyToSpki,
+  sm2PublicKeyFromSpki,
+  sm2PrivateKeyToPkcs8,
+  sm2PrivateKeyFromPkcs8,
+  type Sm2KeyPair,
+} from './sm2-keys.js'
 export { derToPem, pemToDer } from './pem.js'
 export { mgf1, type Mgf1Hash } from './mgf1.js'
-export { sm2Za, sm2MessageDigest, sm2SignDigest, sm2Sign, sm2VerifyDigest, sm2Verify, type Sm2UserId, type Sm2SignOptions, type Sm2VerifyOptions } from './sm2-signature.js'
+export {
+  sm2Za,
+  sm2MessageDigest,
+  sm2SignDigest,
+  sm2Sign,
+  sm2VerifyDigest,
+  sm2Verify,
+  type Sm2UserId,
+  type Sm2SignOptions,
+  type Sm2VerifyOptions,
+} from './sm2-signature.js'
 export { configureSm2VerifyCache, type Sm2VerifyCacheOptions } from './sm2-verify-cache.js'
 export { sm2Encrypt, sm2Decrypt } from './sm2-encryption.js'
 export {

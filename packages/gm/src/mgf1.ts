@@ -18,11 +18,13 @@ const H_LEN: Readonly<Record<Mgf1Hash, number>> = { sha1: 20, sha256: 32 }
  * ```
  */
 export function mgf1(seed: Uint8Array, length: number, hash: Mgf1Hash = 'sha256'): Buffer {
-  if (!(seed instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'seed must be bytes (Uint8Array/Buffer).')
+  if (!(seed instanceof Uint8Array))
+    throw new KeywardError('InvalidParameter', 'seed must be bytes (Uint8Array/Buffer).')
   const hLen = H_LEN[hash]
   if (hLen === undefined) throw new KeywardError('InvalidParameterValue', 'hash must be sha1 or sha256.')
   // RFC 8017 bounds the length by 2^32 · hLen; a KMS never needs more than a modulus, so cap far lower.
-  if (!Number.isSafeInteger(length) || length < 0 || length > 1 << 20) throw new KeywardError('InvalidParameterValue', 'length must be an integer from 0 to 1 MiB.')
+  if (!Number.isSafeInteger(length) || length < 0 || length > 1 << 20)
+    throw new KeywardError('InvalidParameterValue', 'length must be an integer from 0 to 1 MiB.')
   const out = Buffer.alloc(length)
   const counter = Buffer.alloc(4)
   for (let i = 0, off = 0; off < length; i++, off += hLen) {

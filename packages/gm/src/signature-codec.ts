@@ -33,16 +33,21 @@ export function encodeDerSignature(r: bigint, s: bigint): Buffer {
  * ```
  */
 export function signatureDerToRaw(signature: Uint8Array, size = 32): Buffer {
-  if (!(signature instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'signature must be bytes (Uint8Array/Buffer).')
-  if (!Number.isInteger(size) || size < 1 || size > 132) throw new KeywardError('InvalidParameterValue', 'size must be an integer from 1 to 132.')
+  if (!(signature instanceof Uint8Array))
+    throw new KeywardError('InvalidParameter', 'signature must be bytes (Uint8Array/Buffer).')
+  if (!Number.isInteger(size) || size < 1 || size > 132)
+    throw new KeywardError('InvalidParameterValue', 'size must be an integer from 1 to 132.')
   let rs: { r: bigint; s: bigint }
   try {
     rs = decodeDerSignature(signature)
   } catch (e) {
-    throw new KeywardError('InvalidParameterValue', 'signature is not DER SEQUENCE{r INTEGER, s INTEGER}.', { cause: e })
+    throw new KeywardError('InvalidParameterValue', 'signature is not DER SEQUENCE{r INTEGER, s INTEGER}.', {
+      cause: e,
+    })
   }
   const limit = 1n << BigInt(8 * size)
-  if (rs.r >= limit || rs.s >= limit) throw new KeywardError('InvalidParameterValue', `signature integers do not fit in ${size} bytes.`)
+  if (rs.r >= limit || rs.s >= limit)
+    throw new KeywardError('InvalidParameterValue', `signature integers do not fit in ${size} bytes.`)
   return Buffer.concat([bigIntToBytes(rs.r, size), bigIntToBytes(rs.s, size)])
 }
 
@@ -56,9 +61,13 @@ export function signatureDerToRaw(signature: Uint8Array, size = 32): Buffer {
  * ```
  */
 export function signatureRawToDer(raw: Uint8Array): Buffer {
-  if (!(raw instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'signature must be bytes (Uint8Array/Buffer).')
+  if (!(raw instanceof Uint8Array))
+    throw new KeywardError('InvalidParameter', 'signature must be bytes (Uint8Array/Buffer).')
   if (raw.length === 0 || raw.length % 2 !== 0 || raw.length > 264) {
-    throw new KeywardError('InvalidParameterValue', `raw signature must be r‖s of equal halves (even length, 2-264 bytes), got ${raw.length}.`)
+    throw new KeywardError(
+      'InvalidParameterValue',
+      `raw signature must be r‖s of equal halves (even length, 2-264 bytes), got ${raw.length}.`,
+    )
   }
   const half = raw.length / 2
   const r = stripZeros(raw.subarray(0, half))

@@ -8,7 +8,15 @@
  *   hex; older GmSSL / bc-java defaults: C1C2C3 with 04).
  */
 import { KeywardError } from '@keyward/core'
-import { DerError, derInteger, derOctetString, derRead, derReadInteger, derReadWholeSequence, derSequence } from './der.js'
+import {
+  DerError,
+  derInteger,
+  derOctetString,
+  derRead,
+  derReadInteger,
+  derReadWholeSequence,
+  derSequence,
+} from './der.js'
 import { bigIntToBytes, bytesToBigInt, isOnCurve, P } from './sm2-curve.js'
 
 /** Where C3 sits relative to C2. */
@@ -40,7 +48,13 @@ function checkC1(x: Buffer, y: Buffer): void {
 }
 
 function onCurveAt(input: Buffer, offset: number): boolean {
-  return input.length >= offset + 64 && isOnCurve(bytesToBigInt(input.subarray(offset, offset + 32)), bytesToBigInt(input.subarray(offset + 32, offset + 64)))
+  return (
+    input.length >= offset + 64 &&
+    isOnCurve(
+      bytesToBigInt(input.subarray(offset, offset + 32)),
+      bytesToBigInt(input.subarray(offset + 32, offset + 64)),
+    )
+  )
 }
 
 function parseAsn1(input: Buffer): { a: bigint; b: bigint; first: Buffer; second: Buffer } {
@@ -53,7 +67,10 @@ function parseAsn1(input: Buffer): { a: bigint; b: bigint; first: Buffer; second
     if (second.rest.length !== 0) throw new DerError('trailing fields')
     return { a: a.value, b: b.value, first: first.content, second: second.content }
   } catch (e) {
-    throw bad(`not a valid ASN.1 SEQUENCE{x, y, OCTET STRING, OCTET STRING} (${e instanceof Error ? e.message : 'malformed'}).`, e)
+    throw bad(
+      `not a valid ASN.1 SEQUENCE{x, y, OCTET STRING, OCTET STRING} (${e instanceof Error ? e.message : 'malformed'}).`,
+      e,
+    )
   }
 }
 
@@ -72,7 +89,8 @@ function parseAsn1(input: Buffer): { a: bigint; b: bigint; first: Buffer; second
  * ```
  */
 export function detectSm2CiphertextForm(input: Uint8Array, hint: Partial<Sm2CiphertextForm> = {}): Sm2CiphertextForm {
-  if (!(input instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'SM2 ciphertext must be bytes (Uint8Array/Buffer).')
+  if (!(input instanceof Uint8Array))
+    throw new KeywardError('InvalidParameter', 'SM2 ciphertext must be bytes (Uint8Array/Buffer).')
   const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength)
   const rawPrefixed = buf[0] === 0x04 && buf.length >= 65 + 32 + 1 && onCurveAt(buf, 1)
   const rawBare = buf.length >= 64 + 32 + 1 && onCurveAt(buf, 0)
@@ -85,24 +103,29 @@ export function detectSm2CiphertextForm(input: Uint8Array, hint: Partial<Sm2Ciph
     else if (second.length === 32 && first.length !== 32) order = 'C1C2C3'
     else if (first.length !== 32) throw bad('no 32-byte hash field (C3) in the ASN.1 ciphertext.')
     order ??= hint.order
-    if (!order) throw bad('ASN.1 ciphertext of a 32-byte message: C1C3C2 and C1C2C3 cannot be told apart; pass the order.')
+    if (!order)
+      throw bad('ASN.1 ciphertext of a 32-byte message: C1C3C2 and C1C2C3 cannot be told apart; pass the order.')
     form = { order, encoding: 'asn1' }
   } else if (rawPrefixed || rawBare) {
-    if (rawPrefixed && rawBare) throw bad('cannot tell whether the raw ciphertext carries the 04 prefix; pass the form.')
-    if (!hint.order) throw bad('raw ciphertexts do not show whether C3 precedes C2 (C1C3C2) or follows it (C1C2C3); pass the order.')
+    if (rawPrefixed && rawBare)
+      throw bad('cannot tell whether the raw ciphertext carries the 04 prefix; pass the form.')
+    if (!hint.order)
+      throw bad('raw ciphertexts do not show whether C3 precedes C2 (C1C3C2) or follows it (C1C2C3); pass the order.')
     form = { order: hint.order, encoding: 'raw', prefix: rawPrefixed }
   } else {
     throw bad('neither ASN.1 nor raw with a valid C1 point (too short, or C1 not on the curve).')
   }
   for (const key of ['order', 'encoding', 'prefix'] as const) {
-    if (hint[key] !== undefined && form[key] !== undefined && hint[key] !== form[key]) throw bad(`it is not ${key} ${String(hint[key])}.`)
+    if (hint[key] !== undefined && form[key] !== undefined && hint[key] !== form[key])
+      throw bad(`it is not ${key} ${String(hint[key])}.`)
   }
   return form
 }
 
 /** Splits `input`, given its form, into C1 coordinates, C3 and C2; validates C1 on the curve. */
 export function parseSm2Ciphertext(input: Uint8Array, form: Sm2CiphertextForm): Sm2CiphertextParts {
-  if (!(input instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'SM2 ciphertext must be bytes (Uint8Array/Buffer).')
+  if (!(input instanceof Uint8Array))
+    throw new KeywardError('InvalidParameter', 'SM2 ciphertext must be bytes (Uint8Array/Buffer).')
   const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength)
   let parts: Sm2CiphertextParts
   if (form.encoding === 'asn1') {
@@ -118,7 +141,10 @@ export function parseSm2Ciphertext(input: Uint8Array, form: Sm2CiphertextForm): 
     const x = Buffer.from(buf.subarray(start, start + 32))
     const y = Buffer.from(buf.subarray(start + 32, start + 64))
     const body = buf.subarray(start + 64)
-    const [c3, c2] = form.order === 'C1C3C2' ? [body.subarray(0, 32), body.subarray(32)] : [body.subarray(body.length - 32), body.subarray(0, body.length - 32)]
+    const [c3, c2] =
+      form.order === 'C1C3C2'
+        ? [body.subarray(0, 32), body.subarray(32)]
+        : [body.subarray(body.length - 32), body.subarray(0, body.length - 32)]
     parts = { x, y, c3: Buffer.from(c3), c2: Buffer.from(c2) }
   }
   if (parts.c2.length === 0) throw bad('C2 is empty.')
@@ -130,7 +156,12 @@ export function parseSm2Ciphertext(input: Uint8Array, form: Sm2CiphertextForm): 
 export function formatSm2Ciphertext(parts: Sm2CiphertextParts, form: Sm2CiphertextForm): Buffer {
   if (form.encoding === 'asn1') {
     const [f, s] = form.order === 'C1C3C2' ? [parts.c3, parts.c2] : [parts.c2, parts.c3]
-    return derSequence(derInteger(bytesToBigInt(parts.x)), derInteger(bytesToBigInt(parts.y)), derOctetString(f), derOctetString(s))
+    return derSequence(
+      derInteger(bytesToBigInt(parts.x)),
+      derInteger(bytesToBigInt(parts.y)),
+      derOctetString(f),
+      derOctetString(s),
+    )
   }
   const [f, s] = form.order === 'C1C3C2' ? [parts.c3, parts.c2] : [parts.c2, parts.c3]
   return Buffer.concat([form.prefix === false ? Buffer.alloc(0) : Buffer.of(4), parts.x, parts.y, f, s])
@@ -138,9 +169,17 @@ export function formatSm2Ciphertext(parts: Sm2CiphertextParts, form: Sm2Cipherte
 
 function checkForm(field: string, form: unknown): asserts form is Sm2CiphertextForm {
   const f = form as Partial<Sm2CiphertextForm> | undefined
-  const ok = typeof f === 'object' && f !== null && (f.order === 'C1C3C2' || f.order === 'C1C2C3') && (f.encoding === 'asn1' || f.encoding === 'raw') &&
+  const ok =
+    typeof f === 'object' &&
+    f !== null &&
+    (f.order === 'C1C3C2' || f.order === 'C1C2C3') &&
+    (f.encoding === 'asn1' || f.encoding === 'raw') &&
     (f.prefix === undefined || typeof f.prefix === 'boolean')
-  if (!ok) throw new KeywardError('InvalidParameterValue', `${field} must be {order: 'C1C3C2'|'C1C2C3', encoding: 'asn1'|'raw', prefix?: boolean}.`)
+  if (!ok)
+    throw new KeywardError(
+      'InvalidParameterValue',
+      `${field} must be {order: 'C1C3C2'|'C1C2C3', encoding: 'asn1'|'raw', prefix?: boolean}.`,
+    )
 }
 
 /**

@@ -48,7 +48,9 @@ export function invert(a: bigint, m: bigint): bigint {
 
 /** Big-endian bytes → bigint. */
 export function bytesToBigInt(bytes: Uint8Array): bigint {
-  return bytes.length === 0 ? 0n : BigInt('0x' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'))
+  return bytes.length === 0
+    ? 0n
+    : BigInt('0x' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'))
 }
 
 /** bigint → `length` big-endian bytes (the caller guarantees it fits). */
@@ -103,9 +105,13 @@ export function addPoints(p1: AffinePoint | null, p2: AffinePoint | null): Affin
  * infinity (the cofactor is 1, so every such point has order n). Bad input → KeywardError.
  */
 export function decodePublicKey(pub: unknown, field = 'publicKey'): AffinePoint {
-  if (!(pub instanceof Uint8Array)) throw new KeywardError('InvalidParameter', `${field} must be bytes (Uint8Array/Buffer).`)
+  if (!(pub instanceof Uint8Array))
+    throw new KeywardError('InvalidParameter', `${field} must be bytes (Uint8Array/Buffer).`)
   if (pub.length !== 65 || pub[0] !== 0x04) {
-    throw new KeywardError('InvalidParameterValue', `${field} must be an uncompressed SM2 point 04‖x‖y (65 bytes), got ${pub.length} bytes.`)
+    throw new KeywardError(
+      'InvalidParameterValue',
+      `${field} must be an uncompressed SM2 point 04‖x‖y (65 bytes), got ${pub.length} bytes.`,
+    )
   }
   const x = bytesToBigInt(pub.subarray(1, 33))
   const y = bytesToBigInt(pub.subarray(33, 65))
@@ -120,7 +126,8 @@ export function encodePoint(point: AffinePoint): Buffer {
 
 /** Decodes a 32-byte private key and checks 1 ≤ d ≤ n-2 (SM2 signing needs 1+d invertible). */
 export function decodePrivateKey(d: unknown, field = 'privateKey'): bigint {
-  if (!(d instanceof Uint8Array)) throw new KeywardError('InvalidParameter', `${field} must be bytes (Uint8Array/Buffer).`)
+  if (!(d instanceof Uint8Array))
+    throw new KeywardError('InvalidParameter', `${field} must be bytes (Uint8Array/Buffer).`)
   if (d.length !== 32) throw new KeywardError('InvalidParameterValue', `${field} must be 32 bytes, got ${d.length}.`)
   const v = bytesToBigInt(d)
   if (v < 1n || v > N - 2n) throw new KeywardError('InvalidParameterValue', `${field} is out of range [1, n-2].`)

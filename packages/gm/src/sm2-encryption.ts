@@ -21,7 +21,11 @@ function kdf(z: Buffer, length: number): Buffer {
   const counter = Buffer.alloc(4)
   for (let i = 0; i * 32 < length; i++) {
     counter.writeUInt32BE(i + 1)
-    createHash('sm3').update(z).update(counter).digest().copy(out, i * 32)
+    createHash('sm3')
+      .update(z)
+      .update(counter)
+      .digest()
+      .copy(out, i * 32)
   }
   return out.subarray(0, length)
 }
@@ -58,13 +62,18 @@ export function sm2Encrypt(publicKey: Uint8Array, plaintext: Uint8Array): Buffer
     for (let i = 0; i < c2.length; i++) c2[i] = plaintext[i]! ^ t[i]!
     const c3 = createHash('sm3').update(x2).update(plaintext).update(y2).digest()
     zeroize(z, t, x2, y2)
-    return formatSm2Ciphertext({ x: bigIntToBytes(c1.x), y: bigIntToBytes(c1.y), c3, c2 }, { order: 'C1C3C2', encoding: 'asn1' })
+    return formatSm2Ciphertext(
+      { x: bigIntToBytes(c1.x), y: bigIntToBytes(c1.y), c3, c2 },
+      { order: 'C1C3C2', encoding: 'asn1' },
+    )
   }
 }
 
 /** Form of a ciphertext that sm2Decrypt takes without being told: ASN.1 C1C3C2 or raw 04‖C1‖C3‖C2. */
 function formOf(ciphertext: Uint8Array): Sm2CiphertextForm {
-  return ciphertext[0] === 0x30 ? { order: 'C1C3C2', encoding: 'asn1' } : { order: 'C1C3C2', encoding: 'raw', prefix: true }
+  return ciphertext[0] === 0x30
+    ? { order: 'C1C3C2', encoding: 'asn1' }
+    : { order: 'C1C3C2', encoding: 'raw', prefix: true }
 }
 
 /**
@@ -74,7 +83,8 @@ function formOf(ciphertext: Uint8Array): Sm2CiphertextForm {
  */
 export function sm2Decrypt(privateKey: Uint8Array, ciphertext: Uint8Array): Buffer {
   const d = decodePrivateKey(privateKey)
-  if (!(ciphertext instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'ciphertext must be bytes (Uint8Array/Buffer).')
+  if (!(ciphertext instanceof Uint8Array))
+    throw new KeywardError('InvalidParameter', 'ciphertext must be bytes (Uint8Array/Buffer).')
   let parts
   try {
     parts = parseSm2Ciphertext(ciphertext, formOf(ciphertext))

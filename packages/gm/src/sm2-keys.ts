@@ -5,7 +5,16 @@
  */
 import { createECDH } from 'node:crypto'
 import { INSPECT, KeywardError, REDACTED, zeroize } from '@keyward/core'
-import { DerError, derInteger, derOctetString, derRead, derReadInteger, derReadWholeSequence, derSequence, derTlv } from './der.js'
+import {
+  DerError,
+  derInteger,
+  derOctetString,
+  derRead,
+  derReadInteger,
+  derReadWholeSequence,
+  derSequence,
+  derTlv,
+} from './der.js'
 import { bytesToBigInt, decodePrivateKey, decodePublicKey, encodePoint, N } from './sm2-curve.js'
 import { mulBase } from './sm2-native.js'
 
@@ -22,9 +31,15 @@ export interface Sm2KeyPair {
 /** A key pair whose JSON and inspect output never show the private key. */
 function redactedPair(privateKey: Buffer, publicKey: Buffer): Sm2KeyPair {
   const pair: Sm2KeyPair = { privateKey, publicKey }
-  const shown = (): { privateKey: string; publicKey: string } => ({ privateKey: REDACTED, publicKey: publicKey.toString('hex') })
+  const shown = (): { privateKey: string; publicKey: string } => ({
+    privateKey: REDACTED,
+    publicKey: publicKey.toString('hex'),
+  })
   Object.defineProperty(pair, 'toJSON', { value: shown, enumerable: false })
-  Object.defineProperty(pair, INSPECT, { value: () => ({ ...shown(), [Symbol.toStringTag]: 'Sm2KeyPair' }), enumerable: false })
+  Object.defineProperty(pair, INSPECT, {
+    value: () => ({ ...shown(), [Symbol.toStringTag]: 'Sm2KeyPair' }),
+    enumerable: false,
+  })
   return pair
 }
 
@@ -66,7 +81,11 @@ export function sm2PublicKeyToSpki(publicKey: Uint8Array): Buffer {
 }
 
 function invalid(what: string, cause?: unknown): KeywardError {
-  return new KeywardError('InvalidParameterValue', `${what} is not a valid SM2 key encoding${cause instanceof Error ? `: ${cause.message}` : ''}.`, { cause })
+  return new KeywardError(
+    'InvalidParameterValue',
+    `${what} is not a valid SM2 key encoding${cause instanceof Error ? `: ${cause.message}` : ''}.`,
+    { cause },
+  )
 }
 
 /** The 65-byte public key inside an SM2 SubjectPublicKeyInfo; rejects other algorithms and off-curve points. */
@@ -91,7 +110,11 @@ export function sm2PublicKeyFromSpki(der: Uint8Array): Buffer {
 export function sm2PrivateKeyToPkcs8(privateKey: Uint8Array, publicKey: Uint8Array): Buffer {
   decodePrivateKey(privateKey)
   decodePublicKey(publicKey)
-  const ecPrivateKey = derSequence(derInteger(1n), derOctetString(privateKey), derTlv(0xa1, derTlv(0x03, Buffer.of(0), publicKey)))
+  const ecPrivateKey = derSequence(
+    derInteger(1n),
+    derOctetString(privateKey),
+    derTlv(0xa1, derTlv(0x03, Buffer.of(0), publicKey)),
+  )
   return derSequence(derInteger(0n), SM2_ALGORITHM_ID, derOctetString(ecPrivateKey))
 }
 
@@ -148,4 +171,3 @@ export function sm2PrivateKeyFromPkcs8(der: Uint8Array): Sm2KeyPair {
   }
   return redactedPair(d, publicKey)
 }
-

@@ -9,7 +9,20 @@
 import { randomBytes } from 'node:crypto'
 import { checkBytes, KeywardError, SM2_DEFAULT_USER_ID } from '@keyward/core'
 import { decodeDerSignature, encodeDerSignature } from './signature-codec.js'
-import { A, B, bigIntToBytes, bytesToBigInt, decodePrivateKey, decodePublicKey, encodePoint, GX, GY, invert, mod, N } from './sm2-curve.js'
+import {
+  A,
+  B,
+  bigIntToBytes,
+  bytesToBigInt,
+  decodePrivateKey,
+  decodePublicKey,
+  encodePoint,
+  GX,
+  GY,
+  invert,
+  mod,
+  N,
+} from './sm2-curve.js'
 import { mulBase } from './sm2-native.js'
 import { combinedX } from './sm2-verify-core.js'
 import { tableCheck } from './sm2-verify-cache.js'
@@ -20,8 +33,14 @@ import { sm3 } from './sm3.js'
 export type Sm2UserId = string | Uint8Array
 
 function userIdBytes(userId: Sm2UserId | undefined): Buffer {
-  const id = userId === undefined ? Buffer.from(SM2_DEFAULT_USER_ID, 'utf8') : typeof userId === 'string' ? Buffer.from(userId, 'utf8') : Buffer.from(userId)
-  if (id.length > 8191) throw new KeywardError('InvalidParameterValue', `userId must be at most 8191 bytes, got ${id.length}.`)
+  const id =
+    userId === undefined
+      ? Buffer.from(SM2_DEFAULT_USER_ID, 'utf8')
+      : typeof userId === 'string'
+        ? Buffer.from(userId, 'utf8')
+        : Buffer.from(userId)
+  if (id.length > 8191)
+    throw new KeywardError('InvalidParameterValue', `userId must be at most 8191 bytes, got ${id.length}.`)
   return id
 }
 
@@ -145,6 +164,11 @@ export interface Sm2VerifyOptions {
 }
 
 /** Verifies an SM2 DER signature over `message` (SM3 over Z ‖ M); false for any invalid signature. */
-export function sm2Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, options: Sm2VerifyOptions = {}): boolean {
+export function sm2Verify(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+  options: Sm2VerifyOptions = {},
+): boolean {
   return sm2VerifyDigest(publicKey, sm2MessageDigest(publicKey, message, options.userId), signature)
 }

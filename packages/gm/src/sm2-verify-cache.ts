@@ -77,7 +77,13 @@ function tableFor(publicKey: Uint8Array, point: AffinePoint): FixedBaseTable | u
  * Whether x(s·G + t·P) ≡ rPrime (mod n) from the tables, or undefined while the key is not hot. Counts this
  * call towards making `publicKey` hot.
  */
-export function tableCheck(s: bigint, t: bigint, rPrime: bigint, publicKey: Uint8Array, point: AffinePoint): boolean | undefined {
+export function tableCheck(
+  s: bigint,
+  t: bigint,
+  rPrime: bigint,
+  publicKey: Uint8Array,
+  point: AffinePoint,
+): boolean | undefined {
   const table = tableFor(publicKey, point)
   if (!table) return undefined
   const sum = table.accumulate(baseTable().accumulate(undefined, s), t)

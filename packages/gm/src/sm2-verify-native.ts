@@ -33,7 +33,13 @@ let available: boolean | undefined
 
 /** SubjectPublicKeyInfo of `publicKey` on the SM2 curve written out with the generator `generator`. */
 function explicitSpki(generator: AffinePoint, publicKey: Uint8Array): Buffer {
-  const params = derSequence(derInteger(1n), FIELD_ID, CURVE, derOctetString(encodePoint(generator)), ORDER_AND_COFACTOR)
+  const params = derSequence(
+    derInteger(1n),
+    FIELD_ID,
+    CURVE,
+    derOctetString(encodePoint(generator)),
+    ORDER_AND_COFACTOR,
+  )
   return derSequence(derSequence(ID_EC_PUBLIC_KEY, params), derTlv(0x03, Buffer.of(0), publicKey))
 }
 

@@ -21,15 +21,27 @@ export function checkSm4GcmParams(key: unknown, iv: unknown, authTagLength: unkn
   if (key.length !== 16) throw new KeywardError('InvalidParameterValue', `SM4 key must be 16 bytes, got ${key.length}.`)
   if (!(iv instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'iv must be bytes (Uint8Array/Buffer).')
   if (iv.length < 1 || iv.length > SM4_GCM_MAX_IV_BYTES) {
-    throw new KeywardError('InvalidParameterValue', `GCM IV must be 1-${SM4_GCM_MAX_IV_BYTES} bytes (12 recommended), got ${iv.length}.`)
+    throw new KeywardError(
+      'InvalidParameterValue',
+      `GCM IV must be 1-${SM4_GCM_MAX_IV_BYTES} bytes (12 recommended), got ${iv.length}.`,
+    )
   }
-  if (typeof authTagLength !== 'number' || !Number.isInteger(authTagLength) || authTagLength < 12 || authTagLength > 16) {
-    throw new KeywardError('InvalidParameterValue', `authTagLength must be an integer from 12 to 16, got ${String(authTagLength)}.`)
+  if (
+    typeof authTagLength !== 'number' ||
+    !Number.isInteger(authTagLength) ||
+    authTagLength < 12 ||
+    authTagLength > 16
+  ) {
+    throw new KeywardError(
+      'InvalidParameterValue',
+      `authTagLength must be an integer from 12 to 16, got ${String(authTagLength)}.`,
+    )
   }
 }
 
 function checkLength(total: number): void {
-  if (total > SM4_GCM_MAX_TEXT_BYTES) throw new KeywardError('InvalidParameterValue', `GCM limits a message to ${SM4_GCM_MAX_TEXT_BYTES} bytes.`)
+  if (total > SM4_GCM_MAX_TEXT_BYTES)
+    throw new KeywardError('InvalidParameterValue', `GCM limits a message to ${SM4_GCM_MAX_TEXT_BYTES} bytes.`)
 }
 
 function ecbBlock(key: Uint8Array, block: Uint8Array): Buffer {
@@ -85,7 +97,8 @@ export class Sm4GcmCore {
   /** Adds AAD; only before any text. */
   aad(data: Uint8Array): void {
     if (this.#textStarted) throw new KeywardError('InvalidParameter', 'setAAD must be called before update.')
-    if (this.#aadBytes + data.length > Number.MAX_SAFE_INTEGER / 8) throw new KeywardError('InvalidParameterValue', 'AAD too long for GCM.')
+    if (this.#aadBytes + data.length > Number.MAX_SAFE_INTEGER / 8)
+      throw new KeywardError('InvalidParameterValue', 'AAD too long for GCM.')
     this.#ghash.update(data)
     this.#aadBytes += data.length
   }

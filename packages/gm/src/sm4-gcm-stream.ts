@@ -29,7 +29,8 @@ export interface Sm4GcmOptions {
 }
 
 function checkData(field: string, data: unknown): asserts data is Uint8Array {
-  if (!(data instanceof Uint8Array)) throw new KeywardError('InvalidParameter', `${field} must be bytes (Uint8Array/Buffer).`)
+  if (!(data instanceof Uint8Array))
+    throw new KeywardError('InvalidParameter', `${field} must be bytes (Uint8Array/Buffer).`)
 }
 
 /** What the two SM4-GCM streams share: parameter checks, the GCM state, AAD, the done flag. */
@@ -106,7 +107,8 @@ export class Sm4GcmDecipher extends Sm4GcmStream implements GcmDecipherLike {
   setAuthTag(tag: Uint8Array): this {
     checkData('tag', tag)
     if (this.done) throw new KeywardError('InvalidParameter', 'setAuthTag after final.')
-    if (tag.length !== this.tagLength) throw new KeywardError('InvalidParameterValue', `tag must be ${this.tagLength} bytes, got ${tag.length}.`)
+    if (tag.length !== this.tagLength)
+      throw new KeywardError('InvalidParameterValue', `tag must be ${this.tagLength} bytes, got ${tag.length}.`)
     this.#expected = Buffer.from(tag)
     return this
   }

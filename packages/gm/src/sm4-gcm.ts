@@ -11,7 +11,8 @@ export interface Sm4GcmResult {
 }
 
 function checkData(field: string, data: unknown): asserts data is Uint8Array {
-  if (!(data instanceof Uint8Array)) throw new KeywardError('InvalidParameter', `${field} must be bytes (Uint8Array/Buffer).`)
+  if (!(data instanceof Uint8Array))
+    throw new KeywardError('InvalidParameter', `${field} must be bytes (Uint8Array/Buffer).`)
 }
 
 /**
@@ -23,7 +24,12 @@ function checkData(field: string, data: unknown): asserts data is Uint8Array {
  * const { ciphertext, tag } = sm4GcmEncrypt(key, randomBytes(12), plaintext, aad)
  * ```
  */
-export function sm4GcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array = new Uint8Array(0)): Sm4GcmResult {
+export function sm4GcmEncrypt(
+  key: Uint8Array,
+  iv: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array = new Uint8Array(0),
+): Sm4GcmResult {
   checkSm4GcmParams(key, iv, 16)
   checkData('plaintext', plaintext)
   checkData('aad', aad)
@@ -42,7 +48,13 @@ export function sm4GcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8A
  * SM4-GCM decryption. The tag (16 bytes) is checked before anything is decrypted; a mismatch throws core's
  * decryptionFailed() and no plaintext exists.
  */
-export function sm4GcmDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array, tag: Uint8Array): Buffer {
+export function sm4GcmDecrypt(
+  key: Uint8Array,
+  iv: Uint8Array,
+  ciphertext: Uint8Array,
+  aad: Uint8Array,
+  tag: Uint8Array,
+): Buffer {
   checkSm4GcmParams(key, iv, 16)
   checkData('ciphertext', ciphertext)
   checkData('aad', aad)

@@ -11,15 +11,20 @@ describe('mgf1', () => {
     expect(mgf1(Buffer.from('foo'), 3, 'sha1').toString('hex')).toBe('1ac907')
     expect(mgf1(Buffer.from('foo'), 5, 'sha1').toString('hex')).toBe('1ac9075cd4')
     expect(mgf1(Buffer.from('bar'), 5, 'sha1').toString('hex')).toBe('bc0c655e01')
-    expect(mgf1(Buffer.from('bar'), 50, 'sha1').toString('hex'))
-      .toBe('bc0c655e016bc2931d85a2e675181adcef7f581f76df2739da74faac41627be2f7f415c89e983fd0ce80ced9878641cb4876')
-    expect(mgf1(Buffer.from('bar'), 50).toString('hex'))
-      .toBe('382576a7841021cc28fc4c0948753fb8312090cea942ea4c4e735d10dc724b155f9f6069f289d61daca0cb814502ef04eae1')
+    expect(mgf1(Buffer.from('bar'), 50, 'sha1').toString('hex')).toBe(
+      'bc0c655e016bc2931d85a2e675181adcef7f581f76df2739da74faac41627be2f7f415c89e983fd0ce80ced9878641cb4876',
+    )
+    expect(mgf1(Buffer.from('bar'), 50).toString('hex')).toBe(
+      '382576a7841021cc28fc4c0948753fb8312090cea942ea4c4e735d10dc724b155f9f6069f289d61daca0cb814502ef04eae1',
+    )
     expect(mgf1(Buffer.from('bar'), 0)).toHaveLength(0)
   })
 
   // OpenSSL's raw RSA recovers EM; unmasking it with our MGF1 must give Wycheproof's message and label hash.
-  for (const [file, hash, hLen] of [['rsa_oaep_2048_sha1_mgf1sha1_test.json', 'sha1', 20], ['rsa_oaep_2048_sha256_mgf1sha256_test.json', 'sha256', 32]] as const) {
+  for (const [file, hash, hLen] of [
+    ['rsa_oaep_2048_sha1_mgf1sha1_test.json', 'sha1', 20],
+    ['rsa_oaep_2048_sha256_mgf1sha256_test.json', 'sha256', 32],
+  ] as const) {
     it(`unmasks every valid Wycheproof ${file} ciphertext`, () => {
       let checked = 0
       for (const group of loadWycheproof(file).testGroups) {
@@ -27,9 +32,15 @@ describe('mgf1', () => {
         for (const t of group.tests.filter((x) => x.result === 'valid')) {
           const em = privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, hexField(t, 'ct'))
           const db = oaepUnmask(em, hash, hLen)
-          expect(db.subarray(0, hLen).equals(createHash(hash).update(hexField(t, 'label')).digest()), `tcId ${t.tcId}`).toBe(true)
+          expect(
+            db.subarray(0, hLen).equals(createHash(hash).update(hexField(t, 'label')).digest()),
+            `tcId ${t.tcId}`,
+          ).toBe(true)
           const one = db.indexOf(1, hLen)
-          expect(db.subarray(hLen, one).every((b) => b === 0), `tcId ${t.tcId}`).toBe(true)
+          expect(
+            db.subarray(hLen, one).every((b) => b === 0),
+            `tcId ${t.tcId}`,
+          ).toBe(true)
           expect(db.subarray(one + 1).equals(hexField(t, 'msg')), `tcId ${t.tcId}`).toBe(true)
           checked++
         }
@@ -74,7 +85,9 @@ describe('signature codec (r‖s ↔ DER) against Wycheproof ECDSA P-256 and Ope
       const key = createPublicKey({ key: hexField(group, 'publicKeyDer'), format: 'der', type: 'spki' })
       for (const t of group.tests.filter((x) => x.result === 'valid')) {
         const raw = signatureDerToRaw(hexField(t, 'sig'), 32)
-        expect(verify('sha256', hexField(t, 'msg'), { key, dsaEncoding: 'ieee-p1363' }, raw), `tcId ${t.tcId}`).toBe(true)
+        expect(verify('sha256', hexField(t, 'msg'), { key, dsaEncoding: 'ieee-p1363' }, raw), `tcId ${t.tcId}`).toBe(
+          true,
+        )
         expect(signatureRawToDer(raw).equals(hexField(t, 'sig')), `tcId ${t.tcId}`).toBe(true)
         checked++
       }
@@ -85,10 +98,16 @@ describe('signature codec (r‖s ↔ DER) against Wycheproof ECDSA P-256 and Ope
   it('Wycheproof DER signatures flagged as BER or trailing garbage are refused, not re-read', async () => {
     const codes = new Set<string>()
     for (const group of loadWycheproof('ecdsa_secp256r1_sha256_test.json').testGroups) {
-      for (const t of group.tests.filter((x) => x.result === 'invalid' && x.flags.some((f) => /BerEncoded|InvalidEncoding/.test(f)))) {
+      for (const t of group.tests.filter(
+        (x) => x.result === 'invalid' && x.flags.some((f) => /BerEncoded|InvalidEncoding/.test(f)),
+      )) {
         const code = await codeOf(() => signatureDerToRaw(hexField(t, 'sig'), 32))
         // Some "invalid encoding" cases are well-formed DER of out-of-range values; those must at least round-trip.
-        if (code === 'no error') expect(signatureRawToDer(signatureDerToRaw(hexField(t, 'sig'), 32)).equals(hexField(t, 'sig')), `tcId ${t.tcId}`).toBe(true)
+        if (code === 'no error')
+          expect(
+            signatureRawToDer(signatureDerToRaw(hexField(t, 'sig'), 32)).equals(hexField(t, 'sig')),
+            `tcId ${t.tcId}`,
+          ).toBe(true)
         codes.add(code)
       }
     }
@@ -110,7 +129,10 @@ describe('PEM writer', () => {
   it('writes byte for byte what openssl writes, and reads it back', () => {
     const openssl = requireBinary('openssl')
     const priv = join(tmp.dir, 'k.pem')
-    for (const alg of [['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']]) {
+    for (const alg of [
+      ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
+      ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+    ]) {
       run(openssl, ['genpkey', ...alg, '-out', priv])
       const pem = run(openssl, ['pkey', '-in', priv, '-pubout']).toString()
       const der = run(openssl, ['pkey', '-in', priv, '-pubout', '-outform', 'DER'])

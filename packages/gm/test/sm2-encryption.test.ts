@@ -17,9 +17,13 @@ describe('SM2 encryption interop with sm-crypto', () => {
       const msg = randomBytes(1 + ((i * 29) % 200))
       const ours = sm2Encrypt(publicKey, msg)
       const mode1 = convertSm2Ciphertext(ours, SM_CRYPTO_MODE1)
-      expect(sm2.doDecrypt(hex(mode1), hex(privateKey), 1, { output: 'array' }) as unknown as number[]).toEqual(Array.from(msg))
+      expect(sm2.doDecrypt(hex(mode1), hex(privateKey), 1, { output: 'array' }) as unknown as number[]).toEqual(
+        Array.from(msg),
+      )
       const mode0 = convertSm2Ciphertext(ours, SM_CRYPTO_MODE0)
-      expect(sm2.doDecrypt(hex(mode0), hex(privateKey), 0, { output: 'array' }) as unknown as number[]).toEqual(Array.from(msg))
+      expect(sm2.doDecrypt(hex(mode0), hex(privateKey), 0, { output: 'array' }) as unknown as number[]).toEqual(
+        Array.from(msg),
+      )
       const theirs = Buffer.from(sm2.doEncrypt(Array.from(msg), hex(publicKey), 1), 'hex')
       expect(sm2Decrypt(privateKey, convertSm2Ciphertext(theirs, ASN1, SM_CRYPTO_MODE1)).equals(msg)).toBe(true)
       expect(sm2Decrypt(privateKey, Buffer.concat([Buffer.of(4), theirs])).equals(msg), 'raw 04‖C1‖C3‖C2').toBe(true)
@@ -47,7 +51,13 @@ describe('SM2 decryption failures are all the one decryption error', () => {
       c[i]! ^= 0x01
       failures.push(c)
     }
-    failures.push(ct.subarray(0, ct.length - 1), Buffer.concat([ct, Buffer.of(0)]), Buffer.alloc(0), randomBytes(120), Buffer.alloc(110, 4))
+    failures.push(
+      ct.subarray(0, ct.length - 1),
+      Buffer.concat([ct, Buffer.of(0)]),
+      Buffer.alloc(0),
+      randomBytes(120),
+      Buffer.alloc(110, 4),
+    )
     for (const [i, c] of failures.entries()) {
       let err: unknown
       try {
@@ -58,7 +68,9 @@ describe('SM2 decryption failures are all the one decryption error', () => {
       expect((err as { code?: string })?.code, `case ${i}`).toBe('InvalidParameterValue.InvalidCiphertext')
       expect((err as Error).message).toMatch(/^Decryption failed/)
     }
-    expect(await codeOf(() => sm2Decrypt(sm2GenerateKeyPair().privateKey, ct))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(await codeOf(() => sm2Decrypt(sm2GenerateKeyPair().privateKey, ct))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
   })
   it('bad keys and empty plaintext are parameter errors', async () => {
     expect(await codeOf(() => sm2Encrypt(publicKey, Buffer.alloc(0)))).toBe('InvalidParameterValue')

@@ -1,7 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import {
-  derToPem, pemToDer, sm2GenerateKeyPair, sm2PrivateKeyFromPkcs8, sm2PrivateKeyToPkcs8, sm2PublicKeyFromPrivate, sm2PublicKeyFromSpki,
+  derToPem,
+  pemToDer,
+  sm2GenerateKeyPair,
+  sm2PrivateKeyFromPkcs8,
+  sm2PrivateKeyToPkcs8,
+  sm2PublicKeyFromPrivate,
+  sm2PublicKeyFromSpki,
   sm2PublicKeyToSpki,
 } from '@keyward/gm'
 import { codeOf } from '@keyward/test-support'
@@ -24,7 +30,9 @@ describe('SM2 key pairs and encodings', () => {
     expect(back.privateKey.equals(privateKey) && back.publicKey.equals(publicKey)).toBe(true)
     const node = generateKeyPairSync('ec', { namedCurve: 'SM2' })
     const nodePair = sm2PrivateKeyFromPkcs8(node.privateKey.export({ type: 'pkcs8', format: 'der' }))
-    expect(sm2PublicKeyFromSpki(node.publicKey.export({ type: 'spki', format: 'der' })).equals(nodePair.publicKey)).toBe(true)
+    expect(
+      sm2PublicKeyFromSpki(node.publicKey.export({ type: 'spki', format: 'der' })).equals(nodePair.publicKey),
+    ).toBe(true)
   })
   it('PEM armour round-trips and is strict', async () => {
     const pem = derToPem(sm2PublicKeyToSpki(publicKey), 'PUBLIC KEY')
@@ -37,8 +45,12 @@ describe('SM2 key pairs and encodings', () => {
   })
   it('rejects other curves, off-curve points, truncation and mismatched key pairs', async () => {
     const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    expect(await codeOf(() => sm2PublicKeyFromSpki(p256.publicKey.export({ type: 'spki', format: 'der' })))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => sm2PrivateKeyFromPkcs8(p256.privateKey.export({ type: 'pkcs8', format: 'der' })))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => sm2PublicKeyFromSpki(p256.publicKey.export({ type: 'spki', format: 'der' })))).toBe(
+      'InvalidParameterValue',
+    )
+    expect(await codeOf(() => sm2PrivateKeyFromPkcs8(p256.privateKey.export({ type: 'pkcs8', format: 'der' })))).toBe(
+      'InvalidParameterValue',
+    )
     const spki = sm2PublicKeyToSpki(publicKey)
     const off = Buffer.from(spki)
     off[off.length - 1]! ^= 1
@@ -47,7 +59,9 @@ describe('SM2 key pairs and encodings', () => {
     expect(await codeOf(() => sm2PublicKeyFromSpki(Buffer.concat([spki, Buffer.of(0)])))).toBe('InvalidParameterValue')
     const other = sm2GenerateKeyPair()
     expect(await codeOf(() => sm2PrivateKeyToPkcs8(privateKey, Buffer.alloc(65)))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => sm2PrivateKeyFromPkcs8(sm2PrivateKeyToPkcs8(privateKey, other.publicKey)))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => sm2PrivateKeyFromPkcs8(sm2PrivateKeyToPkcs8(privateKey, other.publicKey)))).toBe(
+      'InvalidParameterValue',
+    )
     expect(await codeOf(() => sm2PublicKeyFromPrivate(Buffer.alloc(32, 0xff)))).toBe('InvalidParameterValue')
     expect(await codeOf(() => sm2PublicKeyToSpki('04' as unknown as Uint8Array))).toBe('InvalidParameter')
   })

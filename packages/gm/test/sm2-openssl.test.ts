@@ -4,8 +4,17 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { requireBinary, run, tempDir, tryRun } from '@keyward/test-support'
 import {
-  derToPem, pemToDer, sm2Decrypt, sm2Encrypt, sm2GenerateKeyPair, sm2PrivateKeyFromPkcs8, sm2PrivateKeyToPkcs8, sm2PublicKeyFromSpki,
-  sm2PublicKeyToSpki, sm2Sign, sm2Verify,
+  derToPem,
+  pemToDer,
+  sm2Decrypt,
+  sm2Encrypt,
+  sm2GenerateKeyPair,
+  sm2PrivateKeyFromPkcs8,
+  sm2PrivateKeyToPkcs8,
+  sm2PublicKeyFromSpki,
+  sm2PublicKeyToSpki,
+  sm2Sign,
+  sm2Verify,
 } from '@keyward/gm'
 
 const openssl = requireBinary('openssl')
@@ -49,16 +58,58 @@ describe('SM2DSA with openssl pkeyutl -rawin -digest sm3 -pkeyopt distid:1234567
       const msg = Buffer.from(`message ${i} `.repeat(i))
       const msgFile = file(`m${i}.bin`, msg)
       const ours = file(`ours${i}.sig`, sm2Sign(k.privateKey, msg, { publicKey: k.publicKey }))
-      const v = tryRun(openssl, ['pkeyutl', '-verify', '-rawin', '-digest', 'sm3', '-pubin', '-inkey', k.pubPem, '-in', msgFile, '-sigfile', ours, '-pkeyopt', DISTID])
+      const v = tryRun(openssl, [
+        'pkeyutl',
+        '-verify',
+        '-rawin',
+        '-digest',
+        'sm3',
+        '-pubin',
+        '-inkey',
+        k.pubPem,
+        '-in',
+        msgFile,
+        '-sigfile',
+        ours,
+        '-pkeyopt',
+        DISTID,
+      ])
       expect(v.stdout + v.stderr, `ours #${i}`).toContain('Signature Verified Successfully')
-      const theirs = run(openssl, ['pkeyutl', '-sign', '-rawin', '-digest', 'sm3', '-inkey', k.keyPem, '-in', msgFile, '-pkeyopt', DISTID])
+      const theirs = run(openssl, [
+        'pkeyutl',
+        '-sign',
+        '-rawin',
+        '-digest',
+        'sm3',
+        '-inkey',
+        k.keyPem,
+        '-in',
+        msgFile,
+        '-pkeyopt',
+        DISTID,
+      ])
       expect(sm2Verify(k.publicKey, msg, theirs), `theirs #${i}`).toBe(true)
       expect(sm2Verify(k.publicKey, Buffer.concat([msg, Buffer.of(1)]), theirs)).toBe(false)
     }
   })
   it('openssl rejects our signature for another message', () => {
     const sig = file('other.sig', sm2Sign(k.privateKey, Buffer.from('one')))
-    const v = tryRun(openssl, ['pkeyutl', '-verify', '-rawin', '-digest', 'sm3', '-pubin', '-inkey', k.pubPem, '-in', file('two.bin', 'two'), '-sigfile', sig, '-pkeyopt', DISTID])
+    const v = tryRun(openssl, [
+      'pkeyutl',
+      '-verify',
+      '-rawin',
+      '-digest',
+      'sm3',
+      '-pubin',
+      '-inkey',
+      k.pubPem,
+      '-in',
+      file('two.bin', 'two'),
+      '-sigfile',
+      sig,
+      '-pkeyopt',
+      DISTID,
+    ])
     expect(v.status).not.toBe(0)
   })
 })
@@ -69,8 +120,18 @@ describe('SM2 encryption with openssl pkeyutl (ASN.1 C1C3C2)', () => {
     for (const len of [1, 31, 32, 33, 100, 1000]) {
       const msg = Buffer.alloc(len, len)
       const ours = file(`c${len}.bin`, sm2Encrypt(k.publicKey, msg))
-      expect(run(openssl, ['pkeyutl', '-decrypt', '-inkey', k.keyPem, '-in', ours]).equals(msg), `ours ${len}`).toBe(true)
-      const theirs = run(openssl, ['pkeyutl', '-encrypt', '-pubin', '-inkey', k.pubPem, '-in', file(`p${len}.bin`, msg)])
+      expect(run(openssl, ['pkeyutl', '-decrypt', '-inkey', k.keyPem, '-in', ours]).equals(msg), `ours ${len}`).toBe(
+        true,
+      )
+      const theirs = run(openssl, [
+        'pkeyutl',
+        '-encrypt',
+        '-pubin',
+        '-inkey',
+        k.pubPem,
+        '-in',
+        file(`p${len}.bin`, msg),
+      ])
       expect(sm2Decrypt(k.privateKey, theirs).equals(msg), `theirs ${len}`).toBe(true)
     }
   })

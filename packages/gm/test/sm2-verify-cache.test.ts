@@ -2,7 +2,15 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import smCrypto from 'sm-crypto'
-import { configureSm2VerifyCache, signatureDerToRaw, sm2GenerateKeyPair, sm2MessageDigest, sm2SignDigest, sm2Verify, sm2VerifyDigest } from '@keyward/gm'
+import {
+  configureSm2VerifyCache,
+  signatureDerToRaw,
+  sm2GenerateKeyPair,
+  sm2MessageDigest,
+  sm2SignDigest,
+  sm2Verify,
+  sm2VerifyDigest,
+} from '@keyward/gm'
 import { tableCheck } from '../src/sm2-verify-cache.js'
 import { nativeCheck } from '../src/sm2-verify-native.js'
 import { combinedX } from '../src/sm2-verify-core.js'
@@ -37,7 +45,10 @@ describe('SM2 hot-key verification tables', () => {
     for (let i = 0; i < 150; i++) {
       if (i % 20 === 19) await new Promise((resolve) => setImmediate(resolve))
       const msg = randomBytes(i % 100)
-      const sig = Buffer.from(sm2.doSignature(Array.from(msg), hex(privateKey), { hash: true, der: true, publicKey: hex(publicKey) }), 'hex')
+      const sig = Buffer.from(
+        sm2.doSignature(Array.from(msg), hex(privateKey), { hash: true, der: true, publicKey: hex(publicKey) }),
+        'hex',
+      )
       expect(sm2Verify(publicKey, msg, sig), `#${i}`).toBe(true)
       expect(sm2Verify(publicKey, Buffer.concat([msg, Buffer.of(1)]), sig), `#${i}`).toBe(false)
     }

@@ -4,7 +4,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { signatureDerToRaw, signatureRawToDer, sm2GenerateKeyPair, sm2MessageDigest, sm2SignDigest, sm2VerifyDigest } from '@keyward/gm'
+import {
+  signatureDerToRaw,
+  signatureRawToDer,
+  sm2GenerateKeyPair,
+  sm2MessageDigest,
+  sm2SignDigest,
+  sm2VerifyDigest,
+} from '@keyward/gm'
 import { combinedX, mulPoint } from '../src/sm2-verify-core.js'
 import { nativeCheck, nativeVerifyAvailable } from '../src/sm2-verify-native.js'
 import { addPoints, bytesToBigInt, decodePublicKey, invert, mod, N } from '../src/sm2-curve.js'
@@ -42,12 +49,15 @@ describe('SM2 verification routes agree', () => {
       acc = addPoints(acc, p)
       expect(mulPoint(t, p)).toEqual(acc)
     }
-    expect(mulPoint(N - 1n, p)).toEqual({ x: p.x, y: 0xfffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffffn - p.y })
+    expect(mulPoint(N - 1n, p)).toEqual({
+      x: p.x,
+      y: 0xfffffffeffffffffffffffffffffffffffffffff00000000ffffffffffffffffn - p.y,
+    })
     expect(addPoints(mulPoint(N - 2n, p), mulPoint(2n, p))).toBeNull()
     const g = mulBase(1n)
     expect(mulPoint(12345n, g)).toEqual(mulBase(12345n))
   })
-  it('a signature crafted so that G\' = G (OpenSSL would switch to its SM2 verifier) is decided by the fallback', () => {
+  it("a signature crafted so that G' = G (OpenSSL would switch to its SM2 verifier) is decided by the fallback", () => {
     const { publicKey } = sm2GenerateKeyPair()
     const point = decodePublicKey(publicKey)
     const e = sm2MessageDigest(publicKey, Buffer.from('crafted'))

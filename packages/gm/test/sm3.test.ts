@@ -5,8 +5,12 @@ import smCrypto from 'sm-crypto'
 
 describe('sm3', () => {
   it('matches the GB/T 32905 examples', () => {
-    expect(sm3(Buffer.from('abc')).toString('hex')).toBe('66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0')
-    expect(sm3(Buffer.from('abcd'.repeat(16))).toString('hex')).toBe('debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732')
+    expect(sm3(Buffer.from('abc')).toString('hex')).toBe(
+      '66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0',
+    )
+    expect(sm3(Buffer.from('abcd'.repeat(16))).toString('hex')).toBe(
+      'debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732',
+    )
   })
   it('agrees with sm-crypto on random inputs', () => {
     for (let len = 0; len < 300; len += 7) {

@@ -47,9 +47,17 @@ function ecb(key: Uint8Array, block: Uint8Array): Buffer {
 }
 
 /** Reference SM4-GCM encryption with a full 16-byte tag. */
-export function referenceSm4Gcm(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): { ciphertext: Buffer; tag: Buffer } {
+export function referenceSm4Gcm(
+  key: Uint8Array,
+  iv: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): { ciphertext: Buffer; tag: Buffer } {
   const h = toBig(ecb(key, Buffer.alloc(16)))
-  const j0 = iv.length === 12 ? Buffer.concat([iv, Buffer.of(0, 0, 0, 1)]) : fromBig(ghash(h, Buffer.concat([pad16(iv), lengths(0, iv.length)])))
+  const j0 =
+    iv.length === 12
+      ? Buffer.concat([iv, Buffer.of(0, 0, 0, 1)])
+      : fromBig(ghash(h, Buffer.concat([pad16(iv), lengths(0, iv.length)])))
   const counter = Buffer.from(j0)
   const ciphertext = Buffer.alloc(plaintext.length)
   for (let o = 0; o < plaintext.length; o += 16) {

@@ -1,7 +1,14 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { codeOf, hexField, loadWycheproof } from '@keyward/test-support'
-import { createSm4GcmCipher, createSm4GcmDecipher, sm4GcmDecrypt, sm4GcmEncrypt, type GcmCipherLike, type GcmDecipherLike } from '@keyward/gm'
+import {
+  createSm4GcmCipher,
+  createSm4GcmDecipher,
+  sm4GcmDecrypt,
+  sm4GcmEncrypt,
+  type GcmCipherLike,
+  type GcmDecipherLike,
+} from '@keyward/gm'
 import { referenceSm4Gcm } from './sm4-gcm-reference.js'
 
 /** Runs `data` through a stream in chunks of `size` bytes. */
@@ -19,7 +26,9 @@ describe('SM4-GCM against Wycheproof sm4_gcm_test.json', () => {
   it(`one-shot: all ${file.numberOfTests} vectors — valid give exact output both ways, invalid are rejected`, async () => {
     let checked = 0
     for (const t of tests) {
-      const [key, iv, aad, msg, ct, tag] = ['key', 'iv', 'aad', 'msg', 'ct', 'tag'].map((f) => hexField(t, f)) as Buffer[]
+      const [key, iv, aad, msg, ct, tag] = ['key', 'iv', 'aad', 'msg', 'ct', 'tag'].map((f) =>
+        hexField(t, f),
+      ) as Buffer[]
       if (t.result === 'valid') {
         const out = sm4GcmEncrypt(key!, iv!, msg!, aad!)
         expect(out.ciphertext.toString('hex'), `tcId ${t.tcId}`).toBe(ct!.toString('hex'))
@@ -39,7 +48,9 @@ describe('SM4-GCM against Wycheproof sm4_gcm_test.json', () => {
     const wraps = tests.filter((t) => t.flags.includes('CounterWrap'))
     expect(wraps.length).toBeGreaterThan(0)
     for (const t of tests.filter((x) => x.result === 'valid')) {
-      const [key, iv, aad, msg, ct, tag] = ['key', 'iv', 'aad', 'msg', 'ct', 'tag'].map((f) => hexField(t, f)) as Buffer[]
+      const [key, iv, aad, msg, ct, tag] = ['key', 'iv', 'aad', 'msg', 'ct', 'tag'].map((f) =>
+        hexField(t, f),
+      ) as Buffer[]
       for (const size of [1, 7, 16, 33]) {
         const c = createSm4GcmCipher(key!, iv!).setAAD(aad!)
         expect(streamed(c, msg!, size).equals(ct!), `tcId ${t.tcId} chunk ${size}`).toBe(true)
@@ -55,7 +66,7 @@ describe('SM4-GCM against a plain reference (inc32 and GHASH done independently)
   it('agrees on random keys, IV lengths, AAD and message lengths', () => {
     for (let i = 0; i < 60; i++) {
       const key = randomBytes(16)
-      const iv = randomBytes(i % 3 === 0 ? 12 : 1 + (i * 7) % 40)
+      const iv = randomBytes(i % 3 === 0 ? 12 : 1 + ((i * 7) % 40))
       const aad = randomBytes((i * 13) % 50)
       const msg = randomBytes((i * 37) % 300)
       const ref = referenceSm4Gcm(key, iv, msg, aad)
@@ -89,12 +100,26 @@ describe('SM4-GCM rejects what GCM forbids and every alteration', () => {
       c[i]! ^= 1
       return c
     }
-    for (let i = 0; i < ciphertext.length; i++) expect(await codeOf(() => sm4GcmDecrypt(key, iv, flip(ciphertext, i), aad, tag))).toBe('InvalidParameterValue.InvalidCiphertext')
-    for (let i = 0; i < 16; i++) expect(await codeOf(() => sm4GcmDecrypt(key, iv, ciphertext, aad, flip(tag, i)))).toBe('InvalidParameterValue.InvalidCiphertext')
-    expect(await codeOf(() => sm4GcmDecrypt(key, iv, ciphertext, flip(aad, 0), tag))).toBe('InvalidParameterValue.InvalidCiphertext')
-    expect(await codeOf(() => sm4GcmDecrypt(key, flip(iv, 11), ciphertext, aad, tag))).toBe('InvalidParameterValue.InvalidCiphertext')
-    expect(await codeOf(() => sm4GcmDecrypt(key, iv, ciphertext.subarray(1), aad, tag))).toBe('InvalidParameterValue.InvalidCiphertext')
-    expect(await codeOf(() => sm4GcmDecrypt(key, iv, ciphertext, aad, tag.subarray(0, 12)))).toBe('InvalidParameterValue.InvalidCiphertext')
+    for (let i = 0; i < ciphertext.length; i++)
+      expect(await codeOf(() => sm4GcmDecrypt(key, iv, flip(ciphertext, i), aad, tag))).toBe(
+        'InvalidParameterValue.InvalidCiphertext',
+      )
+    for (let i = 0; i < 16; i++)
+      expect(await codeOf(() => sm4GcmDecrypt(key, iv, ciphertext, aad, flip(tag, i)))).toBe(
+        'InvalidParameterValue.InvalidCiphertext',
+      )
+    expect(await codeOf(() => sm4GcmDecrypt(key, iv, ciphertext, flip(aad, 0), tag))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
+    expect(await codeOf(() => sm4GcmDecrypt(key, flip(iv, 11), ciphertext, aad, tag))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
+    expect(await codeOf(() => sm4GcmDecrypt(key, iv, ciphertext.subarray(1), aad, tag))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
+    expect(await codeOf(() => sm4GcmDecrypt(key, iv, ciphertext, aad, tag.subarray(0, 12)))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
   })
   it('the streaming decipher fails at final() on a bad tag', async () => {
     const bad = Buffer.from(tag)
@@ -108,7 +133,9 @@ describe('SM4-GCM rejects what GCM forbids and every alteration', () => {
     expect(await codeOf(() => sm4GcmEncrypt(key, Buffer.alloc(0), msg))).toBe('InvalidParameterValue')
     expect(await codeOf(() => sm4GcmEncrypt(key, iv, 'text' as unknown as Uint8Array))).toBe('InvalidParameter')
     expect(await codeOf(() => createSm4GcmCipher(key, iv, { authTagLength: 8 }))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => createSm4GcmDecipher(key, iv).setAuthTag(tag.subarray(0, 15)))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => createSm4GcmDecipher(key, iv).setAuthTag(tag.subarray(0, 15)))).toBe(
+      'InvalidParameterValue',
+    )
     expect(await codeOf(() => createSm4GcmDecipher(key, iv).final())).toBe('MissingParameter')
     const c = createSm4GcmCipher(key, iv)
     expect(await codeOf(() => c.getAuthTag())).toBe('InvalidParameter')

@@ -75,12 +75,19 @@ export class ActionDispatcher {
       if (!handler) throw new KeywardError('InvalidAction', `The Action ${input.action} does not exist.`)
       await input.admit?.(account, input.action)
       const params = input.params()
-      needs(params !== null && typeof params === 'object' && !Array.isArray(params), 'InvalidParameter', 'The request must be a JSON object.')
+      needs(
+        params !== null && typeof params === 'object' && !Array.isArray(params),
+        'InvalidParameter',
+        'The request must be a JSON object.',
+      )
       checkRequestParams(input.action, params)
       checkSupportedParams(input.action, params)
       const c = new RequestContext(this.services, this.services.provider, account, input.action, requestId)
       ctx = c
-      response = { ...(await collectingLegacyDecrypts(c.legacyDecrypts, () => handler(c, params))), RequestId: requestId }
+      response = {
+        ...(await collectingLegacyDecrypts(c.legacyDecrypts, () => handler(c, params))),
+        RequestId: requestId,
+      }
     } catch (e) {
       const err = this.#errorOf(e, requestId)
       code = err.code
@@ -92,13 +99,25 @@ export class ActionDispatcher {
       // Each legacy decryption the escape hatch let through is an entry of its own, before the request's.
       for (const e of ctx?.legacyDecrypts ?? []) {
         await this.services.store.audit.append({
-          time: Date.now(), accountId: account?.accountId ?? '', secretId: account?.secretId ?? input.secretId,
-          action: 'LegacyDecrypt', keyId: e.keyId, result: 'Success', requestId, sourceIp: input.sourceIp,
+          time: Date.now(),
+          accountId: account?.accountId ?? '',
+          secretId: account?.secretId ?? input.secretId,
+          action: 'LegacyDecrypt',
+          keyId: e.keyId,
+          result: 'Success',
+          requestId,
+          sourceIp: input.sourceIp,
         })
       }
       await this.services.store.audit.append({
-        time: Date.now(), accountId: account?.accountId ?? '', secretId: account?.secretId ?? input.secretId,
-        action: known ? input.action : 'Unknown', keyId, result: code, requestId, sourceIp: input.sourceIp,
+        time: Date.now(),
+        accountId: account?.accountId ?? '',
+        secretId: account?.secretId ?? input.secretId,
+        action: known ? input.action : 'Unknown',
+        keyId,
+        result: code,
+        requestId,
+        sourceIp: input.sourceIp,
       })
     } catch (e) {
       // A request whose audit entry cannot be written must not report success.
@@ -116,7 +135,10 @@ export class ActionDispatcher {
   async #retireIfGone(keyId: string): Promise<void> {
     try {
       if (!keyId || !(await this.services.store.owners.get(keyId))) return
-      const gone = await this.services.provider.describeKey(keyId).then(() => false, (e: unknown) => isKeywardError(e, 'ResourceUnavailable.CmkNotFound'))
+      const gone = await this.services.provider.describeKey(keyId).then(
+        () => false,
+        (e: unknown) => isKeywardError(e, 'ResourceUnavailable.CmkNotFound'),
+      )
       if (gone) await this.services.store.retireKey(keyId, Math.floor(this.services.clock.now() / 1000))
     } catch (e) {
       // The answer stands; the next request that meets the missing key tries again.
@@ -133,7 +155,14 @@ export class ActionDispatcher {
     let { code, message } = info
     try {
       await this.services.store.audit.append({
-        time: Date.now(), accountId: '', secretId: info.secretId, action: 'Unknown', keyId: '', result: code, requestId, sourceIp: info.sourceIp,
+        time: Date.now(),
+        accountId: '',
+        secretId: info.secretId,
+        action: 'Unknown',
+        keyId: '',
+        result: code,
+        requestId,
+        sourceIp: info.sourceIp,
       })
     } catch (e) {
       this.onUnexpectedError(e, requestId)
@@ -171,7 +200,12 @@ export class InProcessKms {
   async call(action: string, params: Params): Promise<{ Response: Record<string, unknown> }> {
     const requestId = randomUUID()
     if (this.#closed) {
-      return { Response: { Error: { Code: 'FailedOperation.ProviderUnavailable', Message: 'This LocalKms is closed.' }, RequestId: requestId } }
+      return {
+        Response: {
+          Error: { Code: 'FailedOperation.ProviderUnavailable', Message: 'This LocalKms is closed.' },
+          RequestId: requestId,
+        },
+      }
     }
     const out = await this.dispatcher.dispatch({
       requestId,

@@ -11,7 +11,10 @@ export interface BootstrapCredentials {
  * The first account of an empty store (`admin`, generated credentials), or an extra admin for given bootstrap
  * credentials that are new; undefined when there is nothing to create. Audited as CreateAccount from `bootstrap`.
  */
-export async function bootstrapAccount(store: ServerStore, creds: BootstrapCredentials | undefined): Promise<NewAccount | undefined> {
+export async function bootstrapAccount(
+  store: ServerStore,
+  creds: BootstrapCredentials | undefined,
+): Promise<NewAccount | undefined> {
   try {
     if (creds) {
       if (await store.accounts.bySecretId(creds.secretId)) return undefined

@@ -2,7 +2,9 @@ import { isKeywardError, unixSeconds, type KeyAdministration } from '@keyward/co
 import type { ServerServices } from './request-context.js'
 
 /** What a sweep uses: the server's store and clock, and of the provider only DescribeKey. */
-export type SweepServices = Pick<ServerServices, 'store' | 'clock'> & { provider: Pick<KeyAdministration, 'describeKey'> }
+export type SweepServices = Pick<ServerServices, 'store' | 'clock'> & {
+  provider: Pick<KeyAdministration, 'describeKey'>
+}
 
 /** How often a server looks for keys whose deletion window ended (ms). */
 export const DEFAULT_DELETION_SWEEP_MS = 60_000
@@ -34,7 +36,11 @@ export async function sweepDeletedKeys(services: SweepServices): Promise<string[
  * Runs {@link sweepDeletedKeys} now and every `intervalMs` until stopped. Failures wait for the next round (the
  * provider may be briefly unavailable); the timer never keeps the process alive.
  */
-export function startDeletionSweeper(services: SweepServices, intervalMs: number, onError: (e: unknown) => void): { stop(): Promise<void> } {
+export function startDeletionSweeper(
+  services: SweepServices,
+  intervalMs: number,
+  onError: (e: unknown) => void,
+): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve()
   const round = (): void => {
     running = sweepDeletedKeys(services).catch(onError)

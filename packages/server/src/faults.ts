@@ -26,9 +26,22 @@ export interface FaultOptions {
 
 /** Validates fault options. */
 export function checkFaults(f: FaultOptions): void {
-  needs(typeof f.rate === 'number' && f.rate >= 0 && f.rate <= 1, 'InvalidParameterValue', 'faults.rate must be from 0 to 1.')
-  for (const k of f.kinds ?? []) needs((FAULT_KINDS as readonly string[]).includes(k), 'InvalidParameterValue', `faults.kinds may hold ${FAULT_KINDS.join(', ')}.`)
-  needs(f.delayMs === undefined || (Number.isInteger(f.delayMs) && f.delayMs >= 0 && f.delayMs <= 60_000), 'InvalidParameterValue', 'faults.delayMs must be 0-60000.')
+  needs(
+    typeof f.rate === 'number' && f.rate >= 0 && f.rate <= 1,
+    'InvalidParameterValue',
+    'faults.rate must be from 0 to 1.',
+  )
+  for (const k of f.kinds ?? [])
+    needs(
+      (FAULT_KINDS as readonly string[]).includes(k),
+      'InvalidParameterValue',
+      `faults.kinds may hold ${FAULT_KINDS.join(', ')}.`,
+    )
+  needs(
+    f.delayMs === undefined || (Number.isInteger(f.delayMs) && f.delayMs >= 0 && f.delayMs <= 60_000),
+    'InvalidParameterValue',
+    'faults.delayMs must be 0-60000.',
+  )
 }
 
 /** Maybe injects a fault: throws the chosen error, or waits. Does nothing when `faults` is undefined. */
@@ -42,5 +55,8 @@ export async function injectFault(faults: FaultOptions | undefined): Promise<voi
     await new Promise((r) => setTimeout(r, faults.delayMs ?? 200))
     return
   }
-  throw new KeywardError(kind === 'RequestLimitExceeded' ? 'RequestLimitExceeded' : 'InternalError', `Injected fault: ${kind}.`)
+  throw new KeywardError(
+    kind === 'RequestLimitExceeded' ? 'RequestLimitExceeded' : 'InternalError',
+    `Injected fault: ${kind}.`,
+  )
 }

@@ -1,6 +1,14 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { KeywardError, inventoryEntry, listAllKeys, zeroize, type DeploymentFacts, type KeyAdministration, type KeyInventoryEntry } from '@keyward/core'
+import {
+  KeywardError,
+  inventoryEntry,
+  listAllKeys,
+  zeroize,
+  type DeploymentFacts,
+  type KeyAdministration,
+  type KeyInventoryEntry,
+} from '@keyward/core'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore } from '@keyward/provider-software'
 import { defaultStoreConfig, homeRootKey, openServerStore } from './open-server-store.js'
 import { auditMacKey, disposeAuditMacKeys } from './store/audit-hash.js'
@@ -29,10 +37,15 @@ export interface HomeInventory {
 }
 
 async function owners(db: SqlDb): Promise<Map<string, { alias: string; account: string }>> {
-  const names = new Map((await db.all('SELECT account_id, name FROM srv_accounts')).map((r) => [text(r, 'account_id'), text(r, 'name')]))
+  const names = new Map(
+    (await db.all('SELECT account_id, name FROM srv_accounts')).map((r) => [text(r, 'account_id'), text(r, 'name')]),
+  )
   const out = new Map<string, { alias: string; account: string }>()
   for (const r of await db.all('SELECT key_id, account_id, alias FROM srv_key_owners')) {
-    out.set(text(r, 'key_id'), { alias: text(r, 'alias'), account: names.get(text(r, 'account_id')) ?? text(r, 'account_id') })
+    out.set(text(r, 'key_id'), {
+      alias: text(r, 'alias'),
+      account: names.get(text(r, 'account_id')) ?? text(r, 'account_id'),
+    })
   }
   return out
 }
@@ -45,19 +58,27 @@ async function owners(db: SqlDb): Promise<Map<string, { alias: string; account: 
  *
  * @example
  * ```ts
- * const inv = await inventoryHome({ home: '/var/lib/keyward', location: 'software (SQLite), sealed under the root key' })
+ * const location = 'software (SQLite), sealed under the root key'
+ * const inv = await inventoryHome({ home: '/var/lib/keyward', location })
  * ```
  */
 export async function inventoryHome(o: HomeInventoryOptions): Promise<HomeInventory> {
   const storeConfig = defaultStoreConfig(o.home, o.env)
   if ('sqlite' in storeConfig && !existsSync(storeConfig.sqlite)) {
-    throw new KeywardError('InvalidParameterValue', `No server store in ${o.home} (expected ${storeConfig.sqlite}); use --home.`)
+    throw new KeywardError(
+      'InvalidParameterValue',
+      `No server store in ${o.home} (expected ${storeConfig.sqlite}); use --home.`,
+    )
   }
   let root: Buffer
   try {
     root = homeRootKey(o.home)
   } catch (e) {
-    throw new KeywardError('InvalidParameterValue', `The report needs the root key (KEYWARD_ROOT_KEY or ${join(o.home, 'root.key')}) to check the audit log's MACs.`, { cause: e })
+    throw new KeywardError(
+      'InvalidParameterValue',
+      `The report needs the root key (KEYWARD_ROOT_KEY or ${join(o.home, 'root.key')}) to check the audit log's MACs.`,
+      { cause: e },
+    )
   }
   const macKey = auditMacKey(root)
   const store = await openServerStore(storeConfig, { readOnly: true })
@@ -70,21 +91,32 @@ export async function inventoryHome(o: HomeInventoryOptions): Promise<HomeInvent
     const accounts = (await store.db.all('SELECT account_id FROM srv_accounts')).length
     if (!o.provider) {
       const keysDb = join(o.home, 'keys.db')
-      const keyStore = 'postgres' in storeConfig ? await PostgresKeyStore.open(storeConfig.postgres) : existsSync(keysDb) ? SqliteKeyStore.open(keysDb) : undefined
+      const keyStore =
+        'postgres' in storeConfig
+          ? await PostgresKeyStore.open(storeConfig.postgres)
+          : existsSync(keysDb)
+            ? SqliteKeyStore.open(keysDb)
+            : undefined
       owned = keyStore && new SoftwareKeyProvider({ store: keyStore, rootKey: RootKey.fromBytes(root) })
     }
     const provider = o.provider ?? owned
-    const keys = provider ? (await listAllKeys(provider)).map((k) => {
-      const owner = byKey.get(k.keyId)
-      return inventoryEntry(k, o.location, owner?.account ?? '(none)', owner?.alias ?? k.alias)
-    }) : []
+    const keys = provider
+      ? (await listAllKeys(provider)).map((k) => {
+          const owner = byKey.get(k.keyId)
+          return inventoryEntry(k, o.location, owner?.account ?? '(none)', owner?.alias ?? k.alias)
+        })
+      : []
     return {
       keys,
       accounts,
       audit: {
-        ok: v.ok, entries: v.entries, ...(v.reason ? { reason: v.reason } : {}),
+        ok: v.ok,
+        entries: v.entries,
+        ...(v.reason ? { reason: v.reason } : {}),
         hashes: { 'SHA-256': v.hashes.sha256, SM3: v.hashes.sm3 },
-        ...(checkpoint ? { checkpoint: { createdAt: checkpoint.createdAt, entries: checkpoint.entries, ok: v.ok } } : {}),
+        ...(checkpoint
+          ? { checkpoint: { createdAt: checkpoint.createdAt, entries: checkpoint.entries, ok: v.ok } }
+          : {}),
         legacyDecrypts: Number(legacy?.['n'] ?? 0),
       },
     }

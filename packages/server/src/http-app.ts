@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https'
 import type { Socket } from 'node:net'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyHttpsOptions, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyHttpsOptions,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from 'fastify'
 import type { Logger } from 'pino'
 import { KeywardError, needs } from '@keyward/core'
 import { ActionDispatcher } from './action-dispatcher.js'
@@ -48,11 +56,18 @@ interface Answer {
 function parseBody(body: Uint8Array): Params {
   let parsed: unknown
   try {
-    parsed = body.byteLength === 0 ? {} : JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))
+    parsed =
+      body.byteLength === 0
+        ? {}
+        : JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'))
   } catch (e) {
     throw new KeywardError('InvalidParameter', 'The request body is not valid JSON.', { cause: e })
   }
-  needs(parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed), 'InvalidParameter', 'The request body must be a JSON object.')
+  needs(
+    parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed),
+    'InvalidParameter',
+    'The request body must be a JSON object.',
+  )
   return parsed as Params
 }
 
@@ -73,9 +88,15 @@ function rawAnswer(status: number, outcome: Answer): string {
 export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
   const { metrics } = opts
   const dispatcher = new ActionDispatcher(opts.services, (e, requestId) => {
-    opts.logger.error({ requestId, err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, 'unexpected error')
+    opts.logger.error(
+      { requestId, err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) },
+      'unexpected error',
+    )
   })
-  const authenticator = new Tc3Authenticator(opts.services, { strictSigning: opts.strictSigning, replayCache: opts.replayCache })
+  const authenticator = new Tc3Authenticator(opts.services, {
+    strictSigning: opts.strictSigning,
+    replayCache: opts.replayCache,
+  })
   /** A request refused before the API: audited by the dispatcher, counted, answered in Tencent's shape. */
   const refuse = async (sourceIp: string, code: string, message: string, authorization?: string): Promise<Answer> => {
     const r = await dispatcher.refuse({ sourceIp, code, message, secretId: claimedSecretId(authorization) })
@@ -105,19 +126,29 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
       refusedSockets.add(socket)
       const tooLarge = err.code === 'HPE_HEADER_OVERFLOW'
       const status = tooLarge ? 431 : 400
-      const message = tooLarge ? 'The request headers are too large.' : `Malformed HTTP request: ${err.code ?? 'bad framing'}.`
+      const message = tooLarge
+        ? 'The request headers are too large.'
+        : `Malformed HTTP request: ${err.code ?? 'bad framing'}.`
       void refuse(socket.remoteAddress ?? '', 'InvalidParameter', message).then((outcome) => {
         if (socket.writable) socket.write(rawAnswer(status, outcome))
         socket.destroy()
       })
     },
     frameworkErrors(error, request, reply) {
-      void refuse(request.ip, 'InvalidParameter', `Malformed request: ${error.code}.`, header(request.headers.authorization))
-        .then((outcome) => (reply as FastifyReply).code(400).header('x-tc-requestid', outcome.requestId).send(outcome.body))
+      void refuse(
+        request.ip,
+        'InvalidParameter',
+        `Malformed request: ${error.code}.`,
+        header(request.headers.authorization),
+      ).then((outcome) =>
+        (reply as FastifyReply).code(400).header('x-tc-requestid', outcome.requestId).send(outcome.body),
+      )
     },
   }
   // fastify types an HTTPS app apart from an HTTP one; the routes below are the same for both.
-  const app = (tls ? Fastify({ ...(base as FastifyHttpsOptions<HttpsServer>), https: tls }) : Fastify(base)) as unknown as FastifyInstance
+  const app = (tls
+    ? Fastify({ ...(base as FastifyHttpsOptions<HttpsServer>), https: tls })
+    : Fastify(base)) as unknown as FastifyInstance
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body))
 
@@ -126,7 +157,11 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
     // HTTP; the refusal is audited all the same.
     app.server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       opts.logger.warn({ ip: socket.remoteAddress, code: err.code }, 'TLS client refused')
-      void refuse(socket.remoteAddress ?? '', 'AuthFailure.InvalidAuthorization', `TLS handshake refused: ${err.code ?? err.message}`)
+      void refuse(
+        socket.remoteAddress ?? '',
+        'AuthFailure.InvalidAuthorization',
+        `TLS handshake refused: ${err.code ?? err.message}`,
+      )
     })
   }
 
@@ -150,7 +185,14 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
     metrics.requests.inc({ action: out.action, code: out.code })
     metrics.duration.observe({ action: out.action }, (performance.now() - started) / 1000)
     opts.logger.info(
-      { requestId, action: out.action, account: out.account?.name ?? '', keyId: out.keyId, code: out.code, ip: request.ip },
+      {
+        requestId,
+        action: out.action,
+        account: out.account?.name ?? '',
+        keyId: out.keyId,
+        code: out.code,
+        ip: request.ip,
+      },
       'kms request',
     )
     void reply.header('content-type', 'application/json').header('x-tc-requestid', requestId)
@@ -172,7 +214,12 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
   })
 
   app.setNotFoundHandler(async (request, reply) => {
-    const outcome = await refuse(request.ip, 'InvalidAction', 'Not found: the KMS API is POST /.', header(request.headers.authorization))
+    const outcome = await refuse(
+      request.ip,
+      'InvalidAction',
+      'Not found: the KMS API is POST /.',
+      header(request.headers.authorization),
+    )
     return reply.code(404).header('x-tc-requestid', outcome.requestId).send(outcome.body)
   })
 
@@ -181,7 +228,12 @@ export function buildHttpApp(opts: HttpAppOptions): FastifyInstance {
     const status = error.statusCode ?? 500
     if (status >= 500) request.log.error({ err: { message: error.message, code: error.code } }, 'http error')
     const code = status === 413 || status < 500 ? 'InvalidParameter' : 'InternalError'
-    const message = status === 413 ? `The request body exceeds ${opts.bodyLimit} bytes.` : status < 500 ? `Malformed request: ${error.code ?? 'bad input'}.` : 'An internal error occurred.'
+    const message =
+      status === 413
+        ? `The request body exceeds ${opts.bodyLimit} bytes.`
+        : status < 500
+          ? `Malformed request: ${error.code ?? 'bad input'}.`
+          : 'An internal error occurred.'
     const outcome = await refuse(request.ip, code, message, header(request.headers.authorization))
     // HTTP 200 as Tencent answers API errors, so SDKs surface the code.
     return reply.code(200).header('x-tc-requestid', outcome.requestId).send(outcome.body)

@@ -14,10 +14,27 @@
 export { startServer, type RunningServer, type ServerInternals, type ServerOptions } from './start-server.js'
 export { runServe, type ServeOptions } from './run-serve.js'
 export { AuditChain, GENESIS_HASH, entryHash, type AuditEntry, type AuditRecord } from './store/audit-chain.js'
-export { AUDIT_HASHES, auditHashOf, auditMacKey, disposeAuditMacKeys, type AuditHash, type AuditMacKeys } from './store/audit-hash.js'
-export { serverCompliance, recordLegacyDecryptInRequest, type ServerCompliance, type ServerComplianceOptions } from './server-compliance.js'
 export {
-  verifyAuditChain, parseAuditCheckpoint, signAuditCheckpoint, type AuditCheckpoint, type AuditVerification, type AuditVerifyOptions,
+  AUDIT_HASHES,
+  auditHashOf,
+  auditMacKey,
+  disposeAuditMacKeys,
+  type AuditHash,
+  type AuditMacKeys,
+} from './store/audit-hash.js'
+export {
+  serverCompliance,
+  recordLegacyDecryptInRequest,
+  type ServerCompliance,
+  type ServerComplianceOptions,
+} from './server-compliance.js'
+export {
+  verifyAuditChain,
+  parseAuditCheckpoint,
+  signAuditCheckpoint,
+  type AuditCheckpoint,
+  type AuditVerification,
+  type AuditVerifyOptions,
 } from './store/audit-verify.js'
 export { ServerStore, openDb, type OpenDbOptions, type StoreConfig } from './store/server-store.js'
 export { openServerStore, homeRootKey, keywardHome } from './open-server-store.js'
@@ -26,7 +43,15 @@ export { openPostgresDb, type PostgresConfig } from './store/postgres-db.js'
 export { openSqliteDb } from './store/sqlite-db.js'
 export type { SqlDb, SqlRow, SqlTx, SqlValue } from './store/sql-db.js'
 export type { Account, NewAccount } from './store/accounts.js'
-export { ALLOW_ALL, DENIED_ALSO_BY, isAllowed, checkPolicy, type AccountPolicy, type PolicyResource, type PolicyStatement } from './policy.js'
+export {
+  ALLOW_ALL,
+  DENIED_ALSO_BY,
+  isAllowed,
+  checkPolicy,
+  type AccountPolicy,
+  type PolicyResource,
+  type PolicyStatement,
+} from './policy.js'
 export { DEFAULT_RATE_LIMITS, type RateLimits } from './cluster/rate-limiter.js'
 export { isLoopbackHost, readTlsMaterial, type TlsMaterial, type TlsOptions } from './tls-files.js'
 export { FAULT_KINDS, type FaultKind, type FaultOptions } from './faults.js'

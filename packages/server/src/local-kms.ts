@@ -46,7 +46,10 @@ export interface LocalKms {
   close(): Promise<void>
 }
 
-async function firstAccount(store: ServerStore, source: string): Promise<{ account: Account; created: NewAccount | undefined }> {
+async function firstAccount(
+  store: ServerStore,
+  source: string,
+): Promise<{ account: Account; created: NewAccount | undefined }> {
   let created: NewAccount | undefined
   if ((await store.accounts.count()) === 0) {
     try {
@@ -88,13 +91,22 @@ export async function openLocalKms(options: LocalKmsOptions = {}): Promise<Local
   let store: ServerStore | undefined
   try {
     if (!provider) {
-      keyStore = 'postgres' in storeConfig ? await PostgresKeyStore.open(storeConfig.postgres) : SqliteKeyStore.open(join(home, 'keys.db'))
+      keyStore =
+        'postgres' in storeConfig
+          ? await PostgresKeyStore.open(storeConfig.postgres)
+          : SqliteKeyStore.open(join(home, 'keys.db'))
       provider = new SoftwareKeyProvider({ store: keyStore, rootKey: RootKey.fromBytes(rootBytes) })
     }
     const compliance = serverCompliance(provider, options)
     store = new ServerStore(await openDb(storeConfig), box, clock, auditMacKey(rootBytes), compliance.auditHash)
     const { account, created } = await firstAccount(store, options.source ?? 'local')
-    const services: ServerServices = { provider: compliance.provider, compliance: compliance.profile, store, clock, regions: options.regions ?? ['ap-guangzhou'] }
+    const services: ServerServices = {
+      provider: compliance.provider,
+      compliance: compliance.profile,
+      store,
+      clock,
+      regions: options.regions ?? ['ap-guangzhou'],
+    }
     // A CLI process is short-lived: one round at open does what the server's periodic sweep does.
     await sweepDeletedKeys(services)
     const dispatcher = new ActionDispatcher(services, (e, requestId) => options.onUnexpectedError?.(e, requestId))

@@ -10,7 +10,10 @@ export function keywardHome(env: Readonly<Record<string, string | undefined>> = 
 }
 
 /** The server store of a data directory (or PostgreSQL when KEYWARD_POSTGRES_URL is set). */
-export function defaultStoreConfig(home: string, env: Readonly<Record<string, string | undefined>> = process.env): StoreConfig {
+export function defaultStoreConfig(
+  home: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): StoreConfig {
   const pgUrl = env['KEYWARD_POSTGRES_URL']
   return pgUrl ? { postgres: pgUrl } : { sqlite: join(home, 'server.db') }
 }
@@ -25,7 +28,10 @@ export function defaultStoreConfig(home: string, env: Readonly<Record<string, st
  * try { console.log(await verifyAuditChain(store, { macKey })) } finally { await store.close() }
  * ```
  */
-export async function openServerStore(config: StoreConfig, options: OpenDbOptions = {}): Promise<{ db: SqlDb; close(): Promise<void> }> {
+export async function openServerStore(
+  config: StoreConfig,
+  options: OpenDbOptions = {},
+): Promise<{ db: SqlDb; close(): Promise<void> }> {
   const db = await openDb(config, options)
   return { db, close: () => db.close() }
 }

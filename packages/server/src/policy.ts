@@ -54,7 +54,12 @@ const cache = new Map<string, RegExp>()
 function glob(pattern: string): RegExp {
   let re = cache.get(pattern)
   if (!re) {
-    re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
+    re = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    )
     if (cache.size > 10_000) cache.clear()
     cache.set(pattern, re)
   }
@@ -66,7 +71,9 @@ function resourceMatches(pattern: string, res: PolicyResource, deny: boolean): b
   if (pattern.startsWith('key/')) return res.keyId !== undefined && glob(pattern.slice(4)).test(res.keyId)
   if (pattern.startsWith('alias/')) {
     const re = glob(pattern.slice(6))
-    return (res.alias !== undefined && re.test(res.alias)) || (deny && (res.formerAliases ?? []).some((a) => re.test(a)))
+    return (
+      (res.alias !== undefined && re.test(res.alias)) || (deny && (res.formerAliases ?? []).some((a) => re.test(a)))
+    )
   }
   return false
 }
@@ -76,7 +83,12 @@ function resourceMatches(pattern: string, res: PolicyResource, deny: boolean): b
  * matches also when it names one of `deniedAlsoBy` (default: {@link DENIED_ALSO_BY}), or one of the key's former
  * aliases.
  */
-export function isAllowed(policy: AccountPolicy, action: string, res: PolicyResource, deniedAlsoBy: readonly string[] = DENIED_ALSO_BY[action] ?? []): boolean {
+export function isAllowed(
+  policy: AccountPolicy,
+  action: string,
+  res: PolicyResource,
+  deniedAlsoBy: readonly string[] = DENIED_ALSO_BY[action] ?? [],
+): boolean {
   let allowed = false
   for (const s of policy.statements) {
     const deny = s.effect === 'Deny'
@@ -94,18 +106,54 @@ const RESOURCE = /^(\*|key\/.+|alias\/.+)$/
 
 /** Validates a policy document (from JSON); throws InvalidParameterValue naming the bad part. */
 export function checkPolicy(value: unknown): asserts value is AccountPolicy {
-  needs(value !== null && typeof value === 'object' && !Array.isArray(value), 'InvalidParameterValue', 'Policy must be an object with statements.')
-  for (const k of Object.keys(value)) needs(k === 'statements', 'InvalidParameterValue', `Policy has an unknown field ${JSON.stringify(k.slice(0, 64))}: only "statements".`)
+  needs(
+    value !== null && typeof value === 'object' && !Array.isArray(value),
+    'InvalidParameterValue',
+    'Policy must be an object with statements.',
+  )
+  for (const k of Object.keys(value))
+    needs(
+      k === 'statements',
+      'InvalidParameterValue',
+      `Policy has an unknown field ${JSON.stringify(k.slice(0, 64))}: only "statements".`,
+    )
   const statements = (value as { statements?: unknown }).statements
-  needs(Array.isArray(statements) && statements.length <= 100, 'InvalidParameterValue', 'Policy.statements must be an array of at most 100 statements.')
+  needs(
+    Array.isArray(statements) && statements.length <= 100,
+    'InvalidParameterValue',
+    'Policy.statements must be an array of at most 100 statements.',
+  )
   statements.forEach((s: unknown, i) => {
     const st = s as Partial<PolicyStatement> | null
-    const strings = (v: unknown): boolean => Array.isArray(v) && v.length > 0 && v.length <= 100 && v.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 200)
-    if (!st || typeof st !== 'object' || (st.effect !== 'Allow' && st.effect !== 'Deny') || !strings(st.actions) || !strings(st.resources)) {
-      throw new KeywardError('InvalidParameterValue', `Policy.statements[${i}] needs effect Allow|Deny and non-empty actions and resources.`)
+    const strings = (v: unknown): boolean =>
+      Array.isArray(v) &&
+      v.length > 0 &&
+      v.length <= 100 &&
+      v.every((x) => typeof x === 'string' && x.length > 0 && x.length <= 200)
+    if (
+      !st ||
+      typeof st !== 'object' ||
+      (st.effect !== 'Allow' && st.effect !== 'Deny') ||
+      !strings(st.actions) ||
+      !strings(st.resources)
+    ) {
+      throw new KeywardError(
+        'InvalidParameterValue',
+        `Policy.statements[${i}] needs effect Allow|Deny and non-empty actions and resources.`,
+      )
     }
     // A misspelt field ("condition", "resource") or resource ("keys/...") would silently never match: refuse it.
-    for (const k of Object.keys(st)) needs(STATEMENT_FIELDS.has(k), 'InvalidParameterValue', `Policy.statements[${i}] has an unknown field ${JSON.stringify(k.slice(0, 64))}: only effect, actions, resources.`)
-    for (const r of st.resources!) needs(RESOURCE.test(r), 'InvalidParameterValue', `Policy.statements[${i}] resource ${JSON.stringify(r.slice(0, 64))} must be *, key/<KeyId pattern> or alias/<alias pattern>.`)
+    for (const k of Object.keys(st))
+      needs(
+        STATEMENT_FIELDS.has(k),
+        'InvalidParameterValue',
+        `Policy.statements[${i}] has an unknown field ${JSON.stringify(k.slice(0, 64))}: only effect, actions, resources.`,
+      )
+    for (const r of st.resources!)
+      needs(
+        RESOURCE.test(r),
+        'InvalidParameterValue',
+        `Policy.statements[${i}] resource ${JSON.stringify(r.slice(0, 64))} must be *, key/<KeyId pattern> or alias/<alias pattern>.`,
+      )
   })
 }

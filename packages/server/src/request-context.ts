@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto'
-import { KeywardError, checkKeyId, unixSeconds, type Clock, type ComplianceProfile, type KeyMetadata, type KeyProvider, type KeyProviderBase, type LegacyDecryptEvent } from '@keyward/core'
+import {
+  KeywardError,
+  checkKeyId,
+  unixSeconds,
+  type Clock,
+  type ComplianceProfile,
+  type KeyMetadata,
+  type KeyProvider,
+  type KeyProviderBase,
+  type LegacyDecryptEvent,
+} from '@keyward/core'
 import { DENIED_ALSO_BY, isAllowed, type PolicyResource } from './policy.js'
 import { toTencentMetadata, type TencentKeyMetadata } from './protocol/key-metadata-map.js'
 import type { Account } from './store/accounts.js'
@@ -75,13 +85,26 @@ export class RequestContext<P extends KeyProviderBase = KeyProvider> {
    * CmkNotFound, never "forbidden". `deniedAlsoBy` names the Actions whose Deny also refuses this use (default:
    * a Deny on Decrypt refuses every Action that recovers plaintext, see DENIED_ALSO_BY).
    */
-  async key(keyId: unknown, action = this.action, field = 'KeyId', deniedAlsoBy: readonly string[] = DENIED_ALSO_BY[action] ?? []): Promise<KeyOwner> {
+  async key(
+    keyId: unknown,
+    action = this.action,
+    field = 'KeyId',
+    deniedAlsoBy: readonly string[] = DENIED_ALSO_BY[action] ?? [],
+  ): Promise<KeyOwner> {
     checkKeyId(keyId, field)
     if (!this.keyId) this.keyId = keyId
     const owner = await this.store.owners.get(keyId)
     if (!owner) throw invisible(keyId)
     if (owner.accountId === this.account.accountId) {
-      if (!isAllowed(this.account.policy, action, { keyId, alias: owner.alias, formerAliases: owner.formerAliases }, deniedAlsoBy)) throw denied(action)
+      if (
+        !isAllowed(
+          this.account.policy,
+          action,
+          { keyId, alias: owner.alias, formerAliases: owner.formerAliases },
+          deniedAlsoBy,
+        )
+      )
+        throw denied(action)
       return owner
     }
     const granted = await this.store.grants.actionsFor(keyId, this.account.accountId, owner.accountId)
@@ -93,7 +116,10 @@ export class RequestContext<P extends KeyProviderBase = KeyProvider> {
   /** Tencent KeyMetadata of a key this account can see, with the owner's alias. */
   async metadata(owner: KeyOwner, meta?: KeyMetadata): Promise<TencentKeyMetadata> {
     const m = meta ?? (await this.services.provider.describeKey(owner.keyId))
-    const ownerName = owner.accountId === this.account.accountId ? this.account.name : ((await this.store.accounts.byId(owner.accountId))?.name ?? '')
+    const ownerName =
+      owner.accountId === this.account.accountId
+        ? this.account.name
+        : ((await this.store.accounts.byId(owner.accountId))?.name ?? '')
     return toTencentMetadata(m, owner.alias, ownerName)
   }
 }

@@ -57,7 +57,10 @@ export async function runServe(options: ServeOptions = {}): Promise<RunningServe
   try {
     let provider = options.provider
     if (!provider) {
-      keyStore = 'postgres' in storeConfig ? await PostgresKeyStore.open(storeConfig.postgres) : SqliteKeyStore.open(join(home, 'keys.db'))
+      keyStore =
+        'postgres' in storeConfig
+          ? await PostgresKeyStore.open(storeConfig.postgres)
+          : SqliteKeyStore.open(join(home, 'keys.db'))
       provider = new SoftwareKeyProvider({ store: keyStore, rootKey: RootKey.fromBytes(rootBytes) })
     }
     const server = await startServer({
@@ -76,19 +79,29 @@ export async function runServe(options: ServeOptions = {}): Promise<RunningServe
     })
     const [scheme, endpoint] = server.url.split('://') as [string, string]
     out.write(`Keyward KMS (Tencent KMS API 2019-01-18) over the ${provider.name} provider; data in ${home}\n`)
-    out.write(`endpoint: ${endpoint} (SDK: httpProfile { endpoint: '${endpoint}', protocol: '${scheme}://' })${options.strictSigning ? '; strict signing (x-tc-action signed, no replays)' : ''}\n`)
+    out.write(
+      `endpoint: ${endpoint} (SDK: httpProfile { endpoint: '${endpoint}', protocol: '${scheme}://' })${options.strictSigning ? '; strict signing (x-tc-action signed, no replays)' : ''}\n`,
+    )
     if (server.compliance.name !== 'none') {
       const legacy = options.allowLegacyDecrypt ? '; allowLegacyDecrypt ON (each use audited as LegacyDecrypt)' : ''
-      out.write(`compliance profile: ${server.compliance.name} (${server.compliance.title}); audit chain ${server.auditHash === 'sm3' ? 'SM3 / HMAC-SM3' : 'SHA-256 / HMAC-SHA-256'}${legacy}\n`)
+      out.write(
+        `compliance profile: ${server.compliance.name} (${server.compliance.title}); audit chain ${server.auditHash === 'sm3' ? 'SM3 / HMAC-SM3' : 'SHA-256 / HMAC-SHA-256'}${legacy}\n`,
+      )
     }
     const a = server.initialAccount
     if (a && a.secretKeySource === 'generated') {
-      out.write(`dev credentials (shown once; stored sealed under the root key):\n  SecretId:  ${a.secretId}\n  SecretKey: ${a.secretKey}\n`)
+      out.write(
+        `dev credentials (shown once; stored sealed under the root key):\n  SecretId:  ${a.secretId}\n  SecretKey: ${a.secretKey}\n`,
+      )
     } else if (a) {
       // A supplied SecretKey is never printed: whoever set KEYWARD_BOOTSTRAP_SECRET_KEY has it.
-      out.write(`admin account created with SecretId ${a.secretId} and the SecretKey from KEYWARD_BOOTSTRAP_SECRET_KEY\n`)
+      out.write(
+        `admin account created with SecretId ${a.secretId} and the SecretKey from KEYWARD_BOOTSTRAP_SECRET_KEY\n`,
+      )
     } else {
-      out.write('credentials: use the SecretId/SecretKey shown at first start (or KEYWARD_BOOTSTRAP_SECRET_ID/KEY; lost: keyward account rotate-secret)\n')
+      out.write(
+        'credentials: use the SecretId/SecretKey shown at first start (or KEYWARD_BOOTSTRAP_SECRET_ID/KEY; lost: keyward account rotate-secret)\n',
+      )
     }
     out.write(`listening on ${server.url}\n`)
     return server

@@ -11,7 +11,9 @@ function publicKeyOf(text: string): KeyObject {
       ? createPublicKey(text)
       : createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' })
   } catch (e) {
-    throw new KeywardError('InvalidParameterValue', 'EncryptionPublicKey is not a PEM (or base64 DER) public key.', { cause: e })
+    throw new KeywardError('InvalidParameterValue', 'EncryptionPublicKey is not a PEM (or base64 DER) public key.', {
+      cause: e,
+    })
   }
 }
 
@@ -29,14 +31,36 @@ export function sealToPublicKey(plaintext: Uint8Array, publicKeyText: string, al
   const key = publicKeyOf(publicKeyText)
   if (algorithm === 'SM2' || algorithm === 'SM2_C1C3C2_ASN1') {
     // Node 20 reports no asymmetricKeyType for SM2 keys; @keyward/gm checks the SPKI's curve and point.
-    needs(key.asymmetricKeyType !== 'rsa', 'InvalidParameterValue', `EncryptionAlgorithm ${algorithm} needs an SM2 public key.`)
+    needs(
+      key.asymmetricKeyType !== 'rsa',
+      'InvalidParameterValue',
+      `EncryptionAlgorithm ${algorithm} needs an SM2 public key.`,
+    )
     const point = sm2PublicKeyFromSpki(key.export({ format: 'der', type: 'spki' }))
     const asn1 = sm2Encrypt(point, plaintext)
-    return toBase64(algorithm === 'SM2' ? convertSm2Ciphertext(asn1, { order: 'C1C3C2', encoding: 'raw', prefix: true }, { order: 'C1C3C2', encoding: 'asn1' }) : asn1)
+    return toBase64(
+      algorithm === 'SM2'
+        ? convertSm2Ciphertext(
+            asn1,
+            { order: 'C1C3C2', encoding: 'raw', prefix: true },
+            { order: 'C1C3C2', encoding: 'asn1' },
+          )
+        : asn1,
+    )
   }
-  needs(key.asymmetricKeyType === 'rsa', 'InvalidParameterValue', `EncryptionAlgorithm ${algorithm} needs an RSA public key.`)
-  needs((key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048, 'InvalidParameterValue', 'EncryptionPublicKey must be RSA 2048 bits or more.')
+  needs(
+    key.asymmetricKeyType === 'rsa',
+    'InvalidParameterValue',
+    `EncryptionAlgorithm ${algorithm} needs an RSA public key.`,
+  )
+  needs(
+    (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048,
+    'InvalidParameterValue',
+    'EncryptionPublicKey must be RSA 2048 bits or more.',
+  )
   const padding = algorithm === 'RSAES_PKCS1_V1_5' ? constants.RSA_PKCS1_PADDING : constants.RSA_PKCS1_OAEP_PADDING
   const oaepHash = algorithm === 'RSAES_OAEP_SHA_256' ? 'sha256' : 'sha1'
-  return toBase64(publicEncrypt({ key, padding, ...(padding === constants.RSA_PKCS1_OAEP_PADDING ? { oaepHash } : {}) }, plaintext))
+  return toBase64(
+    publicEncrypt({ key, padding, ...(padding === constants.RSA_PKCS1_OAEP_PADDING ? { oaepHash } : {}) }, plaintext),
+  )
 }

@@ -1,13 +1,23 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import {
-  KeywardError, complianceBindingOf, complianceProfile, processCompliance, strictestCompliance, withCompliance,
-  type ComplianceProfile, type ComplianceProfileName, type KeyProvider, type LegacyDecryptEvent,
+  KeywardError,
+  complianceBindingOf,
+  complianceProfile,
+  processCompliance,
+  strictestCompliance,
+  withCompliance,
+  type ComplianceProfile,
+  type ComplianceProfileName,
+  type KeyProvider,
+  type LegacyDecryptEvent,
 } from '@keyward/core'
 import { auditHashOf, type AuditHash } from './store/audit-hash.js'
 
 /** What the server needs of a compliance profile: options of startServer, runServe and openLocalKms. */
 export interface ServerComplianceOptions {
-  /** The profile every Action runs under (default: the process's, else none); it can only tighten the provider's own. */
+  /**
+   * The profile every Action runs under (default: the process's, else none); it can only tighten the provider's own.
+   */
   compliance?: ComplianceProfileName
   /** Decrypt data made with algorithms the profile refuses (migrations); each use is a LegacyDecrypt audit entry. */
   allowLegacyDecrypt?: boolean
@@ -51,8 +61,12 @@ export function serverCompliance(provider: KeyProvider, options: ServerComplianc
   const name = strictestCompliance([
     { profile: processCompliance(), source: 'the process-wide profile' },
     { profile: complianceBindingOf(provider)?.profile.name, source: `the ${provider.name} provider's binding` },
-    { profile: options.compliance, source: 'the server\'s compliance option' },
+    { profile: options.compliance, source: "the server's compliance option" },
   ])
-  const bound = withCompliance(provider, name, options.allowLegacyDecrypt ? { allowLegacyDecrypt: true, onLegacyDecrypt: recordLegacyDecryptInRequest } : {})
+  const bound = withCompliance(
+    provider,
+    name,
+    options.allowLegacyDecrypt ? { allowLegacyDecrypt: true, onLegacyDecrypt: recordLegacyDecryptInRequest } : {},
+  )
   return { provider: bound, profile: complianceProfile(name), auditHash: auditHashOf(name) }
 }

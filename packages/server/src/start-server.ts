@@ -117,16 +117,31 @@ export interface ServerInternals {
  */
 export async function startServer(options: ServerOptions, internals: ServerInternals = {}): Promise<RunningServer> {
   /* Precondition: a provider, a store and a 32-byte root key; sane limits; TLS unless on loopback. */
-  needs(options.provider && typeof options.provider.encrypt === 'function', 'InvalidParameter', 'startServer needs a KeyProvider.')
+  needs(
+    options.provider && typeof options.provider.encrypt === 'function',
+    'InvalidParameter',
+    'startServer needs a KeyProvider.',
+  )
   needs(options.store && typeof options.store === 'object', 'InvalidParameter', 'startServer needs a store config.')
   if (options.faults) checkFaults(options.faults)
   const bodyLimit = options.bodyLimit ?? 256 * 1024
   const sweepMs = options.deletionSweepMs ?? DEFAULT_DELETION_SWEEP_MS
-  needs(Number.isInteger(sweepMs) && sweepMs >= 100, 'InvalidParameterValue', 'deletionSweepMs must be an integer of at least 100.')
-  needs(Number.isInteger(bodyLimit) && bodyLimit >= 1024 && bodyLimit <= 16 * 1024 * 1024, 'InvalidParameterValue', 'bodyLimit must be 1 KiB-16 MiB.')
+  needs(
+    Number.isInteger(sweepMs) && sweepMs >= 100,
+    'InvalidParameterValue',
+    'deletionSweepMs must be an integer of at least 100.',
+  )
+  needs(
+    Number.isInteger(bodyLimit) && bodyLimit >= 1024 && bodyLimit <= 16 * 1024 * 1024,
+    'InvalidParameterValue',
+    'bodyLimit must be 1 KiB-16 MiB.',
+  )
   const host = options.host ?? '127.0.0.1'
   if (!options.tls && !options.insecureHttp && !isLoopbackHost(host)) {
-    throw new KeywardError('InvalidParameterValue', `Refusing plain HTTP on ${host}: give TLS files (--tls-cert/--tls-key) or, knowingly, --insecure-http. Only loopback may serve HTTP.`)
+    throw new KeywardError(
+      'InvalidParameterValue',
+      `Refusing plain HTTP on ${host}: give TLS files (--tls-cert/--tls-key) or, knowingly, --insecure-http. Only loopback may serve HTTP.`,
+    )
   }
   const tlsMaterial = options.tls ? readTlsMaterial(options.tls) : undefined
   const box = new SecretBox(options.rootKey)
@@ -140,7 +155,13 @@ export async function startServer(options: ServerOptions, internals: ServerInter
   try {
     membership = db.dialect === 'postgres' ? await ClusterMembership.join(db) : undefined
     const metrics = new ServerMetrics()
-    const services = { provider: compliance.provider, compliance: compliance.profile, store, clock, regions: options.regions ?? ['ap-guangzhou'] }
+    const services = {
+      provider: compliance.provider,
+      compliance: compliance.profile,
+      store,
+      clock,
+      regions: options.regions ?? ['ap-guangzhou'],
+    }
     const live = membership
     const app = buildHttpApp({
       services,
@@ -148,7 +169,12 @@ export async function startServer(options: ServerOptions, internals: ServerInter
       faults: options.faults,
       strictSigning: options.strictSigning === true,
       replayCache: db.dialect === 'postgres' ? new SqlReplayCache(db) : new MemoryReplayCache(),
-      metrics, db, logger, bodyLimit, trustProxy: options.trustProxy ?? false, ...(tlsMaterial ? { tls: tlsMaterial } : {}),
+      metrics,
+      db,
+      logger,
+      bodyLimit,
+      trustProxy: options.trustProxy ?? false,
+      ...(tlsMaterial ? { tls: tlsMaterial } : {}),
     })
     try {
       await app.listen({ host, port: options.port ?? 0 })
@@ -165,7 +191,9 @@ export async function startServer(options: ServerOptions, internals: ServerInter
       await app.close().catch(() => undefined)
       throw e
     }
-    const sweeper = startDeletionSweeper(services, sweepMs, (e) => logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'deletion sweep failed; retrying next round'))
+    const sweeper = startDeletionSweeper(services, sweepMs, (e) =>
+      logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'deletion sweep failed; retrying next round'),
+    )
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : (options.port ?? 0)
     const urlHost = host.includes(':') ? `[${host}]` : host
@@ -188,7 +216,9 @@ export async function startServer(options: ServerOptions, internals: ServerInter
         const fresh = readTlsMaterial(options.tls)
         try {
           ;(app.server as unknown as { setSecureContext(o: object): void }).setSecureContext({
-            cert: fresh.cert, key: fresh.key, ...(fresh.clientCa ? { ca: fresh.clientCa } : {}),
+            cert: fresh.cert,
+            key: fresh.key,
+            ...(fresh.clientCa ? { ca: fresh.clientCa } : {}),
           })
         } finally {
           fresh.key.fill(0)

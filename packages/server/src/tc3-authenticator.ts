@@ -32,7 +32,8 @@ export function header(req: Pick<SignedRequest, 'headers'>, name: string): strin
 
 /** The SecretId an Authorization header names (for the audit of a failed authentication), or ''. */
 export function claimedSecretId(authorization: string | undefined): string {
-  const m = typeof authorization === 'string' ? /Credential=([A-Za-z0-9]{1,128})\//.exec(authorization.slice(0, 2048)) : null
+  const m =
+    typeof authorization === 'string' ? /Credential=([A-Za-z0-9]{1,128})\//.exec(authorization.slice(0, 2048)) : null
   return m?.[1] ?? ''
 }
 
@@ -42,24 +43,40 @@ export function claimedSecretId(authorization: string | undefined): string {
  * entry hands to {@link ActionDispatcher} as `authenticate`.
  */
 export class Tc3Authenticator {
-  constructor(private readonly services: ServerServices, private readonly opts: Tc3AuthenticatorOptions) {}
+  constructor(
+    private readonly services: ServerServices,
+    private readonly opts: Tc3AuthenticatorOptions,
+  ) {}
 
   /** The account whose SecretKey signed `req`; a KeywardError (AuthFailure.*, MissingParameter, …) otherwise. */
   async authenticate(req: KmsHttpRequest): Promise<Account> {
     const { timestamp } = parseHeaders(req)
     const auth = parseTc3Authorization(header(req, 'authorization'))
     if (this.opts.strictSigning && !auth.signedHeaders.includes('x-tc-action')) {
-      throw new KeywardError('AuthFailure.InvalidAuthorization', 'This server runs in strict mode: SignedHeaders must include x-tc-action (stock SDKs do not sign it; see the server README).')
+      throw new KeywardError(
+        'AuthFailure.InvalidAuthorization',
+        'This server runs in strict mode: SignedHeaders must include x-tc-action (stock SDKs do not sign it; see the server README).',
+      )
     }
     const found = await this.services.store.accounts.bySecretId(auth.secretId)
     if (!found) throw new KeywardError('AuthFailure.SecretIdNotFound', 'The SecretId does not exist.')
     const now = unixSeconds(this.services.clock)
     const skew = Math.abs(now - timestamp)
-    if (skew > MAX_SKEW_SECONDS) throw new KeywardError('AuthFailure.SignatureExpire', `The request timestamp is ${skew} s off the server clock (limit ${MAX_SKEW_SECONDS} s).`)
+    if (skew > MAX_SKEW_SECONDS)
+      throw new KeywardError(
+        'AuthFailure.SignatureExpire',
+        `The request timestamp is ${skew} s off the server clock (limit ${MAX_SKEW_SECONDS} s).`,
+      )
     verifyTc3(auth, { ...req, timestamp }, found.secretKey)
     // Only verified signatures enter the cache, so nobody can fill it with garbage or block a signature in advance.
-    if (this.opts.strictSigning && !(await this.opts.replayCache.firstUse(auth.signature, timestamp + MAX_SKEW_SECONDS, now))) {
-      throw new KeywardError('AuthFailure.SignatureFailure', 'This signature was already used: strict mode accepts each signed request once.')
+    if (
+      this.opts.strictSigning &&
+      !(await this.opts.replayCache.firstUse(auth.signature, timestamp + MAX_SKEW_SECONDS, now))
+    ) {
+      throw new KeywardError(
+        'AuthFailure.SignatureFailure',
+        'This signature was already used: strict mode accepts each signed request once.',
+      )
     }
     return found.account
   }

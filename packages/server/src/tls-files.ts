@@ -31,8 +31,17 @@ function readPem(file: string, what: string, secret: boolean): Buffer {
   }
   // A device or FIFO would block or stream forever; symbolic links to files (certbot's live/) are fine.
   needs(st.isFile(), 'InvalidParameterValue', `${what} ${file} is not a regular file.`)
-  needs(st.size > 0 && st.size <= MAX_PEM_BYTES, 'InvalidParameterValue', `${what} ${file} must be a PEM file of 1 B-1 MiB.`)
-  if (secret) needs((st.mode & 0o004) === 0, 'InvalidParameterValue', `${what} ${file} is readable by every user: chmod o-r (600 or 640).`)
+  needs(
+    st.size > 0 && st.size <= MAX_PEM_BYTES,
+    'InvalidParameterValue',
+    `${what} ${file} must be a PEM file of 1 B-1 MiB.`,
+  )
+  if (secret)
+    needs(
+      (st.mode & 0o004) === 0,
+      'InvalidParameterValue',
+      `${what} ${file} is readable by every user: chmod o-r (600 or 640).`,
+    )
   const pem = readFileSync(file)
   needs(pem.includes('-----BEGIN'), 'InvalidParameterValue', `${what} ${file} is not PEM.`)
   return pem
@@ -56,10 +65,18 @@ export function readTlsMaterial(o: TlsOptions): TlsMaterial {
     ...(o.clientCaFile ? { clientCa: readPem(o.clientCaFile, 'TLS client CA', false) } : {}),
   }
   try {
-    createSecureContext({ cert: material.cert, key: material.key, ...(material.clientCa ? { ca: material.clientCa } : {}) })
+    createSecureContext({
+      cert: material.cert,
+      key: material.key,
+      ...(material.clientCa ? { ca: material.clientCa } : {}),
+    })
   } catch (e) {
     material.key.fill(0)
-    throw new KeywardError('InvalidParameterValue', `The TLS files do not form a usable context (${(e as Error).message}): check that the key matches the certificate.`, { cause: e })
+    throw new KeywardError(
+      'InvalidParameterValue',
+      `The TLS files do not form a usable context (${(e as Error).message}): check that the key matches the certificate.`,
+      { cause: e },
+    )
   }
   return material
 }

@@ -1,6 +1,12 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { auditMacKey, openServerStore, parseAuditCheckpoint, signAuditCheckpoint, verifyAuditChain } from '@keyward/server'
+import {
+  auditMacKey,
+  openServerStore,
+  parseAuditCheckpoint,
+  signAuditCheckpoint,
+  verifyAuditChain,
+} from '@keyward/server'
 import { entryHash } from '../src/store/audit-chain.js'
 import { b64, sdkClient, startTestServer, type TestServer } from './server-harness.js'
 import { rawRequest } from './raw-request.js'
@@ -21,19 +27,33 @@ describe('hash-chained, keyed audit log', () => {
     const e = await t.admin.Encrypt({ KeyId: keyId, Plaintext: plaintext })
     await t.admin.Decrypt({ CiphertextBlob: e.CiphertextBlob! })
     await codeOf(t.admin.DescribeKey({ KeyId: '00000000-0000-0000-0000-000000000000' }))
-    await codeOf(sdkClient(t.server.url, 'AKIDtestadmin0000000000000000001', 'wrong-key-00000000000000000000').GetRegions())
+    await codeOf(
+      sdkClient(t.server.url, 'AKIDtestadmin0000000000000000001', 'wrong-key-00000000000000000000').GetRegions(),
+    )
   })
-  afterAll(async () => { await t.close() })
+  afterAll(async () => {
+    await t.close()
+  })
 
   it('records every request (account, SecretId, action, key, result, RequestId, time, source IP), the bootstrap account, and no payloads', async () => {
     const entries = await t.server.store.audit.entries()
     expect(entries.map((e) => [e.action, e.result])).toEqual([
-      ['CreateAccount', 'Success'], ['CreateKey', 'Success'], ['Encrypt', 'Success'], ['Decrypt', 'Success'],
-      ['DescribeKey', 'ResourceUnavailable.CmkNotFound'], ['GetRegions', 'AuthFailure.SignatureFailure'],
+      ['CreateAccount', 'Success'],
+      ['CreateKey', 'Success'],
+      ['Encrypt', 'Success'],
+      ['Decrypt', 'Success'],
+      ['DescribeKey', 'ResourceUnavailable.CmkNotFound'],
+      ['GetRegions', 'AuthFailure.SignatureFailure'],
     ])
     const admin = (await t.server.accounts()).find((a) => a.name === 'admin')!
     expect(entries[0]).toMatchObject({ accountId: admin.accountId, secretId: ADMIN.secretId, sourceIp: 'bootstrap' })
-    expect(entries[2]).toMatchObject({ accountId: admin.accountId, secretId: ADMIN.secretId, keyId, sourceIp: '127.0.0.1', seq: 3 })
+    expect(entries[2]).toMatchObject({
+      accountId: admin.accountId,
+      secretId: ADMIN.secretId,
+      keyId,
+      sourceIp: '127.0.0.1',
+      seq: 3,
+    })
     expect(entries[2]!.requestId).toMatch(/^[0-9a-f-]{36}$/)
     expect(Math.abs(entries[2]!.time - Date.now())).toBeLessThan(60_000)
     // A failed authentication names no account but keeps the SecretId that was tried (never the signature).
@@ -42,7 +62,14 @@ describe('hash-chained, keyed audit log', () => {
     expect(dump).not.toContain(plaintext)
     expect(dump).not.toContain('top secret')
     expect(dump).not.toContain('Signature=')
-    expect(await verifyAuditChain(t.server.store, { macKey })).toEqual({ ok: true, entries: 6, headHash: entries[5]!.hash, keyed: true, hashes: { sha256: 6, sm3: 0 }, headHashAlg: 'sha256' })
+    expect(await verifyAuditChain(t.server.store, { macKey })).toEqual({
+      ok: true,
+      entries: 6,
+      headHash: entries[5]!.hash,
+      keyed: true,
+      hashes: { sha256: 6, sm3: 0 },
+      headHashAlg: 'sha256',
+    })
   })
 
   it('detects an edited entry', async () => {
@@ -62,7 +89,7 @@ describe('hash-chained, keyed audit log', () => {
     await db.run("UPDATE srv_audit SET result = 'Success' WHERE seq = 5")
     // Recompute every hash from #5 on and the head, as an intruder who read the code would.
     let prev = String(saved[3]!['hash'])
-    for (const e of (await t.server.store.audit.entries(4))) {
+    for (const e of await t.server.store.audit.entries(4)) {
       const hash = entryHash({ ...e, prevHash: prev })
       await db.run('UPDATE srv_audit SET prev_hash = ?, hash = ? WHERE seq = ?', [prev, hash, e.seq])
       prev = hash
@@ -73,7 +100,13 @@ describe('hash-chained, keyed audit log', () => {
     const r = await verifyAuditChain(t.server.store, { macKey })
     expect(r).toMatchObject({ ok: false, firstBadSeq: 5 })
     expect(r.reason).toMatch(/MAC/)
-    for (const row of saved) await db.run('UPDATE srv_audit SET result = ?, prev_hash = ?, hash = ? WHERE seq = ?', [row['result']!, row['prev_hash']!, row['hash']!, row['seq']!])
+    for (const row of saved)
+      await db.run('UPDATE srv_audit SET result = ?, prev_hash = ?, hash = ? WHERE seq = ?', [
+        row['result']!,
+        row['prev_hash']!,
+        row['hash']!,
+        row['seq']!,
+      ])
     await db.run('UPDATE srv_audit_head SET hash = ?', [head!['hash']!])
     expect((await verifyAuditChain(t.server.store, { macKey })).ok).toBe(true)
   })
@@ -84,14 +117,20 @@ describe('hash-chained, keyed audit log', () => {
     await db.run('DELETE FROM srv_audit WHERE seq = 4')
     expect(await verifyAuditChain(t.server.store, { macKey })).toMatchObject({ ok: false, firstBadSeq: 4 })
     const cols = Object.keys(row!)
-    await db.run(`INSERT INTO srv_audit (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, cols.map((c) => row![c]!))
+    await db.run(
+      `INSERT INTO srv_audit (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+      cols.map((c) => row![c]!),
+    )
     expect((await verifyAuditChain(t.server.store, { macKey })).ok).toBe(true)
     const [last] = await db.all('SELECT * FROM srv_audit WHERE seq = 6')
     await db.run('DELETE FROM srv_audit WHERE seq = 6')
     const cut = await verifyAuditChain(t.server.store, { macKey })
     expect(cut).toMatchObject({ ok: false, entries: 5, firstBadSeq: 6 })
     expect(cut.reason).toMatch(/removed/)
-    await db.run(`INSERT INTO srv_audit (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, cols.map((c) => last![c]!))
+    await db.run(
+      `INSERT INTO srv_audit (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+      cols.map((c) => last![c]!),
+    )
     expect((await verifyAuditChain(t.server.store, { macKey })).ok).toBe(true)
   })
 
@@ -101,11 +140,16 @@ describe('hash-chained, keyed audit log', () => {
     const text = JSON.stringify(cp)
     expect(parseAuditCheckpoint(text, macKey)).toEqual(cp)
     // Edited, or signed under another root key: refused.
-    expect(() => parseAuditCheckpoint(text.replace(`"entries":${cp.entries}`, `"entries":${cp.entries - 1}`), macKey)).toThrow(/signature/)
+    expect(() =>
+      parseAuditCheckpoint(text.replace(`"entries":${cp.entries}`, `"entries":${cp.entries - 1}`), macKey),
+    ).toThrow(/signature/)
     expect(() => parseAuditCheckpoint(text, auditMacKey(Buffer.alloc(32, 7)))).toThrow(/signature/)
     expect(() => parseAuditCheckpoint('not json', macKey)).toThrow(/JSON/)
     await t.admin.GetRegions()
-    expect(await verifyAuditChain(t.server.store, { macKey, checkpoint: cp })).toMatchObject({ ok: true, entries: cp.entries + 1 })
+    expect(await verifyAuditChain(t.server.store, { macKey, checkpoint: cp })).toMatchObject({
+      ok: true,
+      entries: cp.entries + 1,
+    })
   })
 
   it('behind a trusted proxy the client address from X-Forwarded-For is recorded', async () => {
@@ -125,7 +169,7 @@ describe('hash-chained, keyed audit log', () => {
     try {
       await t2.admin.GetRegions()
       await t2.admin.GetRegions()
-      await t2.server.store.db.run("UPDATE srv_audit SET prev_hash = ? WHERE seq = 2", ['f'.repeat(64)])
+      await t2.server.store.db.run('UPDATE srv_audit SET prev_hash = ? WHERE seq = 2', ['f'.repeat(64)])
       expect(await verifyAuditChain(t2.server.store)).toMatchObject({ ok: false, firstBadSeq: 2 })
     } finally {
       await t2.close()

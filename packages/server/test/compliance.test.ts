@@ -1,4 +1,11 @@
-import { constants, createPublicKey, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto'
+import {
+  constants,
+  createPublicKey,
+  generateKeyPairSync,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+} from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -37,10 +44,21 @@ async function plant(admin: KmsClient): Promise<Planted> {
   const aes = await keyId(admin, 'aes')
   const sm4 = await keyId(admin, 'sm4', { KeySpec: 'SM4' })
   const external = await keyId(admin, 'external', { Type: 2 })
-  const params = await admin.GetParametersForImport({ KeyId: external, WrappingAlgorithm: 'RSAES_PKCS1_V1_5', WrappingKeySpec: 'RSA_2048' })
-  const hosted = await admin.GenerateDataKey({ KeyId: aes, NumberOfBytes: 32, IsHostedByKms: 1, DataKeyName: 'under-aes' })
+  const params = await admin.GetParametersForImport({
+    KeyId: external,
+    WrappingAlgorithm: 'RSAES_PKCS1_V1_5',
+    WrappingKeySpec: 'RSA_2048',
+  })
+  const hosted = await admin.GenerateDataKey({
+    KeyId: aes,
+    NumberOfBytes: 32,
+    IsHostedByKms: 1,
+    DataKeyName: 'under-aes',
+  })
   return {
-    aes, sm4, external,
+    aes,
+    sm4,
+    external,
     rsaSign: await keyId(admin, 'rsa-sign', { KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048' }),
     rsaDecrypt: await keyId(admin, 'rsa-decrypt', { KeyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' }),
     ecc: await keyId(admin, 'ecc', { KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_ECC' }),
@@ -84,7 +102,9 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
 
   describe('gm', () => {
     let s: TestServer
-    beforeAll(async () => { s = await restart({ compliance: 'gm' }) })
+    beforeAll(async () => {
+      s = await restart({ compliance: 'gm' })
+    })
     afterAll(() => s.server.close())
 
     it('ListAlgorithms lists SM4 and SM2 only', async () => {
@@ -101,12 +121,18 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
       const e = await errorOf(s.admin.CreateKey({ Alias: 'a', KeySpec: 'AES_256' } as never))
       expect(e.code).toBe(REFUSED)
       expect(e.message).toMatch(/gm compliance profile .* does not allow key spec AES_256 \(CreateKey\): use SM4/)
-      for (const usage of ['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_SIGN_VERIFY_RSA_2048', 'ASYMMETRIC_SIGN_VERIFY_ECC']) {
+      for (const usage of [
+        'ASYMMETRIC_DECRYPT_RSA_2048',
+        'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
+        'ASYMMETRIC_SIGN_VERIFY_ECC',
+      ]) {
         expect(await codeOf(s.admin.CreateKey({ Alias: `u-${usage.length}`, KeyUsage: usage }))).toBe(REFUSED)
       }
       expect(await codeOf(s.admin.CreateKey({ Alias: 'ext2', Type: 2 }))).toBe(REFUSED)
       // A parameter that would loosen the profile does not exist.
-      expect(await codeOf(s.admin.CreateKey({ Alias: 'loose', KeySpec: 'AES_256', Compliance: 'none' } as never))).toBe('UnknownParameter')
+      expect(await codeOf(s.admin.CreateKey({ Alias: 'loose', KeySpec: 'AES_256', Compliance: 'none' } as never))).toBe(
+        'UnknownParameter',
+      )
     })
 
     it('keys made before gm: every use is refused, only management remains', async () => {
@@ -117,23 +143,80 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
       expect(await codeOf(s.admin.ReEncrypt({ CiphertextBlob: k.aesBlob, DestinationKeyId: k.sm4 }))).toBe(REFUSED)
       expect(await codeOf(s.admin.RotateKey({ KeyId: k.aes }))).toBe(REFUSED)
       expect(await codeOf(s.admin.EnableKeyRotation({ KeyId: k.aes, RotateDays: 30 }))).toBe(REFUSED)
-      expect(await codeOf(s.admin.SignByAsymmetricKey({ KeyId: k.rsaSign, Algorithm: 'RSA_PSS_SHA_256', Message: b64('m'), MessageType: 'RAW' }))).toBe(REFUSED)
-      expect(await codeOf(s.admin.SignByAsymmetricKey({ KeyId: k.ecc, Algorithm: 'ECC_P256_R1', Message: b64('m'), MessageType: 'RAW' }))).toBe(REFUSED)
-      expect(await codeOf(s.admin.VerifyByAsymmetricKey({ KeyId: k.ecc, Algorithm: 'ECC_P256_R1', Message: b64('m'), SignatureValue: b64('s'), MessageType: 'RAW' }))).toBe(REFUSED)
+      expect(
+        await codeOf(
+          s.admin.SignByAsymmetricKey({
+            KeyId: k.rsaSign,
+            Algorithm: 'RSA_PSS_SHA_256',
+            Message: b64('m'),
+            MessageType: 'RAW',
+          }),
+        ),
+      ).toBe(REFUSED)
+      expect(
+        await codeOf(
+          s.admin.SignByAsymmetricKey({
+            KeyId: k.ecc,
+            Algorithm: 'ECC_P256_R1',
+            Message: b64('m'),
+            MessageType: 'RAW',
+          }),
+        ),
+      ).toBe(REFUSED)
+      expect(
+        await codeOf(
+          s.admin.VerifyByAsymmetricKey({
+            KeyId: k.ecc,
+            Algorithm: 'ECC_P256_R1',
+            Message: b64('m'),
+            SignatureValue: b64('s'),
+            MessageType: 'RAW',
+          }),
+        ),
+      ).toBe(REFUSED)
       expect(await codeOf(s.admin.GetPublicKey({ KeyId: k.rsaDecrypt }))).toBe(REFUSED)
-      const ct = publicEncrypt({ key: createPublicKey(rsaPem), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from('x'))
-      expect(await codeOf(s.admin.AsymmetricRsaDecrypt({ KeyId: k.rsaDecrypt, Ciphertext: b64(ct), Algorithm: 'RSAES_OAEP_SHA_256' }))).toBe(REFUSED)
+      const ct = publicEncrypt(
+        { key: createPublicKey(rsaPem), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+        Buffer.from('x'),
+      )
+      expect(
+        await codeOf(
+          s.admin.AsymmetricRsaDecrypt({ KeyId: k.rsaDecrypt, Ciphertext: b64(ct), Algorithm: 'RSAES_OAEP_SHA_256' }),
+        ),
+      ).toBe(REFUSED)
       await s.admin.DisableKey({ KeyId: k.rsaSign })
       await s.admin.EnableKey({ KeyId: k.rsaSign })
     })
 
     it('SM4 and SM2 keys work; data keys take KeySpec SM4 (16 bytes) and refuse AES sizes', async () => {
-      expect(Buffer.from((await s.admin.Decrypt({ CiphertextBlob: k.sm4Blob })).Plaintext as string, 'base64').toString()).toBe('sm4 secret')
-      expect(Buffer.from((await s.admin.GenerateDataKey({ KeyId: k.sm4, KeySpec: 'SM4' })).Plaintext as string, 'base64')).toHaveLength(16)
-      expect(Buffer.from((await s.admin.GenerateDataKey({ KeyId: k.sm4, NumberOfBytes: 32 })).Plaintext as string, 'base64')).toHaveLength(32)
-      for (const spec of ['AES_128', 'AES_256']) expect(await codeOf(s.admin.GenerateDataKey({ KeyId: k.sm4, KeySpec: spec }))).toBe(REFUSED)
-      const sig = await s.admin.SignByAsymmetricKey({ KeyId: k.sm2Sign, Algorithm: 'SM2DSA', Message: b64('m'), MessageType: 'RAW' })
-      expect((await s.admin.VerifyByAsymmetricKey({ KeyId: k.sm2Sign, Algorithm: 'SM2DSA', Message: b64('m'), SignatureValue: sig.Signature as string, MessageType: 'RAW' })).SignatureValid).toBe(true)
+      expect(
+        Buffer.from((await s.admin.Decrypt({ CiphertextBlob: k.sm4Blob })).Plaintext as string, 'base64').toString(),
+      ).toBe('sm4 secret')
+      expect(
+        Buffer.from((await s.admin.GenerateDataKey({ KeyId: k.sm4, KeySpec: 'SM4' })).Plaintext as string, 'base64'),
+      ).toHaveLength(16)
+      expect(
+        Buffer.from((await s.admin.GenerateDataKey({ KeyId: k.sm4, NumberOfBytes: 32 })).Plaintext as string, 'base64'),
+      ).toHaveLength(32)
+      for (const spec of ['AES_128', 'AES_256'])
+        expect(await codeOf(s.admin.GenerateDataKey({ KeyId: k.sm4, KeySpec: spec }))).toBe(REFUSED)
+      const sig = await s.admin.SignByAsymmetricKey({
+        KeyId: k.sm2Sign,
+        Algorithm: 'SM2DSA',
+        Message: b64('m'),
+        MessageType: 'RAW',
+      })
+      expect(
+        (
+          await s.admin.VerifyByAsymmetricKey({
+            KeyId: k.sm2Sign,
+            Algorithm: 'SM2DSA',
+            Message: b64('m'),
+            SignatureValue: sig.Signature as string,
+            MessageType: 'RAW',
+          })
+        ).SignatureValid,
+      ).toBe(true)
     })
 
     it('sealing to a public key: SM2 (the default) only; RSA sealing is refused before anything is decrypted or generated', async () => {
@@ -141,17 +224,52 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
       const plain = await s.admin.AsymmetricSm2Decrypt({ KeyId: k.sm2Decrypt, Ciphertext: sealed.Plaintext as string })
       expect(Buffer.from(plain.Plaintext as string, 'base64')).toHaveLength(16)
       for (const alg of ['RSAES_OAEP_SHA_256', 'RSAES_PKCS1_V1_5', 'RSAES_OAEP_SHA_1']) {
-        expect(await codeOf(s.admin.GenerateDataKey({ KeyId: k.sm4, KeySpec: 'SM4', EncryptionPublicKey: rsaPem, EncryptionAlgorithm: alg }))).toBe(REFUSED)
-        expect(await codeOf(s.admin.Decrypt({ CiphertextBlob: k.sm4Blob, EncryptionPublicKey: rsaPem, EncryptionAlgorithm: alg }))).toBe(REFUSED)
+        expect(
+          await codeOf(
+            s.admin.GenerateDataKey({
+              KeyId: k.sm4,
+              KeySpec: 'SM4',
+              EncryptionPublicKey: rsaPem,
+              EncryptionAlgorithm: alg,
+            }),
+          ),
+        ).toBe(REFUSED)
+        expect(
+          await codeOf(
+            s.admin.Decrypt({ CiphertextBlob: k.sm4Blob, EncryptionPublicKey: rsaPem, EncryptionAlgorithm: alg }),
+          ),
+        ).toBe(REFUSED)
       }
       // Nothing refused was hosted: only the data key planted before the profile.
       expect((await s.admin.ListDataKeys({})).TotalCount).toBe(1)
     })
 
     it('key import is refused: no RSA wrapping, and a token issued before gm does not import', async () => {
-      expect(await codeOf(s.admin.GetParametersForImport({ KeyId: k.external, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' }))).toBe(REFUSED)
-      const wrapped = publicEncrypt({ key: createPublicKey({ key: Buffer.from(k.pkcs1Token.publicKey, 'base64'), format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_PADDING }, randomBytes(32))
-      expect(await codeOf(s.admin.ImportKeyMaterial({ KeyId: k.external, ImportToken: k.pkcs1Token.token, EncryptedKeyMaterial: b64(wrapped) }))).toBe(REFUSED)
+      expect(
+        await codeOf(
+          s.admin.GetParametersForImport({
+            KeyId: k.external,
+            WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+            WrappingKeySpec: 'RSA_2048',
+          }),
+        ),
+      ).toBe(REFUSED)
+      const wrapped = publicEncrypt(
+        {
+          key: createPublicKey({ key: Buffer.from(k.pkcs1Token.publicKey, 'base64'), format: 'der', type: 'spki' }),
+          padding: constants.RSA_PKCS1_PADDING,
+        },
+        randomBytes(32),
+      )
+      expect(
+        await codeOf(
+          s.admin.ImportKeyMaterial({
+            KeyId: k.external,
+            ImportToken: k.pkcs1Token.token,
+            EncryptedKeyMaterial: b64(wrapped),
+          }),
+        ),
+      ).toBe(REFUSED)
       expect((await s.admin.DescribeKey({ KeyId: k.external })).KeyMetadata?.KeyState).toBe('PendingImport')
     })
 
@@ -168,7 +286,10 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
       // Relabelling an SM3 entry as SHA-256 (to dodge the SM3 check) breaks it.
       const [last] = await s.server.store.db.all('SELECT seq FROM srv_audit ORDER BY seq DESC LIMIT 1')
       await s.server.store.db.run("UPDATE srv_audit SET hash_alg = 'sha256' WHERE seq = ?", [last!['seq'] as number])
-      expect(await verifyAuditChain(s.server.store, { macKey })).toMatchObject({ ok: false, reason: expect.stringMatching(/altered/) })
+      expect(await verifyAuditChain(s.server.store, { macKey })).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/altered/),
+      })
       await s.server.store.db.run("UPDATE srv_audit SET hash_alg = 'sm3' WHERE seq = ?", [last!['seq'] as number])
       expect((await verifyAuditChain(s.server.store, { macKey })).ok).toBe(true)
     })
@@ -176,7 +297,9 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
 
   describe('gm with allowLegacyDecrypt', () => {
     let s: TestServer
-    beforeAll(async () => { s = await restart({ compliance: 'gm', allowLegacyDecrypt: true }) })
+    beforeAll(async () => {
+      s = await restart({ compliance: 'gm', allowLegacyDecrypt: true })
+    })
     afterAll(() => s.server.close())
 
     it('old AES data decrypts and moves into SM4, each time with a LegacyDecrypt audit entry; AES encryption stays refused', async () => {
@@ -187,17 +310,24 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
       expect(await codeOf(s.admin.ReEncrypt({ CiphertextBlob: k.aesBlob }))).toBe(REFUSED)
       expect(await codeOf(s.admin.Encrypt({ KeyId: k.aes, Plaintext: b64('x') }))).toBe(REFUSED)
       await s.server.store.audit.drain()
-      const rows = await s.server.store.db.all("SELECT action, key_id, result, request_id FROM srv_audit WHERE action IN ('LegacyDecrypt', 'Decrypt', 'ReEncrypt') ORDER BY seq DESC LIMIT 5")
+      const rows = await s.server.store.db.all(
+        "SELECT action, key_id, result, request_id FROM srv_audit WHERE action IN ('LegacyDecrypt', 'Decrypt', 'ReEncrypt') ORDER BY seq DESC LIMIT 5",
+      )
       const legacy = rows.filter((r) => r['action'] === 'LegacyDecrypt')
       expect(legacy.map((r) => r['key_id'])).toEqual([k.aes, k.aes])
       // Each LegacyDecrypt entry shares its request's RequestId.
-      for (const l of legacy) expect(rows.some((r) => r['action'] !== 'LegacyDecrypt' && r['request_id'] === l['request_id'] && r['result'] === 'Success')).toBe(true)
+      for (const l of legacy)
+        expect(
+          rows.some(
+            (r) => r['action'] !== 'LegacyDecrypt' && r['request_id'] === l['request_id'] && r['result'] === 'Success',
+          ),
+        ).toBe(true)
       expect((await verifyAuditChain(s.server.store, { macKey: auditMacKey(s.rootKey) })).ok).toBe(true)
     })
   })
 
   describe('the inventory a compliance report reads', () => {
-    it('lists every key of every account with its owner and alias, and the audit log\'s hashes and legacy decryptions', async () => {
+    it("lists every key of every account with its owner and alias, and the audit log's hashes and legacy decryptions", async () => {
       const s = await restart({ compliance: 'gm' })
       const other = await s.account('team-b')
       const theirs = await keyId(other, 'their-sm4')
@@ -208,7 +338,12 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
       expect(inv.accounts).toBe(2)
       const byId = new Map(inv.keys.map((x) => [x.keyId, x]))
       expect(byId.get(theirs)).toMatchObject({ account: 'team-b', alias: 'their-sm4', keySpec: 'SM4' })
-      expect(byId.get(k.rsaSign)).toMatchObject({ account: 'admin', alias: 'rsa-sign', keySpec: 'RSA_2048', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048' })
+      expect(byId.get(k.rsaSign)).toMatchObject({
+        account: 'admin',
+        alias: 'rsa-sign',
+        keySpec: 'RSA_2048',
+        keyUsage: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
+      })
       expect(byId.get(k.external)).toMatchObject({ origin: 'EXTERNAL', keySpec: 'AES_256' })
       expect(inv.audit.ok).toBe(true)
       expect(inv.audit.hashes['SM3']).toBeGreaterThan(0)
@@ -219,7 +354,9 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
 
   describe('fips', () => {
     let s: TestServer
-    beforeAll(async () => { s = await restart({ compliance: 'fips' }) })
+    beforeAll(async () => {
+      s = await restart({ compliance: 'fips' })
+    })
     afterAll(() => s.server.close())
 
     it('ListAlgorithms lists AES, RSA and ECC only; SM keys and algorithms are refused', async () => {
@@ -230,27 +367,93 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
       expect(await codeOf(s.admin.CreateKey({ Alias: 'f-sm2', KeyUsage: 'ASYMMETRIC_SIGN_VERIFY_SM2' }))).toBe(REFUSED)
       expect(await codeOf(s.admin.Encrypt({ KeyId: k.sm4, Plaintext: b64('x') }))).toBe(REFUSED)
       expect(await codeOf(s.admin.Decrypt({ CiphertextBlob: k.sm4Blob }))).toBe(REFUSED)
-      expect(await codeOf(s.admin.SignByAsymmetricKey({ KeyId: k.sm2Sign, Algorithm: 'SM2DSA', Message: b64('m'), MessageType: 'RAW' }))).toBe(REFUSED)
-      expect(await codeOf(s.admin.AsymmetricSm2Decrypt({ KeyId: k.sm2Decrypt, Ciphertext: b64(randomBytes(120)) }))).toBe(REFUSED)
+      expect(
+        await codeOf(
+          s.admin.SignByAsymmetricKey({ KeyId: k.sm2Sign, Algorithm: 'SM2DSA', Message: b64('m'), MessageType: 'RAW' }),
+        ),
+      ).toBe(REFUSED)
+      expect(
+        await codeOf(s.admin.AsymmetricSm2Decrypt({ KeyId: k.sm2Decrypt, Ciphertext: b64(randomBytes(120)) })),
+      ).toBe(REFUSED)
       expect(await codeOf(s.admin.GenerateDataKey({ KeyId: k.aes, KeySpec: 'SM4' }))).toBe(REFUSED)
-      expect(Buffer.from((await s.admin.Decrypt({ CiphertextBlob: k.aesBlob })).Plaintext as string, 'base64').toString()).toBe('aes secret')
+      expect(
+        Buffer.from((await s.admin.Decrypt({ CiphertextBlob: k.aesBlob })).Plaintext as string, 'base64').toString(),
+      ).toBe('aes secret')
     })
 
     it('sealing defaults to RSAES_OAEP_SHA_256; SM2 and PKCS#1 v1.5 sealing are refused', async () => {
       const sealed = await s.admin.GenerateDataKey({ KeyId: k.aes, KeySpec: 'AES_256', EncryptionPublicKey: rsaPem })
-      const dk = privateDecrypt({ key: rsa.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(sealed.Plaintext as string, 'base64'))
+      const dk = privateDecrypt(
+        { key: rsa.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+        Buffer.from(sealed.Plaintext as string, 'base64'),
+      )
       expect(dk).toHaveLength(32)
-      expect(await codeOf(s.admin.GenerateDataKey({ KeyId: k.aes, KeySpec: 'AES_256', EncryptionPublicKey: sm2Pem, EncryptionAlgorithm: 'SM2' }))).toBe(REFUSED)
-      expect(await codeOf(s.admin.GenerateDataKey({ KeyId: k.aes, KeySpec: 'AES_256', EncryptionPublicKey: rsaPem, EncryptionAlgorithm: 'RSAES_PKCS1_V1_5' }))).toBe(REFUSED)
+      expect(
+        await codeOf(
+          s.admin.GenerateDataKey({
+            KeyId: k.aes,
+            KeySpec: 'AES_256',
+            EncryptionPublicKey: sm2Pem,
+            EncryptionAlgorithm: 'SM2',
+          }),
+        ),
+      ).toBe(REFUSED)
+      expect(
+        await codeOf(
+          s.admin.GenerateDataKey({
+            KeyId: k.aes,
+            KeySpec: 'AES_256',
+            EncryptionPublicKey: rsaPem,
+            EncryptionAlgorithm: 'RSAES_PKCS1_V1_5',
+          }),
+        ),
+      ).toBe(REFUSED)
     })
 
     it('import: PKCS#1 v1.5 wrapping and a PKCS#1 v1.5 token from before the profile are refused; OAEP imports', async () => {
-      expect(await codeOf(s.admin.GetParametersForImport({ KeyId: k.external, WrappingAlgorithm: 'RSAES_PKCS1_V1_5', WrappingKeySpec: 'RSA_2048' }))).toBe(REFUSED)
-      const old = publicEncrypt({ key: createPublicKey({ key: Buffer.from(k.pkcs1Token.publicKey, 'base64'), format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_PADDING }, randomBytes(32))
-      expect(await codeOf(s.admin.ImportKeyMaterial({ KeyId: k.external, ImportToken: k.pkcs1Token.token, EncryptedKeyMaterial: b64(old) }))).toBe(REFUSED)
-      const p = await s.admin.GetParametersForImport({ KeyId: k.external, WrappingAlgorithm: 'RSAES_OAEP_SHA_256', WrappingKeySpec: 'RSA_2048' })
-      const wrapped = publicEncrypt({ key: createPublicKey({ key: Buffer.from(p.PublicKey as string, 'base64'), format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, randomBytes(32))
-      await s.admin.ImportKeyMaterial({ KeyId: k.external, ImportToken: p.ImportToken as string, EncryptedKeyMaterial: b64(wrapped) })
+      expect(
+        await codeOf(
+          s.admin.GetParametersForImport({
+            KeyId: k.external,
+            WrappingAlgorithm: 'RSAES_PKCS1_V1_5',
+            WrappingKeySpec: 'RSA_2048',
+          }),
+        ),
+      ).toBe(REFUSED)
+      const old = publicEncrypt(
+        {
+          key: createPublicKey({ key: Buffer.from(k.pkcs1Token.publicKey, 'base64'), format: 'der', type: 'spki' }),
+          padding: constants.RSA_PKCS1_PADDING,
+        },
+        randomBytes(32),
+      )
+      expect(
+        await codeOf(
+          s.admin.ImportKeyMaterial({
+            KeyId: k.external,
+            ImportToken: k.pkcs1Token.token,
+            EncryptedKeyMaterial: b64(old),
+          }),
+        ),
+      ).toBe(REFUSED)
+      const p = await s.admin.GetParametersForImport({
+        KeyId: k.external,
+        WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+        WrappingKeySpec: 'RSA_2048',
+      })
+      const wrapped = publicEncrypt(
+        {
+          key: createPublicKey({ key: Buffer.from(p.PublicKey as string, 'base64'), format: 'der', type: 'spki' }),
+          padding: constants.RSA_PKCS1_OAEP_PADDING,
+          oaepHash: 'sha256',
+        },
+        randomBytes(32),
+      )
+      await s.admin.ImportKeyMaterial({
+        KeyId: k.external,
+        ImportToken: p.ImportToken as string,
+        EncryptedKeyMaterial: b64(wrapped),
+      })
       expect((await s.admin.DescribeKey({ KeyId: k.external })).KeyMetadata?.KeyState).toBe('Enabled')
     })
 

@@ -6,8 +6,12 @@ const ADMIN = { secretId: 'AKIDtestadmin0000000000000000001', secretKey: 'testad
 
 describe('HTTP surface', () => {
   let t: TestServer
-  beforeAll(async () => { t = await startTestServer({ memoryKeys: true, bodyLimit: 16 * 1024 }) })
-  afterAll(async () => { await t.close() })
+  beforeAll(async () => {
+    t = await startTestServer({ memoryKeys: true, bodyLimit: 16 * 1024 })
+  })
+  afterAll(async () => {
+    await t.close()
+  })
 
   it('GET /healthz and GET /metrics (Prometheus text with per-Action counters)', async () => {
     await t.admin.GetRegions()
@@ -28,7 +32,11 @@ describe('HTTP surface', () => {
   })
 
   it('a body over the limit gets a Tencent-shaped error and the server stays up', async () => {
-    const r = await send(t.server.url, { 'Content-Type': 'application/json', 'X-TC-Action': 'Encrypt' }, Buffer.alloc(64 * 1024, 0x20))
+    const r = await send(
+      t.server.url,
+      { 'Content-Type': 'application/json', 'X-TC-Action': 'Encrypt' },
+      Buffer.alloc(64 * 1024, 0x20),
+    )
     expect(r.status).toBe(200)
     expect(JSON.parse(r.text).Response.Error.Code).toBe('InvalidParameter')
     expect((await t.admin.GetRegions()).Regions).toEqual(['ap-guangzhou'])
@@ -42,7 +50,9 @@ describe('HTTP surface', () => {
     const sock = connect(t.server.port, '127.0.0.1')
     const reply = await new Promise<string>((resolve) => {
       let data = ''
-      sock.on('data', (c: Buffer) => { data += c.toString() })
+      sock.on('data', (c: Buffer) => {
+        data += c.toString()
+      })
       sock.on('close', () => resolve(data))
       sock.on('error', () => resolve(data))
       sock.end('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}')
@@ -59,8 +69,13 @@ describe('HTTP surface', () => {
 
   it('responses carry the RequestId header and JSON content type', async () => {
     // A success, an Action's refusal and an unauthenticated rejection: each names its RequestId twice, the same.
-    for (const [body, action, code] of [[{}, 'GetRegions', undefined], [{}, 'Encrypt', 'MissingParameter'], [{ KeyId: 'x' }, 'DescribeKey', 'AuthFailure.SecretIdNotFound']] as const) {
-      const creds = code === 'AuthFailure.SecretIdNotFound' ? { ...ADMIN, secretId: 'AKIDnobody0000000000000000000000' } : ADMIN
+    for (const [body, action, code] of [
+      [{}, 'GetRegions', undefined],
+      [{}, 'Encrypt', 'MissingParameter'],
+      [{ KeyId: 'x' }, 'DescribeKey', 'AuthFailure.SecretIdNotFound'],
+    ] as const) {
+      const creds =
+        code === 'AuthFailure.SecretIdNotFound' ? { ...ADMIN, secretId: 'AKIDnobody0000000000000000000000' } : ADMIN
       const r = await rawRequest(t.server.url, { ...creds, action, body })
       expect(r.json?.Response?.Error?.Code, action).toBe(code)
       expect(r.json?.Response?.RequestId).toMatch(/^[0-9a-f-]{36}$/)

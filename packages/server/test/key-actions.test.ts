@@ -4,26 +4,51 @@ import { codeOf } from '@keyward/test-support'
 
 describe('key Actions through the Tencent SDK', () => {
   let t: TestServer
-  beforeAll(async () => { t = await startTestServer({ memoryKeys: true }) })
-  afterAll(async () => { await t.close() })
+  beforeAll(async () => {
+    t = await startTestServer({ memoryKeys: true })
+  })
+  afterAll(async () => {
+    await t.close()
+  })
 
   it('CreateKey returns Tencent fields; DescribeKey maps KeyMetadata field by field', async () => {
     const k = await t.admin.CreateKey({ Alias: 'orders', Description: 'order data' })
-    expect(k).toMatchObject({ Alias: 'orders', Description: 'order data', KeyState: 'Enabled', KeyUsage: 'ENCRYPT_DECRYPT' })
+    expect(k).toMatchObject({
+      Alias: 'orders',
+      Description: 'order data',
+      KeyState: 'Enabled',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+    })
     expect(k.KeyId).toMatch(/^[A-Za-z0-9-]+$/)
     expect(k.RequestId).toMatch(/^[0-9a-f-]{36}$/)
     const d = await t.admin.DescribeKey({ KeyId: k.KeyId! })
     expect(d.KeyMetadata).toMatchObject({
-      KeyId: k.KeyId, Alias: 'orders', Description: 'order data', KeyState: 'Enabled', KeyUsage: 'ENCRYPT_DECRYPT',
-      Type: 1, Origin: 'TENCENT_KMS', Owner: 'user', KeyRotationEnabled: false, DeletionDate: 0, ValidTo: 0,
+      KeyId: k.KeyId,
+      Alias: 'orders',
+      Description: 'order data',
+      KeyState: 'Enabled',
+      KeyUsage: 'ENCRYPT_DECRYPT',
+      Type: 1,
+      Origin: 'TENCENT_KMS',
+      Owner: 'user',
+      KeyRotationEnabled: false,
+      DeletionDate: 0,
+      ValidTo: 0,
       // Keyward extensions (Tencent derives these from KeyUsage/Type).
-      KeySpec: 'AES_256', KeyVersionCount: 1,
+      KeySpec: 'AES_256',
+      KeyVersionCount: 1,
     })
     expect(d.KeyMetadata!.CreateTime).toBe(k.CreateTime)
   })
 
   it('CreateKey makes every usage and SM4 keys; bad fields get Tencent codes', async () => {
-    for (const usage of ['ASYMMETRIC_DECRYPT_RSA_2048', 'ASYMMETRIC_DECRYPT_SM2', 'ASYMMETRIC_SIGN_VERIFY_SM2', 'ASYMMETRIC_SIGN_VERIFY_RSA_2048', 'ASYMMETRIC_SIGN_VERIFY_ECC']) {
+    for (const usage of [
+      'ASYMMETRIC_DECRYPT_RSA_2048',
+      'ASYMMETRIC_DECRYPT_SM2',
+      'ASYMMETRIC_SIGN_VERIFY_SM2',
+      'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
+      'ASYMMETRIC_SIGN_VERIFY_ECC',
+    ]) {
       const k = await t.admin.CreateKey({ Alias: `u-${usage.toLowerCase()}`, KeyUsage: usage })
       expect(k.KeyUsage).toBe(usage)
     }
@@ -33,7 +58,9 @@ describe('key Actions through the Tencent SDK', () => {
     expect(await codeOf(t.admin.CreateKey({ Alias: 'KMS-reserved' }))).toBe('InvalidParameterValue.InvalidAlias')
     expect(await codeOf(t.admin.CreateKey({ Alias: 'bad alias!' }))).toBe('InvalidParameterValue.InvalidAlias')
     expect(await codeOf(t.admin.CreateKey({ Alias: '-leading-dash' }))).toBe('InvalidParameterValue.InvalidAlias')
-    expect(await codeOf(t.admin.CreateKey({ Alias: 'bytes', Description: '密'.repeat(342) }))).toBe('InvalidParameterValue')
+    expect(await codeOf(t.admin.CreateKey({ Alias: 'bytes', Description: '密'.repeat(342) }))).toBe(
+      'InvalidParameterValue',
+    )
     expect(await codeOf(t.admin.CreateKey({ Alias: 'x', KeyUsage: 'NOPE' }))).toBe('InvalidParameterValue')
     expect(await codeOf(t.admin.CreateKey({ Alias: 'x', Type: 3 }))).toBe('InvalidParameterValue')
     expect(await codeOf(t.admin.request('CreateKey', {}))).toBe('MissingParameter')
@@ -41,7 +68,9 @@ describe('key Actions through the Tencent SDK', () => {
   })
 
   it('DescribeKey of an unknown or malformed KeyId', async () => {
-    expect(await codeOf(t.admin.DescribeKey({ KeyId: '00000000-0000-0000-0000-000000000000' }))).toBe('ResourceUnavailable.CmkNotFound')
+    expect(await codeOf(t.admin.DescribeKey({ KeyId: '00000000-0000-0000-0000-000000000000' }))).toBe(
+      'ResourceUnavailable.CmkNotFound',
+    )
     expect(await codeOf(t.admin.DescribeKey({ KeyId: 'bad id/..' }))).toBe('InvalidParameterValue.InvalidKeyId')
     expect(await codeOf(t.admin.request('DescribeKey', {}))).toBe('MissingParameter')
   })
@@ -80,8 +109,12 @@ describe('key Actions through the Tencent SDK', () => {
     await t.admin.UpdateKeyDescription({ KeyId: k.KeyId!, Description: 'new words' })
     const d = await t.admin.DescribeKey({ KeyId: k.KeyId! })
     expect(d.KeyMetadata).toMatchObject({ Alias: 'renamed', Description: 'new words' })
-    expect(await codeOf(t.admin.UpdateAlias({ KeyId: k.KeyId!, Alias: 'orders' }))).toBe('InvalidParameterValue.AliasAlreadyExists')
-    expect(await codeOf(t.admin.UpdateKeyDescription({ KeyId: k.KeyId!, Description: 'x'.repeat(1025) }))).toBe('InvalidParameterValue')
+    expect(await codeOf(t.admin.UpdateAlias({ KeyId: k.KeyId!, Alias: 'orders' }))).toBe(
+      'InvalidParameterValue.AliasAlreadyExists',
+    )
+    expect(await codeOf(t.admin.UpdateKeyDescription({ KeyId: k.KeyId!, Description: 'x'.repeat(1025) }))).toBe(
+      'InvalidParameterValue',
+    )
     // The old alias is free again.
     await t.admin.CreateKey({ Alias: 'rename-me' })
   })
@@ -91,7 +124,9 @@ describe('key Actions through the Tencent SDK', () => {
     const b = await t.admin.CreateKey({ Alias: 'state-b' })
     await t.admin.DisableKeys({ KeyIds: [a.KeyId!, b.KeyId!] })
     expect((await t.admin.DescribeKey({ KeyId: a.KeyId! })).KeyMetadata!.KeyState).toBe('Disabled')
-    expect(await codeOf(t.admin.Encrypt({ KeyId: a.KeyId!, Plaintext: 'aGk=' }))).toBe('ResourceUnavailable.CmkDisabled')
+    expect(await codeOf(t.admin.Encrypt({ KeyId: a.KeyId!, Plaintext: 'aGk=' }))).toBe(
+      'ResourceUnavailable.CmkDisabled',
+    )
     await t.admin.EnableKeys({ KeyIds: [a.KeyId!, b.KeyId!] })
     await t.admin.DisableKey({ KeyId: b.KeyId! })
     await t.admin.EnableKey({ KeyId: b.KeyId! })
@@ -101,12 +136,17 @@ describe('key Actions through the Tencent SDK', () => {
 
   it('ScheduleKeyDeletion / CancelKeyDeletion', async () => {
     const k = await t.admin.CreateKey({ Alias: 'doomed' })
-    expect(await codeOf(t.admin.ScheduleKeyDeletion({ KeyId: k.KeyId!, PendingWindowInDays: 6 }))).toBe('InvalidParameter.InvalidPendingWindowInDays')
+    expect(await codeOf(t.admin.ScheduleKeyDeletion({ KeyId: k.KeyId!, PendingWindowInDays: 6 }))).toBe(
+      'InvalidParameter.InvalidPendingWindowInDays',
+    )
     await t.admin.DisableKey({ KeyId: k.KeyId! })
     const s = await t.admin.ScheduleKeyDeletion({ KeyId: k.KeyId!, PendingWindowInDays: 7 })
     expect(s.KeyId).toBe(k.KeyId)
     expect(s.DeletionDate! - Math.floor(Date.now() / 1000)).toBeGreaterThan(7 * 86400 - 60)
-    expect((await t.admin.DescribeKey({ KeyId: k.KeyId! })).KeyMetadata).toMatchObject({ KeyState: 'PendingDelete', DeletionDate: s.DeletionDate })
+    expect((await t.admin.DescribeKey({ KeyId: k.KeyId! })).KeyMetadata).toMatchObject({
+      KeyState: 'PendingDelete',
+      DeletionDate: s.DeletionDate,
+    })
     const c = await t.admin.CancelKeyDeletion({ KeyId: k.KeyId! })
     expect(c.KeyId).toBe(k.KeyId)
     expect((await t.admin.DescribeKey({ KeyId: k.KeyId! })).KeyMetadata!.KeyState).not.toBe('PendingDelete')
@@ -121,8 +161,12 @@ describe('key Actions through the Tencent SDK', () => {
     expect((await t.admin.DescribeKey({ KeyId: k.KeyId! })).KeyMetadata!.RotateDays).toBe(30)
     await t.admin.RotateKey({ KeyId: k.KeyId! })
     const after = await t.admin.Encrypt({ KeyId: k.KeyId!, Plaintext: 'bmV3' })
-    expect(Buffer.from((await t.admin.Decrypt({ CiphertextBlob: before.CiphertextBlob! })).Plaintext!, 'base64').toString()).toBe('old')
-    expect(Buffer.from((await t.admin.Decrypt({ CiphertextBlob: after.CiphertextBlob! })).Plaintext!, 'base64').toString()).toBe('new')
+    expect(
+      Buffer.from((await t.admin.Decrypt({ CiphertextBlob: before.CiphertextBlob! })).Plaintext!, 'base64').toString(),
+    ).toBe('old')
+    expect(
+      Buffer.from((await t.admin.Decrypt({ CiphertextBlob: after.CiphertextBlob! })).Plaintext!, 'base64').toString(),
+    ).toBe('new')
     await t.admin.DisableKeyRotation({ KeyId: k.KeyId! })
     expect((await t.admin.GetKeyRotationStatus({ KeyId: k.KeyId! })).KeyRotationEnabled).toBe(false)
     expect(await codeOf(t.admin.EnableKeyRotation({ KeyId: k.KeyId!, RotateDays: 3 }))).toBe('InvalidParameterValue')
@@ -132,7 +176,9 @@ describe('key Actions through the Tencent SDK', () => {
     const k = await t.admin.CreateKey({ Alias: 'archived' })
     await t.admin.ArchiveKey({ KeyId: k.KeyId! })
     expect((await t.admin.DescribeKey({ KeyId: k.KeyId! })).KeyMetadata!.KeyState).toBe('Archived')
-    expect(await codeOf(t.admin.Encrypt({ KeyId: k.KeyId!, Plaintext: 'aGk=' }))).toBe('ResourceUnavailable.CmkArchived')
+    expect(await codeOf(t.admin.Encrypt({ KeyId: k.KeyId!, Plaintext: 'aGk=' }))).toBe(
+      'ResourceUnavailable.CmkArchived',
+    )
     await t.admin.CancelKeyArchive({ KeyId: k.KeyId! })
     expect((await t.admin.DescribeKey({ KeyId: k.KeyId! })).KeyMetadata!.KeyState).toBe('Enabled')
   })

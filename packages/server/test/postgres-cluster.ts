@@ -45,16 +45,34 @@ export async function startPgCluster(): Promise<PgCluster> {
   const tmp = tempDir('keyward-pg-')
   const data = join(tmp.dir, 'data')
   const asRoot = process.getuid?.() === 0
-  const as = (cmd: string, args: string[]): Buffer => asRoot ? run('runuser', ['-u', 'postgres', '--', cmd, ...args]) : run(cmd, args)
+  const as = (cmd: string, args: string[]): Buffer =>
+    asRoot ? run('runuser', ['-u', 'postgres', '--', cmd, ...args]) : run(cmd, args)
   if (asRoot) {
     requireBinary('runuser')
     mkdirSync(data, { mode: 0o700 })
-    chownSync(tmp.dir, Number(run('id', ['-u', 'postgres']).toString().trim()), Number(run('id', ['-g', 'postgres']).toString().trim()))
-    chownSync(data, Number(run('id', ['-u', 'postgres']).toString().trim()), Number(run('id', ['-g', 'postgres']).toString().trim()))
+    chownSync(
+      tmp.dir,
+      Number(run('id', ['-u', 'postgres']).toString().trim()),
+      Number(run('id', ['-g', 'postgres']).toString().trim()),
+    )
+    chownSync(
+      data,
+      Number(run('id', ['-u', 'postgres']).toString().trim()),
+      Number(run('id', ['-g', 'postgres']).toString().trim()),
+    )
   }
   as(initdb, ['-D', data, '-A', 'trust', '-U', 'keyward', '--no-sync', '-E', 'UTF8'])
   const port = await freePort()
-  as(pgCtl, ['-D', data, '-l', join(tmp.dir, 'log'), '-w', '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${tmp.dir} -c fsync=off`, 'start'])
+  as(pgCtl, [
+    '-D',
+    data,
+    '-l',
+    join(tmp.dir, 'log'),
+    '-w',
+    '-o',
+    `-c listen_addresses=127.0.0.1 -p ${port} -k ${tmp.dir} -c fsync=off`,
+    'start',
+  ])
   return {
     url: `postgres://keyward@127.0.0.1:${port}/postgres`,
     stop() {

@@ -16,7 +16,9 @@ interface Sign3Args {
 
 // The SDK's own TC3 signer (CommonJS), so that hand-made requests are signed exactly as the SDK signs.
 const require = createRequire(import.meta.url)
-const Sign = (require('tencentcloud-sdk-nodejs/tencentcloud/common/sign.js') as { default: { sign3(a: Sign3Args): string } }).default
+const Sign = (
+  require('tencentcloud-sdk-nodejs/tencentcloud/common/sign.js') as { default: { sign3(a: Sign3Args): string } }
+).default
 
 export interface RawOptions {
   action?: string
@@ -35,9 +37,23 @@ export interface RawOptions {
 }
 
 /** A request signed with the SDK's signer, sent with fetch; returns HTTP status and parsed JSON (or text). */
-export async function rawRequest(url: string, o: RawOptions): Promise<{ status: number; headers: IncomingHttpHeaders; json: { Response?: { Error?: { Code: string; Message: string }; RequestId?: string } & Record<string, unknown> } | undefined; text: string }> {
+export async function rawRequest(
+  url: string,
+  o: RawOptions,
+): Promise<{
+  status: number
+  headers: IncomingHttpHeaders
+  json:
+    | { Response?: { Error?: { Code: string; Message: string }; RequestId?: string } & Record<string, unknown> }
+    | undefined
+  text: string
+}> {
   const timestamp = o.timestamp ?? Math.floor(Date.now() / 1000)
-  const bodyBuf = Buffer.isBuffer(o.body) ? o.body : typeof o.body === 'string' ? Buffer.from(o.body) : Buffer.from(JSON.stringify(o.body ?? {}))
+  const bodyBuf = Buffer.isBuffer(o.body)
+    ? o.body
+    : typeof o.body === 'string'
+      ? Buffer.from(o.body)
+      : Buffer.from(JSON.stringify(o.body ?? {}))
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'X-TC-Action': o.action ?? 'GetRegions',
@@ -46,8 +62,16 @@ export async function rawRequest(url: string, o: RawOptions): Promise<{ status: 
     'X-TC-Timestamp': String(timestamp),
   }
   headers['Authorization'] = Sign.sign3({
-    method: 'POST', url: `${o.signUrl ?? url}/`, payload: bodyBuf, timestamp, service: o.service ?? '127', secretId: o.secretId, secretKey: o.secretKey,
-    multipart: false, boundary: '', headers,
+    method: 'POST',
+    url: `${o.signUrl ?? url}/`,
+    payload: bodyBuf,
+    timestamp,
+    service: o.service ?? '127',
+    secretId: o.secretId,
+    secretKey: o.secretKey,
+    multipart: false,
+    boundary: '',
+    headers,
   })
   Object.assign(headers, o.headers ?? {})
   const { status, headers: replyHeaders, text } = await send(url, headers, o.tamper ? o.tamper(bodyBuf) : bodyBuf)
@@ -61,14 +85,24 @@ export async function rawRequest(url: string, o: RawOptions): Promise<{ status: 
 }
 
 /** POST over node:http, which (unlike fetch) lets a test set any Host header. */
-export function send(url: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
+export function send(
+  url: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<{ status: number; headers: IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/`, { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) } }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }))
-      res.on('error', reject)
-    })
+    const req = request(
+      `${url}/`,
+      { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) } },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        )
+        res.on('error', reject)
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })

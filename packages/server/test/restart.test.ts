@@ -11,7 +11,12 @@ describe('persistence', () => {
     const k = await first.admin.CreateKey({ Alias: 'durable' })
     const e = await first.admin.Encrypt({ KeyId: k.KeyId!, Plaintext: b64('survives restarts') })
     await first.admin.request('CreateGrant', { KeyId: k.KeyId!, GranteeAccountName: 'bob', Operations: ['Decrypt'] })
-    const dk = await first.admin.GenerateDataKey({ KeyId: k.KeyId!, KeySpec: 'AES_256', IsHostedByKms: 1, DataKeyName: 'durable-dek' })
+    const dk = await first.admin.GenerateDataKey({
+      KeyId: k.KeyId!,
+      KeySpec: 'AES_256',
+      IsHostedByKms: 1,
+      DataKeyName: 'durable-dek',
+    })
     const bobCreds = (await first.server.accounts()).find((a) => a.name === 'bob')!
     void bob
     const { dir, rootKey } = first
@@ -22,7 +27,12 @@ describe('persistence', () => {
       expect(second.server.initialAccount).toBeUndefined()
       const d = await second.admin.DescribeKey({ KeyId: k.KeyId! })
       expect(d.KeyMetadata!.Alias).toBe('durable')
-      expect(Buffer.from((await second.admin.Decrypt({ CiphertextBlob: e.CiphertextBlob! })).Plaintext!, 'base64').toString()).toBe('survives restarts')
+      expect(
+        Buffer.from(
+          (await second.admin.Decrypt({ CiphertextBlob: e.CiphertextBlob! })).Plaintext!,
+          'base64',
+        ).toString(),
+      ).toBe('survives restarts')
       expect((await second.admin.GetDataKeyPlaintext({ DataKeyId: dk.DataKeyId! })).Plaintext).toBe(dk.Plaintext)
       expect((await second.server.accounts()).map((a) => a.secretId)).toContain(bobCreds.secretId)
       expect((await verifyAuditChain(second.server.store)).ok).toBe(true)
@@ -36,10 +46,15 @@ describe('persistence', () => {
     await first.account('carol')
     const { dir } = first
     await first.server.close()
-    const second = await startTestServer({ reuse: { dir, rootKey: Buffer.alloc(32, 9) }, bootstrap: { secretId: 'AKIDsomeoneelse000000000000000001', secretKey: 'someoneelsesecret00000000000001' } })
+    const second = await startTestServer({
+      reuse: { dir, rootKey: Buffer.alloc(32, 9) },
+      bootstrap: { secretId: 'AKIDsomeoneelse000000000000000001', secretKey: 'someoneelsesecret00000000000001' },
+    })
     try {
       const carol = (await second.server.accounts()).find((a) => a.name === 'carol')!
-      const r = await sdkClient(second.server.url, carol.secretId, 'x'.repeat(32)).GetRegions().catch((e: { code: string }) => e.code)
+      const r = await sdkClient(second.server.url, carol.secretId, 'x'.repeat(32))
+        .GetRegions()
+        .catch((e: { code: string }) => e.code)
       expect(r).toBe('FailedOperation.StoreError')
     } finally {
       await second.close()
@@ -56,7 +71,9 @@ describe('runServe (what `keyward serve` and `npm start` call)', () => {
     try {
       const out = new PassThrough()
       let text = ''
-      out.on('data', (c: Buffer) => { text += c.toString() })
+      out.on('data', (c: Buffer) => {
+        text += c.toString()
+      })
       const server = await runServe({ host: '127.0.0.1', port: 0, home: home.dir, out, logLevel: 'silent' })
       const lines = text.trim().split('\n')
       expect(lines.filter((l) => l.startsWith('listening on'))).toEqual([`listening on ${server.url}`])
@@ -70,7 +87,9 @@ describe('runServe (what `keyward serve` and `npm start` call)', () => {
 
       let again = ''
       const out2 = new PassThrough()
-      out2.on('data', (c: Buffer) => { again += c.toString() })
+      out2.on('data', (c: Buffer) => {
+        again += c.toString()
+      })
       const restarted = await runServe({ host: '127.0.0.1', port: 0, home: home.dir, out: out2, logLevel: 'silent' })
       try {
         expect(again).not.toContain(secretKey!)
@@ -89,7 +108,7 @@ describe('runServe (what `keyward serve` and `npm start` call)', () => {
 })
 
 describe('secrets never print', () => {
-  it('a new account\'s SecretKey is redacted in JSON and inspect but readable once', async () => {
+  it("a new account's SecretKey is redacted in JSON and inspect but readable once", async () => {
     const { inspect } = await import('node:util')
     const t = await startTestServer({ memoryKeys: true })
     try {

@@ -33,7 +33,9 @@ export interface TestServer {
  * A server over the real software provider: keys in SQLite under a temp dir (or memory), server state in SQLite.
  * `reuse` restarts over an existing dir and root key.
  */
-export async function startTestServer(options: Partial<ServerOptions> & { reuse?: { dir: string; rootKey: Buffer }; memoryKeys?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: Partial<ServerOptions> & { reuse?: { dir: string; rootKey: Buffer }; memoryKeys?: boolean } = {},
+): Promise<TestServer> {
   const tmp = options.reuse ? { dir: options.reuse.dir, remove: () => undefined } : tempDir('keyward-server-')
   const rootKey = options.reuse?.rootKey ?? randomBytes(32)
   const keyStore: KeyStore = options.memoryKeys ? new MemoryKeyStore() : SqliteKeyStore.open(join(tmp.dir, 'keys.db'))

@@ -6,8 +6,23 @@ import { tempDir } from '@keyward/test-support'
 import { migrate } from '../src/store/schema.js'
 
 const meta = (keyId: string, alias: string): KeyMetadata => ({
-  keyId, alias, description: '', keyState: 'Enabled', keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'AES_256', origin: 'TENCENT_KMS', type: 1,
-  createTime: 1, deletionDate: 0, validTo: 0, keyRotationEnabled: false, nextRotateTime: 0, rotateDays: 0, lastRotateTime: 0, keyVersionCount: 1, owner: 'user',
+  keyId,
+  alias,
+  description: '',
+  keyState: 'Enabled',
+  keyUsage: 'ENCRYPT_DECRYPT',
+  keySpec: 'AES_256',
+  origin: 'TENCENT_KMS',
+  type: 1,
+  createTime: 1,
+  deletionDate: 0,
+  validTo: 0,
+  keyRotationEnabled: false,
+  nextRotateTime: 0,
+  rotateDays: 0,
+  lastRotateTime: 0,
+  keyVersionCount: 1,
+  owner: 'user',
 })
 
 describe('SQL stores on SQLite', () => {
@@ -20,7 +35,10 @@ describe('SQL stores on SQLite', () => {
     const tmp = tempDir('keyward-sql-')
     const d = openSqliteDb(join(tmp.dir, 'x.db'))
     await migrate(d)
-    cleanup.push(() => tmp.remove(), () => d.close())
+    cleanup.push(
+      () => tmp.remove(),
+      () => d.close(),
+    )
     return d
   }
 
@@ -28,12 +46,14 @@ describe('SQL stores on SQLite', () => {
     const d = await db()
     await d.run('CREATE TABLE t (v TEXT)')
     let outside: Promise<number> | undefined
-    await expect(d.transaction(async (tx) => {
-      await tx.run("INSERT INTO t (v) VALUES ('inside')")
-      outside = d.run("INSERT INTO t (v) VALUES ('outside')")
-      await new Promise((r) => setTimeout(r, 20))
-      throw new Error('roll back')
-    })).rejects.toThrow('roll back')
+    await expect(
+      d.transaction(async (tx) => {
+        await tx.run("INSERT INTO t (v) VALUES ('inside')")
+        outside = d.run("INSERT INTO t (v) VALUES ('outside')")
+        await new Promise((r) => setTimeout(r, 20))
+        throw new Error('roll back')
+      }),
+    ).rejects.toThrow('roll back')
     await outside
     expect((await d.all('SELECT v FROM t')).map((r) => r['v'])).toEqual(['outside'])
   })
@@ -41,17 +61,25 @@ describe('SQL stores on SQLite', () => {
   it('SqlKeyStore keeps the KeyStore contract: aliases unique, versions numbered, records replaced, delete cascades', async () => {
     const store = await SqlKeyStore.over(await db())
     await store.insertKey(meta('k1', 'one'))
-    await expect(store.insertKey(meta('k2', 'one'))).rejects.toMatchObject({ code: 'InvalidParameterValue.AliasAlreadyExists' })
+    await expect(store.insertKey(meta('k2', 'one'))).rejects.toMatchObject({
+      code: 'InvalidParameterValue.AliasAlreadyExists',
+    })
     await store.insertKey(meta('k2', 'two'))
-    await expect(store.updateKey('k2', { alias: 'one' })).rejects.toMatchObject({ code: 'InvalidParameterValue.AliasAlreadyExists' })
+    await expect(store.updateKey('k2', { alias: 'one' })).rejects.toMatchObject({
+      code: 'InvalidParameterValue.AliasAlreadyExists',
+    })
     expect((await store.updateKey('k2', { description: 'd' })).description).toBe('d')
-    await expect(store.updateKey('nope', { description: 'd' })).rejects.toMatchObject({ code: 'ResourceUnavailable.CmkNotFound' })
+    await expect(store.updateKey('nope', { description: 'd' })).rejects.toMatchObject({
+      code: 'ResourceUnavailable.CmkNotFound',
+    })
     expect((await store.getKeyByAlias('two'))?.keyId).toBe('k2')
     const versions = await Promise.all([1, 2, 3].map((i) => store.addVersion('k1', Buffer.from([i]))))
     expect(versions.sort()).toEqual([1, 2, 3])
     expect(await store.latestVersion('k1')).toBe(3)
     expect(Buffer.from((await store.getVersion('k1', 2))!)).toHaveLength(1)
-    await expect(store.addVersion('nope', Buffer.from([1]))).rejects.toMatchObject({ code: 'ResourceUnavailable.CmkNotFound' })
+    await expect(store.addVersion('nope', Buffer.from([1]))).rejects.toMatchObject({
+      code: 'ResourceUnavailable.CmkNotFound',
+    })
     await store.putRecord('k1', 'token', Buffer.from('a'))
     await store.putRecord('k1', 'token', Buffer.from('b'))
     expect(Buffer.from((await store.getRecord('k1', 'token'))!).toString()).toBe('b')

@@ -9,18 +9,26 @@ const ADMIN = { secretId: 'AKIDtestadmin0000000000000000001', secretKey: 'testad
 describe('TC3-HMAC-SHA256 authentication', () => {
   let t: TestServer
   const clock = new ManualClock(Date.now())
-  beforeAll(async () => { t = await startTestServer({ memoryKeys: true, clock }) })
-  afterAll(async () => { await t.close() })
+  beforeAll(async () => {
+    t = await startTestServer({ memoryKeys: true, clock })
+  })
+  afterAll(async () => {
+    await t.close()
+  })
 
-  it('accepts the SDK (signed host = hostname, service = endpoint\'s first label)', async () => {
+  it("accepts the SDK (signed host = hostname, service = endpoint's first label)", async () => {
     clock.set(Date.now())
     expect((await t.admin.GetRegions()).Regions).toEqual(['ap-guangzhou'])
   })
 
   it('wrong SecretKey → AuthFailure.SignatureFailure; unknown SecretId → AuthFailure.SecretIdNotFound', async () => {
     clock.set(Date.now())
-    expect(await codeOf(sdkClient(t.server.url, ADMIN.secretId, 'wrong-secret-key-000000000000000').GetRegions())).toBe('AuthFailure.SignatureFailure')
-    expect(await codeOf(sdkClient(t.server.url, 'AKIDunknown000000000000000000000', ADMIN.secretKey).GetRegions())).toBe('AuthFailure.SecretIdNotFound')
+    expect(await codeOf(sdkClient(t.server.url, ADMIN.secretId, 'wrong-secret-key-000000000000000').GetRegions())).toBe(
+      'AuthFailure.SignatureFailure',
+    )
+    expect(
+      await codeOf(sdkClient(t.server.url, 'AKIDunknown000000000000000000000', ADMIN.secretKey).GetRegions()),
+    ).toBe('AuthFailure.SecretIdNotFound')
   })
 
   it('clock skew over 300 s → AuthFailure.SignatureExpire; within it is fine', async () => {
@@ -37,7 +45,12 @@ describe('TC3-HMAC-SHA256 authentication', () => {
     clock.set(Date.now())
     const ok = await rawRequest(t.server.url, { ...ADMIN, action: 'GenerateRandom', body: { NumberOfBytes: 16 } })
     expect(ok.json?.Response?.Error).toBeUndefined()
-    const tampered = await rawRequest(t.server.url, { ...ADMIN, action: 'GenerateRandom', body: { NumberOfBytes: 16 }, tamper: () => Buffer.from('{"NumberOfBytes":32}') })
+    const tampered = await rawRequest(t.server.url, {
+      ...ADMIN,
+      action: 'GenerateRandom',
+      body: { NumberOfBytes: 16 },
+      tamper: () => Buffer.from('{"NumberOfBytes":32}'),
+    })
     expect(tampered.json?.Response?.Error?.Code).toBe('AuthFailure.SignatureFailure')
     const otherHost = await rawRequest(t.server.url, { ...ADMIN, body: {}, headers: { Host: 'kms.example.com' } })
     expect(otherHost.json?.Response?.Error?.Code).toBe('AuthFailure.SignatureFailure')
@@ -50,17 +63,28 @@ describe('TC3-HMAC-SHA256 authentication', () => {
     expect(r.json?.Response?.Regions).toEqual(['ap-guangzhou'])
   })
 
-  it('a scope date other than the timestamp\'s day fails', async () => {
+  it("a scope date other than the timestamp's day fails", async () => {
     // Signed for yesterday's timestamp but sent with today's: the scope date no longer matches.
     const yesterday = Math.floor(Date.now() / 1000) - 86_400
-    const r = await rawRequest(t.server.url, { ...ADMIN, body: {}, timestamp: yesterday, headers: { 'X-TC-Timestamp': String(Math.floor(Date.now() / 1000)) } })
+    const r = await rawRequest(t.server.url, {
+      ...ADMIN,
+      body: {},
+      timestamp: yesterday,
+      headers: { 'X-TC-Timestamp': String(Math.floor(Date.now() / 1000)) },
+    })
     expect(r.json?.Response?.Error?.Code).toBe('AuthFailure.SignatureFailure')
   })
 
   it('malformed Authorization, missing or bad headers get their codes', async () => {
     const cases: Array<[Record<string, string>, string]> = [
       [{ Authorization: 'Basic abc' }, 'AuthFailure.InvalidAuthorization'],
-      [{ Authorization: 'TC3-HMAC-SHA256 Credential=x/2020-01-01/kms/tc3_request, SignedHeaders=host, Signature=' + '0'.repeat(64) }, 'AuthFailure.InvalidAuthorization'],
+      [
+        {
+          Authorization:
+            'TC3-HMAC-SHA256 Credential=x/2020-01-01/kms/tc3_request, SignedHeaders=host, Signature=' + '0'.repeat(64),
+        },
+        'AuthFailure.InvalidAuthorization',
+      ],
       [{ 'X-TC-Version': '2017-03-12' }, 'InvalidParameterValue'],
       [{ 'X-TC-Action': '' }, 'MissingParameter'],
       [{ 'X-TC-Action': 'Bad-Action!' }, 'InvalidAction'],
@@ -86,19 +110,39 @@ describe('TC3-HMAC-SHA256 authentication', () => {
     const canonical = `POST\n/\n\ncontent-type:application/json; charset=utf-8\nhost:${host}\nx-tc-action:getregions\n\ncontent-type;host;x-tc-action\n${sha(body)}`
     const toSign = `TC3-HMAC-SHA256\n${ts}\n${date}/kms/tc3_request\n${sha(canonical)}`
     const h = (k: Buffer | string, m: string): Buffer => createHmac('sha256', k).update(m).digest()
-    const signature = createHmac('sha256', h(h(h(`TC3${ADMIN.secretKey}`, date), 'kms'), 'tc3_request')).update(toSign).digest('hex')
-    const r = await send(t.server.url, {
-      'Content-Type': 'application/json; charset=utf-8', Host: host, 'X-TC-Action': 'GetRegions', 'X-TC-Version': '2019-01-18', 'X-TC-Timestamp': String(ts),
-      Authorization: `TC3-HMAC-SHA256 Credential=${ADMIN.secretId}/${date}/kms/tc3_request, SignedHeaders=content-type;host;x-tc-action, Signature=${signature}`,
-    }, body)
+    const signature = createHmac('sha256', h(h(h(`TC3${ADMIN.secretKey}`, date), 'kms'), 'tc3_request'))
+      .update(toSign)
+      .digest('hex')
+    const r = await send(
+      t.server.url,
+      {
+        'Content-Type': 'application/json; charset=utf-8',
+        Host: host,
+        'X-TC-Action': 'GetRegions',
+        'X-TC-Version': '2019-01-18',
+        'X-TC-Timestamp': String(ts),
+        Authorization: `TC3-HMAC-SHA256 Credential=${ADMIN.secretId}/${date}/kms/tc3_request, SignedHeaders=content-type;host;x-tc-action, Signature=${signature}`,
+      },
+      body,
+    )
     expect(JSON.parse(r.text).Response.Regions).toEqual(['ap-guangzhou'])
   })
 
-  it('the signed host is the Host header\'s hostname, whatever name the client used', async () => {
+  it("the signed host is the Host header's hostname, whatever name the client used", async () => {
     const { port } = t.server
-    const r = await rawRequest(t.server.url, { ...ADMIN, body: {}, signUrl: `http://kms.internal:${port}`, headers: { Host: `kms.internal:${port}` } })
+    const r = await rawRequest(t.server.url, {
+      ...ADMIN,
+      body: {},
+      signUrl: `http://kms.internal:${port}`,
+      headers: { Host: `kms.internal:${port}` },
+    })
     expect(r.json?.Response?.Regions).toEqual(['ap-guangzhou'])
-    const wrong = await rawRequest(t.server.url, { ...ADMIN, body: {}, signUrl: `http://kms.internal:${port}`, headers: { Host: `kms.other:${port}` } })
+    const wrong = await rawRequest(t.server.url, {
+      ...ADMIN,
+      body: {},
+      signUrl: `http://kms.internal:${port}`,
+      headers: { Host: `kms.other:${port}` },
+    })
     expect(wrong.json?.Response?.Error?.Code).toBe('AuthFailure.SignatureFailure')
   })
 })

@@ -11,7 +11,9 @@ describe('accounts: isolation, policies, grants', () => {
     alice = await t.account('alice')
     bob = await t.account('bob')
   })
-  afterAll(async () => { await t.close() })
+  afterAll(async () => {
+    await t.close()
+  })
 
   it('a key of account A is invisible to account B: CmkNotFound for every key Action, absent from lists', async () => {
     const k = await alice.CreateKey({ Alias: 'alice-key' })
@@ -20,7 +22,9 @@ describe('accounts: isolation, policies, grants', () => {
     expect(await codeOf(bob.Encrypt({ KeyId: k.KeyId!, Plaintext: b64('x') }))).toBe('ResourceUnavailable.CmkNotFound')
     expect(await codeOf(bob.Decrypt({ CiphertextBlob: e.CiphertextBlob! }))).toBe('ResourceUnavailable.CmkNotFound')
     expect(await codeOf(bob.DisableKey({ KeyId: k.KeyId! }))).toBe('ResourceUnavailable.CmkNotFound')
-    expect(await codeOf(bob.ScheduleKeyDeletion({ KeyId: k.KeyId!, PendingWindowInDays: 7 }))).toBe('ResourceUnavailable.CmkNotFound')
+    expect(await codeOf(bob.ScheduleKeyDeletion({ KeyId: k.KeyId!, PendingWindowInDays: 7 }))).toBe(
+      'ResourceUnavailable.CmkNotFound',
+    )
     expect(await codeOf(bob.ReEncrypt({ CiphertextBlob: e.CiphertextBlob! }))).toBe('ResourceUnavailable.CmkNotFound')
     expect((await bob.ListKeys({})).Keys!.map((x) => x.KeyId)).not.toContain(k.KeyId)
     expect((await bob.DescribeKeys({ KeyIds: [k.KeyId!] })).KeyMetadatas).toEqual([])
@@ -43,7 +47,9 @@ describe('accounts: isolation, policies, grants', () => {
     })
     const k = await carol.CreateKey({ Alias: 'app-orders' })
     await carol.Encrypt({ KeyId: k.KeyId!, Plaintext: b64('ok') })
-    expect(await codeOf(carol.ScheduleKeyDeletion({ KeyId: k.KeyId!, PendingWindowInDays: 7 }))).toBe('UnauthorizedOperation')
+    expect(await codeOf(carol.ScheduleKeyDeletion({ KeyId: k.KeyId!, PendingWindowInDays: 7 }))).toBe(
+      'UnauthorizedOperation',
+    )
     expect(await codeOf(carol.CreateKey({ Alias: 'other-thing' }))).toBe('UnauthorizedOperation')
     expect(await codeOf(carol.GenerateRandom({ NumberOfBytes: 8 }))).toBe('UnauthorizedOperation')
     await carol.ListKeys({})
@@ -57,32 +63,76 @@ describe('accounts: isolation, policies, grants', () => {
   it('grants: the owner grants named actions, the grantee uses only those, revocation ends it (all audited)', async () => {
     const k = await alice.CreateKey({ Alias: 'granted' })
     const e = await alice.Encrypt({ KeyId: k.KeyId!, Plaintext: b64('for bob') })
-    expect(await codeOf(bob.request('CreateGrant', { KeyId: k.KeyId!, GranteeAccountName: 'bob', Operations: ['Decrypt'] }))).toBe('ResourceUnavailable.CmkNotFound')
-    expect(await codeOf(alice.request('CreateGrant', { KeyId: k.KeyId!, GranteeAccountName: 'bob', Operations: ['ScheduleKeyDeletion'] }))).toBe('InvalidParameterValue')
-    expect(await codeOf(alice.request('CreateGrant', { KeyId: k.KeyId!, GranteeAccountName: 'nobody', Operations: ['Decrypt'] }))).toBe('InvalidParameterValue')
-    const g = (await alice.request('CreateGrant', { KeyId: k.KeyId!, GranteeAccountName: 'bob', Operations: ['Decrypt', 'DescribeKey'] })) as { GrantId: string }
+    expect(
+      await codeOf(bob.request('CreateGrant', { KeyId: k.KeyId!, GranteeAccountName: 'bob', Operations: ['Decrypt'] })),
+    ).toBe('ResourceUnavailable.CmkNotFound')
+    expect(
+      await codeOf(
+        alice.request('CreateGrant', {
+          KeyId: k.KeyId!,
+          GranteeAccountName: 'bob',
+          Operations: ['ScheduleKeyDeletion'],
+        }),
+      ),
+    ).toBe('InvalidParameterValue')
+    expect(
+      await codeOf(
+        alice.request('CreateGrant', { KeyId: k.KeyId!, GranteeAccountName: 'nobody', Operations: ['Decrypt'] }),
+      ),
+    ).toBe('InvalidParameterValue')
+    const g = (await alice.request('CreateGrant', {
+      KeyId: k.KeyId!,
+      GranteeAccountName: 'bob',
+      Operations: ['Decrypt', 'DescribeKey'],
+    })) as { GrantId: string }
     const d = await bob.Decrypt({ CiphertextBlob: e.CiphertextBlob! })
     expect(Buffer.from(d.Plaintext!, 'base64').toString()).toBe('for bob')
-    expect((await bob.DescribeKey({ KeyId: k.KeyId! })).KeyMetadata).toMatchObject({ Alias: 'granted', AccountName: 'alice' })
+    expect((await bob.DescribeKey({ KeyId: k.KeyId! })).KeyMetadata).toMatchObject({
+      Alias: 'granted',
+      AccountName: 'alice',
+    })
     expect(await codeOf(bob.Encrypt({ KeyId: k.KeyId!, Plaintext: b64('x') }))).toBe('UnauthorizedOperation')
     expect(await codeOf(bob.DisableKey({ KeyId: k.KeyId! }))).toBe('UnauthorizedOperation')
-    const grants = (await alice.request('ListGrants', { KeyId: k.KeyId! })) as { Grants: Array<{ GrantId: string; GranteeAccountName: string; Operations: string[] }> }
-    expect(grants.Grants).toEqual([expect.objectContaining({ GrantId: g.GrantId, GranteeAccountName: 'bob', Operations: ['Decrypt', 'DescribeKey'] })])
+    const grants = (await alice.request('ListGrants', { KeyId: k.KeyId! })) as {
+      Grants: Array<{ GrantId: string; GranteeAccountName: string; Operations: string[] }>
+    }
+    expect(grants.Grants).toEqual([
+      expect.objectContaining({
+        GrantId: g.GrantId,
+        GranteeAccountName: 'bob',
+        Operations: ['Decrypt', 'DescribeKey'],
+      }),
+    ])
     expect(await codeOf(bob.request('RevokeGrant', { GrantId: g.GrantId }))).toBe('InvalidParameterValue')
     await alice.request('RevokeGrant', { GrantId: g.GrantId })
     expect(await codeOf(bob.Decrypt({ CiphertextBlob: e.CiphertextBlob! }))).toBe('ResourceUnavailable.CmkNotFound')
     const audit = await t.server.store.audit.entries(0, 100_000)
-    const grantEvents = audit.filter((a) => a.action === 'CreateGrant' || a.action === 'RevokeGrant').filter((a) => a.result === 'Success')
-    expect(grantEvents.map((a) => [a.action, a.keyId])).toEqual([['CreateGrant', k.KeyId], ['RevokeGrant', k.KeyId]])
+    const grantEvents = audit
+      .filter((a) => a.action === 'CreateGrant' || a.action === 'RevokeGrant')
+      .filter((a) => a.result === 'Success')
+    expect(grantEvents.map((a) => [a.action, a.keyId])).toEqual([
+      ['CreateGrant', k.KeyId],
+      ['RevokeGrant', k.KeyId],
+    ])
   })
 
   it('admins create accounts and set policies through extension Actions; others may not', async () => {
-    const created = (await t.admin.request('CreateAccount', { AccountName: 'dave' })) as { SecretId: string; SecretKey: string }
+    const created = (await t.admin.request('CreateAccount', { AccountName: 'dave' })) as {
+      SecretId: string
+      SecretKey: string
+    }
     const dave = sdkClient(t.server.url, created.SecretId, created.SecretKey)
     await dave.CreateKey({ Alias: 'dave-key' })
-    await t.admin.request('PutAccountPolicy', { AccountName: 'dave', Policy: JSON.stringify({ statements: [{ effect: 'Allow', actions: ['List*'], resources: ['*'] }] }) })
+    await t.admin.request('PutAccountPolicy', {
+      AccountName: 'dave',
+      Policy: JSON.stringify({ statements: [{ effect: 'Allow', actions: ['List*'], resources: ['*'] }] }),
+    })
     expect(await codeOf(alice.request('CreateAccount', { AccountName: 'mallory' }))).toBe('UnauthorizedOperation')
-    expect(await codeOf(t.admin.request('PutAccountPolicy', { AccountName: 'dave', Policy: '{"statements":[{"effect":"Maybe"}]}' }))).toBe('InvalidParameterValue')
+    expect(
+      await codeOf(
+        t.admin.request('PutAccountPolicy', { AccountName: 'dave', Policy: '{"statements":[{"effect":"Maybe"}]}' }),
+      ),
+    ).toBe('InvalidParameterValue')
     expect(await codeOf(t.admin.request('CreateAccount', { AccountName: 'dave' }))).toBe('InvalidParameterValue')
   })
 })

@@ -13,7 +13,10 @@ export interface PairRef {
 function needsSignAlgorithm(meta: Readonly<KeyMetadata>, req: SignRequest): void {
   // if/throw rather than needs(): the message is built only on failure (hot path).
   if (!KEY_USAGE_TABLE[meta.keyUsage].signAlgorithms.includes(req.algorithm)) {
-    throw new KeywardError('UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} (${meta.keyUsage}) cannot sign with ${req.algorithm}.`)
+    throw new KeywardError(
+      'UnsupportedOperation.UnsupportedKeyUsage',
+      `Key ${meta.keyId} (${meta.keyUsage}) cannot sign with ${req.algorithm}.`,
+    )
   }
 }
 
@@ -36,7 +39,11 @@ export function signingKeyNow(ctx: Pkcs11Context, req: SignRequest): PairRef | u
 /** The key pair of a usable ASYMMETRIC_DECRYPT_RSA_2048 key. */
 export async function rsaDecryptionKey(ctx: Pkcs11Context, keyId: string): Promise<PairRef> {
   const meta = await usableKey(ctx, keyId)
-  needs(meta.keyUsage === 'ASYMMETRIC_DECRYPT_RSA_2048', 'UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} has KeyUsage ${meta.keyUsage}.`)
+  needs(
+    meta.keyUsage === 'ASYMMETRIC_DECRYPT_RSA_2048',
+    'UnsupportedOperation.UnsupportedKeyUsage',
+    `Key ${meta.keyId} has KeyUsage ${meta.keyUsage}.`,
+  )
   return { meta, id: (await ctx.versions.latest(meta)).id }
 }
 

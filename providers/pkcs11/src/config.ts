@@ -76,7 +76,8 @@ function unavailable(message: string): KeywardError {
 
 function resolvePin(o: Pkcs11ProviderOptions): SecretString {
   const given = [o.pin !== undefined, o.pinEnv !== undefined, o.pinFile !== undefined].filter(Boolean).length
-  if (given !== 1) throw new KeywardError('InvalidParameter', 'Give the user PIN by exactly one of pin, pinEnv or pinFile.')
+  if (given !== 1)
+    throw new KeywardError('InvalidParameter', 'Give the user PIN by exactly one of pin, pinEnv or pinFile.')
   if (o.pin !== undefined) return o.pin instanceof SecretString ? o.pin : new SecretString(o.pin)
   if (o.pinEnv !== undefined) {
     const v = process.env[o.pinEnv]
@@ -87,7 +88,9 @@ function resolvePin(o: Pkcs11ProviderOptions): SecretString {
   try {
     text = readFileSync(o.pinFile as string, 'utf8')
   } catch (e) {
-    throw new KeywardError('FailedOperation.ProviderUnavailable', `The PIN file ${o.pinFile} cannot be read.`, { cause: e })
+    throw new KeywardError('FailedOperation.ProviderUnavailable', `The PIN file ${o.pinFile} cannot be read.`, {
+      cause: e,
+    })
   }
   const line = text.split(/\r?\n/)[0] ?? ''
   if (!line) throw unavailable(`The PIN file ${o.pinFile} is empty.`)
@@ -98,26 +101,34 @@ function resolvePin(o: Pkcs11ProviderOptions): SecretString {
 function checkLibraryParameters(v: unknown): string | undefined {
   if (v === undefined) return undefined
   if (typeof v !== 'string' || v.length === 0 || v.length > 4096 || v.includes('\0')) {
-    throw new KeywardError('InvalidParameterValue', 'libraryParameters must be a non-empty string of at most 4096 characters without NUL.')
+    throw new KeywardError(
+      'InvalidParameterValue',
+      'libraryParameters must be a non-empty string of at most 4096 characters without NUL.',
+    )
   }
   return v
 }
 
 /** Applies defaults, finds the module and reads the PIN. Throws KeywardError for a bad configuration. */
 export function resolveOptions(o: Pkcs11ProviderOptions): ResolvedPkcs11Options {
-  if (o === null || typeof o !== 'object') throw new KeywardError('MissingParameter', 'Pkcs11KeyProvider needs an options object.')
+  if (o === null || typeof o !== 'object')
+    throw new KeywardError('MissingParameter', 'Pkcs11KeyProvider needs an options object.')
   const modulePath = o.modulePath ?? DEFAULT_MODULE_PATHS.find((p) => existsSync(p))
   if (!modulePath) {
-    throw unavailable(`No PKCS#11 module path given and none found at ${DEFAULT_MODULE_PATHS.join(', ')}. Set modulePath (e.g. install softhsm2).`)
+    throw unavailable(
+      `No PKCS#11 module path given and none found at ${DEFAULT_MODULE_PATHS.join(', ')}. Set modulePath (e.g. install softhsm2).`,
+    )
   }
   if (!existsSync(modulePath)) throw unavailable(`The PKCS#11 module ${modulePath} does not exist.`)
   const libraryParameters = checkLibraryParameters(o.libraryParameters)
-  if (o.tokenLabel === undefined && o.slotIndex === undefined) throw new KeywardError('MissingParameter', 'Give tokenLabel or slotIndex.')
+  if (o.tokenLabel === undefined && o.slotIndex === undefined)
+    throw new KeywardError('MissingParameter', 'Give tokenLabel or slotIndex.')
   if (o.slotIndex !== undefined && (!Number.isInteger(o.slotIndex) || o.slotIndex < 0)) {
     throw new KeywardError('InvalidParameterValue', 'slotIndex must be a non-negative integer.')
   }
   const poolSize = o.poolSize ?? 4
-  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 64) throw new KeywardError('InvalidParameterValue', 'poolSize must be an integer from 1 to 64.')
+  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 64)
+    throw new KeywardError('InvalidParameterValue', 'poolSize must be an integer from 1 to 64.')
   const metadataCacheMs = o.metadataCacheMs ?? 1000
   if (!Number.isInteger(metadataCacheMs) || metadataCacheMs < 0 || metadataCacheMs > 60_000) {
     throw new KeywardError('InvalidParameterValue', 'metadataCacheMs must be an integer from 0 to 60000.')

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto'
 import * as graphene from 'graphene-pk11'
-import { KeywardError, blobAad, blobHeader, decryptionFailed, isKeywardError, type CiphertextBlobParts, type EncryptionContext } from '@keyward/core'
+import {
+  KeywardError,
+  blobAad,
+  blobHeader,
+  decryptionFailed,
+  isKeywardError,
+  type CiphertextBlobParts,
+  type EncryptionContext,
+} from '@keyward/core'
 import { enforceKeyAttributes } from './key-attributes.js'
 import { derivedId, derivedKeyTemplate, secretKeyTemplate } from './key-templates.js'
 import { nonces } from './nonce-source.js'
@@ -26,7 +34,8 @@ import { decryptAsync, encryptAsync, generateKeyAsync, signAsync, unwrapKeyAsync
  */
 const IV = 16
 const TAG = 32
-const constant = (what: string): Buffer => createHash('sha256').update(`Keyward AES-256-CBC-HMAC-SHA256 v1 ${what} key`).digest()
+const constant = (what: string): Buffer =>
+  createHash('sha256').update(`Keyward AES-256-CBC-HMAC-SHA256 v1 ${what} key`).digest()
 /** The derivation inputs, exported for the tests that recompute K_enc / K_mac from known material. */
 export const ETM_DERIVATION = { enc: constant('encryption'), mac: constant('authentication') } as const
 
@@ -44,7 +53,12 @@ function ids(id: Buffer): { enc: Buffer; mac: Buffer } {
 }
 
 /** Derives K_enc and K_mac from `key` (an AES key with CKA_UNWRAP) as objects of their own; returns them. */
-export async function deriveWorkingKeys(session: graphene.Session, key: graphene.Key, id: Buffer, token: boolean): Promise<{ enc: graphene.Key; mac: graphene.Key }> {
+export async function deriveWorkingKeys(
+  session: graphene.Session,
+  key: graphene.Key,
+  id: Buffer,
+  token: boolean,
+): Promise<{ enc: graphene.Key; mac: graphene.Key }> {
   const enc = await unwrapKeyAsync(session, ECB, key, ETM_DERIVATION.enc, derivedKeyTemplate(id, 'enc', token))
   let mac: graphene.Key | undefined
   try {
@@ -53,23 +67,41 @@ export async function deriveWorkingKeys(session: graphene.Session, key: graphene
     enforceKeyAttributes(session, mac, false)
     return { enc, mac }
   } catch (e) {
-    for (const o of [enc, mac]) if (o) try { session.destroy(o) } catch { /* already gone */ }
+    for (const o of [enc, mac])
+      if (o)
+        try {
+          session.destroy(o)
+        } catch {
+          /* already gone */
+        }
     throw e
   }
 }
 
 /** C_GenerateKey of a version's AES key (derive-only) and the derivation of its working keys, all token objects. */
 export async function generateEtmVersion(ctx: TokenContext, id: Buffer, extractable: boolean): Promise<void> {
-  await ctx.pool.use(async (session) => {
-    const key = await generateKeyAsync(session, 'AES_KEY_GEN', secretKeyTemplate(id, graphene.KeyType.AES, 32, extractable, 'derive'))
-    try {
-      enforceKeyAttributes(session, key, extractable)
-      await deriveWorkingKeys(session, key, id, true)
-    } catch (e) {
-      try { session.destroy(key) } catch { /* already gone */ }
-      throw e
-    }
-  }).catch((e: unknown) => { throw toKeywardError(e, 'Generating a key in the token') })
+  await ctx.pool
+    .use(async (session) => {
+      const key = await generateKeyAsync(
+        session,
+        'AES_KEY_GEN',
+        secretKeyTemplate(id, graphene.KeyType.AES, 32, extractable, 'derive'),
+      )
+      try {
+        enforceKeyAttributes(session, key, extractable)
+        await deriveWorkingKeys(session, key, id, true)
+      } catch (e) {
+        try {
+          session.destroy(key)
+        } catch {
+          /* already gone */
+        }
+        throw e
+      }
+    })
+    .catch((e: unknown) => {
+      throw toKeywardError(e, 'Generating a key in the token')
+    })
 }
 
 /** A ‖ IV ‖ C ‖ AL, the HMAC input. */
@@ -80,7 +112,12 @@ function macInput(aad: Buffer, iv: Uint8Array, ct: Uint8Array): Buffer {
 }
 
 /** Encrypts `plaintext` under version `id` and returns the printable blob (cipher 3). */
-export async function sealEtm(ctx: TokenContext, target: { keyId: string; version: number; id: Buffer; header?: Buffer }, plaintext: Uint8Array, context: EncryptionContext | undefined): Promise<string> {
+export async function sealEtm(
+  ctx: TokenContext,
+  target: { keyId: string; version: number; id: Buffer; header?: Buffer },
+  plaintext: Uint8Array,
+  context: EncryptionContext | undefined,
+): Promise<string> {
   const header = target.header ?? blobHeader('AES-256-CBC-HMAC-SHA256', target.keyId, target.version)
   const iv = nonces.fill(Buffer.allocUnsafe(IV))
   const aad = blobAad(header, context)
@@ -89,9 +126,13 @@ export async function sealEtm(ctx: TokenContext, target: { keyId: string; versio
   try {
     return await ctx.pool.use(async (session) => {
       const ct = await ctx.objects.with(session, 'secret', k.enc, target.keyId, (enc) =>
-        encryptAsync(session, { name: 'AES_CBC_PAD', params: iv }, enc, data, data.length + IV - (data.length % IV)))
-      const tag = await ctx.objects.with(session, 'secret', k.mac, target.keyId, (mac) => signAsync(session, 'SHA256_HMAC', mac, macInput(aad, iv, ct)))
-      if (tag.length !== TAG) throw new KeywardError('InternalError', `The token returned a ${tag.length}-byte HMAC-SHA256.`)
+        encryptAsync(session, { name: 'AES_CBC_PAD', params: iv }, enc, data, data.length + IV - (data.length % IV)),
+      )
+      const tag = await ctx.objects.with(session, 'secret', k.mac, target.keyId, (mac) =>
+        signAsync(session, 'SHA256_HMAC', mac, macInput(aad, iv, ct)),
+      )
+      if (tag.length !== TAG)
+        throw new KeywardError('InternalError', `The token returned a ${tag.length}-byte HMAC-SHA256.`)
       return Buffer.concat([header, iv, tag, ct]).toString('base64')
     })
   } catch (e) {
@@ -100,7 +141,12 @@ export async function sealEtm(ctx: TokenContext, target: { keyId: string; versio
 }
 
 /** Verifies, then decrypts a cipher-3 blob with version `id`; every failure of the ciphertext is decryptionFailed(). */
-export async function openEtm(ctx: TokenContext, source: { keyId: string; id: Buffer }, parts: CiphertextBlobParts & { header: Buffer }, context: EncryptionContext | undefined): Promise<Buffer> {
+export async function openEtm(
+  ctx: TokenContext,
+  source: { keyId: string; id: Buffer },
+  parts: CiphertextBlobParts & { header: Buffer },
+  context: EncryptionContext | undefined,
+): Promise<Buffer> {
   if (parts.ciphertext.length === 0 || parts.ciphertext.length % IV !== 0) throw decryptionFailed()
   const input = macInput(blobAad(parts.header, context), parts.nonce, parts.ciphertext)
   const tag = Buffer.from(parts.tag)
@@ -108,9 +154,13 @@ export async function openEtm(ctx: TokenContext, source: { keyId: string; id: Bu
   const k = ids(source.id)
   try {
     return await ctx.pool.use(async (session) => {
-      const valid = await ctx.objects.with(session, 'secret', k.mac, source.keyId, (mac) => verifyAsync(session, 'SHA256_HMAC', mac, input, tag))
+      const valid = await ctx.objects.with(session, 'secret', k.mac, source.keyId, (mac) =>
+        verifyAsync(session, 'SHA256_HMAC', mac, input, tag),
+      )
       if (!valid) throw decryptionFailed()
-      return ctx.objects.with(session, 'secret', k.enc, source.keyId, (enc) => decryptAsync(session, { name: 'AES_CBC_PAD', params: Buffer.from(parts.nonce) }, enc, ct, ct.length))
+      return ctx.objects.with(session, 'secret', k.enc, source.keyId, (enc) =>
+        decryptAsync(session, { name: 'AES_CBC_PAD', params: Buffer.from(parts.nonce) }, enc, ct, ct.length),
+      )
     })
   } catch (e) {
     if (isKeywardError(e)) throw e
@@ -126,6 +176,11 @@ export async function etmCheckValue(session: graphene.Session, key: graphene.Key
   try {
     return await signAsync(session, 'SHA256_HMAC', mac, Buffer.from('keyward-kcv'))
   } finally {
-    for (const o of [enc, mac]) try { session.destroy(o) } catch { /* session objects die with the session */ }
+    for (const o of [enc, mac])
+      try {
+        session.destroy(o)
+      } catch {
+        /* session objects die with the session */
+      }
   }
 }

@@ -14,9 +14,29 @@
  */
 export { Pkcs11KeyProvider, type Pkcs11CreateKeyRequest } from './pkcs11-key-provider.js'
 export { DEFAULT_MODULE_PATHS, type Pkcs11ProviderOptions } from './config.js'
-export { VENDOR_MECHANISM_NAMES, parseVendorMechanisms, type VendorMechanism, type VendorMechanismMap, type VendorMechanismSpec } from './vendor-mechanisms.js'
+export {
+  VENDOR_MECHANISM_NAMES,
+  parseVendorMechanisms,
+  type VendorMechanism,
+  type VendorMechanismMap,
+  type VendorMechanismSpec,
+} from './vendor-mechanisms.js'
 export { planFor, type SymmetricScheme, type TokenPlan } from './token-plan.js'
-export { FEATURE_NEEDS, describeNeed, meets, missingNeeds, type Feature, type MechanismFlag, type Need } from './token-needs.js'
-export { OPTIONAL_FUNCTIONS, mechanismName, type MechanismInfo, type OptionalFunction, type TokenFacts } from './token-facts.js'
+export {
+  FEATURE_NEEDS,
+  describeNeed,
+  meets,
+  missingNeeds,
+  type Feature,
+  type MechanismFlag,
+  type Need,
+} from './token-needs.js'
+export {
+  OPTIONAL_FUNCTIONS,
+  mechanismName,
+  type MechanismInfo,
+  type OptionalFunction,
+  type TokenFacts,
+} from './token-facts.js'
 export { ETM_DERIVATION } from './etm-crypto.js'
 export { probeToken, type ProbeOptions, type ProbeOutcome, type ProbeReport } from './token-probe.js'

@@ -27,18 +27,42 @@ export class InvalidatingKeyStore implements KeyStore {
     }
   }
 
-  insertKey(metadata: KeyMetadata): Promise<void> { return this.#write(metadata.keyId, () => this.#inner.insertKey(metadata)) }
-  getKey(keyId: string): Promise<KeyMetadata | undefined> { return this.#inner.getKey(keyId) }
-  getKeyByAlias(alias: string): Promise<KeyMetadata | undefined> { return this.#inner.getKeyByAlias(alias) }
-  listKeys(filter?: ListKeysRequest): Promise<ListKeysResult> { return this.#inner.listKeys(filter) }
-  updateKey(keyId: string, patch: Partial<Omit<KeyMetadata, 'keyId'>>): Promise<KeyMetadata> { return this.#write(keyId, () => this.#inner.updateKey(keyId, patch)) }
-  deleteKey(keyId: string): Promise<void> { return this.#write(keyId, () => this.#inner.deleteKey(keyId)) }
-  addVersion(keyId: string, material: Uint8Array): Promise<number> { return this.#write(keyId, () => this.#inner.addVersion(keyId, material)) }
-  getVersion(keyId: string, version: number): Promise<Uint8Array | undefined> { return this.#inner.getVersion(keyId, version) }
-  latestVersion(keyId: string): Promise<number> { return this.#inner.latestVersion(keyId) }
-  deleteVersions(keyId: string): Promise<void> { return this.#write(keyId, () => this.#inner.deleteVersions(keyId)) }
-  putRecord(keyId: string, name: string, value: Uint8Array | undefined): Promise<void> { return this.#write(keyId, () => this.#inner.putRecord(keyId, name, value)) }
-  getRecord(keyId: string, name: string): Promise<Uint8Array | undefined> { return this.#inner.getRecord(keyId, name) }
+  insertKey(metadata: KeyMetadata): Promise<void> {
+    return this.#write(metadata.keyId, () => this.#inner.insertKey(metadata))
+  }
+  getKey(keyId: string): Promise<KeyMetadata | undefined> {
+    return this.#inner.getKey(keyId)
+  }
+  getKeyByAlias(alias: string): Promise<KeyMetadata | undefined> {
+    return this.#inner.getKeyByAlias(alias)
+  }
+  listKeys(filter?: ListKeysRequest): Promise<ListKeysResult> {
+    return this.#inner.listKeys(filter)
+  }
+  updateKey(keyId: string, patch: Partial<Omit<KeyMetadata, 'keyId'>>): Promise<KeyMetadata> {
+    return this.#write(keyId, () => this.#inner.updateKey(keyId, patch))
+  }
+  deleteKey(keyId: string): Promise<void> {
+    return this.#write(keyId, () => this.#inner.deleteKey(keyId))
+  }
+  addVersion(keyId: string, material: Uint8Array): Promise<number> {
+    return this.#write(keyId, () => this.#inner.addVersion(keyId, material))
+  }
+  getVersion(keyId: string, version: number): Promise<Uint8Array | undefined> {
+    return this.#inner.getVersion(keyId, version)
+  }
+  latestVersion(keyId: string): Promise<number> {
+    return this.#inner.latestVersion(keyId)
+  }
+  deleteVersions(keyId: string): Promise<void> {
+    return this.#write(keyId, () => this.#inner.deleteVersions(keyId))
+  }
+  putRecord(keyId: string, name: string, value: Uint8Array | undefined): Promise<void> {
+    return this.#write(keyId, () => this.#inner.putRecord(keyId, name, value))
+  }
+  getRecord(keyId: string, name: string): Promise<Uint8Array | undefined> {
+    return this.#inner.getRecord(keyId, name)
+  }
   close(): Promise<void> {
     this.#cache.clear()
     return this.#inner.close()

@@ -23,6 +23,13 @@ export function enforceKeyAttributes(session: graphene.Session, key: graphene.Ke
     // Judged by the read-back below (or the failed read): an object we cannot make safe is destroyed.
   }
   if (now.sensitive && (now.extractable === extractable || !now.extractable)) return
-  try { session.destroy(key) } catch { /* the error below is what matters */ }
-  throw new KeywardError('UnsupportedOperation', `The token made a key that is ${now.sensitive ? '' : 'not sensitive and '}${now.extractable ? 'extractable' : 'not extractable'} and would not change it; the key was destroyed.`)
+  try {
+    session.destroy(key)
+  } catch {
+    /* the error below is what matters */
+  }
+  throw new KeywardError(
+    'UnsupportedOperation',
+    `The token made a key that is ${now.sensitive ? '' : 'not sensitive and '}${now.extractable ? 'extractable' : 'not extractable'} and would not change it; the key was destroyed.`,
+  )
 }

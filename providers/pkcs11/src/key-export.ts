@@ -12,22 +12,36 @@ import { unwrapMechanism } from './byok-import.js'
  * ready for another provider's ImportKeyMaterial. The public key becomes a session object for the call (gone
  * with it). Works only for keys created with `extractable: true`; the token refuses the others.
  */
-export async function wrapTokenKey(ctx: TokenContext, id: Buffer, keyId: string, wrappingPublicKeyDer: Uint8Array, algorithm: WrappingAlgorithm): Promise<Uint8Array> {
+export async function wrapTokenKey(
+  ctx: TokenContext,
+  id: Buffer,
+  keyId: string,
+  wrappingPublicKeyDer: Uint8Array,
+  algorithm: WrappingAlgorithm,
+): Promise<Uint8Array> {
   const { modulus, publicExponent, bits } = rsaComponents(wrappingPublicKeyDer, 'WrappingPublicKey')
-  if (bits < 2048 || bits > 4096) throw new KeywardError('InvalidParameterValue', `WrappingPublicKey must be RSA 2048-4096 bits, got ${bits}.`)
+  if (bits < 2048 || bits > 4096)
+    throw new KeywardError('InvalidParameterValue', `WrappingPublicKey must be RSA 2048-4096 bits, got ${bits}.`)
   const mech = unwrapMechanism(algorithm)
   try {
     return await ctx.pool.use(async (session) => {
       const key = ctx.objects.find(session, 'secret', id, keyId)
       const extractable = key.getAttribute({ extractable: null }).extractable
       if (!extractable) {
-        throw new KeywardError('UnsupportedOperation', `Key ${keyId} was created non-extractable (the default); only keys created with extractable: true can be wrapped out of the token.`)
+        throw new KeywardError(
+          'UnsupportedOperation',
+          `Key ${keyId} was created non-extractable (the default); only keys created with extractable: true can be wrapped out of the token.`,
+        )
       }
       const wrapping = session.create(wrappingPublicKeyTemplate(modulus, publicExponent)).toType<graphene.PublicKey>()
       try {
         return new Uint8Array(await wrapKeyAsync(session, mech, wrapping, key))
       } finally {
-        try { session.destroy(wrapping) } catch { /* a session object dies with its session anyway */ }
+        try {
+          session.destroy(wrapping)
+        } catch {
+          /* a session object dies with its session anyway */
+        }
       }
     })
   } catch (e) {

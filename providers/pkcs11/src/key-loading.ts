@@ -1,4 +1,11 @@
-import { KEY_USAGE_TABLE, KeywardError, isKeywardError, type KeyMetadata, type ListKeysRequest, type ListKeysResult } from '@keyward/core'
+import {
+  KEY_USAGE_TABLE,
+  KeywardError,
+  isKeywardError,
+  type KeyMetadata,
+  type ListKeysRequest,
+  type ListKeysResult,
+} from '@keyward/core'
 import { rotateOnce } from './key-versions.js'
 import { nowSeconds, type Pkcs11Context } from './pkcs11-context.js'
 import { destroyKeyMaterial } from './token-material.js'
@@ -11,9 +18,14 @@ export type UsageKind = 'symmetric' | 'asymmetric-decrypt' | 'sign-verify' | 'as
 
 /** Whether a time-driven transition (purge, imported-material expiry, rotation) is due for `meta`. */
 export function isDue(meta: Readonly<KeyMetadata>, now: number): boolean {
-  return (meta.keyState === 'PendingDelete' && meta.deletionDate > 0 && meta.deletionDate <= now)
-    || (meta.origin === 'EXTERNAL' && meta.validTo > 0 && meta.validTo <= now && (meta.keyState === 'Enabled' || meta.keyState === 'Disabled'))
-    || (meta.keyRotationEnabled && meta.keyState === 'Enabled' && meta.nextRotateTime > 0 && meta.nextRotateTime <= now)
+  return (
+    (meta.keyState === 'PendingDelete' && meta.deletionDate > 0 && meta.deletionDate <= now) ||
+    (meta.origin === 'EXTERNAL' &&
+      meta.validTo > 0 &&
+      meta.validTo <= now &&
+      (meta.keyState === 'Enabled' || meta.keyState === 'Disabled')) ||
+    (meta.keyRotationEnabled && meta.keyState === 'Enabled' && meta.nextRotateTime > 0 && meta.nextRotateTime <= now)
+  )
 }
 
 /**
@@ -32,7 +44,12 @@ export async function loadKey(ctx: Pkcs11Context, keyId: string): Promise<KeyMet
     ctx.versions.drop(keyId)
     throw new KeywardError('ResourceUnavailable.CmkNotFound', `Key ${keyId} does not exist.`)
   }
-  if (meta.origin === 'EXTERNAL' && meta.validTo > 0 && meta.validTo <= now && (meta.keyState === 'Enabled' || meta.keyState === 'Disabled')) {
+  if (
+    meta.origin === 'EXTERNAL' &&
+    meta.validTo > 0 &&
+    meta.validTo <= now &&
+    (meta.keyState === 'Enabled' || meta.keyState === 'Disabled')
+  ) {
     await destroyKeyMaterial(ctx, keyId)
     await ctx.store.deleteVersions(keyId)
     ctx.versions.drop(keyId)
@@ -66,7 +83,11 @@ async function sweep(ctx: Pkcs11Context): Promise<void> {
 }
 
 /** Loads a key that must be Enabled for a cryptographic call (Archived too, to decrypt); caches its metadata. */
-export async function usableKey(ctx: Pkcs11Context, keyId: string, purpose: KeyPurpose = 'use'): Promise<Readonly<KeyMetadata>> {
+export async function usableKey(
+  ctx: Pkcs11Context,
+  keyId: string,
+  purpose: KeyPurpose = 'use',
+): Promise<Readonly<KeyMetadata>> {
   const cached = usableKeyNow(ctx, keyId, purpose)
   if (cached) return cached
   const generation = ctx.metadata.generation
@@ -79,7 +100,11 @@ export async function usableKey(ctx: Pkcs11Context, keyId: string, purpose: KeyP
  * {@link usableKey} without a store read or an await, when the metadata cache holds the key and no time-driven
  * transition is due; undefined otherwise (then call usableKey). Throws for an unusable state.
  */
-export function usableKeyNow(ctx: Pkcs11Context, keyId: string, purpose: KeyPurpose = 'use'): Readonly<KeyMetadata> | undefined {
+export function usableKeyNow(
+  ctx: Pkcs11Context,
+  keyId: string,
+  purpose: KeyPurpose = 'use',
+): Readonly<KeyMetadata> | undefined {
   ctx.assertOpen()
   const meta = ctx.metadata.get(keyId)
   // A cached entry never skips a due transition (purge, expiry, rotation): those take the store path.
@@ -90,10 +115,14 @@ export function usableKeyNow(ctx: Pkcs11Context, keyId: string, purpose: KeyPurp
 function usable(meta: Readonly<KeyMetadata>, purpose: KeyPurpose): Readonly<KeyMetadata> {
   if (purpose === 'decrypt' && meta.keyState === 'Archived') return meta
   switch (meta.keyState) {
-    case 'Enabled': return meta
-    case 'Disabled': throw new KeywardError('ResourceUnavailable.CmkDisabled', `Key ${meta.keyId} is disabled.`)
-    case 'Archived': throw new KeywardError('ResourceUnavailable.CmkArchived', `Key ${meta.keyId} is archived.`)
-    default: throw new KeywardError('ResourceUnavailable.CmkStateNotSupport', `Key ${meta.keyId} is ${meta.keyState}.`)
+    case 'Enabled':
+      return meta
+    case 'Disabled':
+      throw new KeywardError('ResourceUnavailable.CmkDisabled', `Key ${meta.keyId} is disabled.`)
+    case 'Archived':
+      throw new KeywardError('ResourceUnavailable.CmkArchived', `Key ${meta.keyId} is archived.`)
+    default:
+      throw new KeywardError('ResourceUnavailable.CmkStateNotSupport', `Key ${meta.keyId} is ${meta.keyState}.`)
   }
 }
 
@@ -102,7 +131,11 @@ export function needsUsage(meta: Readonly<KeyMetadata>, kind: UsageKind): void {
   const actual = KEY_USAGE_TABLE[meta.keyUsage].kind
   const ok = kind === 'asymmetric' ? actual !== 'symmetric' : actual === kind
   // if/throw rather than needs(): the message is built only on failure (hot path).
-  if (!ok) throw new KeywardError('UnsupportedOperation.UnsupportedKeyUsage', `Key ${meta.keyId} has KeyUsage ${meta.keyUsage}.`)
+  if (!ok)
+    throw new KeywardError(
+      'UnsupportedOperation.UnsupportedKeyUsage',
+      `Key ${meta.keyId} has KeyUsage ${meta.keyUsage}.`,
+    )
 }
 
 /** ListKeys on a checked filter, after the due transitions of every key have been applied. */

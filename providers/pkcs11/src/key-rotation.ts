@@ -7,7 +7,11 @@ const DAY = 86_400
 
 /** Rotation as Tencent KMS has it: ENCRYPT_DECRYPT keys of origin TENCENT_KMS only. */
 function needsRotatable(meta: KeyMetadata): void {
-  needs(meta.keyUsage === 'ENCRYPT_DECRYPT', 'UnsupportedOperation.UnsupportedKeyUsage', 'Only ENCRYPT_DECRYPT keys rotate.')
+  needs(
+    meta.keyUsage === 'ENCRYPT_DECRYPT',
+    'UnsupportedOperation.UnsupportedKeyUsage',
+    'Only ENCRYPT_DECRYPT keys rotate.',
+  )
   needs(meta.origin === 'TENCENT_KMS', 'UnsupportedOperation', 'EXTERNAL (imported) keys do not rotate.')
 }
 
@@ -15,8 +19,16 @@ function needsRotatable(meta: KeyMetadata): void {
 export async function enableKeyRotation(ctx: Pkcs11Context, keyId: string, rotateDays: number): Promise<void> {
   const meta = await loadKey(ctx, keyId)
   needsRotatable(meta)
-  needs(meta.keyState === 'Enabled' || meta.keyState === 'Disabled', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}.`)
-  await ctx.store.updateKey(keyId, { keyRotationEnabled: true, rotateDays, nextRotateTime: nowSeconds(ctx) + rotateDays * DAY })
+  needs(
+    meta.keyState === 'Enabled' || meta.keyState === 'Disabled',
+    'ResourceUnavailable.CmkStateNotSupport',
+    `Key ${keyId} is ${meta.keyState}.`,
+  )
+  await ctx.store.updateKey(keyId, {
+    keyRotationEnabled: true,
+    rotateDays,
+    nextRotateTime: nowSeconds(ctx) + rotateDays * DAY,
+  })
 }
 
 /** No more automatic rotation. */
@@ -29,7 +41,13 @@ export async function disableKeyRotation(ctx: Pkcs11Context, keyId: string): Pro
 /** The rotation schedule and version count. */
 export async function getKeyRotationStatus(ctx: Pkcs11Context, keyId: string): Promise<KeyRotationStatus> {
   const m = await loadKey(ctx, keyId)
-  return { keyRotationEnabled: m.keyRotationEnabled, rotateDays: m.rotateDays, nextRotateTime: m.nextRotateTime, lastRotateTime: m.lastRotateTime, keyVersionCount: m.keyVersionCount }
+  return {
+    keyRotationEnabled: m.keyRotationEnabled,
+    rotateDays: m.rotateDays,
+    nextRotateTime: m.nextRotateTime,
+    lastRotateTime: m.lastRotateTime,
+    keyVersionCount: m.keyVersionCount,
+  }
 }
 
 /** A new version now (RotateKey); the key must be usable. */

@@ -13,7 +13,11 @@ const DAY = 86_400
 export async function enableKey(ctx: Pkcs11Context, keyId: string): Promise<void> {
   const meta = await loadKey(ctx, keyId)
   if (meta.keyState === 'Enabled') return
-  needs(meta.keyState === 'Disabled', stateCode(meta), `Key ${keyId} is ${meta.keyState}; only a Disabled key can be enabled.`)
+  needs(
+    meta.keyState === 'Disabled',
+    stateCode(meta),
+    `Key ${keyId} is ${meta.keyState}; only a Disabled key can be enabled.`,
+  )
   await ctx.store.updateKey(keyId, { keyState: 'Enabled' })
 }
 
@@ -21,7 +25,11 @@ export async function enableKey(ctx: Pkcs11Context, keyId: string): Promise<void
 export async function disableKey(ctx: Pkcs11Context, keyId: string): Promise<void> {
   const meta = await loadKey(ctx, keyId)
   if (meta.keyState === 'Disabled') return
-  needs(meta.keyState === 'Enabled', stateCode(meta), `Key ${keyId} is ${meta.keyState}; only an Enabled key can be disabled.`)
+  needs(
+    meta.keyState === 'Enabled',
+    stateCode(meta),
+    `Key ${keyId} is ${meta.keyState}; only an Enabled key can be disabled.`,
+  )
   await ctx.store.updateKey(keyId, { keyState: 'Disabled' })
 }
 
@@ -30,10 +38,22 @@ function stateCode(meta: KeyMetadata): 'ResourceUnavailable.CmkArchived' | 'Reso
 }
 
 /** Tencent semantics: the key must be Disabled (or PendingImport) first. Returns the deletion date. */
-export async function scheduleKeyDeletion(ctx: Pkcs11Context, keyId: string, pendingWindowInDays: number): Promise<{ deletionDate: number }> {
+export async function scheduleKeyDeletion(
+  ctx: Pkcs11Context,
+  keyId: string,
+  pendingWindowInDays: number,
+): Promise<{ deletionDate: number }> {
   const meta = await loadKey(ctx, keyId)
-  needs(meta.keyState !== 'Enabled' && meta.keyState !== 'Archived', 'ResourceUnavailable.CmkShouldBeDisabled', `Key ${keyId} is ${meta.keyState}; disable it before scheduling its deletion.`)
-  needs(meta.keyState !== 'PendingDelete', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is already pending deletion.`)
+  needs(
+    meta.keyState !== 'Enabled' && meta.keyState !== 'Archived',
+    'ResourceUnavailable.CmkShouldBeDisabled',
+    `Key ${keyId} is ${meta.keyState}; disable it before scheduling its deletion.`,
+  )
+  needs(
+    meta.keyState !== 'PendingDelete',
+    'ResourceUnavailable.CmkStateNotSupport',
+    `Key ${keyId} is already pending deletion.`,
+  )
   const deletionDate = nowSeconds(ctx) + pendingWindowInDays * DAY
   await ctx.store.updateKey(keyId, { keyState: 'PendingDelete', deletionDate })
   return { deletionDate }
@@ -42,7 +62,11 @@ export async function scheduleKeyDeletion(ctx: Pkcs11Context, keyId: string, pen
 /** Back to Disabled, or PendingImport when an EXTERNAL key has no material. */
 export async function cancelKeyDeletion(ctx: Pkcs11Context, keyId: string): Promise<void> {
   const meta = await loadKey(ctx, keyId)
-  needs(meta.keyState === 'PendingDelete', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is not pending deletion.`)
+  needs(
+    meta.keyState === 'PendingDelete',
+    'ResourceUnavailable.CmkStateNotSupport',
+    `Key ${keyId} is not pending deletion.`,
+  )
   const hasMaterial = (await ctx.store.latestVersion(keyId)) > 0
   await ctx.store.updateKey(keyId, { keyState: hasMaterial ? 'Disabled' : 'PendingImport', deletionDate: 0 })
 }
@@ -51,7 +75,11 @@ export async function cancelKeyDeletion(ctx: Pkcs11Context, keyId: string): Prom
 export async function archiveKey(ctx: Pkcs11Context, keyId: string): Promise<void> {
   const meta = await loadKey(ctx, keyId)
   if (meta.keyState === 'Archived') return
-  needs(meta.keyState === 'Enabled', 'ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} is ${meta.keyState}; only an Enabled key can be archived.`)
+  needs(
+    meta.keyState === 'Enabled',
+    'ResourceUnavailable.CmkStateNotSupport',
+    `Key ${keyId} is ${meta.keyState}; only an Enabled key can be archived.`,
+  )
   await ctx.store.updateKey(keyId, { keyState: 'Archived' })
 }
 

@@ -33,7 +33,13 @@ const ROLE_FLAGS: Record<SecretRole, graphene.ITemplate> = {
 }
 
 /** A symmetric CMK version (AES, or the vendor SM4 key type). */
-export function secretKeyTemplate(id: Buffer, keyType: number, valueLen: number, extractable: boolean, role: SecretRole = 'cipher'): graphene.ITemplate {
+export function secretKeyTemplate(
+  id: Buffer,
+  keyType: number,
+  valueLen: number,
+  extractable: boolean,
+  role: SecretRole = 'cipher',
+): graphene.ITemplate {
   return {
     class: graphene.ObjectClass.SECRET_KEY,
     keyType,
@@ -53,7 +59,13 @@ export function secretKeyTemplate(id: Buffer, keyType: number, valueLen: number,
  * `extractable: undefined` leaves CKA_EXTRACTABLE out (a probe object: openCryptoki refuses TRUE in an unwrap
  * template with CKR_ATTRIBUTE_READ_ONLY); the provider checks the attribute on what the token made either way.
  */
-export function importedKeyTemplate(id: Buffer, keyType: number, token: boolean, role: SecretRole, extractable: boolean | undefined): graphene.ITemplate {
+export function importedKeyTemplate(
+  id: Buffer,
+  keyType: number,
+  token: boolean,
+  role: SecretRole,
+  extractable: boolean | undefined,
+): graphene.ITemplate {
   return {
     class: graphene.ObjectClass.SECRET_KEY,
     keyType,
@@ -74,11 +86,24 @@ export function derivedId(id: Buffer, kind: 'enc' | 'mac'): Buffer {
 
 /** A working key of an encrypt-then-MAC version: AES-256 for CBC, or a 32-byte generic secret for HMAC. */
 export function derivedKeyTemplate(id: Buffer, kind: 'enc' | 'mac', token: boolean): graphene.ITemplate {
-  const use: graphene.ITemplate = kind === 'enc'
-    ? { keyType: graphene.KeyType.AES, encrypt: true, decrypt: true }
-    : { keyType: graphene.KeyType.GENERIC_SECRET, sign: true, verify: true }
+  const use: graphene.ITemplate =
+    kind === 'enc'
+      ? { keyType: graphene.KeyType.AES, encrypt: true, decrypt: true }
+      : { keyType: graphene.KeyType.GENERIC_SECRET, sign: true, verify: true }
   const did = derivedId(id, kind)
-  return { class: graphene.ObjectClass.SECRET_KEY, valueLen: 32, id: did, label: objectLabel(did), token, private: true, sensitive: true, extractable: false, wrap: false, unwrap: false, ...use }
+  return {
+    class: graphene.ObjectClass.SECRET_KEY,
+    valueLen: 32,
+    id: did,
+    label: objectLabel(did),
+    token,
+    private: true,
+    sensitive: true,
+    extractable: false,
+    wrap: false,
+    unwrap: false,
+    ...use,
+  }
 }
 
 /** What an asymmetric key pair is for. */
@@ -86,18 +111,42 @@ export type PairPurpose = 'sign' | 'decrypt' | 'unwrap'
 
 function usageFlags(purpose: PairPurpose): { pub: graphene.ITemplate; priv: graphene.ITemplate } {
   switch (purpose) {
-    case 'sign': return { pub: { verify: true }, priv: { sign: true } }
-    case 'decrypt': return { pub: { encrypt: true }, priv: { decrypt: true } }
-    case 'unwrap': return { pub: { wrap: true }, priv: { unwrap: true } }
+    case 'sign':
+      return { pub: { verify: true }, priv: { sign: true } }
+    case 'decrypt':
+      return { pub: { encrypt: true }, priv: { decrypt: true } }
+    case 'unwrap':
+      return { pub: { wrap: true }, priv: { unwrap: true } }
   }
 }
 
 /** RSA-2048 key pair (e = 65537). */
-export function rsaPairTemplates(id: Buffer, purpose: PairPurpose): { pub: graphene.ITemplate; priv: graphene.ITemplate } {
+export function rsaPairTemplates(
+  id: Buffer,
+  purpose: PairPurpose,
+): { pub: graphene.ITemplate; priv: graphene.ITemplate } {
   const u = usageFlags(purpose)
   return {
-    pub: { keyType: graphene.KeyType.RSA, modulusBits: 2048, publicExponent: Buffer.from([1, 0, 1]), id, label: objectLabel(id), token: true, private: false, ...u.pub },
-    priv: { keyType: graphene.KeyType.RSA, id, label: objectLabel(id), token: true, private: true, sensitive: true, extractable: false, ...u.priv },
+    pub: {
+      keyType: graphene.KeyType.RSA,
+      modulusBits: 2048,
+      publicExponent: Buffer.from([1, 0, 1]),
+      id,
+      label: objectLabel(id),
+      token: true,
+      private: false,
+      ...u.pub,
+    },
+    priv: {
+      keyType: graphene.KeyType.RSA,
+      id,
+      label: objectLabel(id),
+      token: true,
+      private: true,
+      sensitive: true,
+      extractable: false,
+      ...u.priv,
+    },
   }
 }
 
@@ -107,12 +156,38 @@ export const P256_PARAMS = graphene.NamedCurve.getByName('secp256r1').value
 /** ECDSA P-256 key pair. */
 export function ecPairTemplates(id: Buffer): { pub: graphene.ITemplate; priv: graphene.ITemplate } {
   return {
-    pub: { keyType: graphene.KeyType.EC, paramsEC: P256_PARAMS, id, label: objectLabel(id), token: true, private: false, verify: true },
-    priv: { keyType: graphene.KeyType.EC, id, label: objectLabel(id), token: true, private: true, sensitive: true, extractable: false, sign: true },
+    pub: {
+      keyType: graphene.KeyType.EC,
+      paramsEC: P256_PARAMS,
+      id,
+      label: objectLabel(id),
+      token: true,
+      private: false,
+      verify: true,
+    },
+    priv: {
+      keyType: graphene.KeyType.EC,
+      id,
+      label: objectLabel(id),
+      token: true,
+      private: true,
+      sensitive: true,
+      extractable: false,
+      sign: true,
+    },
   }
 }
 
 /** A session-only RSA public key to wrap with (wrapKeyMaterialFor): gone when the session closes. */
 export function wrappingPublicKeyTemplate(modulus: Buffer, publicExponent: Buffer): graphene.ITemplate {
-  return { class: graphene.ObjectClass.PUBLIC_KEY, keyType: graphene.KeyType.RSA, modulus, publicExponent, token: false, private: false, wrap: true, encrypt: true }
+  return {
+    class: graphene.ObjectClass.PUBLIC_KEY,
+    keyType: graphene.KeyType.RSA,
+    modulus,
+    publicExponent,
+    token: false,
+    private: false,
+    wrap: true,
+    encrypt: true,
+  }
 }

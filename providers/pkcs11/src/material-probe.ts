@@ -12,8 +12,14 @@ import { generateKeyAsync, wrapKeyAsync } from './token-ops.js'
  * a failed RSA decryption (bad padding) with CKR_GENERAL_ERROR, so that one counts too, for C_UnwrapKey only.
  */
 const MATERIAL_CODES = new Set([
-  'CKR_ENCRYPTED_DATA_INVALID', 'CKR_ENCRYPTED_DATA_LEN_RANGE', 'CKR_WRAPPED_KEY_INVALID', 'CKR_WRAPPED_KEY_LEN_RANGE',
-  'CKR_KEY_SIZE_RANGE', 'CKR_DATA_INVALID', 'CKR_DATA_LEN_RANGE', 'CKR_GENERAL_ERROR',
+  'CKR_ENCRYPTED_DATA_INVALID',
+  'CKR_ENCRYPTED_DATA_LEN_RANGE',
+  'CKR_WRAPPED_KEY_INVALID',
+  'CKR_WRAPPED_KEY_LEN_RANGE',
+  'CKR_KEY_SIZE_RANGE',
+  'CKR_DATA_INVALID',
+  'CKR_DATA_LEN_RANGE',
+  'CKR_GENERAL_ERROR',
 ])
 
 /**
@@ -25,10 +31,18 @@ export function unwrapError(e: unknown): unknown {
   if (isSessionLost(e)) return e
   const ckr = ckrOf(e)
   if (ckr && MATERIAL_CODES.has(ckr)) {
-    return new KeywardError('InvalidParameter.DecryptMaterialError', 'The key material could not be unwrapped with the current import key and algorithm.', { cause: e, backendCode: ckr })
+    return new KeywardError(
+      'InvalidParameter.DecryptMaterialError',
+      'The key material could not be unwrapped with the current import key and algorithm.',
+      { cause: e, backendCode: ckr },
+    )
   }
   if (ckr === 'CKR_FUNCTION_NOT_SUPPORTED') {
-    return new KeywardError('UnsupportedOperation', 'The token does not implement C_UnwrapKey, so key material cannot be imported into it (CKR_FUNCTION_NOT_SUPPORTED).', { cause: e, backendCode: ckr })
+    return new KeywardError(
+      'UnsupportedOperation',
+      'The token does not implement C_UnwrapKey, so key material cannot be imported into it (CKR_FUNCTION_NOT_SUPPORTED).',
+      { cause: e, backendCode: ckr },
+    )
   }
   return toKeywardError(e, 'Unwrapping the key material')
 }
@@ -37,10 +51,17 @@ export function unwrapError(e: unknown): unknown {
 const KEY_SIZE_CODES = new Set(['CKR_MECHANISM_INVALID', 'CKR_KEY_SIZE_RANGE', 'CKR_KEY_TYPE_INCONSISTENT'])
 
 function wrongLength(spec: SymmetricKeySpec, cause?: unknown): KeywardError {
-  return new KeywardError('InvalidParameterValue', `Key material for ${spec} must be ${IMPORT_MATERIAL_BYTES[spec]} bytes.`, cause === undefined ? {} : { cause })
+  return new KeywardError(
+    'InvalidParameterValue',
+    `Key material for ${spec} must be ${IMPORT_MATERIAL_BYTES[spec]} bytes.`,
+    cause === undefined ? {} : { cause },
+  )
 }
 
-/** CKA_VALUE_LEN of an unwrapped key when the token fills it in (openCryptoki, NSS); undefined when it does not (SoftHSM: 0). */
+/**
+ * CKA_VALUE_LEN of an unwrapped key when the token fills it in (openCryptoki, NSS); undefined when it does not
+ * (SoftHSM: 0).
+ */
 function reportedLength(key: graphene.Key): number | undefined {
   try {
     const n = key.getAttribute({ valueLen: null }).valueLen
@@ -56,21 +77,41 @@ function reportedLength(key: graphene.Key): number | undefined {
  * output length (key length rounded up to 8, + 8) gives the length. The wrapped bytes are under a key that never
  * leaves the token and is destroyed a moment later, so the material is never in host memory in plaintext.
  */
-async function measuredLength(ctx: TokenContext, session: graphene.Session, unwrapExtractable: () => Promise<graphene.Key>): Promise<number | undefined> {
+async function measuredLength(
+  ctx: TokenContext,
+  session: graphene.Session,
+  unwrapExtractable: () => Promise<graphene.Key>,
+): Promise<number | undefined> {
   if (!hasMechanism(ctx.plan().facts, 'AES_KEY_WRAP', ['WRAP'])) {
-    throw new KeywardError('UnsupportedOperation', 'The token does not report the length of unwrapped keys (CKA_VALUE_LEN) and has no CKM_AES_KEY_WRAP to measure it, so imported material cannot be checked.')
+    throw new KeywardError(
+      'UnsupportedOperation',
+      'The token does not report the length of unwrapped keys (CKA_VALUE_LEN) and has no CKM_AES_KEY_WRAP to measure it, so imported material cannot be checked.',
+    )
   }
   const copy = await unwrapExtractable()
   let ephemeral: graphene.Key | undefined
   try {
-    ephemeral = await generateKeyAsync(session, 'AES_KEY_GEN', { keyType: graphene.KeyType.AES, valueLen: 32, token: false, sensitive: true, extractable: false, wrap: true })
+    ephemeral = await generateKeyAsync(session, 'AES_KEY_GEN', {
+      keyType: graphene.KeyType.AES,
+      valueLen: 32,
+      token: false,
+      sensitive: true,
+      extractable: false,
+      wrap: true,
+    })
     return (await wrapKeyAsync(session, 'AES_KEY_WRAP', ephemeral, copy)).length - 8
   } catch (e) {
     // RFC 3394 wraps multiples of 8 bytes only; anything else is the wrong length for every key spec.
     if (isSessionLost(e) || ckrOf(e) === undefined) throw e
     return undefined
   } finally {
-    for (const o of [copy, ephemeral]) if (o) try { session.destroy(o) } catch { /* session objects die with the session */ }
+    for (const o of [copy, ephemeral])
+      if (o)
+        try {
+          session.destroy(o)
+        } catch {
+          /* session objects die with the session */
+        }
   }
 }
 
@@ -89,7 +130,7 @@ export async function probeMaterial(
   const probe = await unwrap(undefined)
   try {
     const reported = reportedLength(probe)
-    const length = reported ?? await measuredLength(ctx, session, () => unwrap(true))
+    const length = reported ?? (await measuredLength(ctx, session, () => unwrap(true)))
     if (length !== IMPORT_MATERIAL_BYTES[spec]) throw wrongLength(spec)
     try {
       return ctx.plan().symmetric === 'AES-256-CBC-HMAC-SHA256' && spec === 'AES_256'
@@ -104,6 +145,10 @@ export async function probeMaterial(
       throw toKeywardError(e, 'Computing the key check value of the material')
     }
   } finally {
-    try { session.destroy(probe) } catch { /* a session object dies with its session anyway */ }
+    try {
+      session.destroy(probe)
+    } catch {
+      /* a session object dies with its session anyway */
+    }
   }
 }

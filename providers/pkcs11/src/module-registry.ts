@@ -23,7 +23,10 @@ const entries = new Map<string, Entry>()
  * that expect them accept them (others answer CKR_ARGUMENTS_BAD, as they should).
  */
 function initialize(module: graphene.Module, libraryParameters: string | undefined): void {
-  module.initialize({ flags: pkcs11.CKF_OS_LOCKING_OK, ...(libraryParameters !== undefined ? { libraryParameters } : {}) })
+  module.initialize({
+    flags: pkcs11.CKF_OS_LOCKING_OK,
+    ...(libraryParameters !== undefined ? { libraryParameters } : {}),
+  })
 }
 
 /**
@@ -35,7 +38,10 @@ export function acquireModule(path: string, libraryParameters?: string): graphen
   const entry = entries.get(path)
   if (entry) {
     if (entry.libraryParameters !== libraryParameters) {
-      throw new KeywardError('FailedOperation.ProviderUnavailable', `The PKCS#11 module ${path} is already loaded in this process with other libraryParameters; a module has one configuration per process.`)
+      throw new KeywardError(
+        'FailedOperation.ProviderUnavailable',
+        `The PKCS#11 module ${path} is already loaded in this process with other libraryParameters; a module has one configuration per process.`,
+      )
     }
     entry.refs++
     return entry.module
@@ -44,18 +50,28 @@ export function acquireModule(path: string, libraryParameters?: string): graphen
   try {
     module = graphene.Module.load(path)
   } catch (e) {
-    throw new KeywardError('FailedOperation.ProviderUnavailable', `The PKCS#11 module ${path} cannot be loaded.`, { cause: e })
+    throw new KeywardError('FailedOperation.ProviderUnavailable', `The PKCS#11 module ${path} cannot be loaded.`, {
+      cause: e,
+    })
   }
   try {
     initialize(module, libraryParameters)
   } catch (e) {
-    try { module.close() } catch { /* already failing; the cause is the initialize error */ }
+    try {
+      module.close()
+    } catch {
+      /* already failing; the cause is the initialize error */
+    }
     const hint = /CKR_ARGUMENTS_BAD/.test(String(e))
       ? libraryParameters === undefined
-        ? ' (CKR_ARGUMENTS_BAD: this module may need libraryParameters, e.g. NSS softokn\'s "configdir=\'sql:DIR\' ...")'
+        ? " (CKR_ARGUMENTS_BAD: this module may need libraryParameters, e.g. NSS softokn's \"configdir='sql:DIR' ...\")"
         : ' (CKR_ARGUMENTS_BAD: this module does not take libraryParameters, or rejects these)'
       : ''
-    throw new KeywardError('FailedOperation.ProviderUnavailable', `The PKCS#11 module ${path} failed to initialise${hint}.`, { cause: e })
+    throw new KeywardError(
+      'FailedOperation.ProviderUnavailable',
+      `The PKCS#11 module ${path} failed to initialise${hint}.`,
+      { cause: e },
+    )
   }
   entries.set(path, { module, refs: 1, libraryParameters })
   return module
@@ -78,6 +94,14 @@ export function releaseModule(path: string): void {
   entry.refs--
   if (entry.refs > 0) return
   entries.delete(path)
-  try { entry.module.finalize() } catch { /* already finalized elsewhere: nothing left to release */ }
-  try { entry.module.close() } catch { /* the library handle is gone either way */ }
+  try {
+    entry.module.finalize()
+  } catch {
+    /* already finalized elsewhere: nothing left to release */
+  }
+  try {
+    entry.module.close()
+  } catch {
+    /* the library handle is gone either way */
+  }
 }

@@ -18,7 +18,8 @@ import { VersionRefs } from './version-refs.js'
  *
  * @example
  * ```ts
- * const ctx = createPkcs11Context(resolved, connection, () => needs(!closed, 'FailedOperation.ProviderUnavailable', 'closed'))
+ * const open = (): void => needs(!closed, 'FailedOperation.ProviderUnavailable', 'closed')
+ * const ctx = createPkcs11Context(resolved, connection, open)
  * const meta = await usableKey(ctx, keyId)
  * ```
  */
@@ -41,7 +42,11 @@ export interface Pkcs11Context extends TokenContext {
 }
 
 /** Builds the context of a provider over `connection`; `assertOpen` reads the provider's own closed flag. */
-export function createPkcs11Context(options: ResolvedPkcs11Options, connection: TokenConnection, assertOpen: () => void): Pkcs11Context {
+export function createPkcs11Context(
+  options: ResolvedPkcs11Options,
+  connection: TokenConnection,
+  assertOpen: () => void,
+): Pkcs11Context {
   const pool = new SessionPool(connection, options.poolSize)
   const objects = new TokenObjects()
   // A recovered module has new object handles: the cached ones would name nothing, or something else.

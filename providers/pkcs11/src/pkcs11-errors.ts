@@ -20,7 +20,13 @@ const SESSION_LOST = new Set([
 ])
 
 /** Codes meaning the PIN is wrong or unusable: never retried, a retry could lock the token. */
-const LOGIN_FAILED = new Set(['CKR_PIN_INCORRECT', 'CKR_PIN_INVALID', 'CKR_PIN_LEN_RANGE', 'CKR_PIN_LOCKED', 'CKR_PIN_EXPIRED'])
+const LOGIN_FAILED = new Set([
+  'CKR_PIN_INCORRECT',
+  'CKR_PIN_INVALID',
+  'CKR_PIN_LEN_RANGE',
+  'CKR_PIN_LOCKED',
+  'CKR_PIN_EXPIRED',
+])
 
 /** Codes meaning a cached object handle is stale (object deleted, or handles renumbered after a reopen). */
 const HANDLE_GONE = new Set(['CKR_OBJECT_HANDLE_INVALID', 'CKR_KEY_HANDLE_INVALID'])
@@ -64,13 +70,27 @@ export function toKeywardError(e: unknown, what: string): KeywardError {
   if (isKeywardError(e)) return e
   const ckr = ckrOf(e)
   const opts = { cause: e, ...(ckr ? { backendCode: ckr } : {}) }
-  if (ckr && LOGIN_FAILED.has(ckr)) return new KeywardError('FailedOperation.LoginFailed', `The token rejected the user PIN (${ckr}).`, opts)
-  if (ckr && SESSION_LOST.has(ckr)) return new KeywardError('FailedOperation.ProviderUnavailable', `${what}: the token or its session is unavailable (${ckr}).`, opts)
+  if (ckr && LOGIN_FAILED.has(ckr))
+    return new KeywardError('FailedOperation.LoginFailed', `The token rejected the user PIN (${ckr}).`, opts)
+  if (ckr && SESSION_LOST.has(ckr))
+    return new KeywardError(
+      'FailedOperation.ProviderUnavailable',
+      `${what}: the token or its session is unavailable (${ckr}).`,
+      opts,
+    )
   if (ckr === 'CKR_MECHANISM_INVALID' || ckr === 'CKR_MECHANISM_PARAM_INVALID' || ckr === 'CKR_ARGUMENTS_BAD') {
-    return new KeywardError('UnsupportedOperation', `${what}: the token does not support this mechanism or its parameters (${ckr}).`, opts)
+    return new KeywardError(
+      'UnsupportedOperation',
+      `${what}: the token does not support this mechanism or its parameters (${ckr}).`,
+      opts,
+    )
   }
   if (ckr === 'CKR_FUNCTION_NOT_SUPPORTED') {
-    return new KeywardError('UnsupportedOperation', `${what}: the token does not implement the PKCS#11 function this needs (${ckr}).`, opts)
+    return new KeywardError(
+      'UnsupportedOperation',
+      `${what}: the token does not implement the PKCS#11 function this needs (${ckr}).`,
+      opts,
+    )
   }
   return new KeywardError('InternalError', `${what} failed in the token${ckr ? ` (${ckr})` : ''}.`, opts)
 }

@@ -1,15 +1,59 @@
 import {
-  INSPECT, KeywardError, LIMITS, REDACTED, WRAPPING_ALGORITHMS, checkAlias, checkBytes, checkCreateKey, checkDecryptRequest,
-  checkDescription, checkEncryptRequest, checkGenerateDataKey, checkImportKeyMaterialRequest, checkImportParametersRequest,
-  checkKeyId, checkListKeysRequest, checkNumberOfRandomBytes, checkOneOf, checkPendingWindow, checkReEncryptRequest,
-  checkRotateDays, checkRsaDecryptRequest, checkSignRequest, checkSm2DecryptRequest, checkVerifyRequest,
-  decodeCiphertextBlob, needs, toBase64, zeroize,
-  type AsymmetricRsaDecryptRequest, type AsymmetricSm2DecryptRequest, type CallOptions, type CreateKeyRequest,
-  type DataKey, type DecryptRequest, type DecryptResult, type EncryptRequest, type EncryptResult,
-  type EncryptionContext, type GenerateDataKeyRequest, type GetParametersForImportRequest,
-  type ImportKeyMaterialRequest, type ImportParameters, type KeyMetadata, type KeyProvider, type KeyRotationStatus,
-  type ListKeysRequest, type ListKeysResult, type ProviderCapabilities, type PublicKeyResult, type ReEncryptRequest,
-  type ReEncryptResult, type SignRequest, type VerifyRequest, type WrappingAlgorithm,
+  INSPECT,
+  KeywardError,
+  LIMITS,
+  REDACTED,
+  WRAPPING_ALGORITHMS,
+  checkAlias,
+  checkBytes,
+  checkCreateKey,
+  checkDecryptRequest,
+  checkDescription,
+  checkEncryptRequest,
+  checkGenerateDataKey,
+  checkImportKeyMaterialRequest,
+  checkImportParametersRequest,
+  checkKeyId,
+  checkListKeysRequest,
+  checkNumberOfRandomBytes,
+  checkOneOf,
+  checkPendingWindow,
+  checkReEncryptRequest,
+  checkRotateDays,
+  checkRsaDecryptRequest,
+  checkSignRequest,
+  checkSm2DecryptRequest,
+  checkVerifyRequest,
+  decodeCiphertextBlob,
+  needs,
+  toBase64,
+  zeroize,
+  type AsymmetricRsaDecryptRequest,
+  type AsymmetricSm2DecryptRequest,
+  type CallOptions,
+  type CreateKeyRequest,
+  type DataKey,
+  type DecryptRequest,
+  type DecryptResult,
+  type EncryptRequest,
+  type EncryptResult,
+  type EncryptionContext,
+  type GenerateDataKeyRequest,
+  type GetParametersForImportRequest,
+  type ImportKeyMaterialRequest,
+  type ImportParameters,
+  type KeyMetadata,
+  type KeyProvider,
+  type KeyRotationStatus,
+  type ListKeysRequest,
+  type ListKeysResult,
+  type ProviderCapabilities,
+  type PublicKeyResult,
+  type ReEncryptRequest,
+  type ReEncryptResult,
+  type SignRequest,
+  type VerifyRequest,
+  type WrappingAlgorithm,
 } from '@keyward/core'
 import { rsaDecryptInToken, signInToken, verifyInToken } from './asymmetric-crypto.js'
 import { publicKeyOf, rsaDecryptionKey, signingKey, signingKeyNow } from './asymmetric-keys.js'
@@ -30,8 +74,9 @@ import type { TokenPlan } from './token-plan.js'
 /** CreateKey with the one PKCS#11-specific option. */
 export interface Pkcs11CreateKeyRequest extends CreateKeyRequest {
   /**
-   * Create the token key with CKA_EXTRACTABLE=true (still sensitive), so that {@link Pkcs11KeyProvider.wrapKeyMaterialFor}
-   * can move it to another provider encrypted. Default false: the key can never leave the token.
+   * Create the token key with CKA_EXTRACTABLE=true (still sensitive), so that {@link
+   * Pkcs11KeyProvider.wrapKeyMaterialFor} can move it to another provider encrypted. Default false: the key can never
+   * leave the token.
    */
   extractable?: boolean
 }
@@ -65,14 +110,16 @@ export class Pkcs11KeyProvider implements KeyProvider {
     this.#options = resolveOptions(options)
     this.#connection = new TokenConnection(this.#options)
     this.#ctx = createPkcs11Context(this.#options, this.#connection, () =>
-      needs(!this.#closed, 'FailedOperation.ProviderUnavailable', 'The PKCS#11 provider is closed.'))
+      needs(!this.#closed, 'FailedOperation.ProviderUnavailable', 'The PKCS#11 provider is closed.'),
+    )
     this.name = this.#options.name
   }
 
   /** Every public call starts here: a closed provider or an aborted signal stops it before any work. */
   #live(opts?: CallOptions): Pkcs11Context {
     this.#ctx.assertOpen()
-    if (opts?.signal?.aborted) throw new KeywardError('FailedOperation.Aborted', 'The call was aborted.', { cause: opts.signal.reason })
+    if (opts?.signal?.aborted)
+      throw new KeywardError('FailedOperation.Aborted', 'The call was aborted.', { cause: opts.signal.reason })
     return this.#ctx
   }
 
@@ -151,7 +198,11 @@ export class Pkcs11KeyProvider implements KeyProvider {
   }
 
   /** Tencent semantics: the key must be Disabled (or PendingImport) first. */
-  async scheduleKeyDeletion(keyId: string, pendingWindowInDays: number, opts?: CallOptions): Promise<{ deletionDate: number }> {
+  async scheduleKeyDeletion(
+    keyId: string,
+    pendingWindowInDays: number,
+    opts?: CallOptions,
+  ): Promise<{ deletionDate: number }> {
     const ctx = this.#live(opts)
     checkKeyId(keyId)
     checkPendingWindow(pendingWindowInDays)
@@ -178,7 +229,11 @@ export class Pkcs11KeyProvider implements KeyProvider {
   }
 
   /** Rotation applies to ENCRYPT_DECRYPT keys of origin TENCENT_KMS only (key-rotation.ts). */
-  async enableKeyRotation(keyId: string, rotateDays: number = LIMITS.defaultRotateDays, opts?: CallOptions): Promise<void> {
+  async enableKeyRotation(
+    keyId: string,
+    rotateDays: number = LIMITS.defaultRotateDays,
+    opts?: CallOptions,
+  ): Promise<void> {
     const ctx = this.#live(opts)
     checkKeyId(keyId)
     checkRotateDays(rotateDays)
@@ -214,7 +269,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
 
   async #encrypt(keyId: string, plaintext: Uint8Array, context: EncryptionContext | undefined): Promise<EncryptResult> {
     // The cached path takes no await before the token call: on a ~100 µs operation each one shows.
-    const target = sealTargetNow(this.#ctx, keyId) ?? await sealTarget(this.#ctx, keyId)
+    const target = sealTargetNow(this.#ctx, keyId) ?? (await sealTarget(this.#ctx, keyId))
     return { keyId: target.keyId, ciphertextBlob: await sealBlob(this.#ctx, target, plaintext, context) }
   }
 
@@ -237,7 +292,11 @@ export class Pkcs11KeyProvider implements KeyProvider {
     checkReEncryptRequest(req)
     const source = await this.#decrypt(req.ciphertextBlob, req.sourceEncryptionContext)
     try {
-      const out = await this.#encrypt(req.destinationKeyId ?? source.keyId, source.plaintext, req.destinationEncryptionContext)
+      const out = await this.#encrypt(
+        req.destinationKeyId ?? source.keyId,
+        source.plaintext,
+        req.destinationEncryptionContext,
+      )
       return { ciphertextBlob: out.ciphertextBlob, keyId: out.keyId, sourceKeyId: source.keyId, reEncrypted: true }
     } finally {
       zeroize(source.plaintext)
@@ -281,7 +340,10 @@ export class Pkcs11KeyProvider implements KeyProvider {
   async asymmetricSm2Decrypt(req: AsymmetricSm2DecryptRequest, opts?: CallOptions): Promise<DecryptResult> {
     this.#live(opts)
     checkSm2DecryptRequest(req)
-    throw new KeywardError('UnsupportedOperation', `The ${this.name} provider does not support SM2 (no SM2 mechanism on this token).`)
+    throw new KeywardError(
+      'UnsupportedOperation',
+      `The ${this.name} provider does not support SM2 (no SM2 mechanism on this token).`,
+    )
   }
 
   /** C_Sign with the token's private key (sign-mechanisms.ts picks RAW or DIGEST); ECDSA comes back DER. */
@@ -289,7 +351,7 @@ export class Pkcs11KeyProvider implements KeyProvider {
     const ctx = this.#live(opts)
     const messageType = checkSignRequest(req)
     requireOnToken(ctx, 'signAlgorithms', req.algorithm)
-    const { meta, id } = signingKeyNow(ctx, req) ?? await signingKey(ctx, req)
+    const { meta, id } = signingKeyNow(ctx, req) ?? (await signingKey(ctx, req))
     return { signature: await signInToken(ctx, id, meta.keyId, req.algorithm, req.message, messageType) }
   }
 
@@ -298,8 +360,10 @@ export class Pkcs11KeyProvider implements KeyProvider {
     const ctx = this.#live(opts)
     const messageType = checkVerifyRequest(req)
     requireOnToken(ctx, 'signAlgorithms', req.algorithm)
-    const { meta, id } = signingKeyNow(ctx, req) ?? await signingKey(ctx, req)
-    return { signatureValid: await verifyInToken(ctx, id, meta.keyId, req.algorithm, req.message, messageType, req.signature) }
+    const { meta, id } = signingKeyNow(ctx, req) ?? (await signingKey(ctx, req))
+    return {
+      signatureValid: await verifyInToken(ctx, id, meta.keyId, req.algorithm, req.message, messageType, req.signature),
+    }
   }
 
   // ── Key import (BYOK), byok-import.ts ────────────────────────────────────────────────────────────────────
@@ -328,7 +392,12 @@ export class Pkcs11KeyProvider implements KeyProvider {
    * provider's import public key with C_WrapKey, for BYOK migration: the material leaves the token encrypted
    * only. Pass the `publicKey` (base64-decoded) and algorithm of the destination's GetParametersForImport.
    */
-  async wrapKeyMaterialFor(keyId: string, wrappingPublicKeyDer: Uint8Array, algorithm: WrappingAlgorithm, opts?: CallOptions): Promise<Uint8Array> {
+  async wrapKeyMaterialFor(
+    keyId: string,
+    wrappingPublicKeyDer: Uint8Array,
+    algorithm: WrappingAlgorithm,
+    opts?: CallOptions,
+  ): Promise<Uint8Array> {
     const ctx = this.#live(opts)
     checkKeyId(keyId)
     checkBytes('WrappingPublicKey', wrappingPublicKeyDer, 1, 2048)
@@ -358,7 +427,15 @@ export class Pkcs11KeyProvider implements KeyProvider {
   /** The configuration, the PIN redacted. */
   toJSON(): Record<string, unknown> {
     const o = this.#options
-    return { name: this.name, modulePath: o.modulePath, libraryParameters: o.libraryParameters, tokenLabel: o.tokenLabel, slotIndex: o.slotIndex, poolSize: o.poolSize, pin: REDACTED }
+    return {
+      name: this.name,
+      modulePath: o.modulePath,
+      libraryParameters: o.libraryParameters,
+      tokenLabel: o.tokenLabel,
+      slotIndex: o.slotIndex,
+      poolSize: o.poolSize,
+      pin: REDACTED,
+    }
   }
 
   [INSPECT](): string {

@@ -99,7 +99,8 @@ export class SessionPool {
         }
       }
       // A retry after a lost session wants a new session, not an idle one that may be just as stale.
-      if (fresh && this.#inUse + this.#idle.length >= this.#size && this.#idle.length > 0) this.#discard(this.#idle.shift() as Pooled)
+      if (fresh && this.#inUse + this.#idle.length >= this.#size && this.#idle.length > 0)
+        this.#discard(this.#idle.shift() as Pooled)
       if (this.#inUse + this.#idle.length < this.#size) {
         this.#inUse++
         try {
@@ -172,7 +173,11 @@ export class SessionPool {
 
   #discard(pooled: Pooled): void {
     this.#open.delete(pooled.session)
-    try { pooled.session.close() } catch { /* already gone */ }
+    try {
+      pooled.session.close()
+    } catch {
+      /* already gone */
+    }
   }
 
   /** A slot was freed: let the first queued call try again; tell close() when nothing is in use. */
@@ -195,7 +200,11 @@ export class SessionPool {
     for (const w of this.#waiters.splice(0)) w(undefined)
     if (this.#inUse > 0) await new Promise<void>((resolve) => this.#drained.push(resolve))
     for (const s of this.#open) {
-      try { s.close() } catch { /* already closed */ }
+      try {
+        s.close()
+      } catch {
+        /* already closed */
+      }
     }
     this.#open.clear()
     this.#idle.length = 0

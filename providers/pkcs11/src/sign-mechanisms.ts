@@ -20,7 +20,12 @@ const sha256 = (m: Buffer): Buffer => createHash('sha256').update(m).digest()
  * messages use the bare mechanisms. ECDSA is always CKM_ECDSA over a host SHA-256 digest, because SoftHSM 2.6
  * rejects CKM_ECDSA_SHA256.
  */
-export function signInput(plan: TokenPlan, algorithm: SignAlgorithm, message: Uint8Array, messageType: MessageType): { mech: graphene.MechanismType; data: Buffer } {
+export function signInput(
+  plan: TokenPlan,
+  algorithm: SignAlgorithm,
+  message: Uint8Array,
+  messageType: MessageType,
+): { mech: graphene.MechanismType; data: Buffer } {
   // A view, not a copy: the async token call keeps it alive until it completes.
   const m = Buffer.from(message.buffer, message.byteOffset, message.byteLength)
   switch (algorithm) {
@@ -28,12 +33,16 @@ export function signInput(plan: TokenPlan, algorithm: SignAlgorithm, message: Ui
       if (messageType === 'RAW' && plan.rsaPkcs1Raw) return { mech: plan.rsaPkcs1Raw, data: m }
       return { mech: 'RSA_PKCS', data: Buffer.concat([SHA256_DIGEST_INFO, messageType === 'RAW' ? sha256(m) : m]) }
     case 'RSA_PSS_SHA_256':
-      if (messageType === 'RAW' && plan.rsaPssRaw) return { mech: { name: plan.rsaPssRaw, params: pssParams() }, data: m }
+      if (messageType === 'RAW' && plan.rsaPssRaw)
+        return { mech: { name: plan.rsaPssRaw, params: pssParams() }, data: m }
       return { mech: { name: 'RSA_PKCS_PSS', params: pssParams() }, data: messageType === 'RAW' ? sha256(m) : m }
     case 'ECC_P256_R1':
       return { mech: 'ECDSA', data: messageType === 'RAW' ? sha256(m) : m }
     default:
-      throw new KeywardError('UnsupportedOperation', `The PKCS#11 provider has no mechanism for ${algorithm} on this token.`)
+      throw new KeywardError(
+        'UnsupportedOperation',
+        `The PKCS#11 provider has no mechanism for ${algorithm} on this token.`,
+      )
   }
 }
 
@@ -45,7 +54,11 @@ const P256_ORDER = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84
  * SEQUENCE { INTEGER r, INTEGER s } (gm's codec; the tests check it against @noble/curves).
  */
 export function ecdsaToDer(raw: Uint8Array): Uint8Array {
-  if (raw.length !== 64) throw new KeywardError('InternalError', `The token returned a ${raw.length}-byte ECDSA P-256 signature, expected 64.`)
+  if (raw.length !== 64)
+    throw new KeywardError(
+      'InternalError',
+      `The token returned a ${raw.length}-byte ECDSA P-256 signature, expected 64.`,
+    )
   return signatureRawToDer(raw)
 }
 

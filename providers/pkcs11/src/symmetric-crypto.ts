@@ -35,7 +35,12 @@ export function blobCipherOf(ctx: TokenContext, spec: SymmetricKeySpec): BlobCip
  * PKCS#11 v2.40 CK_GCM_PARAMS, with ulIvBits set: graphene's older AesGcmParams leave it out, which SoftHSM
  * ignores and NSS softokn refuses (CKR_MECHANISM_PARAM_INVALID).
  */
-export function gcmMechanism(ctx: TokenContext, spec: SymmetricKeySpec, nonce: Buffer, aad: Buffer): graphene.IAlgorithm {
+export function gcmMechanism(
+  ctx: TokenContext,
+  spec: SymmetricKeySpec,
+  nonce: Buffer,
+  aad: Buffer,
+): graphene.IAlgorithm {
   const params = new graphene.AesGcm240Params(nonce, aad, TAG * 8)
   if (spec === 'AES_256') return { name: 'AES_GCM', params }
   const vendor = ctx.vendor.get('SM4_GCM')
@@ -43,18 +48,35 @@ export function gcmMechanism(ctx: TokenContext, spec: SymmetricKeySpec, nonce: B
   return { name: vendor.mechanism, params }
 }
 
-/** {@link gcmMechanism} as pkcs11js takes it; CKM_AES_GCM is built directly (graphene's wrappers cost on the hot path). */
-export function gcmMechanismCki(ctx: TokenContext, spec: SymmetricKeySpec, nonce: Buffer, aad: Buffer): pkcs11.Mechanism {
+/**
+ * {@link gcmMechanism} as pkcs11js takes it; CKM_AES_GCM is built directly (graphene's wrappers cost on the hot path).
+ */
+export function gcmMechanismCki(
+  ctx: TokenContext,
+  spec: SymmetricKeySpec,
+  nonce: Buffer,
+  aad: Buffer,
+): pkcs11.Mechanism {
   if (spec !== 'AES_256') return graphene.Mechanism.create(gcmMechanism(ctx, spec, nonce, aad))
-  const parameter: pkcs11.AesGCM = { type: graphene.MechParams.AesGCMv240, iv: nonce, ivBits: NONCE * 8, aad, tagBits: TAG * 8 }
+  const parameter: pkcs11.AesGCM = {
+    type: graphene.MechParams.AesGCMv240,
+    iv: nonce,
+    ivBits: NONCE * 8,
+    aad,
+    tagBits: TAG * 8,
+  }
   return { mechanism: graphene.MechanismEnum.AES_GCM, parameter }
 }
 
 /** Key type, length and generation mechanism for a new symmetric key of `spec`. */
-export function secretKeyKind(ctx: TokenContext, spec: SymmetricKeySpec): { mech: graphene.MechanismType; keyType: number; valueLen: number } {
+export function secretKeyKind(
+  ctx: TokenContext,
+  spec: SymmetricKeySpec,
+): { mech: graphene.MechanismType; keyType: number; valueLen: number } {
   if (spec === 'AES_256') return { mech: 'AES_KEY_GEN', keyType: graphene.KeyType.AES, valueLen: 32 }
   const gen = ctx.vendor.get('SM4_KEY_GEN')
-  if (!gen || gen.keyType === undefined) throw new KeywardError('UnsupportedOperation', 'This token has no SM4_KEY_GEN vendor mechanism mapped.')
+  if (!gen || gen.keyType === undefined)
+    throw new KeywardError('UnsupportedOperation', 'This token has no SM4_KEY_GEN vendor mechanism mapped.')
   return { mech: { name: gen.mechanism, params: null }, keyType: gen.keyType, valueLen: gen.valueLen ?? 16 }
 }
 
@@ -62,13 +84,26 @@ export function secretKeyKind(ctx: TokenContext, spec: SymmetricKeySpec): { mech
  * Generates a symmetric CMK version inside the token (C_GenerateKey), sensitive and, unless asked, non-extractable
  * whatever the token's defaults. On an encrypt-then-MAC token, its two working keys are derived at once.
  */
-export async function generateSecretKey(ctx: TokenContext, spec: SymmetricKeySpec, id: Buffer, extractable: boolean): Promise<void> {
+export async function generateSecretKey(
+  ctx: TokenContext,
+  spec: SymmetricKeySpec,
+  id: Buffer,
+  extractable: boolean,
+): Promise<void> {
   if (blobCipherOf(ctx, spec) === 'AES-256-CBC-HMAC-SHA256') return generateEtmVersion(ctx, id, extractable)
   const kind = secretKeyKind(ctx, spec)
-  await ctx.pool.use(async (session) => {
-    const key = await generateKeyAsync(session, kind.mech, secretKeyTemplate(id, kind.keyType, kind.valueLen, extractable))
-    enforceKeyAttributes(session, key, extractable)
-  }).catch((e: unknown) => { throw toKeywardError(e, 'Generating a key in the token') })
+  await ctx.pool
+    .use(async (session) => {
+      const key = await generateKeyAsync(
+        session,
+        kind.mech,
+        secretKeyTemplate(id, kind.keyType, kind.valueLen, extractable),
+      )
+      enforceKeyAttributes(session, key, extractable)
+    })
+    .catch((e: unknown) => {
+      throw toKeywardError(e, 'Generating a key in the token')
+    })
 }
 
 /**
@@ -82,7 +117,8 @@ export function sealBlob(
   plaintext: Uint8Array,
   context: EncryptionContext | undefined,
 ): Promise<string> {
-  if (target.spec === 'AES_256' && ctx.plan().symmetric === 'AES-256-CBC-HMAC-SHA256') return sealEtm(ctx, target, plaintext, context)
+  if (target.spec === 'AES_256' && ctx.plan().symmetric === 'AES-256-CBC-HMAC-SHA256')
+    return sealEtm(ctx, target, plaintext, context)
   const n = plaintext.byteLength
   let blob: Buffer
   let ctAt: number
@@ -99,17 +135,30 @@ export function sealBlob(
     // A view, not a copy: the async call keeps it (and so the caller's memory) alive until it completes.
     const data = Buffer.from(plaintext.buffer, plaintext.byteOffset, n)
     const out = blob.subarray(ctAt)
-    call = ctx.pool.use((session) => ctx.objects.with(session, 'secret', target.id, target.keyId, (key) => encryptIntoAsync(session, mech, key, data, out)))
+    call = ctx.pool.use((session) =>
+      ctx.objects.with(session, 'secret', target.id, target.keyId, (key) =>
+        encryptIntoAsync(session, mech, key, data, out),
+      ),
+    )
   } catch (e) {
     return Promise.reject(e)
   }
   // One .then for result and error alike (not an async frame plus a .catch): this is the Encrypt hot path.
-  return call.then((written) => {
-    // Anything else would leave unwritten (allocUnsafe) bytes in the blob.
-    if (written.length !== n + TAG) throw new KeywardError('InternalError', `The token returned ${written.length} bytes for a ${n}-byte GCM encryption.`)
-    blob.copy(blob, ctAt - TAG, ctAt + n)
-    return blob.toString('base64', 0, ctAt + n)
-  }, (e: unknown) => { throw toKeywardError(e, 'Encrypt') })
+  return call.then(
+    (written) => {
+      // Anything else would leave unwritten (allocUnsafe) bytes in the blob.
+      if (written.length !== n + TAG)
+        throw new KeywardError(
+          'InternalError',
+          `The token returned ${written.length} bytes for a ${n}-byte GCM encryption.`,
+        )
+      blob.copy(blob, ctAt - TAG, ctAt + n)
+      return blob.toString('base64', 0, ctAt + n)
+    },
+    (e: unknown) => {
+      throw toKeywardError(e, 'Encrypt')
+    },
+  )
 }
 
 /**
@@ -133,8 +182,11 @@ export async function generateDataKey(
 
 /** `n` bytes from the token's RNG (C_GenerateRandom). */
 export async function generateRandom(ctx: TokenContext, n: number): Promise<Uint8Array> {
-  const bytes = await ctx.pool.use(async (session) => session.generateRandom(n))
-    .catch((e: unknown) => { throw toKeywardError(e, 'GenerateRandom') })
+  const bytes = await ctx.pool
+    .use(async (session) => session.generateRandom(n))
+    .catch((e: unknown) => {
+      throw toKeywardError(e, 'GenerateRandom')
+    })
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
@@ -154,7 +206,9 @@ export async function openBlob(
   const input = Buffer.concat([parts.ciphertext, parts.tag])
   try {
     return await ctx.pool.use((session) =>
-      ctx.objects.with(session, 'secret', source.id, source.keyId, (key) => decryptAsync(session, mech, key, input, input.length)),
+      ctx.objects.with(session, 'secret', source.id, source.keyId, (key) =>
+        decryptAsync(session, mech, key, input, input.length),
+      ),
     )
   } catch (e) {
     if (isKeywardError(e)) throw e
@@ -172,7 +226,12 @@ export async function openBlob(
  * H plus any observed ciphertext lets an attacker forge tags. This value is E_K(0^96‖2) and one tag, under a
  * nonce that data never uses.
  */
-export async function keyCheckValue(ctx: TokenContext, spec: SymmetricKeySpec, key: graphene.Key, session: graphene.Session): Promise<Buffer> {
+export async function keyCheckValue(
+  ctx: TokenContext,
+  spec: SymmetricKeySpec,
+  key: graphene.Key,
+  session: graphene.Session,
+): Promise<Buffer> {
   const mech = gcmMechanism(ctx, spec, Buffer.alloc(NONCE), Buffer.from('keyward-kcv'))
   return encryptAsync(session, mech, key, Buffer.alloc(16), 16 + TAG)
 }

@@ -1,4 +1,12 @@
-import { blobHeader, checkKeyId, decryptionFailed, isKeywardError, type CiphertextBlobParts, type KeyMetadata, type SymmetricKeySpec } from '@keyward/core'
+import {
+  blobHeader,
+  checkKeyId,
+  decryptionFailed,
+  isKeywardError,
+  type CiphertextBlobParts,
+  type KeyMetadata,
+  type SymmetricKeySpec,
+} from '@keyward/core'
 import { needsUsage, usableKey, usableKeyNow } from './key-loading.js'
 import type { Pkcs11Context } from './pkcs11-context.js'
 import { blobCipherOf } from './symmetric-crypto.js'
@@ -38,7 +46,7 @@ function sealTargetOf(ctx: Pkcs11Context, meta: Readonly<KeyMetadata>, latest: V
 export async function sealTarget(ctx: Pkcs11Context, keyId: string): Promise<SealTarget> {
   const meta = await usableKey(ctx, keyId)
   needsUsage(meta, 'symmetric')
-  return sealTargetOf(ctx, meta, ctx.versions.latestNow(meta) ?? await ctx.versions.latest(meta))
+  return sealTargetOf(ctx, meta, ctx.versions.latestNow(meta) ?? (await ctx.versions.latest(meta)))
 }
 
 /**

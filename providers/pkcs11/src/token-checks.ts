@@ -10,7 +10,11 @@ import { requireDeclared, type CapabilityList } from './token-plan.js'
  */
 
 /** UnsupportedOperation naming what the token lacks, unless it offers `value` in `list`. */
-export function requireOnToken(ctx: TokenContext & { readonly name: string }, list: CapabilityList, value: string): void {
+export function requireOnToken(
+  ctx: TokenContext & { readonly name: string },
+  list: CapabilityList,
+  value: string,
+): void {
   requireDeclared(ctx.plan(), ctx.name, list, value)
 }
 
@@ -18,15 +22,27 @@ export function requireOnToken(ctx: TokenContext & { readonly name: string }, li
  * CreateKey on this token: `extractable` is a boolean and only for ENCRYPT_DECRYPT keys; the usage and key spec are
  * ones the token offers; an EXTERNAL key needs an unwrap mechanism. Run after core's checkCreateKey.
  */
-export function checkCreateKeyOnToken(ctx: TokenContext & { readonly name: string }, req: Pkcs11CreateKeyRequest): void {
-  if (req.extractable !== undefined) needs(typeof req.extractable === 'boolean', 'InvalidParameterValue', 'extractable must be a boolean.')
+export function checkCreateKeyOnToken(
+  ctx: TokenContext & { readonly name: string },
+  req: Pkcs11CreateKeyRequest,
+): void {
+  if (req.extractable !== undefined)
+    needs(typeof req.extractable === 'boolean', 'InvalidParameterValue', 'extractable must be a boolean.')
   const usage = req.keyUsage ?? 'ENCRYPT_DECRYPT'
   requireOnToken(ctx, 'keyUsages', usage)
   if (usage === 'ENCRYPT_DECRYPT') requireOnToken(ctx, 'symmetricKeySpecs', req.keySpec ?? 'AES_256')
   if (req.type === 2) {
     const plan = ctx.plan()
     const why = plan.gaps.get('RSAES_OAEP_SHA_1') ?? 'no unwrap mechanism'
-    needs(plan.capabilities.wrappingAlgorithms.length > 0, 'UnsupportedOperation', `The ${ctx.name} provider cannot import key material on this token: ${why}.`)
+    needs(
+      plan.capabilities.wrappingAlgorithms.length > 0,
+      'UnsupportedOperation',
+      `The ${ctx.name} provider cannot import key material on this token: ${why}.`,
+    )
   }
-  needs(!req.extractable || usage === 'ENCRYPT_DECRYPT', 'UnsupportedOperation', 'Only ENCRYPT_DECRYPT keys can be created extractable.')
+  needs(
+    !req.extractable || usage === 'ENCRYPT_DECRYPT',
+    'UnsupportedOperation',
+    'Only ENCRYPT_DECRYPT keys can be created extractable.',
+  )
 }

@@ -56,8 +56,12 @@ export class TokenConnection {
       labels.push(label)
       if (tokenLabel !== undefined ? label === tokenLabel : i === slotIndex) return slot
     }
-    const wanted = tokenLabel !== undefined ? `labelled ${JSON.stringify(tokenLabel)}` : `at slot index ${String(slotIndex)}`
-    throw new KeywardError('FailedOperation.ProviderUnavailable', `No token ${wanted} in ${modulePath} (tokens present: ${labels.map((l) => JSON.stringify(l)).join(', ') || 'none'}).`)
+    const wanted =
+      tokenLabel !== undefined ? `labelled ${JSON.stringify(tokenLabel)}` : `at slot index ${String(slotIndex)}`
+    throw new KeywardError(
+      'FailedOperation.ProviderUnavailable',
+      `No token ${wanted} in ${modulePath} (tokens present: ${labels.map((l) => JSON.stringify(l)).join(', ') || 'none'}).`,
+    )
   }
 
   /**
@@ -70,7 +74,7 @@ export class TokenConnection {
       try {
         this.#facts = readTokenFacts(this.#module as graphene.Module, this.#slot as graphene.Slot)
       } catch (e) {
-        throw toKeywardError(e, 'Reading the token\'s mechanisms')
+        throw toKeywardError(e, "Reading the token's mechanisms")
       }
     }
     return this.#facts
@@ -91,14 +95,20 @@ export class TokenConnection {
     this.connect()
     let session: graphene.Session
     try {
-      session = (this.#slot as graphene.Slot).open(graphene.SessionFlag.RW_SESSION | graphene.SessionFlag.SERIAL_SESSION)
+      session = (this.#slot as graphene.Slot).open(
+        graphene.SessionFlag.RW_SESSION | graphene.SessionFlag.SERIAL_SESSION,
+      )
     } catch (e) {
       throw toKeywardError(e, 'Opening a PKCS#11 session')
     }
     try {
       this.#login(session)
     } catch (e) {
-      try { session.close() } catch { /* the login error is what matters */ }
+      try {
+        session.close()
+      } catch {
+        /* the login error is what matters */
+      }
       throw e
     }
     return session
@@ -127,7 +137,11 @@ export class TokenConnection {
       try {
         reinitializeModule(this.#address.modulePath)
       } catch (e) {
-        throw new KeywardError('FailedOperation.ProviderUnavailable', `The PKCS#11 module ${this.#address.modulePath} could not be re-initialised.`, { cause: e })
+        throw new KeywardError(
+          'FailedOperation.ProviderUnavailable',
+          `The PKCS#11 module ${this.#address.modulePath} could not be re-initialised.`,
+          { cause: e },
+        )
       }
     }
     if (this.#module) this.#slot = this.#findSlot(this.#module)

@@ -18,8 +18,19 @@ export type OptionalFunction = (typeof OPTIONAL_FUNCTIONS)[number]
 
 /** What a token says about itself: library, token, mechanisms with flags, and which optional functions exist. */
 export interface TokenFacts {
-  readonly library: { readonly description: string; readonly manufacturer: string; readonly version: string; readonly cryptoki: string }
-  readonly token: { readonly label: string; readonly manufacturer: string; readonly model: string; readonly serial: string; readonly flags: number }
+  readonly library: {
+    readonly description: string
+    readonly manufacturer: string
+    readonly version: string
+    readonly cryptoki: string
+  }
+  readonly token: {
+    readonly label: string
+    readonly manufacturer: string
+    readonly model: string
+    readonly serial: string
+    readonly flags: number
+  }
   readonly mechanisms: ReadonlyMap<number, MechanismInfo>
   readonly functions: ReadonlySet<OptionalFunction>
 }
@@ -70,14 +81,31 @@ export function readTokenFacts(module: graphene.Module, slot: graphene.Slot): To
   for (const type of lib.C_GetMechanismList(slot.handle)) {
     try {
       const m = lib.C_GetMechanismInfo(slot.handle, type)
-      mechanisms.set(type, { type, name: mechanismName(type), flags: m.flags, minKeySize: m.minKeySize, maxKeySize: m.maxKeySize })
+      mechanisms.set(type, {
+        type,
+        name: mechanismName(type),
+        flags: m.flags,
+        minKeySize: m.minKeySize,
+        maxKeySize: m.maxKeySize,
+      })
     } catch {
       // A listed mechanism whose info the module will not give is treated as absent.
     }
   }
   return {
-    library: { description: text(info.libraryDescription), manufacturer: text(info.manufacturerID), version: version(info.libraryVersion), cryptoki: version(info.cryptokiVersion) },
-    token: { label: text(token.label), manufacturer: text(token.manufacturerID), model: text(token.model), serial: text(token.serialNumber), flags: token.flags },
+    library: {
+      description: text(info.libraryDescription),
+      manufacturer: text(info.manufacturerID),
+      version: version(info.libraryVersion),
+      cryptoki: version(info.cryptokiVersion),
+    },
+    token: {
+      label: text(token.label),
+      manufacturer: text(token.manufacturerID),
+      model: text(token.model),
+      serial: text(token.serialNumber),
+      flags: token.flags,
+    },
     mechanisms,
     functions: probeFunctions(lib),
   }

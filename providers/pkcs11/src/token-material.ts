@@ -18,7 +18,11 @@ export async function markExtractable(ctx: Pkcs11Context, keyId: string): Promis
  * Creates the token object(s) of version `version` of a key (C_GenerateKey or C_GenerateKeyPair) and returns
  * what the store keeps for it: the CKA_ID, never key bytes.
  */
-export async function createVersionMaterial(ctx: Pkcs11Context, meta: KeyMetadata, version: number): Promise<Uint8Array> {
+export async function createVersionMaterial(
+  ctx: Pkcs11Context,
+  meta: KeyMetadata,
+  version: number,
+): Promise<Uint8Array> {
   const id = objectId(meta.keyId, version)
   if (meta.keyUsage === 'ENCRYPT_DECRYPT') {
     const extractable = (await ctx.store.getRecord(meta.keyId, EXTRACTABLE)) !== undefined
@@ -46,6 +50,9 @@ export async function destroyVersions(ctx: Pkcs11Context, keyId: string): Promis
 
 /** Destroys every token object with CKA_ID `id` (a key, a pair, derived keys). */
 export async function destroyObjects(ctx: Pkcs11Context, id: Buffer): Promise<void> {
-  await ctx.pool.use(async (session) => ctx.objects.destroy(session, id))
-    .catch((e: unknown) => { throw toKeywardError(e, 'Destroying token objects') })
+  await ctx.pool
+    .use(async (session) => ctx.objects.destroy(session, id))
+    .catch((e: unknown) => {
+      throw toKeywardError(e, 'Destroying token objects')
+    })
 }

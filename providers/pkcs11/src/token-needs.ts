@@ -2,7 +2,15 @@ import pkcs11 from 'pkcs11js'
 import type { MechanismInfo, OptionalFunction, TokenFacts } from './token-facts.js'
 
 /** Mechanism flags Keyward asks for (CKF_*, without the prefix). */
-export type MechanismFlag = 'ENCRYPT' | 'DECRYPT' | 'SIGN' | 'VERIFY' | 'WRAP' | 'UNWRAP' | 'GENERATE' | 'GENERATE_KEY_PAIR'
+export type MechanismFlag =
+  | 'ENCRYPT'
+  | 'DECRYPT'
+  | 'SIGN'
+  | 'VERIFY'
+  | 'WRAP'
+  | 'UNWRAP'
+  | 'GENERATE'
+  | 'GENERATE_KEY_PAIR'
 
 const FLAG_BITS: Record<MechanismFlag, number> = {
   ENCRYPT: pkcs11.CKF_ENCRYPT,
@@ -20,7 +28,11 @@ export type Need =
   | { readonly mechanism: string; readonly flags: readonly MechanismFlag[]; readonly keyBits?: number }
   | { readonly fn: OptionalFunction }
 
-const mech = (mechanism: string, flags: readonly MechanismFlag[], keyBits?: number): Need => ({ mechanism, flags, ...(keyBits ? { keyBits } : {}) })
+const mech = (mechanism: string, flags: readonly MechanismFlag[], keyBits?: number): Need => ({
+  mechanism,
+  flags,
+  ...(keyBits ? { keyBits } : {}),
+})
 const fn = (name: OptionalFunction): Need => ({ fn: name })
 
 /**
@@ -30,10 +42,18 @@ const fn = (name: OptionalFunction): Need => ({ fn: name })
  * hashes and the bare mechanism signs, so only the bare one is a need.
  */
 export const FEATURE_NEEDS = {
-  'AES-256-GCM': [fn('C_GenerateKey'), mech('AES_KEY_GEN', ['GENERATE'], 256), mech('AES_GCM', ['ENCRYPT', 'DECRYPT'], 256)],
+  'AES-256-GCM': [
+    fn('C_GenerateKey'),
+    mech('AES_KEY_GEN', ['GENERATE'], 256),
+    mech('AES_GCM', ['ENCRYPT', 'DECRYPT'], 256),
+  ],
   'AES-256-CBC-HMAC-SHA256': [
-    fn('C_GenerateKey'), fn('C_UnwrapKey'), mech('AES_KEY_GEN', ['GENERATE'], 256), mech('AES_ECB', ['UNWRAP'], 256),
-    mech('AES_CBC_PAD', ['ENCRYPT', 'DECRYPT'], 256), mech('SHA256_HMAC', ['SIGN', 'VERIFY']),
+    fn('C_GenerateKey'),
+    fn('C_UnwrapKey'),
+    mech('AES_KEY_GEN', ['GENERATE'], 256),
+    mech('AES_ECB', ['UNWRAP'], 256),
+    mech('AES_CBC_PAD', ['ENCRYPT', 'DECRYPT'], 256),
+    mech('SHA256_HMAC', ['SIGN', 'VERIFY']),
   ],
   'RSA-2048 key pair': [fn('C_GenerateKeyPair'), mech('RSA_PKCS_KEY_PAIR_GEN', ['GENERATE_KEY_PAIR'], 2048)],
   'EC P-256 key pair': [fn('C_GenerateKeyPair'), mech('EC_KEY_PAIR_GEN', ['GENERATE_KEY_PAIR'], 256)],

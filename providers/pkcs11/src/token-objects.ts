@@ -30,7 +30,11 @@ export class TokenObjects {
    * The same handles by the identity of the CKA_ID buffer (the provider passes the one cached per version), so a
    * hit needs no hex string. Any forget() drops this whole level: it may hold the same id under another buffer.
    */
-  #byRef = { secret: new WeakMap<Buffer, Buffer>(), private: new WeakMap<Buffer, Buffer>(), public: new WeakMap<Buffer, Buffer>() }
+  #byRef = {
+    secret: new WeakMap<Buffer, Buffer>(),
+    private: new WeakMap<Buffer, Buffer>(),
+    public: new WeakMap<Buffer, Buffer>(),
+  }
 
   #cacheKey(kind: ObjectKind, id: Buffer): string {
     return `${kind}:${id.toString('hex')}`
@@ -67,7 +71,13 @@ export class TokenObjects {
    * Runs `fn` with the object; when the token says the cached handle is invalid, drops it and runs once more
    * with a fresh lookup.
    */
-  with<T>(session: graphene.Session, kind: ObjectKind, id: Buffer, keyId: string, fn: (key: graphene.Key) => Promise<T>): Promise<T> {
+  with<T>(
+    session: graphene.Session,
+    kind: ObjectKind,
+    id: Buffer,
+    keyId: string,
+    fn: (key: graphene.Key) => Promise<T>,
+  ): Promise<T> {
     return this.#attempt(session, kind, id, keyId, fn).catch((e: unknown) => {
       if (!isHandleGone(e)) throw e
       this.forget(kind, id)
@@ -76,7 +86,13 @@ export class TokenObjects {
   }
 
   /** One try; a synchronous throw (lookup, C_*Init) becomes a rejection. A method, not a closure per call: hot path. */
-  #attempt<T>(session: graphene.Session, kind: ObjectKind, id: Buffer, keyId: string, fn: (key: graphene.Key) => Promise<T>): Promise<T> {
+  #attempt<T>(
+    session: graphene.Session,
+    kind: ObjectKind,
+    id: Buffer,
+    keyId: string,
+    fn: (key: graphene.Key) => Promise<T>,
+  ): Promise<T> {
     try {
       return fn(this.find(session, kind, id, keyId))
     } catch (e) {

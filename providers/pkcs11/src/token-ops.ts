@@ -30,7 +30,12 @@ export function takeInterrupted(session: graphene.Session): boolean {
   return interrupted.delete(session)
 }
 
-function settle<T>(session: graphene.Session, resolve: (v: T) => void, reject: (e: unknown) => void, keepAlive: readonly Buffer[]): Done<T> {
+function settle<T>(
+  session: graphene.Session,
+  resolve: (v: T) => void,
+  reject: (e: unknown) => void,
+  keepAlive: readonly Buffer[],
+): Done<T> {
   return (e, v) => {
     // Referenced here so the inputs live as long as the native worker can read them.
     if (keepAlive.length < 0) return
@@ -43,10 +48,18 @@ function settle<T>(session: graphene.Session, resolve: (v: T) => void, reject: (
 }
 
 /** C_EncryptInit + async C_Encrypt. `outLength` must cover the output (GCM: input + 16). */
-export function encryptAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer, outLength: number): Promise<Buffer> {
+export function encryptAsync(
+  session: graphene.Session,
+  mech: graphene.MechanismType,
+  key: graphene.Key,
+  data: Buffer,
+  outLength: number,
+): Promise<Buffer> {
   session.createCipher(mech, key)
   const out = Buffer.alloc(outLength)
-  return new Promise((resolve, reject) => session.lib.C_Encrypt(session.handle, data, out, settle(session, resolve, reject, [data, out])))
+  return new Promise((resolve, reject) =>
+    session.lib.C_Encrypt(session.handle, data, out, settle(session, resolve, reject, [data, out])),
+  )
 }
 
 /**
@@ -54,16 +67,32 @@ export function encryptAsync(session: graphene.Session, mech: graphene.Mechanism
  * async C_Encrypt straight into `out`, a view into the caller's buffer, so the result needs no further copy.
  * Resolves with the part of `out` the token wrote.
  */
-export function encryptIntoAsync(session: graphene.Session, mech: pkcs11.Mechanism, key: graphene.Key, data: Buffer, out: Buffer): Promise<Buffer> {
+export function encryptIntoAsync(
+  session: graphene.Session,
+  mech: pkcs11.Mechanism,
+  key: graphene.Key,
+  data: Buffer,
+  out: Buffer,
+): Promise<Buffer> {
   session.lib.C_EncryptInit(session.handle, mech, key.handle)
-  return new Promise((resolve, reject) => session.lib.C_Encrypt(session.handle, data, out, settle(session, resolve, reject, [data, out])))
+  return new Promise((resolve, reject) =>
+    session.lib.C_Encrypt(session.handle, data, out, settle(session, resolve, reject, [data, out])),
+  )
 }
 
 /** C_DecryptInit + async C_Decrypt. */
-export function decryptAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer, outLength: number): Promise<Buffer> {
+export function decryptAsync(
+  session: graphene.Session,
+  mech: graphene.MechanismType,
+  key: graphene.Key,
+  data: Buffer,
+  outLength: number,
+): Promise<Buffer> {
   session.createDecipher(mech, key)
   const out = Buffer.alloc(outLength)
-  return new Promise((resolve, reject) => session.lib.C_Decrypt(session.handle, data, out, settle(session, resolve, reject, [data, out])))
+  return new Promise((resolve, reject) =>
+    session.lib.C_Decrypt(session.handle, data, out, settle(session, resolve, reject, [data, out])),
+  )
 }
 
 /** pkcs11js mechanisms of parameterless mechanism names, built once (they are never modified). */
@@ -81,14 +110,27 @@ export function mechanismOf(mech: graphene.MechanismType): pkcs11.Mechanism {
 }
 
 /** C_SignInit + async C_Sign. */
-export function signAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer): Promise<Buffer> {
+export function signAsync(
+  session: graphene.Session,
+  mech: graphene.MechanismType,
+  key: graphene.Key,
+  data: Buffer,
+): Promise<Buffer> {
   session.lib.C_SignInit(session.handle, mechanismOf(mech), key.handle)
   const out = Buffer.alloc(512)
-  return new Promise((resolve, reject) => session.lib.C_Sign(session.handle, data, out, settle(session, resolve, reject, [data, out])))
+  return new Promise((resolve, reject) =>
+    session.lib.C_Sign(session.handle, data, out, settle(session, resolve, reject, [data, out])),
+  )
 }
 
 /** C_VerifyInit + async C_Verify; an invalid signature (or one of the wrong length) is `false`, not an error. */
-export function verifyAsync(session: graphene.Session, mech: graphene.MechanismType, key: graphene.Key, data: Buffer, signature: Buffer): Promise<boolean> {
+export function verifyAsync(
+  session: graphene.Session,
+  mech: graphene.MechanismType,
+  key: graphene.Key,
+  data: Buffer,
+  signature: Buffer,
+): Promise<boolean> {
   session.createVerify(mech, key)
   return new Promise((resolve, reject) =>
     session.lib.C_Verify(session.handle, data, signature, (e: Error | null, ok: boolean | null) => {
@@ -102,7 +144,11 @@ export function verifyAsync(session: graphene.Session, mech: graphene.MechanismT
 }
 
 /** Async C_GenerateKey (pkcs11js copies template and mechanism into native memory). */
-export function generateKeyAsync(session: graphene.Session, mech: graphene.MechanismType, template: graphene.ITemplate): Promise<graphene.SecretKey> {
+export function generateKeyAsync(
+  session: graphene.Session,
+  mech: graphene.MechanismType,
+  template: graphene.ITemplate,
+): Promise<graphene.SecretKey> {
   return new Promise((resolve, reject) => session.generateKey(mech, template, settle(session, resolve, reject, [])))
 }
 
@@ -113,15 +159,30 @@ export function generateKeyPairAsync(
   publicTemplate: graphene.ITemplate,
   privateTemplate: graphene.ITemplate,
 ): Promise<graphene.IKeyPair> {
-  return new Promise((resolve, reject) => session.generateKeyPair(mech, publicTemplate, privateTemplate, settle(session, resolve, reject, [])))
+  return new Promise((resolve, reject) =>
+    session.generateKeyPair(mech, publicTemplate, privateTemplate, settle(session, resolve, reject, [])),
+  )
 }
 
 /** Async C_UnwrapKey: the unwrapped key exists only inside the token. */
-export function unwrapKeyAsync(session: graphene.Session, mech: graphene.MechanismType, unwrappingKey: graphene.Key, wrapped: Buffer, template: graphene.ITemplate): Promise<graphene.Key> {
-  return new Promise((resolve, reject) => session.unwrapKey(mech, unwrappingKey, wrapped, template, settle(session, resolve, reject, [wrapped])))
+export function unwrapKeyAsync(
+  session: graphene.Session,
+  mech: graphene.MechanismType,
+  unwrappingKey: graphene.Key,
+  wrapped: Buffer,
+  template: graphene.ITemplate,
+): Promise<graphene.Key> {
+  return new Promise((resolve, reject) =>
+    session.unwrapKey(mech, unwrappingKey, wrapped, template, settle(session, resolve, reject, [wrapped])),
+  )
 }
 
 /** Async C_WrapKey (its output buffer is kept by pkcs11js itself). */
-export function wrapKeyAsync(session: graphene.Session, mech: graphene.MechanismType, wrappingKey: graphene.Key, key: graphene.Key): Promise<Buffer> {
+export function wrapKeyAsync(
+  session: graphene.Session,
+  mech: graphene.MechanismType,
+  wrappingKey: graphene.Key,
+  key: graphene.Key,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => session.wrapKey(mech, wrappingKey, key, settle(session, resolve, reject, [])))
 }

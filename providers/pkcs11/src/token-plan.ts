@@ -1,6 +1,13 @@
 import pkcs11 from 'pkcs11js'
 import { KeywardError } from '@keyward/core'
-import type { AsymmetricEncryptionAlgorithm, KeyUsage, ProviderCapabilities, SignAlgorithm, SymmetricKeySpec, WrappingAlgorithm } from '@keyward/core'
+import type {
+  AsymmetricEncryptionAlgorithm,
+  KeyUsage,
+  ProviderCapabilities,
+  SignAlgorithm,
+  SymmetricKeySpec,
+  WrappingAlgorithm,
+} from '@keyward/core'
 import type { OptionalFunction, TokenFacts } from './token-facts.js'
 import { describeNeed, hasMechanism, missingNeeds, type Feature } from './token-needs.js'
 import { supportsSm4, type VendorMechanismMap } from './vendor-mechanisms.js'
@@ -44,8 +51,10 @@ function sm4Gap(facts: TokenFacts, vendor: VendorMechanismMap): string | undefin
   const gen = facts.mechanisms.get(vendor.get('SM4_KEY_GEN')?.mechanism ?? -1)
   const gcm = facts.mechanisms.get(vendor.get('SM4_GCM')?.mechanism ?? -1)
   if (!facts.functions.has('C_GenerateKey')) return 'SM4 needs C_GenerateKey'
-  if (!gen || (gen.flags & pkcs11.CKF_GENERATE) === 0) return 'SM4 needs the mapped SM4_KEY_GEN mechanism with CKF_GENERATE'
-  if (!gcm || (gcm.flags & (pkcs11.CKF_ENCRYPT | pkcs11.CKF_DECRYPT)) !== (pkcs11.CKF_ENCRYPT | pkcs11.CKF_DECRYPT)) return 'SM4 needs the mapped SM4_GCM mechanism with CKF_ENCRYPT|CKF_DECRYPT'
+  if (!gen || (gen.flags & pkcs11.CKF_GENERATE) === 0)
+    return 'SM4 needs the mapped SM4_KEY_GEN mechanism with CKF_GENERATE'
+  if (!gcm || (gcm.flags & (pkcs11.CKF_ENCRYPT | pkcs11.CKF_DECRYPT)) !== (pkcs11.CKF_ENCRYPT | pkcs11.CKF_DECRYPT))
+    return 'SM4 needs the mapped SM4_GCM mechanism with CKF_ENCRYPT|CKF_DECRYPT'
   return undefined
 }
 
@@ -59,8 +68,12 @@ function declare<T extends string>(list: T[], gaps: Map<string, string>, value: 
 export function planFor(facts: TokenFacts, vendor: VendorMechanismMap): TokenPlan {
   const gaps = new Map<string, string>()
   const symmetricGap = gapOf(facts, 'AES-256-GCM', 'AES-256-CBC-HMAC-SHA256')
-  const symmetric: SymmetricScheme | undefined = symmetricGap !== undefined ? undefined
-    : missingNeeds(facts, 'AES-256-GCM').length === 0 ? 'AES-256-GCM' : 'AES-256-CBC-HMAC-SHA256'
+  const symmetric: SymmetricScheme | undefined =
+    symmetricGap !== undefined
+      ? undefined
+      : missingNeeds(facts, 'AES-256-GCM').length === 0
+        ? 'AES-256-GCM'
+        : 'AES-256-CBC-HMAC-SHA256'
   const specs: SymmetricKeySpec[] = []
   declare(specs, gaps, 'AES_256', symmetricGap)
   declare(specs, gaps, 'SM4', sm4Gap(facts, vendor))
@@ -80,22 +93,49 @@ export function planFor(facts: TokenFacts, vendor: VendorMechanismMap): TokenPla
   // BYOK imports ENCRYPT_DECRYPT (AES_256) keys, so it needs a symmetric scheme as well as the unwrap.
   const wraps: WrappingAlgorithm[] = []
   const byokGap = (f: Feature): string | undefined => {
-    const parts = [gapOf(facts, f), rsaPair, symmetricGap !== undefined ? `the imported AES_256 key: ${symmetricGap}` : undefined].filter((p) => p !== undefined)
+    const parts = [
+      gapOf(facts, f),
+      rsaPair,
+      symmetricGap !== undefined ? `the imported AES_256 key: ${symmetricGap}` : undefined,
+    ].filter((p) => p !== undefined)
     return parts.length > 0 ? parts.join('; ') : undefined
   }
   declare(wraps, gaps, 'RSAES_PKCS1_V1_5', byokGap('BYOK RSAES_PKCS1_V1_5'))
   declare(wraps, gaps, 'RSAES_OAEP_SHA_1', byokGap('BYOK RSAES_OAEP_SHA_1'))
-  gaps.set('RSAES_OAEP_SHA_256', 'not offered over PKCS#11: tokens do not say whether their OAEP unwrap takes SHA-256 (SoftHSM 2.6\'s does not), and decoding on the host would put the material in host memory')
+  gaps.set(
+    'RSAES_OAEP_SHA_256',
+    "not offered over PKCS#11: tokens do not say whether their OAEP unwrap takes SHA-256 (SoftHSM 2.6's does not), and decoding on the host would put the material in host memory",
+  )
 
   const usages: KeyUsage[] = []
-  declare(usages, gaps, 'ENCRYPT_DECRYPT', specs.length > 0 ? undefined : `${symmetricGap as string}; ${gaps.get('SM4') as string}`)
+  declare(
+    usages,
+    gaps,
+    'ENCRYPT_DECRYPT',
+    specs.length > 0 ? undefined : `${symmetricGap as string}; ${gaps.get('SM4') as string}`,
+  )
   declare(usages, gaps, 'ASYMMETRIC_DECRYPT_RSA_2048', decrypts.length > 0 ? undefined : gaps.get('RSAES_OAEP_SHA_1'))
-  declare(usages, gaps, 'ASYMMETRIC_SIGN_VERIFY_RSA_2048', signs.some((s) => s !== 'ECC_P256_R1') ? undefined : gaps.get('RSA_PKCS1_SHA_256'))
-  declare(usages, gaps, 'ASYMMETRIC_SIGN_VERIFY_ECC', signs.includes('ECC_P256_R1') ? undefined : gaps.get('ECC_P256_R1'))
-  for (const u of ['ASYMMETRIC_DECRYPT_SM2', 'ASYMMETRIC_SIGN_VERIFY_SM2'] as const) gaps.set(u, gaps.get('SM2DSA') as string)
+  declare(
+    usages,
+    gaps,
+    'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
+    signs.some((s) => s !== 'ECC_P256_R1') ? undefined : gaps.get('RSA_PKCS1_SHA_256'),
+  )
+  declare(
+    usages,
+    gaps,
+    'ASYMMETRIC_SIGN_VERIFY_ECC',
+    signs.includes('ECC_P256_R1') ? undefined : gaps.get('ECC_P256_R1'),
+  )
+  for (const u of ['ASYMMETRIC_DECRYPT_SM2', 'ASYMMETRIC_SIGN_VERIFY_SM2'] as const)
+    gaps.set(u, gaps.get('SM2DSA') as string)
 
-  const rsaPkcs1Raw = hasMechanism(facts, 'SHA256_RSA_PKCS', ['SIGN', 'VERIFY']) ? 'SHA256_RSA_PKCS' as const : undefined
-  const rsaPssRaw = hasMechanism(facts, 'SHA256_RSA_PKCS_PSS', ['SIGN', 'VERIFY']) ? 'SHA256_RSA_PKCS_PSS' as const : undefined
+  const rsaPkcs1Raw = hasMechanism(facts, 'SHA256_RSA_PKCS', ['SIGN', 'VERIFY'])
+    ? ('SHA256_RSA_PKCS' as const)
+    : undefined
+  const rsaPssRaw = hasMechanism(facts, 'SHA256_RSA_PKCS_PSS', ['SIGN', 'VERIFY'])
+    ? ('SHA256_RSA_PKCS_PSS' as const)
+    : undefined
   const capabilities: ProviderCapabilities = {
     keyUsages: usages,
     symmetricKeySpecs: specs,
@@ -109,11 +149,24 @@ export function planFor(facts: TokenFacts, vendor: VendorMechanismMap): TokenPla
   return { facts, symmetric, rsaPkcs1Raw, rsaPssRaw, capabilities, gaps, has: (f) => facts.functions.has(f) }
 }
 
-function notesFor(facts: TokenFacts, symmetric: SymmetricScheme | undefined, pkcs1: string | undefined, pss: string | undefined, gaps: ReadonlyMap<string, string>): string[] {
-  const notes = [`Token "${facts.token.label}" (${facts.token.model}, ${facts.library.description} ${facts.library.version}); capabilities read from its mechanism list.`]
+function notesFor(
+  facts: TokenFacts,
+  symmetric: SymmetricScheme | undefined,
+  pkcs1: string | undefined,
+  pss: string | undefined,
+  gaps: ReadonlyMap<string, string>,
+): string[] {
+  const notes = [
+    `Token "${facts.token.label}" (${facts.token.model}, ${facts.library.description} ${facts.library.version}); capabilities read from its mechanism list.`,
+  ]
   if (symmetric === 'AES-256-GCM') notes.push('Encrypt/Decrypt: CKM_AES_GCM (96-bit random nonce, 128-bit tag).')
-  if (symmetric === 'AES-256-CBC-HMAC-SHA256') notes.push('Encrypt/Decrypt: the token has no CKM_AES_GCM; AES-256-CBC-PAD then HMAC-SHA256 over AAD ‖ IV ‖ ciphertext ‖ AAD bits (encrypt-then-MAC), both keys derived in the token from the version\'s AES key (cipher id 3 in the blob).')
-  notes.push(`RAW RSA signatures: ${pkcs1 ? 'CKM_SHA256_RSA_PKCS' : 'host SHA-256 + DigestInfo, CKM_RSA_PKCS'} (PKCS#1 v1.5), ${pss ? 'CKM_SHA256_RSA_PKCS_PSS' : 'host SHA-256, CKM_RSA_PKCS_PSS'} (PSS). ECDSA: CKM_ECDSA over a host SHA-256 digest.`)
+  if (symmetric === 'AES-256-CBC-HMAC-SHA256')
+    notes.push(
+      "Encrypt/Decrypt: the token has no CKM_AES_GCM; AES-256-CBC-PAD then HMAC-SHA256 over AAD ‖ IV ‖ ciphertext ‖ AAD bits (encrypt-then-MAC), both keys derived in the token from the version's AES key (cipher id 3 in the blob).",
+    )
+  notes.push(
+    `RAW RSA signatures: ${pkcs1 ? 'CKM_SHA256_RSA_PKCS' : 'host SHA-256 + DigestInfo, CKM_RSA_PKCS'} (PKCS#1 v1.5), ${pss ? 'CKM_SHA256_RSA_PKCS_PSS' : 'host SHA-256, CKM_RSA_PKCS_PSS'} (PSS). ECDSA: CKM_ECDSA over a host SHA-256 digest.`,
+  )
   notes.push('RSAES_OAEP_SHA_256 decryption: raw RSA (CKM_RSA_X_509) in the token, OAEP-SHA-256 decoding on the host.')
   for (const [what, why] of gaps) if (!what.includes('SM2')) notes.push(`Not declared: ${what} (${why}).`)
   notes.push('SM2 (ASYMMETRIC_*_SM2, SM2DSA) unsupported over PKCS#11; SM4 only with a vendor mechanism map.')
@@ -121,7 +174,12 @@ function notesFor(facts: TokenFacts, symmetric: SymmetricScheme | undefined, pkc
 }
 
 /** The capability lists a call checks. */
-export type CapabilityList = 'keyUsages' | 'symmetricKeySpecs' | 'signAlgorithms' | 'asymmetricDecryptAlgorithms' | 'wrappingAlgorithms'
+export type CapabilityList =
+  | 'keyUsages'
+  | 'symmetricKeySpecs'
+  | 'signAlgorithms'
+  | 'asymmetricDecryptAlgorithms'
+  | 'wrappingAlgorithms'
 
 /**
  * UnsupportedOperation unless the token supports `value`, naming what the token lacks for it (e.g. "AES-256-GCM
@@ -130,5 +188,8 @@ export type CapabilityList = 'keyUsages' | 'symmetricKeySpecs' | 'signAlgorithms
 export function requireDeclared(plan: TokenPlan, providerName: string, list: CapabilityList, value: string): void {
   if ((plan.capabilities[list] as readonly string[]).includes(value)) return
   const why = plan.gaps.get(value) ?? 'not offered by this provider'
-  throw new KeywardError('UnsupportedOperation', `The ${providerName} provider cannot offer ${value} on token "${plan.facts.token.label}" (${plan.facts.library.description}): ${why}.`)
+  throw new KeywardError(
+    'UnsupportedOperation',
+    `The ${providerName} provider cannot offer ${value} on token "${plan.facts.token.label}" (${plan.facts.library.description}): ${why}.`,
+  )
 }

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import pkcs11 from 'pkcs11js'
-import { KeywardError, ManualClock, MemoryKeyStore, SecretString, isKeywardError, type KeyUsage, type ProviderCapabilities } from '@keyward/core'
+import {
+  KeywardError,
+  ManualClock,
+  MemoryKeyStore,
+  SecretString,
+  isKeywardError,
+  type KeyUsage,
+  type ProviderCapabilities,
+} from '@keyward/core'
 import { resolveOptions } from './config.js'
 import { Pkcs11KeyProvider } from './pkcs11-key-provider.js'
 import { PROBE_FEATURES } from './probe-features.js'
@@ -36,32 +44,78 @@ export interface ProbeReport {
   readonly library: TokenFacts['library']
   readonly token: TokenFacts['token']
   readonly functions: Readonly<Record<OptionalFunction, boolean>>
-  readonly mechanisms: ReadonlyArray<{ name: string; type: string; flags: string[]; minKeySize: number; maxKeySize: number }>
+  readonly mechanisms: ReadonlyArray<{
+    name: string
+    type: string
+    flags: string[]
+    minKeySize: number
+    maxKeySize: number
+  }>
   readonly capabilities: ProviderCapabilities
   readonly features: ReadonlyArray<{ feature: string; outcome: ProbeOutcome }>
-  /** Objects of the probe still on the token afterwards (0 unless deletion itself failed); undefined: none were made. */
+  /**
+   * Objects of the probe still on the token afterwards (0 unless deletion itself failed); undefined: none were made.
+   */
   readonly objectsLeft: number | undefined
   /** The KeyIds of the temporary keys (their token objects had CKA_ID `<KeyId>/…`), for an independent check. */
   readonly temporaryKeyIds: readonly string[]
 }
 
-const FLAG_NAMES = ['HW', 'ENCRYPT', 'DECRYPT', 'DIGEST', 'SIGN', 'SIGN_RECOVER', 'VERIFY', 'VERIFY_RECOVER', 'GENERATE', 'GENERATE_KEY_PAIR', 'WRAP', 'UNWRAP', 'DERIVE'] as const
-const flagsOf = (flags: number): string[] => FLAG_NAMES.filter((f) => (flags & (pkcs11 as unknown as Record<string, number>)[`CKF_${f}`]!) !== 0)
+const FLAG_NAMES = [
+  'HW',
+  'ENCRYPT',
+  'DECRYPT',
+  'DIGEST',
+  'SIGN',
+  'SIGN_RECOVER',
+  'VERIFY',
+  'VERIFY_RECOVER',
+  'GENERATE',
+  'GENERATE_KEY_PAIR',
+  'WRAP',
+  'UNWRAP',
+  'DERIVE',
+] as const
+const flagsOf = (flags: number): string[] =>
+  FLAG_NAMES.filter((f) => (flags & (pkcs11 as unknown as Record<string, number>)[`CKF_${f}`]!) !== 0)
 
 function failed(e: unknown): ProbeOutcome {
   const err = isKeywardError(e) ? e : toKeywardError(e, 'Probe')
-  return { status: 'failed', code: err.code, ...(err.backendCode ? { backendCode: err.backendCode } : {}), message: err.message }
+  return {
+    status: 'failed',
+    code: err.code,
+    ...(err.backendCode ? { backendCode: err.backendCode } : {}),
+    message: err.message,
+  }
 }
 
-function reportBase(facts: TokenFacts, capabilities: ProviderCapabilities): Omit<ProbeReport, 'features' | 'objectsLeft' | 'temporaryKeyIds'> {
-  const functions = Object.fromEntries(OPTIONAL_FUNCTIONS.map((f) => [f, facts.functions.has(f)])) as Record<OptionalFunction, boolean>
-  const mechanisms = [...facts.mechanisms.values()].map((m) => ({ name: m.name.startsWith('0x') ? m.name : `CKM_${m.name}`, type: `0x${m.type.toString(16).padStart(8, '0')}`, flags: flagsOf(m.flags), minKeySize: m.minKeySize, maxKeySize: m.maxKeySize }))
+function reportBase(
+  facts: TokenFacts,
+  capabilities: ProviderCapabilities,
+): Omit<ProbeReport, 'features' | 'objectsLeft' | 'temporaryKeyIds'> {
+  const functions = Object.fromEntries(OPTIONAL_FUNCTIONS.map((f) => [f, facts.functions.has(f)])) as Record<
+    OptionalFunction,
+    boolean
+  >
+  const mechanisms = [...facts.mechanisms.values()].map((m) => ({
+    name: m.name.startsWith('0x') ? m.name : `CKM_${m.name}`,
+    type: `0x${m.type.toString(16).padStart(8, '0')}`,
+    flags: flagsOf(m.flags),
+    minKeySize: m.minKeySize,
+    maxKeySize: m.maxKeySize,
+  }))
   return { library: facts.library, token: facts.token, functions, mechanisms, capabilities }
 }
 
 /** Without a PIN: the token's answers, and GenerateRandom on a public session; nothing is created. */
 async function readOnlyProbe(o: ProbeOptions): Promise<ProbeReport> {
-  const connection = new TokenConnection({ modulePath: o.modulePath, libraryParameters: o.libraryParameters, tokenLabel: o.tokenLabel, slotIndex: o.tokenLabel === undefined ? (o.slotIndex ?? 0) : undefined, pin: new SecretString('') })
+  const connection = new TokenConnection({
+    modulePath: o.modulePath,
+    libraryParameters: o.libraryParameters,
+    tokenLabel: o.tokenLabel,
+    slotIndex: o.tokenLabel === undefined ? (o.slotIndex ?? 0) : undefined,
+    pin: new SecretString(''),
+  })
   try {
     const facts = connection.facts()
     const plan = planFor(facts, new Map())
@@ -76,7 +130,13 @@ async function readOnlyProbe(o: ProbeOptions): Promise<ProbeReport> {
     } catch (e) {
       random = failed(e)
     }
-    const features = PROBE_FEATURES.map((f) => ({ feature: f.name, outcome: f.requires === undefined ? random : { status: 'not tried' as const, reason: 'no PIN given (--pin-env): nothing is created without one' } }))
+    const features = PROBE_FEATURES.map((f) => ({
+      feature: f.name,
+      outcome:
+        f.requires === undefined
+          ? random
+          : { status: 'not tried' as const, reason: 'no PIN given (--pin-env): nothing is created without one' },
+    }))
     return { ...reportBase(facts, plan.capabilities), features, objectsLeft: undefined, temporaryKeyIds: [] }
   } finally {
     connection.close()
@@ -86,7 +146,13 @@ async function readOnlyProbe(o: ProbeOptions): Promise<ProbeReport> {
 /** Destroys what the probe left with CKA_ID `<KeyId>/…` of its keys; returns how many objects it found. */
 function sweepLeftovers(o: ProbeOptions, pin: SecretString, keyIds: readonly string[]): number {
   if (keyIds.length === 0) return 0
-  const connection = new TokenConnection({ modulePath: o.modulePath, libraryParameters: o.libraryParameters, tokenLabel: o.tokenLabel, slotIndex: o.tokenLabel === undefined ? (o.slotIndex ?? 0) : undefined, pin })
+  const connection = new TokenConnection({
+    modulePath: o.modulePath,
+    libraryParameters: o.libraryParameters,
+    tokenLabel: o.tokenLabel,
+    slotIndex: o.tokenLabel === undefined ? (o.slotIndex ?? 0) : undefined,
+    pin,
+  })
   try {
     const session = connection.openSession()
     try {
@@ -117,17 +183,29 @@ function sweepLeftovers(o: ProbeOptions, pin: SecretString, keyIds: readonly str
  *
  * @example
  * ```ts
- * const report = await probeToken({ modulePath: '/usr/lib/softhsm/libsofthsm2.so', tokenLabel: 'prod', pin: process.env.HSM_PIN })
+ * const modulePath = '/usr/lib/softhsm/libsofthsm2.so'
+ * const report = await probeToken({ modulePath, tokenLabel: 'prod', pin: process.env.HSM_PIN })
  * for (const f of report.features) console.log(f.feature, f.outcome.status)
  * ```
  */
 export async function probeToken(o: ProbeOptions): Promise<ProbeReport> {
-  if (o === null || typeof o !== 'object' || typeof o.modulePath !== 'string') throw new KeywardError('MissingParameter', 'probeToken needs { modulePath }.')
+  if (o === null || typeof o !== 'object' || typeof o.modulePath !== 'string')
+    throw new KeywardError('MissingParameter', 'probeToken needs { modulePath }.')
   if (o.pin === undefined || o.pin === '') return readOnlyProbe(o)
   const pin = o.pin instanceof SecretString ? o.pin : new SecretString(o.pin)
   const clock = new ManualClock()
   const keyIds: string[] = []
-  const options = { modulePath: o.modulePath, ...(o.libraryParameters !== undefined ? { libraryParameters: o.libraryParameters } : {}), ...(o.tokenLabel !== undefined ? { tokenLabel: o.tokenLabel } : { slotIndex: o.slotIndex ?? 0 }), pin, store: new MemoryKeyStore(), clock, metadataCacheMs: 0, poolSize: 2, name: 'hsm-probe' }
+  const options = {
+    modulePath: o.modulePath,
+    ...(o.libraryParameters !== undefined ? { libraryParameters: o.libraryParameters } : {}),
+    ...(o.tokenLabel !== undefined ? { tokenLabel: o.tokenLabel } : { slotIndex: o.slotIndex ?? 0 }),
+    pin,
+    store: new MemoryKeyStore(),
+    clock,
+    metadataCacheMs: 0,
+    poolSize: 2,
+    name: 'hsm-probe',
+  }
   resolveOptions(options)
   const provider = new Pkcs11KeyProvider(options)
   const features: Array<{ feature: string; outcome: ProbeOutcome }> = []
@@ -136,7 +214,11 @@ export async function probeToken(o: ProbeOptions): Promise<ProbeReport> {
     const plan = provider.tokenPlan()
     base = reportBase(plan.facts, plan.capabilities)
     const make = async (usage: KeyUsage, type: 1 | 2 = 1): Promise<string> => {
-      const key = await provider.createKey({ alias: `hsm-probe-${randomBytes(6).toString('hex')}`, keyUsage: usage, ...(type === 2 ? { type: 2 } : {}) })
+      const key = await provider.createKey({
+        alias: `hsm-probe-${randomBytes(6).toString('hex')}`,
+        keyUsage: usage,
+        ...(type === 2 ? { type: 2 } : {}),
+      })
       keyIds.push(key.keyId)
       return key.keyId
     }
@@ -145,9 +227,13 @@ export async function probeToken(o: ProbeOptions): Promise<ProbeReport> {
         features.push({ feature: f.name, outcome: { status: 'not tried', reason: 'interrupted' } })
         continue
       }
-      const declared = f.requires === undefined || (plan.capabilities[f.requires[0]] as readonly string[]).includes(f.requires[1])
+      const declared =
+        f.requires === undefined || (plan.capabilities[f.requires[0]] as readonly string[]).includes(f.requires[1])
       if (!declared) {
-        features.push({ feature: f.name, outcome: { status: 'missing', missing: plan.gaps.get(f.requires?.[1] ?? '') ?? 'not offered' } })
+        features.push({
+          feature: f.name,
+          outcome: { status: 'missing', missing: plan.gaps.get(f.requires?.[1] ?? '') ?? 'not offered' },
+        })
         continue
       }
       try {
@@ -156,20 +242,37 @@ export async function probeToken(o: ProbeOptions): Promise<ProbeReport> {
         features.push({ feature: f.name, outcome: failed(e) })
       }
     }
-    features.push({ feature: 'ScheduleKeyDeletion purges the token objects', outcome: await deleteAll(provider, clock, keyIds) })
+    features.push({
+      feature: 'ScheduleKeyDeletion purges the token objects',
+      outcome: await deleteAll(provider, clock, keyIds),
+    })
   } finally {
     await provider.close()
   }
   const before = sweepLeftovers(o, pin, keyIds)
   if (keyIds.length > 0 && before > 0) {
     const last = features[features.length - 1] as { outcome: ProbeOutcome }
-    if (last.outcome.status === 'works') last.outcome = { status: 'failed', code: 'InternalError', message: `${before} token objects were still there after the purge (now destroyed).` }
+    if (last.outcome.status === 'works')
+      last.outcome = {
+        status: 'failed',
+        code: 'InternalError',
+        message: `${before} token objects were still there after the purge (now destroyed).`,
+      }
   }
-  return { ...base, features, objectsLeft: keyIds.length === 0 ? undefined : sweepLeftovers(o, pin, keyIds), temporaryKeyIds: keyIds }
+  return {
+    ...base,
+    features,
+    objectsLeft: keyIds.length === 0 ? undefined : sweepLeftovers(o, pin, keyIds),
+    temporaryKeyIds: keyIds,
+  }
 }
 
 /** Disables and schedules every probe key for deletion, moves the clock past the window and lets ListKeys purge. */
-async function deleteAll(provider: Pkcs11KeyProvider, clock: ManualClock, keyIds: readonly string[]): Promise<ProbeOutcome> {
+async function deleteAll(
+  provider: Pkcs11KeyProvider,
+  clock: ManualClock,
+  keyIds: readonly string[],
+): Promise<ProbeOutcome> {
   if (keyIds.length === 0) return { status: 'not tried', reason: 'no key was created' }
   try {
     for (const keyId of keyIds) {

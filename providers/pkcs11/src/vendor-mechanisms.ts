@@ -49,12 +49,15 @@ function bad(message: string): KeywardError {
 function toId(field: string, value: unknown, table: Record<string, unknown>): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value
   if (typeof value === 'string' && /^0x[0-9a-f]{1,8}$/i.test(value)) return Number.parseInt(value.slice(2), 16)
-  if (typeof value === 'string' && typeof table[value.toUpperCase()] === 'number') return table[value.toUpperCase()] as number
+  if (typeof value === 'string' && typeof table[value.toUpperCase()] === 'number')
+    return table[value.toUpperCase()] as number
   throw bad(`${field} must be a 32-bit number, a 0x hex string or a standard name, got ${JSON.stringify(value)}.`)
 }
 
 /** Parses and validates a vendor map (JSON text or object). Unknown logical names are rejected, not ignored. */
-export function parseVendorMechanisms(input: string | Readonly<Record<string, VendorMechanismSpec>> | undefined): VendorMechanismMap {
+export function parseVendorMechanisms(
+  input: string | Readonly<Record<string, VendorMechanismSpec>> | undefined,
+): VendorMechanismMap {
   const map = new Map<string, VendorMechanism>()
   if (input === undefined) return map
   let obj: unknown = input
@@ -65,18 +68,28 @@ export function parseVendorMechanisms(input: string | Readonly<Record<string, Ve
       throw new KeywardError('InvalidParameterValue', 'vendorMechanisms is not valid JSON.', { cause: e })
     }
   }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw bad('must be an object of name → { mechanism, params }.')
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    throw bad('must be an object of name → { mechanism, params }.')
   for (const [name, raw] of Object.entries(obj)) {
-    if (!(VENDOR_MECHANISM_NAMES as readonly string[]).includes(name)) throw bad(`unknown name ${name}; known: ${VENDOR_MECHANISM_NAMES.join(', ')}.`)
+    if (!(VENDOR_MECHANISM_NAMES as readonly string[]).includes(name))
+      throw bad(`unknown name ${name}; known: ${VENDOR_MECHANISM_NAMES.join(', ')}.`)
     if (raw === null || typeof raw !== 'object') throw bad(`${name} must be an object.`)
     const spec = raw as Partial<VendorMechanismSpec>
     const params = spec.params ?? 'none'
     if (params !== 'none' && params !== 'gcm') throw bad(`${name}.params must be "none" or "gcm".`)
-    if (spec.valueLen !== undefined && (!Number.isInteger(spec.valueLen) || spec.valueLen < 1 || spec.valueLen > 64)) throw bad(`${name}.valueLen must be 1-64.`)
+    if (spec.valueLen !== undefined && (!Number.isInteger(spec.valueLen) || spec.valueLen < 1 || spec.valueLen > 64))
+      throw bad(`${name}.valueLen must be 1-64.`)
     map.set(name, {
-      mechanism: toId(`${name}.mechanism`, spec.mechanism, graphene.MechanismEnum as unknown as Record<string, unknown>),
+      mechanism: toId(
+        `${name}.mechanism`,
+        spec.mechanism,
+        graphene.MechanismEnum as unknown as Record<string, unknown>,
+      ),
       params,
-      keyType: spec.keyType === undefined ? undefined : toId(`${name}.keyType`, spec.keyType, graphene.KeyType as unknown as Record<string, unknown>),
+      keyType:
+        spec.keyType === undefined
+          ? undefined
+          : toId(`${name}.keyType`, spec.keyType, graphene.KeyType as unknown as Record<string, unknown>),
       valueLen: spec.valueLen,
     })
   }

@@ -7,17 +7,35 @@ import { expectCode, objectsWithIdPrefix, type TestToken, withTokenSession } fro
 
 /** The objects with CKA_ID exactly `id`, read through a second handle on the module (as another application). */
 export function objectsWithId<T>(token: TestToken, id: string, read: (objects: graphene.SessionObject[]) => T): T {
-  return withTokenSession(token, (session) => read(objectsWithIdPrefix(session, id).filter((o) => (o.getAttribute({ id: null }).id as Buffer).toString('latin1') === id)), { alongside: true })
+  return withTokenSession(
+    token,
+    (session) =>
+      read(
+        objectsWithIdPrefix(session, id).filter(
+          (o) => (o.getAttribute({ id: null }).id as Buffer).toString('latin1') === id,
+        ),
+      ),
+    { alongside: true },
+  )
 }
 
 /** Attributes that decide whether key material can leave the token. */
-export function secretAttributes(o: graphene.SessionObject): { token: boolean; sensitive: boolean; extractable: boolean; keyType: number } {
-  return o.toType<graphene.SecretKey>().getAttribute({ token: null, sensitive: null, extractable: null, keyType: null }) as never
+export function secretAttributes(o: graphene.SessionObject): {
+  token: boolean
+  sensitive: boolean
+  extractable: boolean
+  keyType: number
+} {
+  return o
+    .toType<graphene.SecretKey>()
+    .getAttribute({ token: null, sensitive: null, extractable: null, keyType: null }) as never
 }
 
 function wrap(publicKeyB64: string, material: Buffer, oaep: boolean): Buffer {
   const key = createPublicKey({ key: Buffer.from(publicKeyB64, 'base64'), format: 'der', type: 'spki' })
-  return oaep ? publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, material) : publicEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, material)
+  return oaep
+    ? publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, material)
+    : publicEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, material)
 }
 
 /**
@@ -33,22 +51,45 @@ export function byokCases(token: TestToken, provider: () => Pkcs11KeyProvider): 
   describe(`BYOK into ${token.kind}`, () => {
     it('concurrent GetParametersForImport leave one wrapping pair in the token; only the newest token imports', async () => {
       const key = await provider().createKey({ alias: `byok-race-${Date.now()}`, type: 2 })
-      const all = await Promise.all(Array.from({ length: 4 }, () => provider().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_1' })))
+      const all = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          provider().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_1' }),
+        ),
+      )
       const classes = objectsWithId(token, `${key.keyId}/import`, (objects) => objects.map((o) => o.class))
       expect(classes.sort()).toEqual([graphene.ObjectClass.PUBLIC_KEY, graphene.ObjectClass.PRIVATE_KEY].sort())
       const material = randomBytes(32)
       for (const stale of all.slice(0, 3)) {
-        await expectCode(() => provider().importKeyMaterial({ keyId: key.keyId, importToken: stale.importToken, encryptedKeyMaterial: wrap(stale.publicKey, material, true) }), 'ResourceUnavailable.TokenExpired')
+        await expectCode(
+          () =>
+            provider().importKeyMaterial({
+              keyId: key.keyId,
+              importToken: stale.importToken,
+              encryptedKeyMaterial: wrap(stale.publicKey, material, true),
+            }),
+          'ResourceUnavailable.TokenExpired',
+        )
       }
       const newest = all[3]!
-      await provider().importKeyMaterial({ keyId: key.keyId, importToken: newest.importToken, encryptedKeyMaterial: wrap(newest.publicKey, material, true) })
+      await provider().importKeyMaterial({
+        keyId: key.keyId,
+        importToken: newest.importToken,
+        encryptedKeyMaterial: wrap(newest.publicKey, material, true),
+      })
       expect((await provider().describeKey(key.keyId)).keyState).toBe('Enabled')
     })
 
     it('imported material becomes sensitive, non-extractable token keys; no probe object is left', async () => {
       const key = await provider().createKey({ alias: `byok-attrs-${Date.now()}`, type: 2 })
-      const params = await provider().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: 'RSAES_PKCS1_V1_5' })
-      await provider().importKeyMaterial({ keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial: wrap(params.publicKey, randomBytes(32), false) })
+      const params = await provider().getParametersForImport({
+        keyId: key.keyId,
+        wrappingAlgorithm: 'RSAES_PKCS1_V1_5',
+      })
+      await provider().importKeyMaterial({
+        keyId: key.keyId,
+        importToken: params.importToken,
+        encryptedKeyMaterial: wrap(params.publicKey, randomBytes(32), false),
+      })
       for (const id of versionIds(key.keyId)) {
         const attrs = objectsWithId(token, id, (objects) => {
           expect(objects, id).toHaveLength(1)
@@ -57,7 +98,9 @@ export function byokCases(token: TestToken, provider: () => Pkcs11KeyProvider): 
         expect(attrs, id).toMatchObject({ token: true, sensitive: true, extractable: false })
       }
       expect(objectsWithId(token, `${key.keyId}/v2/probe`, (o) => o.length)).toBe(0)
-      withTokenSession(token, (s) => expect(objectsWithIdPrefix(s, `${key.keyId}/v2`)).toHaveLength(0), { alongside: true })
+      withTokenSession(token, (s) => expect(objectsWithIdPrefix(s, `${key.keyId}/v2`)).toHaveLength(0), {
+        alongside: true,
+      })
       const { ciphertextBlob } = await provider().encrypt({ keyId: key.keyId, plaintext: Buffer.from('imported') })
       expect(Buffer.from((await provider().decrypt({ ciphertextBlob })).plaintext).toString()).toBe('imported')
     })
@@ -67,10 +110,22 @@ export function byokCases(token: TestToken, provider: () => Pkcs11KeyProvider): 
       const old = await provider().getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: 'RSAES_PKCS1_V1_5' })
       const fips = withCompliance(provider(), 'fips')
       const material = randomBytes(32)
-      await expectCode(() => fips.importKeyMaterial({ keyId: key.keyId, importToken: old.importToken, encryptedKeyMaterial: wrap(old.publicKey, material, false) }), 'UnsupportedOperation.ComplianceProfile')
+      await expectCode(
+        () =>
+          fips.importKeyMaterial({
+            keyId: key.keyId,
+            importToken: old.importToken,
+            encryptedKeyMaterial: wrap(old.publicKey, material, false),
+          }),
+        'UnsupportedOperation.ComplianceProfile',
+      )
       expect((await provider().describeKey(key.keyId)).keyState).toBe('PendingImport')
       const fresh = await fips.getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_1' })
-      await fips.importKeyMaterial({ keyId: key.keyId, importToken: fresh.importToken, encryptedKeyMaterial: wrap(fresh.publicKey, material, true) })
+      await fips.importKeyMaterial({
+        keyId: key.keyId,
+        importToken: fresh.importToken,
+        encryptedKeyMaterial: wrap(fresh.publicKey, material, true),
+      })
       expect((await provider().describeKey(key.keyId)).keyState).toBe('Enabled')
     })
 

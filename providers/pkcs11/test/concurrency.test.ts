@@ -18,10 +18,14 @@ describe('64 parallel calls over a pool of 4 sessions', () => {
   it('64 parallel Encrypt then 64 parallel Decrypt: every blob decrypts to its own plaintext', async () => {
     const { keyId } = await provider.createKey({ alias: 'parallel-aes' })
     const plaintexts = Array.from({ length: 64 }, (_, i) => Buffer.from(`message number ${i} `.repeat(1 + (i % 7))))
-    const blobs = await Promise.all(plaintexts.map((plaintext, i) => provider.encrypt({ keyId, plaintext, encryptionContext: { i: String(i) } })))
+    const blobs = await Promise.all(
+      plaintexts.map((plaintext, i) => provider.encrypt({ keyId, plaintext, encryptionContext: { i: String(i) } })),
+    )
     expect(new Set(blobs.map((b) => b.ciphertextBlob)).size).toBe(64)
     expect(provider.stats().openSessions).toBeLessThanOrEqual(4)
-    const back = await Promise.all(blobs.map((b, i) => provider.decrypt({ ciphertextBlob: b.ciphertextBlob, encryptionContext: { i: String(i) } })))
+    const back = await Promise.all(
+      blobs.map((b, i) => provider.decrypt({ ciphertextBlob: b.ciphertextBlob, encryptionContext: { i: String(i) } })),
+    )
     back.forEach((r, i) => expect(Buffer.from(r.plaintext).equals(plaintexts[i]!)).toBe(true))
   })
 
@@ -35,11 +39,25 @@ describe('64 parallel calls over a pool of 4 sessions', () => {
       const message = Buffer.from(`payload ${i}`)
       switch (i % 5) {
         case 0: {
-          const { signature } = await provider.signByAsymmetricKey({ keyId: rsa.keyId, algorithm: 'RSA_PSS_SHA_256', message })
-          return verify('sha256', message, { key: rsaPub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature)
+          const { signature } = await provider.signByAsymmetricKey({
+            keyId: rsa.keyId,
+            algorithm: 'RSA_PSS_SHA_256',
+            message,
+          })
+          return verify(
+            'sha256',
+            message,
+            { key: rsaPub, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+            signature,
+          )
         }
         case 1: {
-          const { signature } = await provider.signByAsymmetricKey({ keyId: ec.keyId, algorithm: 'ECC_P256_R1', message: createHash('sha256').update(message).digest(), messageType: 'DIGEST' })
+          const { signature } = await provider.signByAsymmetricKey({
+            keyId: ec.keyId,
+            algorithm: 'ECC_P256_R1',
+            message: createHash('sha256').update(message).digest(),
+            messageType: 'DIGEST',
+          })
           return verify('sha256', message, ecPub, signature)
         }
         case 2: {
@@ -48,7 +66,9 @@ describe('64 parallel calls over a pool of 4 sessions', () => {
         }
         case 3: {
           const dk = await provider.generateDataKey({ keyId: aes.keyId, keySpec: 'AES_256' })
-          const ok = Buffer.from((await provider.decrypt({ ciphertextBlob: dk.ciphertextBlob })).plaintext).equals(Buffer.from(dk.plaintext))
+          const ok = Buffer.from((await provider.decrypt({ ciphertextBlob: dk.ciphertextBlob })).plaintext).equals(
+            Buffer.from(dk.plaintext),
+          )
           dk.dispose()
           return ok && dk.plaintext.every((b) => b === 0)
         }

@@ -11,17 +11,21 @@ import { providerOnToken, recordingStore } from './helpers.js'
 export function describeOnToken(kind: TokenKind, title: string, areas?: readonly CaseArea[]): void {
   // Module-level environment (SOFTHSM2_CONF, TPM2_PKCS11_*) must be set before the module loads.
   const token = createTestToken(kind)
-  describeKeyProvider(title, async () => {
-    const clock = new ManualClock()
-    const keyIds = new Set<string>()
-    const provider = providerOnToken(token, { store: recordingStore(new MemoryKeyStore(), keyIds), clock })
-    return {
-      provider,
-      clock,
-      close: async () => {
-        await provider.close()
-        await token.remove(keyIds)
-      },
-    }
-  }, { floor: token.floor, ...(areas ? { areas } : {}) })
+  describeKeyProvider(
+    title,
+    async () => {
+      const clock = new ManualClock()
+      const keyIds = new Set<string>()
+      const provider = providerOnToken(token, { store: recordingStore(new MemoryKeyStore(), keyIds), clock })
+      return {
+        provider,
+        clock,
+        close: async () => {
+          await provider.close()
+          await token.remove(keyIds)
+        },
+      }
+    },
+    { floor: token.floor, ...(areas ? { areas } : {}) },
+  )
 }

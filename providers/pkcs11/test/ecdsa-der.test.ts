@@ -15,11 +15,18 @@ function rawSignature(rHead: number[], sHead: number[]): Buffer {
 
 describe('ECDSA r ‖ s → DER', () => {
   it('matches @noble/curves for high-bit, leading-zero and plain values, and round-trips', () => {
-    const cases = [rawSignature([0x80], [0x7f]), rawSignature([0x00, 0x00, 0x91], [0x00, 0x05]), rawSignature([0xff], [0xff]), rawSignature([0x01], [0x00, 0x80])]
+    const cases = [
+      rawSignature([0x80], [0x7f]),
+      rawSignature([0x00, 0x00, 0x91], [0x00, 0x05]),
+      rawSignature([0xff], [0xff]),
+      rawSignature([0x01], [0x00, 0x80]),
+    ]
     for (let i = 0; i < 200; i++) cases.push(randomBytes(64))
     for (const raw of cases) {
       const der = Buffer.from(ecdsaToDer(raw))
-      expect(der.toString('hex')).toBe(Buffer.from(p256.Signature.fromBytes(raw, 'compact').toBytes('der')).toString('hex'))
+      expect(der.toString('hex')).toBe(
+        Buffer.from(p256.Signature.fromBytes(raw, 'compact').toBytes('der')).toString('hex'),
+      )
       expect(ecdsaFromDer(der)?.equals(raw)).toBe(true)
     }
   })

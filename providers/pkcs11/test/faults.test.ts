@@ -21,7 +21,10 @@ afterEach(() => {
 
 describe('configuration faults', () => {
   it('a missing module path is ProviderUnavailable naming the path', async () => {
-    const e = await expectCode(() => providerOn(token, { modulePath: join(tmp.dir, 'no-such-module.so') }), 'FailedOperation.ProviderUnavailable')
+    const e = await expectCode(
+      () => providerOn(token, { modulePath: join(tmp.dir, 'no-such-module.so') }),
+      'FailedOperation.ProviderUnavailable',
+    )
     expect(e.message).toContain('no-such-module.so')
   })
 
@@ -57,9 +60,17 @@ describe('configuration faults', () => {
 
   it('the PIN comes from exactly one of pin, pinEnv, pinFile; an unset env var is ProviderUnavailable', async () => {
     await expectCode(() => providerOn(token, { pinEnv: 'KEYWARD_TEST_PIN' }), 'InvalidParameter')
-    await expectCode(() => new Pkcs11KeyProvider({ modulePath: token.modulePath, tokenLabel: token.label, pinEnv: 'KEYWARD_NO_SUCH_VAR' }), 'FailedOperation.ProviderUnavailable')
+    await expectCode(
+      () =>
+        new Pkcs11KeyProvider({ modulePath: token.modulePath, tokenLabel: token.label, pinEnv: 'KEYWARD_NO_SUCH_VAR' }),
+      'FailedOperation.ProviderUnavailable',
+    )
     process.env.KEYWARD_TEST_PIN = token.pin
-    const fromEnv = new Pkcs11KeyProvider({ modulePath: token.modulePath, tokenLabel: token.label, pinEnv: 'KEYWARD_TEST_PIN' })
+    const fromEnv = new Pkcs11KeyProvider({
+      modulePath: token.modulePath,
+      tokenLabel: token.label,
+      pinEnv: 'KEYWARD_TEST_PIN',
+    })
     expect((await fromEnv.generateRandom(16)).length).toBe(16)
     await fromEnv.close()
     const pinFile = join(tmp.dir, 'pin')
@@ -87,7 +98,11 @@ describe('login', () => {
     expect(login).toHaveBeenCalledTimes(1)
     // 10 concurrent calls after the failure: still the one C_Login attempt.
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => p.generateRandom(8)))
-    expect(results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'FailedOperation.LoginFailed')).toBe(true)
+    expect(
+      results.every(
+        (r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'FailedOperation.LoginFailed',
+      ),
+    ).toBe(true)
     expect(login).toHaveBeenCalledTimes(1)
     expect(p.stats().loginAttempts).toBe(1)
     await p.close()
@@ -150,8 +165,17 @@ describe('lost sessions and module', () => {
     const key = await p.createKey({ alias: 'finalized', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_ECC' })
     const other = sameModule()
     other.finalize()
-    const { signature } = await p.signByAsymmetricKey({ keyId: key.keyId, algorithm: 'ECC_P256_R1', message: Buffer.from('after finalize') })
-    const { signatureValid } = await p.verifyByAsymmetricKey({ keyId: key.keyId, algorithm: 'ECC_P256_R1', message: Buffer.from('after finalize'), signature })
+    const { signature } = await p.signByAsymmetricKey({
+      keyId: key.keyId,
+      algorithm: 'ECC_P256_R1',
+      message: Buffer.from('after finalize'),
+    })
+    const { signatureValid } = await p.verifyByAsymmetricKey({
+      keyId: key.keyId,
+      algorithm: 'ECC_P256_R1',
+      message: Buffer.from('after finalize'),
+      signature,
+    })
     expect(signatureValid).toBe(true)
     await p.close()
   })
@@ -164,15 +188,30 @@ describe('lost sessions and module', () => {
     other.finalize()
     // Re-initialised the way the provider does it (OS locking), since the rest of this process shares the module.
     other.initialize({ flags: pkcs11.CKF_OS_LOCKING_OK })
-    const { signature } = await p.signByAsymmetricKey({ keyId: key.keyId, algorithm: 'RSA_PSS_SHA_256', message: Buffer.from('after reopen') })
-    expect((await p.verifyByAsymmetricKey({ keyId: key.keyId, algorithm: 'RSA_PSS_SHA_256', message: Buffer.from('after reopen'), signature })).signatureValid).toBe(true)
+    const { signature } = await p.signByAsymmetricKey({
+      keyId: key.keyId,
+      algorithm: 'RSA_PSS_SHA_256',
+      message: Buffer.from('after reopen'),
+    })
+    expect(
+      (
+        await p.verifyByAsymmetricKey({
+          keyId: key.keyId,
+          algorithm: 'RSA_PSS_SHA_256',
+          message: Buffer.from('after reopen'),
+          signature,
+        })
+      ).signatureValid,
+    ).toBe(true)
     await p.close()
   })
 
   it('close() while calls are in flight: the running ones finish, the queued ones fail, then the sessions close', async () => {
     const p = providerOn(token, { poolSize: 2 })
     const key = await p.createKey({ alias: 'close-in-flight', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048' })
-    const calls = Array.from({ length: 8 }, (_, i) => p.signByAsymmetricKey({ keyId: key.keyId, algorithm: 'RSA_PKCS1_SHA_256', message: Buffer.from(`m${i}`) }))
+    const calls = Array.from({ length: 8 }, (_, i) =>
+      p.signByAsymmetricKey({ keyId: key.keyId, algorithm: 'RSA_PKCS1_SHA_256', message: Buffer.from(`m${i}`) }),
+    )
     const settled = Promise.allSettled(calls)
     await new Promise((r) => setImmediate(r))
     await p.close()
@@ -180,8 +219,10 @@ describe('lost sessions and module', () => {
     const done = results.filter((r) => r.status === 'fulfilled')
     const refused = results.filter((r) => r.status === 'rejected')
     expect(done.length + refused.length).toBe(8)
-    for (const r of done) expect((r as PromiseFulfilledResult<{ signature: Uint8Array }>).value.signature.length).toBe(256)
-    for (const r of refused) expect((r as PromiseRejectedResult).reason.code).toBe('FailedOperation.ProviderUnavailable')
+    for (const r of done)
+      expect((r as PromiseFulfilledResult<{ signature: Uint8Array }>).value.signature.length).toBe(256)
+    for (const r of refused)
+      expect((r as PromiseRejectedResult).reason.code).toBe('FailedOperation.ProviderUnavailable')
     expect(p.stats().openSessions).toBe(0)
   })
 

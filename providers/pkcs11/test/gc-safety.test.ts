@@ -40,7 +40,12 @@ describe('inputs of async token calls survive garbage collection', () => {
     const signs = Array.from({ length: 100 }, async (_, i) => {
       const message = Buffer.from(`sign me ${i}`)
       const digest = createHash('sha256').update(message).digest()
-      const { signature } = await provider.signByAsymmetricKey({ keyId: ec.keyId, algorithm: 'ECC_P256_R1', message: digest, messageType: 'DIGEST' })
+      const { signature } = await provider.signByAsymmetricKey({
+        keyId: ec.keyId,
+        algorithm: 'ECC_P256_R1',
+        message: digest,
+        messageType: 'DIGEST',
+      })
       return verify('sha256', message, ecPub, signature)
     })
     const results = await Promise.all([...encrypts, ...signs])

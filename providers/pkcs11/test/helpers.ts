@@ -20,7 +20,11 @@ export function providerOnToken(token: TestToken, options: Partial<Pkcs11Provide
 export function recordingStore(store: KeyStore, keyIds: Set<string>): KeyStore {
   return new Proxy(store, {
     get(target, prop, receiver) {
-      if (prop === 'insertKey') return (meta: Parameters<KeyStore['insertKey']>[0]) => { keyIds.add(meta.keyId); return target.insertKey(meta) }
+      if (prop === 'insertKey')
+        return (meta: Parameters<KeyStore['insertKey']>[0]) => {
+          keyIds.add(meta.keyId)
+          return target.insertKey(meta)
+        }
       const v = Reflect.get(target, prop, receiver) as unknown
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
     },

@@ -43,7 +43,9 @@ describe('ListKeys purges keys whose deletion date has passed', () => {
     expect(objectCount(`${rsa.keyId}/v1`)).toBe(2)
 
     clock.advance(7 * DAY_MS - 1000)
-    expect((await provider.listKeys()).keys.map((k) => k.keyId).sort()).toEqual([aes.keyId, rsa.keyId, kept.keyId].sort())
+    expect((await provider.listKeys()).keys.map((k) => k.keyId).sort()).toEqual(
+      [aes.keyId, rsa.keyId, kept.keyId].sort(),
+    )
 
     clock.advance(1000)
     const listed = await provider.listKeys()

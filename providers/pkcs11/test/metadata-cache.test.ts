@@ -34,7 +34,10 @@ describe('metadata cache of cryptographic calls', () => {
     await here.disableKey(key.keyId)
     await here.disableKey(sign.keyId)
     await expectCode(() => here.encrypt({ keyId: key.keyId, plaintext }), 'ResourceUnavailable.CmkDisabled')
-    await expectCode(() => here.signByAsymmetricKey({ keyId: sign.keyId, algorithm: 'ECC_P256_R1', message: plaintext }), 'ResourceUnavailable.CmkDisabled')
+    await expectCode(
+      () => here.signByAsymmetricKey({ keyId: sign.keyId, algorithm: 'ECC_P256_R1', message: plaintext }),
+      'ResourceUnavailable.CmkDisabled',
+    )
     await here.enableKey(key.keyId)
     await here.rotateKey(key.keyId)
     const { ciphertextBlob } = await here.encrypt({ keyId: key.keyId, plaintext })
@@ -63,7 +66,7 @@ describe('metadata cache of cryptographic calls', () => {
     }
   })
 
-  it('metadataCacheMs 0 reads the store on every call: another process\'s DisableKey applies at once', async () => {
+  it("metadataCacheMs 0 reads the store on every call: another process's DisableKey applies at once", async () => {
     const { here, other } = pair(0)
     const key = await here.createKey({ alias: 'cache-off' })
     await here.encrypt({ keyId: key.keyId, plaintext })

@@ -21,7 +21,14 @@ async function imported(p: Pkcs11KeyProvider, material: Buffer, spec: SymmetricK
   const key = await p.createKey({ alias: `nss-imp-${randomBytes(4).toString('hex')}`, type: 2, keySpec: spec })
   const params = await p.getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_1' })
   const pub = createPublicKey({ key: Buffer.from(params.publicKey, 'base64'), format: 'der', type: 'spki' })
-  await p.importKeyMaterial({ keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial: publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, material) })
+  await p.importKeyMaterial({
+    keyId: key.keyId,
+    importToken: params.importToken,
+    encryptedKeyMaterial: publicEncrypt(
+      { key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+      material,
+    ),
+  })
   return key.keyId
 }
 
@@ -52,14 +59,20 @@ describe('C_Initialize library parameters (issue 13, item 2)', () => {
 })
 
 describe('AES-GCM with PKCS#11 v2.40 parameters (item 1)', () => {
-  it('the token\'s ciphertext is AES-256-GCM exactly as node:crypto computes it, and a host-made blob decrypts in the token', async () => {
+  it("the token's ciphertext is AES-256-GCM exactly as node:crypto computes it, and a host-made blob decrypts in the token", async () => {
     const material = randomBytes(32)
     const keyId = await imported(provider, material)
     const context = { order: '42' }
-    const { ciphertextBlob } = await provider.encrypt({ keyId, plaintext: Buffer.from('pay 100'), encryptionContext: context })
+    const { ciphertextBlob } = await provider.encrypt({
+      keyId,
+      plaintext: Buffer.from('pay 100'),
+      encryptionContext: context,
+    })
     const parts = decodeCiphertextBlob(ciphertextBlob)
     expect(parts.cipher).toBe('AES-256-GCM')
-    const d = createDecipheriv('aes-256-gcm', material, parts.nonce).setAAD(blobAad(parts.header, context)).setAuthTag(parts.tag)
+    const d = createDecipheriv('aes-256-gcm', material, parts.nonce)
+      .setAAD(blobAad(parts.header, context))
+      .setAuthTag(parts.tag)
     expect(Buffer.concat([d.update(parts.ciphertext), d.final()]).toString()).toBe('pay 100')
 
     const header = blobHeader('AES-256-GCM', keyId, 1)
@@ -67,7 +80,9 @@ describe('AES-GCM with PKCS#11 v2.40 parameters (item 1)', () => {
     const c = createCipheriv('aes-256-gcm', material, nonce).setAAD(blobAad(header, context))
     const ct = Buffer.concat([c.update('from the host'), c.final()])
     const blob = encodeCiphertextBlob(header, nonce, c.getAuthTag(), ct)
-    expect(Buffer.from((await provider.decrypt({ ciphertextBlob: blob, encryptionContext: context })).plaintext).toString()).toBe('from the host')
+    expect(
+      Buffer.from((await provider.decrypt({ ciphertextBlob: blob, encryptionContext: context })).plaintext).toString(),
+    ).toBe('from the host')
   })
 })
 
@@ -77,7 +92,10 @@ describe('errors that say what failed (item 6)', () => {
     // key check value then fails in the token (NSS answers CKR_HOST_MEMORY to GCM parameters for CTR). The
     // 16-byte material is right, and NSS reported its length: the error must say what failed.
     const mapped = providerOnToken(token, {
-      vendorMechanisms: { SM4_KEY_GEN: { mechanism: 'AES_KEY_GEN', keyType: 'AES', valueLen: 16 }, SM4_GCM: { mechanism: `0x${graphene.MechanismEnum.AES_CTR.toString(16)}`, params: 'gcm' } },
+      vendorMechanisms: {
+        SM4_KEY_GEN: { mechanism: 'AES_KEY_GEN', keyType: 'AES', valueLen: 16 },
+        SM4_GCM: { mechanism: `0x${graphene.MechanismEnum.AES_CTR.toString(16)}`, params: 'gcm' },
+      },
     })
     expect(mapped.capabilities.symmetricKeySpecs).toContain('SM4')
     const e = await expectCode(() => imported(mapped, randomBytes(16), 'SM4'), 'InternalError')

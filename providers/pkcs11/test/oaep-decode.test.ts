@@ -28,7 +28,11 @@ describe('oaepSha256Decode (Wycheproof rsa_oaep_2048_sha256_mgf1sha256)', () => 
           expect(oaepSha256Decode(raw, 256).toString('hex')).toBe(hexField(t, 'msg').toString('hex'))
         } else {
           let error: unknown
-          try { oaepSha256Decode(raw, 256) } catch (e) { error = e }
+          try {
+            oaepSha256Decode(raw, 256)
+          } catch (e) {
+            error = e
+          }
           expect(isKeywardError(error, 'InvalidParameterValue.InvalidCiphertext')).toBe(true)
           expect((error as Error).message).toBe(DECRYPTION_FAILED_MESSAGE)
         }
@@ -37,11 +41,18 @@ describe('oaepSha256Decode (Wycheproof rsa_oaep_2048_sha256_mgf1sha256)', () => 
   }
 
   it('round-trips node:crypto OAEP-SHA-256 for every plaintext length 0-190, with leading zero bytes in the RSA output', () => {
-    const { privateKey } = { privateKey: createPrivateKey(loadWycheproof('rsa_oaep_2048_sha256_mgf1sha256_test.json').testGroups[0]!.privateKeyPem as string) }
+    const { privateKey } = {
+      privateKey: createPrivateKey(
+        loadWycheproof('rsa_oaep_2048_sha256_mgf1sha256_test.json').testGroups[0]!.privateKeyPem as string,
+      ),
+    }
     const pub = createPublicKey(privateKey)
     for (let n = 0; n <= 190; n += 1) {
       const m = randomBytes(n)
-      const raw = privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, m))
+      const raw = privateDecrypt(
+        { key: privateKey, padding: constants.RSA_NO_PADDING },
+        publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, m),
+      )
       // A token may strip leading zeros of the raw output: the decoder left-pads.
       const stripped = raw.subarray(raw.findIndex((b) => b !== 0))
       expect(oaepSha256Decode(stripped, 256).equals(m)).toBe(true)

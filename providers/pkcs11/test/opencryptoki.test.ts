@@ -1,4 +1,14 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, createPublicKey, constants, publicEncrypt, randomBytes, verify } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createPublicKey,
+  constants,
+  publicEncrypt,
+  randomBytes,
+  verify,
+} from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
 import { MemoryKeyStore, blobAad, blobHeader, decodeCiphertextBlob, encodeCiphertextBlob } from '@keyward/core'
 import { ETM_DERIVATION } from '@keyward/provider-pkcs11'
@@ -15,7 +25,8 @@ afterAll(async () => {
   await provider.close()
   await token.remove(keyIds)
   withTokenSession(token, (s) => {
-    for (const keyId of keyIds) expect(objectsWithIdPrefix(s, `${keyId}/`), `objects of ${keyId} left on the shared token`).toHaveLength(0)
+    for (const keyId of keyIds)
+      expect(objectsWithIdPrefix(s, `${keyId}/`), `objects of ${keyId} left on the shared token`).toHaveLength(0)
   })
 })
 
@@ -24,7 +35,10 @@ async function imported(material: Buffer): Promise<string> {
   const key = await provider.createKey({ alias: `ock-imp-${randomBytes(4).toString('hex')}`, type: 2 })
   const params = await provider.getParametersForImport({ keyId: key.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_1' })
   const pub = createPublicKey({ key: Buffer.from(params.publicKey, 'base64'), format: 'der', type: 'spki' })
-  const encryptedKeyMaterial = publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, material)
+  const encryptedKeyMaterial = publicEncrypt(
+    { key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
+    material,
+  )
   await provider.importKeyMaterial({ keyId: key.keyId, importToken: params.importToken, encryptedKeyMaterial })
   return key.keyId
 }
@@ -50,7 +64,10 @@ describe('capabilities read from openCryptoki 3.8 swtok (issue 13, item 3)', () 
     expect(plan.symmetric).toBe('AES-256-CBC-HMAC-SHA256')
     expect(provider.capabilities.keyUsages).not.toContain('ASYMMETRIC_SIGN_VERIFY_ECC')
     expect(provider.capabilities.signAlgorithms).not.toContain('ECC_P256_R1')
-    const e = await expectCode(() => provider.createKey({ alias: `ock-ec-${Date.now()}`, keyUsage: 'ASYMMETRIC_SIGN_VERIFY_ECC' }), 'UnsupportedOperation')
+    const e = await expectCode(
+      () => provider.createKey({ alias: `ock-ec-${Date.now()}`, keyUsage: 'ASYMMETRIC_SIGN_VERIFY_ECC' }),
+      'UnsupportedOperation',
+    )
     expect(e.message).toContain('CKM_EC_KEY_PAIR_GEN')
     expect((await provider.listKeys({ searchKeyAlias: 'ock-ec-' })).totalCount).toBe(0)
   })
@@ -59,15 +76,42 @@ describe('capabilities read from openCryptoki 3.8 swtok (issue 13, item 3)', () 
 describe('RSA_PKCS1_SHA_256 RAW without CKM_SHA256_RSA_PKCS (item 4)', () => {
   it('signs through the digest path; node:crypto verifies it, and it equals the DIGEST signature of the same message', async () => {
     expect(provider.tokenPlan().rsaPkcs1Raw).toBeUndefined()
-    const key = await provider.createKey({ alias: `ock-rsa-${Date.now()}`, keyUsage: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048' })
+    const key = await provider.createKey({
+      alias: `ock-rsa-${Date.now()}`,
+      keyUsage: 'ASYMMETRIC_SIGN_VERIFY_RSA_2048',
+    })
     const message = randomBytes(1000)
-    const raw = (await provider.signByAsymmetricKey({ keyId: key.keyId, algorithm: 'RSA_PKCS1_SHA_256', message, messageType: 'RAW' })).signature
+    const raw = (
+      await provider.signByAsymmetricKey({
+        keyId: key.keyId,
+        algorithm: 'RSA_PKCS1_SHA_256',
+        message,
+        messageType: 'RAW',
+      })
+    ).signature
     const digest = createHash('sha256').update(message).digest()
-    const viaDigest = (await provider.signByAsymmetricKey({ keyId: key.keyId, algorithm: 'RSA_PKCS1_SHA_256', message: digest, messageType: 'DIGEST' })).signature
+    const viaDigest = (
+      await provider.signByAsymmetricKey({
+        keyId: key.keyId,
+        algorithm: 'RSA_PKCS1_SHA_256',
+        message: digest,
+        messageType: 'DIGEST',
+      })
+    ).signature
     expect(Buffer.from(raw)).toEqual(Buffer.from(viaDigest))
     const pub = createPublicKey((await provider.getPublicKey(key.keyId)).publicKeyPem)
     expect(verify('sha256', message, { key: pub, padding: constants.RSA_PKCS1_PADDING }, raw)).toBe(true)
-    expect((await provider.verifyByAsymmetricKey({ keyId: key.keyId, algorithm: 'RSA_PKCS1_SHA_256', message, messageType: 'RAW', signature: raw })).signatureValid).toBe(true)
+    expect(
+      (
+        await provider.verifyByAsymmetricKey({
+          keyId: key.keyId,
+          algorithm: 'RSA_PKCS1_SHA_256',
+          message,
+          messageType: 'RAW',
+          signature: raw,
+        })
+      ).signatureValid,
+    ).toBe(true)
   })
 })
 
@@ -88,14 +132,20 @@ describe('AES-256-CBC + HMAC-SHA256 (blob cipher 3) against node:crypto', () => 
     const material = randomBytes(32)
     const keyId = await imported(material)
     const context = { table: 'orders' }
-    const { ciphertextBlob } = await provider.encrypt({ keyId, plaintext: Buffer.from('card 4111'), encryptionContext: context })
+    const { ciphertextBlob } = await provider.encrypt({
+      keyId,
+      plaintext: Buffer.from('card 4111'),
+      encryptionContext: context,
+    })
     const parts = decodeCiphertextBlob(ciphertextBlob)
     expect(parts.cipher).toBe('AES-256-CBC-HMAC-SHA256')
     expect(parts.nonce).toHaveLength(16)
     expect(parts.tag).toHaveLength(32)
     const k = workingKeys(material)
     const aad = blobAad(parts.header, context)
-    const tag = createHmac('sha256', k.mac).update(Buffer.concat([aad, parts.nonce, parts.ciphertext, aadBits(aad)])).digest()
+    const tag = createHmac('sha256', k.mac)
+      .update(Buffer.concat([aad, parts.nonce, parts.ciphertext, aadBits(aad)]))
+      .digest()
     expect(Buffer.from(parts.tag)).toEqual(tag)
     const d = createDecipheriv('aes-256-cbc', k.enc, parts.nonce)
     expect(Buffer.concat([d.update(parts.ciphertext), d.final()]).toString()).toBe('card 4111')
@@ -110,18 +160,30 @@ describe('AES-256-CBC + HMAC-SHA256 (blob cipher 3) against node:crypto', () => 
     const c = createCipheriv('aes-256-cbc', k.enc, iv)
     const ct = Buffer.concat([c.update('from the host'), c.final()])
     const aad = blobAad(header, { a: 'b' })
-    const tag = createHmac('sha256', k.mac).update(Buffer.concat([aad, iv, ct, aadBits(aad)])).digest()
+    const tag = createHmac('sha256', k.mac)
+      .update(Buffer.concat([aad, iv, ct, aadBits(aad)]))
+      .digest()
     const blob = encodeCiphertextBlob(header, iv, tag, ct)
-    expect(Buffer.from((await provider.decrypt({ ciphertextBlob: blob, encryptionContext: { a: 'b' } })).plaintext).toString()).toBe('from the host')
+    expect(
+      Buffer.from(
+        (await provider.decrypt({ ciphertextBlob: blob, encryptionContext: { a: 'b' } })).plaintext,
+      ).toString(),
+    ).toBe('from the host')
     const flip = (at: number) => {
       const b = Buffer.from(blob, 'base64')
       b[at]! ^= 1
       return b.toString('base64')
     }
     for (const bad of [flip(header.length), flip(header.length + 16), flip(header.length + 48)]) {
-      await expectCode(() => provider.decrypt({ ciphertextBlob: bad, encryptionContext: { a: 'b' } }), 'InvalidParameterValue.InvalidCiphertext')
+      await expectCode(
+        () => provider.decrypt({ ciphertextBlob: bad, encryptionContext: { a: 'b' } }),
+        'InvalidParameterValue.InvalidCiphertext',
+      )
     }
-    await expectCode(() => provider.decrypt({ ciphertextBlob: blob, encryptionContext: { a: 'c' } }), 'InvalidParameterValue.InvalidCiphertext')
+    await expectCode(
+      () => provider.decrypt({ ciphertextBlob: blob, encryptionContext: { a: 'c' } }),
+      'InvalidParameterValue.InvalidCiphertext',
+    )
   })
 })
 

@@ -1,6 +1,16 @@
 import {
-  KEY_USAGES, KEY_USAGE_TABLE, KeywardError, SIGN_ALGORITHM_TABLE, toBase64, zeroize,
-  type DecryptResult, type KeyMetadata, type MessageType, type PublicKeyResult, type RsaEncryptionAlgorithm, type SignRequest,
+  KEY_USAGES,
+  KEY_USAGE_TABLE,
+  KeywardError,
+  SIGN_ALGORITHM_TABLE,
+  toBase64,
+  zeroize,
+  type DecryptResult,
+  type KeyMetadata,
+  type MessageType,
+  type PublicKeyResult,
+  type RsaEncryptionAlgorithm,
+  type SignRequest,
   type VerifyRequest,
 } from '@keyward/core'
 import { privateKeyFromPkcs8, publicKeyFromSpki, spkiToPem } from './crypto/key-pairs.js'
@@ -28,20 +38,44 @@ export async function getPublicKey(book: KeyBook, keyId: string): Promise<Public
 }
 
 /** AsymmetricRsaDecrypt / AsymmetricSm2Decrypt with the key's private half; failures are decryptionFailed(). */
-export async function asymmetricDecrypt(book: KeyBook, keyId: string, algorithm: RsaEncryptionAlgorithm | 'SM2', ciphertext: Uint8Array): Promise<DecryptResult> {
+export async function asymmetricDecrypt(
+  book: KeyBook,
+  keyId: string,
+  algorithm: RsaEncryptionAlgorithm | 'SM2',
+  ciphertext: Uint8Array,
+): Promise<DecryptResult> {
   const sm2 = algorithm === 'SM2'
-  const key = await usableKey(book, keyId, [sm2 ? 'ASYMMETRIC_DECRYPT_SM2' : 'ASYMMETRIC_DECRYPT_RSA_2048'], sm2 ? 'AsymmetricSm2Decrypt' : 'AsymmetricRsaDecrypt')
+  const key = await usableKey(
+    book,
+    keyId,
+    [sm2 ? 'ASYMMETRIC_DECRYPT_SM2' : 'ASYMMETRIC_DECRYPT_RSA_2048'],
+    sm2 ? 'AsymmetricSm2Decrypt' : 'AsymmetricRsaDecrypt',
+  )
   const der = await privatePkcs8(book, key)
   try {
-    return { keyId: key.keyId, plaintext: sm2 ? sm2DecryptPkcs8(der, ciphertext) : rsaOaepDecrypt(privateKeyFromPkcs8(der), algorithm, ciphertext) }
+    return {
+      keyId: key.keyId,
+      plaintext: sm2
+        ? sm2DecryptPkcs8(der, ciphertext)
+        : rsaOaepDecrypt(privateKeyFromPkcs8(der), algorithm, ciphertext),
+    }
   } finally {
     zeroize(der)
   }
 }
 
 /** SignByAsymmetricKey: RAW is hashed here (SHA-256, or SM3(Z‖M) for SM2DSA); DIGEST is signed as given. DER out. */
-export async function sign(book: KeyBook, req: SignRequest, messageType: MessageType): Promise<{ signature: Uint8Array }> {
-  const key = await usableKey(book, req.keyId, [SIGN_ALGORITHM_TABLE[req.algorithm].usage], `SignByAsymmetricKey with ${req.algorithm}`)
+export async function sign(
+  book: KeyBook,
+  req: SignRequest,
+  messageType: MessageType,
+): Promise<{ signature: Uint8Array }> {
+  const key = await usableKey(
+    book,
+    req.keyId,
+    [SIGN_ALGORITHM_TABLE[req.algorithm].usage],
+    `SignByAsymmetricKey with ${req.algorithm}`,
+  )
   const der = await privatePkcs8(book, key)
   try {
     if (req.algorithm === 'SM2DSA') return { signature: sm2SignPkcs8(der, req.message, messageType) }
@@ -52,11 +86,23 @@ export async function sign(book: KeyBook, req: SignRequest, messageType: Message
 }
 
 /** VerifyByAsymmetricKey with the stored public key: a malformed signature is simply not valid. */
-export async function verify(book: KeyBook, req: VerifyRequest, messageType: MessageType): Promise<{ signatureValid: boolean }> {
-  const key = await usableKey(book, req.keyId, [SIGN_ALGORITHM_TABLE[req.algorithm].usage], `VerifyByAsymmetricKey with ${req.algorithm}`)
+export async function verify(
+  book: KeyBook,
+  req: VerifyRequest,
+  messageType: MessageType,
+): Promise<{ signatureValid: boolean }> {
+  const key = await usableKey(
+    book,
+    req.keyId,
+    [SIGN_ALGORITHM_TABLE[req.algorithm].usage],
+    `VerifyByAsymmetricKey with ${req.algorithm}`,
+  )
   const spki = await publicSpki(book, key)
-  if (req.algorithm === 'SM2DSA') return { signatureValid: sm2VerifySpki(spki, req.message, messageType, req.signature) }
-  return { signatureValid: verifyMessage(req.algorithm, publicKeyFromSpki(spki), req.message, messageType, req.signature) }
+  if (req.algorithm === 'SM2DSA')
+    return { signatureValid: sm2VerifySpki(spki, req.message, messageType, req.signature) }
+  return {
+    signatureValid: verifyMessage(req.algorithm, publicKeyFromSpki(spki), req.message, messageType, req.signature),
+  }
 }
 
 /** The sealed PKCS#8 of an asymmetric key (version 1); the caller zeroes it. */

@@ -29,7 +29,11 @@ function tokenTag(book: KeyBook, keyId: string, tokenId: Uint8Array): Buffer {
  * which is what makes only the newest token valid. The token is the pair's id plus a MAC binding it to the key,
  * so a token of another key is recognised as such.
  */
-export async function issueImportParameters(book: KeyBook, key: KeyMetadata, algorithm: WrappingAlgorithm): Promise<ImportParameters> {
+export async function issueImportParameters(
+  book: KeyBook,
+  key: KeyMetadata,
+  algorithm: WrappingAlgorithm,
+): Promise<ImportParameters> {
   const pair = generateKeyPairDer('RSA_2048')
   const tokenId = randomBytes(TOKEN_ID)
   const validTo = book.now() + LIMITS.importTokenValiditySeconds
@@ -53,9 +57,16 @@ export async function issueImportParameters(book: KeyBook, key: KeyMetadata, alg
 
 /**
  * Checks the token (and, under a compliance profile, its wrapping algorithm) and unwraps the material (exactly the
- * key spec's length), comparing it with the MAC of any material imported before. Writes nothing: the caller stores the result, so a failure changes no state.
+ * key spec's length), comparing it with the MAC of any material imported before. Writes nothing: the caller stores the
+ * result, so a failure changes no state.
  */
-export async function unwrapImport(book: KeyBook, key: KeyMetadata, importToken: string, wrapped: Uint8Array, allowedAlgorithms?: readonly WrappingAlgorithm[]): Promise<{ material: Buffer; mac: Buffer; firstImport: boolean }> {
+export async function unwrapImport(
+  book: KeyBook,
+  key: KeyMetadata,
+  importToken: string,
+  wrapped: Uint8Array,
+  allowedAlgorithms?: readonly WrappingAlgorithm[],
+): Promise<{ material: Buffer; mac: Buffer; firstImport: boolean }> {
   const raw = /^[A-Za-z0-9+/]{43}=$/.test(importToken) ? Buffer.from(importToken, 'base64') : Buffer.alloc(0)
   const tokenId = raw.subarray(0, TOKEN_ID)
   if (raw.length !== 2 * TOKEN_ID || !timingSafeEqual(raw.subarray(TOKEN_ID), tokenTag(book, key.keyId, tokenId))) {
@@ -64,7 +75,10 @@ export async function unwrapImport(book: KeyBook, key: KeyMetadata, importToken:
   const record = await book.getSealedRecord(key.keyId, IMPORT_RECORD)
   if (!record || !record.subarray(0, TOKEN_ID).equals(tokenId) || book.now() >= record.readUInt32BE(TOKEN_ID + 1)) {
     zeroize(record)
-    throw new KeywardError('ResourceUnavailable.TokenExpired', 'ImportToken has expired or was superseded by a newer GetParametersForImport.')
+    throw new KeywardError(
+      'ResourceUnavailable.TokenExpired',
+      'ImportToken has expired or was superseded by a newer GetParametersForImport.',
+    )
   }
   const algorithm = WRAPPING_ALGORITHMS[record[TOKEN_ID] as number] as WrappingAlgorithm
   try {
@@ -85,12 +99,18 @@ export async function unwrapImport(book: KeyBook, key: KeyMetadata, importToken:
   const previous = await book.getSealedRecord(key.keyId, MATERIAL_MAC_RECORD)
   if (previous && !timingSafeEqual(previous, mac)) {
     zeroize(material)
-    throw new KeywardError('InvalidParameterValue.MaterialNotMatch', 'This key held different material before; only the identical material can be re-imported.')
+    throw new KeywardError(
+      'InvalidParameterValue.MaterialNotMatch',
+      'This key held different material before; only the identical material can be re-imported.',
+    )
   }
   return { material, mac, firstImport: previous === undefined }
 }
 
-/** Stores (or, with undefined, forgets) the MAC of the first material imported into a key; it is kept across DeleteImportedKeyMaterial. */
+/**
+ * Stores (or, with undefined, forgets) the MAC of the first material imported into a key; it is kept across
+ * DeleteImportedKeyMaterial.
+ */
 export async function rememberMaterial(book: KeyBook, keyId: string, mac: Buffer | undefined): Promise<void> {
   await book.putSealedRecord(keyId, MATERIAL_MAC_RECORD, mac)
 }

@@ -23,7 +23,11 @@ export class KeyBook {
   readonly #opened = new Map<string, { sealed: Buffer; plain: Buffer }>()
   #tail: Promise<unknown> = Promise.resolve()
 
-  constructor(readonly store: KeyStore, readonly root: RootKey, readonly clock: Clock) {}
+  constructor(
+    readonly store: KeyStore,
+    readonly root: RootKey,
+    readonly clock: Clock,
+  ) {}
 
   /** Unix seconds now. */
   now(): number {
@@ -56,9 +60,9 @@ export class KeyBook {
     const kept = locked
       ? await this.#housekeep(key)
       : await this.exclusive(async () => {
-        const fresh = await this.store.getKey(keyId)
-        return fresh && (await this.#housekeep(fresh))
-      })
+          const fresh = await this.store.getKey(keyId)
+          return fresh && (await this.#housekeep(fresh))
+        })
     return kept && this.withVersionCount(kept)
   }
 
@@ -83,9 +87,15 @@ export class KeyBook {
 
   #due(k: KeyMetadata): boolean {
     const now = this.now()
-    return (k.keyState === 'PendingDelete' && k.deletionDate > 0 && now >= k.deletionDate)
-      || (k.origin === 'EXTERNAL' && k.keyState !== 'PendingImport' && k.keyState !== 'PendingDelete' && k.validTo > 0 && now >= k.validTo)
-      || (k.keyRotationEnabled && k.keyState === 'Enabled' && k.nextRotateTime > 0 && now >= k.nextRotateTime)
+    return (
+      (k.keyState === 'PendingDelete' && k.deletionDate > 0 && now >= k.deletionDate) ||
+      (k.origin === 'EXTERNAL' &&
+        k.keyState !== 'PendingImport' &&
+        k.keyState !== 'PendingDelete' &&
+        k.validTo > 0 &&
+        now >= k.validTo) ||
+      (k.keyRotationEnabled && k.keyState === 'Enabled' && k.nextRotateTime > 0 && now >= k.nextRotateTime)
+    )
   }
 
   async #housekeep(k: KeyMetadata): Promise<KeyMetadata | undefined> {

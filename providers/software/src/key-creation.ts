@@ -13,8 +13,16 @@ export const EXPORTABLE_RECORD = 'exportable'
  * applies to symmetric keys only.
  */
 export function checkSoftwareCreateKey(req: SoftwareCreateKeyRequest): void {
-  needs(req.exportable === undefined || typeof req.exportable === 'boolean', 'InvalidParameterValue', 'exportable must be a boolean.')
-  needs(!req.exportable || (req.keyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT', 'InvalidParameterValue', 'Only ENCRYPT_DECRYPT keys can be exportable.')
+  needs(
+    req.exportable === undefined || typeof req.exportable === 'boolean',
+    'InvalidParameterValue',
+    'exportable must be a boolean.',
+  )
+  needs(
+    !req.exportable || (req.keyUsage ?? 'ENCRYPT_DECRYPT') === 'ENCRYPT_DECRYPT',
+    'InvalidParameterValue',
+    'Only ENCRYPT_DECRYPT keys can be exportable.',
+  )
 }
 
 /**
@@ -30,11 +38,23 @@ export async function createKey(book: KeyBook, req: SoftwareCreateKeyRequest): P
   const pair = !symmetric ? generateKeyPairDer(keySpec as AsymmetricSpec) : undefined
   const now = book.now()
   const key: KeyMetadata = {
-    keyId: req.keyId ?? randomUUID(), alias: req.alias, description: req.description ?? '',
-    keyState: type === 2 ? 'PendingImport' : 'Enabled', keyUsage: usage, keySpec,
-    origin: type === 2 ? 'EXTERNAL' : 'TENCENT_KMS', type, createTime: now, deletionDate: 0, validTo: 0,
-    keyRotationEnabled: false, nextRotateTime: 0, rotateDays: 0, lastRotateTime: 0,
-    keyVersionCount: type === 2 ? 0 : 1, owner: 'user',
+    keyId: req.keyId ?? randomUUID(),
+    alias: req.alias,
+    description: req.description ?? '',
+    keyState: type === 2 ? 'PendingImport' : 'Enabled',
+    keyUsage: usage,
+    keySpec,
+    origin: type === 2 ? 'EXTERNAL' : 'TENCENT_KMS',
+    type,
+    createTime: now,
+    deletionDate: 0,
+    validTo: 0,
+    keyRotationEnabled: false,
+    nextRotateTime: 0,
+    rotateDays: 0,
+    lastRotateTime: 0,
+    keyVersionCount: type === 2 ? 0 : 1,
+    owner: 'user',
   }
   try {
     await book.store.insertKey(key)

@@ -1,7 +1,16 @@
 import type { KeyObject } from 'node:crypto'
 import {
-  KeywardError, WRAPPING_ALGORITHMS, checkBytes, checkOneOf, needs, zeroize,
-  type GetParametersForImportRequest, type ImportKeyMaterialRequest, type ImportParameters, type KeyMetadata, type WrappingAlgorithm,
+  KeywardError,
+  WRAPPING_ALGORITHMS,
+  checkBytes,
+  checkOneOf,
+  needs,
+  zeroize,
+  type GetParametersForImportRequest,
+  type ImportKeyMaterialRequest,
+  type ImportParameters,
+  type KeyMetadata,
+  type WrappingAlgorithm,
 } from '@keyward/core'
 import { issueImportParameters, rememberMaterial, unwrapImport } from './byok-import.js'
 import { publicKeyFromSpki } from './crypto/key-pairs.js'
@@ -17,7 +26,9 @@ import { requireExternal, requireState, usableKey } from './key-rules.js'
 
 /** GetParametersForImport: an RSA-2048 wrapping key and token, valid 24 h; only the newest is valid. */
 export function getParametersForImport(book: KeyBook, req: GetParametersForImportRequest): Promise<ImportParameters> {
-  return book.exclusive(async () => issueImportParameters(book, await importableKey(book, req.keyId, 'GetParametersForImport'), req.wrappingAlgorithm))
+  return book.exclusive(async () =>
+    issueImportParameters(book, await importableKey(book, req.keyId, 'GetParametersForImport'), req.wrappingAlgorithm),
+  )
 }
 
 /**
@@ -28,13 +39,27 @@ export function importKeyMaterial(book: KeyBook, req: ImportKeyMaterialRequest):
   const validTo = req.validTo ?? 0
   return book.exclusive(async () => {
     const key = await importableKey(book, req.keyId, 'ImportKeyMaterial')
-    needs(validTo === 0 || validTo > book.now(), 'InvalidParameterValue', 'ValidTo must be in the future (or 0 for never).')
-    const { material, mac, firstImport } = await unwrapImport(book, key, req.importToken, req.encryptedKeyMaterial, req.allowedWrappingAlgorithms)
+    needs(
+      validTo === 0 || validTo > book.now(),
+      'InvalidParameterValue',
+      'ValidTo must be in the future (or 0 for never).',
+    )
+    const { material, mac, firstImport } = await unwrapImport(
+      book,
+      key,
+      req.importToken,
+      req.encryptedKeyMaterial,
+      req.allowedWrappingAlgorithms,
+    )
     const hadMaterial = (await book.store.latestVersion(key.keyId)) > 0
     try {
       if (!hadMaterial) await book.addVersion(key.keyId, material)
       if (firstImport) await rememberMaterial(book, key.keyId, mac)
-      await book.store.updateKey(key.keyId, { validTo, keyVersionCount: 1, ...(key.keyState === 'PendingImport' ? { keyState: 'Enabled' } : {}) })
+      await book.store.updateKey(key.keyId, {
+        validTo,
+        keyVersionCount: 1,
+        ...(key.keyState === 'PendingImport' ? { keyState: 'Enabled' } : {}),
+      })
     } catch (e) {
       // The store has no multi-call transaction: undo what this import wrote, so a failure changes nothing.
       if (!hadMaterial) await book.store.deleteVersions(key.keyId).catch(() => undefined)
@@ -57,19 +82,34 @@ export function deleteImportedKeyMaterial(book: KeyBook, keyId: string): Promise
 }
 
 /** The software-only export's input: an RSA-2048 SPKI (≤ 4096 bytes) and a wrapping algorithm; returns the key. */
-export function checkExportWrappedKeyMaterial(wrappingPublicKeyDer: Uint8Array, wrappingAlgorithm: WrappingAlgorithm): KeyObject {
+export function checkExportWrappedKeyMaterial(
+  wrappingPublicKeyDer: Uint8Array,
+  wrappingAlgorithm: WrappingAlgorithm,
+): KeyObject {
   checkBytes('WrappingPublicKey', wrappingPublicKeyDer, 1, 4096)
   checkOneOf('WrappingAlgorithm', wrappingAlgorithm, WRAPPING_ALGORITHMS)
   const key = publicKeyFromSpki(wrappingPublicKeyDer, 'WrappingPublicKey')
-  needs(key.asymmetricKeyType === 'rsa' && key.asymmetricKeyDetails?.modulusLength === 2048, 'InvalidParameterValue', 'WrappingPublicKey must be an RSA-2048 key.')
+  needs(
+    key.asymmetricKeyType === 'rsa' && key.asymmetricKeyDetails?.modulusLength === 2048,
+    'InvalidParameterValue',
+    'WrappingPublicKey must be an RSA-2048 key.',
+  )
   return key
 }
 
 /** exportWrappedKeyMaterial: the newest version of an exportable key, wrapped for another provider's import. */
-export async function exportWrappedKeyMaterial(book: KeyBook, keyId: string, wrappingKey: KeyObject, wrappingAlgorithm: WrappingAlgorithm): Promise<Uint8Array> {
+export async function exportWrappedKeyMaterial(
+  book: KeyBook,
+  keyId: string,
+  wrappingKey: KeyObject,
+  wrappingAlgorithm: WrappingAlgorithm,
+): Promise<Uint8Array> {
   await usableKey(book, keyId, ['ENCRYPT_DECRYPT'], 'exportWrappedKeyMaterial')
   if (!(await book.store.getRecord(keyId, EXPORTABLE_RECORD))) {
-    throw new KeywardError('UnsupportedOperation', `Key ${keyId} was not created exportable; its material cannot leave this provider.`)
+    throw new KeywardError(
+      'UnsupportedOperation',
+      `Key ${keyId} was not created exportable; its material cannot leave this provider.`,
+    )
   }
   const material = await book.openVersion(keyId, await book.store.latestVersion(keyId))
   if (!material) throw new KeywardError('ResourceUnavailable.CmkStateNotSupport', `Key ${keyId} has no material.`)

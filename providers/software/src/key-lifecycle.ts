@@ -21,7 +21,11 @@ export async function listKeys(book: KeyBook, req: ListKeysRequest): Promise<Lis
 }
 
 /** UpdateAlias / UpdateKeyDescription: the store keeps aliases unique (AliasAlreadyExists). */
-export async function updateKey(book: KeyBook, keyId: string, patch: { alias: string } | { description: string }): Promise<void> {
+export async function updateKey(
+  book: KeyBook,
+  keyId: string,
+  patch: { alias: string } | { description: string },
+): Promise<void> {
   await book.exclusive(async () => {
     await book.get(keyId, true)
     await book.store.updateKey(keyId, patch)
@@ -46,10 +50,18 @@ export async function setKeyState(book: KeyBook, keyId: string, action: keyof ty
  * ScheduleKeyDeletion. As in Tencent KMS the key must be Disabled (or still PendingImport); an Enabled key is
  * ResourceUnavailable.CmkShouldBeDisabled. The purge happens lazily once the window ends (KeyBook).
  */
-export function scheduleKeyDeletion(book: KeyBook, keyId: string, pendingWindowInDays: number): Promise<{ deletionDate: number }> {
+export function scheduleKeyDeletion(
+  book: KeyBook,
+  keyId: string,
+  pendingWindowInDays: number,
+): Promise<{ deletionDate: number }> {
   return book.exclusive(async () => {
     const key = await book.get(keyId, true)
-    needs(key.keyState !== 'Enabled', 'ResourceUnavailable.CmkShouldBeDisabled', `Disable key ${keyId} before scheduling its deletion.`)
+    needs(
+      key.keyState !== 'Enabled',
+      'ResourceUnavailable.CmkShouldBeDisabled',
+      `Disable key ${keyId} before scheduling its deletion.`,
+    )
     requireState(key, ['Disabled', 'PendingImport'], 'ScheduleKeyDeletion')
     const deletionDate = book.now() + pendingWindowInDays * DAY_SECONDS
     await book.store.updateKey(keyId, { keyState: 'PendingDelete', deletionDate })

@@ -30,8 +30,11 @@ export async function disableKeyRotation(book: KeyBook, keyId: string): Promise<
 export async function keyRotationStatus(book: KeyBook, keyId: string): Promise<KeyRotationStatus> {
   const k = await book.get(keyId)
   return {
-    keyRotationEnabled: k.keyRotationEnabled, rotateDays: k.rotateDays, nextRotateTime: k.nextRotateTime,
-    lastRotateTime: k.lastRotateTime, keyVersionCount: k.keyVersionCount,
+    keyRotationEnabled: k.keyRotationEnabled,
+    rotateDays: k.rotateDays,
+    nextRotateTime: k.nextRotateTime,
+    lastRotateTime: k.lastRotateTime,
+    keyVersionCount: k.keyVersionCount,
   }
 }
 

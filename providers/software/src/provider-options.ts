@@ -40,5 +40,7 @@ export const SOFTWARE_CAPABILITIES: ProviderCapabilities = Object.freeze({
   asymmetricDecryptAlgorithms: ASYMMETRIC_ENCRYPTION_ALGORITHMS,
   wrappingAlgorithms: WRAPPING_ALGORITHMS,
   keyRotation: true,
-  notes: Object.freeze(['Keys are software keys sealed under a root key; use an HSM provider where FIPS 140 level 3 is required.']),
+  notes: Object.freeze([
+    'Keys are software keys sealed under a root key; use an HSM provider where FIPS 140 level 3 is required.',
+  ]),
 })

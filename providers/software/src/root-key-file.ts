@@ -63,7 +63,10 @@ export function loadRootKey(source: RootKeySource = {}): Buffer {
   const fromEnv = env['KEYWARD_ROOT_KEY']
   if (fromEnv !== undefined && fromEnv !== '') return decodeKey(Buffer.from(fromEnv, 'utf8'), 'KEYWARD_ROOT_KEY')
   if (source.keyFile === undefined) {
-    throw new KeywardError('FailedOperation.ProviderUnavailable', 'No root key: set KEYWARD_ROOT_KEY (base64 of 32 bytes) or give a key file.')
+    throw new KeywardError(
+      'FailedOperation.ProviderUnavailable',
+      'No root key: set KEYWARD_ROOT_KEY (base64 of 32 bytes) or give a key file.',
+    )
   }
   const file = source.keyFile
   let mode: number
@@ -85,7 +88,9 @@ export function loadRootKey(source: RootKeySource = {}): Buffer {
     throw storeError(`Root key file ${file} cannot be read.`, e)
   }
   if ((mode & 0o077) !== 0) {
-    throw storeError(`Root key file ${file} has mode ${mode.toString(8)}; it must be 0600 or stricter (chmod 600 ${file}).`)
+    throw storeError(
+      `Root key file ${file} has mode ${mode.toString(8)}; it must be 0600 or stricter (chmod 600 ${file}).`,
+    )
   }
   const raw = readFileSync(file)
   try {
@@ -109,7 +114,8 @@ export function createRootKeyFile(path: string): void {
   } catch {
     /* absent, as wanted */
   }
-  if (existing) throw new KeywardError('InvalidParameterValue', `Root key file ${path} already exists; not overwriting it.`)
+  if (existing)
+    throw new KeywardError('InvalidParameterValue', `Root key file ${path} already exists; not overwriting it.`)
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   const key = randomBytes(32)
   const text = Buffer.from(`${key.toString('base64')}\n`, 'utf8')
@@ -125,8 +131,15 @@ export function createRootKeyFile(path: string): void {
     syncDirectory(dirname(path))
   } catch (e) {
     if (fd !== undefined) closeSync(fd)
-    try { unlinkSync(tmp) } catch { /* already gone */ }
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new KeywardError('InvalidParameterValue', `Root key file ${path} already exists; not overwriting it.`, { cause: e })
+    try {
+      unlinkSync(tmp)
+    } catch {
+      /* already gone */
+    }
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new KeywardError('InvalidParameterValue', `Root key file ${path} already exists; not overwriting it.`, {
+        cause: e,
+      })
     throw storeError(`Cannot create root key file ${path}.`, e)
   } finally {
     zeroize(key, text)

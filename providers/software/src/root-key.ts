@@ -22,7 +22,11 @@ export class RootKey {
 
   /** Takes a copy of `bytes` (exactly 32); the caller may zero its own copy afterwards. */
   static fromBytes(bytes: Uint8Array): RootKey {
-    needs(bytes instanceof Uint8Array && bytes.byteLength === 32, 'InvalidParameterValue', 'The root key must be exactly 32 bytes.')
+    needs(
+      bytes instanceof Uint8Array && bytes.byteLength === 32,
+      'InvalidParameterValue',
+      'The root key must be exactly 32 bytes.',
+    )
     return new RootKey(Buffer.from(bytes))
   }
 
@@ -46,7 +50,12 @@ export class RootKey {
    * key or altered: a store error, never garbage.
    */
   open(label: string, sealed: Uint8Array): Buffer {
-    return openBox(this.#live(), label, sealed, 'Stored key material does not open with this root key: the root key is wrong or the key store was altered.')
+    return openBox(
+      this.#live(),
+      label,
+      sealed,
+      'Stored key material does not open with this root key: the root key is wrong or the key store was altered.',
+    )
   }
 
   /** HMAC-SHA-256 under a key derived from the root key for `label` (e.g. to compare imported material). */
@@ -71,7 +80,8 @@ export class RootKey {
   }
 
   #live(): Buffer {
-    if (this.#key.length !== 32) throw new KeywardError('FailedOperation.ProviderUnavailable', 'The root key was destroyed (provider closed).')
+    if (this.#key.length !== 32)
+      throw new KeywardError('FailedOperation.ProviderUnavailable', 'The root key was destroyed (provider closed).')
     return this.#key
   }
 

@@ -1,14 +1,50 @@
 import { randomBytes } from 'node:crypto'
 import {
-  INSPECT, KeywardError, checkAlias, checkCreateKey, checkDecryptRequest, checkDescription, checkEncryptRequest,
-  checkGenerateDataKey, checkImportKeyMaterialRequest, checkImportParametersRequest, checkKeyId, checkListKeysRequest,
-  checkNumberOfRandomBytes, checkPendingWindow, checkReEncryptRequest, checkRotateDays, checkRsaDecryptRequest,
-  checkSignRequest, checkSm2DecryptRequest, checkVerifyRequest, systemClock,
-  type AsymmetricRsaDecryptRequest, type AsymmetricSm2DecryptRequest, type CallOptions, type DataKey, type DecryptRequest,
-  type DecryptResult, type EncryptRequest, type EncryptResult, type GenerateDataKeyRequest, type GetParametersForImportRequest,
-  type ImportKeyMaterialRequest, type ImportParameters, type KeyMetadata, type KeyProvider, type KeyRotationStatus,
-  type ListKeysRequest, type ListKeysResult, type ProviderCapabilities, type PublicKeyResult, type ReEncryptRequest,
-  type ReEncryptResult, type SignRequest, type VerifyRequest, type WrappingAlgorithm,
+  INSPECT,
+  KeywardError,
+  checkAlias,
+  checkCreateKey,
+  checkDecryptRequest,
+  checkDescription,
+  checkEncryptRequest,
+  checkGenerateDataKey,
+  checkImportKeyMaterialRequest,
+  checkImportParametersRequest,
+  checkKeyId,
+  checkListKeysRequest,
+  checkNumberOfRandomBytes,
+  checkPendingWindow,
+  checkReEncryptRequest,
+  checkRotateDays,
+  checkRsaDecryptRequest,
+  checkSignRequest,
+  checkSm2DecryptRequest,
+  checkVerifyRequest,
+  systemClock,
+  type AsymmetricRsaDecryptRequest,
+  type AsymmetricSm2DecryptRequest,
+  type CallOptions,
+  type DataKey,
+  type DecryptRequest,
+  type DecryptResult,
+  type EncryptRequest,
+  type EncryptResult,
+  type GenerateDataKeyRequest,
+  type GetParametersForImportRequest,
+  type ImportKeyMaterialRequest,
+  type ImportParameters,
+  type KeyMetadata,
+  type KeyProvider,
+  type KeyRotationStatus,
+  type ListKeysRequest,
+  type ListKeysResult,
+  type ProviderCapabilities,
+  type PublicKeyResult,
+  type ReEncryptRequest,
+  type ReEncryptResult,
+  type SignRequest,
+  type VerifyRequest,
+  type WrappingAlgorithm,
 } from '@keyward/core'
 import * as asymmetric from './asymmetric-ops.js'
 import { KeyBook } from './key-book.js'
@@ -16,7 +52,11 @@ import { checkSoftwareCreateKey, createKey } from './key-creation.js'
 import * as importing from './key-import.js'
 import * as lifecycle from './key-lifecycle.js'
 import * as rotation from './key-rotation.js'
-import { SOFTWARE_CAPABILITIES, type SoftwareCreateKeyRequest, type SoftwareKeyProviderOptions } from './provider-options.js'
+import {
+  SOFTWARE_CAPABILITIES,
+  type SoftwareCreateKeyRequest,
+  type SoftwareKeyProviderOptions,
+} from './provider-options.js'
 import * as symmetric from './symmetric-ops.js'
 
 /**
@@ -93,7 +133,11 @@ export class SoftwareKeyProvider implements KeyProvider {
     await lifecycle.setKeyState(this.#keyCall(keyId, opts), keyId, 'DisableKey')
   }
 
-  async scheduleKeyDeletion(keyId: string, pendingWindowInDays: number, opts?: CallOptions): Promise<{ deletionDate: number }> {
+  async scheduleKeyDeletion(
+    keyId: string,
+    pendingWindowInDays: number,
+    opts?: CallOptions,
+  ): Promise<{ deletionDate: number }> {
     const book = this.#live(opts)
     checkKeyId(keyId)
     checkPendingWindow(pendingWindowInDays)
@@ -211,7 +255,12 @@ export class SoftwareKeyProvider implements KeyProvider {
    * import public key (DER SPKI, RSA-2048) and algorithm, ready for its ImportKeyMaterial. Only keys created with
    * `exportable: true`; blobs of older versions stay here.
    */
-  async exportWrappedKeyMaterial(keyId: string, wrappingPublicKeyDer: Uint8Array, wrappingAlgorithm: WrappingAlgorithm, opts?: CallOptions): Promise<Uint8Array> {
+  async exportWrappedKeyMaterial(
+    keyId: string,
+    wrappingPublicKeyDer: Uint8Array,
+    wrappingAlgorithm: WrappingAlgorithm,
+    opts?: CallOptions,
+  ): Promise<Uint8Array> {
     const book = this.#live(opts)
     checkKeyId(keyId)
     const wrappingKey = importing.checkExportWrappedKeyMaterial(wrappingPublicKeyDer, wrappingAlgorithm)
@@ -235,8 +284,10 @@ export class SoftwareKeyProvider implements KeyProvider {
 
   /** The key book, after checking that the provider is open and the call was not aborted. */
   #live(opts?: CallOptions): KeyBook {
-    if (this.#closed) throw new KeywardError('FailedOperation.ProviderUnavailable', `The ${this.name} provider is closed.`)
-    if (opts?.signal?.aborted) throw new KeywardError('FailedOperation.Aborted', 'The call was aborted.', { cause: opts.signal.reason })
+    if (this.#closed)
+      throw new KeywardError('FailedOperation.ProviderUnavailable', `The ${this.name} provider is closed.`)
+    if (opts?.signal?.aborted)
+      throw new KeywardError('FailedOperation.Aborted', 'The call was aborted.', { cause: opts.signal.reason })
     return this.#book
   }
 

@@ -1,8 +1,23 @@
 import { randomBytes } from 'node:crypto'
 import {
-  DataKey, KeywardError, blobAad, blobHeader, decodeCiphertextBlob, decryptionFailed, encodeCiphertextBlob, isKeywardError, zeroize,
-  type DecryptRequest, type DecryptResult, type EncryptRequest, type EncryptResult, type EncryptionContext, type GenerateDataKeyRequest,
-  type KeyMetadata, type ReEncryptRequest, type ReEncryptResult,
+  DataKey,
+  KeywardError,
+  blobAad,
+  blobHeader,
+  decodeCiphertextBlob,
+  decryptionFailed,
+  encodeCiphertextBlob,
+  isKeywardError,
+  zeroize,
+  type DecryptRequest,
+  type DecryptResult,
+  type EncryptRequest,
+  type EncryptResult,
+  type EncryptionContext,
+  type GenerateDataKeyRequest,
+  type KeyMetadata,
+  type ReEncryptRequest,
+  type ReEncryptResult,
 } from '@keyward/core'
 import { gcmDecrypt, gcmEncrypt, type GcmCipher } from './crypto/gcm.js'
 import type { KeyBook } from './key-book.js'
@@ -37,7 +52,11 @@ export async function reEncrypt(book: KeyBook, req: ReEncryptRequest): Promise<R
 }
 
 /** GenerateDataKey of `numberOfBytes` (as checkGenerateDataKey computed it): the plaintext and its blob. */
-export async function generateDataKey(book: KeyBook, req: GenerateDataKeyRequest, numberOfBytes: number): Promise<DataKey> {
+export async function generateDataKey(
+  book: KeyBook,
+  req: GenerateDataKeyRequest,
+  numberOfBytes: number,
+): Promise<DataKey> {
   const key = await usableKey(book, req.keyId, ['ENCRYPT_DECRYPT'], 'GenerateDataKey')
   const plaintext = randomBytes(numberOfBytes)
   try {
@@ -57,11 +76,17 @@ export function cipherOf(key: KeyMetadata): GcmCipher {
  * Encrypts under the key's newest version into core's ciphertext-blob format (the format the PKCS#11
  * provider emits too). The caller has checked the key's usage and state.
  */
-export async function encryptToBlob(book: KeyBook, key: KeyMetadata, plaintext: Uint8Array, ctx: EncryptionContext | undefined): Promise<string> {
+export async function encryptToBlob(
+  book: KeyBook,
+  key: KeyMetadata,
+  plaintext: Uint8Array,
+  ctx: EncryptionContext | undefined,
+): Promise<string> {
   // The key was read through KeyBook, whose keyVersionCount is the newest version in the store.
   const version = key.keyVersionCount
   const material = version > 0 ? await book.openVersion(key.keyId, version) : undefined
-  if (!material) throw new KeywardError('FailedOperation.StoreError', `Key ${key.keyId} has no key material in the store.`)
+  if (!material)
+    throw new KeywardError('FailedOperation.StoreError', `Key ${key.keyId} has no key material in the store.`)
   try {
     const cipher = cipherOf(key)
     const header = blobHeader(cipher, key.keyId, version)
@@ -78,7 +103,11 @@ export async function encryptToBlob(book: KeyBook, key: KeyMetadata, plaintext: 
  * authentication is decryptionFailed() (one message); a known key in a state that refuses use keeps its
  * state's code, as in Tencent KMS (Archived keys still decrypt).
  */
-export async function decryptBlob(book: KeyBook, blob: string, ctx: EncryptionContext | undefined): Promise<{ keyId: string; plaintext: Buffer }> {
+export async function decryptBlob(
+  book: KeyBook,
+  blob: string,
+  ctx: EncryptionContext | undefined,
+): Promise<{ keyId: string; plaintext: Buffer }> {
   const parts = decodeCiphertextBlob(blob)
   const key = await book.find(parts.keyId)
   if (!key || key.keyUsage !== 'ENCRYPT_DECRYPT' || cipherOf(key) !== parts.cipher) throw decryptionFailed()
@@ -93,7 +122,17 @@ export async function decryptBlob(book: KeyBook, blob: string, ctx: EncryptionCo
   }
   if (!material) throw decryptionFailed()
   try {
-    return { keyId: key.keyId, plaintext: gcmDecrypt(cipherOf(key), material, parts.nonce, parts.ciphertext, blobAad(parts.header, ctx), parts.tag) }
+    return {
+      keyId: key.keyId,
+      plaintext: gcmDecrypt(
+        cipherOf(key),
+        material,
+        parts.nonce,
+        parts.ciphertext,
+        blobAad(parts.header, ctx),
+        parts.tag,
+      ),
+    }
   } finally {
     zeroize(material)
   }

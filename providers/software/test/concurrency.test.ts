@@ -9,7 +9,8 @@ describe('concurrent use', () => {
   let tmp: ReturnType<typeof tempDir>
   let path: string
   const root = randomBytes(32)
-  const open = (): SoftwareKeyProvider => new SoftwareKeyProvider({ store: SqliteKeyStore.open(path), rootKey: RootKey.fromBytes(root) })
+  const open = (): SoftwareKeyProvider =>
+    new SoftwareKeyProvider({ store: SqliteKeyStore.open(path), rootKey: RootKey.fromBytes(root) })
   beforeEach(() => {
     tmp = tempDir('keyward-concurrent-')
     path = join(tmp.dir, 'keys.db')
@@ -34,7 +35,7 @@ describe('concurrent use', () => {
     await p.close()
   })
 
-  it('two providers on the same SQLite file see each other\'s keys and rotations', async () => {
+  it("two providers on the same SQLite file see each other's keys and rotations", async () => {
     const a = open()
     const b = open()
     const { keyId } = await a.createKey({ alias: 'shared' })
@@ -55,8 +56,12 @@ describe('concurrent use', () => {
     const k = await p.createKey({ alias: 'chosen', type: 2, keyId: chosen })
     expect(k.keyId).toBe(chosen)
     expect(await codeOf(() => p.createKey({ alias: 'chosen2', type: 2, keyId: chosen }))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => p.createKey({ alias: 'chosen3', keyId: '4c2f0c9e-5d2a-4c7b-8e6f-1a2b3c4d5e6f' }))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => p.createKey({ alias: 'chosen4', type: 2, keyId: 'migrated-key-1' }))).toBe('InvalidParameterValue.InvalidKeyId')
+    expect(await codeOf(() => p.createKey({ alias: 'chosen3', keyId: '4c2f0c9e-5d2a-4c7b-8e6f-1a2b3c4d5e6f' }))).toBe(
+      'InvalidParameterValue',
+    )
+    expect(await codeOf(() => p.createKey({ alias: 'chosen4', type: 2, keyId: 'migrated-key-1' }))).toBe(
+      'InvalidParameterValue.InvalidKeyId',
+    )
     await p.close()
   })
 })

@@ -16,14 +16,26 @@ describe.each(['memory', 'sqlite'] as const)('key lifecycle (%s store)', (kind) 
   it('CreateKey fills KeyMetadata as Tencent does; aliases are unique and checked', async () => {
     const k = await p.createKey({ alias: 'billing', description: 'card numbers' })
     expect(k).toMatchObject({
-      alias: 'billing', description: 'card numbers', keyState: 'Enabled', keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'AES_256',
-      origin: 'TENCENT_KMS', type: 1, deletionDate: 0, validTo: 0, keyRotationEnabled: false, keyVersionCount: 1, owner: 'user',
+      alias: 'billing',
+      description: 'card numbers',
+      keyState: 'Enabled',
+      keyUsage: 'ENCRYPT_DECRYPT',
+      keySpec: 'AES_256',
+      origin: 'TENCENT_KMS',
+      type: 1,
+      deletionDate: 0,
+      validTo: 0,
+      keyRotationEnabled: false,
+      keyVersionCount: 1,
+      owner: 'user',
       createTime: Math.floor(env.clock.now() / 1000),
     })
     expect(await p.describeKey(k.keyId)).toEqual(k)
     expect(await codeOf(() => p.createKey({ alias: 'billing' }))).toBe('InvalidParameterValue.AliasAlreadyExists')
     expect(await codeOf(() => p.createKey({ alias: 'KMS-reserved' }))).toBe('InvalidParameterValue.InvalidAlias')
-    expect(await codeOf(() => p.createKey({ alias: 'x', keyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048', keySpec: 'SM4' }))).toBe('InvalidParameterValue')
+    expect(
+      await codeOf(() => p.createKey({ alias: 'x', keyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048', keySpec: 'SM4' })),
+    ).toBe('InvalidParameterValue')
     expect(await codeOf(() => p.describeKey('no-such-key'))).toBe('ResourceUnavailable.CmkNotFound')
     const other = await p.createKey({ alias: 'other' })
     expect(await codeOf(() => p.updateAlias(other.keyId, 'billing'))).toBe('InvalidParameterValue.AliasAlreadyExists')
@@ -35,7 +47,12 @@ describe.each(['memory', 'sqlite'] as const)('key lifecycle (%s store)', (kind) 
   it('ListKeys filters and pages newest first', async () => {
     const made = []
     for (let i = 0; i < 5; i++) {
-      made.push(await p.createKey({ alias: `list-${i}`, ...(i % 2 ? { keyUsage: 'ASYMMETRIC_SIGN_VERIFY_ECC' as const } : {}) }))
+      made.push(
+        await p.createKey({
+          alias: `list-${i}`,
+          ...(i % 2 ? { keyUsage: 'ASYMMETRIC_SIGN_VERIFY_ECC' as const } : {}),
+        }),
+      )
       env.clock.advance(1000)
     }
     await p.disableKey(made[0]!.keyId)
@@ -59,7 +76,9 @@ describe.each(['memory', 'sqlite'] as const)('key lifecycle (%s store)', (kind) 
     const { deletionDate } = await p.scheduleKeyDeletion(k.keyId, 7)
     expect(deletionDate).toBe(Math.floor(env.clock.now() / 1000) + 7 * 86400)
     expect(await p.describeKey(k.keyId)).toMatchObject({ keyState: 'PendingDelete', deletionDate })
-    expect(await codeOf(() => p.encrypt({ keyId: k.keyId, plaintext: Buffer.from('x') }))).toBe('ResourceUnavailable.CmkStateNotSupport')
+    expect(await codeOf(() => p.encrypt({ keyId: k.keyId, plaintext: Buffer.from('x') }))).toBe(
+      'ResourceUnavailable.CmkStateNotSupport',
+    )
     expect(await codeOf(() => p.decrypt({ ciphertextBlob }))).toBe('ResourceUnavailable.CmkStateNotSupport')
     expect(await codeOf(() => p.enableKey(k.keyId))).toBe('ResourceUnavailable.CmkStateNotSupport')
     await p.cancelKeyDeletion(k.keyId)
@@ -86,7 +105,9 @@ describe.each(['memory', 'sqlite'] as const)('key lifecycle (%s store)', (kind) 
   it('archived keys refuse encryption with CmkArchived and come back with CancelKeyArchive', async () => {
     const k = await p.createKey({ alias: 'arch' })
     await p.archiveKey(k.keyId)
-    expect(await codeOf(() => p.encrypt({ keyId: k.keyId, plaintext: Buffer.from('x') }))).toBe('ResourceUnavailable.CmkArchived')
+    expect(await codeOf(() => p.encrypt({ keyId: k.keyId, plaintext: Buffer.from('x') }))).toBe(
+      'ResourceUnavailable.CmkArchived',
+    )
     expect(await codeOf(() => p.disableKey(k.keyId))).toBe('ResourceUnavailable.CmkArchived')
     await p.cancelKeyArchive(k.keyId)
     expect((await p.describeKey(k.keyId)).keyState).toBe('Enabled')
@@ -103,7 +124,11 @@ describe.each(['memory', 'sqlite'] as const)('key lifecycle (%s store)', (kind) 
     expect(Buffer.from((await p.decrypt(old)).plaintext).toString()).toBe('v1')
     expect(Buffer.from((await p.decrypt(fresh)).plaintext).toString()).toBe('v2')
     const status = await p.getKeyRotationStatus(k.keyId)
-    expect(status).toMatchObject({ keyRotationEnabled: false, keyVersionCount: 2, lastRotateTime: Math.floor(env.clock.now() / 1000) })
+    expect(status).toMatchObject({
+      keyRotationEnabled: false,
+      keyVersionCount: 2,
+      lastRotateTime: Math.floor(env.clock.now() / 1000),
+    })
   })
 
   it('automatic rotation happens lazily when due (RotateDays 7-365)', async () => {
@@ -112,11 +137,20 @@ describe.each(['memory', 'sqlite'] as const)('key lifecycle (%s store)', (kind) 
     expect(await codeOf(() => p.enableKeyRotation(k.keyId, 366))).toBe('InvalidParameterValue')
     await p.enableKeyRotation(k.keyId, 30)
     const start = Math.floor(env.clock.now() / 1000)
-    expect(await p.getKeyRotationStatus(k.keyId)).toMatchObject({ keyRotationEnabled: true, rotateDays: 30, nextRotateTime: start + 30 * 86400, keyVersionCount: 1 })
+    expect(await p.getKeyRotationStatus(k.keyId)).toMatchObject({
+      keyRotationEnabled: true,
+      rotateDays: 30,
+      nextRotateTime: start + 30 * 86400,
+      keyVersionCount: 1,
+    })
     env.clock.advance(30 * DAY_MS)
     const blob = await p.encrypt({ keyId: k.keyId, plaintext: Buffer.from('after') })
     expect(decodeCiphertextBlob(blob.ciphertextBlob).keyVersion).toBe(2)
-    expect(await p.getKeyRotationStatus(k.keyId)).toMatchObject({ keyVersionCount: 2, lastRotateTime: start + 30 * 86400, nextRotateTime: start + 60 * 86400 })
+    expect(await p.getKeyRotationStatus(k.keyId)).toMatchObject({
+      keyVersionCount: 2,
+      lastRotateTime: start + 30 * 86400,
+      nextRotateTime: start + 60 * 86400,
+    })
     await p.disableKeyRotation(k.keyId)
     env.clock.advance(60 * DAY_MS)
     expect((await p.getKeyRotationStatus(k.keyId)).keyVersionCount).toBe(2)

@@ -12,7 +12,11 @@ describe('SoftwareKeyProvider shape', () => {
 
   it('keeps its state private: only name and capabilities are properties; JSON and inspect redact; close shows', async () => {
     const bytes = randomBytes(32)
-    const provider = new SoftwareKeyProvider({ store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(bytes), name: 'vault' })
+    const provider = new SoftwareKeyProvider({
+      store: new MemoryKeyStore(),
+      rootKey: RootKey.fromBytes(bytes),
+      name: 'vault',
+    })
     await provider.createKey({ alias: 'shape' })
     expect(Object.keys(provider).sort()).toEqual(['capabilities', 'name'])
     expect(JSON.parse(JSON.stringify(provider))).toEqual({ name: 'vault', closed: false, store: 'MemoryKeyStore' })
@@ -27,7 +31,10 @@ describe('SoftwareKeyProvider shape', () => {
   })
 
   it("refuses a bad request exactly as core's request check does (one check, in one place)", async () => {
-    const provider = new SoftwareKeyProvider({ store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)) })
+    const provider = new SoftwareKeyProvider({
+      store: new MemoryKeyStore(),
+      rootKey: RootKey.fromBytes(randomBytes(32)),
+    })
     await expectRefusedAsCoreChecks(provider)
     await provider.close()
   })

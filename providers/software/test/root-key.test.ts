@@ -16,9 +16,15 @@ describe('root key', () => {
 
   it('loads from KEYWARD_ROOT_KEY (base64 of 32 bytes) before any file', async () => {
     const key = randomBytes(32)
-    expect(loadRootKey({ env: { KEYWARD_ROOT_KEY: key.toString('base64') }, keyFile: join(tmp.dir, 'absent') }).equals(key)).toBe(true)
-    expect(await codeOf(() => loadRootKey({ env: { KEYWARD_ROOT_KEY: randomBytes(16).toString('base64') } }))).toBe('FailedOperation.StoreError')
-    expect(await codeOf(() => loadRootKey({ env: { KEYWARD_ROOT_KEY: 'not*base64' } }))).toBe('FailedOperation.StoreError')
+    expect(
+      loadRootKey({ env: { KEYWARD_ROOT_KEY: key.toString('base64') }, keyFile: join(tmp.dir, 'absent') }).equals(key),
+    ).toBe(true)
+    expect(await codeOf(() => loadRootKey({ env: { KEYWARD_ROOT_KEY: randomBytes(16).toString('base64') } }))).toBe(
+      'FailedOperation.StoreError',
+    )
+    expect(await codeOf(() => loadRootKey({ env: { KEYWARD_ROOT_KEY: 'not*base64' } }))).toBe(
+      'FailedOperation.StoreError',
+    )
     expect(await codeOf(() => loadRootKey({ env: {} }))).toBe('FailedOperation.ProviderUnavailable')
   })
 
@@ -50,7 +56,12 @@ describe('root key', () => {
     const bytes = randomBytes(32)
     const root = RootKey.fromBytes(bytes)
     const provider = new SoftwareKeyProvider({ store: new MemoryKeyStore(), rootKey: root })
-    for (const text of [inspect(root), JSON.stringify(root), inspect(provider, { depth: 5 }), JSON.stringify(provider)]) {
+    for (const text of [
+      inspect(root),
+      JSON.stringify(root),
+      inspect(provider, { depth: 5 }),
+      JSON.stringify(provider),
+    ]) {
       expect(text).not.toContain(bytes.toString('hex'))
       expect(text).not.toContain(bytes.toString('base64'))
     }
@@ -79,9 +90,15 @@ describe('root key file creation races', () => {
     const module = resolve(import.meta.dirname, '../dist/root-key-file.js')
     const script = `const { loadRootKey } = await import(${JSON.stringify(module)}); process.stdout.write(loadRootKey({ keyFile: ${JSON.stringify(file)}, createIfMissing: true, env: {} }).toString('hex'))`
     try {
-      const keys = await Promise.all(Array.from({ length: 8 }, () => new Promise<string>((res, rej) => {
-        execFile(process.execPath, ['--input-type=module', '-e', script], (e, out) => (e ? rej(e) : res(out)))
-      })))
+      const keys = await Promise.all(
+        Array.from(
+          { length: 8 },
+          () =>
+            new Promise<string>((res, rej) => {
+              execFile(process.execPath, ['--input-type=module', '-e', script], (e, out) => (e ? rej(e) : res(out)))
+            }),
+        ),
+      )
       expect(new Set(keys).size).toBe(1)
       expect(keys[0]).toMatch(/^[0-9a-f]{64}$/)
     } finally {

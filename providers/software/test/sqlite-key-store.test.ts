@@ -9,8 +9,23 @@ import { RootKey, SoftwareKeyProvider, SqliteKeyStore } from '@keyward/provider-
 
 function meta(keyId: string, alias: string, createTime = 1): KeyMetadata {
   return {
-    keyId, alias, description: '', keyState: 'Enabled', keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'AES_256', origin: 'TENCENT_KMS', type: 1,
-    createTime, deletionDate: 0, validTo: 0, keyRotationEnabled: false, nextRotateTime: 0, rotateDays: 0, lastRotateTime: 0, keyVersionCount: 1, owner: 'user',
+    keyId,
+    alias,
+    description: '',
+    keyState: 'Enabled',
+    keyUsage: 'ENCRYPT_DECRYPT',
+    keySpec: 'AES_256',
+    origin: 'TENCENT_KMS',
+    type: 1,
+    createTime,
+    deletionDate: 0,
+    validTo: 0,
+    keyRotationEnabled: false,
+    nextRotateTime: 0,
+    rotateDays: 0,
+    lastRotateTime: 0,
+    keyVersionCount: 1,
+    owner: 'user',
   }
 }
 
@@ -78,7 +93,9 @@ describe('SqliteKeyStore', () => {
     await store.insertKey(meta('k2', 'two'))
     expect(await codeOf(() => store.insertKey(meta('k3', 'one')))).toBe('InvalidParameterValue.AliasAlreadyExists')
     expect(await codeOf(() => store.insertKey(meta('k1', 'three')))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => store.updateKey('k2', { alias: 'one', description: 'changed' }))).toBe('InvalidParameterValue.AliasAlreadyExists')
+    expect(await codeOf(() => store.updateKey('k2', { alias: 'one', description: 'changed' }))).toBe(
+      'InvalidParameterValue.AliasAlreadyExists',
+    )
     expect(await store.getKey('k2')).toEqual(meta('k2', 'two'))
     expect((await store.listKeys()).totalCount).toBe(2)
     await store.close()
@@ -140,19 +157,43 @@ describe('SoftwareKeyProvider over SqliteKeyStore', () => {
     let p = new SoftwareKeyProvider({ store: SqliteKeyStore.open(path), rootKey: RootKey.fromBytes(root) })
     const k = await p.createKey({ alias: 'persist' })
     const ecc = await p.createKey({ alias: 'persist-ecc', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_ECC' })
-    const blob = await p.encrypt({ keyId: k.keyId, plaintext: Buffer.from('still here'), encryptionContext: { a: '1' } })
+    const blob = await p.encrypt({
+      keyId: k.keyId,
+      plaintext: Buffer.from('still here'),
+      encryptionContext: { a: '1' },
+    })
     await p.close()
     p = new SoftwareKeyProvider({ store: SqliteKeyStore.open(path), rootKey: RootKey.fromBytes(root) })
     expect((await p.describeKey(k.keyId)).alias).toBe('persist')
-    expect(Buffer.from((await p.decrypt({ ...blob, encryptionContext: { a: '1' } })).plaintext).toString()).toBe('still here')
+    expect(Buffer.from((await p.decrypt({ ...blob, encryptionContext: { a: '1' } })).plaintext).toString()).toBe(
+      'still here',
+    )
     const sig = await p.signByAsymmetricKey({ keyId: ecc.keyId, algorithm: 'ECC_P256_R1', message: Buffer.from('m') })
     await p.close()
-    const wrong = new SoftwareKeyProvider({ store: SqliteKeyStore.open(path), rootKey: RootKey.fromBytes(randomBytes(32)) })
+    const wrong = new SoftwareKeyProvider({
+      store: SqliteKeyStore.open(path),
+      rootKey: RootKey.fromBytes(randomBytes(32)),
+    })
     expect(await codeOf(() => wrong.decrypt(blob))).toBe('FailedOperation.StoreError')
-    expect(await codeOf(() => wrong.encrypt({ keyId: k.keyId, plaintext: Buffer.from('x') }))).toBe('FailedOperation.StoreError')
-    expect(await codeOf(() => wrong.signByAsymmetricKey({ keyId: ecc.keyId, algorithm: 'ECC_P256_R1', message: Buffer.from('m') }))).toBe('FailedOperation.StoreError')
+    expect(await codeOf(() => wrong.encrypt({ keyId: k.keyId, plaintext: Buffer.from('x') }))).toBe(
+      'FailedOperation.StoreError',
+    )
+    expect(
+      await codeOf(() =>
+        wrong.signByAsymmetricKey({ keyId: ecc.keyId, algorithm: 'ECC_P256_R1', message: Buffer.from('m') }),
+      ),
+    ).toBe('FailedOperation.StoreError')
     // Public data needs no root key.
-    expect((await wrong.verifyByAsymmetricKey({ keyId: ecc.keyId, algorithm: 'ECC_P256_R1', message: Buffer.from('m'), signature: sig.signature })).signatureValid).toBe(true)
+    expect(
+      (
+        await wrong.verifyByAsymmetricKey({
+          keyId: ecc.keyId,
+          algorithm: 'ECC_P256_R1',
+          message: Buffer.from('m'),
+          signature: sig.signature,
+        })
+      ).signatureValid,
+    ).toBe(true)
     await wrong.close()
   })
 
@@ -162,7 +203,14 @@ describe('SoftwareKeyProvider over SqliteKeyStore', () => {
     const params = await p.getParametersForImport({ keyId: k.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256' })
     const material = randomBytes(32)
     const pub = createPublicKey({ key: Buffer.from(params.publicKey, 'base64'), format: 'der', type: 'spki' })
-    await p.importKeyMaterial({ keyId: k.keyId, importToken: params.importToken, encryptedKeyMaterial: publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material) })
+    await p.importKeyMaterial({
+      keyId: k.keyId,
+      importToken: params.importToken,
+      encryptedKeyMaterial: publicEncrypt(
+        { key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+        material,
+      ),
+    })
     await p.close()
     const file = readFileSync(path)
     expect(file.includes(material)).toBe(false)
@@ -176,7 +224,14 @@ describe('SoftwareKeyProvider over SqliteKeyStore', () => {
     const importOnce = async (material: Buffer): Promise<void> => {
       const params = await p.getParametersForImport({ keyId: k.keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256' })
       const pub = createPublicKey({ key: Buffer.from(params.publicKey, 'base64'), format: 'der', type: 'spki' })
-      await p.importKeyMaterial({ keyId: k.keyId, importToken: params.importToken, encryptedKeyMaterial: publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, material) })
+      await p.importKeyMaterial({
+        keyId: k.keyId,
+        importToken: params.importToken,
+        encryptedKeyMaterial: publicEncrypt(
+          { key: pub, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+          material,
+        ),
+      })
     }
     const other = new Database(path)
     other.exec(`CREATE TRIGGER refuse BEFORE UPDATE ON keys BEGIN SELECT RAISE(ABORT, 'injected failure'); END`)

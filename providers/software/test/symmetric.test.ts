@@ -23,7 +23,9 @@ describe.each(['memory', 'sqlite'] as const)('symmetric operations (%s store)', 
     expect(out.keyId).toBe(keyId)
     expect(Buffer.from(out.plaintext).toString()).toBe('4111 1111')
     expect(await codeOf(() => p.decrypt({ ciphertextBlob }))).toBe('InvalidParameterValue.InvalidCiphertext')
-    expect(await codeOf(() => p.decrypt({ ciphertextBlob, encryptionContext: { tenant: 't2', purpose: 'card' } }))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(
+      await codeOf(() => p.decrypt({ ciphertextBlob, encryptionContext: { tenant: 't2', purpose: 'card' } })),
+    ).toBe('InvalidParameterValue.InvalidCiphertext')
   })
 
   it('rejects every altered byte of a blob with the one fixed message', async () => {
@@ -33,12 +35,19 @@ describe.each(['memory', 'sqlite'] as const)('symmetric operations (%s store)', 
     for (let i = 0; i < raw.length; i++) {
       const bad = Buffer.from(raw)
       bad[i] = (bad[i] as number) ^ 0x01
-      const err = await p.decrypt({ ciphertextBlob: bad.toString('base64') }).then(() => undefined, (e: unknown) => e)
+      const err = await p.decrypt({ ciphertextBlob: bad.toString('base64') }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
       expect(err, `byte ${i}`).toBeInstanceOf(KeywardError)
       expect((err as KeywardError).message).toBe(DECRYPTION_FAILED_MESSAGE)
     }
-    expect(await codeOf(() => p.decrypt({ ciphertextBlob: raw.subarray(0, raw.length - 1).toString('base64') }))).toBe('InvalidParameterValue.InvalidCiphertext')
-    expect(await codeOf(() => p.decrypt({ ciphertextBlob: 'not base64!' }))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(await codeOf(() => p.decrypt({ ciphertextBlob: raw.subarray(0, raw.length - 1).toString('base64') }))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
+    expect(await codeOf(() => p.decrypt({ ciphertextBlob: 'not base64!' }))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
   })
 
   it('checks plaintext size 1-4096 and the key usage', async () => {
@@ -46,17 +55,25 @@ describe.each(['memory', 'sqlite'] as const)('symmetric operations (%s store)', 
     expect(await codeOf(() => p.encrypt({ keyId, plaintext: Buffer.alloc(4096, 1) }))).toBe('no error')
     expect(await codeOf(() => p.encrypt({ keyId, plaintext: Buffer.alloc(4097) }))).toBe('InvalidParameterValue')
     expect(await codeOf(() => p.encrypt({ keyId, plaintext: Buffer.alloc(0) }))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => p.encrypt({ keyId: 'no-such-key', plaintext: Buffer.alloc(1) }))).toBe('ResourceUnavailable.CmkNotFound')
+    expect(await codeOf(() => p.encrypt({ keyId: 'no-such-key', plaintext: Buffer.alloc(1) }))).toBe(
+      'ResourceUnavailable.CmkNotFound',
+    )
     const rsa = await p.createKey({ alias: 'rsa', keyUsage: 'ASYMMETRIC_DECRYPT_RSA_2048' })
-    expect(await codeOf(() => p.encrypt({ keyId: rsa.keyId, plaintext: Buffer.alloc(1) }))).toBe('UnsupportedOperation.UnsupportedKeyUsage')
+    expect(await codeOf(() => p.encrypt({ keyId: rsa.keyId, plaintext: Buffer.alloc(1) }))).toBe(
+      'UnsupportedOperation.UnsupportedKeyUsage',
+    )
   })
 
   it('a blob naming a non-symmetric key, or a key this provider does not have, is a decryption failure', async () => {
     const { keyId } = await p.createKey({ alias: 'a' })
     const { ciphertextBlob } = await p.encrypt({ keyId, plaintext: Buffer.from('x') })
     const rsa = await p.createKey({ alias: 'rsa', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_ECC' })
-    const forged = Buffer.from(ciphertextBlob, 'base64').toString('latin1').replace(keyId, rsa.keyId.slice(0, keyId.length))
-    expect(await codeOf(() => p.decrypt({ ciphertextBlob: Buffer.from(forged, 'latin1').toString('base64') }))).toBe('InvalidParameterValue.InvalidCiphertext')
+    const forged = Buffer.from(ciphertextBlob, 'base64')
+      .toString('latin1')
+      .replace(keyId, rsa.keyId.slice(0, keyId.length))
+    expect(await codeOf(() => p.decrypt({ ciphertextBlob: Buffer.from(forged, 'latin1').toString('base64') }))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
     const other = makeProvider()
     try {
       const k2 = await other.provider.createKey({ alias: 'a' })
@@ -71,7 +88,9 @@ describe.each(['memory', 'sqlite'] as const)('symmetric operations (%s store)', 
     const { keyId } = await p.createKey({ alias: 'd' })
     const { ciphertextBlob } = await p.encrypt({ keyId, plaintext: Buffer.from('x') })
     await p.disableKey(keyId)
-    expect(await codeOf(() => p.encrypt({ keyId, plaintext: Buffer.from('x') }))).toBe('ResourceUnavailable.CmkDisabled')
+    expect(await codeOf(() => p.encrypt({ keyId, plaintext: Buffer.from('x') }))).toBe(
+      'ResourceUnavailable.CmkDisabled',
+    )
     expect(await codeOf(() => p.decrypt({ ciphertextBlob }))).toBe('ResourceUnavailable.CmkDisabled')
     await p.enableKey(keyId)
     expect(Buffer.from((await p.decrypt({ ciphertextBlob })).plaintext).toString()).toBe('x')
@@ -80,16 +99,36 @@ describe.each(['memory', 'sqlite'] as const)('symmetric operations (%s store)', 
   it('reEncrypts to another key and context', async () => {
     const a = await p.createKey({ alias: 'a' })
     const b = await p.createKey({ alias: 'b' })
-    const { ciphertextBlob } = await p.encrypt({ keyId: a.keyId, plaintext: Buffer.from('move me'), encryptionContext: { k: '1' } })
-    const r = await p.reEncrypt({ ciphertextBlob, destinationKeyId: b.keyId, sourceEncryptionContext: { k: '1' }, destinationEncryptionContext: { k: '2' } })
+    const { ciphertextBlob } = await p.encrypt({
+      keyId: a.keyId,
+      plaintext: Buffer.from('move me'),
+      encryptionContext: { k: '1' },
+    })
+    const r = await p.reEncrypt({
+      ciphertextBlob,
+      destinationKeyId: b.keyId,
+      sourceEncryptionContext: { k: '1' },
+      destinationEncryptionContext: { k: '2' },
+    })
     expect(r).toMatchObject({ keyId: b.keyId, sourceKeyId: a.keyId, reEncrypted: true })
-    expect(Buffer.from((await p.decrypt({ ciphertextBlob: r.ciphertextBlob, encryptionContext: { k: '2' } })).plaintext).toString()).toBe('move me')
-    expect(await codeOf(() => p.reEncrypt({ ciphertextBlob, destinationKeyId: b.keyId }))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(
+      Buffer.from(
+        (await p.decrypt({ ciphertextBlob: r.ciphertextBlob, encryptionContext: { k: '2' } })).plaintext,
+      ).toString(),
+    ).toBe('move me')
+    expect(await codeOf(() => p.reEncrypt({ ciphertextBlob, destinationKeyId: b.keyId }))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
   })
 
   it('generates data keys (AES_128, AES_256, NumberOfBytes) whose blob decrypts to the plaintext', async () => {
     const { keyId } = await p.createKey({ alias: 'dk' })
-    for (const [req, len] of [[{ keySpec: 'AES_128' as const }, 16], [{ keySpec: 'AES_256' as const }, 32], [{ numberOfBytes: 1024 }, 1024], [{}, 32]] as const) {
+    for (const [req, len] of [
+      [{ keySpec: 'AES_128' as const }, 16],
+      [{ keySpec: 'AES_256' as const }, 32],
+      [{ numberOfBytes: 1024 }, 1024],
+      [{}, 32],
+    ] as const) {
       const dk = await p.generateDataKey({ keyId, ...req, encryptionContext: { f: 'x' } })
       expect(dk.plaintext.length).toBe(len)
       const back = await p.decrypt({ ciphertextBlob: dk.ciphertextBlob, encryptionContext: { f: 'x' } })
@@ -115,10 +154,16 @@ describe.each(['memory', 'sqlite'] as const)('symmetric operations (%s store)', 
     expect(keySpec).toBe('SM4')
     const { ciphertextBlob } = await p.encrypt({ keyId, plaintext: Buffer.from('国密'), encryptionContext: { a: 'b' } })
     expect(decodeCiphertextBlob(ciphertextBlob).cipher).toBe('SM4-GCM')
-    expect(Buffer.from((await p.decrypt({ ciphertextBlob, encryptionContext: { a: 'b' } })).plaintext).toString()).toBe('国密')
-    expect(await codeOf(() => p.decrypt({ ciphertextBlob, encryptionContext: { a: 'c' } }))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(Buffer.from((await p.decrypt({ ciphertextBlob, encryptionContext: { a: 'b' } })).plaintext).toString()).toBe(
+      '国密',
+    )
+    expect(await codeOf(() => p.decrypt({ ciphertextBlob, encryptionContext: { a: 'c' } }))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
     const dk = await p.generateDataKey({ keyId })
-    expect(Buffer.from((await p.decrypt({ ciphertextBlob: dk.ciphertextBlob })).plaintext).equals(Buffer.from(dk.plaintext))).toBe(true)
+    expect(
+      Buffer.from((await p.decrypt({ ciphertextBlob: dk.ciphertextBlob })).plaintext).equals(Buffer.from(dk.plaintext)),
+    ).toBe(true)
   })
 
   it('after close every call fails with ProviderUnavailable', async () => {

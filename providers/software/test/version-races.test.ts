@@ -7,18 +7,41 @@ import { RootKey, SoftwareKeyProvider, SqliteKeyStore } from '@keyward/provider-
 
 function meta(keyId: string): KeyMetadata {
   return {
-    keyId, alias: keyId, description: '', keyState: 'Enabled', keyUsage: 'ENCRYPT_DECRYPT', keySpec: 'AES_256', origin: 'TENCENT_KMS', type: 1,
-    createTime: 1, deletionDate: 0, validTo: 0, keyRotationEnabled: false, nextRotateTime: 0, rotateDays: 0, lastRotateTime: 0, keyVersionCount: 1, owner: 'user',
+    keyId,
+    alias: keyId,
+    description: '',
+    keyState: 'Enabled',
+    keyUsage: 'ENCRYPT_DECRYPT',
+    keySpec: 'AES_256',
+    origin: 'TENCENT_KMS',
+    type: 1,
+    createTime: 1,
+    deletionDate: 0,
+    validTo: 0,
+    keyRotationEnabled: false,
+    nextRotateTime: 0,
+    rotateDays: 0,
+    lastRotateTime: 0,
+    keyVersionCount: 1,
+    owner: 'user',
   }
 }
 
 /** A store without the optional addVersionWith (like a third-party KeyStore), sharing another store's data. */
 function withoutAtomicVersions(inner: KeyStore): KeyStore {
   return {
-    insertKey: (m) => inner.insertKey(m), getKey: (k) => inner.getKey(k), getKeyByAlias: (a) => inner.getKeyByAlias(a),
-    listKeys: (f) => inner.listKeys(f), updateKey: (k, p) => inner.updateKey(k, p), deleteKey: (k) => inner.deleteKey(k),
-    addVersion: (k, m) => inner.addVersion(k, m), getVersion: (k, v) => inner.getVersion(k, v), latestVersion: (k) => inner.latestVersion(k),
-    deleteVersions: (k) => inner.deleteVersions(k), putRecord: (k, n, v) => inner.putRecord(k, n, v), getRecord: (k, n) => inner.getRecord(k, n),
+    insertKey: (m) => inner.insertKey(m),
+    getKey: (k) => inner.getKey(k),
+    getKeyByAlias: (a) => inner.getKeyByAlias(a),
+    listKeys: (f) => inner.listKeys(f),
+    updateKey: (k, p) => inner.updateKey(k, p),
+    deleteKey: (k) => inner.deleteKey(k),
+    addVersion: (k, m) => inner.addVersion(k, m),
+    getVersion: (k, v) => inner.getVersion(k, v),
+    latestVersion: (k) => inner.latestVersion(k),
+    deleteVersions: (k) => inner.deleteVersions(k),
+    putRecord: (k, n, v) => inner.putRecord(k, n, v),
+    getRecord: (k, n) => inner.getRecord(k, n),
     close: async () => undefined,
   }
 }
@@ -33,7 +56,9 @@ describe('key versions under concurrent writers', () => {
   it.each(['memory', 'sqlite'] as const)('addVersionWith numbers and stores atomically (%s)', async (kind) => {
     const store: KeyStore = kind === 'memory' ? new MemoryKeyStore() : SqliteKeyStore.open(join(tmp.dir, 'k.db'))
     await store.insertKey(meta('k1'))
-    const made = await Promise.all(Array.from({ length: 5 }, () => store.addVersionWith!('k1', (v) => Buffer.from(`v${v}`))))
+    const made = await Promise.all(
+      Array.from({ length: 5 }, () => store.addVersionWith!('k1', (v) => Buffer.from(`v${v}`))),
+    )
     expect(made.sort()).toEqual([1, 2, 3, 4, 5])
     for (const v of made) expect(Buffer.from((await store.getVersion('k1', v)) ?? []).toString()).toBe(`v${v}`)
     await store.close()
@@ -42,7 +67,9 @@ describe('key versions under concurrent writers', () => {
   it('two providers rotating one key in one SQLite file: every version opens and the count is right', async () => {
     const root = randomBytes(32)
     const path = join(tmp.dir, 'shared.db')
-    const [a, b] = [0, 1].map(() => new SoftwareKeyProvider({ store: SqliteKeyStore.open(path), rootKey: RootKey.fromBytes(root) })) as [SoftwareKeyProvider, SoftwareKeyProvider]
+    const [a, b] = [0, 1].map(
+      () => new SoftwareKeyProvider({ store: SqliteKeyStore.open(path), rootKey: RootKey.fromBytes(root) }),
+    ) as [SoftwareKeyProvider, SoftwareKeyProvider]
     const { keyId } = await a.createKey({ alias: 'raced' })
     await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).rotateKey(keyId)))
     expect((await b.describeKey(keyId)).keyVersionCount).toBe(7)
@@ -55,7 +82,9 @@ describe('key versions under concurrent writers', () => {
   it('a store without addVersionWith: a lost race leaves a dead version, followed by a correct newest one', async () => {
     const shared = new MemoryKeyStore()
     const root = randomBytes(32)
-    const [a, b] = [0, 1].map(() => new SoftwareKeyProvider({ store: withoutAtomicVersions(shared), rootKey: RootKey.fromBytes(root) })) as [SoftwareKeyProvider, SoftwareKeyProvider]
+    const [a, b] = [0, 1].map(
+      () => new SoftwareKeyProvider({ store: withoutAtomicVersions(shared), rootKey: RootKey.fromBytes(root) }),
+    ) as [SoftwareKeyProvider, SoftwareKeyProvider]
     const { keyId } = await a.createKey({ alias: 'raced' })
     await Promise.all([a.rotateKey(keyId), b.rotateKey(keyId)])
     const status = await a.getKeyRotationStatus(keyId)

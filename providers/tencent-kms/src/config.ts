@@ -65,13 +65,25 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/
 export function resolveOptions(options: TencentKmsOptions = {}): ResolvedOptions {
   const env = options.environment?.env ?? process.env
   const region = options.region ?? env.TENCENTCLOUD_REGION ?? 'ap-guangzhou'
-  needs(REGION.test(region), 'InvalidParameterValue', `Region ${JSON.stringify(region)} is not a Tencent Cloud region name (e.g. ap-guangzhou).`)
+  needs(
+    REGION.test(region),
+    'InvalidParameterValue',
+    `Region ${JSON.stringify(region)} is not a Tencent Cloud region name (e.g. ap-guangzhou).`,
+  )
   const endpoint = options.endpoint ?? DEFAULT_ENDPOINT
-  needs(/^[A-Za-z0-9.\-[\]:]+$/.test(endpoint), 'InvalidParameterValue', 'Endpoint must be host[:port], without a scheme or path.')
+  needs(
+    /^[A-Za-z0-9.\-[\]:]+$/.test(endpoint),
+    'InvalidParameterValue',
+    'Endpoint must be host[:port], without a scheme or path.',
+  )
   const protocol = options.protocol ?? 'https'
   checkOneOf('Protocol', protocol, ['https', 'http'] as const)
   // Plain HTTP would expose request bodies (plaintexts, data keys) on the wire: allowed only on this machine.
-  needs(protocol === 'https' || LOOPBACK.test(endpoint), 'InvalidParameterValue', 'Protocol http is allowed only for a loopback endpoint (127.0.0.1, localhost, [::1]).')
+  needs(
+    protocol === 'https' || LOOPBACK.test(endpoint),
+    'InvalidParameterValue',
+    'Protocol http is allowed only for a loopback endpoint (127.0.0.1, localhost, [::1]).',
+  )
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000
   checkInt('RequestTimeoutMs', requestTimeoutMs, 1, 600_000)
   const retry = { ...options.retry }

@@ -14,7 +14,12 @@ export class TencentCredentials {
   /** Where they came from, for diagnostics (`explicit`, `env`, or a file path). */
   readonly source: string
 
-  constructor(secretId: string, secretKey: string | SecretString, sessionToken?: string | SecretString, source = 'explicit') {
+  constructor(
+    secretId: string,
+    secretKey: string | SecretString,
+    sessionToken?: string | SecretString,
+    source = 'explicit',
+  ) {
     this.secretId = secretId
     this.secretKey = typeof secretKey === 'string' ? new SecretString(secretKey) : secretKey
     this.sessionToken = typeof sessionToken === 'string' ? new SecretString(sessionToken) : sessionToken
@@ -22,7 +27,12 @@ export class TencentCredentials {
   }
 
   toJSON(): { secretId: string; secretKey: string; sessionToken?: string; source: string } {
-    return { secretId: this.secretId, secretKey: REDACTED, ...(this.sessionToken ? { sessionToken: REDACTED } : {}), source: this.source }
+    return {
+      secretId: this.secretId,
+      secretKey: REDACTED,
+      ...(this.sessionToken ? { sessionToken: REDACTED } : {}),
+      source: this.source,
+    }
   }
 
   [INSPECT](): string {
@@ -67,7 +77,12 @@ export function resolveCredentials(input?: CredentialsInput, where: CredentialEn
   const profile = (input && 'profile' in input ? input.profile : undefined) ?? env.TENCENTCLOUD_PROFILE ?? 'default'
   if (file) return fromFile(file, profile)
   if (env.TENCENTCLOUD_SECRET_ID && env.TENCENTCLOUD_SECRET_KEY) {
-    return new TencentCredentials(env.TENCENTCLOUD_SECRET_ID, env.TENCENTCLOUD_SECRET_KEY, env.TENCENTCLOUD_SESSION_TOKEN ?? env.TENCENTCLOUD_TOKEN, 'env')
+    return new TencentCredentials(
+      env.TENCENTCLOUD_SECRET_ID,
+      env.TENCENTCLOUD_SECRET_KEY,
+      env.TENCENTCLOUD_SESSION_TOKEN ?? env.TENCENTCLOUD_TOKEN,
+      'env',
+    )
   }
   for (const candidate of [join(home, '.tccli', `${profile}.credential`), join(home, '.tencentcloud', 'credentials')]) {
     const found = tryFile(candidate, profile)
@@ -97,7 +112,8 @@ function tryFile(path: string, profile: string): TencentCredentials | undefined 
 
 function fromFile(path: string, profile: string): TencentCredentials {
   const found = tryFile(path, profile)
-  if (!found) throw new KeywardError('FailedOperation.ProviderUnavailable', `Cannot read Tencent credentials from ${path}.`)
+  if (!found)
+    throw new KeywardError('FailedOperation.ProviderUnavailable', `Cannot read Tencent credentials from ${path}.`)
   return found
 }
 
@@ -120,7 +136,10 @@ function parseJson(text: string, path: string): Record<string, string | undefine
   } catch {
     // Fall through: a corrupt file is reported without echoing its content (it may hold the key).
   }
-  throw new KeywardError('FailedOperation.ProviderUnavailable', `The Tencent credential file ${path} is not valid JSON.`)
+  throw new KeywardError(
+    'FailedOperation.ProviderUnavailable',
+    `The Tencent credential file ${path} is not valid JSON.`,
+  )
 }
 
 function parseIni(text: string, profile: string): Record<string, string> | undefined {

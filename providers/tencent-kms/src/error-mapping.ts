@@ -1,4 +1,10 @@
-import { DECRYPTION_FAILED_MESSAGE, KeywardError, isKeywardError, isKeywardErrorCode, type KeywardErrorCode } from '@keyward/core'
+import {
+  DECRYPTION_FAILED_MESSAGE,
+  KeywardError,
+  isKeywardError,
+  isKeywardErrorCode,
+  type KeywardErrorCode,
+} from '@keyward/core'
 
 /**
  * Turns what the Tencent SDK throws into KeywardErrors. The SDK throws `TencentCloudSDKHttpException` for
@@ -39,7 +45,8 @@ const PREFIX_MAP: ReadonlyArray<readonly [RegExp, KeywardErrorCode]> = [
 const DECRYPTING_ACTIONS = new Set(['Decrypt', 'ReEncrypt', 'AsymmetricRsaDecrypt', 'AsymmetricSm2Decrypt'])
 
 /** node-fetch / socket messages that mean the connection failed or broke: worth a retry. */
-const NETWORK = /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND|socket hang up|Premature close|failed, reason:/i
+const NETWORK =
+  /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND|socket hang up|Premature close|failed, reason:/i
 const TIMEOUT = /network timeout at|request-timeout/i
 /** The connection was never made, so the request cannot have been processed. */
 const NOT_SENT = /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND/i
@@ -60,17 +67,29 @@ export function mapTencentError(e: unknown, action: string): KeywardError {
   if (typeof err.code === 'string' && err.code) return fromApiCode(err.code, message, action, requestId, e)
   if (typeof err.httpCode === 'number') return fromHttpStatus(err.httpCode, message, action, requestId, e)
   if (TIMEOUT.test(message)) {
-    return new KeywardError('FailedOperation.Timeout', `${action}: no answer within the request timeout.`, { cause: e, backendCode: 'request-timeout' })
+    return new KeywardError('FailedOperation.Timeout', `${action}: no answer within the request timeout.`, {
+      cause: e,
+      backendCode: 'request-timeout',
+    })
   }
   if (NETWORK.test(message)) {
     const backendCode = NOT_SENT.test(message) ? 'connection-refused' : 'connection-failed'
     return new KeywardError('FailedOperation.NetworkError', `${action}: ${message}`, { cause: e, backendCode })
   }
   // A 200 response that is not the KMS JSON envelope (a proxy page, a truncated body): a fault of the far side.
-  return new KeywardError('InternalError', `${action}: unexpected response from the KMS endpoint: ${message}`, { cause: e, backendCode: 'bad-response' })
+  return new KeywardError('InternalError', `${action}: unexpected response from the KMS endpoint: ${message}`, {
+    cause: e,
+    backendCode: 'bad-response',
+  })
 }
 
-function fromApiCode(code: string, message: string, action: string, requestId: string | undefined, cause: unknown): KeywardError {
+function fromApiCode(
+  code: string,
+  message: string,
+  action: string,
+  requestId: string | undefined,
+  cause: unknown,
+): KeywardError {
   // Decrypt names no key: the key comes from the blob, so "no such key" says only that the blob is not one of
   // ours (or its key is gone) and must not become an oracle on which part of a tampered blob was changed.
   const blobKeyUnknown = code === 'ResourceUnavailable.CmkNotFound' && action === 'Decrypt'
@@ -89,12 +108,26 @@ function fromApiCode(code: string, message: string, action: string, requestId: s
   return new KeywardError(mapped, text, { cause, backendCode: code, ...ids })
 }
 
-function fromHttpStatus(status: number, message: string, action: string, requestId: string | undefined, cause: unknown): KeywardError {
+function fromHttpStatus(
+  status: number,
+  message: string,
+  action: string,
+  requestId: string | undefined,
+  cause: unknown,
+): KeywardError {
   const code: KeywardErrorCode =
-    status === 429 ? 'RequestLimitExceeded'
-    : status >= 500 ? 'InternalError'
-    : status === 401 || status === 403 ? 'AuthFailure.InvalidAuthorization'
-    : status === 404 ? 'InvalidAction'
-    : 'InvalidParameter'
-  return new KeywardError(code, `${action}: HTTP ${status} ${message}`.trim(), { cause, backendCode: `HTTP ${status}`, ...(requestId ? { requestId } : {}) })
+    status === 429
+      ? 'RequestLimitExceeded'
+      : status >= 500
+        ? 'InternalError'
+        : status === 401 || status === 403
+          ? 'AuthFailure.InvalidAuthorization'
+          : status === 404
+            ? 'InvalidAction'
+            : 'InvalidParameter'
+  return new KeywardError(code, `${action}: HTTP ${status} ${message}`.trim(), {
+    cause,
+    backendCode: `HTTP ${status}`,
+    ...(requestId ? { requestId } : {}),
+  })
 }

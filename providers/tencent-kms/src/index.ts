@@ -13,7 +13,12 @@
 export { TencentKmsKeyProvider } from './tencent-kms-key-provider.js'
 export { tencentKmsCapabilities } from './capabilities.js'
 export { resolveOptions, type TencentKmsOptions, type ResolvedOptions } from './config.js'
-export { TencentCredentials, resolveCredentials, type CredentialsInput, type CredentialEnvironment } from './credentials.js'
+export {
+  TencentCredentials,
+  resolveCredentials,
+  type CredentialsInput,
+  type CredentialEnvironment,
+} from './credentials.js'
 export { mapTencentError } from './error-mapping.js'
 export { classifyKmsFailure } from './retry-classification.js'
 export { KmsCaller, type AttemptEvent, type CallStats, type KmsCallerOptions } from './kms-caller.js'

@@ -44,14 +44,28 @@ export async function listKeys(kms: KmsCaller, req: ListKeysRequest, opts?: Call
 }
 
 /** ScheduleKeyDeletion: the DeletionDate Tencent sets. */
-export async function scheduleKeyDeletion(kms: KmsCaller, keyId: string, pendingWindowInDays: number, opts?: CallOptions): Promise<{ deletionDate: number }> {
+export async function scheduleKeyDeletion(
+  kms: KmsCaller,
+  keyId: string,
+  pendingWindowInDays: number,
+  opts?: CallOptions,
+): Promise<{ deletionDate: number }> {
   const res = await kms.call('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: pendingWindowInDays }, opts)
   return { deletionDate: requiredNumber(res, 'DeletionDate') }
 }
 
 /** EnableKeyRotation: RotateDays is sent only when given (Tencent's default is 365). */
-export async function enableKeyRotation(kms: KmsCaller, keyId: string, rotateDays: number | undefined, opts?: CallOptions): Promise<void> {
-  await kms.call('EnableKeyRotation', { KeyId: keyId, ...(rotateDays === undefined ? {} : { RotateDays: rotateDays }) }, opts)
+export async function enableKeyRotation(
+  kms: KmsCaller,
+  keyId: string,
+  rotateDays: number | undefined,
+  opts?: CallOptions,
+): Promise<void> {
+  await kms.call(
+    'EnableKeyRotation',
+    { KeyId: keyId, ...(rotateDays === undefined ? {} : { RotateDays: rotateDays }) },
+    opts,
+  )
 }
 
 /** GetKeyRotationStatus. */

@@ -65,7 +65,11 @@ export class KmsCaller {
 
   /** Calls `action` with `req` (Tencent field names); resolves with the response, rejects with a KeywardError. */
   async call(action: string, req: Readonly<Record<string, unknown>>, opts: CallOptions = {}): Promise<KmsResponse> {
-    if (this.#closed) throw new KeywardError('FailedOperation.ProviderUnavailable', `The ${this.#opts.name ?? 'tencent-kms'} provider is closed.`)
+    if (this.#closed)
+      throw new KeywardError(
+        'FailedOperation.ProviderUnavailable',
+        `The ${this.#opts.name ?? 'tencent-kms'} provider is closed.`,
+      )
     this.#stats.calls++
     try {
       return await withRetry((attempt, signal) => this.#attempt(action, req, attempt, signal), {
@@ -90,7 +94,12 @@ export class KmsCaller {
     return c
   }
 
-  async #attempt(action: string, req: Readonly<Record<string, unknown>>, attempt: number, signal: AbortSignal): Promise<KmsResponse> {
+  async #attempt(
+    action: string,
+    req: Readonly<Record<string, unknown>>,
+    attempt: number,
+    signal: AbortSignal,
+  ): Promise<KmsResponse> {
     this.#stats.attempts++
     const hook = this.#opts.onAttempt
     const started = hook ? performance.now() : 0
@@ -101,7 +110,13 @@ export class KmsCaller {
       const res = await this.#opts.client.request(action, req, { signal, timeoutMs: this.#opts.requestTimeoutMs })
       if (hook) {
         const requestId = typeof res.RequestId === 'string' ? res.RequestId : undefined
-        this.#report(hook, { action, attempt, durationMs: performance.now() - started, result: 'Success', ...(requestId ? { requestId } : {}) })
+        this.#report(hook, {
+          action,
+          attempt,
+          durationMs: performance.now() - started,
+          result: 'Success',
+          ...(requestId ? { requestId } : {}),
+        })
       }
       return res
     } catch (e) {

@@ -36,11 +36,17 @@ export function toKeyMetadata(raw: KmsResponse): KeyMetadata {
   const keyId = requiredString(raw, 'KeyId')
   const usage = raw.KeyUsage ?? 'ENCRYPT_DECRYPT'
   if (!isKnownKeyUsage(usage)) {
-    throw new KeywardError('UnsupportedOperation', `Key ${keyId} has KeyUsage ${String(usage)}, which Keyward does not model.`)
+    throw new KeywardError(
+      'UnsupportedOperation',
+      `Key ${keyId} has KeyUsage ${String(usage)}, which Keyward does not model.`,
+    )
   }
   const state = raw.KeyState ?? 'Enabled'
   if (typeof state !== 'string' || !(KEY_STATES as readonly string[]).includes(state)) {
-    throw new KeywardError('UnsupportedOperation', `Key ${keyId} has KeyState ${String(state)}, which Keyward does not model.`)
+    throw new KeywardError(
+      'UnsupportedOperation',
+      `Key ${keyId} has KeyState ${String(state)}, which Keyward does not model.`,
+    )
   }
   const origin = raw.Origin === 'EXTERNAL' ? 'EXTERNAL' : 'TENCENT_KMS'
   return {
@@ -67,7 +73,8 @@ export function toKeyMetadata(raw: KmsResponse): KeyMetadata {
 function keySpecOf(raw: KmsResponse, usage: KeyUsage): KeySpec {
   const info = KEY_USAGE_TABLE[usage]
   if (info.kind !== 'symmetric') return info.keySpec
-  if (typeof raw.KeySpec === 'string' && (SYMMETRIC_KEY_SPECS as readonly string[]).includes(raw.KeySpec)) return raw.KeySpec as KeySpec
+  if (typeof raw.KeySpec === 'string' && (SYMMETRIC_KEY_SPECS as readonly string[]).includes(raw.KeySpec))
+    return raw.KeySpec as KeySpec
   return raw.Type === TENCENT_TYPE_GM ? 'SM4' : 'AES_256'
 }
 

@@ -1,7 +1,13 @@
 import { KeywardError } from '@keyward/core'
 import type { ClientProfile, DynamicCredential } from 'tencentcloud-sdk-nodejs/tencentcloud/common/interface.js'
 import type { TencentCredentials } from './credentials.js'
-import { perRegion, type KmsClient, type KmsClientSupplier, type KmsRequestOptions, type KmsResponse } from './kms-client.js'
+import {
+  perRegion,
+  type KmsClient,
+  type KmsClientSupplier,
+  type KmsRequestOptions,
+  type KmsResponse,
+} from './kms-client.js'
 
 /**
  * The only file that touches tencentcloud-sdk-nodejs. It loads just the kms service (≈ 0.1 s rather than
@@ -17,7 +23,11 @@ let loading: Promise<KmsModule> | undefined
 export function loadKmsSdk(): Promise<KmsModule> {
   loading ??= import('tencentcloud-sdk-nodejs/tencentcloud/services/kms/index.js').catch((cause: unknown) => {
     loading = undefined
-    throw new KeywardError('FailedOperation.ProviderUnavailable', 'Cannot load tencentcloud-sdk-nodejs (kms service): is it installed?', { cause })
+    throw new KeywardError(
+      'FailedOperation.ProviderUnavailable',
+      'Cannot load tencentcloud-sdk-nodejs (kms service): is it installed?',
+      { cause },
+    )
   })
   return loading
 }
@@ -61,7 +71,11 @@ class LazySdkClient implements KmsClient {
     this.#options = options
   }
 
-  async request(action: string, req: Readonly<Record<string, unknown>>, options: KmsRequestOptions): Promise<KmsResponse> {
+  async request(
+    action: string,
+    req: Readonly<Record<string, unknown>>,
+    options: KmsRequestOptions,
+  ): Promise<KmsResponse> {
     this.#client ??= this.#create().catch((e: unknown) => {
       this.#client = undefined
       throw e

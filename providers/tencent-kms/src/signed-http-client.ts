@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import type { TencentCredentials } from './credentials.js'
-import { perRegion, type KmsClient, type KmsClientSupplier, type KmsRequestOptions, type KmsResponse } from './kms-client.js'
+import {
+  perRegion,
+  type KmsClient,
+  type KmsClientSupplier,
+  type KmsRequestOptions,
+  type KmsResponse,
+} from './kms-client.js'
 import { tc3Authorization } from './tc3-signing.js'
 
 /** How to reach Tencent KMS (or a compatible endpoint such as `keyward serve`). */
@@ -19,7 +25,12 @@ export interface SignedHttpOptions {
 
 /** What Tencent's SDK throws, field for field (`mapTencentError` reads it structurally). */
 class TencentApiError extends Error {
-  constructor(message: string, readonly code: string | undefined, readonly requestId: string | undefined, readonly httpCode?: number) {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly requestId: string | undefined,
+    readonly httpCode?: number,
+  ) {
     super(message)
     this.name = 'TencentApiError'
   }
@@ -32,7 +43,11 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 function withoutNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutNulls)
   if (value === null || typeof value !== 'object') return value
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => [k, withoutNulls(v)]))
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  )
 }
 
 function readBody(res: IncomingMessage): Promise<string> {
@@ -59,12 +74,19 @@ class SignedHttpClient implements KmsClient {
   readonly #url: URL
   readonly #service: string
 
-  constructor(private readonly region: string, private readonly options: SignedHttpOptions) {
+  constructor(
+    private readonly region: string,
+    private readonly options: SignedHttpOptions,
+  ) {
     this.#url = new URL(`${options.protocol}://${options.endpoint}/`)
     this.#service = options.endpoint.split('.')[0] ?? 'kms'
   }
 
-  async request(action: string, req: Readonly<Record<string, unknown>>, options: KmsRequestOptions): Promise<KmsResponse> {
+  async request(
+    action: string,
+    req: Readonly<Record<string, unknown>>,
+    options: KmsRequestOptions,
+  ): Promise<KmsResponse> {
     const { credentials } = this.options
     const body = JSON.stringify(withoutNulls(req))
     const timestamp = Math.floor(Date.now() / 1000)
@@ -76,7 +98,12 @@ class SignedHttpClient implements KmsClient {
       'x-tc-traceid': randomUUID(),
     }
     const authorization = tc3Authorization({
-      secretId: credentials.secretId, secretKey: credentials.secretKey.reveal(), service: this.#service, timestamp, headers: signed, body,
+      secretId: credentials.secretId,
+      secretKey: credentials.secretKey.reveal(),
+      service: this.#service,
+      timestamp,
+      headers: signed,
+      body,
     })
     const headers: Record<string, string> = {
       'Content-Type': signed['content-type'],
@@ -94,7 +121,12 @@ class SignedHttpClient implements KmsClient {
     const text = await readBody(res)
     const requestIdHeader = res.headers['x-tc-requestid']
     if (res.statusCode !== 200) {
-      throw new TencentApiError(res.statusMessage ?? '', undefined, typeof requestIdHeader === 'string' ? requestIdHeader : undefined, res.statusCode)
+      throw new TencentApiError(
+        res.statusMessage ?? '',
+        undefined,
+        typeof requestIdHeader === 'string' ? requestIdHeader : undefined,
+        res.statusCode,
+      )
     }
     let parsed: { Response?: { Error?: { Code?: string; Message?: string }; RequestId?: string } & KmsResponse }
     try {
@@ -103,8 +135,14 @@ class SignedHttpClient implements KmsClient {
       throw new TencentApiError(`invalid json response body at ${this.#url.href}`, undefined, undefined)
     }
     const response = parsed?.Response
-    if (!response || typeof response !== 'object') throw new TencentApiError('the response has no Response object', undefined, undefined)
-    if (response.Error) throw new TencentApiError(String(response.Error.Message ?? ''), String(response.Error.Code ?? ''), response.RequestId)
+    if (!response || typeof response !== 'object')
+      throw new TencentApiError('the response has no Response object', undefined, undefined)
+    if (response.Error)
+      throw new TencentApiError(
+        String(response.Error.Message ?? ''),
+        String(response.Error.Code ?? ''),
+        response.RequestId,
+      )
     return response
   }
 
@@ -112,19 +150,25 @@ class SignedHttpClient implements KmsClient {
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs
     const send = this.options.protocol === 'https' ? httpsRequest : httpRequest
     return new Promise((resolve, reject) => {
-      const req = send(this.#url, {
-        method: 'POST',
-        headers,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(this.options.protocol === 'https' && this.options.ca ? { ca: this.options.ca } : {}),
-      }, resolve)
+      const req = send(
+        this.#url,
+        {
+          method: 'POST',
+          headers,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(this.options.protocol === 'https' && this.options.ca ? { ca: this.options.ca } : {}),
+        },
+        resolve,
+      )
       // The message node-fetch gives a timeout, which the error mapping and retry policy already know.
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`network timeout at: ${this.#url.href}`)))
       // As node-fetch words it ("request to <url> failed, reason: ..."), with the errno code spelled out: on Node 20
       // a refused connection can be an AggregateError with an empty message.
       req.on('error', (e: NodeJS.ErrnoException) => {
         if (options.signal?.aborted) return reject(e)
-        const error = new Error(`request to ${this.#url.href} failed, reason: ${[e.code, e.message].filter(Boolean).join(' ')}`)
+        const error = new Error(
+          `request to ${this.#url.href} failed, reason: ${[e.code, e.message].filter(Boolean).join(' ')}`,
+        )
         reject(Object.assign(error, { cause: e }))
       })
       req.end(body)
@@ -141,7 +185,8 @@ class SignedHttpClient implements KmsClient {
  *
  * @example
  * ```ts
- * const supplier = signedClientSupplier({ credentials, endpoint: 'kms.tencentcloudapi.com', protocol: 'https', requestTimeoutMs: 10_000 })
+ * const endpoint = 'kms.tencentcloudapi.com'
+ * const supplier = signedClientSupplier({ credentials, endpoint, protocol: 'https', requestTimeoutMs: 10_000 })
  * ```
  */
 export function signedClientSupplier(options: SignedHttpOptions): KmsClientSupplier {

@@ -13,7 +13,8 @@ const RAW_MIN = 1 + 2 * COORD + HASH + 1
 /** DER C1C3C2 for Tencent: DER input passes through, raw (04-prefixed) input is re-encoded. */
 export function sm2CiphertextForTencent(ciphertext: Uint8Array): Uint8Array {
   if (ciphertext[0] === 0x30) return ciphertext
-  if (ciphertext[0] !== 0x04 || ciphertext.byteLength < RAW_MIN) throw decryptionFailed(new Error('SM2 ciphertext is neither DER nor 04-prefixed raw C1C3C2'))
+  if (ciphertext[0] !== 0x04 || ciphertext.byteLength < RAW_MIN)
+    throw decryptionFailed(new Error('SM2 ciphertext is neither DER nor 04-prefixed raw C1C3C2'))
   const x = ciphertext.subarray(1, 1 + COORD)
   const y = ciphertext.subarray(1 + COORD, 1 + 2 * COORD)
   const c3 = ciphertext.subarray(1 + 2 * COORD, 1 + 2 * COORD + HASH)

@@ -1,13 +1,48 @@
 import {
-  INSPECT, checkAlias, checkCreateKey, checkDecryptRequest, checkDescription, checkEncryptRequest,
-  checkGenerateDataKey, checkImportKeyMaterialRequest, checkImportParametersRequest, checkKeyId, checkListKeysRequest,
-  checkNumberOfRandomBytes, checkPendingWindow, checkReEncryptRequest, checkRotateDays, checkRsaDecryptRequest,
-  checkSignRequest, checkSm2DecryptRequest, checkVerifyRequest, requireCapability,
-  type AsymmetricRsaDecryptRequest, type AsymmetricSm2DecryptRequest, type CallOptions, type CreateKeyRequest, type DataKey,
-  type DecryptRequest, type DecryptResult, type EncryptRequest, type EncryptResult, type GenerateDataKeyRequest,
-  type GetParametersForImportRequest, type ImportKeyMaterialRequest, type ImportParameters, type KeyMetadata, type KeyProvider,
-  type KeyRotationStatus, type ListKeysRequest, type ListKeysResult, type ProviderCapabilities, type PublicKeyResult,
-  type ReEncryptRequest, type ReEncryptResult, type SignRequest, type VerifyRequest,
+  INSPECT,
+  checkAlias,
+  checkCreateKey,
+  checkDecryptRequest,
+  checkDescription,
+  checkEncryptRequest,
+  checkGenerateDataKey,
+  checkImportKeyMaterialRequest,
+  checkImportParametersRequest,
+  checkKeyId,
+  checkListKeysRequest,
+  checkNumberOfRandomBytes,
+  checkPendingWindow,
+  checkReEncryptRequest,
+  checkRotateDays,
+  checkRsaDecryptRequest,
+  checkSignRequest,
+  checkSm2DecryptRequest,
+  checkVerifyRequest,
+  requireCapability,
+  type AsymmetricRsaDecryptRequest,
+  type AsymmetricSm2DecryptRequest,
+  type CallOptions,
+  type CreateKeyRequest,
+  type DataKey,
+  type DecryptRequest,
+  type DecryptResult,
+  type EncryptRequest,
+  type EncryptResult,
+  type GenerateDataKeyRequest,
+  type GetParametersForImportRequest,
+  type ImportKeyMaterialRequest,
+  type ImportParameters,
+  type KeyMetadata,
+  type KeyProvider,
+  type KeyRotationStatus,
+  type ListKeysRequest,
+  type ListKeysResult,
+  type ProviderCapabilities,
+  type PublicKeyResult,
+  type ReEncryptRequest,
+  type ReEncryptResult,
+  type SignRequest,
+  type VerifyRequest,
 } from '@keyward/core'
 import * as asymmetric from './asymmetric-ops.js'
 import { tencentKmsCapabilities } from './capabilities.js'
@@ -95,7 +130,11 @@ export class TencentKmsKeyProvider implements KeyProvider {
     await this.#keyAction('DisableKey', keyId, opts)
   }
 
-  async scheduleKeyDeletion(keyId: string, pendingWindowInDays: number, opts?: CallOptions): Promise<{ deletionDate: number }> {
+  async scheduleKeyDeletion(
+    keyId: string,
+    pendingWindowInDays: number,
+    opts?: CallOptions,
+  ): Promise<{ deletionDate: number }> {
     checkKeyId(keyId)
     checkPendingWindow(pendingWindowInDays)
     return lifecycle.scheduleKeyDeletion(this.#kms, keyId, pendingWindowInDays, opts)

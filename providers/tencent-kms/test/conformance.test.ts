@@ -8,18 +8,22 @@ import { startServe } from './serve-harness.js'
  * configured with both; against Tencent KMS a region offers one.
  */
 
-describeKeyProvider('tencent-kms → keyward serve (software backend)', async () => {
-  // The backend's clock drives deletion windows, rotation and expiry; the server keeps the real clock for
-  // request signatures (TC3 rejects timestamps more than 300 s off).
-  const clock = new ManualClock()
-  const serve = await startServe({ clock })
-  const provider = serve.provider()
-  return {
-    provider,
-    clock,
-    close: async () => {
-      await provider.close()
-      await serve.close()
-    },
-  }
-}, FULL_CONTRACT)
+describeKeyProvider(
+  'tencent-kms → keyward serve (software backend)',
+  async () => {
+    // The backend's clock drives deletion windows, rotation and expiry; the server keeps the real clock for
+    // request signatures (TC3 rejects timestamps more than 300 s off).
+    const clock = new ManualClock()
+    const serve = await startServe({ clock })
+    const provider = serve.provider()
+    return {
+      provider,
+      clock,
+      close: async () => {
+        await provider.close()
+        await serve.close()
+      },
+    }
+  },
+  FULL_CONTRACT,
+)

@@ -19,34 +19,103 @@ interface Case {
 }
 
 const NOT_RETRIED: Record<string, Case> = {
-  'InvalidParameterValue.InvalidKeyId (one of ours, kept as is)': { reply: apiError('InvalidParameterValue.InvalidKeyId'), code: 'InvalidParameterValue.InvalidKeyId', requestId: 'req-InvalidParameterValue.InvalidKeyId' },
-  'InvalidParameter': { reply: apiError('InvalidParameter'), code: 'InvalidParameter' },
-  'InvalidParameterValue.TagKeysDuplicated (not ours)': { reply: apiError('InvalidParameterValue.TagKeysDuplicated'), code: 'InvalidParameterValue', backendCode: 'InvalidParameterValue.TagKeysDuplicated' },
-  'AuthFailure.SignatureFailure': { reply: apiError('AuthFailure.SignatureFailure'), code: 'AuthFailure.SignatureFailure' },
-  'AuthFailure.TokenFailure (not ours)': { reply: apiError('AuthFailure.TokenFailure'), code: 'AuthFailure.InvalidAuthorization', backendCode: 'AuthFailure.TokenFailure' },
-  'AuthFailure.UnauthorizedOperation': { reply: apiError('AuthFailure.UnauthorizedOperation'), code: 'UnauthorizedOperation', backendCode: 'AuthFailure.UnauthorizedOperation' },
-  'ResourceUnavailable.CmkNotFound': { reply: apiError('ResourceUnavailable.CmkNotFound'), code: 'ResourceUnavailable.CmkNotFound' },
-  'ResourceUnavailable.CmkDisabled': { reply: apiError('ResourceUnavailable.CmkDisabled'), code: 'ResourceUnavailable.CmkDisabled' },
-  'ResourceUnavailable.KeyPendingDelete (not ours)': { reply: apiError('ResourceUnavailable.KeyPendingDelete'), code: 'ResourceUnavailable.CmkStateNotSupport', backendCode: 'ResourceUnavailable.KeyPendingDelete' },
-  'ResourceUnavailable.NotPurchased': { reply: apiError('ResourceUnavailable.NotPurchased'), code: 'FailedOperation.ProviderUnavailable', backendCode: 'ResourceUnavailable.NotPurchased' },
-  'UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion': { reply: apiError('UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion'), code: 'UnsupportedOperation.UnsupportedKeyUsage', backendCode: 'UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion' },
-  'LimitExceeded.KeyLimitExceeded': { reply: apiError('LimitExceeded.KeyLimitExceeded'), code: 'LimitExceeded.CmkLimitExceeded', backendCode: 'LimitExceeded.KeyLimitExceeded' },
-  'an unknown code (not retried: only known transient faults are)': { reply: apiError('FailedOperation.SomethingNew'), code: 'InternalError', backendCode: 'FailedOperation.SomethingNew' },
+  'InvalidParameterValue.InvalidKeyId (one of ours, kept as is)': {
+    reply: apiError('InvalidParameterValue.InvalidKeyId'),
+    code: 'InvalidParameterValue.InvalidKeyId',
+    requestId: 'req-InvalidParameterValue.InvalidKeyId',
+  },
+  InvalidParameter: { reply: apiError('InvalidParameter'), code: 'InvalidParameter' },
+  'InvalidParameterValue.TagKeysDuplicated (not ours)': {
+    reply: apiError('InvalidParameterValue.TagKeysDuplicated'),
+    code: 'InvalidParameterValue',
+    backendCode: 'InvalidParameterValue.TagKeysDuplicated',
+  },
+  'AuthFailure.SignatureFailure': {
+    reply: apiError('AuthFailure.SignatureFailure'),
+    code: 'AuthFailure.SignatureFailure',
+  },
+  'AuthFailure.TokenFailure (not ours)': {
+    reply: apiError('AuthFailure.TokenFailure'),
+    code: 'AuthFailure.InvalidAuthorization',
+    backendCode: 'AuthFailure.TokenFailure',
+  },
+  'AuthFailure.UnauthorizedOperation': {
+    reply: apiError('AuthFailure.UnauthorizedOperation'),
+    code: 'UnauthorizedOperation',
+    backendCode: 'AuthFailure.UnauthorizedOperation',
+  },
+  'ResourceUnavailable.CmkNotFound': {
+    reply: apiError('ResourceUnavailable.CmkNotFound'),
+    code: 'ResourceUnavailable.CmkNotFound',
+  },
+  'ResourceUnavailable.CmkDisabled': {
+    reply: apiError('ResourceUnavailable.CmkDisabled'),
+    code: 'ResourceUnavailable.CmkDisabled',
+  },
+  'ResourceUnavailable.KeyPendingDelete (not ours)': {
+    reply: apiError('ResourceUnavailable.KeyPendingDelete'),
+    code: 'ResourceUnavailable.CmkStateNotSupport',
+    backendCode: 'ResourceUnavailable.KeyPendingDelete',
+  },
+  'ResourceUnavailable.NotPurchased': {
+    reply: apiError('ResourceUnavailable.NotPurchased'),
+    code: 'FailedOperation.ProviderUnavailable',
+    backendCode: 'ResourceUnavailable.NotPurchased',
+  },
+  'UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion': {
+    reply: apiError('UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion'),
+    code: 'UnsupportedOperation.UnsupportedKeyUsage',
+    backendCode: 'UnsupportedOperation.UnsupportedKeyUsageInCurrentRegion',
+  },
+  'LimitExceeded.KeyLimitExceeded': {
+    reply: apiError('LimitExceeded.KeyLimitExceeded'),
+    code: 'LimitExceeded.CmkLimitExceeded',
+    backendCode: 'LimitExceeded.KeyLimitExceeded',
+  },
+  'an unknown code (not retried: only known transient faults are)': {
+    reply: apiError('FailedOperation.SomethingNew'),
+    code: 'InternalError',
+    backendCode: 'FailedOperation.SomethingNew',
+  },
   'HTTP 403': { reply: { status: 403, json: {} }, code: 'AuthFailure.InvalidAuthorization', backendCode: 'HTTP 403' },
   'HTTP 400': { reply: { status: 400, json: {} }, code: 'InvalidParameter', backendCode: 'HTTP 400' },
 }
 
 const RETRIED: Record<string, Case> = {
-  RequestLimitExceeded: { reply: apiError('RequestLimitExceeded'), code: 'RequestLimitExceeded', requestId: 'req-RequestLimitExceeded' },
-  'RequestLimitExceeded.UinLimitExceeded': { reply: apiError('RequestLimitExceeded.UinLimitExceeded'), code: 'RequestLimitExceeded', backendCode: 'RequestLimitExceeded.UinLimitExceeded' },
+  RequestLimitExceeded: {
+    reply: apiError('RequestLimitExceeded'),
+    code: 'RequestLimitExceeded',
+    requestId: 'req-RequestLimitExceeded',
+  },
+  'RequestLimitExceeded.UinLimitExceeded': {
+    reply: apiError('RequestLimitExceeded.UinLimitExceeded'),
+    code: 'RequestLimitExceeded',
+    backendCode: 'RequestLimitExceeded.UinLimitExceeded',
+  },
   InternalError: { reply: apiError('InternalError'), code: 'InternalError' },
-  'InternalError.CallbackError': { reply: apiError('InternalError.CallbackError'), code: 'InternalError', backendCode: 'InternalError.CallbackError' },
-  ServiceUnavailable: { reply: apiError('ServiceUnavailable'), code: 'InternalError', backendCode: 'ServiceUnavailable' },
+  'InternalError.CallbackError': {
+    reply: apiError('InternalError.CallbackError'),
+    code: 'InternalError',
+    backendCode: 'InternalError.CallbackError',
+  },
+  ServiceUnavailable: {
+    reply: apiError('ServiceUnavailable'),
+    code: 'InternalError',
+    backendCode: 'ServiceUnavailable',
+  },
   'HTTP 502': { reply: { status: 502, json: {} }, code: 'InternalError', backendCode: 'HTTP 502' },
   'HTTP 503': { reply: { status: 503, json: {} }, code: 'InternalError', backendCode: 'HTTP 503' },
   'HTTP 429': { reply: { status: 429, json: {} }, code: 'RequestLimitExceeded', backendCode: 'HTTP 429' },
-  'connection reset': { reply: { reset: true }, code: 'FailedOperation.NetworkError', backendCode: 'connection-failed' },
-  'a 200 that is not the KMS envelope': { reply: { json: { unexpected: true } }, code: 'InternalError', backendCode: 'bad-response' },
+  'connection reset': {
+    reply: { reset: true },
+    code: 'FailedOperation.NetworkError',
+    backendCode: 'connection-failed',
+  },
+  'a 200 that is not the KMS envelope': {
+    reply: { json: { unexpected: true } },
+    code: 'InternalError',
+    backendCode: 'bad-response',
+  },
 }
 
 async function failure(c: Case, attempts: number): Promise<{ error: KeywardError; events: AttemptEvent[] }> {
@@ -85,7 +154,13 @@ describe('Tencent errors → KeywardError (through the real SDK)', () => {
   }
 
   it('keeps the RequestId of an API error', async () => {
-    const { error } = await failure({ reply: apiError('ResourceUnavailable.CmkDisabled', 'disabled', 'rid-42'), code: 'ResourceUnavailable.CmkDisabled' }, 3)
+    const { error } = await failure(
+      {
+        reply: apiError('ResourceUnavailable.CmkDisabled', 'disabled', 'rid-42'),
+        code: 'ResourceUnavailable.CmkDisabled',
+      },
+      3,
+    )
     expect(error.requestId).toBe('rid-42')
     expect(error.message).toContain('disabled')
   })
@@ -106,7 +181,9 @@ describe('Tencent errors → KeywardError (through the real SDK)', () => {
     expect(error.code).toBe('InvalidParameterValue.InvalidCiphertext')
     expect(error.message).toBe(DECRYPTION_FAILED_MESSAGE)
     expect([error.backendCode, error.requestId]).toEqual(['ResourceUnavailable.CmkNotFound', 'rid-nf'])
-    const named = (await kms.encrypt({ keyId: 'k1', plaintext: Buffer.from('x') }).catch((e: unknown) => e)) as KeywardError
+    const named = (await kms
+      .encrypt({ keyId: 'k1', plaintext: Buffer.from('x') })
+      .catch((e: unknown) => e)) as KeywardError
     expect(named.code).toBe('ResourceUnavailable.CmkNotFound')
   })
 

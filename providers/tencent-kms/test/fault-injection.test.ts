@@ -30,8 +30,13 @@ let ecc: KeyMetadata
 let eccPublicKeyPem: string
 
 beforeAll(async () => {
-  serve = await startServe({ faults: { rate: FAULT_RATE, kinds: ['RequestLimitExceeded', 'InternalError'], random: seeded(20261122) } })
-  kms = serve.provider({ retry: { maxAttempts: MAX_ATTEMPTS, initialDelayMs: 1, maxDelayMs: 10 }, onAttempt: (e) => events.push(e) })
+  serve = await startServe({
+    faults: { rate: FAULT_RATE, kinds: ['RequestLimitExceeded', 'InternalError'], random: seeded(20261122) },
+  })
+  kms = serve.provider({
+    retry: { maxAttempts: MAX_ATTEMPTS, initialDelayMs: 1, maxDelayMs: 10 },
+    onAttempt: (e) => events.push(e),
+  })
   aes = await kms.createKey({ alias: 'fi-aes' })
   sm4 = await kms.createKey({ alias: 'fi-sm4', keySpec: 'SM4' })
   ecc = await kms.createKey({ alias: 'fi-ecc', keyUsage: 'ASYMMETRIC_SIGN_VERIFY_ECC' })
@@ -68,7 +73,9 @@ async function operation(i: number): Promise<number> {
       const message = randomBytes(64)
       const { signature } = await kms.signByAsymmetricKey({ keyId: ecc.keyId, algorithm: 'ECC_P256_R1', message })
       // Verified independently with node:crypto, not by the service that made it.
-      const valid = createVerify('sha256').update(message).verify(createPublicKey(eccPublicKeyPem), Buffer.from(signature))
+      const valid = createVerify('sha256')
+        .update(message)
+        .verify(createPublicKey(eccPublicKeyPem), Buffer.from(signature))
       expect(valid).toBe(true)
       return 1
     }
@@ -112,7 +119,9 @@ describe('fault injection at 30 % through keyward serve', () => {
   it('a non-retryable error ends the call at the first attempt that reaches the key (injected faults before it are retried)', async () => {
     for (let i = 0; i < 20; i++) {
       events.length = 0
-      const e = await kms.encrypt({ keyId: '00000000-0000-4000-8000-000000000000', plaintext: Buffer.from('x') }).catch((x: unknown) => x)
+      const e = await kms
+        .encrypt({ keyId: '00000000-0000-4000-8000-000000000000', plaintext: Buffer.from('x') })
+        .catch((x: unknown) => x)
       expect(e).toBeInstanceOf(KeywardError)
       expect((e as KeywardError).code).toBe('ResourceUnavailable.CmkNotFound')
       const results = events.map((x) => x.result)

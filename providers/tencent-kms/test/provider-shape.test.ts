@@ -27,7 +27,9 @@ describe('TencentKmsKeyProvider shape', () => {
     expect(inspect(kms)).toMatch(/^TencentKmsKeyProvider \{ name: 'cloud', region: '[a-z-]+', endpoint: '[^']+' \}$/)
     expect([inspect(kms, { depth: 10, showHidden: true }), JSON.stringify(kms)].join('\n')).not.toContain(SECRET)
     await kms.close()
-    expect((await kms.generateRandom(4).catch((x: unknown) => x) as KeywardError).code).toBe('FailedOperation.ProviderUnavailable')
+    expect(((await kms.generateRandom(4).catch((x: unknown) => x)) as KeywardError).code).toBe(
+      'FailedOperation.ProviderUnavailable',
+    )
   })
 
   it("refuses a bad request exactly as core's request check does, before any round trip", async () => {

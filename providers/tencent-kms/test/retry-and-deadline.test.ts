@@ -12,14 +12,19 @@ afterAll(() => stub.close())
 const describeOk = ok({ KeyMetadata: { KeyId: 'key-1', KeyState: 'Enabled', KeyUsage: 'ENCRYPT_DECRYPT' } })
 
 async function caught(p: Promise<unknown>): Promise<KeywardError> {
-  const e = await p.then(() => expect.unreachable('the call should fail'), (err: unknown) => err)
+  const e = await p.then(
+    () => expect.unreachable('the call should fail'),
+    (err: unknown) => err,
+  )
   expect(e).toBeInstanceOf(KeywardError)
   return e as KeywardError
 }
 
 describe('retry', () => {
   it('retries transient failures and then succeeds, each attempt signed anew', async () => {
-    stub.setHandler((_req, i) => (i % 3 === 2 ? describeOk : i % 3 === 0 ? apiError('RequestLimitExceeded') : { status: 503, json: {} }))
+    stub.setHandler((_req, i) =>
+      i % 3 === 2 ? describeOk : i % 3 === 0 ? apiError('RequestLimitExceeded') : { status: 503, json: {} },
+    )
     const first = stub.requests.length
     const events: AttemptEvent[] = []
     const kms = stubProvider(stub, { onAttempt: (e) => events.push(e) })
@@ -32,7 +37,9 @@ describe('retry', () => {
     const sent = stub.requests.slice(first)
     expect(sent).toHaveLength(3)
     for (const r of sent) {
-      expect(r.headers.authorization).toMatch(/^TC3-HMAC-SHA256 Credential=AKIDstubstubstub\/\d{4}-\d{2}-\d{2}\/127\/tc3_request, SignedHeaders=content-type;host;x-tc-action;x-tc-timestamp;x-tc-traceid, Signature=[0-9a-f]{64}$/)
+      expect(r.headers.authorization).toMatch(
+        /^TC3-HMAC-SHA256 Credential=AKIDstubstubstub\/\d{4}-\d{2}-\d{2}\/127\/tc3_request, SignedHeaders=content-type;host;x-tc-action;x-tc-timestamp;x-tc-traceid, Signature=[0-9a-f]{64}$/,
+      )
       expect(Math.abs(Number(r.headers['x-tc-timestamp']) - Date.now() / 1000)).toBeLessThan(60)
       expect(r.headers['x-tc-region']).toBe('ap-guangzhou')
     }
@@ -64,8 +71,14 @@ describe('retry', () => {
     expect(kms.stats.attempts).toBe(1)
     let throttled = false
     stub.setHandler(() => {
-      if (!throttled) return (throttled = true), apiError('RequestLimitExceeded')
-      return ok({ KeyId: 'k-new', Alias: 'orders', KeyState: 'Enabled', KeyUsage: 'ENCRYPT_DECRYPT', CreateTime: 1700000000 })
+      if (!throttled) return ((throttled = true), apiError('RequestLimitExceeded'))
+      return ok({
+        KeyId: 'k-new',
+        Alias: 'orders',
+        KeyState: 'Enabled',
+        KeyUsage: 'ENCRYPT_DECRYPT',
+        CreateTime: 1700000000,
+      })
     })
     const kms2 = stubProvider(stub)
     const meta = await kms2.createKey({ alias: 'orders' })
@@ -128,7 +141,10 @@ describe('timeout and abort', () => {
     const events: AttemptEvent[] = []
     const kms = stubProvider(stub, { requestTimeoutMs: 150, onAttempt: (e) => events.push(e) })
     await expect(kms.describeKey('key-1')).resolves.toMatchObject({ keyId: 'key-1' })
-    expect(events.map((e) => `${e.result}/${e.backendCode ?? ''}`)).toEqual(['FailedOperation.Timeout/request-timeout', 'Success/'])
+    expect(events.map((e) => `${e.result}/${e.backendCode ?? ''}`)).toEqual([
+      'FailedOperation.Timeout/request-timeout',
+      'Success/',
+    ])
   })
 
   it('an abort → FailedOperation.Aborted, and the request in flight is cancelled', async () => {

@@ -22,10 +22,19 @@ export interface ServeHarness {
   close(): Promise<void>
 }
 
-export async function startServe(opts: { clock?: ManualClock; faults?: ServerOptions['faults']; strictSigning?: boolean } = {}): Promise<ServeHarness> {
+export async function startServe(
+  opts: { clock?: ManualClock; faults?: ServerOptions['faults']; strictSigning?: boolean } = {},
+): Promise<ServeHarness> {
   const tmp = tempDir('keyward-tc-serve-')
-  const backend = new SoftwareKeyProvider({ store: new MemoryKeyStore(), rootKey: RootKey.fromBytes(randomBytes(32)), ...(opts.clock ? { clock: opts.clock } : {}) })
-  const credentials = { secretId: `AKID${randomBytes(12).toString('hex')}`, secretKey: randomBytes(24).toString('base64url') }
+  const backend = new SoftwareKeyProvider({
+    store: new MemoryKeyStore(),
+    rootKey: RootKey.fromBytes(randomBytes(32)),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  })
+  const credentials = {
+    secretId: `AKID${randomBytes(12).toString('hex')}`,
+    secretKey: randomBytes(24).toString('base64url'),
+  }
   const server = await startServer({
     provider: backend,
     store: { sqlite: join(tmp.dir, 'server.db') },

@@ -21,9 +21,15 @@ describe('TencentKmsKeyProvider against a strict-mode keyward serve', () => {
     try {
       const key = await kms.createKey({ alias: 'strict' })
       const blob = await kms.encrypt({ keyId: key.keyId, plaintext: Buffer.from('signed action') })
-      expect(Buffer.from((await kms.decrypt({ ciphertextBlob: blob.ciphertextBlob })).plaintext).toString()).toBe('signed action')
+      expect(Buffer.from((await kms.decrypt({ ciphertextBlob: blob.ciphertextBlob })).plaintext).toString()).toBe(
+        'signed action',
+      )
       // Same Action, same body, same second: distinct trace ids keep the signatures apart.
-      const twins = await Promise.all([kms.describeKey(key.keyId), kms.describeKey(key.keyId), kms.describeKey(key.keyId)])
+      const twins = await Promise.all([
+        kms.describeKey(key.keyId),
+        kms.describeKey(key.keyId),
+        kms.describeKey(key.keyId),
+      ])
       expect(twins.map((m) => m.keyId)).toEqual([key.keyId, key.keyId, key.keyId])
     } finally {
       await kms.close()
@@ -32,7 +38,12 @@ describe('TencentKmsKeyProvider against a strict-mode keyward serve', () => {
 
   it('the stock SDK transport, which signs only content-type and host, is refused', async () => {
     const kms = serve.provider({
-      clientSupplier: sdkClientSupplier({ credentials: resolveCredentials(serve.credentials), endpoint: serve.endpoint, protocol: 'http', requestTimeoutMs: 5_000 }),
+      clientSupplier: sdkClientSupplier({
+        credentials: resolveCredentials(serve.credentials),
+        endpoint: serve.endpoint,
+        protocol: 'http',
+        requestTimeoutMs: 5_000,
+      }),
     })
     try {
       const e = await kms.listKeys().catch((x: unknown) => x)

@@ -14,10 +14,7 @@ export interface StubRequest {
   headers: IncomingHttpHeaders
 }
 
-export type StubReply =
-  | { status?: number; json: unknown }
-  | { hang: true }
-  | { reset: true }
+export type StubReply = { status?: number; json: unknown } | { hang: true } | { reset: true }
 
 export type StubHandler = (req: StubRequest, index: number) => StubReply | Promise<StubReply>
 
@@ -50,7 +47,11 @@ export async function startStubKms(handler: StubHandler): Promise<StubKms> {
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8')
-      const entry: StubRequest = { action: String(req.headers['x-tc-action'] ?? ''), body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: req.headers }
+      const entry: StubRequest = {
+        action: String(req.headers['x-tc-action'] ?? ''),
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+        headers: req.headers,
+      }
       requests.push(entry)
       void Promise.resolve(current(entry, requests.length - 1)).then((reply) => {
         if ('hang' in reply) return

@@ -9,5 +9,11 @@ import { rotationCases } from '../rotation-cases.js'
 export const ADMINISTRATION_SUITE: RoleSuite = {
   role: 'administration',
   title: 'KeyAdministration role (lifecycle, lists, deletion, rotation)',
-  areas: { lifecycle: lifecycleCases, list: listCases, deletion: deletionCases, rotation: rotationCases, 'bad-input': administrationBadInput },
+  areas: {
+    lifecycle: lifecycleCases,
+    list: listCases,
+    deletion: deletionCases,
+    rotation: rotationCases,
+    'bad-input': administrationBadInput,
+  },
 }

@@ -16,13 +16,19 @@ export function accountCommand(globals: () => GlobalOptions, io: CliIo): Command
     .command('rotate-secret')
     .description('Issue a new SecretKey for an account of $KEYWARD_HOME (shown once; the old one stops working)')
     .option('--account <name>', 'the account (default admin)', 'admin')
-    .addHelpText('after', '\nExample:\n  keyward account rotate-secret                 # the admin account\n  keyward account rotate-secret --account app-1')
+    .addHelpText(
+      'after',
+      '\nExample:\n  keyward account rotate-secret                 # the admin account\n  keyward account rotate-secret --account app-1',
+    )
     .action(async (o: { account: string }) => {
       const { home } = await resolveConfig({ ...globals(), endpoint: undefined, region: undefined })
       const { homeRootKey, openLocalKms } = await import('@keyward/server')
       // Never create a store or a root key here: rotating in an empty directory would mint an unrelated admin.
       if (!process.env['KEYWARD_POSTGRES_URL'] && !existsSync(join(home, 'server.db'))) {
-        throw new KeywardError('InvalidParameterValue', `No server store in ${home} (expected ${join(home, 'server.db')}); use --home.`)
+        throw new KeywardError(
+          'InvalidParameterValue',
+          `No server store in ${home} (expected ${join(home, 'server.db')}); use --home.`,
+        )
       }
       zeroize(homeRootKey(home))
       const kms = await openLocalKms({ home, source: 'cli' })
@@ -30,7 +36,9 @@ export function accountCommand(globals: () => GlobalOptions, io: CliIo): Command
         const { Response } = await kms.call('RotateAccountSecret', { AccountName: o.account })
         const error = Response['Error'] as { Code: string; Message: string } | undefined
         if (error) throw new KeywardError(isKeywardErrorCode(error.Code) ? error.Code : 'InternalError', error.Message)
-        io.out.write(`new SecretKey for account ${o.account} (shown once; the old one no longer works):\n  SecretId:  ${String(Response['SecretId'])}\n  SecretKey: ${String(Response['SecretKey'])}\n`)
+        io.out.write(
+          `new SecretKey for account ${o.account} (shown once; the old one no longer works):\n  SecretId:  ${String(Response['SecretId'])}\n  SecretKey: ${String(Response['SecretKey'])}\n`,
+        )
       } finally {
         await kms.close()
       }

@@ -13,7 +13,8 @@ function storeOf(home: string): StoreConfig {
   if (pg) return { postgres: pg }
   const file = join(home, 'server.db')
   // Opening would create an empty store, which would "verify": say instead that there is nothing to check.
-  if (!existsSync(file)) throw new KeywardError('InvalidParameterValue', `No server store in ${home} (expected ${file}); use --home.`)
+  if (!existsSync(file))
+    throw new KeywardError('InvalidParameterValue', `No server store in ${home} (expected ${file}); use --home.`)
   return { sqlite: file }
 }
 
@@ -24,7 +25,11 @@ async function macKeyOf(home: string): Promise<AuditMacKeys> {
   try {
     root = homeRootKey(home)
   } catch (e) {
-    throw new KeywardError('InvalidParameterValue', `Checking the audit MACs needs the root key (KEYWARD_ROOT_KEY or ${join(home, 'root.key')}).`, { cause: e })
+    throw new KeywardError(
+      'InvalidParameterValue',
+      `Checking the audit MACs needs the root key (KEYWARD_ROOT_KEY or ${join(home, 'root.key')}).`,
+      { cause: e },
+    )
   }
   try {
     return auditMacKey(root)
@@ -34,7 +39,11 @@ async function macKeyOf(home: string): Promise<AuditMacKeys> {
 }
 
 /** Reads the chain read-only (never migrating or writing) and verifies it, against a checkpoint when given. */
-async function verifyStore(config: StoreConfig, macKey: AuditMacKeys, checkpoint?: AuditCheckpoint): Promise<AuditVerification> {
+async function verifyStore(
+  config: StoreConfig,
+  macKey: AuditMacKeys,
+  checkpoint?: AuditCheckpoint,
+): Promise<AuditVerification> {
   const { openServerStore, verifyAuditChain } = await import('@keyward/server')
   const store = await openServerStore(config, { readOnly: true })
   try {
@@ -95,7 +104,9 @@ export function auditCommand(globals: () => GlobalOptions, io: CliIo, setExit: (
   }
   audit
     .command('verify')
-    .description('Check the hash chain and MACs of the audit log in $KEYWARD_HOME, read-only (exit 1 and the first bad entry when tampered)')
+    .description(
+      'Check the hash chain and MACs of the audit log in $KEYWARD_HOME, read-only (exit 1 and the first bad entry when tampered)',
+    )
     .option('--checkpoint <file>', 'a checkpoint printed by `keyward audit checkpoint`: the log must still extend it')
     .action(async (o: { checkpoint?: string }) => {
       const { config, macKey } = await open()
@@ -107,7 +118,9 @@ export function auditCommand(globals: () => GlobalOptions, io: CliIo, setExit: (
           setExit(EXIT_FAILURE)
           return
         }
-        const anchored = checkpoint ? `; extends the checkpoint of ${checkpoint.createdAt} (${checkpoint.entries} entries)` : ''
+        const anchored = checkpoint
+          ? `; extends the checkpoint of ${checkpoint.createdAt} (${checkpoint.entries} entries)`
+          : ''
         io.out.write(`audit log ok: ${r.entries} entries, hash chain and MACs intact${hashesNote(r)}${anchored}\n`)
       } finally {
         disposeKeys(macKey)
@@ -116,7 +129,10 @@ export function auditCommand(globals: () => GlobalOptions, io: CliIo, setExit: (
   audit
     .command('checkpoint')
     .description('Print a signed checkpoint of the audit log (entries, head hash) to store outside the database')
-    .addHelpText('after', '\nExample:\n  keyward audit checkpoint > /secure/elsewhere/audit-$(date +%F).json\n  keyward audit verify --checkpoint /secure/elsewhere/audit-2025-01-01.json')
+    .addHelpText(
+      'after',
+      '\nExample:\n  keyward audit checkpoint > /secure/elsewhere/audit-$(date +%F).json\n  keyward audit verify --checkpoint /secure/elsewhere/audit-2025-01-01.json',
+    )
     .action(async () => {
       const { config, macKey } = await open()
       try {
@@ -127,7 +143,9 @@ export function auditCommand(globals: () => GlobalOptions, io: CliIo, setExit: (
           return
         }
         const { signAuditCheckpoint } = await import('@keyward/server')
-        io.out.write(`${JSON.stringify(signAuditCheckpoint(r.entries, r.headHash!, macKey, undefined, r.headHashAlg))}\n`)
+        io.out.write(
+          `${JSON.stringify(signAuditCheckpoint(r.entries, r.headHash!, macKey, undefined, r.headHashAlg))}\n`,
+        )
       } finally {
         disposeKeys(macKey)
       }

@@ -22,7 +22,11 @@ export function sinceOf(value: string, nowMs: number): number {
   const rel = /^(\d{1,9})([smhd])$/.exec(value)
   if (rel) return nowMs - Number(rel[1]) * (UNITS[rel[2] as string] as number)
   const ms = /^\d{1,12}$/.test(value) ? Number(value) * 1000 : Date.parse(value)
-  if (!Number.isFinite(ms)) throw new UsageError('InvalidParameterValue', `--since ${JSON.stringify(value)}: expected an ISO 8601 time, Unix seconds, or 90s / 15m / 2h / 7d.`)
+  if (!Number.isFinite(ms))
+    throw new UsageError(
+      'InvalidParameterValue',
+      `--since ${JSON.stringify(value)}: expected an ISO 8601 time, Unix seconds, or 90s / 15m / 2h / 7d.`,
+    )
   return ms
 }
 
@@ -31,7 +35,8 @@ async function openLog(globals: GlobalOptions): Promise<{ db: SqlDb; close(): Pr
   const pg = process.env['KEYWARD_POSTGRES_URL']
   const file = join(home, 'server.db')
   // Opening would create an empty store: say instead that there is nothing to read.
-  if (!pg && !existsSync(file)) throw new KeywardError('InvalidParameterValue', `No server store in ${home} (expected ${file}); use --home.`)
+  if (!pg && !existsSync(file))
+    throw new KeywardError('InvalidParameterValue', `No server store in ${home} (expected ${file}); use --home.`)
   const { openServerStore } = await import('@keyward/server')
   return openServerStore(pg ? { postgres: pg } : { sqlite: file })
 }
@@ -49,7 +54,8 @@ async function whereOf(db: SqlDb, f: LogFilter): Promise<{ sql: string; params: 
   if (f.keyId !== undefined) add('key_id = ?', f.keyId)
   if (f.account !== undefined) {
     const rows = await db.all('SELECT account_id FROM srv_accounts WHERE name = ?', [f.account])
-    if (rows.length === 0) throw new KeywardError('InvalidParameterValue', `No account named ${JSON.stringify(f.account)} in this store.`)
+    if (rows.length === 0)
+      throw new KeywardError('InvalidParameterValue', `No account named ${JSON.stringify(f.account)} in this store.`)
     add('account_id = ?', rows[0]?.['account_id'] ?? '')
   }
   return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params }
@@ -60,17 +66,27 @@ function printer(db: SqlDb, io: CliIo, output: LogFilter['output']): (rows: SqlR
   const names = new Map<string, string>()
   return async (rows) => {
     if (rows.some((r) => !names.has(String(r['account_id'])))) {
-      for (const a of await db.all('SELECT account_id, name FROM srv_accounts')) names.set(String(a['account_id']), String(a['name']))
+      for (const a of await db.all('SELECT account_id, name FROM srv_accounts'))
+        names.set(String(a['account_id']), String(a['name']))
     }
     for (const r of rows) {
       const e = {
-        seq: Number(r['seq']), time: new Date(Number(r['time'])).toISOString(), accountName: names.get(String(r['account_id'])) ?? '',
-        accountId: String(r['account_id']), action: String(r['action']), keyId: String(r['key_id']), result: String(r['result']),
-        requestId: String(r['request_id']), source: String(r['source_ip']), hash: String(r['hash']),
+        seq: Number(r['seq']),
+        time: new Date(Number(r['time'])).toISOString(),
+        accountName: names.get(String(r['account_id'])) ?? '',
+        accountId: String(r['account_id']),
+        action: String(r['action']),
+        keyId: String(r['key_id']),
+        result: String(r['result']),
+        requestId: String(r['request_id']),
+        source: String(r['source_ip']),
+        hash: String(r['hash']),
       }
-      io.out.write(output === 'json'
-        ? `${JSON.stringify(e)}\n`
-        : `#${e.seq}  ${e.time}  ${e.accountName || e.accountId}  ${e.action}  ${e.keyId || '-'}  ${e.result}  ${e.requestId}  ${e.source}\n`)
+      io.out.write(
+        output === 'json'
+          ? `${JSON.stringify(e)}\n`
+          : `#${e.seq}  ${e.time}  ${e.accountName || e.accountId}  ${e.action}  ${e.keyId || '-'}  ${e.result}  ${e.requestId}  ${e.source}\n`,
+      )
     }
   }
 }
@@ -82,7 +98,11 @@ function logCommand(name: string, description: string): Command {
     .option('--action <Action>', 'only this Action (e.g. Decrypt)')
     .option('--key-id <KeyId>', 'only requests on this key')
     .option('--account <name>', 'only requests of this account')
-    .addOption(new Option('--output <format>', 'text lines, or JSON lines (one object per line)').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('--output <format>', 'text lines, or JSON lines (one object per line)')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
 }
 
 /**
@@ -95,8 +115,11 @@ export function auditLogCommands(globals: () => GlobalOptions, io: CliIo): Comma
     try {
       const where = await whereOf(log.db, f)
       const print = printer(log.db, io, f.output)
-      for (let after = 0; ;) {
-        const rows = await log.db.all(`SELECT * FROM srv_audit WHERE seq > ?${where.sql} ORDER BY seq LIMIT 1000`, [after, ...where.params])
+      for (let after = 0; ; ) {
+        const rows = await log.db.all(`SELECT * FROM srv_audit WHERE seq > ?${where.sql} ORDER BY seq LIMIT 1000`, [
+          after,
+          ...where.params,
+        ])
         if (rows.length === 0) break
         await print(rows)
         after = Number(rows[rows.length - 1]?.['seq'])
@@ -109,18 +132,27 @@ export function auditLogCommands(globals: () => GlobalOptions, io: CliIo): Comma
     .option('-n, --lines <n>', 'how many entries (default 10)', '10')
     .option('-f, --follow', 'keep printing entries as they are appended')
     .action(async (f: LogFilter & { lines: string; follow?: boolean }) => {
-      if (!/^\d{1,6}$/.test(f.lines)) throw new UsageError('InvalidParameterValue', `--lines ${JSON.stringify(f.lines)}: expected a number.`)
+      if (!/^\d{1,6}$/.test(f.lines))
+        throw new UsageError('InvalidParameterValue', `--lines ${JSON.stringify(f.lines)}: expected a number.`)
       const log = await openLog(globals())
       const stop = onInterrupt(() => undefined)
       try {
         const where = await whereOf(log.db, f)
         const print = printer(log.db, io, f.output)
-        const last = await log.db.all(`SELECT * FROM srv_audit WHERE seq > 0${where.sql} ORDER BY seq DESC LIMIT ?`, [...where.params, Number(f.lines)])
+        const last = await log.db.all(`SELECT * FROM srv_audit WHERE seq > 0${where.sql} ORDER BY seq DESC LIMIT ?`, [
+          ...where.params,
+          Number(f.lines),
+        ])
         await print(last.reverse())
-        let after = Number(last[last.length - 1]?.['seq'] ?? (await log.db.all('SELECT MAX(seq) AS m FROM srv_audit'))[0]?.['m'] ?? 0)
+        let after = Number(
+          last[last.length - 1]?.['seq'] ?? (await log.db.all('SELECT MAX(seq) AS m FROM srv_audit'))[0]?.['m'] ?? 0,
+        )
         while (f.follow) {
           await new Promise((r) => setTimeout(r, 1000))
-          const rows = await log.db.all(`SELECT * FROM srv_audit WHERE seq > ?${where.sql} ORDER BY seq LIMIT 1000`, [after, ...where.params])
+          const rows = await log.db.all(`SELECT * FROM srv_audit WHERE seq > ?${where.sql} ORDER BY seq LIMIT 1000`, [
+            after,
+            ...where.params,
+          ])
           await print(rows)
           if (rows.length) after = Number(rows[rows.length - 1]?.['seq'])
         }

@@ -9,7 +9,10 @@ const CRED_KEYS = ['secretId', 'secretKey', 'token']
 const SYS_KEYS = ['region', 'output', 'arrayCount', 'warning', 'language', 'request-client']
 const SECRET = new Set(['secretId', 'secretKey', 'token'])
 /** What a new profile holds, as `tccli configure` writes it. */
-const NEW_CONFIGURE = { _sys_param: { region: 'ap-guangzhou', output: 'json', arrayCount: 10, warning: 'off' }, kms: { endpoint: 'kms.tencentcloudapi.com', version: '2019-01-18' } }
+const NEW_CONFIGURE = {
+  _sys_param: { region: 'ap-guangzhou', output: 'json', arrayCount: 10, warning: 'off' },
+  kms: { endpoint: 'kms.tencentcloudapi.com', version: '2019-01-18' },
+}
 
 /** tccli's mask: 16 asterisks and the last four characters. */
 function mask(value: string): string {
@@ -22,15 +25,23 @@ function section(file: ProfileFile, name: string): Record<string, unknown> {
 }
 
 function checkSetting(key: string, value: string): void {
-  if (key === 'output' && !['json', 'text', 'table'].includes(value)) throw new UsageError('InvalidParameterValue', 'output must be json, text or table.')
+  if (key === 'output' && !['json', 'text', 'table'].includes(value))
+    throw new UsageError('InvalidParameterValue', 'output must be json, text or table.')
   if (!CRED_KEYS.includes(key) && !SYS_KEYS.includes(key) && !/^[a-z][a-z0-9]*\.(endpoint|version)$/.test(key)) {
-    throw new UsageError('InvalidParameter', `Unknown setting ${JSON.stringify(key)}: secretId, secretKey, token, ${SYS_KEYS.join(', ')}, or <service>.endpoint / <service>.version.`)
+    throw new UsageError(
+      'InvalidParameter',
+      `Unknown setting ${JSON.stringify(key)}: secretId, secretKey, token, ${SYS_KEYS.join(', ')}, or <service>.endpoint / <service>.version.`,
+    )
   }
 }
 
 /** Applies `key value` pairs to a profile's two files, as `tccli configure set` does. */
 function setValues(profile: string, pairs: readonly string[]): void {
-  if (pairs.length === 0 || pairs.length % 2 !== 0) throw new UsageError('InvalidParameter', 'Expected key value pairs: keyward configure set region ap-guangzhou output json')
+  if (pairs.length === 0 || pairs.length % 2 !== 0)
+    throw new UsageError(
+      'InvalidParameter',
+      'Expected key value pairs: keyward configure set region ap-guangzhou output json',
+    )
   const current = readProfile(profile)
   const configure: ProfileFile = current.exists ? { ...current.configure } : structuredClone(NEW_CONFIGURE)
   const credential: ProfileFile = { ...current.credential }
@@ -43,7 +54,10 @@ function setValues(profile: string, pairs: readonly string[]): void {
       credential[key] = value
       touchedCred = true
     } else if (SYS_KEYS.includes(key)) {
-      configure['_sys_param'] = { ...section(configure, '_sys_param'), [key]: key === 'arrayCount' && /^\d+$/.test(value) ? Number(value) : value }
+      configure['_sys_param'] = {
+        ...section(configure, '_sys_param'),
+        [key]: key === 'arrayCount' && /^\d+$/.test(value) ? Number(value) : value,
+      }
       touchedConf = true
     } else {
       const [service, field] = key.split('.') as [string, string]
@@ -58,7 +72,14 @@ function setValues(profile: string, pairs: readonly string[]): void {
 function lookup(profile: string, key: string): string | undefined {
   const p = readProfile(profile)
   const sys = section(p.configure, '_sys_param')
-  const raw = key in sys ? sys[key] : key in p.credential ? p.credential[key] : key.includes('.') ? section(p.configure, key.split('.')[0] as string)[key.split('.')[1] as string] : undefined
+  const raw =
+    key in sys
+      ? sys[key]
+      : key in p.credential
+        ? p.credential[key]
+        : key.includes('.')
+          ? section(p.configure, key.split('.')[0] as string)[key.split('.')[1] as string]
+          : undefined
   return raw === undefined || raw === null || raw === '' ? undefined : String(raw)
 }
 
@@ -99,29 +120,49 @@ export function configureCommand(globals: () => GlobalOptions, io: CliIo): Comma
   const profileOf = (): string => globals().profile ?? defaultProfileName()
   const configure = new Command('configure')
     .description('Read and write tccli profiles (~/.tccli): credentials, region and output for --profile / remote KMS')
-    .addHelpText('after', '\nExamples:\n  keyward configure                       # prompts, as tccli configure\n  keyward configure set region ap-shanghai output table\n  keyward --profile prod configure list')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  keyward configure                       # prompts, as tccli configure\n  keyward configure set region ap-shanghai output table\n  keyward --profile prod configure list',
+    )
     .action(async () => prompt(profileOf(), io))
-  configure.command('list').description('Show the profile (secrets masked)').action(() => {
-    const p = readProfile(profileOf())
-    io.out.write('credential:\n')
-    for (const k of CRED_KEYS) if (typeof p.credential[k] === 'string' && p.credential[k]) io.out.write(`${k} = ${mask(p.credential[k] as string)}\n`)
-    io.out.write('configure:\n')
-    const sys = section(p.configure, '_sys_param')
-    for (const k of SYS_KEYS) if (sys[k] !== undefined && sys[k] !== '') io.out.write(`${k} = ${String(sys[k])}\n`)
-    const kms = section(p.configure, 'kms')
-    if (kms['version'] !== undefined) io.out.write(`kms.version = ${String(kms['version'])}\nkms.endpoint = ${String(kms['endpoint'])}\n`)
-  })
-  configure.command('get').description('Print settings (secretId, region, kms.endpoint ...)').argument('<names...>').action((names: string[]) => {
-    for (const name of names) {
-      const value = lookup(profileOf(), name)
-      if (value === undefined) throw new UsageError('InvalidParameterValue', `${name} is not set in profile ${profileOf()}.`)
-      io.out.write(`${name} = ${SECRET.has(name) ? mask(value) : value}\n`)
-    }
-  })
-  configure.command('set').description('Set settings: keyward configure set region ap-guangzhou output json').argument('<pairs...>')
+  configure
+    .command('list')
+    .description('Show the profile (secrets masked)')
+    .action(() => {
+      const p = readProfile(profileOf())
+      io.out.write('credential:\n')
+      for (const k of CRED_KEYS)
+        if (typeof p.credential[k] === 'string' && p.credential[k])
+          io.out.write(`${k} = ${mask(p.credential[k] as string)}\n`)
+      io.out.write('configure:\n')
+      const sys = section(p.configure, '_sys_param')
+      for (const k of SYS_KEYS) if (sys[k] !== undefined && sys[k] !== '') io.out.write(`${k} = ${String(sys[k])}\n`)
+      const kms = section(p.configure, 'kms')
+      if (kms['version'] !== undefined)
+        io.out.write(`kms.version = ${String(kms['version'])}\nkms.endpoint = ${String(kms['endpoint'])}\n`)
+    })
+  configure
+    .command('get')
+    .description('Print settings (secretId, region, kms.endpoint ...)')
+    .argument('<names...>')
+    .action((names: string[]) => {
+      for (const name of names) {
+        const value = lookup(profileOf(), name)
+        if (value === undefined)
+          throw new UsageError('InvalidParameterValue', `${name} is not set in profile ${profileOf()}.`)
+        io.out.write(`${name} = ${SECRET.has(name) ? mask(value) : value}\n`)
+      }
+    })
+  configure
+    .command('set')
+    .description('Set settings: keyward configure set region ap-guangzhou output json')
+    .argument('<pairs...>')
     .action((pairs: string[]) => setValues(profileOf(), pairs))
-  configure.command('remove').description('Delete the profile\'s two files').action(() => {
-    for (const missing of removeProfile(profileOf())) io.err.write(`profile file ${missing} does not exist\n`)
-  })
+  configure
+    .command('remove')
+    .description("Delete the profile's two files")
+    .action(() => {
+      for (const missing of removeProfile(profileOf())) io.err.write(`profile file ${missing} does not exist\n`)
+    })
   return configure
 }

@@ -12,7 +12,19 @@ import { defaultProfileName, profileField, readProfile } from '../tccli-profile.
 /** The only API version of Tencent KMS (`--version 2019-01-18`, as tccli takes it). */
 export const KMS_API_VERSION = '2019-01-18'
 
-const GLOBAL_KEYS = ['home', 'config', 'provider', 'endpoint', 'region', 'profile', 'secretId', 'secretKey', 'token', 'timeout', 'compliance'] as const
+const GLOBAL_KEYS = [
+  'home',
+  'config',
+  'provider',
+  'endpoint',
+  'region',
+  'profile',
+  'secretId',
+  'secretKey',
+  'token',
+  'timeout',
+  'compliance',
+] as const
 
 function globalsOf(argv: KmsArgv): GlobalOptions {
   const g: GlobalOptions = {}
@@ -31,7 +43,11 @@ function outputFormat(argv: KmsArgv): OutputFormat {
   if (typeof given === 'string') return given as OutputFormat
   const profile = argv.globals.get('profile')
   try {
-    const fromProfile = profileField(readProfile(typeof profile === 'string' ? profile : defaultProfileName()).configure, '_sys_param', 'output')
+    const fromProfile = profileField(
+      readProfile(typeof profile === 'string' ? profile : defaultProfileName()).configure,
+      '_sys_param',
+      'output',
+    )
     return fromProfile === 'table' || fromProfile === 'text' ? fromProfile : 'json'
   } catch {
     return 'json' // an unreadable profile is reported when it is used for credentials, not for a display default
@@ -41,7 +57,10 @@ function outputFormat(argv: KmsArgv): OutputFormat {
 function checkAction(action: string): void {
   if (requestModel(action)) return
   const close = closestName(action, modelledActions())
-  throw new UsageError('InvalidAction', `The Action ${action} does not exist${close ? `; did you mean ${close}?` : ''} (keyward kms help lists them).`)
+  throw new UsageError(
+    'InvalidAction',
+    `The Action ${action} does not exist${close ? `; did you mean ${close}?` : ''} (keyward kms help lists them).`,
+  )
 }
 
 /**
@@ -55,7 +74,12 @@ function checkAction(action: string): void {
  * await runKms(['CreateKey', '--Alias', 'orders', '--filter', 'KeyId', '--output', 'text'], io) // prints the KeyId
  * ```
  */
-export async function runKms(words: readonly string[], io: CliIo, version: string, terminalWidth?: number): Promise<number> {
+export async function runKms(
+  words: readonly string[],
+  io: CliIo,
+  version: string,
+  terminalWidth?: number,
+): Promise<number> {
   const argv = splitKmsArgv(words)
   const apiVersion = argv.globals.get('version')
   if (apiVersion === true) {
@@ -63,10 +87,17 @@ export async function runKms(words: readonly string[], io: CliIo, version: strin
     return 0
   }
   if (apiVersion !== undefined && apiVersion !== KMS_API_VERSION) {
-    throw new UsageError('InvalidParameterValue', `--version ${apiVersion}: the KMS API has one version, ${KMS_API_VERSION}.`)
+    throw new UsageError(
+      'InvalidParameterValue',
+      `--version ${apiVersion}: the KMS API has one version, ${KMS_API_VERSION}.`,
+    )
   }
   if (argv.action === undefined) {
-    if (!argv.help) throw new UsageError('MissingParameter', 'Missing the Action: keyward kms <Action> [--Param value ...] (keyward kms help lists them).')
+    if (!argv.help)
+      throw new UsageError(
+        'MissingParameter',
+        'Missing the Action: keyward kms <Action> [--Param value ...] (keyward kms help lists them).',
+      )
     io.out.write(kmsHelp())
     return 0
   }

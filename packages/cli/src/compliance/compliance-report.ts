@@ -1,6 +1,12 @@
 import {
-  COMPLIANCE_CHECK_IDS, COMPLIANCE_CHECKS, complianceProfile, requirementsOf,
-  type ComplianceFinding, type ComplianceProfileName, type DeploymentFacts, type KeyInventoryEntry,
+  COMPLIANCE_CHECK_IDS,
+  COMPLIANCE_CHECKS,
+  complianceProfile,
+  requirementsOf,
+  type ComplianceFinding,
+  type ComplianceProfileName,
+  type DeploymentFacts,
+  type KeyInventoryEntry,
 } from '@keyward/core'
 
 /** What `keyward compliance report` prints (as JSON, or rendered as Markdown). */
@@ -11,11 +17,21 @@ export interface ComplianceReport {
   readonly profile: { readonly name: ComplianceProfileName; readonly title: string }
   readonly home: string
   readonly provider: string
-  readonly summary: { readonly violations: number; readonly warnings: number; readonly info: number; readonly keys: number; readonly accounts: number }
+  readonly summary: {
+    readonly violations: number
+    readonly warnings: number
+    readonly info: number
+    readonly keys: number
+    readonly accounts: number
+  }
   readonly keys: readonly KeyInventoryEntry[]
   readonly deployment: Omit<DeploymentFacts, 'keys'>
   readonly findings: readonly ComplianceFinding[]
-  readonly requirements: ReadonlyArray<{ readonly check: string; readonly title: string; readonly requirements: readonly string[] }>
+  readonly requirements: ReadonlyArray<{
+    readonly check: string
+    readonly title: string
+    readonly requirements: readonly string[]
+  }>
   readonly limitations: readonly string[]
 }
 
@@ -30,10 +46,17 @@ export function limitationsOf(profile: ComplianceProfileName): string[] {
     'Physical and environment, network, device, management, personnel, construction and emergency requirements are outside what software can report.',
   ]
   if (profile === 'gm') {
-    out.push('keyward serve speaks standard TLS, not GM/T 0024 TLCP: 网络和通信安全 with SM algorithms needs a TLCP gateway in front of it.')
-    out.push('Software keys use Node\'s OpenSSL and @keyward/gm, which are not modules certified by the 国家密码管理局; level 3 expects keys in a certified cryptographic module (an HSM through the pkcs11 provider).')
+    out.push(
+      'keyward serve speaks standard TLS, not GM/T 0024 TLCP: 网络和通信安全 with SM algorithms needs a TLCP gateway in front of it.',
+    )
+    out.push(
+      "Software keys use Node's OpenSSL and @keyward/gm, which are not modules certified by the 国家密码管理局; level 3 expects keys in a certified cryptographic module (an HSM through the pkcs11 provider).",
+    )
   }
-  if (profile === 'fips') out.push('Restricting algorithms to FIPS-approved ones is not FIPS validation: only a CMVP-validated module (a FIPS build of OpenSSL with its provider on, or a validated HSM) is.')
+  if (profile === 'fips')
+    out.push(
+      'Restricting algorithms to FIPS-approved ones is not FIPS validation: only a CMVP-validated module (a FIPS build of OpenSSL with its provider on, or a validated HSM) is.',
+    )
   return out
 }
 
@@ -57,11 +80,24 @@ export function buildReport(o: {
     profile: { name: p.name, title: p.title },
     home: o.home,
     provider: o.provider,
-    summary: { violations: count('violation'), warnings: count('warning'), info: count('info'), keys: keys.length, accounts: o.accounts },
+    summary: {
+      violations: count('violation'),
+      warnings: count('warning'),
+      info: count('info'),
+      keys: keys.length,
+      accounts: o.accounts,
+    },
     keys,
     deployment,
     findings: o.findings,
-    requirements: p.name === 'none' ? [] : COMPLIANCE_CHECK_IDS.map((c) => ({ check: c, title: COMPLIANCE_CHECKS[c].title, requirements: requirementsOf(c, p.name) })),
+    requirements:
+      p.name === 'none'
+        ? []
+        : COMPLIANCE_CHECK_IDS.map((c) => ({
+            check: c,
+            title: COMPLIANCE_CHECKS[c].title,
+            requirements: requirementsOf(c, p.name),
+          })),
     limitations: limitationsOf(p.name),
   }
 }

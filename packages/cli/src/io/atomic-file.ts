@@ -1,5 +1,19 @@
 import { spawnSync } from 'node:child_process'
-import { closeSync, constants, createReadStream, createWriteStream, existsSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, rmSync, unlinkSync, type WriteStream } from 'node:fs'
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  type WriteStream,
+} from 'node:fs'
 import { dirname } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { KeywardError } from '@keyward/core'
@@ -57,7 +71,13 @@ export class AtomicFile {
       try {
         const fd = openSync(dir, O_TMPFILE | constants.O_RDWR, 0o600)
         // Nothing to remove on Ctrl-C (the unnamed file dies with the process), but the exit status is still 130.
-        return new AtomicFile(fd, dest, replace, undefined, onInterrupt(() => undefined))
+        return new AtomicFile(
+          fd,
+          dest,
+          replace,
+          undefined,
+          onInterrupt(() => undefined),
+        )
       } catch {
         // The filesystem has no O_TMPFILE (e.g. some network filesystems): a named temp file instead.
       }

@@ -40,7 +40,8 @@ export function checkNotSameFile(input: InputSource, output: string, flags: stri
   if (input.identity === undefined || output === '-') return
   try {
     const st = statSync(output)
-    if (`${st.dev}:${st.ino}` === input.identity) throw new UsageError('InvalidParameterValue', `${flags} must name different files.`)
+    if (`${st.dev}:${st.ino}` === input.identity)
+      throw new UsageError('InvalidParameterValue', `${flags} must name different files.`)
   } catch (e) {
     if (e instanceof KeywardError) throw e
   }

@@ -8,7 +8,10 @@ import { ownFdOf } from './fd-path.js'
 /** Where a command writes its output, and how the output becomes final. */
 export interface OutputTarget {
   readonly sink: Writable
-  /** `file`: a regular file written atomically; `stream`: stdout or another open descriptor; `device`: a FIFO, a device... written in place. */
+  /**
+   * `file`: a regular file written atomically; `stream`: stdout or another open descriptor; `device`: a FIFO, a
+   * device... written in place.
+   */
   readonly kind: 'file' | 'stream' | 'device'
   /** Called once everything is written and the sink has finished. */
   commit(): Promise<void>
@@ -65,10 +68,12 @@ export async function openOutput(path: string, opts: { force: boolean; flag: str
   const st = statOrUndefined(path)
   if (st?.isDirectory()) throw new KeywardError('InvalidParameterValue', `${opts.flag} ${path} is a directory.`)
   if (st && !st.isFile()) return inPlace(createWriteStream(path, { flags: 'w' }), 'device')
-  if (st && !opts.force) throw new KeywardError('InvalidParameterValue', `${opts.flag} ${path} exists; pass --force to replace it.`)
+  if (st && !opts.force)
+    throw new KeywardError('InvalidParameterValue', `${opts.flag} ${path} exists; pass --force to replace it.`)
   const dest = st ? realpathSync(path) : resolve(path)
   const dir = dirname(dest)
-  if (!statOrUndefined(dir)?.isDirectory()) throw new KeywardError('InvalidParameterValue', `The output directory ${dir} does not exist.`)
+  if (!statOrUndefined(dir)?.isDirectory())
+    throw new KeywardError('InvalidParameterValue', `The output directory ${dir} does not exist.`)
   const file = AtomicFile.open(dest, st !== undefined)
   return { sink: file.sink, kind: 'file', commit: () => file.commit(), abort: () => file.abort() }
 }

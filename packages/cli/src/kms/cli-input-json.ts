@@ -20,17 +20,26 @@ export function readCliInputJson(value: string): Record<string, Json> {
     try {
       text = readFileSync(path, 'utf8')
     } catch (e) {
-      throw new UsageError('InvalidParameterValue', `--cli-input-json: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`)
+      throw new UsageError(
+        'InvalidParameterValue',
+        `--cli-input-json: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`,
+      )
     }
   }
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
   } catch {
-    throw new UsageError('InvalidParameterValue', '--cli-input-json is not valid JSON (give the JSON itself or file://path).')
+    throw new UsageError(
+      'InvalidParameterValue',
+      '--cli-input-json is not valid JSON (give the JSON itself or file://path).',
+    )
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new UsageError('InvalidParameterValue', '--cli-input-json must be a JSON object of request parameters (see --generate-cli-skeleton).')
+    throw new UsageError(
+      'InvalidParameterValue',
+      '--cli-input-json must be a JSON object of request parameters (see --generate-cli-skeleton).',
+    )
   }
   return parsed as Record<string, Json>
 }

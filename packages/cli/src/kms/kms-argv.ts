@@ -66,8 +66,16 @@ export function splitKmsArgv(words: readonly string[]): KmsArgv {
       continue
     }
     if (!word.startsWith('-')) {
-      if (out.action !== undefined) throw new UsageError('InvalidParameter', `Unexpected argument ${JSON.stringify(word)}: parameters are given as --Name value.`)
-      if (!ACTION_NAME.test(word)) throw new UsageError('InvalidAction', `${JSON.stringify(word)} is not an Action name (keyward kms help lists them).`)
+      if (out.action !== undefined)
+        throw new UsageError(
+          'InvalidParameter',
+          `Unexpected argument ${JSON.stringify(word)}: parameters are given as --Name value.`,
+        )
+      if (!ACTION_NAME.test(word))
+        throw new UsageError(
+          'InvalidAction',
+          `${JSON.stringify(word)} is not an Action name (keyward kms help lists them).`,
+        )
       out.action = word
       model = requestModel(word)
       continue
@@ -75,17 +83,27 @@ export function splitKmsArgv(words: readonly string[]): KmsArgv {
     const eq = word.indexOf('=')
     const name = word.slice(2, eq > 0 ? eq : undefined)
     const inline = eq > 0 ? word.slice(eq + 1) : undefined
-    if (!word.startsWith('--') || name === '') throw new UsageError('InvalidParameter', `Unexpected argument ${JSON.stringify(word)}.`)
+    if (!word.startsWith('--') || name === '')
+      throw new UsageError('InvalidParameter', `Unexpected argument ${JSON.stringify(word)}.`)
     if (/^[a-z]/.test(name)) {
       i = readGlobal(out, name, inline, words, i, model)
       continue
     }
-    if (!PARAM_NAME.test(name)) throw new UsageError('InvalidParameter', `${word} is not a parameter name (parameters are the API's, e.g. --KeyId).`)
-    if (out.action === undefined) throw new UsageError('InvalidParameter', `${word} comes before the Action: write keyward kms <Action> ${word} <value>.`)
+    if (!PARAM_NAME.test(name))
+      throw new UsageError(
+        'InvalidParameter',
+        `${word} is not a parameter name (parameters are the API's, e.g. --KeyId).`,
+      )
+    if (out.action === undefined)
+      throw new UsageError(
+        'InvalidParameter',
+        `${word} comes before the Action: write keyward kms <Action> ${word} <value>.`,
+      )
     const path = name.split('.')
     const values: string[] = []
     if (inline !== undefined) values.push(inline)
-    else if (takesSeveral(model, path)) while (i + 1 < words.length && !startsOption(words[i + 1])) values.push(words[++i] as string)
+    else if (takesSeveral(model, path))
+      while (i + 1 < words.length && !startsOption(words[i + 1])) values.push(words[++i] as string)
     else if (i + 1 < words.length && !startsOption(words[i + 1])) values.push(words[++i] as string)
     if (values.length === 0) throw new UsageError('MissingParameter', `--${name} needs a value.`)
     out.params.push({ flag: `--${name}`, path, values })
@@ -93,17 +111,32 @@ export function splitKmsArgv(words: readonly string[]): KmsArgv {
   return out
 }
 
-function readGlobal(out: KmsArgv, name: string, inline: string | undefined, words: readonly string[], i: number, model: readonly ApiField[] | undefined): number {
+function readGlobal(
+  out: KmsArgv,
+  name: string,
+  inline: string | undefined,
+  words: readonly string[],
+  i: number,
+  model: readonly ApiField[] | undefined,
+): number {
   const spec = globalOption(name)
   if (!spec) {
     // `--keyId` is far more likely a parameter typed in the wrong case than an option.
     const param = model?.find((f) => f.name.toLowerCase() === name.split('.')[0]?.toLowerCase())
-    if (param) throw new UsageError('UnknownParameter', `--${name} is not a parameter; did you mean --${param.name}${name.slice(param.name.length)}?`)
+    if (param)
+      throw new UsageError(
+        'UnknownParameter',
+        `--${name} is not a parameter; did you mean --${param.name}${name.slice(param.name.length)}?`,
+      )
     const close = closestName(name, GLOBAL_NAMES)
-    throw new UsageError('InvalidParameter', `Unknown option --${name}${close ? `; did you mean --${close}?` : '.'} (API parameters start with a capital: --KeyId.)`)
+    throw new UsageError(
+      'InvalidParameter',
+      `Unknown option --${name}${close ? `; did you mean --${close}?` : '.'} (API parameters start with a capital: --KeyId.)`,
+    )
   }
   if (out.globals.has(name)) throw new UsageError('InvalidParameter', `--${name} is given twice.`)
-  if (spec.support === 'refused') throw new UsageError('InvalidParameter', `--${name} is not supported by keyward: ${spec.note}.`)
+  if (spec.support === 'refused')
+    throw new UsageError('InvalidParameter', `--${name} is not supported by keyward: ${spec.note}.`)
   let value: string | true
   if (spec.arity === 'flag') {
     if (inline !== undefined) throw new UsageError('InvalidParameter', `--${name} takes no value.`)
@@ -112,7 +145,8 @@ function readGlobal(out: KmsArgv, name: string, inline: string | undefined, word
     value = inline
   } else if (spec.arity === 'optional') {
     const next = words[i + 1]
-    const takesNext = next !== undefined && (spec.choices ? spec.choices.includes(next) : /^\d{4}-\d{2}-\d{2}$/.test(next))
+    const takesNext =
+      next !== undefined && (spec.choices ? spec.choices.includes(next) : /^\d{4}-\d{2}-\d{2}$/.test(next))
     value = takesNext ? (words[++i] as string) : true
   } else {
     const next = words[i + 1]
@@ -121,7 +155,10 @@ function readGlobal(out: KmsArgv, name: string, inline: string | undefined, word
     i++
   }
   if (typeof value === 'string' && spec.choices && !spec.choices.includes(value)) {
-    throw new UsageError('InvalidParameterValue', `--${name} must be one of ${spec.choices.join(', ')}; got ${JSON.stringify(value)}.`)
+    throw new UsageError(
+      'InvalidParameterValue',
+      `--${name} must be one of ${spec.choices.join(', ')}; got ${JSON.stringify(value)}.`,
+    )
   }
   out.globals.set(name, value)
   return i

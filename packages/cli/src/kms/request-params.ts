@@ -12,7 +12,14 @@ type JsonObject = { [k: string]: Json }
  * `dGVzdCUyMHBsYWluJTIwdGV4dA`); the CLI pads them so the strict decoder behind every Action accepts them too.
  */
 const BASE64_PARAMS: ReadonlySet<string> = new Set([
-  'Plaintext', 'PlainText', 'Ciphertext', 'Message', 'SignatureValue', 'EncryptedKeyMaterial', 'ImportKeyMaterial', 'InitializationVector',
+  'Plaintext',
+  'PlainText',
+  'Ciphertext',
+  'Message',
+  'SignatureValue',
+  'EncryptedKeyMaterial',
+  'ImportKeyMaterial',
+  'InitializationVector',
 ])
 
 function padBase64(name: string, raw: string): string {
@@ -23,7 +30,8 @@ function padBase64(name: string, raw: string): string {
 function scalar(field: ApiField, flag: string, raw: string): Json {
   if (field.type === 'integer') {
     const n = /^-?\d{1,15}$/.test(raw.trim()) ? Number(raw) : NaN
-    if (!Number.isSafeInteger(n)) throw new UsageError('InvalidParameterValue', `${flag} must be an integer, got ${JSON.stringify(raw)}.`)
+    if (!Number.isSafeInteger(n))
+      throw new UsageError('InvalidParameterValue', `${flag} must be an integer, got ${JSON.stringify(raw)}.`)
     return n
   }
   if (field.type === 'boolean') {
@@ -40,7 +48,10 @@ function parseJson(flag: string, raw: string, want: 'array' | 'object'): Json {
   try {
     v = JSON.parse(raw)
   } catch {
-    throw new UsageError('InvalidParameterValue', `${flag} must be JSON (a ${want === 'array' ? 'list: \'["a","b"]\'' : 'structure: \'{"Name":"value"}\''}), got ${JSON.stringify(raw)}.`)
+    throw new UsageError(
+      'InvalidParameterValue',
+      `${flag} must be JSON (a ${want === 'array' ? 'list: \'["a","b"]\'' : 'structure: \'{"Name":"value"}\''}), got ${JSON.stringify(raw)}.`,
+    )
   }
   if (want === 'array' ? !Array.isArray(v) : v === null || typeof v !== 'object' || Array.isArray(v)) {
     throw new UsageError('InvalidParameterValue', `${flag} must be a JSON ${want === 'array' ? 'list' : 'object'}.`)
@@ -56,16 +67,29 @@ function valueOf(field: ApiField, flag: string, values: readonly string[], eleme
       const list = parseJson(flag, values[0] as string, 'array') as Json[]
       return struct ? list : list.map((v) => (typeof v === 'string' ? scalar(field, flag, v) : v))
     }
-    if (struct) throw new UsageError('InvalidParameterValue', `${flag} takes one JSON list, or write ${flag}.0.<Field> value.`)
+    if (struct)
+      throw new UsageError('InvalidParameterValue', `${flag} takes one JSON list, or write ${flag}.0.<Field> value.`)
     return values.map((v) => scalar(field, flag, v))
   }
   if (values.length !== 1) throw new UsageError('InvalidParameter', `${flag} takes one value; got ${values.length}.`)
   return struct ? parseJson(flag, values[0] as string, 'object') : scalar(field, flag, values[0] as string)
 }
 
-function unknownParam(action: string, flag: string, name: string, fields: readonly ApiField[], prefix: string): UsageError {
-  const close = closestName(name, fields.map((f) => f.name))
-  return new UsageError('UnknownParameter', `${flag} is not a parameter of ${action}${close ? `; did you mean --${prefix}${close}?` : '.'} (keyward kms ${action} help lists them)`)
+function unknownParam(
+  action: string,
+  flag: string,
+  name: string,
+  fields: readonly ApiField[],
+  prefix: string,
+): UsageError {
+  const close = closestName(
+    name,
+    fields.map((f) => f.name),
+  )
+  return new UsageError(
+    'UnknownParameter',
+    `${flag} is not a parameter of ${action}${close ? `; did you mean --${prefix}${close}?` : '.'} (keyward kms ${action} help lists them)`,
+  )
 }
 
 /** Walks `path` through the model, creating objects and lists in `request`, and stores the typed value. */
@@ -83,7 +107,11 @@ function put(action: string, request: JsonObject, p: RawParam, model: readonly A
     if (field.list && /^\d+$/.test(p.path[next] ?? '')) index = Number(p.path[next++])
     const last = next === p.path.length
     if (!last && !nested) throw new UsageError('InvalidParameter', `${p.flag}: ${prefix}${name} has no fields.`)
-    if (!last && field.list && index === undefined) throw new UsageError('InvalidParameter', `${p.flag}: ${prefix}${name} is a list; write --${prefix}${name}.0.<Field>.`)
+    if (!last && field.list && index === undefined)
+      throw new UsageError(
+        'InvalidParameter',
+        `${p.flag}: ${prefix}${name} is a list; write --${prefix}${name}.0.<Field>.`,
+      )
     const slot = node as JsonObject
     if (last) {
       const value = valueOf(field, p.flag, p.values, index !== undefined)
@@ -92,14 +120,16 @@ function put(action: string, request: JsonObject, p: RawParam, model: readonly A
         slot[name] = value
       } else {
         const list = (slot[name] ??= []) as Json[]
-        if (!Array.isArray(list) || list[index] !== undefined) throw new UsageError('InvalidParameter', `${p.flag} is given twice.`)
+        if (!Array.isArray(list) || list[index] !== undefined)
+          throw new UsageError('InvalidParameter', `${p.flag} is given twice.`)
         list[index] = value
       }
       return
     }
     if (index !== undefined) {
       const list = (slot[name] ??= []) as Json[]
-      if (!Array.isArray(list)) throw new UsageError('InvalidParameter', `${p.flag} mixes a JSON value and dotted names.`)
+      if (!Array.isArray(list))
+        throw new UsageError('InvalidParameter', `${p.flag} mixes a JSON value and dotted names.`)
       node = (list[index] ??= {}) as JsonObject
     } else {
       node = (slot[name] ??= {}) as JsonObject
@@ -114,7 +144,11 @@ function put(action: string, request: JsonObject, p: RawParam, model: readonly A
 function checkNoGaps(value: Json, where: string): void {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      if (!(i in value)) throw new UsageError('InvalidParameter', `--${where}: list indexes must start from 0 without gaps (${where}.${i} is missing).`)
+      if (!(i in value))
+        throw new UsageError(
+          'InvalidParameter',
+          `--${where}: list indexes must start from 0 without gaps (${where}.${i} is missing).`,
+        )
       checkNoGaps(value[i] as Json, `${where}.${i}`)
     }
   } else if (value !== null && typeof value === 'object') {
@@ -130,12 +164,14 @@ function checkNoGaps(value: Json, where: string): void {
  *
  * @example
  * ```ts
- * buildRequest('CreateKey', splitKmsArgv(['CreateKey', '--Alias', 'a', '--Type', '2']).params) // { Alias: 'a', Type: 2 }
+ * const argv = splitKmsArgv(['CreateKey', '--Alias', 'a', '--Type', '2'])
+ * buildRequest('CreateKey', argv.params) // { Alias: 'a', Type: 2 }
  * ```
  */
 export function buildRequest(action: string, params: readonly RawParam[], base: JsonObject = {}): JsonObject {
   const model = requestModel(action)
-  if (!model) throw new UsageError('InvalidAction', `The Action ${action} does not exist (keyward kms help lists them).`)
+  if (!model)
+    throw new UsageError('InvalidAction', `The Action ${action} does not exist (keyward kms help lists them).`)
   const fromArgs: JsonObject = {}
   for (const p of params) put(action, fromArgs, p, model)
   checkNoGaps(fromArgs, '')
@@ -143,7 +179,8 @@ export function buildRequest(action: string, params: readonly RawParam[], base: 
   try {
     checkRequestParams(action, request)
   } catch (e) {
-    if (isKeywardError(e)) throw new UsageError(e.code, `${e.message} (keyward kms ${action} help lists the parameters)`)
+    if (isKeywardError(e))
+      throw new UsageError(e.code, `${e.message} (keyward kms ${action} help lists the parameters)`)
     throw e
   }
   const missing = model.filter((f) => f.required && request[f.name] === undefined).map((f) => `--${f.name}`)

@@ -1,4 +1,11 @@
-import { enforceComplianceProcessWide, processCompliance, strictestCompliance, withCompliance, type KeyProvider, type LegacyDecryptEvent } from '@keyward/core'
+import {
+  enforceComplianceProcessWide,
+  processCompliance,
+  strictestCompliance,
+  withCompliance,
+  type KeyProvider,
+  type LegacyDecryptEvent,
+} from '@keyward/core'
 import type { KeywardConfig } from '../config-schema.js'
 import { cryptoModuleState, enableFipsModule, type CryptoModuleState } from './crypto-module.js'
 
@@ -20,7 +27,10 @@ export interface ComplianceSetup {
  */
 export function applyCompliance(config: KeywardConfig, source = 'the Keyward configuration'): ComplianceSetup {
   enforceComplianceProcessWide(config.compliance, source)
-  return { profile: config.compliance, cryptoModule: config.compliance === 'fips' ? enableFipsModule() : cryptoModuleState() }
+  return {
+    profile: config.compliance,
+    cryptoModule: config.compliance === 'fips' ? enableFipsModule() : cryptoModuleState(),
+  }
 }
 
 /** How legacy decryptions are recorded when `allowLegacyDecrypt` is on (the application's audit). */
@@ -31,7 +41,18 @@ export type LegacyDecryptAudit = (event: LegacyDecryptEvent) => void | Promise<v
  * saying `none` does not loosen it); see core's withCompliance. `allowLegacyDecrypt` needs `audit`: an escape
  * hatch nobody records is refused at start-up rather than discovered by an assessor.
  */
-export function compliantProvider(config: KeywardConfig, provider: KeyProvider, audit?: LegacyDecryptAudit): KeyProvider {
-  const profile = strictestCompliance([{ profile: processCompliance(), source: 'the process-wide profile' }, { profile: config.compliance, source: 'the configuration' }])
-  return withCompliance(provider, profile, config.allowLegacyDecrypt ? { allowLegacyDecrypt: true, ...(audit ? { onLegacyDecrypt: audit } : {}) } : {})
+export function compliantProvider(
+  config: KeywardConfig,
+  provider: KeyProvider,
+  audit?: LegacyDecryptAudit,
+): KeyProvider {
+  const profile = strictestCompliance([
+    { profile: processCompliance(), source: 'the process-wide profile' },
+    { profile: config.compliance, source: 'the configuration' },
+  ])
+  return withCompliance(
+    provider,
+    profile,
+    config.allowLegacyDecrypt ? { allowLegacyDecrypt: true, ...(audit ? { onLegacyDecrypt: audit } : {}) } : {},
+  )
 }

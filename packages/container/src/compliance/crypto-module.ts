@@ -51,13 +51,24 @@ export function enableFipsModule(): CryptoModuleState {
 let enabled: CryptoModuleState | undefined
 
 function turnOnFips(): CryptoModuleState {
-  if (getFips() === 1 && approvedAlgorithmsWork()) return { fipsActive: true, detail: `${openssl()} already runs with its FIPS provider (--enable-fips or openssl.cnf)` }
+  if (getFips() === 1 && approvedAlgorithmsWork())
+    return {
+      fipsActive: true,
+      detail: `${openssl()} already runs with its FIPS provider (--enable-fips or openssl.cnf)`,
+    }
   try {
     setFips(true)
   } catch (e) {
-    return { fipsActive: false, detail: `${openssl()} refused crypto.setFips(true) (${(e as Error).message}): not a FIPS-validated module` }
+    return {
+      fipsActive: false,
+      detail: `${openssl()} refused crypto.setFips(true) (${(e as Error).message}): not a FIPS-validated module`,
+    }
   }
-  if (approvedAlgorithmsWork()) return { fipsActive: true, detail: `${openssl()}: FIPS provider enabled by Keyward (crypto.setFips)` }
+  if (approvedAlgorithmsWork())
+    return { fipsActive: true, detail: `${openssl()}: FIPS provider enabled by Keyward (crypto.setFips)` }
   setFips(false)
-  return { fipsActive: false, detail: `${openssl()} has no FIPS provider (setFips left no working SHA-256, so it was turned back off): not a FIPS-validated module` }
+  return {
+    fipsActive: false,
+    detail: `${openssl()} has no FIPS provider (setFips left no working SHA-256, so it was turned back off): not a FIPS-validated module`,
+  }
 }

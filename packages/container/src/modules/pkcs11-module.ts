@@ -11,7 +11,10 @@ import type { FactoryOptions } from './software-module.js'
  * Builds the PKCS#11 provider of `config`: keys in the token, metadata (alias, state, versions) in a SQLite
  * store (`pkcs11.metadataPath`, default `<home>/app-pkcs11-meta.db`), PIN from `pkcs11.pinEnv` or `pkcs11.pinFile`.
  */
-export async function createPkcs11Provider(config: KeywardConfig, options: FactoryOptions = {}): Promise<KeyProviderContract> {
+export async function createPkcs11Provider(
+  config: KeywardConfig,
+  options: FactoryOptions = {},
+): Promise<KeyProviderContract> {
   const [{ Pkcs11KeyProvider }, { SqliteKeyStore }] = await Promise.all([
     import('@keyward/provider-pkcs11'),
     import('@keyward/provider-software'),
@@ -45,7 +48,9 @@ export async function createPkcs11Provider(config: KeywardConfig, options: Facto
 /** The inversify module binding {@link KeyProvider} to a PKCS#11 HSM. */
 export function pkcs11Module(config: KeywardConfig, options: FactoryOptions = {}): ContainerModule {
   return new ContainerModule(({ bind }) => {
-    bind<KeyProviderContract>(KeyProvider).toDynamicValue(() => createPkcs11Provider(config, options)).inSingletonScope()
+    bind<KeyProviderContract>(KeyProvider)
+      .toDynamicValue(() => createPkcs11Provider(config, options))
+      .inSingletonScope()
   })
 }
 

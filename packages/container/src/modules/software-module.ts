@@ -21,7 +21,10 @@ export interface FactoryOptions {
  * the embedded KMS's keys) or memory, root key from KEYWARD_ROOT_KEY,
  * `software.rootKeyFile`, or — the embedded default — a 0600 dev key in `home`, with a warning.
  */
-export async function createSoftwareProvider(config: KeywardConfig, options: FactoryOptions = {}): Promise<KeyProviderContract> {
+export async function createSoftwareProvider(
+  config: KeywardConfig,
+  options: FactoryOptions = {},
+): Promise<KeyProviderContract> {
   const env = options.env ?? process.env
   const warn = options.warn ?? ((m: string) => process.stderr.write(`${m}\n`))
   const { SoftwareKeyProvider, SqliteKeyStore, RootKey, loadRootKey } = await import('@keyward/provider-software')
@@ -35,7 +38,10 @@ export async function createSoftwareProvider(config: KeywardConfig, options: Fac
     if (notice) warn(notice)
   }
   try {
-    const store = config.software.store === 'memory' ? new MemoryKeyStore() : SqliteKeyStore.open(config.software.path ?? appSoftwareStorePath(config.home))
+    const store =
+      config.software.store === 'memory'
+        ? new MemoryKeyStore()
+        : SqliteKeyStore.open(config.software.path ?? appSoftwareStorePath(config.home))
     return new SoftwareKeyProvider({ store, rootKey: RootKey.fromBytes(bytes) })
   } finally {
     zeroize(bytes)
@@ -45,6 +51,8 @@ export async function createSoftwareProvider(config: KeywardConfig, options: Fac
 /** The inversify module binding {@link KeyProvider} to the software provider. */
 export function softwareModule(config: KeywardConfig, options: FactoryOptions = {}): ContainerModule {
   return new ContainerModule(({ bind }) => {
-    bind<KeyProviderContract>(KeyProvider).toDynamicValue(() => createSoftwareProvider(config, options)).inSingletonScope()
+    bind<KeyProviderContract>(KeyProvider)
+      .toDynamicValue(() => createSoftwareProvider(config, options))
+      .inSingletonScope()
   })
 }

@@ -22,12 +22,19 @@ export function tencentOptions(config: KeywardConfig): import('@keyward/provider
     ...(t.secretId && t.secretKey
       ? { credentials: { secretId: t.secretId, secretKey: t.secretKey, ...(t.token ? { sessionToken: t.token } : {}) } }
       : {}),
-    ...(t.symmetricKeySpecs ? { symmetricKeySpecs: t.symmetricKeySpecs } : loopback ? { symmetricKeySpecs: ['AES_256', 'SM4'] as const } : {}),
+    ...(t.symmetricKeySpecs
+      ? { symmetricKeySpecs: t.symmetricKeySpecs }
+      : loopback
+        ? { symmetricKeySpecs: ['AES_256', 'SM4'] as const }
+        : {}),
   }
 }
 
 /** Builds the Tencent Cloud KMS provider of `config` (the real service or `keyward serve`). */
-export async function createTencentKmsProvider(config: KeywardConfig, _options: FactoryOptions = {}): Promise<KeyProviderContract> {
+export async function createTencentKmsProvider(
+  config: KeywardConfig,
+  _options: FactoryOptions = {},
+): Promise<KeyProviderContract> {
   const { TencentKmsKeyProvider } = await import('@keyward/provider-tencent-kms')
   return new TencentKmsKeyProvider(tencentOptions(config))
 }
@@ -35,6 +42,8 @@ export async function createTencentKmsProvider(config: KeywardConfig, _options: 
 /** The inversify module binding {@link KeyProvider} to Tencent Cloud KMS. */
 export function tencentKmsModule(config: KeywardConfig, options: FactoryOptions = {}): ContainerModule {
   return new ContainerModule(({ bind }) => {
-    bind<KeyProviderContract>(KeyProvider).toDynamicValue(() => createTencentKmsProvider(config, options)).inSingletonScope()
+    bind<KeyProviderContract>(KeyProvider)
+      .toDynamicValue(() => createTencentKmsProvider(config, options))
+      .inSingletonScope()
   })
 }

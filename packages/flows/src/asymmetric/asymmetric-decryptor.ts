@@ -40,12 +40,21 @@ export class AsymmetricDecryptor {
   readonly #provider: Pick<AsymmetricCrypto, 'asymmetricRsaDecrypt' | 'asymmetricSm2Decrypt'>
 
   constructor(provider: Pick<AsymmetricCrypto, 'asymmetricRsaDecrypt' | 'asymmetricSm2Decrypt'>) {
-    needs(provider !== null && typeof provider === 'object', 'MissingParameter', 'AsymmetricDecryptor needs a KeyProvider.')
+    needs(
+      provider !== null && typeof provider === 'object',
+      'MissingParameter',
+      'AsymmetricDecryptor needs a KeyProvider.',
+    )
     this.#provider = provider
   }
 
   /** Decrypts `ciphertext` with the private key of `keyId`; returns the plaintext (zero it when done). */
-  async decrypt(keyId: string, algorithm: AsymmetricEncryptionAlgorithm, ciphertext: Uint8Array, opts: AsymmetricDecryptOptions = {}): Promise<Uint8Array> {
+  async decrypt(
+    keyId: string,
+    algorithm: AsymmetricEncryptionAlgorithm,
+    ciphertext: Uint8Array,
+    opts: AsymmetricDecryptOptions = {},
+  ): Promise<Uint8Array> {
     /* Precondition: a valid KeyId, a known algorithm and a ciphertext of plausible size. */
     checkKeyId(keyId)
     checkOneOf('Algorithm', algorithm, ASYMMETRIC_ENCRYPTION_ALGORITHMS)
@@ -53,10 +62,17 @@ export class AsymmetricDecryptor {
     return (await this.onDecrypt(keyId, algorithm, ciphertext, opts)).plaintext
   }
 
-  protected async onDecrypt(keyId: string, algorithm: AsymmetricEncryptionAlgorithm, ciphertext: Uint8Array, opts: AsymmetricDecryptOptions): Promise<DecryptResult> {
+  protected async onDecrypt(
+    keyId: string,
+    algorithm: AsymmetricEncryptionAlgorithm,
+    ciphertext: Uint8Array,
+    opts: AsymmetricDecryptOptions,
+  ): Promise<DecryptResult> {
     const call = opts.signal ? { signal: opts.signal } : {}
     if (algorithm !== 'SM2') return this.#provider.asymmetricRsaDecrypt({ keyId, algorithm, ciphertext }, call)
-    const tencentForm = opts.sm2Form ? convertSm2Ciphertext(ciphertext, { order: 'C1C3C2', encoding: 'asn1' }, opts.sm2Form) : ciphertext
+    const tencentForm = opts.sm2Form
+      ? convertSm2Ciphertext(ciphertext, { order: 'C1C3C2', encoding: 'asn1' }, opts.sm2Form)
+      : ciphertext
     checkBytes('Ciphertext', tencentForm, 1, LIMITS.maxSm2CiphertextBytes)
     return this.#provider.asymmetricSm2Decrypt({ keyId, ciphertext: tencentForm }, call)
   }

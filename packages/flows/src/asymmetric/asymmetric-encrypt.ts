@@ -36,7 +36,11 @@ export function encryptWithPublicKey(
   requireCompliantFor([], 'encryptionAlgorithm', algorithm, 'encryptWithPublicKey')
   const key = isParsed(publicKey) ? publicKey : parsePublicKey(publicKey)
   const wanted = algorithm === 'SM2' ? 'SM2' : 'RSA'
-  needs(key.kind === wanted, 'UnsupportedOperation.UnsupportedKeyUsage', `${algorithm} needs an ${wanted} public key, got ${key.kind}.`)
+  needs(
+    key.kind === wanted,
+    'UnsupportedOperation.UnsupportedKeyUsage',
+    `${algorithm} needs an ${wanted} public key, got ${key.kind}.`,
+  )
   checkBytes('Plaintext', plaintext, 1, maxAsymmetricPlaintextBytes(algorithm, key.modulusBits))
   return onEncrypt(key, algorithm, plaintext)
 }
@@ -44,7 +48,10 @@ export function encryptWithPublicKey(
 function onEncrypt(key: ParsedPublicKey, algorithm: AsymmetricEncryptionAlgorithm, plaintext: Uint8Array): Uint8Array {
   if (algorithm === 'SM2') return sm2EncryptForKms(key.point, plaintext)
   try {
-    return publicEncrypt({ key: key.keyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: oaepHash(algorithm) }, plaintext)
+    return publicEncrypt(
+      { key: key.keyObject, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: oaepHash(algorithm) },
+      plaintext,
+    )
   } catch (cause) {
     throw new KeywardError('InternalError', `RSA ${algorithm} encryption failed.`, { cause })
   }

@@ -22,7 +22,10 @@ export const MAX_SM2_PLAINTEXT_BYTES: number = (() => {
 })()
 
 /** OAEP hash of each RSA algorithm and its output length (RFC 8017 §7.1.1: mLen ≤ k − 2·hLen − 2). */
-const OAEP_HASH = { RSAES_OAEP_SHA_1: { hash: 'sha1', bytes: 20 }, RSAES_OAEP_SHA_256: { hash: 'sha256', bytes: 32 } } as const
+const OAEP_HASH = {
+  RSAES_OAEP_SHA_1: { hash: 'sha1', bytes: 20 },
+  RSAES_OAEP_SHA_256: { hash: 'sha256', bytes: 32 },
+} as const
 
 /** node:crypto name of the OAEP hash of an RSA algorithm. */
 export function oaepHash(algorithm: Exclude<AsymmetricEncryptionAlgorithm, 'SM2'>): 'sha1' | 'sha256' {

@@ -5,6 +5,10 @@
  */
 export { encryptWithPublicKey } from './asymmetric-encrypt.js'
 export { AsymmetricDecryptor, type AsymmetricDecryptOptions } from './asymmetric-decryptor.js'
-export { MAX_SM2_PLAINTEXT_BYTES, maxAsymmetricPlaintextBytes, sm2CiphertextWorstCaseBytes } from './encryption-limits.js'
+export {
+  MAX_SM2_PLAINTEXT_BYTES,
+  maxAsymmetricPlaintextBytes,
+  sm2CiphertextWorstCaseBytes,
+} from './encryption-limits.js'
 export { parsePublicKey, type ParsedPublicKey, type PublicKeyInput, type PublicKeyKind } from './public-key.js'
 export * from './sm2-formats.js'

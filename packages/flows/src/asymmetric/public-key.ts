@@ -40,7 +40,11 @@ const MAX_SPKI_BYTES = 2048
 export function parsePublicKey(input: PublicKeyInput): ParsedPublicKey {
   /* Precondition: the key is given as a string, bytes or a GetPublicKey result. */
   const spki = spkiBytes(input)
-  needs(spki.length > 0 && spki.length <= MAX_SPKI_BYTES, 'InvalidParameterValue', 'PublicKey has an implausible length.')
+  needs(
+    spki.length > 0 && spki.length <= MAX_SPKI_BYTES,
+    'InvalidParameterValue',
+    'PublicKey has an implausible length.',
+  )
   let keyObject: KeyObject
   try {
     keyObject = createPublicKey({ key: spki, format: 'der', type: 'spki' })
@@ -52,14 +56,21 @@ export function parsePublicKey(input: PublicKeyInput): ParsedPublicKey {
 
 function spkiBytes(input: PublicKeyInput): Buffer {
   if (input instanceof Uint8Array) return Buffer.from(input)
-  if (input !== null && typeof input === 'object' && typeof input.publicKey === 'string') return fromBase64(input.publicKey, 'PublicKey')
-  needs(typeof input === 'string' && input.length > 0, 'MissingParameter', 'PublicKey is required (DER base64, PEM or a GetPublicKey result).')
+  if (input !== null && typeof input === 'object' && typeof input.publicKey === 'string')
+    return fromBase64(input.publicKey, 'PublicKey')
+  needs(
+    typeof input === 'string' && input.length > 0,
+    'MissingParameter',
+    'PublicKey is required (DER base64, PEM or a GetPublicKey result).',
+  )
   const text = input.trim()
   if (text.startsWith('-----BEGIN')) {
     try {
       return pemToDer(text, 'PUBLIC KEY')
     } catch (cause) {
-      throw new KeywardError('InvalidParameterValue', 'PublicKey PEM must be one "BEGIN PUBLIC KEY" block of base64.', { cause })
+      throw new KeywardError('InvalidParameterValue', 'PublicKey PEM must be one "BEGIN PUBLIC KEY" block of base64.', {
+        cause,
+      })
     }
   }
   return fromBase64(text, 'PublicKey')
@@ -79,7 +90,10 @@ function classify(spki: Buffer, keyObject: KeyObject): ParsedPublicKey {
   if ((type === undefined || type === 'ec') && spki.includes(SM2_CURVE_OID)) {
     return { kind: 'SM2', spki, keyObject, modulusBits: 0, point: sm2Point(spki) }
   }
-  throw new KeywardError('InvalidParameterValue', `PublicKey must be RSA, EC P-256 or SM2, got ${type ?? 'an unknown type'}.`)
+  throw new KeywardError(
+    'InvalidParameterValue',
+    `PublicKey must be RSA, EC P-256 or SM2, got ${type ?? 'an unknown type'}.`,
+  )
 }
 
 function p256Point(keyObject: KeyObject): Buffer {

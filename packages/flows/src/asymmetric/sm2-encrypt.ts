@@ -15,7 +15,10 @@ export function sm2EncryptForKms(point: Uint8Array, plaintext: Uint8Array): Buff
     throw new KeywardError('InternalError', 'SM2 encryption failed.', { cause })
   }
   if (ciphertext.length > LIMITS.maxSm2CiphertextBytes) {
-    throw new KeywardError('InternalError', `SM2 ciphertext of ${ciphertext.length} bytes exceeds ${LIMITS.maxSm2CiphertextBytes}.`)
+    throw new KeywardError(
+      'InternalError',
+      `SM2 ciphertext of ${ciphertext.length} bytes exceeds ${LIMITS.maxSm2CiphertextBytes}.`,
+    )
   }
   return ciphertext
 }

@@ -79,18 +79,25 @@ export class ByokImport {
   }
 
   protected async onCreateAndImport(req: NewExternalKey): Promise<KeyMetadata> {
-    const created = await this.#provider.createKey({
-      alias: req.alias,
-      type: 2,
-      keySpec: req.keySpec ?? 'AES_256',
-      ...(req.description !== undefined ? { description: req.description } : {}),
-      ...(req.keyId !== undefined ? { keyId: req.keyId } : {}),
-    }, signalOf(req))
+    const created = await this.#provider.createKey(
+      {
+        alias: req.alias,
+        type: 2,
+        keySpec: req.keySpec ?? 'AES_256',
+        ...(req.description !== undefined ? { description: req.description } : {}),
+        ...(req.keyId !== undefined ? { keyId: req.keyId } : {}),
+      },
+      signalOf(req),
+    )
     if (req.keyId !== undefined && created.keyId !== req.keyId) {
       // A provider that cannot choose KeyIds (Tencent's API has no such parameter) made a key nobody asked for.
-      await this.#provider.scheduleKeyDeletion(created.keyId, LIMITS.minPendingWindowDays, signalOf(req)).catch(() => undefined)
-      throw new KeywardError('UnsupportedOperation',
-        `The ${this.#provider.name} provider cannot create a key with a chosen KeyId (it made ${created.keyId}, now scheduled for deletion).`)
+      await this.#provider
+        .scheduleKeyDeletion(created.keyId, LIMITS.minPendingWindowDays, signalOf(req))
+        .catch(() => undefined)
+      throw new KeywardError(
+        'UnsupportedOperation',
+        `The ${this.#provider.name} provider cannot create a key with a chosen KeyId (it made ${created.keyId}, now scheduled for deletion).`,
+      )
     }
     return this.onImport(created.keyId, req)
   }
@@ -98,26 +105,46 @@ export class ByokImport {
   protected async onImport(keyId: string, opts: ImportOptions): Promise<KeyMetadata> {
     const p = this.#provider
     const before = await p.describeKey(keyId, signalOf(opts))
-    needs(before.origin === 'EXTERNAL', 'UnsupportedOperation.NotUserCreatedCmk', `Key ${keyId} is not EXTERNAL; only EXTERNAL keys take imported material.`)
+    needs(
+      before.origin === 'EXTERNAL',
+      'UnsupportedOperation.NotUserCreatedCmk',
+      `Key ${keyId} is not EXTERNAL; only EXTERNAL keys take imported material.`,
+    )
     const wrappingAlgorithm = opts.wrappingAlgorithm ?? 'RSAES_OAEP_SHA_256'
-    const params = await p.getParametersForImport({ keyId, wrappingAlgorithm, wrappingKeySpec: 'RSA_2048' }, signalOf(opts))
+    const params = await p.getParametersForImport(
+      { keyId, wrappingAlgorithm, wrappingKeySpec: 'RSA_2048' },
+      signalOf(opts),
+    )
     const materialBytes = IMPORT_MATERIAL_BYTES[before.keySpec as SymmetricKeySpec]
-    needs(materialBytes !== undefined, 'UnsupportedOperation', `Key ${keyId} has KeySpec ${before.keySpec}; only AES_256 and SM4 keys take imported material.`)
-    const encryptedKeyMaterial = await opts.source.wrap({ keyId, publicKey: params.publicKey, wrappingAlgorithm, materialBytes }, signalOf(opts))
-    await p.importKeyMaterial({
-      keyId,
-      importToken: params.importToken,
-      encryptedKeyMaterial,
-      ...(opts.validTo ? { validTo: opts.validTo } : {}),
-    }, signalOf(opts))
+    needs(
+      materialBytes !== undefined,
+      'UnsupportedOperation',
+      `Key ${keyId} has KeySpec ${before.keySpec}; only AES_256 and SM4 keys take imported material.`,
+    )
+    const encryptedKeyMaterial = await opts.source.wrap(
+      { keyId, publicKey: params.publicKey, wrappingAlgorithm, materialBytes },
+      signalOf(opts),
+    )
+    await p.importKeyMaterial(
+      {
+        keyId,
+        importToken: params.importToken,
+        encryptedKeyMaterial,
+        ...(opts.validTo ? { validTo: opts.validTo } : {}),
+      },
+      signalOf(opts),
+    )
     return p.describeKey(keyId, signalOf(opts))
   }
 }
 
 function checkImportOptions(opts: ImportOptions): void {
   needs(opts !== null && typeof opts === 'object', 'MissingParameter', 'Import options are required.')
-  needs(opts.source !== null && typeof opts.source === 'object' && typeof opts.source.wrap === 'function',
-    'MissingParameter', 'A key material source (KeyMaterialSource) is required.')
+  needs(
+    opts.source !== null && typeof opts.source === 'object' && typeof opts.source.wrap === 'function',
+    'MissingParameter',
+    'A key material source (KeyMaterialSource) is required.',
+  )
   if (opts.wrappingAlgorithm !== undefined) checkOneOf('WrappingAlgorithm', opts.wrappingAlgorithm, WRAPPING_ALGORITHMS)
   if (opts.validTo !== undefined && opts.validTo !== 0) checkInt('ValidTo', opts.validTo, 1, 2 ** 32 - 1)
 }

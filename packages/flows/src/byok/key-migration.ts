@@ -1,5 +1,17 @@
 import { randomBytes } from 'node:crypto'
-import { KeywardError, checkAlias, checkKeyId, isKeywardError, needs, zeroize, type CallOptions, type KeyAdministration, type KeyImport, type SymmetricCrypto, type WrappingAlgorithm } from '@keyward/core'
+import {
+  KeywardError,
+  checkAlias,
+  checkKeyId,
+  isKeywardError,
+  needs,
+  zeroize,
+  type CallOptions,
+  type KeyAdministration,
+  type KeyImport,
+  type SymmetricCrypto,
+  type WrappingAlgorithm,
+} from '@keyward/core'
 import { ByokImport } from './key-import.js'
 import type { KeyMaterialSource } from './material-source.js'
 
@@ -39,14 +51,17 @@ const CANARY_CONTEXT = { purpose: 'keyward-migration-check' }
  * token). Into real Tencent KMS is refused with UnsupportedOperation: its CreateKey takes no KeyId (and it could not
  * read Keyward blobs anyway); a target that silently assigns another KeyId is refused too, its stray key scheduled
  * for deletion. Out of real Tencent KMS is impossible: its material never leaves and its blobs are opaque. Rotated
- * keys are refused: only one version can be imported, so blobs of older versions would not decrypt. Envelope messages name the provider that wrapped their data key: after the move, build the
- * target's ProviderMasterKey with `name` set to the source provider's name.
+ * keys are refused: only one version can be imported, so blobs of older versions would not decrypt. Envelope messages
+ * name the provider that wrapped their data key: after the move, build the target's ProviderMasterKey with `name` set
+ * to the source provider's name.
  *
  * @example
  * ```ts
  * const move = new KeyMigration(software, hsm)
- * await move.migrate(keyId, { wrappingAlgorithm: 'RSAES_OAEP_SHA_1', material: new KeyWrapperMaterialSource('software export',
- *   (t) => software.exportWrappedKeyMaterial(keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm)) })
+ * const material = new KeyWrapperMaterialSource('software export', (t) =>
+ *   software.exportWrappedKeyMaterial(keyId, Buffer.from(t.publicKey, 'base64'), t.wrappingAlgorithm),
+ * )
+ * await move.migrate(keyId, { wrappingAlgorithm: 'RSAES_OAEP_SHA_1', material })
  * await hsm.decrypt({ ciphertextBlob: oldBlob })   // works
  * // Same call with `new KeyMigration(software, serveKms)`, serveKms = TencentKmsKeyProvider on keyward serve.
  * ```
@@ -65,7 +80,11 @@ export class KeyMigration {
   async migrate(keyId: string, opts: MigrateOptions): Promise<MigrationRecord> {
     /* Precondition: a valid KeyId, a material source and, if given, a valid alias. */
     checkKeyId(keyId)
-    needs(opts !== null && typeof opts === 'object' && typeof opts.material?.wrap === 'function', 'MissingParameter', 'A key material source is required.')
+    needs(
+      opts !== null && typeof opts === 'object' && typeof opts.material?.wrap === 'function',
+      'MissingParameter',
+      'A key material source is required.',
+    )
     if (opts.alias !== undefined) checkAlias(opts.alias)
     return this.onMigrate(keyId, opts)
   }
@@ -73,13 +92,27 @@ export class KeyMigration {
   protected async onMigrate(keyId: string, opts: MigrateOptions): Promise<MigrationRecord> {
     const call = opts.signal ? { signal: opts.signal } : {}
     const meta = await this.#source.describeKey(keyId, call)
-    needs(meta.keyUsage === 'ENCRYPT_DECRYPT', 'UnsupportedOperation.UnsupportedKeyUsage', 'Only ENCRYPT_DECRYPT keys can be migrated.')
-    needs(meta.keyVersionCount <= 1, 'UnsupportedOperation',
-      `Key ${keyId} has ${meta.keyVersionCount} versions; only one version can be imported, so older ciphertexts would not decrypt.`)
+    needs(
+      meta.keyUsage === 'ENCRYPT_DECRYPT',
+      'UnsupportedOperation.UnsupportedKeyUsage',
+      'Only ENCRYPT_DECRYPT keys can be migrated.',
+    )
+    needs(
+      meta.keyVersionCount <= 1,
+      'UnsupportedOperation',
+      `Key ${keyId} has ${meta.keyVersionCount} versions; only one version can be imported, so older ciphertexts would not decrypt.`,
+    )
     const canaryPlaintext = randomBytes(32)
     try {
-      const canary = await this.#source.encrypt({ keyId, plaintext: canaryPlaintext, encryptionContext: CANARY_CONTEXT }, call)
-      const importOptions = { source: opts.material, ...(opts.wrappingAlgorithm ? { wrappingAlgorithm: opts.wrappingAlgorithm } : {}), ...call }
+      const canary = await this.#source.encrypt(
+        { keyId, plaintext: canaryPlaintext, encryptionContext: CANARY_CONTEXT },
+        call,
+      )
+      const importOptions = {
+        source: opts.material,
+        ...(opts.wrappingAlgorithm ? { wrappingAlgorithm: opts.wrappingAlgorithm } : {}),
+        ...call,
+      }
       const importer = new ByokImport(this.#target)
       if (await this.resumable(keyId, call)) {
         await importer.importInto(keyId, importOptions)
@@ -96,7 +129,12 @@ export class KeyMigration {
     } finally {
       zeroize(canaryPlaintext)
     }
-    return { keyId, sourceProvider: this.#source.name, targetProvider: this.#target.name, migratedAt: Math.floor(Date.now() / 1000) }
+    return {
+      keyId,
+      sourceProvider: this.#source.name,
+      targetProvider: this.#target.name,
+      migratedAt: Math.floor(Date.now() / 1000),
+    }
   }
 
   /**
@@ -109,13 +147,21 @@ export class KeyMigration {
       throw e
     })
     if (!existing) return false
-    needs(existing.origin === 'EXTERNAL' && existing.keyState === 'PendingImport', 'InvalidParameterValue',
-      `The ${this.#target.name} provider already has a key ${keyId} (${existing.keyState}); migration will not overwrite it.`)
+    needs(
+      existing.origin === 'EXTERNAL' && existing.keyState === 'PendingImport',
+      'InvalidParameterValue',
+      `The ${this.#target.name} provider already has a key ${keyId} (${existing.keyState}); migration will not overwrite it.`,
+    )
     return true
   }
 
   /** The target must decrypt what the source encrypted; otherwise the target key is disabled and we fail. */
-  protected async checkCanary(keyId: string, ciphertextBlob: string, expected: Uint8Array, call: CallOptions): Promise<void> {
+  protected async checkCanary(
+    keyId: string,
+    ciphertextBlob: string,
+    expected: Uint8Array,
+    call: CallOptions,
+  ): Promise<void> {
     let failure: unknown
     try {
       const { plaintext } = await this.#target.decrypt({ ciphertextBlob, encryptionContext: CANARY_CONTEXT }, call)
@@ -126,7 +172,10 @@ export class KeyMigration {
       failure = cause
     }
     await this.#target.disableKey(keyId, call).catch(() => undefined)
-    throw new KeywardError('InternalError',
-      `The ${this.#target.name} copy of key ${keyId} does not decrypt ${this.#source.name}'s ciphertexts; it was disabled.`, { cause: failure })
+    throw new KeywardError(
+      'InternalError',
+      `The ${this.#target.name} copy of key ${keyId} does not decrypt ${this.#source.name}'s ciphertexts; it was disabled.`,
+      { cause: failure },
+    )
   }
 }

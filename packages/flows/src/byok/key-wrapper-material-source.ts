@@ -29,7 +29,11 @@ export class KeyWrapperMaterialSource implements KeyMaterialSource {
 
   async wrap(target: WrapTarget, opts: CallOptions = {}): Promise<Uint8Array> {
     const wrapped = await this.#wrap(target, opts)
-    needs(wrapped instanceof Uint8Array && wrapped.byteLength > 0, 'InvalidParameterValue', `${this.description} returned no wrapped material.`)
+    needs(
+      wrapped instanceof Uint8Array && wrapped.byteLength > 0,
+      'InvalidParameterValue',
+      `${this.description} returned no wrapped material.`,
+    )
     return wrapped
   }
 }

@@ -17,8 +17,11 @@ import { wrapKeyMaterial } from './wrap-key-material.js'
 /** Wraps `material` for `target` after checking its length; zeroes `material` whatever happens. */
 function wrapOnce(material: Uint8Array, target: WrapTarget): Uint8Array {
   try {
-    needs(material.byteLength === target.materialBytes, 'InvalidParameterValue',
-      `Key material must be ${target.materialBytes} bytes for this key, got ${material.byteLength}.`)
+    needs(
+      material.byteLength === target.materialBytes,
+      'InvalidParameterValue',
+      `Key material must be ${target.materialBytes} bytes for this key, got ${material.byteLength}.`,
+    )
     return wrapKeyMaterial(target.publicKey, target.wrappingAlgorithm, material)
   } finally {
     zeroize(material)

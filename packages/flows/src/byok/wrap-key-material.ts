@@ -1,5 +1,13 @@
 import { constants, publicEncrypt } from 'node:crypto'
-import { KeywardError, WRAPPING_ALGORITHMS, checkBytes, checkOneOf, needs, requireCompliantFor, type WrappingAlgorithm } from '@keyward/core'
+import {
+  KeywardError,
+  WRAPPING_ALGORITHMS,
+  checkBytes,
+  checkOneOf,
+  needs,
+  requireCompliantFor,
+  type WrappingAlgorithm,
+} from '@keyward/core'
 import { parsePublicKey } from '../asymmetric/public-key.js'
 
 const PADDING: Readonly<Record<WrappingAlgorithm, { padding: number; oaepHash?: string }>> = {

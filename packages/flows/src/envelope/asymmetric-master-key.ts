@@ -62,12 +62,20 @@ export class AsymmetricMasterKey implements MasterKey {
 
   constructor(opts: AsymmetricMasterKeyOptions) {
     /* Precondition: a provider, a KeyId, a known algorithm and a usable name. */
-    needs(opts?.provider && typeof opts.provider.getPublicKey === 'function', 'MissingParameter', 'AsymmetricMasterKey needs a provider.')
+    needs(
+      opts?.provider && typeof opts.provider.getPublicKey === 'function',
+      'MissingParameter',
+      'AsymmetricMasterKey needs a provider.',
+    )
     checkKeyId(opts.keyId)
     const algorithm = opts.algorithm ?? 'RSAES_OAEP_SHA_256'
     checkOneOf('Algorithm', algorithm, ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256', 'SM2'] as const)
     const name = opts.name ?? opts.provider.name
-    needs(typeof name === 'string' && name.length > 0 && Buffer.byteLength(name) <= 255, 'InvalidParameterValue', 'The master key name must be 1-255 bytes.')
+    needs(
+      typeof name === 'string' && name.length > 0 && Buffer.byteLength(name) <= 255,
+      'InvalidParameterValue',
+      'The master key name must be 1-255 bytes.',
+    )
     this.#provider = opts.provider
     this.#algorithm = algorithm
     this.#decryptor = new AsymmetricDecryptor(opts.provider)
@@ -77,10 +85,13 @@ export class AsymmetricMasterKey implements MasterKey {
 
   /** The key's public key, fetched once (a failed fetch is retried next time). */
   #key(opts?: CallOptions): Promise<ParsedPublicKey> {
-    this.#publicKey ??= this.#provider.getPublicKey(this.keyId, opts).then((r) => parsePublicKey(r), (e: unknown) => {
-      this.#publicKey = undefined
-      throw e
-    })
+    this.#publicKey ??= this.#provider.getPublicKey(this.keyId, opts).then(
+      (r) => parsePublicKey(r),
+      (e: unknown) => {
+        this.#publicKey = undefined
+        throw e
+      },
+    )
     return this.#publicKey
   }
 
@@ -105,7 +116,12 @@ export class AsymmetricMasterKey implements MasterKey {
 
   async decryptDataKey(edk: EncryptedDataKey, _ctx: unknown, opts?: CallOptions): Promise<Uint8Array> {
     try {
-      return await this.#decryptor.decrypt(this.keyId, this.#algorithm, edk.blob, opts?.signal ? { signal: opts.signal } : {})
+      return await this.#decryptor.decrypt(
+        this.keyId,
+        this.#algorithm,
+        edk.blob,
+        opts?.signal ? { signal: opts.signal } : {},
+      )
     } catch (e) {
       // A blob of the wrong size for the key is a bad message, like any other undecryptable EDK.
       if (isKeywardError(e, 'InvalidParameterValue') || isKeywardError(e, 'InvalidParameter')) throw decryptionFailed(e)

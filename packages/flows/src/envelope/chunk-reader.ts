@@ -32,7 +32,8 @@ export class ChunkReader {
         return false
       }
       const v = r.value as unknown
-      if (!(v instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'The source must yield bytes (Uint8Array/Buffer).')
+      if (!(v instanceof Uint8Array))
+        throw new KeywardError('InvalidParameter', 'The source must yield bytes (Uint8Array/Buffer).')
       this.#cur = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength)
       this.#off = 0
     }

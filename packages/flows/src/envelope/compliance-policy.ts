@@ -1,6 +1,10 @@
 import {
-  complianceRefusal, effectiveCompliance, isCompliant, requireCompliant,
-  type ComplianceProfileName, type EffectiveCompliance,
+  complianceRefusal,
+  effectiveCompliance,
+  isCompliant,
+  requireCompliant,
+  type ComplianceProfileName,
+  type EffectiveCompliance,
 } from '@keyward/core'
 import { AsymmetricMasterKey } from './asymmetric-master-key.js'
 import type { ParsedHeader } from './header-format.js'
@@ -33,8 +37,10 @@ export interface EnvelopeComplianceInput {
 
 /** Master keys that wrap data keys locally: their algorithm must be the profile's too. */
 function checkMasterKey(c: EffectiveCompliance, m: MasterKey): void {
-  if (m instanceof RawAesMasterKey) requireCompliant(c.profile, 'blobCipher', 'AES-256-GCM', `RawAesMasterKey ${m.keyId}`)
-  if (m instanceof AsymmetricMasterKey) requireCompliant(c.profile, 'encryptionAlgorithm', m.algorithm, `AsymmetricMasterKey ${m.keyId}`)
+  if (m instanceof RawAesMasterKey)
+    requireCompliant(c.profile, 'blobCipher', 'AES-256-GCM', `RawAesMasterKey ${m.keyId}`)
+  if (m instanceof AsymmetricMasterKey)
+    requireCompliant(c.profile, 'encryptionAlgorithm', m.algorithm, `AsymmetricMasterKey ${m.keyId}`)
 }
 
 /**
@@ -44,10 +50,20 @@ function checkMasterKey(c: EffectiveCompliance, m: MasterKey): void {
  * With a provider's allowLegacyDecrypt, other suites and signatures still decrypt, each message audited through
  * that provider before any key is called.
  */
-export function envelopeCompliance(masterKeys: readonly MasterKey[], opts: EnvelopeComplianceInput): EnvelopeCompliance {
+export function envelopeCompliance(
+  masterKeys: readonly MasterKey[],
+  opts: EnvelopeComplianceInput,
+): EnvelopeCompliance {
   const c = effectiveCompliance(masterKeys, opts.compliance)
   const p = c.profile
-  if (p.name === 'none') return { compliance: c, allowedSuites: opts.allowedSuites, defaultSuite: undefined, checkSuite: undefined, beforeKeys: undefined }
+  if (p.name === 'none')
+    return {
+      compliance: c,
+      allowedSuites: opts.allowedSuites,
+      defaultSuite: undefined,
+      checkSuite: undefined,
+      beforeKeys: undefined,
+    }
   for (const m of masterKeys) checkMasterKey(c, m)
   if (opts.suite !== undefined) requireCompliant(p, 'envelopeSuite', opts.suite, 'EnvelopeClient suite')
   if (opts.signer !== undefined) requireCompliant(p, 'signAlgorithm', opts.signer.algorithm, 'EnvelopeClient signer')
@@ -58,14 +74,18 @@ export function envelopeCompliance(masterKeys: readonly MasterKey[], opts: Envel
     compliance: c,
     allowedSuites: allowed,
     defaultSuite: p.defaults.envelopeSuite,
-    checkSuite: c.allowLegacyDecrypt ? undefined : (suite) => requireCompliant(p, 'envelopeSuite', suite, 'decrypting an envelope message'),
+    checkSuite: c.allowLegacyDecrypt
+      ? undefined
+      : (suite) => requireCompliant(p, 'envelopeSuite', suite, 'decrypting an envelope message'),
     async beforeKeys(h) {
       const keyId = h.encryptedDataKeys[0]?.keyId ?? ''
       if (h.signatureAlgorithm && !isCompliant(p, 'signAlgorithm', h.signatureAlgorithm)) {
-        if (!c.allowLegacyDecrypt) requireCompliant(p, 'signAlgorithm', h.signatureAlgorithm, 'an envelope message\'s header signature')
+        if (!c.allowLegacyDecrypt)
+          requireCompliant(p, 'signAlgorithm', h.signatureAlgorithm, "an envelope message's header signature")
         await c.recordLegacyDecrypt({ action: 'EnvelopeDecrypt', keyId, algorithm: h.signatureAlgorithm })
       }
-      if (!isCompliant(p, 'envelopeSuite', h.suite.name)) await c.recordLegacyDecrypt({ action: 'EnvelopeDecrypt', keyId, algorithm: h.suite.name })
+      if (!isCompliant(p, 'envelopeSuite', h.suite.name))
+        await c.recordLegacyDecrypt({ action: 'EnvelopeDecrypt', keyId, algorithm: h.suite.name })
     },
   }
 }

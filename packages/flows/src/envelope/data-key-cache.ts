@@ -34,7 +34,9 @@ export interface CacheMaterial {
   readonly encryptedDataKeys: readonly EncryptedDataKey[]
 }
 
-/** Makes the material of a miss; `signal` belongs to the fetch, not to any one caller (see {@link DataKeyCache.use}). */
+/**
+ * Makes the material of a miss; `signal` belongs to the fetch, not to any one caller (see {@link DataKeyCache.use}).
+ */
 export type CacheCreate = (signal?: AbortSignal) => Promise<CacheMaterial>
 
 /**
@@ -82,7 +84,13 @@ export class DataKeyCache {
    * Concurrent misses of one partition share one `create`, whose signal is the fetch's own (see
    * {@link SharedFetches}): one caller's abort never fails the others.
    */
-  async use<T>(partition: string, bytes: number, create: CacheCreate, use: (plaintext: Uint8Array, edks: readonly EncryptedDataKey[]) => T, signal?: AbortSignal): Promise<T> {
+  async use<T>(
+    partition: string,
+    bytes: number,
+    create: CacheCreate,
+    use: (plaintext: Uint8Array, edks: readonly EncryptedDataKey[]) => T,
+    signal?: AbortSignal,
+  ): Promise<T> {
     needs(bytes >= 0, 'InvalidParameterValue', 'bytes must not be negative.')
     checkNotAborted(signal)
     if (bytes > this.maxBytes) {
@@ -122,7 +130,12 @@ export class DataKeyCache {
   }
 
   #fits(partition: string, e: Entry, bytes: number, checkAge = true): boolean {
-    return this.#entries.get(partition) === e && (!checkAge || this.#clock.now() - e.createdAt < this.maxAgeMs) && e.messages < this.maxMessages && e.bytes + bytes <= this.maxBytes
+    return (
+      this.#entries.get(partition) === e &&
+      (!checkAge || this.#clock.now() - e.createdAt < this.maxAgeMs) &&
+      e.messages < this.maxMessages &&
+      e.bytes + bytes <= this.maxBytes
+    )
   }
 
   #live(partition: string): Entry | undefined {
@@ -146,7 +159,13 @@ export class DataKeyCache {
   }
 
   #install(partition: string, m: CacheMaterial): Entry {
-    const e: Entry = { plaintext: m.plaintext, edks: m.encryptedDataKeys, createdAt: this.#clock.now(), messages: 0, bytes: 0 }
+    const e: Entry = {
+      plaintext: m.plaintext,
+      edks: m.encryptedDataKeys,
+      createdAt: this.#clock.now(),
+      messages: 0,
+      bytes: 0,
+    }
     const old = this.#entries.get(partition)
     if (old) this.#evict(partition, old)
     this.#entries.set(partition, e)

@@ -59,10 +59,24 @@ const middles = new WeakMap<readonly EncryptedDataKey[], Middle>()
 function middleFor(plan: HeaderPlan, edks: readonly EncryptedDataKey[]): Buffer {
   const signer = plan.signer
   const hit = middles.get(edks)
-  if (hit && hit.frameLength === plan.frameLength && hit.signer === signer && hit.contextBytes.equals(plan.contextBytes)) return hit.bytes
+  if (
+    hit &&
+    hit.frameLength === plan.frameLength &&
+    hit.signer === signer &&
+    hit.contextBytes.equals(plan.contextBytes)
+  )
+    return hit.bytes
   for (const e of edks) {
-    if (e.blob.length < 1 || e.blob.length > 0xffff || Buffer.byteLength(e.providerName) > 255 || Buffer.byteLength(e.keyId) > 255) {
-      throw new KeywardError('InternalError', `The encrypted data key from ${e.providerName} does not fit the message format.`)
+    if (
+      e.blob.length < 1 ||
+      e.blob.length > 0xffff ||
+      Buffer.byteLength(e.providerName) > 255 ||
+      Buffer.byteLength(e.keyId) > 255
+    ) {
+      throw new KeywardError(
+        'InternalError',
+        `The encrypted data key from ${e.providerName} does not fit the message format.`,
+      )
     }
   }
   const bytes = serializeMiddle({
@@ -79,9 +93,23 @@ function middleFor(plan: HeaderPlan, edks: readonly EncryptedDataKey[]): Buffer 
 }
 
 /** Serializes and authenticates the header; signs it when the plan has a signer (only then asynchronously). */
-export function writeHeader(plan: HeaderPlan, messageId: Buffer, keys: DerivedKeys, edks: readonly EncryptedDataKey[]): MessageWriter | Promise<MessageWriter> {
+export function writeHeader(
+  plan: HeaderPlan,
+  messageId: Buffer,
+  keys: DerivedKeys,
+  edks: readonly EncryptedDataKey[],
+): MessageWriter | Promise<MessageWriter> {
   const authenticated = serializeAuthenticated(
-    { suite: plan.suite, messageId, encryptionContext: plan.encryptionContext, encryptedDataKeys: edks, frameLength: plan.frameLength, signatureAlgorithm: null, signerPublicKey: null, commitment: keys.commitment },
+    {
+      suite: plan.suite,
+      messageId,
+      encryptionContext: plan.encryptionContext,
+      encryptedDataKeys: edks,
+      frameLength: plan.frameLength,
+      signatureAlgorithm: null,
+      signerPublicKey: null,
+      commitment: keys.commitment,
+    },
     middleFor(plan, edks),
   )
   const tag = headerTag(plan.suite, keys, authenticated)
@@ -115,10 +143,17 @@ export function sealAll(w: MessageWriter, plaintext: Uint8Array): Buffer[] {
  * Encrypts a chunked source frame by frame. Input chunks are referenced, not copied, until their frame is
  * sealed, so a source must not reuse a chunk's memory after yielding it (Node streams never do).
  */
-export async function* sealStream(start: () => Promise<MessageWriter>, source: ByteSource, onProgress?: ProgressCallback, signal?: AbortSignal, expectedLength?: number): AsyncGenerator<Buffer> {
+export async function* sealStream(
+  start: () => Promise<MessageWriter>,
+  source: ByteSource,
+  onProgress?: ProgressCallback,
+  signal?: AbortSignal,
+  expectedLength?: number,
+): AsyncGenerator<Buffer> {
   // A length hint is what the data-key cache counted against its byte limit: hold the stream to it.
   const over = (n: number): void => {
-    if (expectedLength !== undefined && n > expectedLength) throw new KeywardError('InvalidParameterValue', `The source is longer than plaintextLength (${expectedLength}).`)
+    if (expectedLength !== undefined && n > expectedLength)
+      throw new KeywardError('InvalidParameterValue', `The source is longer than plaintextLength (${expectedLength}).`)
   }
   const w = await start()
   // Short chunks are copied into staging buffers (zeroed once their frame is sealed), so a frame is held in a
@@ -132,7 +167,8 @@ export async function* sealStream(start: () => Promise<MessageWriter>, source: B
     let seq = 1
     let done = 0
     for await (const chunk of source) {
-      if (!(chunk instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'The source must yield bytes (Uint8Array/Buffer).')
+      if (!(chunk instanceof Uint8Array))
+        throw new KeywardError('InvalidParameter', 'The source must yield bytes (Uint8Array/Buffer).')
       let c = asBuffer(chunk)
       while (c.length > 0) {
         if (have === w.frameLength) {
@@ -153,7 +189,10 @@ export async function* sealStream(start: () => Promise<MessageWriter>, source: B
       }
     }
     if (expectedLength !== undefined && done + have !== expectedLength) {
-      throw new KeywardError('InvalidParameterValue', `The source is shorter than plaintextLength (${done + have} < ${expectedLength}).`)
+      throw new KeywardError(
+        'InvalidParameterValue',
+        `The source is shorter than plaintextLength (${done + have} < ${expectedLength}).`,
+      )
     }
     checkNotAborted(signal)
     pieces.flush(hold)

@@ -66,7 +66,11 @@ export interface EnvelopeClientOptions {
 }
 
 function checkSource(source: unknown): asserts source is ByteSource {
-  needs(source !== null && typeof source === 'object' && (Symbol.asyncIterator in source || Symbol.iterator in source), 'InvalidParameter', 'source must be an iterable of bytes.')
+  needs(
+    source !== null && typeof source === 'object' && (Symbol.asyncIterator in source || Symbol.iterator in source),
+    'InvalidParameter',
+    'source must be an iterable of bytes.',
+  )
 }
 
 /**
@@ -94,18 +98,34 @@ export class EnvelopeClient {
     /* Precondition: the client needs master keys, a known suite and a frame length in range. */
     needs(opts?.keyring, 'MissingParameter', 'EnvelopeClient needs a keyring or master keys.')
     const k = opts.keyring
-    this.keyring = k instanceof Keyring ? k : new Keyring(Array.isArray(k) ? (k as readonly MasterKey[]) : [k as MasterKey])
+    this.keyring =
+      k instanceof Keyring ? k : new Keyring(Array.isArray(k) ? (k as readonly MasterKey[]) : [k as MasterKey])
     // The compliance profile in force sets allowedSuites and the default suite, and refuses what it forbids.
     const profile = envelopeCompliance(this.keyring.masterKeys, opts)
     this.allowedSuites = checkAllowedSuites(profile.allowedSuites)
-    this.suite = suiteByName(opts.suite ?? profile.defaultSuite ?? (this.allowedSuites.has(DEFAULT_SUITE) ? DEFAULT_SUITE : [...this.allowedSuites][0] as SuiteName))
+    this.suite = suiteByName(
+      opts.suite ??
+        profile.defaultSuite ??
+        (this.allowedSuites.has(DEFAULT_SUITE) ? DEFAULT_SUITE : ([...this.allowedSuites][0] as SuiteName)),
+    )
     /* Precondition: the client writes a suite it would itself read. */
-    needs(this.allowedSuites.has(this.suite.name), 'InvalidParameterValue', `suite ${this.suite.name} is not one of allowedSuites.`)
+    needs(
+      this.allowedSuites.has(this.suite.name),
+      'InvalidParameterValue',
+      `suite ${this.suite.name} is not one of allowedSuites.`,
+    )
     this.frameLength = opts.frameLength ?? DEFAULT_FRAME_LENGTH
     checkInt('frameLength', this.frameLength, 1, MAX_FRAME_LENGTH)
     this.cache = opts.cache ? new DataKeyCache(opts.cache === true ? {} : opts.cache) : undefined
-    this.#materials = new KeyMaterials(this.keyring, this.suite, this.cache, opts.signer, this.allowedSuites, clientSignerPolicy(opts, opts.signer),
-      { checkSuite: profile.checkSuite, beforeKeys: profile.beforeKeys })
+    this.#materials = new KeyMaterials(
+      this.keyring,
+      this.suite,
+      this.cache,
+      opts.signer,
+      this.allowedSuites,
+      clientSignerPolicy(opts, opts.signer),
+      { checkSuite: profile.checkSuite, beforeKeys: profile.beforeKeys },
+    )
   }
 
   /** Encrypts bytes held in memory into one message. */
@@ -148,8 +168,15 @@ export class EnvelopeClient {
   encryptStream(source: ByteSource, opts: EncryptOptions = {}): AsyncGenerator<Buffer> {
     /* Precondition: the source is iterable; a plaintext length hint is a byte count. */
     checkSource(source)
-    if (opts.plaintextLength !== undefined) checkInt('plaintextLength', opts.plaintextLength, 0, Number.MAX_SAFE_INTEGER)
-    return sealStream(() => this.#materials.startMessage(opts, opts.plaintextLength, this.frameLength), source, opts.onProgress, opts.signal, opts.plaintextLength)
+    if (opts.plaintextLength !== undefined)
+      checkInt('plaintextLength', opts.plaintextLength, 0, Number.MAX_SAFE_INTEGER)
+    return sealStream(
+      () => this.#materials.startMessage(opts, opts.plaintextLength, this.frameLength),
+      source,
+      opts.onProgress,
+      opts.signal,
+      opts.plaintextLength,
+    )
   }
 
   /**
@@ -183,12 +210,20 @@ export class EnvelopeClient {
    * const { object } = await client.decryptJsonFields(row, ['name', 'card.no'])
    * ```
    */
-  encryptJsonFields(obj: Readonly<Record<string, unknown>>, paths: readonly string[], opts: JsonFieldsEncryptOptions = {}): Promise<Record<string, unknown>> {
+  encryptJsonFields(
+    obj: Readonly<Record<string, unknown>>,
+    paths: readonly string[],
+    opts: JsonFieldsEncryptOptions = {},
+  ): Promise<Record<string, unknown>> {
     return encryptJsonFields(this.#materials, obj, paths, opts)
   }
 
   /** Decrypts what {@link encryptJsonFields} made, given the same paths; returns a copy without `kms_encrypt_key`. */
-  decryptJsonFields(obj: Readonly<Record<string, unknown>>, paths: readonly string[], opts: DecryptOptions = {}): Promise<{ object: Record<string, unknown>; info: MessageInfo }> {
+  decryptJsonFields(
+    obj: Readonly<Record<string, unknown>>,
+    paths: readonly string[],
+    opts: DecryptOptions = {},
+  ): Promise<{ object: Record<string, unknown>; info: MessageInfo }> {
     return decryptJsonFields(this.#materials, obj, paths, opts)
   }
 }

@@ -26,7 +26,11 @@ export interface FileResult {
 function ioError(e: unknown, what: string): KeywardError {
   if (e instanceof KeywardError) return e
   const code = (e as NodeJS.ErrnoException | undefined)?.code
-  return new KeywardError(code === 'EEXIST' ? 'InvalidParameterValue' : 'InvalidParameter', `${what}: ${code ?? String(e)}`, { cause: e })
+  return new KeywardError(
+    code === 'EEXIST' ? 'InvalidParameterValue' : 'InvalidParameter',
+    `${what}: ${code ?? String(e)}`,
+    { cause: e },
+  )
 }
 
 /**
@@ -34,7 +38,13 @@ function ioError(e: unknown, what: string): KeywardError {
  * it into place (or links it, to refuse clobbering). On any failure the temp file is removed, so `output`
  * either is complete or untouched.
  */
-async function atomicWrite(input: string, output: string, transform: Duplex, opts: FileOptions, signal?: AbortSignal): Promise<number> {
+async function atomicWrite(
+  input: string,
+  output: string,
+  transform: Duplex,
+  opts: FileOptions,
+  signal?: AbortSignal,
+): Promise<number> {
   checkString('input', input, 4096)
   checkString('output', output, 4096)
   const tmp = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.kwtmp`)
@@ -46,7 +56,13 @@ async function atomicWrite(input: string, output: string, transform: Duplex, opt
         yield c
       }
     }
-    await pipeline(createReadStream(input), transform, count, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }), signal ? { signal } : {})
+    await pipeline(
+      createReadStream(input),
+      transform,
+      count,
+      createWriteStream(tmp, { flags: 'wx', mode: 0o600 }),
+      signal ? { signal } : {},
+    )
     // Durable before it becomes visible under the output name.
     const fh = await open(tmp, 'r')
     await fh.sync().finally(() => fh.close())
@@ -72,10 +88,17 @@ async function atomicWrite(input: string, output: string, transform: Duplex, opt
  * await encryptFile(client, 'statement.pdf', 'statement.pdf.kwe', { onProgress: (n) => bar.update(n) })
  * ```
  */
-export async function encryptFile(client: EnvelopeClient, input: string, output: string, opts: EncryptOptions & FileOptions = {}): Promise<FileResult> {
-  const size = (await stat(input).catch((e: unknown) => {
-    throw ioError(e, `cannot read ${input}`)
-  })).size
+export async function encryptFile(
+  client: EnvelopeClient,
+  input: string,
+  output: string,
+  opts: EncryptOptions & FileOptions = {},
+): Promise<FileResult> {
+  const size = (
+    await stat(input).catch((e: unknown) => {
+      throw ioError(e, `cannot read ${input}`)
+    })
+  ).size
   const enc = client.createEncryptStream({ ...opts, plaintextLength: opts.plaintextLength ?? size })
   const bytesWritten = await atomicWrite(input, output, enc, opts, opts.signal)
   return { plaintextBytes: size, bytesWritten }
@@ -85,9 +108,20 @@ export async function encryptFile(client: EnvelopeClient, input: string, output:
  * Decrypts the envelope message in `input` into `output`. Plaintext reaches only the temp file (mode 0600)
  * until the whole message has authenticated; a tampered or truncated input leaves no output.
  */
-export async function decryptFile(client: EnvelopeClient, input: string, output: string, opts: DecryptOptions & FileOptions = {}): Promise<FileResult & { info: MessageInfo }> {
+export async function decryptFile(
+  client: EnvelopeClient,
+  input: string,
+  output: string,
+  opts: DecryptOptions & FileOptions = {},
+): Promise<FileResult & { info: MessageInfo }> {
   let info: MessageInfo | undefined
-  const dec = client.createDecryptStream({ ...opts, onHeader: (i) => { info = i; opts.onHeader?.(i) } })
+  const dec = client.createDecryptStream({
+    ...opts,
+    onHeader: (i) => {
+      info = i
+      opts.onHeader?.(i)
+    },
+  })
   const bytesWritten = await atomicWrite(input, output, dec, opts, opts.signal)
   return { plaintextBytes: bytesWritten, bytesWritten, info: info as MessageInfo }
 }

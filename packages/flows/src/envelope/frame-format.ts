@@ -30,8 +30,16 @@ function frameAad(seq: number, flag: number, length: number): Buffer {
  * Encrypts one frame whose plaintext is the concatenation of `parts` (`length` bytes); returns the frame's
  * bytes as pieces, so that the plaintext is never copied into a staging buffer.
  */
-export function sealFrame(suite: Suite, keys: DerivedKeys, seq: number, final: boolean, parts: readonly Uint8Array[], length: number): Buffer[] {
-  if (seq > MAX_SEQUENCE) throw new KeywardError('InvalidParameterValue', 'The message has too many frames; use a larger frame length.')
+export function sealFrame(
+  suite: Suite,
+  keys: DerivedKeys,
+  seq: number,
+  final: boolean,
+  parts: readonly Uint8Array[],
+  length: number,
+): Buffer[] {
+  if (seq > MAX_SEQUENCE)
+    throw new KeywardError('InvalidParameterValue', 'The message has too many frames; use a larger frame length.')
   const flag = final ? FLAG_FINAL : FLAG_REGULAR
   const aad = frameAad(seq, flag, length)
   const cipher = suite.createCipher(keys.cipherKey, frameNonce(keys.nonceBase, seq))
@@ -55,18 +63,27 @@ export interface OpenedFrame {
  * Reads and decrypts frame `seq`. Structural faults are InvalidMessage; a wrong tag is the fixed decryption
  * failure. Nothing of the frame's plaintext is returned before its tag checks.
  */
-export async function openFrame(r: ChunkReader, suite: Suite, keys: DerivedKeys, seq: number, frameLength: number): Promise<OpenedFrame> {
+export async function openFrame(
+  r: ChunkReader,
+  suite: Suite,
+  keys: DerivedKeys,
+  seq: number,
+  frameLength: number,
+): Promise<OpenedFrame> {
   const head = await r.exact(5)
   const got = head.readUInt32BE(0)
   const flag = head[4]
-  if (got !== seq) throw new KeywardError('FailedOperation.InvalidMessage', `Frame out of order: expected ${seq}, found ${got}.`)
-  if (flag !== FLAG_REGULAR && flag !== FLAG_FINAL) throw new KeywardError('FailedOperation.InvalidMessage', 'Invalid frame flag.')
+  if (got !== seq)
+    throw new KeywardError('FailedOperation.InvalidMessage', `Frame out of order: expected ${seq}, found ${got}.`)
+  if (flag !== FLAG_REGULAR && flag !== FLAG_FINAL)
+    throw new KeywardError('FailedOperation.InvalidMessage', 'Invalid frame flag.')
   const final = flag === FLAG_FINAL
   let length = frameLength
   if (final) {
     length = (await r.exact(4)).readUInt32BE(0)
     // Canonical form: a final frame is never longer than a frame, and is empty only in an empty message.
-    if (length > frameLength || (length === 0 && seq !== 1)) throw new KeywardError('FailedOperation.InvalidMessage', 'Invalid final frame length.')
+    if (length > frameLength || (length === 0 && seq !== 1))
+      throw new KeywardError('FailedOperation.InvalidMessage', 'Invalid final frame length.')
   }
   const decipher = suite.createDecipher(keys.cipherKey, frameNonce(keys.nonceBase, seq))
   decipher.setAAD(frameAad(seq, flag, length))

@@ -65,9 +65,16 @@ function lenPrefixed(bytes: Uint8Array, width: 1 | 2): Buffer {
  * key): the same for every message under one cached data key, so writers may reuse it.
  */
 export function serializeMiddle(h: Omit<HeaderFields, 'messageId' | 'commitment'>): Buffer {
-  const parts: Buffer[] = [lenPrefixed(h.contextBytes ?? canonicalEncryptionContext(h.encryptionContext), 2), Buffer.from([h.encryptedDataKeys.length])]
+  const parts: Buffer[] = [
+    lenPrefixed(h.contextBytes ?? canonicalEncryptionContext(h.encryptionContext), 2),
+    Buffer.from([h.encryptedDataKeys.length]),
+  ]
   for (const edk of h.encryptedDataKeys) {
-    parts.push(lenPrefixed(Buffer.from(edk.providerName, 'utf8'), 1), lenPrefixed(Buffer.from(edk.keyId, 'utf8'), 1), lenPrefixed(edk.blob, 2))
+    parts.push(
+      lenPrefixed(Buffer.from(edk.providerName, 'utf8'), 1),
+      lenPrefixed(Buffer.from(edk.keyId, 'utf8'), 1),
+      lenPrefixed(edk.blob, 2),
+    )
   }
   const tail = Buffer.allocUnsafe(5)
   tail.writeUInt32BE(h.frameLength, 0)
@@ -89,7 +96,9 @@ export function serializeAuthenticated(h: HeaderFields, middle: Buffer = seriali
   return out
 }
 
-/** Decodes the context bytes and insists they are canonical (sorted, no duplicates), so one context has one encoding. */
+/**
+ * Decodes the context bytes and insists they are canonical (sorted, no duplicates), so one context has one encoding.
+ */
 function parseContext(bytes: Buffer): EncryptionContext {
   if (bytes.length === 0) return {}
   let pairs: unknown
@@ -101,7 +110,8 @@ function parseContext(bytes: Buffer): EncryptionContext {
   if (!Array.isArray(pairs) || pairs.length === 0) throw invalid('encryption context is not valid')
   const ctx: Record<string, string> = Object.create(null) as Record<string, string>
   for (const p of pairs) {
-    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string' || typeof p[1] !== 'string') throw invalid('encryption context is not valid')
+    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string' || typeof p[1] !== 'string')
+      throw invalid('encryption context is not valid')
     if (Object.prototype.hasOwnProperty.call(ctx, p[0])) throw invalid('encryption context repeats a key')
     ctx[p[0]] = p[1]
   }
@@ -114,7 +124,12 @@ function parseContext(bytes: Buffer): EncryptionContext {
  * `allowedSuites` (or refused by `checkSuite`, a compliance profile) is refused as soon as its id is read, before
  * anything else is buffered or any key is called.
  */
-export async function readHeader(r: ChunkReader, maxEncryptedDataKeys = MAX_EDKS_IN_FORMAT, allowedSuites?: ReadonlySet<SuiteName>, checkSuite?: (suite: SuiteName) => void): Promise<ParsedHeader> {
+export async function readHeader(
+  r: ChunkReader,
+  maxEncryptedDataKeys = MAX_EDKS_IN_FORMAT,
+  allowedSuites?: ReadonlySet<SuiteName>,
+  checkSuite?: (suite: SuiteName) => void,
+): Promise<ParsedHeader> {
   const start: Buffer[] = []
   const take = (n: number): Buffer | Promise<Buffer> => {
     const b = r.exact(n)
@@ -134,7 +149,10 @@ export async function readHeader(r: ChunkReader, maxEncryptedDataKeys = MAX_EDKS
   // A compliance profile's refusal (its own code, naming the profile) comes before the reader's own list.
   checkSuite?.(suite.name)
   if (allowedSuites && !allowedSuites.has(suite.name)) {
-    throw new KeywardError('FailedOperation.InvalidMessage', `The message uses suite ${suite.name}, which this reader's allowedSuites (${[...allowedSuites].join(', ')}) refuses.`)
+    throw new KeywardError(
+      'FailedOperation.InvalidMessage',
+      `The message uses suite ${suite.name}, which this reader's allowedSuites (${[...allowedSuites].join(', ')}) refuses.`,
+    )
   }
   const messageId = Buffer.from(fixed.subarray(6))
   const ctxLen = (await take(2)).readUInt16BE(0)
@@ -144,7 +162,8 @@ export async function readHeader(r: ChunkReader, maxEncryptedDataKeys = MAX_EDKS
   const count = (await take(1))[0] ?? 0
   if (count < 1) throw invalid('no encrypted data key')
   // Checked before the EDKs are read, so a hostile header cannot make the reader buffer 255 × 64 KiB.
-  if (count > maxEncryptedDataKeys) throw invalid(`${count} encrypted data keys, more than maxEncryptedDataKeys (${maxEncryptedDataKeys})`)
+  if (count > maxEncryptedDataKeys)
+    throw invalid(`${count} encrypted data keys, more than maxEncryptedDataKeys (${maxEncryptedDataKeys})`)
   const edks: EncryptedDataKey[] = []
   const text = async (): Promise<string> => {
     const n = (await take(1))[0] ?? 0
@@ -183,7 +202,18 @@ export async function readHeader(r: ChunkReader, maxEncryptedDataKeys = MAX_EDKS
     signature = Buffer.from(await r.exact(sigLen))
   }
   return {
-    suite, messageId, encryptionContext, encryptedDataKeys: edks, frameLength, signatureAlgorithm, signerPublicKey, commitment,
-    authenticated, headerTag, signature, contextBytes, keyReference,
+    suite,
+    messageId,
+    encryptionContext,
+    encryptedDataKeys: edks,
+    frameLength,
+    signatureAlgorithm,
+    signerPublicKey,
+    commitment,
+    authenticated,
+    headerTag,
+    signature,
+    contextBytes,
+    keyReference,
   }
 }

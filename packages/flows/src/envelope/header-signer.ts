@@ -1,5 +1,13 @@
 import { createHash, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto'
-import { checkBytes, checkKeyId, checkOneOf, fromBase64, needs, requireCompliantFor, type AsymmetricCrypto } from '@keyward/core'
+import {
+  checkBytes,
+  checkKeyId,
+  checkOneOf,
+  fromBase64,
+  needs,
+  requireCompliantFor,
+  type AsymmetricCrypto,
+} from '@keyward/core'
 import { sm2MessageDigest, sm2PublicKeyFromPrivate, sm2PublicKeyFromSpki, sm2Sign, sm2Verify } from '@keyward/gm'
 import type { HeaderSignatureAlgorithm } from './header-format.js'
 
@@ -28,7 +36,11 @@ export interface HeaderSigner {
 export function ecdsaP256HeaderSigner(privateKey: KeyObject): HeaderSigner {
   /* Precondition: the signing key is a P-256 private key, and the compliance profile in force allows ECDSA. */
   requireCompliantFor([], 'signAlgorithm', 'ECC_P256_R1', 'ecdsaP256HeaderSigner')
-  needs(privateKey?.type === 'private' && privateKey.asymmetricKeyDetails?.namedCurve === 'prime256v1', 'InvalidParameterValue', 'The header signer needs a P-256 private key.')
+  needs(
+    privateKey?.type === 'private' && privateKey.asymmetricKeyDetails?.namedCurve === 'prime256v1',
+    'InvalidParameterValue',
+    'The header signer needs a P-256 private key.',
+  )
   const publicKey = createPublicKey(privateKey).export({ format: 'der', type: 'spki' })
   return { algorithm: 'ECC_P256_R1', publicKey, sign: async (data) => nodeSign('sha256', data, privateKey) }
 }
@@ -55,7 +67,11 @@ export function sm2HeaderSigner(privateKey: Uint8Array): HeaderSigner {
  * const signer = await providerHeaderSigner(kms, signingKeyId, 'SM2DSA')
  * ```
  */
-export async function providerHeaderSigner(provider: Pick<AsymmetricCrypto, 'getPublicKey' | 'signByAsymmetricKey'>, keyId: string, algorithm: HeaderSignatureAlgorithm = 'ECC_P256_R1'): Promise<HeaderSigner> {
+export async function providerHeaderSigner(
+  provider: Pick<AsymmetricCrypto, 'getPublicKey' | 'signByAsymmetricKey'>,
+  keyId: string,
+  algorithm: HeaderSignatureAlgorithm = 'ECC_P256_R1',
+): Promise<HeaderSigner> {
   checkKeyId(keyId)
   checkOneOf('algorithm', algorithm, ['ECC_P256_R1', 'SM2DSA'] as const)
   requireCompliantFor([provider], 'signAlgorithm', algorithm, 'providerHeaderSigner')
@@ -65,7 +81,8 @@ export async function providerHeaderSigner(provider: Pick<AsymmetricCrypto, 'get
     algorithm,
     publicKey,
     sign: async (data) => {
-      const digest = algorithm === 'SM2DSA' ? sm2MessageDigest(publicKey, data) : createHash('sha256').update(data).digest()
+      const digest =
+        algorithm === 'SM2DSA' ? sm2MessageDigest(publicKey, data) : createHash('sha256').update(data).digest()
       const r = await provider.signByAsymmetricKey({ keyId, algorithm, message: digest, messageType: 'DIGEST' })
       return r.signature
     },
@@ -73,7 +90,12 @@ export async function providerHeaderSigner(provider: Pick<AsymmetricCrypto, 'get
 }
 
 /** True when `signature` is a valid header signature of `algorithm` by `publicKey`; false for any malformed input. */
-export function verifyHeaderSignature(algorithm: HeaderSignatureAlgorithm, publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
+export function verifyHeaderSignature(
+  algorithm: HeaderSignatureAlgorithm,
+  publicKey: Uint8Array,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   try {
     if (algorithm === 'ECC_P256_R1') {
       const key = createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' })

@@ -38,7 +38,9 @@ export function hkdfExpand(hash: 'sha256' | 'sm3', prk: Uint8Array, info: Uint8A
   input.set(info, hl)
   for (let i = 1; i <= n; i++) {
     input[hl + info.length] = i
-    const t = createHmac(hash, prk).update(i === 1 ? input.subarray(hl) : input).digest()
+    const t = createHmac(hash, prk)
+      .update(i === 1 ? input.subarray(hl) : input)
+      .digest()
     t.copy(out, (i - 1) * hl)
     t.copy(input, 0)
     t.fill(0)

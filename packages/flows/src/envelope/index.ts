@@ -25,7 +25,12 @@ export * from './file-helpers.js'
 export * from './encrypted-data-key.js'
 export type { MessageInfo } from './decrypt-message.js'
 export type { ProgressCallback } from './encrypt-message.js'
-export { HEADER_SIGNATURE_IDS, MAX_FRAME_LENGTH, MESSAGE_VERSION, type HeaderSignatureAlgorithm } from './header-format.js'
+export {
+  HEADER_SIGNATURE_IDS,
+  MAX_FRAME_LENGTH,
+  MESSAGE_VERSION,
+  type HeaderSignatureAlgorithm,
+} from './header-format.js'
 export * from './header-signer.js'
 export type { TrustedSigner } from './signer-policy.js'
 export { KMS_ENCRYPT_KEY } from './json-paths.js'

@@ -45,10 +45,23 @@ function jsonCopy(obj: Readonly<Record<string, unknown>>): Record<string, unknow
  * const { object } = await client.decryptJsonFields(row, ['name', 'card.no'])
  * ```
  */
-export async function encryptJsonFields(materials: KeyMaterials, obj: Readonly<Record<string, unknown>>, paths: readonly string[], opts: JsonFieldsEncryptOptions = {}): Promise<Record<string, unknown>> {
+export async function encryptJsonFields(
+  materials: KeyMaterials,
+  obj: Readonly<Record<string, unknown>>,
+  paths: readonly string[],
+  opts: JsonFieldsEncryptOptions = {},
+): Promise<Record<string, unknown>> {
   /* Precondition: a JSON object without kms_encrypt_key, and existing, distinct, non-nested paths. */
-  needs(obj !== null && typeof obj === 'object' && !Array.isArray(obj), 'InvalidParameter', 'encryptJsonFields needs a JSON object.')
-  needs(!Object.prototype.hasOwnProperty.call(obj, KMS_ENCRYPT_KEY), 'InvalidParameterValue', `The object already has ${KMS_ENCRYPT_KEY}.`)
+  needs(
+    obj !== null && typeof obj === 'object' && !Array.isArray(obj),
+    'InvalidParameter',
+    'encryptJsonFields needs a JSON object.',
+  )
+  needs(
+    !Object.prototype.hasOwnProperty.call(obj, KMS_ENCRYPT_KEY),
+    'InvalidParameterValue',
+    `The object already has ${KMS_ENCRYPT_KEY}.`,
+  )
   const sorted = checkPaths(paths)
   const out = jsonCopy(obj)
   const targets = sorted.map((p) => locate(out, p))
@@ -59,7 +72,13 @@ export async function encryptJsonFields(materials: KeyMaterials, obj: Readonly<R
   const w = await materials.startMessage(opts, bytes, sorted.length)
   try {
     for (const [i, t] of targets.entries()) {
-      ;(t.parent as Record<string, unknown>)[t.key] = sealField(w.suite, w.keys, i + 1, sorted[i] as string, values[i] as Buffer)
+      ;(t.parent as Record<string, unknown>)[t.key] = sealField(
+        w.suite,
+        w.keys,
+        i + 1,
+        sorted[i] as string,
+        values[i] as Buffer,
+      )
     }
   } finally {
     w.keys.cipherKey.fill(0)
@@ -69,9 +88,18 @@ export async function encryptJsonFields(materials: KeyMaterials, obj: Readonly<R
 }
 
 /** Decrypts what {@link encryptJsonFields} made, given the same paths; returns a copy without `kms_encrypt_key`. */
-export async function decryptJsonFields(materials: KeyMaterials, obj: Readonly<Record<string, unknown>>, paths: readonly string[], opts: DecryptOptions = {}): Promise<{ object: Record<string, unknown>; info: MessageInfo }> {
+export async function decryptJsonFields(
+  materials: KeyMaterials,
+  obj: Readonly<Record<string, unknown>>,
+  paths: readonly string[],
+  opts: DecryptOptions = {},
+): Promise<{ object: Record<string, unknown>; info: MessageInfo }> {
   /* Precondition: a JSON object with kms_encrypt_key, and the paths it was encrypted with. */
-  needs(obj !== null && typeof obj === 'object' && !Array.isArray(obj), 'InvalidParameter', 'decryptJsonFields needs a JSON object.')
+  needs(
+    obj !== null && typeof obj === 'object' && !Array.isArray(obj),
+    'InvalidParameter',
+    'decryptJsonFields needs a JSON object.',
+  )
   const key = obj[KMS_ENCRYPT_KEY]
   needs(typeof key === 'string' && key.length > 0, 'MissingParameter', `The object has no ${KMS_ENCRYPT_KEY}.`)
   checkEncryptionContext(opts.encryptionContext)
@@ -88,8 +116,10 @@ export async function decryptJsonFields(materials: KeyMaterials, obj: Readonly<R
   const reader = new ChunkReader([headerBytes])
   const { header, keys, info } = await openHeader(reader, materials.openPlan(opts))
   try {
-    if (!(await reader.atEnd())) throw new KeywardError('FailedOperation.InvalidMessage', `Unexpected bytes after the ${KMS_ENCRYPT_KEY} header.`)
-    if (header.frameLength !== sorted.length) throw decryptionFailed(new Error('the paths differ from the encrypted fields'))
+    if (!(await reader.atEnd()))
+      throw new KeywardError('FailedOperation.InvalidMessage', `Unexpected bytes after the ${KMS_ENCRYPT_KEY} header.`)
+    if (header.frameLength !== sorted.length)
+      throw decryptionFailed(new Error('the paths differ from the encrypted fields'))
     for (const [i, t] of targets.entries()) {
       const parent = t.parent as Record<string, unknown>
       parent[t.key] = openField(header.suite, keys, i + 1, sorted[i] as string, parent[t.key])

@@ -42,7 +42,10 @@ export function dataKeyMaterial(suite: Suite, dataKey: Uint8Array): Buffer {
   }
 }
 
-/** True when `material` (from {@link dataKeyMaterial}) belongs to the data key a header's `commitment` names (constant time). */
+/**
+ * True when `material` (from {@link dataKeyMaterial}) belongs to the data key a header's `commitment` names (constant
+ * time).
+ */
 export function matchesCommitment(material: Uint8Array, commitment: Uint8Array): boolean {
   const mine = material.subarray(PRK_LENGTH, PRK_LENGTH + COMMITMENT_LENGTH)
   return commitment.length === mine.length && timingSafeEqual(mine, commitment)

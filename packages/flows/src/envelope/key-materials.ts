@@ -1,4 +1,11 @@
-import { canonicalEncryptionContext, checkEncryptionContext, decryptionFailed, needs, zeroize, type CallOptions } from '@keyward/core'
+import {
+  canonicalEncryptionContext,
+  checkEncryptionContext,
+  decryptionFailed,
+  needs,
+  zeroize,
+  type CallOptions,
+} from '@keyward/core'
 import type { CacheMaterial, DataKeyCache } from './data-key-cache.js'
 import type { OpenPlan, OpenedKeys } from './decrypt-message.js'
 import { newMessageId, writeHeader, type HeaderPlan, type MessageWriter } from './encrypt-message.js'
@@ -43,18 +50,30 @@ export class KeyMaterials {
       onProgress: opts.onProgress,
       signal: opts.signal,
       maxEncryptedDataKeys: this.keyring.maxEncryptedDataKeys,
-      allowedSuites: opts.allowedSuites === undefined ? this.allowedSuites : narrowed(this.allowedSuites, opts.allowedSuites),
+      allowedSuites:
+        opts.allowedSuites === undefined ? this.allowedSuites : narrowed(this.allowedSuites, opts.allowedSuites),
       ...this.profileChecks,
     }
   }
 
   /** A new message: data key (fresh or cached), derived keys, and the authenticated (signed) header. */
-  async startMessage(opts: EncryptOptions, plaintextLength: number | undefined, frameLength: number): Promise<MessageWriter> {
+  async startMessage(
+    opts: EncryptOptions,
+    plaintextLength: number | undefined,
+    frameLength: number,
+  ): Promise<MessageWriter> {
     checkEncryptionContext(opts.encryptionContext)
-    if (opts.partition !== undefined) needs(typeof opts.partition === 'string', 'InvalidParameterValue', 'partition must be a string.')
+    if (opts.partition !== undefined)
+      needs(typeof opts.partition === 'string', 'InvalidParameterValue', 'partition must be a string.')
     const ctx = opts.encryptionContext ?? {}
     const contextBytes = canonicalEncryptionContext(ctx)
-    const plan: HeaderPlan = { suite: this.suite, encryptionContext: ctx, contextBytes, frameLength, signer: this.signer }
+    const plan: HeaderPlan = {
+      suite: this.suite,
+      encryptionContext: ctx,
+      contextBytes,
+      frameLength,
+      signer: this.signer,
+    }
     const messageId = newMessageId()
     const len = this.suite.dataKeyLength
     // The cache holds a data key's material (PRK ‖ commitment); the data key itself is zeroed at once.
@@ -62,7 +81,10 @@ export class KeyMaterials {
       const m = await this.keyring.generate(len, ctx, signal ? { signal } : {})
       return { plaintext: dataKeyMaterial(this.suite, m.plaintext), encryptedDataKeys: m.encryptedDataKeys }
     }
-    const derive = (material: Uint8Array, edks: readonly EncryptedDataKey[]) => ({ keys: deriveKeys(this.suite, material, messageId), edks })
+    const derive = (material: Uint8Array, edks: readonly EncryptedDataKey[]) => ({
+      keys: deriveKeys(this.suite, material, messageId),
+      edks,
+    })
     let r: { keys: DerivedKeys; edks: readonly EncryptedDataKey[] }
     if (this.cache && plaintextLength !== undefined) {
       // Partitioned by suite, master keys, the caller's partition and the context: a key never crosses them.
@@ -84,12 +106,19 @@ export class KeyMaterials {
    * header tag then fails, no other copy could do better); cached by the stored context, EDK bytes and commitment.
    */
   async #deriveForHeader(h: ParsedHeader, opts: CallOptions): Promise<OpenedKeys> {
-    const open = (signal: AbortSignal | undefined): Promise<OpenedDataKey<Buffer>> => this.keyring.open(h.encryptedDataKeys, h.encryptionContext, h.suite.dataKeyLength, (dataKey) => {
-      const material = dataKeyMaterial(h.suite, dataKey)
-      if (matchesCommitment(material, h.commitment)) return material
-      material.fill(0)
-      throw decryptionFailed(new Error('the header does not commit to this data key'))
-    }, signal ? { signal } : {})
+    const open = (signal: AbortSignal | undefined): Promise<OpenedDataKey<Buffer>> =>
+      this.keyring.open(
+        h.encryptedDataKeys,
+        h.encryptionContext,
+        h.suite.dataKeyLength,
+        (dataKey) => {
+          const material = dataKeyMaterial(h.suite, dataKey)
+          if (matchesCommitment(material, h.commitment)) return material
+          material.fill(0)
+          throw decryptionFailed(new Error('the header does not commit to this data key'))
+        },
+        signal ? { signal } : {},
+      )
     if (!this.cache) {
       const { value: material, encryptedDataKey } = await open(opts.signal)
       try {
@@ -104,7 +133,13 @@ export class KeyMaterials {
       const o = await open(signal)
       return { plaintext: o.value, encryptedDataKeys: [o.encryptedDataKey] }
     }
-    return this.cache.use(partition, 0, create, (pt, edks) => ({ keys: deriveKeys(h.suite, pt, h.messageId), encryptedDataKey: edks[0] as EncryptedDataKey }), opts.signal)
+    return this.cache.use(
+      partition,
+      0,
+      create,
+      (pt, edks) => ({ keys: deriveKeys(h.suite, pt, h.messageId), encryptedDataKey: edks[0] as EncryptedDataKey }),
+      opts.signal,
+    )
   }
 }
 

@@ -20,7 +20,9 @@ export interface FailedDecryptAttempt {
   /** The encrypted data key that was tried (names its provider and KeyId). */
   readonly providerName: string
   readonly keyId: string
-  /** The KeywardError code of the failure (e.g. InvalidParameterValue.InvalidCiphertext, FailedOperation.NetworkError). */
+  /**
+   * The KeywardError code of the failure (e.g. InvalidParameterValue.InvalidCiphertext, FailedOperation.NetworkError).
+   */
   readonly code: string
 }
 
@@ -36,13 +38,21 @@ export class KeyringTally {
     this.failedDecryptAttempts++
     // A metrics hook must never turn a decryption into a crash.
     try {
-      this.onFailed?.({ providerName: edk.providerName, keyId: edk.keyId, code: isKeywardError(e) ? e.code : 'InternalError' })
+      this.onFailed?.({
+        providerName: edk.providerName,
+        keyId: edk.keyId,
+        code: isKeywardError(e) ? e.code : 'InternalError',
+      })
     } catch {
       // ignored
     }
   }
 
   snapshot(): KeyringCounters {
-    return { decryptAttempts: this.decryptAttempts, failedDecryptAttempts: this.failedDecryptAttempts, attemptCapsReached: this.attemptCapsReached }
+    return {
+      decryptAttempts: this.decryptAttempts,
+      failedDecryptAttempts: this.failedDecryptAttempts,
+      attemptCapsReached: this.attemptCapsReached,
+    }
   }
 }

@@ -1,4 +1,14 @@
-import { KeywardError, checkInt, decryptionFailed, isKeywardError, needs, zeroize, type CallOptions, type EncryptionContext, type KeywardErrorCode } from '@keyward/core'
+import {
+  KeywardError,
+  checkInt,
+  decryptionFailed,
+  isKeywardError,
+  needs,
+  zeroize,
+  type CallOptions,
+  type EncryptionContext,
+  type KeywardErrorCode,
+} from '@keyward/core'
 import { MAX_EDKS_IN_FORMAT, type EncryptedDataKey } from './encrypted-data-key.js'
 import { KeyringTally, type FailedDecryptAttempt, type KeyringCounters } from './keyring-counters.js'
 import type { MasterKey } from './master-key.js'
@@ -35,8 +45,12 @@ export interface KeyringMaterial {
 
 /** Errors that mean "this master key is unreachable now", not "this ciphertext is bad". */
 const UNREACHABLE: ReadonlySet<KeywardErrorCode> = new Set<KeywardErrorCode>([
-  'FailedOperation.NetworkError', 'FailedOperation.Timeout', 'FailedOperation.ProviderUnavailable', 'FailedOperation.Aborted',
-  'RequestLimitExceeded', 'InternalError',
+  'FailedOperation.NetworkError',
+  'FailedOperation.Timeout',
+  'FailedOperation.ProviderUnavailable',
+  'FailedOperation.Aborted',
+  'RequestLimitExceeded',
+  'InternalError',
 ])
 
 /**
@@ -59,16 +73,28 @@ export class Keyring {
 
   constructor(masterKeys: readonly MasterKey[], opts: KeyringOptions = {}) {
     /* Precondition: a keyring has at least one master key. */
-    needs(Array.isArray(masterKeys) && masterKeys.length > 0, 'MissingParameter', 'A Keyring needs at least one master key.')
+    needs(
+      Array.isArray(masterKeys) && masterKeys.length > 0,
+      'MissingParameter',
+      'A Keyring needs at least one master key.',
+    )
     const max = opts.maxEncryptedDataKeys ?? 10
     checkInt('maxEncryptedDataKeys', max, 1, MAX_EDKS_IN_FORMAT)
     /* Precondition: the keyring itself must not exceed maxEncryptedDataKeys. */
-    needs(masterKeys.length <= max, 'InvalidParameterValue', `The keyring has ${masterKeys.length} master keys, more than maxEncryptedDataKeys (${max}).`)
+    needs(
+      masterKeys.length <= max,
+      'InvalidParameterValue',
+      `The keyring has ${masterKeys.length} master keys, more than maxEncryptedDataKeys (${max}).`,
+    )
     this.masterKeys = [...masterKeys]
     this.maxEncryptedDataKeys = max
     this.maxFailedDecryptAttempts = opts.maxFailedDecryptAttempts ?? Math.max(2, masterKeys.length)
     checkInt('maxFailedDecryptAttempts', this.maxFailedDecryptAttempts, 1, MAX_EDKS_IN_FORMAT)
-    needs(opts.onFailedDecryptAttempt === undefined || typeof opts.onFailedDecryptAttempt === 'function', 'InvalidParameterValue', 'onFailedDecryptAttempt must be a function.')
+    needs(
+      opts.onFailedDecryptAttempt === undefined || typeof opts.onFailedDecryptAttempt === 'function',
+      'InvalidParameterValue',
+      'onFailedDecryptAttempt must be a function.',
+    )
     this.#filter = opts.decryptFilter ?? (() => true)
     this.#tally = new KeyringTally(opts.onFailedDecryptAttempt)
   }
@@ -88,7 +114,11 @@ export class Keyring {
     const [first, ...others] = this.masterKeys as [MasterKey, ...MasterKey[]]
     const g = await first.generateDataKey(length, ctx, opts)
     try {
-      needs(g.plaintext.length === length, 'InternalError', `The master key returned a ${g.plaintext.length}-byte data key, expected ${length}.`)
+      needs(
+        g.plaintext.length === length,
+        'InternalError',
+        `The master key returned a ${g.plaintext.length}-byte data key, expected ${length}.`,
+      )
       const more = await Promise.all(others.map((m) => m.encryptDataKey(g.plaintext, ctx, opts)))
       return { plaintext: g.plaintext, encryptedDataKeys: [g.encryptedDataKey, ...more] }
     } catch (e) {
@@ -101,7 +131,12 @@ export class Keyring {
    * The plaintext data key from the first copy one of the master keys can open. When every attempt failed
    * because a backend was unreachable, that error is thrown (retry later); otherwise the decryption failure.
    */
-  async decrypt(edks: readonly EncryptedDataKey[], ctx: EncryptionContext, length: number, opts?: CallOptions): Promise<Uint8Array> {
+  async decrypt(
+    edks: readonly EncryptedDataKey[],
+    ctx: EncryptionContext,
+    length: number,
+    opts?: CallOptions,
+  ): Promise<Uint8Array> {
     return (await this.open(edks, ctx, length, (dk) => Buffer.from(dk), opts)).value
   }
 
@@ -111,9 +146,18 @@ export class Keyring {
    * `maxFailedDecryptAttempts`. The data key is zeroed once `accept` returns: it must copy what it keeps.
    * Failures are as {@link decrypt}'s.
    */
-  async open<T>(edks: readonly EncryptedDataKey[], ctx: EncryptionContext, length: number, accept: (dataKey: Uint8Array) => T, opts?: CallOptions): Promise<OpenedDataKey<T>> {
+  async open<T>(
+    edks: readonly EncryptedDataKey[],
+    ctx: EncryptionContext,
+    length: number,
+    accept: (dataKey: Uint8Array) => T,
+    opts?: CallOptions,
+  ): Promise<OpenedDataKey<T>> {
     if (edks.length > this.maxEncryptedDataKeys) {
-      throw new KeywardError('FailedOperation.InvalidMessage', `The message carries ${edks.length} encrypted data keys, more than maxEncryptedDataKeys (${this.maxEncryptedDataKeys}).`)
+      throw new KeywardError(
+        'FailedOperation.InvalidMessage',
+        `The message carries ${edks.length} encrypted data keys, more than maxEncryptedDataKeys (${this.maxEncryptedDataKeys}).`,
+      )
     }
     const errors: unknown[] = []
     for (const edk of edks) {
@@ -146,6 +190,11 @@ export class Keyring {
 /** The error of a search that found nothing: a backend's when every attempt found it unreachable (retryable). */
 function failure(errors: readonly unknown[]): KeywardError {
   const unreachable = errors.filter((e) => isKeywardError(e) && UNREACHABLE.has(e.code))
-  if (unreachable.length > 0 && unreachable.length === errors.length) return unreachable[unreachable.length - 1] as KeywardError
-  return decryptionFailed(errors.length ? new AggregateError(errors, 'no master key could decrypt a data key') : new Error('no master key in the keyring matches the message'))
+  if (unreachable.length > 0 && unreachable.length === errors.length)
+    return unreachable[unreachable.length - 1] as KeywardError
+  return decryptionFailed(
+    errors.length
+      ? new AggregateError(errors, 'no master key could decrypt a data key')
+      : new Error('no master key in the keyring matches the message'),
+  )
 }

@@ -1,7 +1,16 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto'
 import {
-  checkEncryptionContext, checkKeyId, checkString, decryptionFailed, fromBase64, needs, requireCompliantFor, zeroize,
-  type CallOptions, type EncryptionContext, type SymmetricCrypto,
+  checkEncryptionContext,
+  checkKeyId,
+  checkString,
+  decryptionFailed,
+  fromBase64,
+  needs,
+  requireCompliantFor,
+  zeroize,
+  type CallOptions,
+  type EncryptionContext,
+  type SymmetricCrypto,
 } from '@keyward/core'
 
 /**
@@ -71,18 +80,33 @@ export class LegacyFaceIdCodec {
   readonly #discovery: boolean
 
   constructor(opts: LegacyFaceIdCodecOptions) {
-    /* Precondition: the legacy codec needs a provider; discovery is a boolean; no compliance profile is in force (ECB is in none). */
-    needs(opts?.provider && typeof opts.provider.generateDataKey === 'function', 'MissingParameter', 'legacyFaceIdCodec needs a provider.')
+    /*
+     * Precondition: the legacy codec needs a provider; discovery is a boolean; no compliance profile is in force (ECB
+     * is in none).
+     */
+    needs(
+      opts?.provider && typeof opts.provider.generateDataKey === 'function',
+      'MissingParameter',
+      'legacyFaceIdCodec needs a provider.',
+    )
     requireCompliantFor([opts.provider], 'legacyCodec', 'AES_256_ECB_PKCS7', 'LegacyFaceIdCodec')
     if (opts.keyId !== undefined) checkKeyId(opts.keyId)
-    needs(opts.discovery === undefined || typeof opts.discovery === 'boolean', 'InvalidParameterValue', 'discovery must be a boolean.')
+    needs(
+      opts.discovery === undefined || typeof opts.discovery === 'boolean',
+      'InvalidParameterValue',
+      'discovery must be a boolean.',
+    )
     this.#provider = opts.provider
     this.#keyId = opts.keyId
     this.#discovery = opts.discovery === true
   }
 
   /** One fresh AES-256 data key for the call; each field encrypted under it. */
-  async encrypt(fields: Readonly<Record<string, string>>, encryptionContext?: EncryptionContext, opts?: CallOptions): Promise<LegacyFaceIdPayload> {
+  async encrypt(
+    fields: Readonly<Record<string, string>>,
+    encryptionContext?: EncryptionContext,
+    opts?: CallOptions,
+  ): Promise<LegacyFaceIdPayload> {
     /* Precondition: encrypt needs a KeyId and string fields. */
     needs(this.#keyId !== undefined, 'MissingParameter', 'legacyFaceIdCodec needs a keyId to encrypt.')
     checkFields(fields)
@@ -98,16 +122,28 @@ export class LegacyFaceIdCodec {
   }
 
   /** Decrypts every field of a payload (UTF-8 strings). */
-  async decrypt(payload: LegacyFaceIdPayload, encryptionContext?: EncryptionContext, opts?: CallOptions): Promise<Record<string, string>> {
+  async decrypt(
+    payload: LegacyFaceIdPayload,
+    encryptionContext?: EncryptionContext,
+    opts?: CallOptions,
+  ): Promise<Record<string, string>> {
     /* Precondition: decrypt needs a KeyId (or discovery), a CiphertextBlob and string fields. */
-    needs(this.#keyId !== undefined || this.#discovery, 'MissingParameter', 'legacyFaceIdCodec needs a keyId (or discovery: true) to decrypt.')
+    needs(
+      this.#keyId !== undefined || this.#discovery,
+      'MissingParameter',
+      'legacyFaceIdCodec needs a keyId (or discovery: true) to decrypt.',
+    )
     checkString('ciphertextBlob', payload?.ciphertextBlob, 65_536)
     checkFields(payload.fields)
     checkEncryptionContext(encryptionContext)
-    const { keyId, plaintext } = await this.#provider.decrypt({ ciphertextBlob: payload.ciphertextBlob, encryptionContext }, opts)
+    const { keyId, plaintext } = await this.#provider.decrypt(
+      { ciphertextBlob: payload.ciphertextBlob, encryptionContext },
+      opts,
+    )
     try {
       // The blob names its key; the provider reports which one it used: only the configured CMK is accepted.
-      if (!this.#discovery && keyId !== this.#keyId) throw decryptionFailed(new Error('the data key was made under another CMK'))
+      if (!this.#discovery && keyId !== this.#keyId)
+        throw decryptionFailed(new Error('the data key was made under another CMK'))
       if (plaintext.length !== 32) throw decryptionFailed(new Error('the data key is not 32 bytes'))
       const out: Record<string, string> = {}
       for (const [k, v] of Object.entries(payload.fields)) {
@@ -123,8 +159,13 @@ export class LegacyFaceIdCodec {
 }
 
 function checkFields(fields: unknown): asserts fields is Record<string, string> {
-  needs(fields !== null && typeof fields === 'object' && !Array.isArray(fields), 'InvalidParameter', 'fields must be an object of string values.')
-  for (const [k, v] of Object.entries(fields)) needs(typeof v === 'string', 'InvalidParameterValue', `fields.${k} must be a string.`)
+  needs(
+    fields !== null && typeof fields === 'object' && !Array.isArray(fields),
+    'InvalidParameter',
+    'fields must be an object of string values.',
+  )
+  for (const [k, v] of Object.entries(fields))
+    needs(typeof v === 'string', 'InvalidParameterValue', `fields.${k} must be a string.`)
 }
 
 /**

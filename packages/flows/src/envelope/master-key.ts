@@ -18,7 +18,11 @@ export interface MasterKey {
   /** Makes a new data key of `length` bytes and its encrypted copy. */
   generateDataKey(length: number, encryptionContext: EncryptionContext, opts?: CallOptions): Promise<GeneratedDataKey>
   /** Encrypts an existing data key (the additional copies of a multi-CMK message). */
-  encryptDataKey(plaintext: Uint8Array, encryptionContext: EncryptionContext, opts?: CallOptions): Promise<EncryptedDataKey>
+  encryptDataKey(
+    plaintext: Uint8Array,
+    encryptionContext: EncryptionContext,
+    opts?: CallOptions,
+  ): Promise<EncryptedDataKey>
   /** True when this master key can try to decrypt `edk`. */
   canDecrypt(edk: EncryptedDataKey): boolean
   /** Decrypts `edk`; failures throw a KeywardError. */

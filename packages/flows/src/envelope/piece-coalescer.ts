@@ -40,7 +40,7 @@ export class PieceCoalescer {
       emit(c)
       return
     }
-    for (let off = 0; off < c.length;) {
+    for (let off = 0; off < c.length; ) {
       if (!this.#stage) {
         this.#stage = Buffer.allocUnsafe(this.#stageSize)
         if (!this.#reuse) this.#stages.push(this.#stage)

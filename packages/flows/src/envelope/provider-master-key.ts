@@ -1,4 +1,14 @@
-import { COMPLIANCE_BINDING, checkKeyId, complianceBindingOf, decryptionFailed, needs, type CallOptions, type ComplianceBinding, type EncryptionContext, type SymmetricCrypto } from '@keyward/core'
+import {
+  COMPLIANCE_BINDING,
+  checkKeyId,
+  complianceBindingOf,
+  decryptionFailed,
+  needs,
+  type CallOptions,
+  type ComplianceBinding,
+  type EncryptionContext,
+  type SymmetricCrypto,
+} from '@keyward/core'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
 import type { GeneratedDataKey, MasterKey } from './master-key.js'
 
@@ -20,7 +30,8 @@ export interface ProviderMasterKeyOptions {
   discoveryFilter?: (keyId: string) => boolean
 }
 
-const undefinedIfEmpty = (ctx: EncryptionContext): EncryptionContext | undefined => (Object.keys(ctx).length ? ctx : undefined)
+const undefinedIfEmpty = (ctx: EncryptionContext): EncryptionContext | undefined =>
+  Object.keys(ctx).length ? ctx : undefined
 
 /**
  * A CMK in any KeyProvider as a master key: GenerateDataKey makes the data key, Encrypt adds copies,
@@ -46,10 +57,18 @@ export class ProviderMasterKey implements MasterKey {
 
   constructor(opts: ProviderMasterKeyOptions) {
     /* Precondition: a provider master key needs a provider and a KeyId. */
-    needs(opts?.provider && typeof opts.provider.generateDataKey === 'function', 'MissingParameter', 'ProviderMasterKey needs a provider.')
+    needs(
+      opts?.provider && typeof opts.provider.generateDataKey === 'function',
+      'MissingParameter',
+      'ProviderMasterKey needs a provider.',
+    )
     checkKeyId(opts.keyId)
     const name = opts.name ?? opts.provider.name
-    needs(typeof name === 'string' && name.length > 0 && Buffer.byteLength(name) <= 255, 'InvalidParameterValue', 'The master key name must be 1-255 bytes.')
+    needs(
+      typeof name === 'string' && name.length > 0 && Buffer.byteLength(name) <= 255,
+      'InvalidParameterValue',
+      'The master key name must be 1-255 bytes.',
+    )
     this.#provider = opts.provider
     this.keyId = opts.keyId
     this.providerName = name
@@ -57,7 +76,10 @@ export class ProviderMasterKey implements MasterKey {
   }
 
   async generateDataKey(length: number, ctx: EncryptionContext, opts?: CallOptions): Promise<GeneratedDataKey> {
-    const dk = await this.#provider.generateDataKey({ keyId: this.keyId, numberOfBytes: length, encryptionContext: undefinedIfEmpty(ctx) }, opts)
+    const dk = await this.#provider.generateDataKey(
+      { keyId: this.keyId, numberOfBytes: length, encryptionContext: undefinedIfEmpty(ctx) },
+      opts,
+    )
     try {
       return { plaintext: Buffer.from(dk.plaintext), encryptedDataKey: this.#edk(dk.keyId, dk.ciphertextBlob) }
     } finally {
@@ -66,7 +88,10 @@ export class ProviderMasterKey implements MasterKey {
   }
 
   async encryptDataKey(plaintext: Uint8Array, ctx: EncryptionContext, opts?: CallOptions): Promise<EncryptedDataKey> {
-    const r = await this.#provider.encrypt({ keyId: this.keyId, plaintext, encryptionContext: undefinedIfEmpty(ctx) }, opts)
+    const r = await this.#provider.encrypt(
+      { keyId: this.keyId, plaintext, encryptionContext: undefinedIfEmpty(ctx) },
+      opts,
+    )
     return this.#edk(r.keyId, r.ciphertextBlob)
   }
 
@@ -75,7 +100,10 @@ export class ProviderMasterKey implements MasterKey {
   }
 
   async decryptDataKey(edk: EncryptedDataKey, ctx: EncryptionContext, opts?: CallOptions): Promise<Uint8Array> {
-    const r = await this.#provider.decrypt({ ciphertextBlob: Buffer.from(edk.blob).toString('utf8'), encryptionContext: undefinedIfEmpty(ctx) }, opts)
+    const r = await this.#provider.decrypt(
+      { ciphertextBlob: Buffer.from(edk.blob).toString('utf8'), encryptionContext: undefinedIfEmpty(ctx) },
+      opts,
+    )
     // The header's KeyId is unauthenticated until the data key is known: insist the provider agrees with it.
     if (r.keyId !== edk.keyId) {
       r.plaintext.fill(0)

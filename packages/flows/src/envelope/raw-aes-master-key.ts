@@ -1,5 +1,14 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { INSPECT, REDACTED, canonicalEncryptionContext, checkBytes, decryptionFailed, needs, requireCompliantFor, type EncryptionContext } from '@keyward/core'
+import {
+  INSPECT,
+  REDACTED,
+  canonicalEncryptionContext,
+  checkBytes,
+  decryptionFailed,
+  needs,
+  requireCompliantFor,
+  type EncryptionContext,
+} from '@keyward/core'
 import type { EncryptedDataKey } from './encrypted-data-key.js'
 import type { GeneratedDataKey, MasterKey } from './master-key.js'
 
@@ -34,8 +43,15 @@ export class RawAesMasterKey implements MasterKey {
 
   constructor(opts: RawAesMasterKeyOptions) {
     /* Precondition: a raw AES master key needs a namespace, a KeyId and a 32-byte key. */
-    for (const [field, v] of [['namespace', opts?.namespace], ['keyId', opts?.keyId]] as const) {
-      needs(typeof v === 'string' && v.length > 0 && Buffer.byteLength(v) <= 255, 'InvalidParameterValue', `${field} must be 1-255 bytes.`)
+    for (const [field, v] of [
+      ['namespace', opts?.namespace],
+      ['keyId', opts?.keyId],
+    ] as const) {
+      needs(
+        typeof v === 'string' && v.length > 0 && Buffer.byteLength(v) <= 255,
+        'InvalidParameterValue',
+        `${field} must be 1-255 bytes.`,
+      )
     }
     checkBytes('key', opts.key, 32, 32)
     // It wraps data keys with AES-256-GCM itself: no provider's profile stands between it and the algorithm.
@@ -49,7 +65,14 @@ export class RawAesMasterKey implements MasterKey {
     needs(!this.#disposed, 'FailedOperation.ProviderUnavailable', 'This RawAesMasterKey was disposed.')
     const ns = Buffer.from(this.providerName, 'utf8')
     const id = Buffer.from(this.keyId, 'utf8')
-    return Buffer.concat([LABEL, Buffer.from([ns.length]), ns, Buffer.from([id.length]), id, canonicalEncryptionContext(ctx)])
+    return Buffer.concat([
+      LABEL,
+      Buffer.from([ns.length]),
+      ns,
+      Buffer.from([id.length]),
+      id,
+      canonicalEncryptionContext(ctx),
+    ])
   }
 
   async generateDataKey(length: number, ctx: EncryptionContext): Promise<GeneratedDataKey> {

@@ -49,7 +49,16 @@ export class SharedFetches<T> {
         reject(abortedError(signal))
       }
       signal.addEventListener('abort', onAbort, { once: true })
-      p.result.then((v) => { leave(); resolve(v) }, (err: unknown) => { leave(); reject(err) })
+      p.result.then(
+        (v) => {
+          leave()
+          resolve(v)
+        },
+        (err: unknown) => {
+          leave()
+          reject(err)
+        },
+      )
     })
   }
 

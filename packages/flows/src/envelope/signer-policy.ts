@@ -21,12 +21,20 @@ export interface SignatureOptions {
 }
 
 function checkKeys(keys: unknown): Buffer[] {
-  needs(Array.isArray(keys) && keys.every((k) => k instanceof Uint8Array && k.length > 0), 'InvalidParameterValue', 'trustedSigners must be an array of public keys (non-empty byte arrays).')
+  needs(
+    Array.isArray(keys) && keys.every((k) => k instanceof Uint8Array && k.length > 0),
+    'InvalidParameterValue',
+    'trustedSigners must be an array of public keys (non-empty byte arrays).',
+  )
   return (keys as Uint8Array[]).map((k) => Buffer.from(k))
 }
 
 function checkRequire(p: SignerPolicy): SignerPolicy {
-  needs(!p.required || p.trusted.length > 0, 'InvalidParameterValue', 'requireSignature needs trustedSigners (or a signer, whose key is trusted by default).')
+  needs(
+    !p.required || p.trusted.length > 0,
+    'InvalidParameterValue',
+    'requireSignature needs trustedSigners (or a signer, whose key is trusted by default).',
+  )
   return p
 }
 
@@ -35,15 +43,18 @@ function checkRequire(p: SignerPolicy): SignerPolicy {
  * trust list is in effect, unless `requireSignature: false` says otherwise.
  */
 export function clientSignerPolicy(o: SignatureOptions, signer: HeaderSigner | undefined): SignerPolicy {
-  if (o.requireSignature !== undefined) needs(typeof o.requireSignature === 'boolean', 'InvalidParameterValue', 'requireSignature must be a boolean.')
-  const trusted = o.trustedSigners !== undefined ? checkKeys(o.trustedSigners) : signer ? [Buffer.from(signer.publicKey)] : []
+  if (o.requireSignature !== undefined)
+    needs(typeof o.requireSignature === 'boolean', 'InvalidParameterValue', 'requireSignature must be a boolean.')
+  const trusted =
+    o.trustedSigners !== undefined ? checkKeys(o.trustedSigners) : signer ? [Buffer.from(signer.publicKey)] : []
   return checkRequire({ trusted, required: o.requireSignature ?? trusted.length > 0 })
 }
 
 /** One call's policy: its own trust list replaces the client's (and then requires a signature unless told not to). */
 export function callSignerPolicy(client: SignerPolicy, o: SignatureOptions): SignerPolicy {
   if (o.trustedSigners === undefined && o.requireSignature === undefined) return client
-  if (o.requireSignature !== undefined) needs(typeof o.requireSignature === 'boolean', 'InvalidParameterValue', 'requireSignature must be a boolean.')
+  if (o.requireSignature !== undefined)
+    needs(typeof o.requireSignature === 'boolean', 'InvalidParameterValue', 'requireSignature must be a boolean.')
   const trusted = o.trustedSigners !== undefined ? checkKeys(o.trustedSigners) : client.trusted
   const required = o.requireSignature ?? (o.trustedSigners !== undefined ? trusted.length > 0 : client.required)
   return checkRequire({ trusted, required })
@@ -67,8 +78,10 @@ export function checkSigner(h: ParsedHeader, policy: SignerPolicy): TrustedSigne
   }
   const pk = h.signerPublicKey ?? Buffer.alloc(0)
   const listed = policy.trusted.some((t) => pk.equals(t))
-  if (policy.trusted.length > 0 && !listed) throw decryptionFailed(new Error('the message is signed by an untrusted key'))
+  if (policy.trusted.length > 0 && !listed)
+    throw decryptionFailed(new Error('the message is signed by an untrusted key'))
   const signed = Buffer.concat([h.authenticated, h.headerTag])
-  if (!verifyHeaderSignature(h.signatureAlgorithm, pk, signed, h.signature ?? Buffer.alloc(0))) throw decryptionFailed(new Error('bad header signature'))
+  if (!verifyHeaderSignature(h.signatureAlgorithm, pk, signed, h.signature ?? Buffer.alloc(0)))
+    throw decryptionFailed(new Error('bad header signature'))
   return listed ? { algorithm: h.signatureAlgorithm, publicKey: pk } : null
 }

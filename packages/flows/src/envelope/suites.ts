@@ -61,8 +61,14 @@ const sm4Gcm: Suite = {
   createDecipher: (key, iv) => createSm4GcmDecipher(key, iv, { authTagLength: TAG_LENGTH }),
 }
 
-const suites: ReadonlyMap<number, Suite> = new Map<number, Suite>([[aesGcm.id, aesGcm], [sm4Gcm.id, sm4Gcm]])
-const byName: ReadonlyMap<SuiteName, Suite> = new Map<SuiteName, Suite>([[aesGcm.name, aesGcm], [sm4Gcm.name, sm4Gcm]])
+const suites: ReadonlyMap<number, Suite> = new Map<number, Suite>([
+  [aesGcm.id, aesGcm],
+  [sm4Gcm.id, sm4Gcm],
+])
+const byName: ReadonlyMap<SuiteName, Suite> = new Map<SuiteName, Suite>([
+  [aesGcm.name, aesGcm],
+  [sm4Gcm.name, sm4Gcm],
+])
 
 /** The default suite: AES-256-GCM, HKDF-SHA-256, key commitment. */
 export const DEFAULT_SUITE: SuiteName = 'AES_256_GCM_HKDF_SHA256_COMMIT'
@@ -70,7 +76,11 @@ export const DEFAULT_SUITE: SuiteName = 'AES_256_GCM_HKDF_SHA256_COMMIT'
 /** The suite of a header id; unknown ids are an invalid message. */
 export function suiteById(id: number): Suite {
   const s = suites.get(id)
-  if (!s) throw new KeywardError('FailedOperation.InvalidMessage', `Unknown algorithm suite 0x${id.toString(16).padStart(4, '0')}.`)
+  if (!s)
+    throw new KeywardError(
+      'FailedOperation.InvalidMessage',
+      `Unknown algorithm suite 0x${id.toString(16).padStart(4, '0')}.`,
+    )
   return s
 }
 
@@ -81,7 +91,10 @@ export function suiteById(id: number): Suite {
 export function checkAllowedSuites(names: unknown, field = 'allowedSuites'): ReadonlySet<SuiteName> {
   if (names === undefined) return new Set(SUITE_NAMES)
   if (!Array.isArray(names) || names.length === 0) {
-    throw new KeywardError('InvalidParameterValue', `${field} must be a non-empty array of suite names (${SUITE_NAMES.join(', ')}).`)
+    throw new KeywardError(
+      'InvalidParameterValue',
+      `${field} must be a non-empty array of suite names (${SUITE_NAMES.join(', ')}).`,
+    )
   }
   for (const n of names) suiteByName(n as SuiteName)
   return new Set(names as SuiteName[])
@@ -91,7 +104,10 @@ export function checkAllowedSuites(names: unknown, field = 'allowedSuites'): Rea
 export function suiteByName(name: SuiteName): Suite {
   const s = byName.get(name)
   if (!s) {
-    throw new KeywardError('InvalidParameterValue', `Suite must be one of ${[...byName.keys()].join(', ')}, got ${JSON.stringify(name)}.`)
+    throw new KeywardError(
+      'InvalidParameterValue',
+      `Suite must be one of ${[...byName.keys()].join(', ')}, got ${JSON.stringify(name)}.`,
+    )
   }
   return s
 }

@@ -68,14 +68,30 @@ function checkInput(p: BitsPlanInput): { R: number; D: number; F: number; S: num
   const D = p.distinctValues ?? R
   const F = p.maxFalsePositives ?? 10
   needs(Number.isFinite(R) && R >= 1, 'InvalidParameterValue', 'rows must be a number ≥ 1.')
-  needs(Number.isFinite(D) && D >= 1 && D <= R, 'InvalidParameterValue', 'distinctValues must be a number from 1 to rows.')
+  needs(
+    Number.isFinite(D) && D >= 1 && D <= R,
+    'InvalidParameterValue',
+    'distinctValues must be a number from 1 to rows.',
+  )
   needs(Number.isFinite(F) && F > 0, 'InvalidParameterValue', 'maxFalsePositives must be a number > 0.')
-  needs(p.otherIndexes === undefined || Array.isArray(p.otherIndexes), 'InvalidParameterValue', 'otherIndexes must be an array.')
+  needs(
+    p.otherIndexes === undefined || Array.isArray(p.otherIndexes),
+    'InvalidParameterValue',
+    'otherIndexes must be an array.',
+  )
   let S = 0
   for (const o of p.otherIndexes ?? []) {
-    needs(Number.isInteger(o?.bits) && o.bits >= 1 && o.bits <= MAX_BITS, 'InvalidParameterValue', `otherIndexes[].bits must be an integer from 1 to ${MAX_BITS}.`)
+    needs(
+      Number.isInteger(o?.bits) && o.bits >= 1 && o.bits <= MAX_BITS,
+      'InvalidParameterValue',
+      `otherIndexes[].bits must be an integer from 1 to ${MAX_BITS}.`,
+    )
     const od = o.distinctValues ?? Infinity
-    needs(od === Infinity || (Number.isFinite(od) && od >= 1), 'InvalidParameterValue', 'otherIndexes[].distinctValues must be a number ≥ 1.')
+    needs(
+      od === Infinity || (Number.isFinite(od) && od >= 1),
+      'InvalidParameterValue',
+      'otherIndexes[].distinctValues must be a number ≥ 1.',
+    )
     S += Math.min(o.bits, Math.log2(od))
   }
   return { R, D, F, S }
@@ -103,7 +119,13 @@ function assess(bits: number, R: number, D: number, S: number, maxBits: number):
         `so equal index values mostly mean equal plaintexts (equality and frequency visible to anyone reading the table). ${Math.max(maxBits, 1)} bits or fewer keep at least two values per index value.`,
     )
   }
-  return { bits, falsePositivesPerLookup: expectedFalsePositives(R, bits), valuesPerIndexValue, leaksMoreThanNeeded, warnings }
+  return {
+    bits,
+    falsePositivesPerLookup: expectedFalsePositives(R, bits),
+    valuesPerIndexValue,
+    leaksMoreThanNeeded,
+    warnings,
+  }
 }
 
 /**
@@ -115,7 +137,11 @@ function assess(bits: number, R: number, D: number, S: number, maxBits: number):
  * ```
  */
 export function assessBits(bits: number, input: BitsPlanInput): BitsAssessment {
-  needs(Number.isInteger(bits) && bits >= 1 && bits <= MAX_BITS, 'InvalidParameterValue', `bits must be an integer from 1 to ${MAX_BITS}.`)
+  needs(
+    Number.isInteger(bits) && bits >= 1 && bits <= MAX_BITS,
+    'InvalidParameterValue',
+    `bits must be an integer from 1 to ${MAX_BITS}.`,
+  )
   const { R, D, S } = checkInput(input)
   return assess(bits, R, D, S, Math.floor(Math.log2(D / 2) - S))
 }
@@ -127,8 +153,10 @@ export function assessBits(bits: number, input: BitsPlanInput): BitsAssessment {
  *
  * @example
  * ```ts
- * recommendBits({ rows: 100_000 })                        // { bits: 14, minBits: 14, maxBits: 15, falsePositivesPerLookup: 6.1, … }
- * recommendBits({ rows: 1_000_000, distinctValues: 2 })  // maxBits 0: a yes/no field cannot have a safe index of its own
+ * recommendBits({ rows: 100_000 })
+ * // { bits: 14, minBits: 14, maxBits: 15, falsePositivesPerLookup: 6.1, … }
+ * recommendBits({ rows: 1_000_000, distinctValues: 2 })
+ * // maxBits 0: a yes/no field cannot have a safe index of its own
  * ```
  */
 export function recommendBits(input: BitsPlanInput): BitsPlan {
@@ -138,9 +166,13 @@ export function recommendBits(input: BitsPlanInput): BitsPlan {
   const bits = Math.max(1, Math.min(minBits, maxBits))
   const a = assess(bits, R, D, S, maxBits)
   if (maxBits < 1) {
-    a.warnings.unshift(`No blind index over ${D} distinct values${S > 0 ? ' (with the other indexes on it)' : ''} keeps two values per index value: any index reveals the value distribution. Index this field only inside a compound index with a high-entropy part.`)
+    a.warnings.unshift(
+      `No blind index over ${D} distinct values${S > 0 ? ' (with the other indexes on it)' : ''} keeps two values per index value: any index reveals the value distribution. Index this field only inside a compound index with a high-entropy part.`,
+    )
   } else if (minBits > maxBits) {
-    a.warnings.push(`At most ${F} false positives per lookup would need ${minBits} bits, more than the ${maxBits} that keep values hidden among each other; with ${maxBits} bits expect ${a.falsePositivesPerLookup.toPrecision(3)} per lookup.`)
+    a.warnings.push(
+      `At most ${F} false positives per lookup would need ${minBits} bits, more than the ${maxBits} that keep values hidden among each other; with ${maxBits} bits expect ${a.falsePositivesPerLookup.toPrecision(3)} per lookup.`,
+    )
   }
   return { ...a, minBits, maxBits }
 }

@@ -22,7 +22,9 @@ export interface BlindIndexOptions extends IndexCommonOptions {
  *
  * @example
  * ```ts
- * const phone = await BlindIndex.create({ key, table: 'customers', field: 'phone', normalize: normalizeMobileCN, bits: 14 })
+ * const phone = await BlindIndex.create({
+ *   key, table: 'customers', field: 'phone', normalize: normalizeMobileCN, bits: 14,
+ * })
  * phone.index('138 0013 8000')     // '2c5c' — the same for '+86 138-0013-8000'
  * phone.values('13800138000')      // { phone_bidx: '2c5c' }  (to store)
  * phone.lookup('13800138000')      // [{ column: 'phone_bidx', value: '2c5c' }]  (WHERE phone_bidx = ?)
@@ -43,7 +45,11 @@ export class BlindIndex extends IndexBase {
   static async create(opts: BlindIndexOptions, call: CallOptions = {}): Promise<BlindIndex> {
     /* Precondition: options with a normaliser (the rest is checked by the shared core). */
     needs(opts !== null && typeof opts === 'object', 'MissingParameter', 'BlindIndex.create needs options.')
-    needs(typeof opts.normalize === 'function', 'MissingParameter', 'A blind index needs a normalize function (normalizeMobileCN, normalizeIdCardCN, normalizeText, or your own).')
+    needs(
+      typeof opts.normalize === 'function',
+      'MissingParameter',
+      'A blind index needs a normalize function (normalizeMobileCN, normalizeIdCardCN, normalizeText, or your own).',
+    )
     const core = await IndexCore.create(opts, opts.field, call)
     return new BlindIndex(opts.field, core, opts.normalize)
   }

@@ -29,7 +29,10 @@ const MAX_PARTS = 8
  * ```ts
  * const birthAndPhone = await CompoundIndex.create({
  *   key, table: 'customers', name: 'birth_phone4', bits: 12,
- *   parts: [{ field: 'id_number', normalize: idCardBirthDate }, { field: 'phone', normalize: lastDigits(4, normalizeMobileCN) }],
+ *   parts: [
+ *     { field: 'id_number', normalize: idCardBirthDate },
+ *     { field: 'phone', normalize: lastDigits(4, normalizeMobileCN) },
+ *   ],
  * })
  * birthAndPhone.values({ id_number: '11010519491231002X', phone: '13800138000' }) // { birth_phone4_bidx: '9e1' }
  * ```
@@ -48,10 +51,22 @@ export class CompoundIndex extends IndexBase {
   static async create(opts: CompoundIndexOptions, call: CallOptions = {}): Promise<CompoundIndex> {
     /* Precondition: 1-8 parts, each a distinct field name with a normaliser. */
     needs(opts !== null && typeof opts === 'object', 'MissingParameter', 'CompoundIndex.create needs options.')
-    needs(Array.isArray(opts.parts) && opts.parts.length >= 1 && opts.parts.length <= MAX_PARTS, 'InvalidParameterValue', `parts must list 1-${MAX_PARTS} fields.`)
+    needs(
+      Array.isArray(opts.parts) && opts.parts.length >= 1 && opts.parts.length <= MAX_PARTS,
+      'InvalidParameterValue',
+      `parts must list 1-${MAX_PARTS} fields.`,
+    )
     for (const p of opts.parts) {
-      needs(p !== null && typeof p === 'object' && typeof p.field === 'string' && p.field.length > 0, 'InvalidParameterValue', 'Each part needs a field name.')
-      needs(typeof p.normalize === 'function', 'MissingParameter', `Part ${JSON.stringify(p.field)} needs a normalize function.`)
+      needs(
+        p !== null && typeof p === 'object' && typeof p.field === 'string' && p.field.length > 0,
+        'InvalidParameterValue',
+        'Each part needs a field name.',
+      )
+      needs(
+        typeof p.normalize === 'function',
+        'MissingParameter',
+        `Part ${JSON.stringify(p.field)} needs a normalize function.`,
+      )
     }
     const parts = opts.parts.map((p) => Object.freeze({ field: p.field, normalize: p.normalize }))
     const core = await IndexCore.create(opts, opts.name, call)
@@ -60,7 +75,11 @@ export class CompoundIndex extends IndexBase {
 
   /** The normalised parts of `record`, in order; throws InvalidIndexValue naming the part that is not valid. */
   normalize(record: Readonly<Record<string, unknown>>): string[] {
-    needs(record !== null && typeof record === 'object', 'InvalidParameterValue', 'A compound index reads an object of fields.')
+    needs(
+      record !== null && typeof record === 'object',
+      'InvalidParameterValue',
+      'A compound index reads an object of fields.',
+    )
     return this.parts.map((p) => {
       const v = Object.prototype.hasOwnProperty.call(record, p.field) ? record[p.field] : undefined
       return normalized(p.normalize, v, `${this.table}.${this.name} part ${p.field}`)
@@ -94,7 +113,14 @@ export class CompoundIndex extends IndexBase {
   }
 
   toJSON(): { table: string; name: string; fields: string[]; bits: number; hash: IndexHash; columns: string[] } {
-    return { table: this.table, name: this.name, fields: this.parts.map((p) => p.field), bits: this.bits, hash: this.hash, columns: this.columns }
+    return {
+      table: this.table,
+      name: this.name,
+      fields: this.parts.map((p) => p.field),
+      bits: this.bits,
+      hash: this.hash,
+      columns: this.columns,
+    }
   }
 
   [INSPECT](): string {

@@ -25,12 +25,15 @@ export function normalizeEmail(value: string): string {
   if (at < 0 || at !== s.lastIndexOf('@')) throw invalidIndexValue(KIND, 'expected exactly one @')
   const local = s.slice(0, at).toLowerCase()
   const domainIn = s.slice(at + 1)
-  if (local.length === 0 || local.length > 64) throw invalidIndexValue(KIND, 'the part before @ must be 1-64 characters')
+  if (local.length === 0 || local.length > 64)
+    throw invalidIndexValue(KIND, 'the part before @ must be 1-64 characters')
   if (/[\s\p{Cc}]/u.test(local)) throw invalidIndexValue(KIND, 'the part before @ holds spaces or control characters')
   // `%` is refused before IDNA: the URL host parser would percent-decode it (`ex%61mple.com` is example.com).
-  if (domainIn.length === 0 || /[\s\p{Cc}%]/u.test(domainIn)) throw invalidIndexValue(KIND, 'the domain is empty or holds spaces or %')
+  if (domainIn.length === 0 || /[\s\p{Cc}%]/u.test(domainIn))
+    throw invalidIndexValue(KIND, 'the domain is empty or holds spaces or %')
   const labels = domainToASCII(domainIn).toLowerCase().split('.')
-  if (labels.length < 2 || !labels.every((l) => LABEL.test(l))) throw invalidIndexValue(KIND, 'the domain is not a valid domain name')
+  if (labels.length < 2 || !labels.every((l) => LABEL.test(l)))
+    throw invalidIndexValue(KIND, 'the domain is not a valid domain name')
   const domain = labels.join('.')
   const out = `${local}@${domain}`
   if (out.length > 254) throw invalidIndexValue(KIND, 'longer than 254 characters')

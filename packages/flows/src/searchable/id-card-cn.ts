@@ -42,7 +42,8 @@ function validBirthDate(d: string): boolean {
  */
 export function normalizeIdCardCN(value: string): string {
   const s = prepared(KIND, value).replace(/\s/g, '').toUpperCase()
-  if (/^\d{15}$/.test(s)) throw invalidIndexValue(KIND, 'a 15-digit first-generation number; convert it to 18 digits first')
+  if (/^\d{15}$/.test(s))
+    throw invalidIndexValue(KIND, 'a 15-digit first-generation number; convert it to 18 digits first')
   if (s.length !== 18) throw invalidIndexValue(KIND, `expected 18 characters, got ${s.length}`)
   if (!/^\d{17}[\dX]$/.test(s)) throw invalidIndexValue(KIND, 'expected 17 digits and a digit or X')
   if (!validBirthDate(s.slice(6, 14))) throw invalidIndexValue(KIND, 'the birth date (digits 7-14) is not a real date')

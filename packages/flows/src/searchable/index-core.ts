@@ -1,5 +1,14 @@
 import { createHmac } from 'node:crypto'
-import { KeywardError, checkInt, checkOneOf, checkString, effectiveCompliance, needs, requireCompliant, type CallOptions } from '@keyward/core'
+import {
+  KeywardError,
+  checkInt,
+  checkOneOf,
+  checkString,
+  effectiveCompliance,
+  needs,
+  requireCompliant,
+  type CallOptions,
+} from '@keyward/core'
 import { hmacSm3 } from '@keyward/gm'
 import { assessBits, type BitsPlanInput } from './bits-planner.js'
 import { IndexKey } from './index-key.js'
@@ -53,18 +62,29 @@ export class IndexCore {
   readonly #ring: readonly RingEntry[]
   readonly #mac: (key: Buffer, data: string | Buffer) => Buffer
 
-  private constructor(readonly table: string, readonly name: string, readonly hash: IndexHash, readonly bits: number, ring: readonly RingEntry[]) {
+  private constructor(
+    readonly table: string,
+    readonly name: string,
+    readonly hash: IndexHash,
+    readonly bits: number,
+    ring: readonly RingEntry[],
+  ) {
     this.#ring = ring
-    this.#mac = hash === 'SM3'
-      ? (k, d) => hmacSm3(k, typeof d === 'string' ? Buffer.from(d, 'utf8') : d)
-      : (k, d) => createHmac('sha256', k).update(d).digest()
+    this.#mac =
+      hash === 'SM3'
+        ? (k, d) => hmacSm3(k, typeof d === 'string' ? Buffer.from(d, 'utf8') : d)
+        : (k, d) => createHmac('sha256', k).update(d).digest()
   }
 
   /** Checks the shared options, opens the keys (one Decrypt per key and process) and derives each index key. */
   static async create(o: IndexCommonOptions, name: string, call: CallOptions = {}): Promise<IndexCore> {
     /* Precondition: a table, an identifier for the name, a known hash, bits in range, 1-4 keys of distinct versions. */
     checkString('table', o.table, 256)
-    needs(typeof name === 'string' && IDENTIFIER.test(name), 'InvalidParameterValue', 'The index field (or name) must be an identifier: a letter or _, then letters, digits or _, 63 at most.')
+    needs(
+      typeof name === 'string' && IDENTIFIER.test(name),
+      'InvalidParameterValue',
+      'The index field (or name) must be an identifier: a letter or _, then letters, digits or _, 63 at most.',
+    )
     // The compliance profile in force (the process's, the index keys' providers') picks the default hash — SM3 under
     // gm — and refuses the other: an HMAC-SHA-256 blind index is no 国密 index.
     const sources: readonly object[] = Array.isArray(o.key) ? o.key : [o.key as object]
@@ -74,14 +94,34 @@ export class IndexCore {
     requireCompliant(profile, 'hash', hash, `blind index ${o.table}.${name}`)
     checkInt('bits', o.bits, 1, MAX_INDEX_BITS)
     const keys: readonly IndexKey[] = Array.isArray(o.key) ? o.key : [o.key as IndexKey]
-    needs(keys.length >= 1 && keys.length <= MAX_RING && keys.every((k) => k instanceof IndexKey), 'InvalidParameterValue', `key must be an IndexKey or 1-${MAX_RING} of them.`)
-    needs(new Set(keys.map((k) => k.version)).size === keys.length, 'InvalidParameterValue', 'The keys of one index need distinct versions (each writes its own column).')
-    needs(o.onWarning === undefined || typeof o.onWarning === 'function', 'InvalidParameterValue', 'onWarning must be a function.')
+    needs(
+      keys.length >= 1 && keys.length <= MAX_RING && keys.every((k) => k instanceof IndexKey),
+      'InvalidParameterValue',
+      `key must be an IndexKey or 1-${MAX_RING} of them.`,
+    )
+    needs(
+      new Set(keys.map((k) => k.version)).size === keys.length,
+      'InvalidParameterValue',
+      'The keys of one index need distinct versions (each writes its own column).',
+    )
+    needs(
+      o.onWarning === undefined || typeof o.onWarning === 'function',
+      'InvalidParameterValue',
+      'onWarning must be a function.',
+    )
     const warn = o.onWarning ?? defaultWarning
-    if (o.expected !== undefined) for (const w of assessBits(o.bits, o.expected).warnings) warn(`${o.table}.${name}: ${w}`)
-    else if (o.bits > 32) warn(`${o.table}.${name}: a ${o.bits}-bit blind index tells apart more values than any table holds — every equality shows. Give \`expected\` or use recommendBits.`)
+    if (o.expected !== undefined)
+      for (const w of assessBits(o.bits, o.expected).warnings) warn(`${o.table}.${name}: ${w}`)
+    else if (o.bits > 32)
+      warn(
+        `${o.table}.${name}: a ${o.bits}-bit blind index tells apart more values than any table holds — every equality shows. Give \`expected\` or use recommendBits.`,
+      )
     const macs = await Promise.all(keys.map((k) => deriveIndexKey(k, hash, o.table, name, call)))
-    const ring = keys.map((key, i) => ({ key, mac: macs[i] as Buffer, column: `${name}_bidx${key.version === undefined ? '' : `_${key.version}`}` }))
+    const ring = keys.map((key, i) => ({
+      key,
+      mac: macs[i] as Buffer,
+      column: `${name}_bidx${key.version === undefined ? '' : `_${key.version}`}`,
+    }))
     return new IndexCore(o.table, name, hash, o.bits, ring)
   }
 
@@ -126,15 +166,27 @@ export function normalized(normalize: Normalizer, value: unknown, what: string):
   let input: string
   if (typeof value === 'string') input = value
   else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) input = String(value)
-  else throw new KeywardError('InvalidParameterValue.InvalidIndexValue', `Not a valid ${what}: expected a string, got ${value === null ? 'null' : typeof value}.`)
+  else
+    throw new KeywardError(
+      'InvalidParameterValue.InvalidIndexValue',
+      `Not a valid ${what}: expected a string, got ${value === null ? 'null' : typeof value}.`,
+    )
   let out: unknown
   try {
     out = normalize(input)
   } catch (e) {
     if (e instanceof KeywardError) throw e
-    throw new KeywardError('InvalidParameterValue.InvalidIndexValue', `Not a valid ${what}: the normaliser refused it.`, { cause: e })
+    throw new KeywardError(
+      'InvalidParameterValue.InvalidIndexValue',
+      `Not a valid ${what}: the normaliser refused it.`,
+      { cause: e },
+    )
   }
-  needs(typeof out === 'string' && out.length > 0 && out.length <= MAX_INDEX_INPUT_CHARS, 'InvalidParameterValue.InvalidIndexValue', `Not a valid ${what}: the normaliser returned no text to index.`)
+  needs(
+    typeof out === 'string' && out.length > 0 && out.length <= MAX_INDEX_INPUT_CHARS,
+    'InvalidParameterValue.InvalidIndexValue',
+    `Not a valid ${what}: the normaliser returned no text to index.`,
+  )
   return out
 }
 
@@ -154,7 +206,9 @@ export abstract class IndexBase {
     return this.core.hash
   }
 
-  /** The columns this index writes and queries, current key first: `['phone_bidx']`, `['phone_bidx', 'phone_bidx_v2']`. */
+  /**
+   * The columns this index writes and queries, current key first: `['phone_bidx']`, `['phone_bidx', 'phone_bidx_v2']`.
+   */
   get columns(): string[] {
     return this.core.columns
   }

@@ -21,15 +21,26 @@ function lengthPrefixed(s: string): Buffer {
  * ‖ len ‖ index name), 32 bytes, with lengths as 2-byte big-endian byte counts of the UTF-8. Every index over the same
  * (hash, table, name) gets the same Buffer; close() of the index key zeroes it. Internal to the searchable module.
  */
-export function deriveIndexKey(key: IndexKey, hash: IndexHash, table: string, name: string, opts: CallOptions = {}): Promise<Buffer> {
+export function deriveIndexKey(
+  key: IndexKey,
+  hash: IndexHash,
+  table: string,
+  name: string,
+  opts: CallOptions = {},
+): Promise<Buffer> {
   const info = Buffer.concat([LABEL, lengthPrefixed(table), lengthPrefixed(name)])
-  return derivedKey(key, `${hash}|${info.toString('base64')}`, (root) => {
-    const h = NODE_HASH[hash]
-    const prk = hkdfExtract(h, root)
-    try {
-      return hkdfExpand(h, prk, info, 32)
-    } finally {
-      prk.fill(0)
-    }
-  }, opts)
+  return derivedKey(
+    key,
+    `${hash}|${info.toString('base64')}`,
+    (root) => {
+      const h = NODE_HASH[hash]
+      const prk = hkdfExtract(h, root)
+      try {
+        return hkdfExpand(h, prk, info, 32)
+      } finally {
+        prk.fill(0)
+      }
+    },
+    opts,
+  )
 }

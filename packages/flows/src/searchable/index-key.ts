@@ -1,6 +1,19 @@
 import {
-  COMPLIANCE_BINDING, INSPECT, KeywardError, REDACTED, checkEncryptionContext, checkKeyId, checkString, complianceBindingOf, decryptionFailed, needs, zeroize,
-  type CallOptions, type ComplianceBinding, type EncryptionContext, type SymmetricCrypto,
+  COMPLIANCE_BINDING,
+  INSPECT,
+  KeywardError,
+  REDACTED,
+  checkEncryptionContext,
+  checkKeyId,
+  checkString,
+  complianceBindingOf,
+  decryptionFailed,
+  needs,
+  zeroize,
+  type CallOptions,
+  type ComplianceBinding,
+  type EncryptionContext,
+  type SymmetricCrypto,
 } from '@keyward/core'
 
 /** What an index key needs of a provider: GenerateDataKey to make one, Decrypt to open it, Encrypt to copy it. */
@@ -55,7 +68,9 @@ const secrets = new WeakMap<IndexKey, Secret>()
  * const blob = await IndexKey.generate(provider, cmkId)
  * // in each process
  * const key = new IndexKey({ provider, ...blob })
- * const phone = await BlindIndex.create({ key, table: 'customers', field: 'phone', normalize: normalizeMobileCN, bits: 14 })
+ * const phone = await BlindIndex.create({
+ *   key, table: 'customers', field: 'phone', normalize: normalizeMobileCN, bits: 14,
+ * })
  * key.close() // at shutdown
  * ```
  */
@@ -74,12 +89,23 @@ export class IndexKey {
    * const { keyId, ciphertextBlob } = await IndexKey.generate(provider, cmkId)
    * ```
    */
-  static async generate(provider: IndexKeyProvider, keyId: string, opts: CallOptions & { encryptionContext?: EncryptionContext } = {}): Promise<IndexKeyBlob> {
+  static async generate(
+    provider: IndexKeyProvider,
+    keyId: string,
+    opts: CallOptions & { encryptionContext?: EncryptionContext } = {},
+  ): Promise<IndexKeyBlob> {
     /* Precondition: a provider that generates data keys, a valid KeyId and context. */
-    needs(provider && typeof provider.generateDataKey === 'function', 'MissingParameter', 'IndexKey.generate needs a provider.')
+    needs(
+      provider && typeof provider.generateDataKey === 'function',
+      'MissingParameter',
+      'IndexKey.generate needs a provider.',
+    )
     checkKeyId(keyId)
     checkEncryptionContext(opts.encryptionContext)
-    const dk = await provider.generateDataKey({ keyId, numberOfBytes: INDEX_KEY_BYTES, encryptionContext: opts.encryptionContext ?? INDEX_KEY_CONTEXT }, opts.signal ? { signal: opts.signal } : undefined)
+    const dk = await provider.generateDataKey(
+      { keyId, numberOfBytes: INDEX_KEY_BYTES, encryptionContext: opts.encryptionContext ?? INDEX_KEY_CONTEXT },
+      opts.signal ? { signal: opts.signal } : undefined,
+    )
     dk.dispose()
     return { keyId: dk.keyId, ciphertextBlob: dk.ciphertextBlob }
   }
@@ -91,10 +117,19 @@ export class IndexKey {
 
   constructor(opts: IndexKeyOptions) {
     /* Precondition: a provider that decrypts, a blob, and well-formed optional KeyId, version and context. */
-    needs(opts?.provider && typeof opts.provider.decrypt === 'function', 'MissingParameter', 'IndexKey needs a provider.')
+    needs(
+      opts?.provider && typeof opts.provider.decrypt === 'function',
+      'MissingParameter',
+      'IndexKey needs a provider.',
+    )
     checkString('ciphertextBlob', opts.ciphertextBlob, 65_536)
     if (opts.keyId !== undefined) checkKeyId(opts.keyId)
-    if (opts.version !== undefined) needs(typeof opts.version === 'string' && VERSION.test(opts.version), 'InvalidParameterValue', 'version must be 1-16 characters of [a-z0-9].')
+    if (opts.version !== undefined)
+      needs(
+        typeof opts.version === 'string' && VERSION.test(opts.version),
+        'InvalidParameterValue',
+        'version must be 1-16 characters of [a-z0-9].',
+      )
     checkEncryptionContext(opts.encryptionContext)
     this.#provider = opts.provider
     this.ciphertextBlob = opts.ciphertextBlob
@@ -123,13 +158,19 @@ export class IndexKey {
   }
 
   async #unwrap(opts: CallOptions): Promise<Uint8Array> {
-    const r = await this.#provider.decrypt({ ciphertextBlob: this.ciphertextBlob, encryptionContext: this.#context }, opts.signal ? { signal: opts.signal } : undefined)
+    const r = await this.#provider.decrypt(
+      { ciphertextBlob: this.ciphertextBlob, encryptionContext: this.#context },
+      opts.signal ? { signal: opts.signal } : undefined,
+    )
     const s = secrets.get(this) as Secret
     if (s.closed || (this.keyId !== undefined && r.keyId !== this.keyId) || r.plaintext.length !== INDEX_KEY_BYTES) {
       zeroize(r.plaintext)
       if (s.closed) throw closedError()
       throw r.plaintext.length !== INDEX_KEY_BYTES
-        ? new KeywardError('InvalidParameterValue', `The blob holds a ${r.plaintext.length}-byte key, not a ${INDEX_KEY_BYTES}-byte index key.`)
+        ? new KeywardError(
+            'InvalidParameterValue',
+            `The blob holds a ${r.plaintext.length}-byte key, not a ${INDEX_KEY_BYTES}-byte index key.`,
+          )
         : decryptionFailed(new Error(`the index key blob is under another CMK than ${this.keyId}`))
     }
     s.root = r.plaintext
@@ -150,7 +191,10 @@ export class IndexKey {
     needs(provider && typeof provider.encrypt === 'function', 'MissingParameter', 'wrapFor needs a provider.')
     checkKeyId(keyId)
     await this.open(opts)
-    const r = await provider.encrypt({ keyId, plaintext: live(this).root as Uint8Array, encryptionContext: this.#context }, opts.signal ? { signal: opts.signal } : undefined)
+    const r = await provider.encrypt(
+      { keyId, plaintext: live(this).root as Uint8Array, encryptionContext: this.#context },
+      opts.signal ? { signal: opts.signal } : undefined,
+    )
     return { keyId: r.keyId, ciphertextBlob: r.ciphertextBlob }
   }
 
@@ -187,7 +231,12 @@ function live(key: IndexKey): Secret {
  * A key derived from `key` by `derive` (given the opened index key), remembered under `id` and zeroed by close().
  * Internal to the searchable module (not exported from it): see index-key-derivation.ts.
  */
-export async function derivedKey(key: IndexKey, id: string, derive: (root: Uint8Array) => Buffer, opts: CallOptions = {}): Promise<Buffer> {
+export async function derivedKey(
+  key: IndexKey,
+  id: string,
+  derive: (root: Uint8Array) => Buffer,
+  opts: CallOptions = {},
+): Promise<Buffer> {
   await key.open(opts)
   const s = live(key)
   let out = s.derived.get(id)

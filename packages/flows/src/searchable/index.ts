@@ -12,17 +12,35 @@
  * const blob = await IndexKey.generate(provider, cmkId)        // once; store blob.ciphertextBlob
  * const key = new IndexKey({ provider, ...blob })
  * const { bits } = recommendBits({ rows: 100_000 })            // 14
- * const phone = await BlindIndex.create({ key, table: 'customers', field: 'phone', normalize: normalizeMobileCN, bits })
- * const row = await envelope.encryptJsonFields(customer, ['phone', 'name'], { blindIndexes: { phone } }) // adds phone_bidx
- * // SELECT … WHERE phone_bidx = ?  with phone.index('138 0013 8000'), then keep rows where phone.matches(decrypted.phone, …)
+ * const normalize = normalizeMobileCN
+ * const phone = await BlindIndex.create({ key, table: 'customers', field: 'phone', normalize, bits })
+ * // adds phone_bidx:
+ * const row = await envelope.encryptJsonFields(customer, ['phone', 'name'], { blindIndexes: { phone } })
+ * // SELECT … WHERE phone_bidx = ?  with phone.index('138 0013 8000'),
+ * // then keep rows where phone.matches(decrypted.phone, …)
  * ```
  */
-export { IndexKey, INDEX_KEY_BYTES, INDEX_KEY_CONTEXT, type IndexKeyBlob, type IndexKeyOptions, type IndexKeyProvider } from './index-key.js'
+export {
+  IndexKey,
+  INDEX_KEY_BYTES,
+  INDEX_KEY_CONTEXT,
+  type IndexKeyBlob,
+  type IndexKeyOptions,
+  type IndexKeyProvider,
+} from './index-key.js'
 export type { IndexHash } from './index-key-derivation.js'
 export { INDEX_HASHES, MAX_INDEX_BITS, type IndexCommonOptions, type IndexLookup } from './index-core.js'
 export { BlindIndex, type BlindIndexOptions } from './blind-index.js'
 export { CompoundIndex, type CompoundIndexOptions, type CompoundPart } from './compound-index.js'
-export { recommendBits, assessBits, expectedFalsePositives, type BitsPlan, type BitsPlanInput, type BitsAssessment, type OtherIndex } from './bits-planner.js'
+export {
+  recommendBits,
+  assessBits,
+  expectedFalsePositives,
+  type BitsPlan,
+  type BitsPlanInput,
+  type BitsAssessment,
+  type OtherIndex,
+} from './bits-planner.js'
 export { invalidIndexValue, MAX_INDEX_INPUT_CHARS, type Normalizer } from './normalizer.js'
 export { normalizeMobileCN, normalizeE164 } from './phone-numbers.js'
 export { normalizeIdCardCN, idCardBirthDate, idCardCheckChar } from './id-card-cn.js'

@@ -8,7 +8,10 @@ import { KeywardError } from '@keyward/core'
  *
  * @example
  * ```ts
- * const customerNo: Normalizer = (v) => { if (!/^C\d{8}$/.test(v)) throw invalidIndexValue('customer number', 'expected C + 8 digits'); return v }
+ * const customerNo: Normalizer = (v) => {
+ *   if (!/^C\d{8}$/.test(v)) throw invalidIndexValue('customer number', 'expected C + 8 digits')
+ *   return v
+ * }
  * ```
  */
 export type Normalizer = (value: string) => string

@@ -31,7 +31,7 @@ export function lastDigits(n: number, base: Normalizer): Normalizer {
  *
  * @example
  * ```ts
- * normalizeText('  张　三 ') // '张 三'
+ * normalizeText('  张\u3000三 ') // '张 三' (U+3000, the ideographic space, is white space too)
  * ```
  */
 export function normalizeText(value: string): string {

@@ -97,7 +97,11 @@ export class SensitiveData {
     try {
       return STRICT_UTF8.decode(plaintext)
     } catch (cause) {
-      throw new KeywardError('InvalidParameterValue', 'The decrypted plaintext is not UTF-8 text; use decrypt() for binary secrets.', { cause })
+      throw new KeywardError(
+        'InvalidParameterValue',
+        'The decrypted plaintext is not UTF-8 text; use decrypt() for binary secrets.',
+        { cause },
+      )
     } finally {
       zeroize(plaintext)
     }

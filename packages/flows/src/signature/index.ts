@@ -6,5 +6,11 @@
 export { SignatureFlow, type SignatureParams, type SignatureResult, type VerifyParams } from './signature-flow.js'
 export { verifySignatureLocally } from './local-verify.js'
 export { PublicKeyCache } from './public-key-cache.js'
-export { checkMessageSource, prepareMessage, type FileMessage, type MessageSource, type PreparedMessage } from './message-source.js'
+export {
+  checkMessageSource,
+  prepareMessage,
+  type FileMessage,
+  type MessageSource,
+  type PreparedMessage,
+} from './message-source.js'
 export { digestHashFor } from './sign-hash.js'

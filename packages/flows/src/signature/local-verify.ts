@@ -39,7 +39,12 @@ export async function verifySignatureLocally(
   return onVerify(key, algorithm, message, signature)
 }
 
-async function onVerify(key: ParsedPublicKey, algorithm: SignAlgorithm, message: MessageSource, signature: Uint8Array): Promise<boolean> {
+async function onVerify(
+  key: ParsedPublicKey,
+  algorithm: SignAlgorithm,
+  message: MessageSource,
+  signature: Uint8Array,
+): Promise<boolean> {
   if (algorithm === 'SM2DSA') {
     const hash = digestHashFor(algorithm, key)()
     await hashMessage(message, hash)
@@ -48,7 +53,8 @@ async function onVerify(key: ParsedPublicKey, algorithm: SignAlgorithm, message:
   // RFC 8017 step 1: an RSA signature that is not exactly k octets is invalid (OpenSSL alone would accept one with
   // a leading zero octet stripped: the same integer, a malleable encoding).
   const modulusBits = key.keyObject.asymmetricKeyDetails?.modulusLength
-  if (algorithm !== 'ECC_P256_R1' && (modulusBits === undefined || signature.byteLength !== Math.ceil(modulusBits / 8))) return false
+  if (algorithm !== 'ECC_P256_R1' && (modulusBits === undefined || signature.byteLength !== Math.ceil(modulusBits / 8)))
+    return false
   const verifier = createVerify('sha256')
   await hashMessage(message, verifier)
   try {
@@ -59,7 +65,10 @@ async function onVerify(key: ParsedPublicKey, algorithm: SignAlgorithm, message:
   }
 }
 
-function verifyKey(key: ParsedPublicKey, algorithm: Exclude<SignAlgorithm, 'SM2DSA'>): VerifyKeyObjectInput | VerifyPublicKeyInput {
+function verifyKey(
+  key: ParsedPublicKey,
+  algorithm: Exclude<SignAlgorithm, 'SM2DSA'>,
+): VerifyKeyObjectInput | VerifyPublicKeyInput {
   if (algorithm === 'RSA_PSS_SHA_256') {
     return { key: key.keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT_BYTES }
   }

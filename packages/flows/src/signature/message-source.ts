@@ -20,9 +20,11 @@ export type PreparedMessage =
 
 /** Throws unless `source` is a {@link MessageSource}. */
 export function checkMessageSource(source: unknown): asserts source is MessageSource {
-  const ok = source instanceof Uint8Array
-    || (source !== null && typeof source === 'object'
-      && (typeof (source as Partial<FileMessage>).path === 'string' || Symbol.asyncIterator in source))
+  const ok =
+    source instanceof Uint8Array ||
+    (source !== null &&
+      typeof source === 'object' &&
+      (typeof (source as Partial<FileMessage>).path === 'string' || Symbol.asyncIterator in source))
   needs(ok, 'InvalidParameter', 'Message must be bytes, { path } of a file, or an async iterable of byte chunks.')
 }
 
@@ -32,13 +34,16 @@ export async function* messageChunks(source: MessageSource): AsyncGenerator<Buff
     yield Buffer.from(source.buffer, source.byteOffset, source.byteLength)
     return
   }
-  const iterable: AsyncIterable<unknown> = 'path' in source && typeof source.path === 'string'
-    ? createReadStream(source.path)
-    : (source as AsyncIterable<unknown>)
+  const iterable: AsyncIterable<unknown> =
+    'path' in source && typeof source.path === 'string'
+      ? createReadStream(source.path)
+      : (source as AsyncIterable<unknown>)
   try {
     for await (const chunk of iterable) {
-      if (typeof chunk === 'string') throw new KeywardError('InvalidParameter', 'Message streams must yield bytes, not strings.')
-      if (!(chunk instanceof Uint8Array)) throw new KeywardError('InvalidParameter', 'Message streams must yield Uint8Array chunks.')
+      if (typeof chunk === 'string')
+        throw new KeywardError('InvalidParameter', 'Message streams must yield bytes, not strings.')
+      if (!(chunk instanceof Uint8Array))
+        throw new KeywardError('InvalidParameter', 'Message streams must yield Uint8Array chunks.')
       yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     }
   } catch (cause) {
@@ -52,7 +57,11 @@ export async function* messageChunks(source: MessageSource): AsyncGenerator<Buff
  * longer is streamed through `newHash()` (which may already hold a prefix, e.g. SM2's Z) and comes back as a digest.
  * An empty message is InvalidParameterValue (Tencent signs 1-4096 bytes RAW).
  */
-export async function prepareMessage(source: MessageSource, rawLimit: number, newHash: () => Hash): Promise<PreparedMessage> {
+export async function prepareMessage(
+  source: MessageSource,
+  rawLimit: number,
+  newHash: () => Hash,
+): Promise<PreparedMessage> {
   const held: Buffer[] = []
   let length = 0
   let hash: Hash | undefined

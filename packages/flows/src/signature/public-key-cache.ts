@@ -11,7 +11,11 @@ export class PublicKeyCache {
   readonly #entries = new Map<string, Promise<ParsedPublicKey>>()
 
   constructor(provider: Pick<AsymmetricCrypto, 'getPublicKey'>, maxEntries = 256) {
-    needs(Number.isInteger(maxEntries) && maxEntries > 0, 'InvalidParameterValue', 'maxEntries must be a positive integer.')
+    needs(
+      Number.isInteger(maxEntries) && maxEntries > 0,
+      'InvalidParameterValue',
+      'maxEntries must be a positive integer.',
+    )
     this.#provider = provider
     this.#max = maxEntries
   }

@@ -13,7 +13,11 @@ const KEY_KIND: Readonly<Record<SignAlgorithm, PublicKeyKind>> = {
 
 /** Throws UnsupportedKeyUsage unless `key` is of the kind `algorithm` signs with. */
 export function checkKeyFitsAlgorithm(algorithm: SignAlgorithm, key: ParsedPublicKey): void {
-  needs(key.kind === KEY_KIND[algorithm], 'UnsupportedOperation.UnsupportedKeyUsage', `${algorithm} needs an ${KEY_KIND[algorithm]} key, got ${key.kind}.`)
+  needs(
+    key.kind === KEY_KIND[algorithm],
+    'UnsupportedOperation.UnsupportedKeyUsage',
+    `${algorithm} needs an ${KEY_KIND[algorithm]} key, got ${key.kind}.`,
+  )
 }
 
 /**

@@ -132,7 +132,9 @@ function checkParams(params: SignatureParams): void {
 }
 
 function request(prepared: PreparedMessage): { message: Uint8Array; messageType: MessageType } {
-  return prepared.kind === 'RAW' ? { message: prepared.bytes, messageType: 'RAW' } : { message: prepared.digest, messageType: 'DIGEST' }
+  return prepared.kind === 'RAW'
+    ? { message: prepared.bytes, messageType: 'RAW' }
+    : { message: prepared.digest, messageType: 'DIGEST' }
 }
 
 function lengthOf(prepared: PreparedMessage): number {

@@ -17,17 +17,35 @@ describe('asymmetric encryption with a downloaded RSA public key, decrypted by o
   })
   afterAll(() => tmp.remove())
 
-  for (const [algorithm, md] of [['RSAES_OAEP_SHA_1', 'sha1'], ['RSAES_OAEP_SHA_256', 'sha256']] as const) {
+  for (const [algorithm, md] of [
+    ['RSAES_OAEP_SHA_1', 'sha1'],
+    ['RSAES_OAEP_SHA_256', 'sha256'],
+  ] as const) {
     it(`${algorithm}: PEM and DER-base64 keys both encrypt what openssl decrypts, up to the OAEP limit`, () => {
       const max = maxAsymmetricPlaintextBytes(algorithm)
       expect(max).toBe(algorithm === 'RSAES_OAEP_SHA_1' ? 214 : 190)
-      for (const [key, plaintext] of [[pem, Buffer.from('card 4111 1111 1111 1111')], [derBase64, Buffer.alloc(max, 7)]] as const) {
+      for (const [key, plaintext] of [
+        [pem, Buffer.from('card 4111 1111 1111 1111')],
+        [derBase64, Buffer.alloc(max, 7)],
+      ] as const) {
         const ct = encryptWithPublicKey(key, algorithm, plaintext)
         expect(ct.length).toBe(256)
         const file = join(tmp.dir, `${algorithm}.bin`)
         writeFileSync(file, ct)
-        const out = run(openssl, ['pkeyutl', '-decrypt', '-inkey', priv, '-in', file,
-          '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', `rsa_oaep_md:${md}`, '-pkeyopt', `rsa_mgf1_md:${md}`])
+        const out = run(openssl, [
+          'pkeyutl',
+          '-decrypt',
+          '-inkey',
+          priv,
+          '-in',
+          file,
+          '-pkeyopt',
+          'rsa_padding_mode:oaep',
+          '-pkeyopt',
+          `rsa_oaep_md:${md}`,
+          '-pkeyopt',
+          `rsa_mgf1_md:${md}`,
+        ])
         expect(out).toEqual(plaintext)
       }
     })
@@ -44,10 +62,16 @@ describe('asymmetric encryption with a downloaded RSA public key, decrypted by o
   })
 
   it('refuses an SM2 algorithm on an RSA key, unknown algorithms and garbage keys', async () => {
-    expect(await codeOf(() => encryptWithPublicKey(pem, 'SM2', Buffer.from('x')))).toBe('UnsupportedOperation.UnsupportedKeyUsage')
-    expect(await codeOf(() => encryptWithPublicKey(pem, 'RSAES_PKCS1' as never, Buffer.from('x')))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => encryptWithPublicKey(pem, 'SM2', Buffer.from('x')))).toBe(
+      'UnsupportedOperation.UnsupportedKeyUsage',
+    )
+    expect(await codeOf(() => encryptWithPublicKey(pem, 'RSAES_PKCS1' as never, Buffer.from('x')))).toBe(
+      'InvalidParameterValue',
+    )
     expect(await codeOf(() => parsePublicKey('bm90IGEga2V5'))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => parsePublicKey('-----BEGIN PUBLIC KEY-----\n@@@\n-----END PUBLIC KEY-----'))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => parsePublicKey('-----BEGIN PUBLIC KEY-----\n@@@\n-----END PUBLIC KEY-----'))).toBe(
+      'InvalidParameterValue',
+    )
     expect(await codeOf(() => parsePublicKey(''))).toBe('MissingParameter')
   })
 

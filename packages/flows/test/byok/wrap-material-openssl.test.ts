@@ -3,13 +3,26 @@ import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WRAPPING_ALGORITHMS } from '@keyward/core'
-import { BytesMaterialSource, FileMaterialSource, RandomMaterialSource, wrapKeyMaterial, type WrapTarget } from '@keyward/flows/byok'
+import {
+  BytesMaterialSource,
+  FileMaterialSource,
+  RandomMaterialSource,
+  wrapKeyMaterial,
+  type WrapTarget,
+} from '@keyward/flows/byok'
 import { codeOf, requireBinary, run, tempDir } from '@keyward/test-support'
 
 const OPENSSL_PADDING = {
   RSAES_PKCS1_V1_5: ['-pkeyopt', 'rsa_padding_mode:pkcs1'],
   RSAES_OAEP_SHA_1: ['-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha1'],
-  RSAES_OAEP_SHA_256: ['-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_mgf1_md:sha256'],
+  RSAES_OAEP_SHA_256: [
+    '-pkeyopt',
+    'rsa_padding_mode:oaep',
+    '-pkeyopt',
+    'rsa_oaep_md:sha256',
+    '-pkeyopt',
+    'rsa_mgf1_md:sha256',
+  ],
 } as const
 
 describe('BYOK key-material wrapping, unwrapped by openssl', () => {
@@ -69,11 +82,17 @@ describe('BYOK key-material wrapping, unwrapped by openssl', () => {
   })
 
   it('bad inputs: unknown algorithm, non-RSA key, missing file', async () => {
-    expect(await codeOf(() => wrapKeyMaterial(publicKey, 'RSA_RAW' as never, Buffer.alloc(32)))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => wrapKeyMaterial(publicKey, 'RSA_RAW' as never, Buffer.alloc(32)))).toBe(
+      'InvalidParameterValue',
+    )
     const ec = run(openssl, ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'])
     const ecPub = run(openssl, ['pkey', '-pubout', '-outform', 'DER'], ec).toString('base64')
-    expect(await codeOf(() => wrapKeyMaterial(ecPub, 'RSAES_OAEP_SHA_1', Buffer.alloc(32)))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => wrapKeyMaterial(ecPub, 'RSAES_OAEP_SHA_1', Buffer.alloc(32)))).toBe(
+      'InvalidParameterValue',
+    )
     const target: WrapTarget = { keyId: 'k-1', publicKey, wrappingAlgorithm: 'RSAES_OAEP_SHA_1', materialBytes: 32 }
-    expect(await codeOf(() => new FileMaterialSource(join(tmp.dir, 'absent.bin')).wrap(target))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => new FileMaterialSource(join(tmp.dir, 'absent.bin')).wrap(target))).toBe(
+      'InvalidParameterValue',
+    )
   })
 })

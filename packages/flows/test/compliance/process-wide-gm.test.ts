@@ -4,7 +4,12 @@ import { MemoryKeyStore, enforceComplianceProcessWide, processCompliance } from 
 import { encryptWithPublicKey } from '@keyward/flows/asymmetric'
 import { wrapKeyMaterial } from '@keyward/flows/byok'
 import {
-  EnvelopeClient, ProviderMasterKey, RawAesMasterKey, ecdsaP256HeaderSigner, legacyEcbEncrypt, sm2HeaderSigner,
+  EnvelopeClient,
+  ProviderMasterKey,
+  RawAesMasterKey,
+  ecdsaP256HeaderSigner,
+  legacyEcbEncrypt,
+  sm2HeaderSigner,
 } from '@keyward/flows/envelope'
 import { BlindIndex, IndexKey, normalizeText } from '@keyward/flows/searchable'
 import { verifySignatureLocally } from '@keyward/flows/signature'
@@ -27,15 +32,29 @@ describe('gm for the whole process', () => {
   it('is never loosened, and another profile is refused', () => {
     enforceComplianceProcessWide('none')
     expect(processCompliance()).toBe('gm')
-    expect(() => enforceComplianceProcessWide('fips', 'a later config')).toThrow(/conflict: gm \(this test\) and fips \(a later config\)/)
+    expect(() => enforceComplianceProcessWide('fips', 'a later config')).toThrow(
+      /conflict: gm \(this test\) and fips \(a later config\)/,
+    )
   })
 
   it('an envelope over an unbound provider writes SM4 and refuses AES, whatever its own options say', async () => {
     const keyId = (await raw.createKey({ alias: 'cmk', keySpec: 'SM4' })).keyId
     const client = new EnvelopeClient({ keyring: new ProviderMasterKey({ provider: raw, keyId }), compliance: 'none' })
     expect(client.suite.name).toBe('SM4_GCM_HKDF_SM3_COMMIT')
-    expect(await codeOf(() => new EnvelopeClient({ keyring: new ProviderMasterKey({ provider: raw, keyId }), suite: 'AES_256_GCM_HKDF_SHA256_COMMIT' }))).toBe(REFUSED)
-    expect(await codeOf(() => new EnvelopeClient({ keyring: new ProviderMasterKey({ provider: raw, keyId }), compliance: 'fips' }))).toBe('InvalidParameterValue')
+    expect(
+      await codeOf(
+        () =>
+          new EnvelopeClient({
+            keyring: new ProviderMasterKey({ provider: raw, keyId }),
+            suite: 'AES_256_GCM_HKDF_SHA256_COMMIT',
+          }),
+      ),
+    ).toBe(REFUSED)
+    expect(
+      await codeOf(
+        () => new EnvelopeClient({ keyring: new ProviderMasterKey({ provider: raw, keyId }), compliance: 'fips' }),
+      ),
+    ).toBe('InvalidParameterValue')
   })
 
   it('local algorithms with no provider in between are refused: raw AES keys, ECDSA signers, RSA encryption and wrapping, ECB, RSA/ECDSA verification', async () => {
@@ -51,15 +70,23 @@ describe('gm for the whole process', () => {
     expect(await codeOf(() => legacyEcbEncrypt(randomBytes(32), Buffer.from('x')))).toBe(REFUSED)
     const sig = publicEncrypt({ key: rsa.publicKey, padding: constants.RSA_NO_PADDING }, Buffer.alloc(256, 1))
     expect(await codeOf(verifySignatureLocally(pem, 'RSA_PKCS1_SHA_256', Buffer.from('m'), sig))).toBe(REFUSED)
-    const sm2Pem = (await raw.getPublicKey((await raw.createKey({ alias: 'sm2', keyUsage: 'ASYMMETRIC_DECRYPT_SM2' })).keyId)).publicKeyPem
+    const sm2Pem = (
+      await raw.getPublicKey((await raw.createKey({ alias: 'sm2', keyUsage: 'ASYMMETRIC_DECRYPT_SM2' })).keyId)
+    ).publicKeyPem
     expect(encryptWithPublicKey(sm2Pem, 'SM2', Buffer.from('x')).length).toBeGreaterThan(96)
   })
 
   it('blind indexes default to SM3', async () => {
     const keyId = (await raw.createKey({ alias: 'idx', keySpec: 'SM4' })).keyId
     const key = new IndexKey({ provider: raw, ...(await IndexKey.generate(raw, keyId)) })
-    expect((await BlindIndex.create({ key, table: 't', field: 'f', normalize: normalizeText, bits: 12 })).hash).toBe('SM3')
-    expect(await codeOf(BlindIndex.create({ key, table: 't', field: 'f', normalize: normalizeText, bits: 12, hash: 'SHA-256' }))).toBe(REFUSED)
+    expect((await BlindIndex.create({ key, table: 't', field: 'f', normalize: normalizeText, bits: 12 })).hash).toBe(
+      'SM3',
+    )
+    expect(
+      await codeOf(
+        BlindIndex.create({ key, table: 't', field: 'f', normalize: normalizeText, bits: 12, hash: 'SHA-256' }),
+      ),
+    ).toBe(REFUSED)
     key.close()
   })
 })

@@ -16,24 +16,42 @@ beforeAll(async () => {
 afterAll(() => software?.close())
 
 describe('AsymmetricMasterKey', () => {
-  for (const [name, algorithm, key] of [['RSA-OAEP-SHA-256', 'RSAES_OAEP_SHA_256', 'rsa'], ['RSA-OAEP-SHA-1', 'RSAES_OAEP_SHA_1', 'rsa'], ['SM2', 'SM2', 'sm2']] as const) {
+  for (const [name, algorithm, key] of [
+    ['RSA-OAEP-SHA-256', 'RSAES_OAEP_SHA_256', 'rsa'],
+    ['RSA-OAEP-SHA-1', 'RSAES_OAEP_SHA_1', 'rsa'],
+    ['SM2', 'SM2', 'sm2'],
+  ] as const) {
     it(`${name}: a message round-trips; the data key is sealed to the public key and opened by the provider`, async () => {
       const mk = new AsymmetricMasterKey({ provider: software, keyId: keys[key]!, algorithm })
       const client = new EnvelopeClient({ keyring: new Keyring([mk]) })
-      const message = await client.encrypt(Buffer.from('over an asymmetric CMK'), { encryptionContext: { tenant: 't1' } })
-      expect(Buffer.from((await client.decrypt(message, { encryptionContext: { tenant: 't1' } })).plaintext).toString()).toBe('over an asymmetric CMK')
-      await expect(client.decrypt(message, { encryptionContext: { tenant: 't2' } })).rejects.toSatisfy((e) => isKeywardError(e, 'InvalidParameterValue.InvalidCiphertext'))
+      const message = await client.encrypt(Buffer.from('over an asymmetric CMK'), {
+        encryptionContext: { tenant: 't1' },
+      })
+      expect(
+        Buffer.from((await client.decrypt(message, { encryptionContext: { tenant: 't1' } })).plaintext).toString(),
+      ).toBe('over an asymmetric CMK')
+      await expect(client.decrypt(message, { encryptionContext: { tenant: 't2' } })).rejects.toSatisfy((e) =>
+        isKeywardError(e, 'InvalidParameterValue.InvalidCiphertext'),
+      )
     })
   }
 
   it('another key of the same provider cannot open the message: decryption failed, nothing else', async () => {
-    const message = await new EnvelopeClient({ keyring: new Keyring([new AsymmetricMasterKey({ provider: software, keyId: keys.rsa! })]) }).encrypt(Buffer.from('x'))
-    const wrong = new EnvelopeClient({ keyring: new Keyring([new AsymmetricMasterKey({ provider: software, keyId: keys.other! })]) })
-    await expect(wrong.decrypt(message)).rejects.toSatisfy((e) => isKeywardError(e, 'InvalidParameterValue.InvalidCiphertext'))
+    const message = await new EnvelopeClient({
+      keyring: new Keyring([new AsymmetricMasterKey({ provider: software, keyId: keys.rsa! })]),
+    }).encrypt(Buffer.from('x'))
+    const wrong = new EnvelopeClient({
+      keyring: new Keyring([new AsymmetricMasterKey({ provider: software, keyId: keys.other! })]),
+    })
+    await expect(wrong.decrypt(message)).rejects.toSatisfy((e) =>
+      isKeywardError(e, 'InvalidParameterValue.InvalidCiphertext'),
+    )
   })
 
   it('refuses a symmetric algorithm, a bad KeyId and a missing provider', () => {
-    expect(() => new AsymmetricMasterKey({ provider: software, keyId: keys.rsa!, algorithm: 'AES_256' as never })).toThrow(/Algorithm/)
+    expect(
+      () => new AsymmetricMasterKey({ provider: software, keyId: keys.rsa!, algorithm: 'AES_256' as never }),
+    ).toThrow(/Algorithm/)
     expect(() => new AsymmetricMasterKey({ provider: software, keyId: 'bad key' })).toThrow()
     expect(() => new AsymmetricMasterKey({ provider: undefined as never, keyId: keys.rsa! })).toThrow(/provider/)
   })

@@ -66,32 +66,58 @@ describe('what binds and what does not (docs/message-format.md §7–8)', () => 
     let decrypts = 0
     const counting = {
       encryptJsonFields: client.encryptJsonFields.bind(client),
-      decryptJsonFields: (...a: Parameters<EnvelopeClient['decryptJsonFields']>) => (decrypts++, client.decryptJsonFields(...a)),
+      decryptJsonFields: (...a: Parameters<EnvelopeClient['decryptJsonFields']>) => (
+        decrypts++,
+        client.decryptJsonFields(...a)
+      ),
     }
-    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...args: string[]) => (c: typeof counting) => Promise<void>
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+      ...args: string[]
+    ) => (c: typeof counting) => Promise<void>
     expect(await codeOf(new AsyncFunction('client', code)(counting))).toBe('InvalidParameterValue.InvalidCiphertext')
     expect(decrypts).toBe(2) // Bob's own row decrypted; the swapped one was refused
     // Without the record id the same swap decrypts — Alice's data under Bob's id: the limit the example works around.
-    const alice = await client.encryptJsonFields({ id: 1, name: 'Alice' }, ['name'], { encryptionContext: { table: 'customers' } })
+    const alice = await client.encryptJsonFields({ id: 1, name: 'Alice' }, ['name'], {
+      encryptionContext: { table: 'customers' },
+    })
     const swapped = { ...alice, id: 2 }
-    expect((await client.decryptJsonFields(swapped, ['name'], { encryptionContext: { table: 'customers' } })).object).toEqual({ id: 2, name: 'Alice' })
+    expect(
+      (await client.decryptJsonFields(swapped, ['name'], { encryptionContext: { table: 'customers' } })).object,
+    ).toEqual({ id: 2, name: 'Alice' })
   })
 
   it('ReEncrypt without a destination context drops the binding; with one it keeps it', async () => {
     const keyId = (await software.createKey({ alias: 'reencrypt' })).keyId
     const ctx = { record: '42' }
-    const { ciphertextBlob } = await software.encrypt({ keyId, plaintext: Buffer.from('card 6222'), encryptionContext: ctx })
+    const { ciphertextBlob } = await software.encrypt({
+      keyId,
+      plaintext: Buffer.from('card 6222'),
+      encryptionContext: ctx,
+    })
     const dropped = await software.reEncrypt({ ciphertextBlob, sourceEncryptionContext: ctx })
-    expect(Buffer.from((await software.decrypt({ ciphertextBlob: dropped.ciphertextBlob })).plaintext).toString()).toBe('card 6222')
-    const kept = await software.reEncrypt({ ciphertextBlob, sourceEncryptionContext: ctx, destinationEncryptionContext: ctx })
-    expect(await codeOf(software.decrypt({ ciphertextBlob: kept.ciphertextBlob }))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(Buffer.from((await software.decrypt({ ciphertextBlob: dropped.ciphertextBlob })).plaintext).toString()).toBe(
+      'card 6222',
+    )
+    const kept = await software.reEncrypt({
+      ciphertextBlob,
+      sourceEncryptionContext: ctx,
+      destinationEncryptionContext: ctx,
+    })
+    expect(await codeOf(software.decrypt({ ciphertextBlob: kept.ciphertextBlob }))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
   })
 
   it('a warm decrypt cache keeps decrypting after DisableKey until the entry expires (or clear())', async () => {
     const keyId = (await software.createKey({ alias: 'warm-cache' })).keyId
     const clock = new ManualClock(0)
-    const reader = new EnvelopeClient({ keyring: new ProviderMasterKey({ provider: software, keyId }), cache: { maxAgeMs: 60_000, clock } })
-    const m = await new EnvelopeClient({ keyring: new ProviderMasterKey({ provider: software, keyId }) }).encrypt(Buffer.from('x'))
+    const reader = new EnvelopeClient({
+      keyring: new ProviderMasterKey({ provider: software, keyId }),
+      cache: { maxAgeMs: 60_000, clock },
+    })
+    const m = await new EnvelopeClient({ keyring: new ProviderMasterKey({ provider: software, keyId }) }).encrypt(
+      Buffer.from('x'),
+    )
     await reader.decrypt(m) // warms the cache
     await software.disableKey(keyId)
     expect((await reader.decrypt(m)).plaintext.toString()).toBe('x')
@@ -107,7 +133,10 @@ describe('what binds and what does not (docs/message-format.md §7–8)', () => 
   it('ECDSA header signatures are malleable: (r, n − s) gives a second valid message; SM2 refuses its twin', async () => {
     const keyId = (await software.createKey({ alias: 'malleable' })).keyId
     const keyring = new ProviderMasterKey({ provider: software, keyId })
-    const p256 = new EnvelopeClient({ keyring, signer: ecdsaP256HeaderSigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey) })
+    const p256 = new EnvelopeClient({
+      keyring,
+      signer: ecdsaP256HeaderSigner(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey),
+    })
     const m = await p256.encrypt(Buffer.from('pay 100'))
     const other = withTwinSignature(m, P256_N)
     expect(other.equals(m)).toBe(false)

@@ -6,7 +6,13 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryKeyStore, type KeyProvider } from '@keyward/core'
-import { EnvelopeClient, Keyring, ProviderMasterKey, type EncryptedDataKey, type FailedDecryptAttempt } from '@keyward/flows/envelope'
+import {
+  EnvelopeClient,
+  Keyring,
+  ProviderMasterKey,
+  type EncryptedDataKey,
+  type FailedDecryptAttempt,
+} from '@keyward/flows/envelope'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
 import { parseHeader, writeHeader } from './hostile-headers.js'
 import { codeOf } from '@keyward/test-support'
@@ -24,7 +30,11 @@ beforeAll(async () => {
   provider = new Proxy(software, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown
-      if (prop === 'decrypt') return (...args: unknown[]) => { calls++; return (v as (...a: unknown[]) => unknown).apply(target, args) }
+      if (prop === 'decrypt')
+        return (...args: unknown[]) => {
+          calls++
+          return (v as (...a: unknown[]) => unknown).apply(target, args)
+        }
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
     },
   })
@@ -41,10 +51,17 @@ async function wrongKeyEdk(keyId: string): Promise<EncryptedDataKey> {
 
 /** A forged header listing `n` data keys under the app's own KeyId: junk blobs, or real blobs of other keys. */
 async function forged(n: number, kind: 'junk' | 'wrong-key'): Promise<Buffer> {
-  const edks = await Promise.all(Array.from({ length: n }, async () => kind === 'junk'
-    ? { providerName: software.name, keyId: appKey, blob: Buffer.from(randomBytes(90).toString('base64')) }
-    : wrongKeyEdk(appKey)))
-  return Buffer.concat([writeHeader({ suiteId: 1, messageId: randomBytes(32), context: Buffer.alloc(0), edks, frameLength: 4096 }), randomBytes(64)])
+  const edks = await Promise.all(
+    Array.from({ length: n }, async () =>
+      kind === 'junk'
+        ? { providerName: software.name, keyId: appKey, blob: Buffer.from(randomBytes(90).toString('base64')) }
+        : wrongKeyEdk(appKey),
+    ),
+  )
+  return Buffer.concat([
+    writeHeader({ suiteId: 1, messageId: randomBytes(32), context: Buffer.alloc(0), edks, frameLength: 4096 }),
+    randomBytes(64),
+  ])
 }
 
 async function decryptCalls(client: EnvelopeClient, message: Buffer): Promise<{ code: string; calls: number }> {
@@ -56,21 +73,36 @@ async function decryptCalls(client: EnvelopeClient, message: Buffer): Promise<{ 
 describe('data-key attempts per message', () => {
   it('a forged message with 10 data keys under the app’s KeyId costs 2 KMS calls, not 10, and is counted', async () => {
     const failures: FailedDecryptAttempt[] = []
-    const keyring = new Keyring([new ProviderMasterKey({ provider, keyId: appKey })], { onFailedDecryptAttempt: (f) => failures.push(f) })
+    const keyring = new Keyring([new ProviderMasterKey({ provider, keyId: appKey })], {
+      onFailedDecryptAttempt: (f) => failures.push(f),
+    })
     const client = new EnvelopeClient({ keyring })
     for (const kind of ['junk', 'wrong-key'] as const) {
-      expect(await decryptCalls(client, await forged(10, kind))).toEqual({ code: 'InvalidParameterValue.InvalidCiphertext', calls: 2 })
+      expect(await decryptCalls(client, await forged(10, kind))).toEqual({
+        code: 'InvalidParameterValue.InvalidCiphertext',
+        calls: 2,
+      })
     }
     expect(keyring.counters).toEqual({ decryptAttempts: 4, failedDecryptAttempts: 4, attemptCapsReached: 2 })
-    expect(failures.map((f) => [f.keyId, f.code])).toEqual(Array(4).fill([appKey, 'InvalidParameterValue.InvalidCiphertext']))
+    expect(failures.map((f) => [f.keyId, f.code])).toEqual(
+      Array(4).fill([appKey, 'InvalidParameterValue.InvalidCiphertext']),
+    )
   })
 
   it('with maxEncryptedDataKeys raised to 255, 255 forged data keys still cost maxFailedDecryptAttempts calls', async () => {
     const mk = new ProviderMasterKey({ provider, keyId: appKey })
     const client = new EnvelopeClient({ keyring: new Keyring([mk], { maxEncryptedDataKeys: 255 }) })
-    expect(await decryptCalls(client, await forged(255, 'junk'))).toEqual({ code: 'InvalidParameterValue.InvalidCiphertext', calls: 2 })
-    const one = new EnvelopeClient({ keyring: new Keyring([mk], { maxEncryptedDataKeys: 255, maxFailedDecryptAttempts: 1 }) })
-    expect(await decryptCalls(one, await forged(255, 'wrong-key'))).toEqual({ code: 'InvalidParameterValue.InvalidCiphertext', calls: 1 })
+    expect(await decryptCalls(client, await forged(255, 'junk'))).toEqual({
+      code: 'InvalidParameterValue.InvalidCiphertext',
+      calls: 2,
+    })
+    const one = new EnvelopeClient({
+      keyring: new Keyring([mk], { maxEncryptedDataKeys: 255, maxFailedDecryptAttempts: 1 }),
+    })
+    expect(await decryptCalls(one, await forged(255, 'wrong-key'))).toEqual({
+      code: 'InvalidParameterValue.InvalidCiphertext',
+      calls: 1,
+    })
   })
 
   it('skips a copy whose data key the header does not commit to, and decrypts with the next (reporting which key did)', async () => {
@@ -79,7 +111,9 @@ describe('data-key attempts per message', () => {
     const dr = new ProviderMasterKey({ provider, keyId: otherKey })
     const real = await new EnvelopeClient({ keyring: dr }).encrypt(pt)
     const h = parseHeader(real)
-    const dataKey = Buffer.from((await software.decrypt({ ciphertextBlob: Buffer.from(h.edks[0]!.blob).toString() })).plaintext)
+    const dataKey = Buffer.from(
+      (await software.decrypt({ ciphertextBlob: Buffer.from(h.edks[0]!.blob).toString() })).plaintext,
+    )
     const header = writeHeader({ ...h, edks: [await wrongKeyEdk(appKey), h.edks[0]!] }, dataKey)
     const message = Buffer.concat([header, real.subarray(h.end)])
     const keyring = new Keyring([a, dr])
@@ -96,7 +130,9 @@ describe('data-key attempts per message', () => {
 
   it('a legitimate fail-over keyring still reaches its last master key by default', async () => {
     const keys = [appKey, otherKey, (await software.createKey({ alias: 'app-dr2' })).keyId]
-    const writer = new EnvelopeClient({ keyring: new Keyring(keys.map((keyId) => new ProviderMasterKey({ provider, keyId }))) })
+    const writer = new EnvelopeClient({
+      keyring: new Keyring(keys.map((keyId) => new ProviderMasterKey({ provider, keyId }))),
+    })
     const m = await writer.encrypt(pt)
     await software.disableKey(keys[0]!)
     await software.disableKey(keys[1]!)
@@ -114,9 +150,20 @@ describe('data-key attempts per message', () => {
 
   it('Precondition: maxFailedDecryptAttempts is 1..255 and the hook a function; a throwing hook never breaks decryption', async () => {
     const mk = new ProviderMasterKey({ provider, keyId: appKey })
-    for (const bad of [0, 256, 1.5, '2']) expect(await codeOf(() => new Keyring([mk], { maxFailedDecryptAttempts: bad as number }))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => new Keyring([mk], { onFailedDecryptAttempt: 'log' as never }))).toBe('InvalidParameterValue')
-    const client = new EnvelopeClient({ keyring: new Keyring([mk], { onFailedDecryptAttempt: () => { throw new Error('metrics down') } }) })
+    for (const bad of [0, 256, 1.5, '2'])
+      expect(await codeOf(() => new Keyring([mk], { maxFailedDecryptAttempts: bad as number }))).toBe(
+        'InvalidParameterValue',
+      )
+    expect(await codeOf(() => new Keyring([mk], { onFailedDecryptAttempt: 'log' as never }))).toBe(
+      'InvalidParameterValue',
+    )
+    const client = new EnvelopeClient({
+      keyring: new Keyring([mk], {
+        onFailedDecryptAttempt: () => {
+          throw new Error('metrics down')
+        },
+      }),
+    })
     expect(await codeOf(client.decrypt(await forged(3, 'junk')))).toBe('InvalidParameterValue.InvalidCiphertext')
   })
 })

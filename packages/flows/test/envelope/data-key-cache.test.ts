@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ManualClock, type CallOptions, type EncryptionContext } from '@keyward/core'
-import { DataKeyCache, EnvelopeClient, type EncryptedDataKey, type GeneratedDataKey, type MasterKey } from '@keyward/flows/envelope'
+import {
+  DataKeyCache,
+  EnvelopeClient,
+  type EncryptedDataKey,
+  type GeneratedDataKey,
+  type MasterKey,
+} from '@keyward/flows/envelope'
 import { CountingMasterKey, rawKey } from './helpers.js'
 import { codeOf } from '@keyward/test-support'
 
@@ -21,7 +27,11 @@ class GatedMasterKey implements MasterKey {
     this.calls++
     this.signals.push(opts?.signal)
     await new Promise<void>((resolve, reject) => {
-      opts?.signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })), { once: true })
+      opts?.signal?.addEventListener(
+        'abort',
+        () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' })),
+        { once: true },
+      )
       void this.#gate.then(resolve)
     })
     return f()

@@ -21,7 +21,10 @@ describe('encryptFile / decryptFile', () => {
     const pt = randomBytes(100_000)
     writeFileSync(p('in.bin'), pt)
     const progress: number[] = []
-    const e = await encryptFile(client, p('in.bin'), p('in.bin.kwe'), { encryptionContext: { file: 'in.bin' }, onProgress: (n) => progress.push(n) })
+    const e = await encryptFile(client, p('in.bin'), p('in.bin.kwe'), {
+      encryptionContext: { file: 'in.bin' },
+      onProgress: (n) => progress.push(n),
+    })
     expect(e.plaintextBytes).toBe(pt.length)
     expect(e.bytesWritten).toBe(statSync(p('in.bin.kwe')).size)
     expect(progress.at(-1)).toBe(pt.length)
@@ -36,7 +39,9 @@ describe('encryptFile / decryptFile', () => {
   it('refuses to clobber an existing output unless overwrite is set', async () => {
     writeFileSync(p('in.bin'), 'data')
     writeFileSync(p('out.kwe'), 'keep me')
-    await expect(encryptFile(client, p('in.bin'), p('out.kwe'))).rejects.toMatchObject({ code: 'InvalidParameterValue' })
+    await expect(encryptFile(client, p('in.bin'), p('out.kwe'))).rejects.toMatchObject({
+      code: 'InvalidParameterValue',
+    })
     expect(readFileSync(p('out.kwe'), 'utf8')).toBe('keep me')
     await encryptFile(client, p('in.bin'), p('out.kwe'), { overwrite: true })
     expect(readFileSync(p('out.kwe')).subarray(0, 3).toString()).toBe('KWE')
@@ -45,14 +50,23 @@ describe('encryptFile / decryptFile', () => {
 
   for (const [what, mutate] of [
     ['truncated', (m: Buffer) => m.subarray(0, m.length - 100)],
-    ['tampered', (m: Buffer) => { const t = Buffer.from(m); t[t.length - 5000] = (t[t.length - 5000] as number) ^ 1; return t }],
+    [
+      'tampered',
+      (m: Buffer) => {
+        const t = Buffer.from(m)
+        t[t.length - 5000] = (t[t.length - 5000] as number) ^ 1
+        return t
+      },
+    ],
   ] as const) {
     it(`leaves no output (and no temp file) when the input is ${what} mid-way`, async () => {
       writeFileSync(p('in.bin'), randomBytes(50_000))
       await encryptFile(client, p('in.bin'), p('in.kwe'))
       writeFileSync(p('bad.kwe'), mutate(readFileSync(p('in.kwe'))))
       const seen: number[] = []
-      const err = await decryptFile(client, p('bad.kwe'), p('out.bin'), { onProgress: (n) => seen.push(n) }).catch((e: unknown) => e)
+      const err = await decryptFile(client, p('bad.kwe'), p('out.bin'), { onProgress: (n) => seen.push(n) }).catch(
+        (e: unknown) => e,
+      )
       expect(isKeywardError(err)).toBe(true)
       expect(seen.length).toBeGreaterThan(0) // it failed part-way, after writing some frames to the temp file
       expect(readdirSync(tmp.dir).sort()).toEqual(['bad.kwe', 'in.bin', 'in.kwe'])
@@ -62,7 +76,10 @@ describe('encryptFile / decryptFile', () => {
   it('leaves no output when aborted', async () => {
     writeFileSync(p('in.bin'), randomBytes(2_000_000))
     const ac = new AbortController()
-    const err = await encryptFile(client, p('in.bin'), p('out.kwe'), { signal: ac.signal, onProgress: (n) => n > 100_000 && ac.abort() }).catch((e: unknown) => e)
+    const err = await encryptFile(client, p('in.bin'), p('out.kwe'), {
+      signal: ac.signal,
+      onProgress: (n) => n > 100_000 && ac.abort(),
+    }).catch((e: unknown) => e)
     expect((err as Error).name).toBe('AbortError')
     expect(readdirSync(tmp.dir)).toEqual(['in.bin'])
   })

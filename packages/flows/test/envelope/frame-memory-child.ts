@@ -18,7 +18,10 @@ const mode = process.argv[4] ?? 'stream'
 const gc = (globalThis as { gc?: () => void }).gc
 if (!gc) throw new Error('run with --expose-gc')
 
-const client = new EnvelopeClient({ keyring: new RawAesMasterKey({ namespace: 'raw-aes', keyId: 'k', key: randomBytes(32) }), frameLength })
+const client = new EnvelopeClient({
+  keyring: new RawAesMasterKey({ namespace: 'raw-aes', keyId: 'k', key: randomBytes(32) }),
+  frameLength,
+})
 
 async function hostileMessage(): Promise<Buffer> {
   // The attacker's own (or a captured) message: its header authenticates under a key the reader holds.
@@ -40,7 +43,11 @@ function* chunked(b: Buffer): Generator<Buffer> {
 async function run(input: Buffer): Promise<string> {
   try {
     if (mode === 'duplex') {
-      await pipeline(Readable.from(chunked(input)), client.createDecryptStream(), new Writable({ write: (_c, _e, cb) => cb() }))
+      await pipeline(
+        Readable.from(chunked(input)),
+        client.createDecryptStream(),
+        new Writable({ write: (_c, _e, cb) => cb() }),
+      )
     } else if (mode === 'encrypt') {
       for await (const _ of client.encryptStream(chunked(input))) void _
       return 'ok'

@@ -18,11 +18,21 @@ const CHILD = join(import.meta.dirname, 'frame-memory-child.ts')
 /** What the reader may hold besides the frame: staging, cipher state, a young generation's worth of garbage. */
 const SLACK = 16 * MiB
 
-function measure(frameLength: number, chunkSize: number, mode: 'stream' | 'duplex' | 'encrypt'): { outcome: string; peakGrowth: number; chunks: number } {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, String(frameLength), String(chunkSize), mode], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 })
+function measure(
+  frameLength: number,
+  chunkSize: number,
+  mode: 'stream' | 'duplex' | 'encrypt',
+): { outcome: string; peakGrowth: number; chunks: number } {
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', CHILD, String(frameLength), String(chunkSize), mode],
+    { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+  )
   expect(r.status, r.stderr).toBe(0)
   const out = JSON.parse(r.stdout) as { outcome: string; peakGrowth: number; chunks: number }
-  console.info(`frame ${frameLength / MiB} MiB, ${chunkSize}-byte chunks, ${mode}: peak RSS growth ${(out.peakGrowth / MiB).toFixed(1)} MiB (${out.chunks} chunks)`)
+  console.info(
+    `frame ${frameLength / MiB} MiB, ${chunkSize}-byte chunks, ${mode}: peak RSS growth ${(out.peakGrowth / MiB).toFixed(1)} MiB (${out.chunks} chunks)`,
+  )
   return out
 }
 

@@ -4,7 +4,12 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { EnvelopeClient, RawAesMasterKey } from '@keyward/flows/envelope'
 import {
-  GOLDEN_CONTEXT, GOLDEN_FRAME_LENGTH, GOLDEN_KEY, GOLDEN_KEY_ID, GOLDEN_NAMESPACE, GOLDEN_PLAINTEXT,
+  GOLDEN_CONTEXT,
+  GOLDEN_FRAME_LENGTH,
+  GOLDEN_KEY,
+  GOLDEN_KEY_ID,
+  GOLDEN_NAMESPACE,
+  GOLDEN_PLAINTEXT,
 } from '../fixtures/envelope/golden-fixture.js'
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/envelope')
@@ -34,12 +39,31 @@ function independentDecrypt(m: Buffer, key: Buffer): { plaintext: Buffer; contex
   const headerTag = take(16)
   // Raw AES keyring: AES-256-GCM, AAD = label ‖ len ‖ namespace ‖ len ‖ keyId ‖ context.
   const unwrap = createDecipheriv('aes-256-gcm', key, blob.subarray(0, 12))
-  unwrap.setAAD(Buffer.concat([Buffer.from('KEYWARD-RAW-AES-V1'), Buffer.from([ns.length]), Buffer.from(ns), Buffer.from([keyId.length]), Buffer.from(keyId), Buffer.from(context)]))
+  unwrap.setAAD(
+    Buffer.concat([
+      Buffer.from('KEYWARD-RAW-AES-V1'),
+      Buffer.from([ns.length]),
+      Buffer.from(ns),
+      Buffer.from([keyId.length]),
+      Buffer.from(keyId),
+      Buffer.from(context),
+    ]),
+  )
   unwrap.setAuthTag(blob.subarray(blob.length - 16))
   const dataKey = Buffer.concat([unwrap.update(blob.subarray(12, blob.length - 16)), unwrap.final()])
-  const commit = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), Buffer.concat([Buffer.from('KEYWARD-ENVELOPE-V1-COMMIT'), suite]), 32))
+  const commit = Buffer.from(
+    hkdfSync('sha256', dataKey, Buffer.alloc(0), Buffer.concat([Buffer.from('KEYWARD-ENVELOPE-V1-COMMIT'), suite]), 32),
+  )
   expect(commit.equals(commitment)).toBe(true)
-  const cipherKey = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), Buffer.concat([Buffer.from('KEYWARD-ENVELOPE-V1-KEY'), suite, messageId]), 32))
+  const cipherKey = Buffer.from(
+    hkdfSync(
+      'sha256',
+      dataKey,
+      Buffer.alloc(0),
+      Buffer.concat([Buffer.from('KEYWARD-ENVELOPE-V1-KEY'), suite, messageId]),
+      32,
+    ),
+  )
   const nonce = (seq: number): Buffer => {
     const n = Buffer.from(messageId.subarray(0, 12))
     n.writeUInt32BE((n.readUInt32BE(8) ^ seq) >>> 0, 8)
@@ -71,7 +95,9 @@ function independentDecrypt(m: Buffer, key: Buffer): { plaintext: Buffer; contex
 
 describe('golden envelope message (format stability)', () => {
   it('decrypts the committed v1 AES-256-GCM message with the labelled fixture key', async () => {
-    const client = new EnvelopeClient({ keyring: new RawAesMasterKey({ namespace: GOLDEN_NAMESPACE, keyId: GOLDEN_KEY_ID, key: GOLDEN_KEY }) })
+    const client = new EnvelopeClient({
+      keyring: new RawAesMasterKey({ namespace: GOLDEN_NAMESPACE, keyId: GOLDEN_KEY_ID, key: GOLDEN_KEY }),
+    })
     const r = await client.decrypt(golden, { encryptionContext: GOLDEN_CONTEXT })
     expect(r.plaintext.equals(GOLDEN_PLAINTEXT)).toBe(true)
     expect(r.info.suite).toBe('AES_256_GCM_HKDF_SHA256_COMMIT')
@@ -79,8 +105,12 @@ describe('golden envelope message (format stability)', () => {
   })
 
   it('decrypts the committed v1 SM4-GCM (国密) message with the same fixture key', async () => {
-    const client = new EnvelopeClient({ keyring: new RawAesMasterKey({ namespace: GOLDEN_NAMESPACE, keyId: GOLDEN_KEY_ID, key: GOLDEN_KEY }) })
-    const r = await client.decrypt(readFileSync(join(FIXTURES, 'golden-v1-sm4-gcm.kwe')), { encryptionContext: GOLDEN_CONTEXT })
+    const client = new EnvelopeClient({
+      keyring: new RawAesMasterKey({ namespace: GOLDEN_NAMESPACE, keyId: GOLDEN_KEY_ID, key: GOLDEN_KEY }),
+    })
+    const r = await client.decrypt(readFileSync(join(FIXTURES, 'golden-v1-sm4-gcm.kwe')), {
+      encryptionContext: GOLDEN_CONTEXT,
+    })
     expect(r.plaintext.equals(GOLDEN_PLAINTEXT)).toBe(true)
     expect(r.info.suite).toBe('SM4_GCM_HKDF_SM3_COMMIT')
   })
@@ -88,11 +118,19 @@ describe('golden envelope message (format stability)', () => {
   it('an independent reader written from docs/message-format.md decrypts it too', () => {
     const r = independentDecrypt(golden, GOLDEN_KEY)
     expect(r.plaintext.equals(GOLDEN_PLAINTEXT)).toBe(true)
-    expect(r.context).toBe(JSON.stringify([['department', 'retail'], ['purpose', 'golden-file']]))
+    expect(r.context).toBe(
+      JSON.stringify([
+        ['department', 'retail'],
+        ['purpose', 'golden-file'],
+      ]),
+    )
   })
 
   it('the independent reader also decrypts fresh messages (writer and spec agree)', async () => {
-    const client = new EnvelopeClient({ keyring: new RawAesMasterKey({ namespace: GOLDEN_NAMESPACE, keyId: GOLDEN_KEY_ID, key: GOLDEN_KEY }), frameLength: 100 })
+    const client = new EnvelopeClient({
+      keyring: new RawAesMasterKey({ namespace: GOLDEN_NAMESPACE, keyId: GOLDEN_KEY_ID, key: GOLDEN_KEY }),
+      frameLength: 100,
+    })
     for (const size of [0, 1, 100, 250]) {
       const pt = Buffer.alloc(size, 0x61)
       const m = await client.encrypt(pt, { encryptionContext: { a: 'b' } })

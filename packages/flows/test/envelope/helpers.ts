@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import type { EncryptionContext } from '@keyward/core'
 import {
-  EnvelopeClient, RawAesMasterKey, type EncryptedDataKey, type EnvelopeClientOptions, type GeneratedDataKey, type MasterKey,
+  EnvelopeClient,
+  RawAesMasterKey,
+  type EncryptedDataKey,
+  type EnvelopeClientOptions,
+  type GeneratedDataKey,
+  type MasterKey,
 } from '@keyward/flows/envelope'
 
 /** A raw AES master key with a random key, for tests that need no provider. */

@@ -9,7 +9,9 @@ describe('HKDF extract/expand over node:crypto HMAC', () => {
     const info = Buffer.from('f0f1f2f3f4f5f6f7f8f9', 'hex')
     const prk = hkdfExtract('sha256', ikm, salt)
     expect(prk.toString('hex')).toBe('077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5')
-    expect(hkdfExpand('sha256', prk, info, 42).toString('hex')).toBe('3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865')
+    expect(hkdfExpand('sha256', prk, info, 42).toString('hex')).toBe(
+      '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865',
+    )
   })
 
   for (const hash of ['sha256', 'sm3'] as const) {

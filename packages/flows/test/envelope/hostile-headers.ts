@@ -56,11 +56,34 @@ export function writeHeader(h: Omit<HeaderParts, 'end'>, dataKey?: Buffer): Buff
   suite.writeUInt16BE(h.suiteId)
   const fl = Buffer.alloc(4)
   fl.writeUInt32BE(h.frameLength)
-  const edks = h.edks.flatMap((e) => [len(Buffer.from(e.providerName), 1), len(Buffer.from(e.keyId), 1), len(Buffer.from(e.blob), 2)])
-  const body = Buffer.concat([Buffer.from('KWE\x01', 'latin1'), suite, h.messageId, len(h.context, 2), Buffer.from([h.edks.length]), ...edks, fl, Buffer.from([0])])
+  const edks = h.edks.flatMap((e) => [
+    len(Buffer.from(e.providerName), 1),
+    len(Buffer.from(e.keyId), 1),
+    len(Buffer.from(e.blob), 2),
+  ])
+  const body = Buffer.concat([
+    Buffer.from('KWE\x01', 'latin1'),
+    suite,
+    h.messageId,
+    len(h.context, 2),
+    Buffer.from([h.edks.length]),
+    ...edks,
+    fl,
+    Buffer.from([0]),
+  ])
   if (!dataKey) return Buffer.concat([body, randomBytes(32 + 16)])
-  const commitment = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), Buffer.concat([Buffer.from('KEYWARD-ENVELOPE-V1-COMMIT'), suite]), 32))
-  const cipherKey = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), Buffer.concat([Buffer.from('KEYWARD-ENVELOPE-V1-KEY'), suite, h.messageId]), 32))
+  const commitment = Buffer.from(
+    hkdfSync('sha256', dataKey, Buffer.alloc(0), Buffer.concat([Buffer.from('KEYWARD-ENVELOPE-V1-COMMIT'), suite]), 32),
+  )
+  const cipherKey = Buffer.from(
+    hkdfSync(
+      'sha256',
+      dataKey,
+      Buffer.alloc(0),
+      Buffer.concat([Buffer.from('KEYWARD-ENVELOPE-V1-KEY'), suite, h.messageId]),
+      32,
+    ),
+  )
   const authenticated = Buffer.concat([body, commitment])
   const c = createCipheriv('aes-256-gcm', cipherKey, h.messageId.subarray(0, 12)) // nonce of sequence 0
   c.setAAD(authenticated)

@@ -6,7 +6,6 @@ import { codeOf } from '@keyward/test-support'
 
 const pt = Buffer.from('account 6222 0200 0000 0000')
 
-
 describe('keyring (multi-CMK)', () => {
   it('generates with the first master key and encrypts a copy with each other one', async () => {
     const cloud = new CountingMasterKey('cloud', 'tencent-kms')
@@ -14,7 +13,10 @@ describe('keyring (multi-CMK)', () => {
     const c = new EnvelopeClient({ keyring: new Keyring([cloud, hsm]) })
     const m = await c.encrypt(pt)
     expect([cloud.generated, cloud.encrypted, hsm.generated, hsm.encrypted]).toEqual([1, 0, 0, 1])
-    expect((await c.decrypt(m)).info.encryptedDataKeys.map((e) => `${e.providerName}/${e.keyId}`)).toEqual(['tencent-kms/cloud', 'pkcs11/hsm'])
+    expect((await c.decrypt(m)).info.encryptedDataKeys.map((e) => `${e.providerName}/${e.keyId}`)).toEqual([
+      'tencent-kms/cloud',
+      'pkcs11/hsm',
+    ])
   })
 
   it('decrypts with whichever master key is reachable', async () => {
@@ -40,7 +42,9 @@ describe('keyring (multi-CMK)', () => {
     const cloud = new CountingMasterKey('cloud', 'tencent-kms')
     const hsm = new CountingMasterKey('hsm', 'pkcs11')
     const m = await new EnvelopeClient({ keyring: new Keyring([cloud, hsm]) }).encrypt(pt)
-    const drSite = new EnvelopeClient({ keyring: new Keyring([cloud, hsm], { decryptFilter: (edk) => edk.providerName === 'pkcs11' }) })
+    const drSite = new EnvelopeClient({
+      keyring: new Keyring([cloud, hsm], { decryptFilter: (edk) => edk.providerName === 'pkcs11' }),
+    })
     expect((await drSite.decrypt(m)).plaintext.equals(pt)).toBe(true)
     expect(cloud.decrypted).toBe(0)
     const none = new EnvelopeClient({ keyring: new Keyring([cloud, hsm], { decryptFilter: () => false }) })
@@ -57,9 +61,13 @@ describe('keyring (multi-CMK)', () => {
 
   it('fails with the decryption error when no master key matches the message', async () => {
     const m = await new EnvelopeClient({ keyring: rawKey('a') }).encrypt(pt)
-    expect(await codeOf(new EnvelopeClient({ keyring: rawKey('b') }).decrypt(m))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(await codeOf(new EnvelopeClient({ keyring: rawKey('b') }).decrypt(m))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
     // Same names, different key material: the raw AES unwrap fails.
-    expect(await codeOf(new EnvelopeClient({ keyring: rawKey('a') }).decrypt(m))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(await codeOf(new EnvelopeClient({ keyring: rawKey('a') }).decrypt(m))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
   })
 
   it('raw AES master key: checks its inputs, redacts its key, refuses use after dispose', async () => {

@@ -27,10 +27,16 @@ describe('legacyFaceIdCodec (AES-256-ECB + PKCS#7, never a default)', () => {
   it('honours its KeyId: a payload whose data key another CMK made is refused; without keyId, decrypt needs discovery', async () => {
     const other = (await provider.createKey({ alias: 'faceid-other' })).keyId
     const swapped = await legacyFaceIdCodec({ provider, keyId: other }).encrypt({ IdCard: 'attacker-chosen' })
-    await expect(legacyFaceIdCodec({ provider, keyId }).decrypt(swapped)).rejects.toMatchObject({ code: 'InvalidParameterValue.InvalidCiphertext' })
+    await expect(legacyFaceIdCodec({ provider, keyId }).decrypt(swapped)).rejects.toMatchObject({
+      code: 'InvalidParameterValue.InvalidCiphertext',
+    })
     await expect(legacyFaceIdCodec({ provider }).decrypt(swapped)).rejects.toMatchObject({ code: 'MissingParameter' })
-    expect(await legacyFaceIdCodec({ provider, keyId, discovery: true }).decrypt(swapped)).toEqual({ IdCard: 'attacker-chosen' })
-    expect(() => legacyFaceIdCodec({ provider, discovery: 'yes' as never })).toThrow(expect.objectContaining({ code: 'InvalidParameterValue' }))
+    expect(await legacyFaceIdCodec({ provider, keyId, discovery: true }).decrypt(swapped)).toEqual({
+      IdCard: 'attacker-chosen',
+    })
+    expect(() => legacyFaceIdCodec({ provider, discovery: 'yes' as never })).toThrow(
+      expect.objectContaining({ code: 'InvalidParameterValue' }),
+    )
   })
 
   it('interoperates with openssl enc -aes-256-ecb both ways', async () => {
@@ -40,7 +46,9 @@ describe('legacyFaceIdCodec (AES-256-ECB + PKCS#7, never a default)', () => {
     const ours = legacyEcbEncrypt(dek, value)
     const theirs = run(openssl, ['enc', '-d', '-aes-256-ecb', '-K', dek.toString('hex'), '-base64', '-A'], ours)
     expect(theirs.equals(value)).toBe(true)
-    const fromOpenssl = run(openssl, ['enc', '-aes-256-ecb', '-K', dek.toString('hex'), '-base64', '-A'], value).toString().trim()
+    const fromOpenssl = run(openssl, ['enc', '-aes-256-ecb', '-K', dek.toString('hex'), '-base64', '-A'], value)
+      .toString()
+      .trim()
     expect(legacyEcbDecrypt(dek, fromOpenssl).equals(value)).toBe(true)
     expect(fromOpenssl).toBe(ours) // ECB is deterministic: the very weakness that makes it legacy
   })
@@ -48,13 +56,17 @@ describe('legacyFaceIdCodec (AES-256-ECB + PKCS#7, never a default)', () => {
   it('rejects bad base64, partial blocks and bad padding with the fixed decryption error', () => {
     const dek = randomBytes(32)
     for (const bad of ['not base64!', 'AAAA', Buffer.alloc(16, 1).toString('base64'), '']) {
-      expect(() => legacyEcbDecrypt(dek, bad)).toThrow(expect.objectContaining({ code: 'InvalidParameterValue.InvalidCiphertext' }))
+      expect(() => legacyEcbDecrypt(dek, bad)).toThrow(
+        expect.objectContaining({ code: 'InvalidParameterValue.InvalidCiphertext' }),
+      )
     }
   })
 
   it('is a separate format: EnvelopeClient refuses legacy ciphertext as not a Keyward message', async () => {
     const legacy = await legacyFaceIdCodec({ provider, keyId }).encrypt({ a: 'x'.repeat(64) })
     const client = new EnvelopeClient({ keyring: rawKey() })
-    await expect(client.decrypt(Buffer.from(legacy.fields.a!, 'base64'))).rejects.toMatchObject({ code: 'FailedOperation.InvalidMessage' })
+    await expect(client.decrypt(Buffer.from(legacy.fields.a!, 'base64'))).rejects.toMatchObject({
+      code: 'FailedOperation.InvalidMessage',
+    })
   })
 })

@@ -10,7 +10,10 @@ const TAG = 16
 
 describe('streaming release and secret hygiene', () => {
   it('releases exactly the frames before a tampered one, never any of its plaintext', async () => {
-    const client = new EnvelopeClient({ keyring: new RawAesMasterKey({ namespace: 'n', keyId: 'k', key: randomBytes(32) }), frameLength: FRAME })
+    const client = new EnvelopeClient({
+      keyring: new RawAesMasterKey({ namespace: 'n', keyId: 'k', key: randomBytes(32) }),
+      frameLength: FRAME,
+    })
     const pt = randomBytes(6 * FRAME + 10)
     const msg = await client.encrypt(pt)
     const headerLength = msg.length - 6 * (5 + FRAME + TAG) - (9 + 10 + TAG)
@@ -35,7 +38,13 @@ describe('streaming release and secret hygiene', () => {
     const mk = new RawAesMasterKey({ namespace: 'n', keyId: 'k', key })
     const client = new EnvelopeClient({ keyring: mk, cache: true })
     await client.encrypt(Buffer.from('x'))
-    const printed = [inspect(client, { depth: 10, showHidden: true }), inspect(mk, { depth: 10 }), JSON.stringify(mk), JSON.stringify(client.cache), inspect(client.cache, { depth: 10, showHidden: true })]
+    const printed = [
+      inspect(client, { depth: 10, showHidden: true }),
+      inspect(mk, { depth: 10 }),
+      JSON.stringify(mk),
+      JSON.stringify(client.cache),
+      inspect(client.cache, { depth: 10, showHidden: true }),
+    ]
     for (const p of printed) {
       expect(p).not.toContain('abab')
       expect(p).not.toContain('171, 171')

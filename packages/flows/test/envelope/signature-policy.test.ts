@@ -15,7 +15,10 @@ const sm2 = (): HeaderSigner => sm2HeaderSigner(sm2GenerateKeyPair().privateKey)
 
 const REFUSED = 'InvalidParameterValue.InvalidCiphertext'
 
-for (const [name, makeSigner] of [['ECDSA P-256', p256], ['SM2DSA', sm2]] as const) {
+for (const [name, makeSigner] of [
+  ['ECDSA P-256', p256],
+  ['SM2DSA', sm2],
+] as const) {
   describe(`header signature policy (${name})`, () => {
     it('a client that signs refuses an unsigned message and one signed by an attacker, before calling any master key', async () => {
       const mk = new CountingMasterKey() // the attacker can use the CMK too (or captured a real header)
@@ -26,7 +29,11 @@ for (const [name, makeSigner] of [['ECDSA P-256', p256], ['SM2DSA', sm2]] as con
       const calls = mk.decrypted
       expect(await codeOf(bank.decrypt(unsigned))).toBe(REFUSED)
       expect(await codeOf(bank.decrypt(forged))).toBe(REFUSED)
-      expect(await codeOf(bank.decryptJsonFields(await new EnvelopeClient({ keyring: mk }).encryptJsonFields({ a: 1 }, ['a']), ['a']))).toBe(REFUSED)
+      expect(
+        await codeOf(
+          bank.decryptJsonFields(await new EnvelopeClient({ keyring: mk }).encryptJsonFields({ a: 1 }, ['a']), ['a']),
+        ),
+      ).toBe(REFUSED)
       expect(mk.decrypted).toBe(calls)
       // Its own messages decrypt, and name it as their (trusted) signer.
       const own = await bank.decrypt(await bank.encrypt(pt))
@@ -43,7 +50,9 @@ for (const [name, makeSigner] of [['ECDSA P-256', p256], ['SM2DSA', sm2]] as con
       const r = await reader.decrypt(fromPartner)
       expect(r.info.signer?.algorithm).toBe(partner.algorithm)
       expect(r.info.signer?.publicKey.equals(Buffer.from(partner.publicKey))).toBe(true)
-      expect(await codeOf(reader.decrypt(await new EnvelopeClient({ keyring: mk, signer: stranger }).encrypt(pt)))).toBe(REFUSED)
+      expect(
+        await codeOf(reader.decrypt(await new EnvelopeClient({ keyring: mk, signer: stranger }).encrypt(pt))),
+      ).toBe(REFUSED)
       expect(await codeOf(reader.decrypt(await new EnvelopeClient({ keyring: mk }).encrypt(pt)))).toBe(REFUSED)
     })
 
@@ -61,8 +70,12 @@ for (const [name, makeSigner] of [['ECDSA P-256', p256], ['SM2DSA', sm2]] as con
       const lenient = new EnvelopeClient({ keyring: mk, signer, requireSignature: false })
       const unsigned = await new EnvelopeClient({ keyring: mk }).encrypt(pt)
       expect((await lenient.decrypt(unsigned)).info.signer).toBeNull()
-      expect(await codeOf(lenient.decrypt(await new EnvelopeClient({ keyring: mk, signer: makeSigner() }).encrypt(pt)))).toBe(REFUSED)
-      expect((await lenient.decrypt(await lenient.encrypt(pt))).info.signer?.publicKey.equals(Buffer.from(signer.publicKey))).toBe(true)
+      expect(
+        await codeOf(lenient.decrypt(await new EnvelopeClient({ keyring: mk, signer: makeSigner() }).encrypt(pt))),
+      ).toBe(REFUSED)
+      expect(
+        (await lenient.decrypt(await lenient.encrypt(pt))).info.signer?.publicKey.equals(Buffer.from(signer.publicKey)),
+      ).toBe(true)
       // Per call, either way.
       const strict = new EnvelopeClient({ keyring: mk, signer })
       expect((await strict.decrypt(unsigned, { requireSignature: false })).plaintext.equals(pt)).toBe(true)
@@ -75,9 +88,19 @@ for (const [name, makeSigner] of [['ECDSA P-256', p256], ['SM2DSA', sm2]] as con
       const b = makeSigner()
       const client = new EnvelopeClient({ keyring: mk, signer: a })
       const fromB = await new EnvelopeClient({ keyring: mk, signer: b }).encrypt(pt)
-      expect((await client.decrypt(fromB, { trustedSigners: [b.publicKey] })).info.signer?.publicKey.equals(Buffer.from(b.publicKey))).toBe(true)
+      expect(
+        (await client.decrypt(fromB, { trustedSigners: [b.publicKey] })).info.signer?.publicKey.equals(
+          Buffer.from(b.publicKey),
+        ),
+      ).toBe(true)
       expect(await codeOf(client.decrypt(await client.encrypt(pt), { trustedSigners: [b.publicKey] }))).toBe(REFUSED)
-      expect(await codeOf(new EnvelopeClient({ keyring: mk }).decrypt(await new EnvelopeClient({ keyring: mk }).encrypt(pt), { trustedSigners: [b.publicKey] }))).toBe(REFUSED)
+      expect(
+        await codeOf(
+          new EnvelopeClient({ keyring: mk }).decrypt(await new EnvelopeClient({ keyring: mk }).encrypt(pt), {
+            trustedSigners: [b.publicKey],
+          }),
+        ),
+      ).toBe(REFUSED)
     })
   })
 }
@@ -87,7 +110,9 @@ describe('signature policy input checks', () => {
     const mk = new CountingMasterKey()
     const make = (o: object): Promise<unknown> => (async () => new EnvelopeClient({ keyring: mk, ...o }))()
     expect(await codeOf(make({ requireSignature: true }))).toBe('InvalidParameterValue')
-    expect(await codeOf(make({ trustedSigners: [] as Uint8Array[], requireSignature: true }))).toBe('InvalidParameterValue')
+    expect(await codeOf(make({ trustedSigners: [] as Uint8Array[], requireSignature: true }))).toBe(
+      'InvalidParameterValue',
+    )
     expect(await codeOf(make({ trustedSigners: ['04ab'] }))).toBe('InvalidParameterValue')
     expect(await codeOf(make({ trustedSigners: [new Uint8Array(0)] }))).toBe('InvalidParameterValue')
     expect(await codeOf(make({ requireSignature: 'yes' }))).toBe('InvalidParameterValue')

@@ -14,7 +14,6 @@ const pt = Buffer.from('转账 100 元')
 const SM4 = 'SM4_GCM_HKDF_SM3_COMMIT'
 const AES = 'AES_256_GCM_HKDF_SHA256_COMMIT'
 
-
 describe('allowedSuites (suite pinning on decrypt)', () => {
   it('defaults to every suite: a client set to SM4-GCM still reads AES messages unless told otherwise', async () => {
     const mk = new CountingMasterKey()
@@ -30,7 +29,9 @@ describe('allowedSuites (suite pinning on decrypt)', () => {
     const gm = new EnvelopeClient({ keyring: mk, allowedSuites: [SM4] })
     expect(gm.suite.name).toBe(SM4) // the default suite follows the policy
     const before = mk.decrypted
-    expect(await refusal(gm.decrypt(aes))).toMatch(/^FailedOperation\.InvalidMessage: .*AES_256_GCM_HKDF_SHA256_COMMIT.*allowedSuites/)
+    expect(await refusal(gm.decrypt(aes))).toMatch(
+      /^FailedOperation\.InvalidMessage: .*AES_256_GCM_HKDF_SHA256_COMMIT.*allowedSuites/,
+    )
     expect(await refusal(collect(gm.decryptStream(chunks(aes, 1))))).toMatch(/^FailedOperation\.InvalidMessage: /)
     expect(mk.decrypted).toBe(before)
     // Its own SM4 messages still decrypt.
@@ -55,16 +56,24 @@ describe('allowedSuites (suite pinning on decrypt)', () => {
     expect(await refusal(open.decrypt(sm4, { allowedSuites: [SM4] }))).toBe('no error')
     const gm = new EnvelopeClient({ keyring: mk, allowedSuites: [SM4] })
     expect(await refusal(gm.decrypt(aes, { allowedSuites: [AES] }))).toMatch(/^FailedOperation\.InvalidMessage: /)
-    expect(await refusal(gm.decryptJsonFields(await open.encryptJsonFields({ a: 1 }, ['a']), ['a']))).toMatch(/^FailedOperation\.InvalidMessage: /)
+    expect(await refusal(gm.decryptJsonFields(await open.encryptJsonFields({ a: 1 }, ['a']), ['a']))).toMatch(
+      /^FailedOperation\.InvalidMessage: /,
+    )
   })
 
   it('Precondition: allowedSuites is a non-empty list of known suites that includes the suite the client writes', async () => {
     const mk = new CountingMasterKey()
     for (const bad of [[], ['AES_128_ECB'], 'SM4_GCM_HKDF_SM3_COMMIT', [SM4, 'nope']]) {
-      expect(await refusal((async () => new EnvelopeClient({ keyring: mk, allowedSuites: bad as never }))())).toMatch(/^InvalidParameterValue: /)
+      expect(await refusal((async () => new EnvelopeClient({ keyring: mk, allowedSuites: bad as never }))())).toMatch(
+        /^InvalidParameterValue: /,
+      )
     }
-    expect(await refusal((async () => new EnvelopeClient({ keyring: mk, suite: AES, allowedSuites: [SM4] }))())).toMatch(/^InvalidParameterValue: suite AES_256_GCM_HKDF_SHA256_COMMIT is not one of allowedSuites/)
+    expect(
+      await refusal((async () => new EnvelopeClient({ keyring: mk, suite: AES, allowedSuites: [SM4] }))()),
+    ).toMatch(/^InvalidParameterValue: suite AES_256_GCM_HKDF_SHA256_COMMIT is not one of allowedSuites/)
     const client = new EnvelopeClient({ keyring: mk })
-    expect(await refusal(client.decrypt(await client.encrypt(pt), { allowedSuites: [] }))).toMatch(/^InvalidParameterValue: /)
+    expect(await refusal(client.decrypt(await client.encrypt(pt), { allowedSuites: [] }))).toMatch(
+      /^InvalidParameterValue: /,
+    )
   })
 })

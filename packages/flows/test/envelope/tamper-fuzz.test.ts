@@ -44,7 +44,13 @@ async function makeSamples(): Promise<Sample[]> {
   const signed = new EnvelopeClient({ keyring, frameLength: FRAME, signer: ecdsaP256HeaderSigner(privateKey) })
   const sm4 = new EnvelopeClient({ keyring, frameLength: FRAME, suite: 'SM4_GCM_HKDF_SM3_COMMIT' })
   const out: Sample[] = []
-  for (const [client, size] of [[plain, 3 * FRAME + 10], [plain, 2 * FRAME], [plain, 0], [signed, FRAME + 1], [sm4, 2 * FRAME + 5]] as const) {
+  for (const [client, size] of [
+    [plain, 3 * FRAME + 10],
+    [plain, 2 * FRAME],
+    [plain, 0],
+    [signed, FRAME + 1],
+    [sm4, 2 * FRAME + 5],
+  ] as const) {
     const ctx = { tenant: 'bank', record: String(size) }
     const message = await client.encrypt(randomBytes(size), { encryptionContext: ctx })
     const frameCount = Math.max(1, Math.ceil(size / FRAME))
@@ -58,7 +64,8 @@ async function makeSamples(): Promise<Sample[]> {
 describe('envelope tamper fuzz', () => {
   it('accepts none of ≥ 10,000 mutations (bit flips, truncations, frame swaps, header edits, wrong context) of AES, SM4 and signed messages, each a KeywardError', async () => {
     const samples = await makeSamples()
-    for (const s of samples) expect((await s.client.decrypt(s.message, { encryptionContext: s.ctx })).plaintext).toBeDefined()
+    for (const s of samples)
+      expect((await s.client.decrypt(s.message, { encryptionContext: s.ctx })).plaintext).toBeDefined()
     const results = new Map<string, number>()
     let total = 0
     const record = (kind: string, r: string): void => {
@@ -71,7 +78,8 @@ describe('envelope tamper fuzz', () => {
       // Truncation at every byte boundary.
       for (let n = 0; n < m.length; n++) record('truncate', await rejects(s, m.subarray(0, n)))
       // Appended bytes.
-      for (const extra of [Buffer.from([0]), randomBytes(1), randomBytes(40)]) record('append', await rejects(s, Buffer.concat([m, extra])))
+      for (const extra of [Buffer.from([0]), randomBytes(1), randomBytes(40)])
+        record('append', await rejects(s, Buffer.concat([m, extra])))
       // Single and multi bit flips anywhere.
       for (let i = 0; i < 1500; i++) {
         const t = Buffer.from(m)
@@ -109,9 +117,12 @@ describe('envelope tamper fuzz', () => {
         record('drop', await rejects(s, Buffer.concat([header, ...frames.filter((_, k) => k !== i)])))
       }
       // Frames of one message spliced onto another's header.
-      for (const other of samples) if (other !== s) record('splice', await rejects(s, Buffer.concat([header, other.message.subarray(other.headerLength)])))
+      for (const other of samples)
+        if (other !== s)
+          record('splice', await rejects(s, Buffer.concat([header, other.message.subarray(other.headerLength)])))
       // Wrong or missing context.
-      for (const ctx of [{}, { ...s.ctx, tenant: 'other' }, { ...s.ctx, extra: '1' }, { tenant: 'bank' }]) record('context', await rejects(s, m, ctx))
+      for (const ctx of [{}, { ...s.ctx, tenant: 'other' }, { ...s.ctx, extra: '1' }, { tenant: 'bank' }])
+        record('context', await rejects(s, m, ctx))
     }
     expect(total).toBeGreaterThanOrEqual(10_000)
     expect(Object.fromEntries(results)).toEqual({ ok: total })

@@ -26,11 +26,17 @@ describe('envelope over Tencent KMS (SDK → keyward serve)', () => {
   for (const suite of SUITE_NAMES) {
     it(`${suite}: round-trips with AES_256 and SM4 CMKs, context bound by the KMS too`, async () => {
       for (const keyId of [aesKey, sm4Key]) {
-        const client = new EnvelopeClient({ keyring: new ProviderMasterKey({ provider: kms, keyId }), suite, frameLength: 1000 })
+        const client = new EnvelopeClient({
+          keyring: new ProviderMasterKey({ provider: kms, keyId }),
+          suite,
+          frameLength: 1000,
+        })
         for (const size of [0, 1, 1000, 2501]) {
           const pt = randomBytes(size)
           const m = await client.encrypt(pt, { encryptionContext: { bank: 'x', size: String(size) } })
-          expect((await client.decrypt(m, { encryptionContext: { bank: 'x', size: String(size) } })).plaintext.equals(pt)).toBe(true)
+          expect(
+            (await client.decrypt(m, { encryptionContext: { bank: 'x', size: String(size) } })).plaintext.equals(pt),
+          ).toBe(true)
         }
       }
     })
@@ -43,8 +49,12 @@ describe('envelope over Tencent KMS (SDK → keyward serve)', () => {
     expect((await new EnvelopeClient({ keyring: cloud }).decrypt(m)).plaintext.toString()).toBe('both')
     const closed = serve.provider()
     await closed.close()
-    const drClient = new EnvelopeClient({ keyring: new Keyring([new ProviderMasterKey({ provider: closed, keyId: aesKey }), offline]) })
+    const drClient = new EnvelopeClient({
+      keyring: new Keyring([new ProviderMasterKey({ provider: closed, keyId: aesKey }), offline]),
+    })
     expect((await drClient.decrypt(m)).plaintext.toString()).toBe('both')
-    await expect(new EnvelopeClient({ keyring: new ProviderMasterKey({ provider: closed, keyId: aesKey }) }).decrypt(m)).rejects.toMatchObject({ code: 'FailedOperation.ProviderUnavailable' })
+    await expect(
+      new EnvelopeClient({ keyring: new ProviderMasterKey({ provider: closed, keyId: aesKey }) }).decrypt(m),
+    ).rejects.toMatchObject({ code: 'FailedOperation.ProviderUnavailable' })
   })
 })

@@ -17,7 +17,10 @@ type Method = Exclude<keyof KeyProvider, 'name' | 'capabilities'>
 const BASE: readonly Method[] = ['generateRandom', 'close']
 
 /** `provider` cut down to `methods` (bound to it), with its name and capabilities. */
-function only<M extends Method>(provider: KeyProvider, methods: readonly M[]): Pick<KeyProvider, M | 'name' | 'capabilities'> {
+function only<M extends Method>(
+  provider: KeyProvider,
+  methods: readonly M[],
+): Pick<KeyProvider, M | 'name' | 'capabilities'> {
   const cut: Record<string, unknown> = { name: provider.name, capabilities: provider.capabilities }
   for (const m of methods) cut[m] = (provider[m] as (...a: unknown[]) => unknown).bind(provider)
   return cut as Pick<KeyProvider, M | 'name' | 'capabilities'>
@@ -33,7 +36,8 @@ describe('flows over the narrowest role', () => {
   it('the cut-down provider really lacks everything else', () => {
     const symmetric = only(software, [...ROLE_METHODS.symmetric, ...BASE]) as Record<string, unknown>
     expect(typeof symmetric.encrypt).toBe('function')
-    for (const m of [...ROLE_METHODS.administration, ...ROLE_METHODS.asymmetric, ...ROLE_METHODS.import]) expect(symmetric[m]).toBeUndefined()
+    for (const m of [...ROLE_METHODS.administration, ...ROLE_METHODS.asymmetric, ...ROLE_METHODS.import])
+      expect(symmetric[m]).toBeUndefined()
   })
 
   it('SensitiveData: SymmetricCrypto', async () => {
@@ -47,9 +51,16 @@ describe('flows over the narrowest role', () => {
     const { keyId } = await software.createKey({ alias: 'narrow-envelope' })
     const other = await software.createKey({ alias: 'narrow-envelope-2' })
     const keys = only(software, ['generateDataKey', 'encrypt', 'decrypt'])
-    const client = new EnvelopeClient({ keyring: new Keyring([new ProviderMasterKey({ provider: keys, keyId }), new ProviderMasterKey({ provider: keys, keyId: other.keyId })]) })
+    const client = new EnvelopeClient({
+      keyring: new Keyring([
+        new ProviderMasterKey({ provider: keys, keyId }),
+        new ProviderMasterKey({ provider: keys, keyId: other.keyId }),
+      ]),
+    })
     const message = await client.encrypt(Buffer.from('hello'), { encryptionContext: { tenant: 'acme' } })
-    expect(Buffer.from((await client.decrypt(message, { encryptionContext: { tenant: 'acme' } })).plaintext).toString()).toBe('hello')
+    expect(
+      Buffer.from((await client.decrypt(message, { encryptionContext: { tenant: 'acme' } })).plaintext).toString(),
+    ).toBe('hello')
   })
 
   it('IndexKey: GenerateDataKey, Decrypt and Encrypt only', async () => {
@@ -83,7 +94,10 @@ describe('flows over the narrowest role', () => {
 
   it('ByokImport: KeyAdministration & KeyImport; random material from GenerateRandom alone', async () => {
     const byok = new ByokImport(only(software, [...ROLE_METHODS.administration, ...ROLE_METHODS.import, ...BASE]))
-    const key = await byok.createAndImport({ alias: 'narrow-byok', source: new RandomMaterialSource(only(software, ['generateRandom'])) })
+    const key = await byok.createAndImport({
+      alias: 'narrow-byok',
+      source: new RandomMaterialSource(only(software, ['generateRandom'])),
+    })
     expect(key.origin).toBe('EXTERNAL')
     expect(key.keyState).toBe('Enabled')
   })

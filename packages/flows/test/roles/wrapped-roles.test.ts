@@ -6,7 +6,13 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  MemoryAuditSink, MemoryKeyStore, isKeywardError, roleDisagreements, rolesOf, withAudit, withCompliance,
+  MemoryAuditSink,
+  MemoryKeyStore,
+  isKeywardError,
+  roleDisagreements,
+  rolesOf,
+  withAudit,
+  withCompliance,
 } from '@keyward/core'
 import { RootKey, SoftwareKeyProvider } from '@keyward/provider-software'
 
@@ -29,8 +35,15 @@ describe('roles of wrapped providers', () => {
     expect(gm.capabilities.wrappingAlgorithms).toEqual([])
     expect(rolesOf(gm)).toEqual(['administration', 'symmetric', 'asymmetric'])
     expect(roleDisagreements(gm)).toEqual([])
-    const refused = await gm.getParametersForImport({ keyId: (await gm.createKey({ alias: 'gm-roles' })).keyId, wrappingAlgorithm: 'RSAES_OAEP_SHA_256' })
-      .then(() => undefined, (e: unknown) => e)
+    const refused = await gm
+      .getParametersForImport({
+        keyId: (await gm.createKey({ alias: 'gm-roles' })).keyId,
+        wrappingAlgorithm: 'RSAES_OAEP_SHA_256',
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )
     expect(isKeywardError(refused, 'UnsupportedOperation.ComplianceProfile')).toBe(true)
   })
 

@@ -20,7 +20,7 @@ describe('recommendBits', () => {
     }
   })
 
-  it('agrees with CipherSweet\'s planner on its documented example (50 000 rows: up to 15 bits safe)', () => {
+  it("agrees with CipherSweet's planner on its documented example (50 000 rows: up to 15 bits safe)", () => {
     // ciphersweet.paragonie.com/php/blind-index-planning: population 50 000, no other index → { min: 8, max: 15 }.
     // Our maxBits counts ≥ 2 values per index value, CipherSweet's ≥ 2 rows: the same for unique values, one bit
     // stricter at the edge (CipherSweet's max is the first length whose coincidence count drops to 2 or below).
@@ -47,19 +47,34 @@ describe('recommendBits', () => {
     expect(p.warnings[0]).toMatch(/compound index/)
   })
 
-  it('other indexes on the same value spend part of the budget (CipherSweet\'s Σ min(Lᵢ, Kᵢ))', () => {
+  it("other indexes on the same value spend part of the budget (CipherSweet's Σ min(Lᵢ, Kᵢ))", () => {
     // A last-4-digits index (10 000 values, 13 bits → min(13, log2 10000 = 13.29) = 13) beside a full-number one.
     const alone = recommendBits({ rows: 100_000 })
     const withLast4 = recommendBits({ rows: 100_000, otherIndexes: [{ bits: 13, distinctValues: 10_000 }] })
     expect(withLast4.maxBits).toBe(alone.maxBits - 13)
     expect(withLast4.warnings.length).toBeGreaterThan(0)
-    expect(recommendBits({ rows: 100_000, otherIndexes: [{ bits: 2, distinctValues: 2 }] }).maxBits).toBe(alone.maxBits - 1)
+    expect(recommendBits({ rows: 100_000, otherIndexes: [{ bits: 2, distinctValues: 2 }] }).maxBits).toBe(
+      alone.maxBits - 1,
+    )
   })
 
   it('refuses nonsense input with InvalidParameterValue', () => {
-    for (const bad of [{ rows: 0 }, { rows: -5 }, { rows: NaN }, { rows: Infinity }, { rows: 10, distinctValues: 11 }, { rows: 10, distinctValues: 0 }, { rows: 10, maxFalsePositives: 0 },
-      { rows: 10, otherIndexes: [{ bits: 0 }] }, { rows: 10, otherIndexes: [{ bits: 1.5 }] }, { rows: 10, otherIndexes: [{ bits: 3, distinctValues: -1 }] }, { rows: 10, otherIndexes: 'x' }]) {
-      expect(() => recommendBits(bad as never), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'InvalidParameterValue' }))
+    for (const bad of [
+      { rows: 0 },
+      { rows: -5 },
+      { rows: NaN },
+      { rows: Infinity },
+      { rows: 10, distinctValues: 11 },
+      { rows: 10, distinctValues: 0 },
+      { rows: 10, maxFalsePositives: 0 },
+      { rows: 10, otherIndexes: [{ bits: 0 }] },
+      { rows: 10, otherIndexes: [{ bits: 1.5 }] },
+      { rows: 10, otherIndexes: [{ bits: 3, distinctValues: -1 }] },
+      { rows: 10, otherIndexes: 'x' },
+    ]) {
+      expect(() => recommendBits(bad as never), JSON.stringify(bad)).toThrow(
+        expect.objectContaining({ code: 'InvalidParameterValue' }),
+      )
     }
     expect(() => recommendBits(undefined as never)).toThrow(expect.objectContaining({ code: 'MissingParameter' }))
   })

@@ -3,7 +3,16 @@ import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { KeyProvider } from '@keyward/core'
-import { BlindIndex, CompoundIndex, IndexKey, idCardBirthDate, lastDigits, normalizeMobileCN, type IndexHash, type IndexKeyBlob } from '@keyward/flows/searchable'
+import {
+  BlindIndex,
+  CompoundIndex,
+  IndexKey,
+  idCardBirthDate,
+  lastDigits,
+  normalizeMobileCN,
+  type IndexHash,
+  type IndexKeyBlob,
+} from '@keyward/flows/searchable'
 import { Pkcs11KeyProvider } from '@keyward/provider-pkcs11'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore } from '@keyward/provider-software'
 import type { TencentKmsKeyProvider } from '@keyward/provider-tencent-kms'
@@ -18,10 +27,18 @@ import { independentIndex, rawIndexKey } from './helpers.js'
 const WORKER = resolve(import.meta.dirname, 'index-worker.mjs')
 const BITS = 32
 const phones = ['13800138000', '+86 139 1234 5678', '１８６-００００-１１１１', '008615012345678']
-const records = [{ id_number: '11010519491231002x', phone: '13800138000' }, { id_number: '440524188001010014', phone: '+86 150 1234 5678' }]
+const records = [
+  { id_number: '11010519491231002x', phone: '13800138000' },
+  { id_number: '440524188001010014', phone: '+86 150 1234 5678' },
+]
 
 type Indexes = Record<IndexHash, { phone: string[]; compound: string[] }>
-interface Backend { name: string; provider: KeyProvider; cmkId: string; child: Record<string, unknown> }
+interface Backend {
+  name: string
+  provider: KeyProvider
+  cmkId: string
+  child: Record<string, unknown>
+}
 
 const tmp = tempDir('keyward-bidx-determinism-')
 let token: TestToken
@@ -32,14 +49,38 @@ const backends: Backend[] = []
 beforeAll(async () => {
   token = createTestToken('softhsm2') // before the first PKCS#11 module load of this process
   const rootKey = randomBytes(32)
-  const software = new SoftwareKeyProvider({ store: SqliteKeyStore.open(join(tmp.dir, 'keys.db')), rootKey: RootKey.fromBytes(rootKey) })
+  const software = new SoftwareKeyProvider({
+    store: SqliteKeyStore.open(join(tmp.dir, 'keys.db')),
+    rootKey: RootKey.fromBytes(rootKey),
+  })
   const hsm = new Pkcs11KeyProvider({ ...token.options, store: SqliteKeyStore.open(join(tmp.dir, 'pkcs11-meta.db')) })
   serve = await startServe()
   tencent = serve.provider()
   backends.push(
-    { name: 'software (SQLite key store)', provider: software, cmkId: (await software.createKey({ alias: 'bidx' })).keyId, child: { kind: 'software', store: join(tmp.dir, 'keys.db'), rootKeyHex: rootKey.toString('hex') } },
-    { name: 'PKCS#11 (SoftHSM2)', provider: hsm, cmkId: (await hsm.createKey({ alias: 'bidx' })).keyId, child: { kind: 'pkcs11', modulePath: token.options.modulePath, tokenLabel: token.options.tokenLabel, pin: token.pin, store: join(tmp.dir, 'pkcs11-meta.db') } },
-    { name: 'Tencent KMS → keyward serve', provider: tencent, cmkId: (await tencent.createKey({ alias: 'bidx' })).keyId, child: { kind: 'tencent', endpoint: serve.endpoint, credentials: serve.credentials } },
+    {
+      name: 'software (SQLite key store)',
+      provider: software,
+      cmkId: (await software.createKey({ alias: 'bidx' })).keyId,
+      child: { kind: 'software', store: join(tmp.dir, 'keys.db'), rootKeyHex: rootKey.toString('hex') },
+    },
+    {
+      name: 'PKCS#11 (SoftHSM2)',
+      provider: hsm,
+      cmkId: (await hsm.createKey({ alias: 'bidx' })).keyId,
+      child: {
+        kind: 'pkcs11',
+        modulePath: token.options.modulePath,
+        tokenLabel: token.options.tokenLabel,
+        pin: token.pin,
+        store: join(tmp.dir, 'pkcs11-meta.db'),
+      },
+    },
+    {
+      name: 'Tencent KMS → keyward serve',
+      provider: tencent,
+      cmkId: (await tencent.createKey({ alias: 'bidx' })).keyId,
+      child: { kind: 'tencent', endpoint: serve.endpoint, credentials: serve.credentials },
+    },
   )
 })
 afterAll(async () => {
@@ -54,8 +95,25 @@ async function here(provider: KeyProvider, blob: IndexKeyBlob): Promise<Indexes>
   const key = new IndexKey({ provider, ...blob })
   const out = {} as Indexes
   for (const hash of ['SHA-256', 'SM3'] as const) {
-    const phone = await BlindIndex.create({ key, table: 'customers', field: 'phone', normalize: normalizeMobileCN, bits: BITS, hash })
-    const compound = await CompoundIndex.create({ key, table: 'customers', name: 'birth_phone4', bits: BITS, hash, parts: [{ field: 'id_number', normalize: idCardBirthDate }, { field: 'phone', normalize: lastDigits(4, normalizeMobileCN) }] })
+    const phone = await BlindIndex.create({
+      key,
+      table: 'customers',
+      field: 'phone',
+      normalize: normalizeMobileCN,
+      bits: BITS,
+      hash,
+    })
+    const compound = await CompoundIndex.create({
+      key,
+      table: 'customers',
+      name: 'birth_phone4',
+      bits: BITS,
+      hash,
+      parts: [
+        { field: 'id_number', normalize: idCardBirthDate },
+        { field: 'phone', normalize: lastDigits(4, normalizeMobileCN) },
+      ],
+    })
     out[hash] = { phone: phones.map((p) => phone.index(p)), compound: records.map((r) => compound.index(r)) }
   }
   key.close()
@@ -66,7 +124,12 @@ async function here(provider: KeyProvider, blob: IndexKeyBlob): Promise<Indexes>
 function elsewhere(b: Backend, blob: IndexKeyBlob): Promise<Indexes> {
   const job = JSON.stringify({ provider: b.child, blob, bits: BITS, phones, records })
   return new Promise((res, rej) => {
-    execFile(process.execPath, [WORKER, job], { env: { ...process.env, ...token.env }, timeout: 60_000 }, (e, stdout, stderr) => (e ? rej(new Error(`${e.message}\n${stderr}`)) : res(JSON.parse(stdout) as Indexes)))
+    execFile(
+      process.execPath,
+      [WORKER, job],
+      { env: { ...process.env, ...token.env }, timeout: 60_000 },
+      (e, stdout, stderr) => (e ? rej(new Error(`${e.message}\n${stderr}`)) : res(JSON.parse(stdout) as Indexes)),
+    )
   })
 }
 
@@ -79,7 +142,11 @@ describe('blind indexes are deterministic across processes and providers', () =>
       expect(await elsewhere(b, blob)).toEqual(mine)
       const root = await rawIndexKey(b.provider, blob)
       for (const hash of ['SHA-256', 'SM3'] as const) {
-        expect(mine[hash].phone).toEqual(phones.map((p) => independentIndex(hash, root, 'customers', 'phone', Buffer.from(normalizeMobileCN(p)), BITS)))
+        expect(mine[hash].phone).toEqual(
+          phones.map((p) =>
+            independentIndex(hash, root, 'customers', 'phone', Buffer.from(normalizeMobileCN(p)), BITS),
+          ),
+        )
       }
       expect(new Set(mine['SHA-256'].phone).size).toBe(phones.length)
       expect(mine['SHA-256'].phone).not.toEqual(mine.SM3.phone)
@@ -96,6 +163,7 @@ describe('blind indexes are deterministic across processes and providers', () =>
     const expected = await here(software.provider, original)
     const results = await Promise.all(backends.map((b, i) => elsewhere(b, copies[i] as IndexKeyBlob)))
     for (const [i, r] of results.entries()) expect(r, backends[i]?.name).toEqual(expected)
-    for (const [i, b] of backends.entries()) expect(await here(b.provider, copies[i] as IndexKeyBlob), b.name).toEqual(expected)
+    for (const [i, b] of backends.entries())
+      expect(await here(b.provider, copies[i] as IndexKeyBlob), b.name).toEqual(expected)
   })
 })

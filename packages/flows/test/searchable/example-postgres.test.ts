@@ -18,9 +18,15 @@ afterAll(async () => {
 })
 
 describe(`the example on PostgreSQL: ${ROWS} encrypted customers, HMAC-SM3 indexes`, () => {
-  it('lookups use the index columns\' B-tree indexes (an index scan, not a table scan)', async () => {
+  it("lookups use the index columns' B-tree indexes (an index scan, not a table scan)", async () => {
     await ex.db.run('ANALYZE customers')
-    const plan = (await ex.db.all('EXPLAIN SELECT id, doc FROM customers WHERE phone_bidx = ?', [ex.store.phone.index(ex.customers[0]!.phone)])).map((r) => String(r['QUERY PLAN'])).join('\n')
+    const plan = (
+      await ex.db.all('EXPLAIN SELECT id, doc FROM customers WHERE phone_bidx = ?', [
+        ex.store.phone.index(ex.customers[0]!.phone),
+      ])
+    )
+      .map((r) => String(r['QUERY PLAN']))
+      .join('\n')
     expect(plan).toMatch(/Index Scan|Bitmap Index Scan/)
     expect(ex.store.phone.hash).toBe('SM3')
   })

@@ -5,7 +5,12 @@ import type { IndexHash } from '@keyward/flows/searchable'
 import type { SqlDb } from '@keyward/server'
 import type { Customer } from '../../../../examples/searchable/customer-data.js'
 import { CustomerStore } from '../../../../examples/searchable/customer-store.js'
-import { buildTable, formatFigures, measureLookups, type LookupFigures } from '../../../../examples/searchable/measure.js'
+import {
+  buildTable,
+  formatFigures,
+  measureLookups,
+  type LookupFigures,
+} from '../../../../examples/searchable/measure.js'
 import { softwareWithCmk } from './helpers.js'
 
 /**
@@ -24,7 +29,11 @@ export function exampleRows(fallback: number): number {
  * by 身份证 number, absent values find nobody, only the rows the index returned were decrypted, and the false
  * positives are within five standard deviations of the planner's prediction.
  */
-export async function checkLookups(store: CustomerStore, customers: readonly Customer[], lookups: number): Promise<LookupFigures> {
+export async function checkLookups(
+  store: CustomerStore,
+  customers: readonly Customer[],
+  lookups: number,
+): Promise<LookupFigures> {
   const decrypts = vi.spyOn(EnvelopeClient.prototype, 'decryptJsonFields')
   try {
     const f = await measureLookups(store, customers, lookups)
@@ -33,13 +42,20 @@ export async function checkLookups(store: CustomerStore, customers: readonly Cus
     expect(decrypts.mock.calls.length).toBe(f.decryptedRows)
     // Far from a table scan: about one row plus the expected false positives per lookup.
     expect(f.decryptedRows / lookups).toBeLessThan(2 + 2 * (f.rows * 2 ** -f.bits))
-    expect(Math.abs(f.falsePositives.z), `observed ${f.falsePositives.observed}, predicted ${f.falsePositives.predicted} ± ${f.falsePositives.sigma}`).toBeLessThan(5)
+    expect(
+      Math.abs(f.falsePositives.z),
+      `observed ${f.falsePositives.observed}, predicted ${f.falsePositives.predicted} ± ${f.falsePositives.sigma}`,
+    ).toBeLessThan(5)
     // Invalid input is refused before any query or decryption.
     const before = decrypts.mock.calls.length
     for (const bad of ['1380013800', '+1 415 555 2671']) {
-      await expect(store.findByPhone(bad)).rejects.toSatisfy((e: unknown) => isKeywardError(e, 'InvalidParameterValue.InvalidIndexValue'))
+      await expect(store.findByPhone(bad)).rejects.toSatisfy((e: unknown) =>
+        isKeywardError(e, 'InvalidParameterValue.InvalidIndexValue'),
+      )
     }
-    await expect(store.findByIdNumber('110105194912310021')).rejects.toMatchObject({ code: 'InvalidParameterValue.InvalidIndexValue' })
+    await expect(store.findByIdNumber('110105194912310021')).rejects.toMatchObject({
+      code: 'InvalidParameterValue.InvalidIndexValue',
+    })
     expect(decrypts.mock.calls.length).toBe(before)
     return f
   } finally {
@@ -58,9 +74,14 @@ export interface ExampleTable {
 }
 
 /** Builds the example table of `rows` customers in `db` under a fresh software CMK. */
-export async function openExample(db: SqlDb, rows: number, options: { hash?: IndexHash; seed?: number } = {}): Promise<ExampleTable> {
+export async function openExample(
+  db: SqlDb,
+  rows: number,
+  options: { hash?: IndexHash; seed?: number } = {},
+): Promise<ExampleTable> {
   const { provider, cmkId } = await softwareWithCmk('customers')
-  const open = (): Promise<CustomerStore> => CustomerStore.open({ db, provider, cmkId, plannedRows: rows, ...(options.hash ? { hash: options.hash } : {}) })
+  const open = (): Promise<CustomerStore> =>
+    CustomerStore.open({ db, provider, cmkId, plannedRows: rows, ...(options.hash ? { hash: options.hash } : {}) })
   const store = await open()
   const { customers } = await buildTable(store, rows, options.seed)
   return {

@@ -1,7 +1,14 @@
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DecryptRequest, DecryptResult, KeyProvider } from '@keyward/core'
-import { BlindIndex, INDEX_KEY_CONTEXT, IndexKey, normalizeMobileCN, normalizeText, type IndexKeyProvider } from '@keyward/flows/searchable'
+import {
+  BlindIndex,
+  INDEX_KEY_CONTEXT,
+  IndexKey,
+  normalizeMobileCN,
+  normalizeText,
+  type IndexKeyProvider,
+} from '@keyward/flows/searchable'
 import type { SoftwareKeyProvider } from '@keyward/provider-software'
 import { rawIndexKey, softwareWithCmk } from './helpers.js'
 
@@ -36,14 +43,19 @@ function observed(p: KeyProvider): { provider: IndexKeyProvider; decrypts: numbe
   return o
 }
 
-const phoneOf = (key: IndexKey) => BlindIndex.create({ key, table: 'customers', field: 'phone', normalize: normalizeMobileCN, bits: 16 })
+const phoneOf = (key: IndexKey) =>
+  BlindIndex.create({ key, table: 'customers', field: 'phone', normalize: normalizeMobileCN, bits: 16 })
 
 describe('IndexKey: one Decrypt per process, cached, zeroed on close', () => {
   it('many indexes and computations, concurrent first uses included, cost exactly one Decrypt', async () => {
     const blob = await IndexKey.generate(provider, cmkId)
     const o = observed(provider)
     const key = new IndexKey({ provider: o.provider, ...blob })
-    const indexes = await Promise.all(['phone', 'mobile', 'id_number', 'email', 'card'].map((field) => BlindIndex.create({ key, table: 'customers', field, normalize: normalizeText, bits: 16 })))
+    const indexes = await Promise.all(
+      ['phone', 'mobile', 'id_number', 'email', 'card'].map((field) =>
+        BlindIndex.create({ key, table: 'customers', field, normalize: normalizeText, bits: 16 }),
+      ),
+    )
     for (let i = 0; i < 1000; i++) for (const ix of indexes) ix.index(`v${i}`)
     await key.open()
     expect(o.decrypts).toBe(1)
@@ -60,7 +72,9 @@ describe('IndexKey: one Decrypt per process, cached, zeroed on close', () => {
     key.close()
     expect(key.closed).toBe(true)
     expect([...(o.plaintexts[0] as Uint8Array)].every((b) => b === 0)).toBe(true)
-    expect(() => phone.index('13800138000')).toThrow(expect.objectContaining({ code: 'FailedOperation.ProviderUnavailable' }))
+    expect(() => phone.index('13800138000')).toThrow(
+      expect.objectContaining({ code: 'FailedOperation.ProviderUnavailable' }),
+    )
     await expect(phoneOf(key)).rejects.toMatchObject({ code: 'FailedOperation.ProviderUnavailable' })
     await expect(key.open()).rejects.toMatchObject({ code: 'FailedOperation.ProviderUnavailable' })
     key.close() // idempotent
@@ -102,23 +116,40 @@ describe('IndexKey: the blob is bound to its CMK, its context and its purpose', 
   })
 
   it('the context is bound by the KMS: a custom one must be given again; an envelope data key is not an index key', async () => {
-    const blob = await IndexKey.generate(provider, cmkId, { encryptionContext: { purpose: 'keyward-blind-index', app: 'crm' } })
-    await expect(new IndexKey({ provider, ...blob }).open()).rejects.toMatchObject({ code: 'InvalidParameterValue.InvalidCiphertext' })
+    const blob = await IndexKey.generate(provider, cmkId, {
+      encryptionContext: { purpose: 'keyward-blind-index', app: 'crm' },
+    })
+    await expect(new IndexKey({ provider, ...blob }).open()).rejects.toMatchObject({
+      code: 'InvalidParameterValue.InvalidCiphertext',
+    })
     const k = new IndexKey({ provider, ...blob, encryptionContext: { app: 'crm', purpose: 'keyward-blind-index' } })
     await expect(k.open()).resolves.toBeUndefined()
     k.close()
     // A data key made for something else (no context): refused, not silently used as an index key.
     const dk = await provider.generateDataKey({ keyId: cmkId })
     dk.dispose()
-    await expect(new IndexKey({ provider, ciphertextBlob: dk.ciphertextBlob }).open()).rejects.toMatchObject({ code: 'InvalidParameterValue.InvalidCiphertext' })
+    await expect(new IndexKey({ provider, ciphertextBlob: dk.ciphertextBlob }).open()).rejects.toMatchObject({
+      code: 'InvalidParameterValue.InvalidCiphertext',
+    })
     // The right context but a 16-byte key: refused for its length.
-    const short = await provider.generateDataKey({ keyId: cmkId, keySpec: 'AES_128', encryptionContext: INDEX_KEY_CONTEXT })
+    const short = await provider.generateDataKey({
+      keyId: cmkId,
+      keySpec: 'AES_128',
+      encryptionContext: INDEX_KEY_CONTEXT,
+    })
     short.dispose()
-    await expect(new IndexKey({ provider, ciphertextBlob: short.ciphertextBlob }).open()).rejects.toThrow(/16-byte key, not a 32-byte index key/)
+    await expect(new IndexKey({ provider, ciphertextBlob: short.ciphertextBlob }).open()).rejects.toThrow(
+      /16-byte key, not a 32-byte index key/,
+    )
     // A tampered blob.
     const good = await IndexKey.generate(provider, cmkId)
-    const bad = good.ciphertextBlob.slice(0, -6) + (good.ciphertextBlob.endsWith('AAAA') ? 'BBBB' : 'AAAA') + good.ciphertextBlob.slice(-2)
-    await expect(new IndexKey({ provider, ciphertextBlob: bad }).open()).rejects.toMatchObject({ code: 'InvalidParameterValue.InvalidCiphertext' })
+    const bad =
+      good.ciphertextBlob.slice(0, -6) +
+      (good.ciphertextBlob.endsWith('AAAA') ? 'BBBB' : 'AAAA') +
+      good.ciphertextBlob.slice(-2)
+    await expect(new IndexKey({ provider, ciphertextBlob: bad }).open()).rejects.toMatchObject({
+      code: 'InvalidParameterValue.InvalidCiphertext',
+    })
   })
 
   it('wrapFor copies the key under another CMK: either blob gives the same indexes', async () => {
@@ -132,17 +163,32 @@ describe('IndexKey: the blob is bound to its CMK, its context and its purpose', 
   })
 
   it('refuses bad arguments before calling the provider', async () => {
-    expect(() => new IndexKey({ provider, ciphertextBlob: '' })).toThrow(expect.objectContaining({ code: 'InvalidParameterValue' }))
-    expect(() => new IndexKey({ provider, ciphertextBlob: 'x'.repeat(70_000) })).toThrow(expect.objectContaining({ code: 'InvalidParameterValue' }))
-    expect(() => new IndexKey({ provider: undefined as never, ciphertextBlob: 'x' })).toThrow(expect.objectContaining({ code: 'MissingParameter' }))
+    expect(() => new IndexKey({ provider, ciphertextBlob: '' })).toThrow(
+      expect.objectContaining({ code: 'InvalidParameterValue' }),
+    )
+    expect(() => new IndexKey({ provider, ciphertextBlob: 'x'.repeat(70_000) })).toThrow(
+      expect.objectContaining({ code: 'InvalidParameterValue' }),
+    )
+    expect(() => new IndexKey({ provider: undefined as never, ciphertextBlob: 'x' })).toThrow(
+      expect.objectContaining({ code: 'MissingParameter' }),
+    )
     for (const version of ['V2', 'v-2', 'v_2', '', 'x'.repeat(17), 2]) {
-      expect(() => new IndexKey({ provider, ciphertextBlob: 'x', version: version as string }), String(version)).toThrow(/version must be 1-16/)
+      expect(
+        () => new IndexKey({ provider, ciphertextBlob: 'x', version: version as string }),
+        String(version),
+      ).toThrow(/version must be 1-16/)
     }
-    expect(() => new IndexKey({ provider, ciphertextBlob: 'x', keyId: 'not a key id!' })).toThrow(expect.objectContaining({ code: 'InvalidParameterValue.InvalidKeyId' }))
-    expect(() => new IndexKey({ provider, ciphertextBlob: 'x', encryptionContext: { a: 1 } as never })).toThrow(expect.objectContaining({ code: 'InvalidParameterValue' }))
+    expect(() => new IndexKey({ provider, ciphertextBlob: 'x', keyId: 'not a key id!' })).toThrow(
+      expect.objectContaining({ code: 'InvalidParameterValue.InvalidKeyId' }),
+    )
+    expect(() => new IndexKey({ provider, ciphertextBlob: 'x', encryptionContext: { a: 1 } as never })).toThrow(
+      expect.objectContaining({ code: 'InvalidParameterValue' }),
+    )
     await expect(IndexKey.generate(provider, '')).rejects.toMatchObject({ code: 'MissingParameter' })
     await expect(IndexKey.generate(undefined as never, cmkId)).rejects.toMatchObject({ code: 'MissingParameter' })
-    await expect(IndexKey.generate(provider, '00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({ code: 'ResourceUnavailable.CmkNotFound' })
+    await expect(IndexKey.generate(provider, '00000000-0000-0000-0000-000000000000')).rejects.toMatchObject({
+      code: 'ResourceUnavailable.CmkNotFound',
+    })
     const key = new IndexKey({ provider, ...(await IndexKey.generate(provider, cmkId)) })
     await expect(key.wrapFor(provider, 'bad id')).rejects.toMatchObject({ code: 'InvalidParameterValue.InvalidKeyId' })
     key.close()

@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import { isKeywardError } from '@keyward/core'
 import {
-  idCardBirthDate, idCardCheckChar, lastDigits, luhnValid, normalizeBankCard, normalizeE164, normalizeEmail, normalizeIdCardCN,
-  normalizeMobileCN, normalizeText, type Normalizer,
+  idCardBirthDate,
+  idCardCheckChar,
+  lastDigits,
+  luhnValid,
+  normalizeBankCard,
+  normalizeE164,
+  normalizeEmail,
+  normalizeIdCardCN,
+  normalizeMobileCN,
+  normalizeText,
+  type Normalizer,
 } from '@keyward/flows/searchable'
 
-/** Expects `fn(input)` to throw InvalidIndexValue whose message matches `reason` and never repeats the input's digits. */
+/**
+ * Expects `fn(input)` to throw InvalidIndexValue whose message matches `reason` and never repeats the input's digits.
+ */
 function refuses(fn: Normalizer, input: unknown, reason: RegExp): void {
   let err: unknown
   try {
@@ -13,7 +24,9 @@ function refuses(fn: Normalizer, input: unknown, reason: RegExp): void {
   } catch (e) {
     err = e
   }
-  expect(isKeywardError(err, 'InvalidParameterValue.InvalidIndexValue'), `${String(input)} should be refused`).toBe(true)
+  expect(isKeywardError(err, 'InvalidParameterValue.InvalidIndexValue'), `${String(input)} should be refused`).toBe(
+    true,
+  )
   const msg = (err as Error).message
   expect(msg).toMatch(reason)
   // Personal data never reaches an error message (they end up in logs).
@@ -30,7 +43,19 @@ function mod112Valid(id: string): boolean {
 
 describe('normalizeMobileCN', () => {
   it('every usual way of writing one number gives +86 and 11 digits', () => {
-    for (const v of ['13800138000', '138 0013 8000', '138-0013-8000', '+86 138 0013 8000', '+86-138-0013-8000', '+8613800138000', '008613800138000', '8613800138000', ' (+86) 138.0013.8000 ', '１３８００１３８０００', 13800138000]) {
+    for (const v of [
+      '13800138000',
+      '138 0013 8000',
+      '138-0013-8000',
+      '+86 138 0013 8000',
+      '+86-138-0013-8000',
+      '+8613800138000',
+      '008613800138000',
+      '8613800138000',
+      ' (+86) 138.0013.8000 ',
+      '１３８００１３８０００',
+      13800138000,
+    ]) {
       expect(normalizeMobileCN(v as string), String(v)).toBe('+8613800138000')
     }
     expect(normalizeMobileCN('19912345678')).toBe('+8619912345678')
@@ -86,7 +111,9 @@ describe('normalizeIdCardCN', () => {
     expect(normalizeIdCardCN('110105 19491231 002x')).toBe('11010519491231002X')
     expect(normalizeIdCardCN('１１０１０５１９４９１２３１００２ｘ')).toBe('11010519491231002X')
     expect(normalizeIdCardCN('440524188001010014')).toBe('440524188001010014')
-    expect(normalizeIdCardCN('320106200002290014'.slice(0, 17) + idCardCheckChar('32010620000229001'))).toMatch(/^32010620000229001/)
+    expect(normalizeIdCardCN('320106200002290014'.slice(0, 17) + idCardCheckChar('32010620000229001'))).toMatch(
+      /^32010620000229001/,
+    )
   })
 
   it('the check character agrees with ISO 7064 MOD 11-2 from its definition, for every 17-digit prefix tried', () => {
@@ -101,10 +128,18 @@ describe('normalizeIdCardCN', () => {
   it('refuses every wrong check character, bad dates, 15-digit numbers, wrong lengths and letters', () => {
     for (const c of '0123456789') refuses(normalizeIdCardCN, `11010519491231002${c}`, /check character does not match/)
     refuses(normalizeIdCardCN, '110105194912310021', /check character/)
-    refuses(normalizeIdCardCN, '110105194902300029'.slice(0, 17) + idCardCheckChar('11010519490230002'), /birth date/) // 30 Feb
-    refuses(normalizeIdCardCN, '11010519000229001'.concat(idCardCheckChar('11010519000229001')), /birth date/) // 1900 was not a leap year
+    // 30 Feb
+    refuses(normalizeIdCardCN, '110105194902300029'.slice(0, 17) + idCardCheckChar('11010519490230002'), /birth date/)
+    // 1900 was not a leap year
+    refuses(normalizeIdCardCN, '11010519000229001'.concat(idCardCheckChar('11010519000229001')), /birth date/)
     refuses(normalizeIdCardCN, '11010517991231001'.concat(idCardCheckChar('11010517991231001')), /birth date/)
-    refuses(normalizeIdCardCN, `110105${new Date().getUTCFullYear() + 1}0101001`.concat(idCardCheckChar(`110105${new Date().getUTCFullYear() + 1}0101001`)), /birth date/)
+    refuses(
+      normalizeIdCardCN,
+      `110105${new Date().getUTCFullYear() + 1}0101001`.concat(
+        idCardCheckChar(`110105${new Date().getUTCFullYear() + 1}0101001`),
+      ),
+      /birth date/,
+    )
     refuses(normalizeIdCardCN, '110105491231002', /15-digit first-generation/)
     refuses(normalizeIdCardCN, '11010519491231002', /expected 18 characters, got 17/)
     refuses(normalizeIdCardCN, '1101051949123100XX', /17 digits and a digit or X/)
@@ -123,7 +158,11 @@ describe('normalizeBankCard', () => {
     expect(normalizeBankCard('4111-1111-1111-1111')).toBe('4111111111111111')
     expect(normalizeBankCard('6200 0000 0000 0005')).toBe('6200000000000005') // UnionPay test number
     expect(normalizeBankCard('６２００ ００００ ００００ ０００５')).toBe('6200000000000005')
-    expect(normalizeBankCard('6212345678901234567'.slice(0, 18) + [...'0123456789'].find((c) => luhnValid(`621234567890123456${c}`)))).toHaveLength(19)
+    expect(
+      normalizeBankCard(
+        '6212345678901234567'.slice(0, 18) + [...'0123456789'].find((c) => luhnValid(`621234567890123456${c}`)),
+      ),
+    ).toHaveLength(19)
   })
 
   it('luhnValid matches the published examples', () => {
@@ -157,7 +196,11 @@ describe('normalizeEmail', () => {
     refuses(normalizeEmail, 'ab@-example.com', /not a valid domain/)
     refuses(normalizeEmail, 'ab@ex%61mple.com', /%/)
     refuses(normalizeEmail, `${'a'.repeat(65)}@example.com`, /1-64/)
-    refuses(normalizeEmail, `a@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.example.com`, /254/)
+    refuses(
+      normalizeEmail,
+      `a@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.example.com`,
+      /254/,
+    )
   })
 })
 

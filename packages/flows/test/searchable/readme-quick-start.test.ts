@@ -14,7 +14,10 @@ describe('README: searchable encryption', () => {
   let kw: Keyward
 
   beforeAll(async () => {
-    kw = await createKeyward({}, { env: { KEYWARD_HOME: home.dir, KEYWARD_ROOT_KEY: randomBytes(32).toString('base64') }, cwd: home.dir })
+    kw = await createKeyward(
+      {},
+      { env: { KEYWARD_HOME: home.dir, KEYWARD_ROOT_KEY: randomBytes(32).toString('base64') }, cwd: home.dir },
+    )
   })
   afterAll(async () => {
     await kw?.close()
@@ -28,9 +31,17 @@ describe('README: searchable encryption', () => {
     const key = new IndexKey({ provider, ...blob })
     const { bits } = recommendBits({ rows: 1_000_000 })
     expect(bits).toBe(17)
-    const phone = await BlindIndex.create({ key, table: 'customers', field: 'phone', normalize: normalizeMobileCN, bits })
+    const phone = await BlindIndex.create({
+      key,
+      table: 'customers',
+      field: 'phone',
+      normalize: normalizeMobileCN,
+      bits,
+    })
     const envelope = new EnvelopeClient({ keyring: new ProviderMasterKey({ provider, keyId: cmk.keyId }) })
-    const row = await envelope.encryptJsonFields({ name: '张三', phone: '138 0013 8000' }, ['name', 'phone'], { blindIndexes: { phone } })
+    const row = await envelope.encryptJsonFields({ name: '张三', phone: '138 0013 8000' }, ['name', 'phone'], {
+      blindIndexes: { phone },
+    })
     const lookup = phone.lookup('+86 138-0013-8000')
     expect(lookup).toEqual([{ column: 'phone_bidx', value: row.phone_bidx }])
     const same = phone.matches('13800138000', '+86 138-0013-8000')

@@ -33,14 +33,19 @@ async function insert(index: BlindIndex, batch: readonly Customer[]): Promise<vo
     const cols = index.columns
     const values = cols.map((col) => row[col] as string)
     for (const col of cols) delete row[col]
-    db.prepare(`INSERT INTO customers (doc, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`).run(JSON.stringify(row), ...values)
+    db.prepare(`INSERT INTO customers (doc, ${cols.join(', ')}) VALUES (?, ${cols.map(() => '?').join(', ')})`).run(
+      JSON.stringify(row),
+      ...values,
+    )
   }
 }
 
 /** The rows the index finds for `phone` (false positives dropped after decryption). */
 async function find(index: BlindIndex, phone: string): Promise<string[]> {
   const l: IndexLookup[] = index.lookup(phone)
-  const rows = db.prepare(`SELECT doc FROM customers WHERE ${l.map((x) => `${x.column} = ?`).join(' OR ')}`).all(...l.map((x) => x.value)) as Array<{ doc: string }>
+  const rows = db
+    .prepare(`SELECT doc FROM customers WHERE ${l.map((x) => `${x.column} = ?`).join(' OR ')}`)
+    .all(...l.map((x) => x.value)) as Array<{ doc: string }>
   const out: string[] = []
   for (const r of rows) {
     const { object } = await client.decryptJsonFields(JSON.parse(r.doc) as Record<string, unknown>, ['name', 'phone'])
@@ -57,7 +62,8 @@ describe('index key rotation', () => {
   it('old key → both keys (dual write, lookups try both) → backfill → new key only; every row found at every step', async () => {
     const k1 = new IndexKey({ provider, ...(await IndexKey.generate(provider, cmkId)) })
     const k2 = new IndexKey({ provider, ...(await IndexKey.generate(provider, cmkId)), version: 'v2' })
-    const common = { table: 'customers', field: 'phone', normalize: normalizeMobileCN, bits: 8 } // few bits: many false positives to drop
+    // few bits: many false positives to drop
+    const common = { table: 'customers', field: 'phone', normalize: normalizeMobileCN, bits: 8 }
     const oldOnly = await BlindIndex.create({ ...common, key: k1 })
     const both = await BlindIndex.create({ ...common, key: [k1, k2] })
     const newOnly = await BlindIndex.create({ ...common, key: k2 })
@@ -75,11 +81,17 @@ describe('index key rotation', () => {
     await insert(both, during)
     await everyoneFound(oldOnly, [...before, ...during]) // an old instance finds rows the new ones wrote
     await everyoneFound(both, [...before, ...during])
-    const row = db.prepare('SELECT phone_bidx, phone_bidx_v2 FROM customers WHERE id = 201').get() as Record<string, string>
+    const row = db.prepare('SELECT phone_bidx, phone_bidx_v2 FROM customers WHERE id = 201').get() as Record<
+      string,
+      string
+    >
     expect(row).toEqual({ phone_bidx: oldOnly.index(during[0]!.phone), phone_bidx_v2: newOnly.index(during[0]!.phone) })
 
     // 3. Backfill the new column from the decrypted values (in batches in real life).
-    const pending = db.prepare('SELECT id, doc FROM customers WHERE phone_bidx_v2 IS NULL').all() as Array<{ id: number; doc: string }>
+    const pending = db.prepare('SELECT id, doc FROM customers WHERE phone_bidx_v2 IS NULL').all() as Array<{
+      id: number
+      doc: string
+    }>
     expect(pending).toHaveLength(before.length)
     for (const r of pending) {
       const { object } = await client.decryptJsonFields(JSON.parse(r.doc) as Record<string, unknown>, ['name', 'phone'])
@@ -96,7 +108,9 @@ describe('index key rotation', () => {
     k1.close()
     await insert(newOnly, after)
     await everyoneFound(newOnly, people)
-    expect(() => both.index('13800138000')).toThrow(expect.objectContaining({ code: 'FailedOperation.ProviderUnavailable' }))
+    expect(() => both.index('13800138000')).toThrow(
+      expect.objectContaining({ code: 'FailedOperation.ProviderUnavailable' }),
+    )
     k2.close()
   })
 })

@@ -52,8 +52,12 @@ describe('sensitive data straight with the CMK (software provider)', () => {
     expect(await codeOf(() => secrets.encrypt(keyId, Buffer.alloc(4097)))).toBe('InvalidParameterValue')
     expect(await codeOf(() => secrets.encryptString(keyId, 'é'.repeat(2049)))).toBe('InvalidParameterValue')
     expect(await codeOf(() => secrets.encrypt(keyId, Buffer.alloc(0)))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => secrets.encrypt('not a key id!', Buffer.from('x')))).toBe('InvalidParameterValue.InvalidKeyId')
-    expect(await codeOf(() => secrets.encrypt(keyId, Buffer.from('x'), { encryptionContext: { n: 1 } as never }))).toBe('InvalidParameterValue')
+    expect(await codeOf(() => secrets.encrypt('not a key id!', Buffer.from('x')))).toBe(
+      'InvalidParameterValue.InvalidKeyId',
+    )
+    expect(await codeOf(() => secrets.encrypt(keyId, Buffer.from('x'), { encryptionContext: { n: 1 } as never }))).toBe(
+      'InvalidParameterValue',
+    )
     expect(await codeOf(() => secrets.decrypt(''))).toBe('InvalidParameterValue')
     const binary = await secrets.encrypt(keyId, Buffer.from([0xff, 0xfe, 0xfd]))
     expect(await codeOf(() => secrets.decryptString(binary))).toBe('InvalidParameterValue')
@@ -69,11 +73,17 @@ describe('sensitive data straight with the CMK (software provider)', () => {
     const mine = await secrets.encryptString(orders, 'orders db password')
     const swapped = await secrets.encryptString(other, 'attacker-chosen value')
     expect(await secrets.decryptString(mine, { expectedKeyId: orders })).toBe('orders db password')
-    expect(await codeOf(() => secrets.decryptString(swapped, { expectedKeyId: orders }))).toBe('InvalidParameterValue.InvalidCiphertext')
-    expect(await codeOf(() => secrets.decrypt(swapped, { expectedKeyId: orders }))).toBe('InvalidParameterValue.InvalidCiphertext')
+    expect(await codeOf(() => secrets.decryptString(swapped, { expectedKeyId: orders }))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
+    expect(await codeOf(() => secrets.decrypt(swapped, { expectedKeyId: orders }))).toBe(
+      'InvalidParameterValue.InvalidCiphertext',
+    )
     // Without it, the blob names its key and any usable CMK decrypts (Tencent's Decrypt takes no KeyId).
     expect(await secrets.decryptString(swapped)).toBe('attacker-chosen value')
-    expect(await codeOf(() => secrets.decrypt(mine, { expectedKeyId: 'not a key id!' }))).toBe('InvalidParameterValue.InvalidKeyId')
+    expect(await codeOf(() => secrets.decrypt(mine, { expectedKeyId: 'not a key id!' }))).toBe(
+      'InvalidParameterValue.InvalidKeyId',
+    )
   })
 
   it('a disabled key refuses to encrypt', async () => {

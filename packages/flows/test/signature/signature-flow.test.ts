@@ -24,7 +24,10 @@ describe('SignatureFlow (software provider)', () => {
       get(t, prop, receiver) {
         const v = Reflect.get(t, prop, receiver) as unknown
         if (prop === 'signByAsymmetricKey') {
-          return (req: SignRequest) => { sent.push({ messageType: req.messageType, length: req.message.length }); return t.signByAsymmetricKey(req) }
+          return (req: SignRequest) => {
+            sent.push({ messageType: req.messageType, length: req.message.length })
+            return t.signByAsymmetricKey(req)
+          }
         }
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v
       },
@@ -40,13 +43,25 @@ describe('SignatureFlow (software provider)', () => {
     const big = randomBytes(4097)
     await flow.sign({ keyId: rsaKey, algorithm: 'RSA_PKCS1_SHA_256', message: randomBytes(4096) })
     await flow.sign({ keyId: rsaKey, algorithm: 'RSA_PKCS1_SHA_256', message: chunks(big, 1000) })
-    await flow.sign({ keyId: rsaKey, algorithm: 'RSA_PKCS1_SHA_256', message: Readable.from(chunks(randomBytes(4096), 7)) })
-    expect(sent).toEqual([{ messageType: 'RAW', length: 4096 }, { messageType: 'DIGEST', length: 32 }, { messageType: 'RAW', length: 4096 }])
+    await flow.sign({
+      keyId: rsaKey,
+      algorithm: 'RSA_PKCS1_SHA_256',
+      message: Readable.from(chunks(randomBytes(4096), 7)),
+    })
+    expect(sent).toEqual([
+      { messageType: 'RAW', length: 4096 },
+      { messageType: 'DIGEST', length: 32 },
+      { messageType: 'RAW', length: 4096 },
+    ])
   })
 
   it('the SM2 DIGEST is SM3(Z‖M) with the default user id: the same signature verifies over the whole message in gm', async () => {
     const message = randomBytes(10_000)
-    const { signature, messageType } = await flow.sign({ keyId: sm2Key, algorithm: 'SM2DSA', message: chunks(message, 333) })
+    const { signature, messageType } = await flow.sign({
+      keyId: sm2Key,
+      algorithm: 'SM2DSA',
+      message: chunks(message, 333),
+    })
     expect(messageType).toBe('DIGEST')
     const point = (await flow.publicKey(sm2Key)).point
     expect(sm2VerifyDigest(point, sm2MessageDigest(point, message), signature)).toBe(true)
@@ -63,7 +78,11 @@ describe('SignatureFlow (software provider)', () => {
     const counting = new Proxy(provider, {
       get(t, prop, receiver) {
         const v = Reflect.get(t, prop, receiver) as unknown
-        if (prop === 'getPublicKey') return (id: string) => { calls++; return t.getPublicKey(id) }
+        if (prop === 'getPublicKey')
+          return (id: string) => {
+            calls++
+            return t.getPublicKey(id)
+          }
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v
       },
     }) as KeyProvider
@@ -77,12 +96,18 @@ describe('SignatureFlow (software provider)', () => {
     const { signature } = await flow.sign({ keyId: sm2Key, algorithm: 'SM2DSA', message })
     for (const local of [false, true]) {
       expect(await flow.verify({ keyId: sm2Key, algorithm: 'SM2DSA', message, signature, local })).toBe(true)
-      expect(await flow.verify({ keyId: sm2Key, algorithm: 'SM2DSA', message, signature: Buffer.from('garbage'), local })).toBe(false)
+      expect(
+        await flow.verify({ keyId: sm2Key, algorithm: 'SM2DSA', message, signature: Buffer.from('garbage'), local }),
+      ).toBe(false)
       const other = await flow.sign({ keyId: sm2Key, algorithm: 'SM2DSA', message: randomBytes(6000) })
-      expect(await flow.verify({ keyId: sm2Key, algorithm: 'SM2DSA', message, signature: other.signature, local })).toBe(false)
+      expect(
+        await flow.verify({ keyId: sm2Key, algorithm: 'SM2DSA', message, signature: other.signature, local }),
+      ).toBe(false)
     }
     const rsaSig = (await flow.sign({ keyId: rsaKey, algorithm: 'RSA_PSS_SHA_256', message })).signature
-    expect(await verifySignatureLocally(await flow.publicKey(rsaKey), 'RSA_PSS_SHA_256', message, rsaSig.subarray(1))).toBe(false)
+    expect(
+      await verifySignatureLocally(await flow.publicKey(rsaKey), 'RSA_PSS_SHA_256', message, rsaSig.subarray(1)),
+    ).toBe(false)
   })
 
   it('local verify: an RSA signature with its leading zero octet stripped is invalid (RFC 8017: exactly k octets; OpenSSL checks this for PKCS#1 v1.5 but not for PSS)', async () => {
@@ -96,19 +121,52 @@ describe('SignatureFlow (software provider)', () => {
     }
     expect(found, 'no signature with a leading zero octet in 4000 tries').toBeDefined()
     expect(await verifySignatureLocally(publicKey, 'RSA_PSS_SHA_256', found!.message, found!.signature)).toBe(true)
-    expect(await verifySignatureLocally(publicKey, 'RSA_PSS_SHA_256', found!.message, found!.signature.subarray(1))).toBe(false)
+    expect(
+      await verifySignatureLocally(publicKey, 'RSA_PSS_SHA_256', found!.message, found!.signature.subarray(1)),
+    ).toBe(false)
   })
 
   it('bad input: empty message, string chunks, wrong algorithm for the key, unknown algorithm, bad KeyId, missing file', async () => {
-    expect(await codeOf(() => flow.sign({ keyId: rsaKey, algorithm: 'RSA_PSS_SHA_256', message: Buffer.alloc(0) }))).toBe('InvalidParameterValue')
-    async function* strings(): AsyncGenerator<unknown> { yield 'text' }
-    expect(await codeOf(() => flow.sign({ keyId: rsaKey, algorithm: 'RSA_PSS_SHA_256', message: strings() as AsyncIterable<Uint8Array> }))).toBe('InvalidParameter')
-    expect(await codeOf(() => flow.sign({ keyId: rsaKey, algorithm: 'RSA_PSS_SHA_256', message: 'text' as never }))).toBe('InvalidParameter')
-    expect(await codeOf(() => flow.sign({ keyId: rsaKey, algorithm: 'SM2DSA', message: Buffer.from('x') }))).toBe('UnsupportedOperation.UnsupportedKeyUsage')
-    expect(await codeOf(() => flow.sign({ keyId: sm2Key, algorithm: 'ECC_P256_R1', message: Buffer.from('x') }))).toMatch(/^UnsupportedOperation/)
-    expect(await codeOf(() => flow.sign({ keyId: rsaKey, algorithm: 'MD5' as never, message: Buffer.from('x') }))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => flow.sign({ keyId: 'no such key!', algorithm: 'RSA_PSS_SHA_256', message: Buffer.from('x') }))).toBe('InvalidParameterValue.InvalidKeyId')
-    expect(await codeOf(() => flow.sign({ keyId: rsaKey, algorithm: 'RSA_PSS_SHA_256', message: { path: '/nonexistent/file' } }))).toBe('InvalidParameterValue')
-    expect(await codeOf(() => flow.verify({ keyId: rsaKey, algorithm: 'RSA_PSS_SHA_256', message: Buffer.from('x'), signature: 'sig' as never }))).toBe('InvalidParameter')
+    expect(
+      await codeOf(() => flow.sign({ keyId: rsaKey, algorithm: 'RSA_PSS_SHA_256', message: Buffer.alloc(0) })),
+    ).toBe('InvalidParameterValue')
+    async function* strings(): AsyncGenerator<unknown> {
+      yield 'text'
+    }
+    expect(
+      await codeOf(() =>
+        flow.sign({ keyId: rsaKey, algorithm: 'RSA_PSS_SHA_256', message: strings() as AsyncIterable<Uint8Array> }),
+      ),
+    ).toBe('InvalidParameter')
+    expect(
+      await codeOf(() => flow.sign({ keyId: rsaKey, algorithm: 'RSA_PSS_SHA_256', message: 'text' as never })),
+    ).toBe('InvalidParameter')
+    expect(await codeOf(() => flow.sign({ keyId: rsaKey, algorithm: 'SM2DSA', message: Buffer.from('x') }))).toBe(
+      'UnsupportedOperation.UnsupportedKeyUsage',
+    )
+    expect(
+      await codeOf(() => flow.sign({ keyId: sm2Key, algorithm: 'ECC_P256_R1', message: Buffer.from('x') })),
+    ).toMatch(/^UnsupportedOperation/)
+    expect(await codeOf(() => flow.sign({ keyId: rsaKey, algorithm: 'MD5' as never, message: Buffer.from('x') }))).toBe(
+      'InvalidParameterValue',
+    )
+    expect(
+      await codeOf(() => flow.sign({ keyId: 'no such key!', algorithm: 'RSA_PSS_SHA_256', message: Buffer.from('x') })),
+    ).toBe('InvalidParameterValue.InvalidKeyId')
+    expect(
+      await codeOf(() =>
+        flow.sign({ keyId: rsaKey, algorithm: 'RSA_PSS_SHA_256', message: { path: '/nonexistent/file' } }),
+      ),
+    ).toBe('InvalidParameterValue')
+    expect(
+      await codeOf(() =>
+        flow.verify({
+          keyId: rsaKey,
+          algorithm: 'RSA_PSS_SHA_256',
+          message: Buffer.from('x'),
+          signature: 'sig' as never,
+        }),
+      ),
+    ).toBe('InvalidParameter')
   })
 })

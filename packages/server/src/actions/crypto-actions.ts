@@ -25,7 +25,10 @@ const MAX_BLOB_CHARS = 16_384
  * EncryptionPublicKey / EncryptionAlgorithm. Without an algorithm, the profile's default (Tencent's SM2, or
  * RSAES_OAEP_SHA_256 under fips); an algorithm the profile refuses is refused before anything is generated.
  */
-function sealRequest(p: Params, profile: ComplianceProfile): { publicKey: string; algorithm: SealAlgorithm } | undefined {
+function sealRequest(
+  p: Params,
+  profile: ComplianceProfile,
+): { publicKey: string; algorithm: SealAlgorithm } | undefined {
   const publicKey = optStr(p, 'EncryptionPublicKey', 8192)
   if (publicKey === undefined || publicKey === '') return undefined
   const algorithm = oneOf(p, 'EncryptionAlgorithm', SEAL_ALGORITHMS, profile.defaults.sealAlgorithm)
@@ -33,7 +36,9 @@ function sealRequest(p: Params, profile: ComplianceProfile): { publicKey: string
   return { publicKey, algorithm }
 }
 
-/** Checks EncryptionAlgorithm against the profile before anything is decrypted (the key itself is checked on sealing). */
+/**
+ * Checks EncryptionAlgorithm against the profile before anything is decrypted (the key itself is checked on sealing).
+ */
 export function checkSealAlgorithm(p: Params, profile: ComplianceProfile): void {
   sealRequest(p, profile)
 }
@@ -72,7 +77,11 @@ async function encrypt(ctx: RequestContext<SymmetricCrypto>, p: Params) {
     checkPlaintext(plaintext)
     const context = encryptionContext(p)
     const owner = await ctx.key(p['KeyId'])
-    const r = await ctx.provider.encrypt({ keyId: owner.keyId, plaintext, ...(context ? { encryptionContext: context } : {}) })
+    const r = await ctx.provider.encrypt({
+      keyId: owner.keyId,
+      plaintext,
+      ...(context ? { encryptionContext: context } : {}),
+    })
     return { CiphertextBlob: r.ciphertextBlob, KeyId: r.keyId }
   } finally {
     zeroize(plaintext)
@@ -80,7 +89,12 @@ async function encrypt(ctx: RequestContext<SymmetricCrypto>, p: Params) {
 }
 
 /** Decrypts a blob for this account: the key it names must be visible and allowed, before and after. */
-async function decryptFor(ctx: RequestContext<SymmetricCrypto>, blob: string, context: ReturnType<typeof encryptionContext>, action: string) {
+async function decryptFor(
+  ctx: RequestContext<SymmetricCrypto>,
+  blob: string,
+  context: ReturnType<typeof encryptionContext>,
+  action: string,
+) {
   const named = blobKeyId(blob)
   if (named !== undefined) await ctx.key(named, action)
   const r = await ctx.provider.decrypt({ ciphertextBlob: blob, ...(context ? { encryptionContext: context } : {}) })
@@ -110,7 +124,10 @@ async function reEncrypt(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   if (named !== undefined) await ctx.key(named)
   // The source key gives up its plaintext (a Deny on Decrypt refuses it); the destination key encrypts (a Deny on
   // Encrypt refuses it).
-  const dest = destinationKeyId === undefined || destinationKeyId === '' ? undefined : await ctx.key(destinationKeyId, 'ReEncrypt', 'DestinationKeyId', ['Encrypt'])
+  const dest =
+    destinationKeyId === undefined || destinationKeyId === ''
+      ? undefined
+      : await ctx.key(destinationKeyId, 'ReEncrypt', 'DestinationKeyId', ['Encrypt'])
   const r = await ctx.provider.reEncrypt({
     ciphertextBlob: blob,
     ...(dest ? { destinationKeyId: dest.keyId } : {}),
@@ -124,23 +141,45 @@ async function reEncrypt(ctx: RequestContext<SymmetricCrypto>, p: Params) {
 async function generateDataKey(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const keySpec = optStr(p, 'KeySpec', 16)
   // SM4 (16 bytes) is a Keyward extension: the data-key size of 国密 deployments; the profile refuses the others.
-  if (keySpec !== undefined) needs((DATA_KEY_SPECS as readonly string[]).includes(keySpec), 'InvalidParameterValue', `KeySpec must be one of ${DATA_KEY_SPECS.join(', ')}.`)
+  if (keySpec !== undefined)
+    needs(
+      (DATA_KEY_SPECS as readonly string[]).includes(keySpec),
+      'InvalidParameterValue',
+      `KeySpec must be one of ${DATA_KEY_SPECS.join(', ')}.`,
+    )
   const numberOfBytes = optInt(p, 'NumberOfBytes')
   // As Tencent: one of the two is required, and NumberOfBytes wins when both are given.
-  needs(keySpec !== undefined || numberOfBytes !== undefined, 'MissingParameter', 'GenerateDataKey needs KeySpec or NumberOfBytes.')
+  needs(
+    keySpec !== undefined || numberOfBytes !== undefined,
+    'MissingParameter',
+    'GenerateDataKey needs KeySpec or NumberOfBytes.',
+  )
   const context = encryptionContext(p)
   const hosted = optInt(p, 'IsHostedByKms') ?? 0
   needs(hosted === 0 || hosted === 1, 'InvalidParameterValue', 'IsHostedByKms must be 0 or 1.')
   const dataKeyName = optStr(p, 'DataKeyName', 256)
   const description = optStr(p, 'Description', 2048) ?? ''
   if (hosted === 1) {
-    needs(dataKeyName !== undefined && /^[A-Za-z0-9_-]{1,60}$/.test(dataKeyName), 'InvalidParameterValue', 'DataKeyName (1-60 of [A-Za-z0-9_-]) is required when IsHostedByKms is 1.')
+    needs(
+      dataKeyName !== undefined && /^[A-Za-z0-9_-]{1,60}$/.test(dataKeyName),
+      'InvalidParameterValue',
+      'DataKeyName (1-60 of [A-Za-z0-9_-]) is required when IsHostedByKms is 1.',
+    )
   }
-  needs(Buffer.byteLength(description, 'utf8') <= 100, 'InvalidParameterValue', 'Description of a data key must be at most 100 bytes.')
+  needs(
+    Buffer.byteLength(description, 'utf8') <= 100,
+    'InvalidParameterValue',
+    'Description of a data key must be at most 100 bytes.',
+  )
   // A bad EncryptionPublicKey must fail before anything is generated or stored (a hosted name stays free).
   checkSealRequest(p, ctx.services.compliance)
   const owner = await ctx.key(p['KeyId'])
-  if (hosted === 1) needs(!(await ctx.store.dataKeys.nameTaken(ctx.account.accountId, dataKeyName!)), 'InvalidParameterValue', `DataKeyName ${dataKeyName!} is already used by another data key.`)
+  if (hosted === 1)
+    needs(
+      !(await ctx.store.dataKeys.nameTaken(ctx.account.accountId, dataKeyName!)),
+      'InvalidParameterValue',
+      `DataKeyName ${dataKeyName!} is already used by another data key.`,
+    )
   const dk = await ctx.provider.generateDataKey({
     keyId: owner.keyId,
     ...(numberOfBytes === undefined ? { keySpec: keySpec as DataKeySpec } : { numberOfBytes }),
@@ -149,7 +188,10 @@ async function generateDataKey(ctx: RequestContext<SymmetricCrypto>, p: Params) 
   try {
     // The answer is complete before the data key is stored: a failure after this point stores nothing.
     const plaintext = plaintextOut(p, Uint8Array.from(dk.plaintext), ctx.services.compliance)
-    const dataKeyId = hosted === 1 ? await hostDataKey(ctx, owner.keyId, dataKeyName!, description, dk.plaintext.byteLength, dk.ciphertextBlob) : undefined
+    const dataKeyId =
+      hosted === 1
+        ? await hostDataKey(ctx, owner.keyId, dataKeyName!, description, dk.plaintext.byteLength, dk.ciphertextBlob)
+        : undefined
     return {
       KeyId: dk.keyId,
       Plaintext: plaintext,

@@ -9,11 +9,26 @@ import { checkSealAlgorithm, decryptFor, plaintextOut } from './crypto-actions.j
 const DAY = 86_400
 
 /** Stores a freshly generated data key's ciphertext blob (never its plaintext); returns its DataKeyId. */
-export async function hostDataKey(ctx: RequestContext<SymmetricCrypto>, keyId: string, name: string, description: string, numberOfBytes: number, ciphertextBlob: string): Promise<string> {
+export async function hostDataKey(
+  ctx: RequestContext<SymmetricCrypto>,
+  keyId: string,
+  name: string,
+  description: string,
+  numberOfBytes: number,
+  ciphertextBlob: string,
+): Promise<string> {
   const dataKeyId = randomUUID()
   await ctx.store.dataKeys.add({
-    dataKeyId, accountId: ctx.account.accountId, keyId, name, description, numberOfBytes, ciphertextBlob,
-    keyState: 'Enabled', createTime: ctx.now(), deletionDate: 0,
+    dataKeyId,
+    accountId: ctx.account.accountId,
+    keyId,
+    name,
+    description,
+    numberOfBytes,
+    ciphertextBlob,
+    keyState: 'Enabled',
+    createTime: ctx.now(),
+    deletionDate: 0,
   })
   return dataKeyId
 }
@@ -57,7 +72,12 @@ async function listDataKeys(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   return { DataKeys: keys.map((k) => ({ DataKeyId: k.dataKeyId })), TotalCount: totalCount }
 }
 
-const DATA_KEY_STATE_FILTER: Readonly<Record<number, DataKeyState | undefined>> = { 0: undefined, 1: 'Enabled', 2: 'Disabled', 3: 'PendingDelete' }
+const DATA_KEY_STATE_FILTER: Readonly<Record<number, DataKeyState | undefined>> = {
+  0: undefined,
+  1: 'Enabled',
+  2: 'Disabled',
+  3: 'PendingDelete',
+}
 
 async function listDataKeyDetail(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const offset = intIn(p, 'Offset', 0, 1_000_000, 0)
@@ -69,9 +89,16 @@ async function listDataKeyDetail(ctx: RequestContext<SymmetricCrypto>, p: Params
   const length = intIn(p, 'DataKeyLen', 0, 1024, 0)
   ctx.allow()
   await ctx.store.dataKeys.purge(ctx.now())
-  const { keys, totalCount } = await ctx.store.dataKeys.list(ctx.account.accountId, 0, 1_000_000, (k) =>
-    (state === undefined || k.keyState === state) && (!search || k.name.toLowerCase().includes(search) || k.dataKeyId.includes(search))
-    && (!keyId || k.keyId === keyId) && (length === 0 || k.numberOfBytes === length))
+  const { keys, totalCount } = await ctx.store.dataKeys.list(
+    ctx.account.accountId,
+    0,
+    1_000_000,
+    (k) =>
+      (state === undefined || k.keyState === state) &&
+      (!search || k.name.toLowerCase().includes(search) || k.dataKeyId.includes(search)) &&
+      (!keyId || k.keyId === keyId) &&
+      (length === 0 || k.numberOfBytes === length),
+  )
   if (orderType === 1) keys.reverse()
   const page = keys.slice(offset, offset + limit)
   return { DataKeyMetadatas: await Promise.all(page.map((k) => metadata(ctx, k))), TotalCount: totalCount }
@@ -87,7 +114,11 @@ async function updateDataKeyName(ctx: RequestContext<SymmetricCrypto>, p: Params
 
 async function updateDataKeyDescription(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const description = str(p, 'Description', 2048)
-  needs(Buffer.byteLength(description, 'utf8') <= 100, 'InvalidParameterValue', 'Description of a data key must be at most 100 bytes.')
+  needs(
+    Buffer.byteLength(description, 'utf8') <= 100,
+    'InvalidParameterValue',
+    'Description of a data key must be at most 100 bytes.',
+  )
   const k = await dataKey(ctx, p['DataKeyId'])
   await ctx.store.dataKeys.setDescription(k.dataKeyId, description)
   return {}
@@ -121,7 +152,11 @@ function setState(to: DataKeyState, from: readonly DataKeyState[], many: boolean
     const keys = []
     for (const id of ids) keys.push(await dataKey(ctx, id))
     for (const k of keys) {
-      needs(from.includes(k.keyState) || k.keyState === to, 'ResourceUnavailable.CmkStateNotSupport', `Data key ${k.dataKeyId} is ${k.keyState}.`)
+      needs(
+        from.includes(k.keyState) || k.keyState === to,
+        'ResourceUnavailable.CmkStateNotSupport',
+        `Data key ${k.dataKeyId} is ${k.keyState}.`,
+      )
     }
     for (const k of keys) await ctx.store.dataKeys.setState(k.dataKeyId, to, 0)
     return {}
@@ -132,7 +167,11 @@ async function scheduleDataKeyDeletion(ctx: RequestContext<SymmetricCrypto>, p: 
   const days = int(p, 'PendingWindowInDays')
   checkPendingWindow(days)
   const k = await dataKey(ctx, p['DataKeyId'])
-  needs(k.keyState !== 'PendingDelete', 'ResourceUnavailable.CmkStateNotSupport', 'The data key is already pending deletion.')
+  needs(
+    k.keyState !== 'PendingDelete',
+    'ResourceUnavailable.CmkStateNotSupport',
+    'The data key is already pending deletion.',
+  )
   const deletionDate = ctx.now() + days * DAY
   await ctx.store.dataKeys.setState(k.dataKeyId, 'PendingDelete', deletionDate)
   return { DeletionDate: deletionDate, DataKeyId: k.dataKeyId }
@@ -140,7 +179,11 @@ async function scheduleDataKeyDeletion(ctx: RequestContext<SymmetricCrypto>, p: 
 
 async function cancelDataKeyDeletion(ctx: RequestContext<SymmetricCrypto>, p: Params) {
   const k = await dataKey(ctx, p['DataKeyId'])
-  needs(k.keyState === 'PendingDelete', 'ResourceUnavailable.CmkStateNotSupport', 'The data key is not pending deletion.')
+  needs(
+    k.keyState === 'PendingDelete',
+    'ResourceUnavailable.CmkStateNotSupport',
+    'The data key is not pending deletion.',
+  )
   // As for CMKs in Tencent KMS, a key whose deletion is cancelled comes back Disabled.
   await ctx.store.dataKeys.setState(k.dataKeyId, 'Disabled', 0)
   return { DataKeyId: k.dataKeyId }

@@ -6,9 +6,20 @@ import type { ActionTable } from './action-handler.js'
 
 /** Actions on one key that an owner may grant to another account. */
 export const GRANTABLE_ACTIONS = [
-  'DescribeKey', 'DescribeKeys', 'Encrypt', 'Decrypt', 'ReEncrypt', 'GenerateDataKey', 'GetPublicKey',
-  'AsymmetricRsaDecrypt', 'AsymmetricSm2Decrypt', 'SignByAsymmetricKey', 'VerifyByAsymmetricKey',
-  'GetKeyRotationStatus', 'EnableKey', 'DisableKey',
+  'DescribeKey',
+  'DescribeKeys',
+  'Encrypt',
+  'Decrypt',
+  'ReEncrypt',
+  'GenerateDataKey',
+  'GetPublicKey',
+  'AsymmetricRsaDecrypt',
+  'AsymmetricSm2Decrypt',
+  'SignByAsymmetricKey',
+  'VerifyByAsymmetricKey',
+  'GetKeyRotationStatus',
+  'EnableKey',
+  'DisableKey',
   // A grantee's hosted data keys under the owner's CMK: their plaintext comes back only through this grant.
   'GetDataKeyPlaintext',
 ] as const
@@ -16,13 +27,30 @@ export const GRANTABLE_ACTIONS = [
 async function createGrant(ctx: RequestContext<KeyProviderBase>, p: Params) {
   const granteeName = str(p, 'GranteeAccountName', 64)
   const actions = strList(p, 'Operations', GRANTABLE_ACTIONS.length)
-  for (const a of actions) needs((GRANTABLE_ACTIONS as readonly string[]).includes(a), 'InvalidParameterValue', `Operations may name only ${GRANTABLE_ACTIONS.join(', ')}.`)
+  for (const a of actions)
+    needs(
+      (GRANTABLE_ACTIONS as readonly string[]).includes(a),
+      'InvalidParameterValue',
+      `Operations may name only ${GRANTABLE_ACTIONS.join(', ')}.`,
+    )
   const owner = await ctx.key(p['KeyId'])
-  needs(owner.accountId === ctx.account.accountId, 'UnauthorizedOperation', 'Only the owner of a key can grant access to it.')
+  needs(
+    owner.accountId === ctx.account.accountId,
+    'UnauthorizedOperation',
+    'Only the owner of a key can grant access to it.',
+  )
   const grantee = await ctx.store.accounts.byName(granteeName)
-  needs(grantee && grantee.accountId !== ctx.account.accountId, 'InvalidParameterValue', 'GranteeAccountName must name another existing account.')
+  needs(
+    grantee && grantee.accountId !== ctx.account.accountId,
+    'InvalidParameterValue',
+    'GranteeAccountName must name another existing account.',
+  )
   const grant = await ctx.store.grants.create({
-    keyId: owner.keyId, ownerId: ctx.account.accountId, granteeId: grantee.accountId, actions: [...new Set(actions)], createTime: ctx.now(),
+    keyId: owner.keyId,
+    ownerId: ctx.account.accountId,
+    granteeId: grantee.accountId,
+    actions: [...new Set(actions)],
+    createTime: ctx.now(),
   })
   return { GrantId: grant.grantId, KeyId: owner.keyId }
 }
@@ -37,11 +65,21 @@ async function revokeGrant(ctx: RequestContext<KeyProviderBase>, p: Params) {
 
 async function listGrants(ctx: RequestContext<KeyProviderBase>, p: Params) {
   const owner = await ctx.key(p['KeyId'])
-  needs(owner.accountId === ctx.account.accountId, 'UnauthorizedOperation', 'Only the owner of a key can list its grants.')
+  needs(
+    owner.accountId === ctx.account.accountId,
+    'UnauthorizedOperation',
+    'Only the owner of a key can list its grants.',
+  )
   const grants = await ctx.store.grants.listForKey(owner.keyId, ctx.account.accountId)
   const names = new Map((await ctx.store.accounts.list()).map((a) => [a.accountId, a.name]))
   return {
-    Grants: grants.map((g) => ({ GrantId: g.grantId, KeyId: g.keyId, GranteeAccountName: names.get(g.granteeId) ?? '', Operations: g.actions, CreateTime: g.createTime })),
+    Grants: grants.map((g) => ({
+      GrantId: g.grantId,
+      KeyId: g.keyId,
+      GranteeAccountName: names.get(g.granteeId) ?? '',
+      Operations: g.actions,
+      CreateTime: g.createTime,
+    })),
   }
 }
 

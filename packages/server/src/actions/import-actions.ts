@@ -16,10 +16,17 @@ async function importKeyMaterial(ctx: RequestContext<KeyImport>, p: Params) {
   checkBytes('EncryptedKeyMaterial', encryptedKeyMaterial, 1, 1024)
   const importToken = str(p, 'ImportToken', 8192)
   const validTo = optInt(p, 'ValidTo')
-  needs(validTo === undefined || validTo >= 0, 'InvalidParameterValue', 'ValidTo must be a Unix time in seconds, or 0 for never.')
+  needs(
+    validTo === undefined || validTo >= 0,
+    'InvalidParameterValue',
+    'ValidTo must be a Unix time in seconds, or 0 for never.',
+  )
   const owner = await ctx.key(p['KeyId'])
   await ctx.provider.importKeyMaterial({
-    keyId: owner.keyId, importToken, encryptedKeyMaterial, ...(validTo === undefined ? {} : { validTo }),
+    keyId: owner.keyId,
+    importToken,
+    encryptedKeyMaterial,
+    ...(validTo === undefined ? {} : { validTo }),
   })
   return {}
 }

@@ -1,4 +1,14 @@
-import { KEY_USAGES, SYMMETRIC_KEY_SPECS, checkAlias, checkDescription, filterKeys, isKeywardError, needs, type KeyMetadata, type KeyAdministration } from '@keyward/core'
+import {
+  KEY_USAGES,
+  SYMMETRIC_KEY_SPECS,
+  checkAlias,
+  checkDescription,
+  filterKeys,
+  isKeywardError,
+  needs,
+  type KeyMetadata,
+  type KeyAdministration,
+} from '@keyward/core'
 import { KEY_STATE_FILTER } from '../protocol/key-metadata-map.js'
 import { intIn, optInt, optStr, str, strList, type Params } from '../protocol/params.js'
 import { matchesTagFilters, tagFiltersParam, tagsParam } from '../protocol/tags.js'
@@ -20,7 +30,11 @@ function descriptionOf(p: Params, required: boolean): string | undefined {
   const description = required ? str(p, 'Description', 4096) : optStr(p, 'Description', 4096)
   if (description === undefined) return undefined
   checkDescription(description)
-  needs(Buffer.byteLength(description, 'utf8') <= 1024, 'InvalidParameterValue', 'Description must be at most 1024 bytes.')
+  needs(
+    Buffer.byteLength(description, 'utf8') <= 1024,
+    'InvalidParameterValue',
+    'Description must be at most 1024 bytes.',
+  )
   return description
 }
 
@@ -28,17 +42,35 @@ async function createKey(ctx: RequestContext<KeyAdministration>, p: Params) {
   const alias = aliasOf(p)
   const description = descriptionOf(p, false)
   const keyUsage = optStr(p, 'KeyUsage', 64)
-  if (keyUsage !== undefined) needs((KEY_USAGES as readonly string[]).includes(keyUsage), 'InvalidParameterValue', `KeyUsage must be one of ${KEY_USAGES.join(', ')}.`)
+  if (keyUsage !== undefined)
+    needs(
+      (KEY_USAGES as readonly string[]).includes(keyUsage),
+      'InvalidParameterValue',
+      `KeyUsage must be one of ${KEY_USAGES.join(', ')}.`,
+    )
   const type = optInt(p, 'Type')
-  needs(type === undefined || type === 1 || type === 2, 'InvalidParameterValue', 'Type must be 1 (KMS-generated) or 2 (EXTERNAL).')
+  needs(
+    type === undefined || type === 1 || type === 2,
+    'InvalidParameterValue',
+    'Type must be 1 (KMS-generated) or 2 (EXTERNAL).',
+  )
   // Keyward extension: KeySpec AES_256 (default) or SM4 for ENCRYPT_DECRYPT keys.
   const keySpec = optStr(p, 'KeySpec', 16)
-  if (keySpec !== undefined) needs((SYMMETRIC_KEY_SPECS as readonly string[]).includes(keySpec), 'InvalidParameterValue', 'KeySpec must be AES_256 or SM4.')
+  if (keySpec !== undefined)
+    needs(
+      (SYMMETRIC_KEY_SPECS as readonly string[]).includes(keySpec),
+      'InvalidParameterValue',
+      'KeySpec must be AES_256 or SM4.',
+    )
   // Keyward extension: a chosen KeyId for an EXTERNAL key (BYOK migration keeps the KeyId old blobs name).
   const keyId = chosenKeyIdOf(p, type)
   const tags = tagsParam(p)
   ctx.allow({ alias })
-  needs(!(await ctx.store.owners.aliasTaken(ctx.account.accountId, alias)), 'InvalidParameterValue.AliasAlreadyExists', `Alias ${alias} is already used by another key.`)
+  needs(
+    !(await ctx.store.owners.aliasTaken(ctx.account.accountId, alias)),
+    'InvalidParameterValue.AliasAlreadyExists',
+    `Alias ${alias} is already used by another key.`,
+  )
   // After the policy check, so that an account without CreateKey cannot probe which KeyIds exist.
   if (keyId !== undefined) await checkKeyIdUnused(ctx, keyId)
   const meta = await ctx.provider.createKey({
@@ -50,7 +82,10 @@ async function createKey(ctx: RequestContext<KeyAdministration>, p: Params) {
     ...(keyId === undefined ? {} : { keyId }),
   })
   ctx.keyId = meta.keyId
-  await ctx.store.addKey({ keyId: meta.keyId, accountId: ctx.account.accountId, alias, createTime: meta.createTime }, tags)
+  await ctx.store.addKey(
+    { keyId: meta.keyId, accountId: ctx.account.accountId, alias, createTime: meta.createTime },
+    tags,
+  )
   return {
     // As Tencent: the outcome of tagging, when the request asked for tags (0 = success).
     ...(tags.length ? { TagCode: 0, TagMsg: 'ok' } : {}),
@@ -83,7 +118,9 @@ async function describeKeys(ctx: RequestContext<KeyAdministration>, p: Params) {
 }
 
 /** The account's own keys with their provider metadata; keys purged by the provider are dropped. */
-async function ownedKeys(ctx: RequestContext<KeyAdministration>): Promise<Array<{ owner: KeyOwner; meta: KeyMetadata }>> {
+async function ownedKeys(
+  ctx: RequestContext<KeyAdministration>,
+): Promise<Array<{ owner: KeyOwner; meta: KeyMetadata }>> {
   ctx.allow()
   const owners = await ctx.store.owners.listOwned(ctx.account.accountId)
   const out: Array<{ owner: KeyOwner; meta: KeyMetadata }> = []
@@ -114,22 +151,34 @@ async function listKeyDetail(ctx: RequestContext<KeyAdministration>, p: Params) 
   const orderType = intIn(p, 'OrderType', 0, 1, 0)
   const search = optStr(p, 'SearchKeyAlias', 120)
   const origin = optStr(p, 'Origin', 32)
-  needs(origin === undefined || origin === 'ALL' || origin === 'TENCENT_KMS' || origin === 'EXTERNAL', 'InvalidParameterValue', 'Origin must be TENCENT_KMS, EXTERNAL or ALL.')
+  needs(
+    origin === undefined || origin === 'ALL' || origin === 'TENCENT_KMS' || origin === 'EXTERNAL',
+    'InvalidParameterValue',
+    'Origin must be TENCENT_KMS, EXTERNAL or ALL.',
+  )
   const keyUsage = optStr(p, 'KeyUsage', 64)
   const tagFilters = tagFiltersParam(p)
   // As Tencent: no KeyUsage means ENCRYPT_DECRYPT only; ALL lists every usage.
-  const usages = keyUsage === 'ALL' ? undefined : keyUsage === undefined || keyUsage === '' ? ['ENCRYPT_DECRYPT'] : keyUsage.split(',')
+  const usages =
+    keyUsage === 'ALL'
+      ? undefined
+      : keyUsage === undefined || keyUsage === ''
+        ? ['ENCRYPT_DECRYPT']
+        : keyUsage.split(',')
   let keys = await ownedKeys(ctx)
   if (tagFilters.length) {
     const tags = await ctx.store.tags.of(keys.map((k) => k.owner.keyId))
     keys = keys.filter((k) => matchesTagFilters(tags.get(k.owner.keyId) ?? [], tagFilters))
   }
-  const matched = filterKeys(keys.map((k) => k.meta), {
-    limit: 1_000_000,
-    ...(KEY_STATE_FILTER[state] ? { keyState: KEY_STATE_FILTER[state] } : {}),
-    ...(search ? { searchKeyAlias: search } : {}),
-    ...(origin && origin !== 'ALL' ? { origin } : {}),
-  }).keys.filter((m) => usages === undefined || usages.includes(m.keyUsage))
+  const matched = filterKeys(
+    keys.map((k) => k.meta),
+    {
+      limit: 1_000_000,
+      ...(KEY_STATE_FILTER[state] ? { keyState: KEY_STATE_FILTER[state] } : {}),
+      ...(search ? { searchKeyAlias: search } : {}),
+      ...(origin && origin !== 'ALL' ? { origin } : {}),
+    },
+  ).keys.filter((m) => usages === undefined || usages.includes(m.keyUsage))
   if (orderType === 1) matched.reverse()
   const byId = new Map(keys.map((k) => [k.owner.keyId, k.owner]))
   const page = matched.slice(offset, offset + limit)
@@ -142,11 +191,19 @@ async function listKeyDetail(ctx: RequestContext<KeyAdministration>, p: Params) 
 async function updateAlias(ctx: RequestContext<KeyAdministration>, p: Params) {
   const alias = aliasOf(p)
   const owner = await ctx.key(p['KeyId'])
-  needs(owner.accountId === ctx.account.accountId, 'UnauthorizedOperation', 'Only the owner of a key can change its alias.')
+  needs(
+    owner.accountId === ctx.account.accountId,
+    'UnauthorizedOperation',
+    'Only the owner of a key can change its alias.',
+  )
   if (alias === owner.alias) return {}
   // The new name must be allowed too (as CreateKey's): a rename cannot move a key into an Allow it did not have.
   ctx.allow({ keyId: owner.keyId, alias })
-  needs(!(await ctx.store.owners.aliasTaken(ctx.account.accountId, alias)), 'InvalidParameterValue.AliasAlreadyExists', `Alias ${alias} is already used by another key.`)
+  needs(
+    !(await ctx.store.owners.aliasTaken(ctx.account.accountId, alias)),
+    'InvalidParameterValue.AliasAlreadyExists',
+    `Alias ${alias} is already used by another key.`,
+  )
   await ctx.provider.updateAlias(owner.keyId, providerAlias(ctx.account.accountId, alias))
   await ctx.store.owners.rename(owner.keyId, ctx.account.accountId, alias)
   return {}

@@ -33,7 +33,10 @@ export class ClusterMembership {
 
   async #beat(): Promise<void> {
     const now = Date.now()
-    await this.db.run('INSERT INTO srv_instances (instance_id, seen) VALUES (?, ?) ON CONFLICT (instance_id) DO UPDATE SET seen = excluded.seen', [this.instanceId, now])
+    await this.db.run(
+      'INSERT INTO srv_instances (instance_id, seen) VALUES (?, ?) ON CONFLICT (instance_id) DO UPDATE SET seen = excluded.seen',
+      [this.instanceId, now],
+    )
     const [row] = await this.db.all('SELECT COUNT(*) AS n FROM srv_instances WHERE seen >= ?', [now - LIVE_MS])
     this.#live = Math.max(1, Number(row?.['n'] ?? 1))
     // Instances that died without leaving: gone after a minute.

@@ -21,7 +21,12 @@ export interface RateLimits {
 /** Tencent's documented per-Action limits for the asymmetric Actions; everything else gets `default`. */
 export const DEFAULT_RATE_LIMITS: RateLimits = {
   default: 1000,
-  actions: { SignByAsymmetricKey: 100, VerifyByAsymmetricKey: 100, AsymmetricRsaDecrypt: 100, AsymmetricSm2Decrypt: 100 },
+  actions: {
+    SignByAsymmetricKey: 100,
+    VerifyByAsymmetricKey: 100,
+    AsymmetricRsaDecrypt: 100,
+    AsymmetricSm2Decrypt: 100,
+  },
 }
 
 interface Bucket {
@@ -61,7 +66,8 @@ export class RateLimiter {
     b.at = now
     if (this.#buckets.size > 100_000) this.#buckets.clear()
     this.#buckets.set(id, b)
-    if (b.tokens < 1) throw new KeywardError('RequestLimitExceeded', `Too many ${action} requests: the limit is ${limit} per second.`)
+    if (b.tokens < 1)
+      throw new KeywardError('RequestLimitExceeded', `Too many ${action} requests: the limit is ${limit} per second.`)
     b.tokens -= 1
   }
 }

@@ -23,7 +23,8 @@ export class MemoryReplayCache implements ReplayCache {
   async firstUse(signature: string, expiresAt: number, nowSeconds: number): Promise<boolean> {
     if (this.#seen.has(signature)) return false
     if (nowSeconds - this.#prunedAt >= 10 || this.#seen.size >= this.maxEntries) this.#prune(nowSeconds)
-    if (this.#seen.size >= this.maxEntries) throw new KeywardError('RequestLimitExceeded', 'Strict mode: the replay cache is full; retry shortly.')
+    if (this.#seen.size >= this.maxEntries)
+      throw new KeywardError('RequestLimitExceeded', 'Strict mode: the replay cache is full; retry shortly.')
     this.#seen.set(signature, expiresAt)
     return true
   }
@@ -49,7 +50,10 @@ export class SqlReplayCache implements ReplayCache {
       this.#prunedAt = nowSeconds
       await this.db.run('DELETE FROM srv_replay WHERE expires < ?', [nowSeconds])
     }
-    const inserted = await this.db.run('INSERT INTO srv_replay (signature, expires) VALUES (?, ?) ON CONFLICT (signature) DO NOTHING', [signature, expiresAt])
+    const inserted = await this.db.run(
+      'INSERT INTO srv_replay (signature, expires) VALUES (?, ?) ON CONFLICT (signature) DO NOTHING',
+      [signature, expiresAt],
+    )
     return inserted === 1
   }
 }

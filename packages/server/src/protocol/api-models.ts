@@ -10,8 +10,13 @@ import { KMS_REQUEST_MODELS, KMS_SDK_VERSION, KMS_STRUCT_MODELS } from './kms-ap
 export type { ApiField } from './kms-api-model-types.js'
 export { KMS_SDK_VERSION }
 
-const field = (name: string, type: string, required: boolean, description: string, list = false): ApiField =>
-  ({ name, type, list, required, description })
+const field = (name: string, type: string, required: boolean, description: string, list = false): ApiField => ({
+  name,
+  type,
+  list,
+  required,
+  description,
+})
 
 /** Actions that exist only in Keyward (accounts and grants); call them with the SDK's `client.request(Action, …)`. */
 export const KEYWARD_EXTENSION_ACTIONS: Readonly<Record<string, readonly ApiField[]>> = {
@@ -31,13 +36,25 @@ export const KEYWARD_EXTENSION_ACTIONS: Readonly<Record<string, readonly ApiFiel
     field('AccountName', 'string', true, 'The account whose policy to replace'),
     field('Policy', 'string', true, 'The account policy, a JSON policy document'),
   ],
-  RotateAccountSecret: [field('AccountName', 'string', true, 'The account that gets a new SecretKey (shown once; the old one stops working)')],
+  RotateAccountSecret: [
+    field(
+      'AccountName',
+      'string',
+      true,
+      'The account that gets a new SecretKey (shown once; the old one stops working)',
+    ),
+  ],
 }
 
 /** Parameters Keyward adds to Tencent Actions. */
 export const KEYWARD_EXTENSION_PARAMS: Readonly<Record<string, readonly ApiField[]>> = {
   CreateKey: [
-    field('KeyId', 'string', false, 'Keyward extension, Type=2 only: the KeyId to create (UUID), for migrating a key under its own id'),
+    field(
+      'KeyId',
+      'string',
+      false,
+      'Keyward extension, Type=2 only: the KeyId to create (UUID), for migrating a key under its own id',
+    ),
     field('KeySpec', 'string', false, 'Keyward extension: AES_256 (default) or SM4, for ENCRYPT_DECRYPT keys'),
   ],
 }
@@ -50,7 +67,9 @@ export function requestModel(action: string): readonly ApiField[] | undefined {
   if (Object.prototype.hasOwnProperty.call(KEYWARD_EXTENSION_ACTIONS, action)) return KEYWARD_EXTENSION_ACTIONS[action]
   if (!Object.prototype.hasOwnProperty.call(KMS_REQUEST_MODELS, action)) return undefined
   const base = KMS_REQUEST_MODELS[action] ?? []
-  const extra = Object.prototype.hasOwnProperty.call(KEYWARD_EXTENSION_PARAMS, action) ? KEYWARD_EXTENSION_PARAMS[action] ?? [] : []
+  const extra = Object.prototype.hasOwnProperty.call(KEYWARD_EXTENSION_PARAMS, action)
+    ? (KEYWARD_EXTENSION_PARAMS[action] ?? [])
+    : []
   return extra.length ? [...base, ...extra] : base
 }
 
@@ -69,7 +88,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const cur = [i]
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1))
+      cur[j] = Math.min(
+        (prev[j] as number) + 1,
+        (cur[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
     }
     prev = cur
   }
@@ -99,9 +122,15 @@ export function closestName(name: string, known: readonly string[]): string | un
 }
 
 function unknown(path: string, name: string, known: readonly ApiField[]): KeywardError {
-  const close = closestName(name, known.map((f) => f.name))
+  const close = closestName(
+    name,
+    known.map((f) => f.name),
+  )
   const where = path ? `${path}.${name}` : name
-  return new KeywardError('UnknownParameter', `The parameter ${where} is not recognized${close ? `; did you mean ${path ? `${path}.` : ''}${close}?` : '.'}`)
+  return new KeywardError(
+    'UnknownParameter',
+    `The parameter ${where} is not recognized${close ? `; did you mean ${path ? `${path}.` : ''}${close}?` : '.'}`,
+  )
 }
 
 function checkObject(value: Readonly<Record<string, unknown>>, fields: readonly ApiField[], path: string): void {
@@ -114,7 +143,8 @@ function checkObject(value: Readonly<Record<string, unknown>>, fields: readonly 
     const here = path ? `${path}.${name}` : name
     if (Array.isArray(v)) {
       v.forEach((item, i) => {
-        if (item !== null && typeof item === 'object' && !Array.isArray(item)) checkObject(item as Record<string, unknown>, nested, `${here}.${i}`)
+        if (item !== null && typeof item === 'object' && !Array.isArray(item))
+          checkObject(item as Record<string, unknown>, nested, `${here}.${i}`)
       })
     } else {
       checkObject(v as Record<string, unknown>, nested, here)

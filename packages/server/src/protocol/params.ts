@@ -52,7 +52,11 @@ export function bytes(p: Params, name: string, maxChars = 16_384): Buffer {
 export function strList(p: Params, name: string, max = 100): string[] {
   const v = p[name]
   needs(v !== undefined && v !== null, 'MissingParameter', `The parameter ${name} is required.`)
-  needs(Array.isArray(v) && v.every((x) => typeof x === 'string'), 'InvalidParameter', `${name} must be an array of strings.`)
+  needs(
+    Array.isArray(v) && v.every((x) => typeof x === 'string'),
+    'InvalidParameter',
+    `${name} must be an array of strings.`,
+  )
   needs(v.length >= 1 && v.length <= max, 'InvalidParameterValue', `${name} must have 1-${max} entries.`)
   return v as string[]
 }
@@ -75,6 +79,10 @@ export function encryptionContext(p: Params, name = 'EncryptionContext'): Encryp
 export function oneOf<T extends string>(p: Params, name: string, allowed: readonly T[], fallback?: T): T {
   const v = p[name] === undefined || p[name] === null ? fallback : str(p, name, 64)
   needs(v !== undefined, 'MissingParameter', `The parameter ${name} is required.`)
-  needs((allowed as readonly string[]).includes(v), 'InvalidParameterValue', `${name} must be one of ${allowed.join(', ')}.`)
+  needs(
+    (allowed as readonly string[]).includes(v),
+    'InvalidParameterValue',
+    `${name} must be one of ${allowed.join(', ')}.`,
+  )
   return v as T
 }

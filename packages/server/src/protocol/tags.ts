@@ -21,12 +21,20 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function tagKey(v: unknown, where: string): string {
-  needs(typeof v === 'string' && v.length >= 1 && v.length <= TAG_LIMITS.keyChars, 'InvalidParameterValue', `${where}.TagKey must be 1-${TAG_LIMITS.keyChars} characters.`)
+  needs(
+    typeof v === 'string' && v.length >= 1 && v.length <= TAG_LIMITS.keyChars,
+    'InvalidParameterValue',
+    `${where}.TagKey must be 1-${TAG_LIMITS.keyChars} characters.`,
+  )
   return v
 }
 
 function tagValue(v: unknown, where: string): string {
-  needs(typeof v === 'string' && v.length <= TAG_LIMITS.valueChars, 'InvalidParameterValue', `${where}.TagValue must be a string of at most ${TAG_LIMITS.valueChars} characters.`)
+  needs(
+    typeof v === 'string' && v.length <= TAG_LIMITS.valueChars,
+    'InvalidParameterValue',
+    `${where}.TagValue must be a string of at most ${TAG_LIMITS.valueChars} characters.`,
+  )
   return v
 }
 
@@ -52,7 +60,11 @@ export function tagFiltersParam(p: Params, name = 'TagFilters'): TagFilter[] {
   const raw = p[name]
   if (raw === undefined || raw === null) return []
   needs(Array.isArray(raw), 'InvalidParameter', `${name} must be a list of {TagKey, TagValue}.`)
-  needs(raw.length <= TAG_LIMITS.perKey, 'InvalidParameterValue', `${name} may hold at most ${TAG_LIMITS.perKey} filters.`)
+  needs(
+    raw.length <= TAG_LIMITS.perKey,
+    'InvalidParameterValue',
+    `${name} may hold at most ${TAG_LIMITS.perKey} filters.`,
+  )
   return raw.map((f: unknown, i) => {
     const where = `${name}.${i}`
     needs(isObject(f), 'InvalidParameter', `${where} must be an object {TagKey, TagValue}.`)
@@ -67,5 +79,7 @@ export function tagFiltersParam(p: Params, name = 'TagFilters'): TagFilter[] {
  * values, or any value when it lists none).
  */
 export function matchesTagFilters(tags: readonly KeyTag[], filters: readonly TagFilter[]): boolean {
-  return filters.every((f) => tags.some((t) => t.key === f.key && (f.values.length === 0 || f.values.includes(t.value))))
+  return filters.every((f) =>
+    tags.some((t) => t.key === f.key && (f.values.length === 0 || f.values.includes(t.value))),
+  )
 }

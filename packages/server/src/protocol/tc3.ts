@@ -10,12 +10,17 @@ export interface Tc3Authorization {
   signature: string
 }
 
-const AUTH = /^TC3-HMAC-SHA256 Credential=([^/\s,]{1,128})\/(\d{4}-\d{2}-\d{2})\/([A-Za-z0-9._-]{1,64})\/tc3_request, ?SignedHeaders=([a-z0-9;_-]{1,512}), ?Signature=([0-9a-f]{64})$/
+const AUTH =
+  /^TC3-HMAC-SHA256 Credential=([^/\s,]{1,128})\/(\d{4}-\d{2}-\d{2})\/([A-Za-z0-9._-]{1,64})\/tc3_request, ?SignedHeaders=([a-z0-9;_-]{1,512}), ?Signature=([0-9a-f]{64})$/
 
 /** Parses the Authorization header; InvalidAuthorization when it is not TC3-HMAC-SHA256. */
 export function parseTc3Authorization(header: unknown): Tc3Authorization {
   const m = typeof header === 'string' && header.length <= 2048 ? AUTH.exec(header) : null
-  if (!m) throw new KeywardError('AuthFailure.InvalidAuthorization', 'Authorization must be TC3-HMAC-SHA256 Credential=<SecretId>/<date>/<service>/tc3_request, SignedHeaders=..., Signature=<hex>.')
+  if (!m)
+    throw new KeywardError(
+      'AuthFailure.InvalidAuthorization',
+      'Authorization must be TC3-HMAC-SHA256 Credential=<SecretId>/<date>/<service>/tc3_request, SignedHeaders=..., Signature=<hex>.',
+    )
   const signedHeaders = m[4]!.split(';')
   if (!signedHeaders.includes('content-type') || !signedHeaders.includes('host')) {
     throw new KeywardError('AuthFailure.InvalidAuthorization', 'SignedHeaders must include content-type and host.')
@@ -41,7 +46,7 @@ export interface SignedRequest {
 
 function headerValue(headers: SignedRequest['headers'], name: string): string {
   const v = headers[name]
-  return (Array.isArray(v) ? v.join(',') : v ?? '').trim()
+  return (Array.isArray(v) ? v.join(',') : (v ?? '')).trim()
 }
 
 function hmac(key: Uint8Array | string, data: string): Buffer {
@@ -51,14 +56,24 @@ function hmac(key: Uint8Array | string, data: string): Buffer {
 /** The TC3 signature (hex) of `req` under `secretKey`, with `hostValue` as the canonical host. */
 export function tc3Signature(auth: Tc3Authorization, req: SignedRequest, secretKey: string, hostValue: string): string {
   const canonicalHeaders = auth.signedHeaders
-    .map((h) => `${h}:${h === 'host' ? hostValue : h === 'content-type' ? headerValue(req.headers, h) : headerValue(req.headers, h).toLowerCase()}\n`)
+    .map(
+      (h) =>
+        `${h}:${h === 'host' ? hostValue : h === 'content-type' ? headerValue(req.headers, h) : headerValue(req.headers, h).toLowerCase()}\n`,
+    )
     .join('')
   const canonicalRequest = [
-    req.method, req.path, req.query, canonicalHeaders, auth.signedHeaders.join(';'), createHash('sha256').update(req.body).digest('hex'),
+    req.method,
+    req.path,
+    req.query,
+    canonicalHeaders,
+    auth.signedHeaders.join(';'),
+    createHash('sha256').update(req.body).digest('hex'),
   ].join('\n')
   const scope = `${auth.date}/${auth.service}/tc3_request`
   const stringToSign = `TC3-HMAC-SHA256\n${req.timestamp}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`
-  return createHmac('sha256', signingKey(secretKey, auth.date, auth.service)).update(stringToSign).digest('hex')
+  return createHmac('sha256', signingKey(secretKey, auth.date, auth.service))
+    .update(stringToSign)
+    .digest('hex')
 }
 
 // Derived signing keys change once a day per (SecretKey, service): caching them saves three HMACs per request.

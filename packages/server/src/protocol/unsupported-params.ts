@@ -24,11 +24,17 @@ function isEmptyParam(v: unknown): boolean {
   return v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0)
 }
 
-/** Throws UnsupportedOperation for the first non-empty parameter of {@link UNSUPPORTED_PARAMS} that `action` does not implement. */
+/**
+ * Throws UnsupportedOperation for the first non-empty parameter of {@link UNSUPPORTED_PARAMS} that `action` does not
+ * implement.
+ */
 export function checkSupportedParams(action: string, params: Readonly<Record<string, unknown>>): void {
-  const implemented = Object.prototype.hasOwnProperty.call(IMPLEMENTED_IN, action) ? IMPLEMENTED_IN[action] ?? [] : []
+  const implemented = Object.prototype.hasOwnProperty.call(IMPLEMENTED_IN, action) ? (IMPLEMENTED_IN[action] ?? []) : []
   for (const [name, what] of Object.entries(UNSUPPORTED_PARAMS)) {
     if (isEmptyParam(params[name]) || implemented.includes(name)) continue
-    throw new KeywardError('UnsupportedOperation', `${action}: the parameter ${name} (${what}) is not supported by Keyward KMS; leave it out.`)
+    throw new KeywardError(
+      'UnsupportedOperation',
+      `${action}: the parameter ${name} (${what}) is not supported by Keyward KMS; leave it out.`,
+    )
   }
 }

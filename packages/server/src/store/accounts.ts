@@ -56,14 +56,34 @@ const CACHE_MS = 2_000
 export class Accounts {
   readonly #cache = new Map<string, { account: Account; secretKey: string; until: number }>()
 
-  constructor(private readonly db: SqlDb, private readonly box: SecretBox, private readonly clock: Clock) {}
+  constructor(
+    private readonly db: SqlDb,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+  ) {}
 
   /** Creates an account; `secretId`/`secretKey` may be given (bootstrap from the environment), else generated. */
-  async create(opts: { name: string; isAdmin?: boolean; policy?: AccountPolicy; secretId?: string; secretKey?: string }): Promise<NewAccount> {
+  async create(opts: {
+    name: string
+    isAdmin?: boolean
+    policy?: AccountPolicy
+    secretId?: string
+    secretKey?: string
+  }): Promise<NewAccount> {
     /* Precondition: name is 1-64 printable characters; given credentials have a sane shape. */
-    needs(typeof opts.name === 'string' && /^[A-Za-z0-9_.@-]{1,64}$/.test(opts.name), 'InvalidParameterValue', 'Account name must be 1-64 of [A-Za-z0-9_.@-].')
-    if (opts.secretId !== undefined) needs(SECRET_ID.test(opts.secretId), 'InvalidParameterValue', 'SecretId must be 8-64 letters and digits.')
-    if (opts.secretKey !== undefined) needs(typeof opts.secretKey === 'string' && opts.secretKey.length >= 16 && opts.secretKey.length <= 128, 'InvalidParameterValue', 'SecretKey must be 16-128 characters.')
+    needs(
+      typeof opts.name === 'string' && /^[A-Za-z0-9_.@-]{1,64}$/.test(opts.name),
+      'InvalidParameterValue',
+      'Account name must be 1-64 of [A-Za-z0-9_.@-].',
+    )
+    if (opts.secretId !== undefined)
+      needs(SECRET_ID.test(opts.secretId), 'InvalidParameterValue', 'SecretId must be 8-64 letters and digits.')
+    if (opts.secretKey !== undefined)
+      needs(
+        typeof opts.secretKey === 'string' && opts.secretKey.length >= 16 && opts.secretKey.length <= 128,
+        'InvalidParameterValue',
+        'SecretKey must be 16-128 characters.',
+      )
     const policy = opts.policy ?? ALLOW_ALL
     checkPolicy(policy)
     const account: NewAccount = {
@@ -78,12 +98,28 @@ export class Accounts {
     }
     const sealed = this.box.seal(account.secretId, Buffer.from(account.secretKey, 'utf8'))
     await this.db.transaction(async (tx) => {
-      if (await one(tx, 'SELECT 1 AS x FROM srv_accounts WHERE name = ? OR secret_id = ?', [account.name, account.secretId])) {
-        throw new KeywardError('InvalidParameterValue', `An account named ${account.name} or with that SecretId exists.`)
+      if (
+        await one(tx, 'SELECT 1 AS x FROM srv_accounts WHERE name = ? OR secret_id = ?', [
+          account.name,
+          account.secretId,
+        ])
+      ) {
+        throw new KeywardError(
+          'InvalidParameterValue',
+          `An account named ${account.name} or with that SecretId exists.`,
+        )
       }
       await tx.run(
         'INSERT INTO srv_accounts (account_id, name, secret_id, sealed_secret_key, policy, is_admin, create_time) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [account.accountId, account.name, account.secretId, sealed, JSON.stringify(policy), account.isAdmin ? 1 : 0, account.createTime],
+        [
+          account.accountId,
+          account.name,
+          account.secretId,
+          sealed,
+          JSON.stringify(policy),
+          account.isAdmin ? 1 : 0,
+          account.createTime,
+        ],
       )
     }, LOCKS.accounts)
     return redacted(account)
@@ -143,7 +179,10 @@ export class Accounts {
     needs(current, 'InvalidParameterValue', 'No such account.')
     const secretKey = randomText(32)
     const sealed = this.box.seal(current.secretId, Buffer.from(secretKey, 'utf8'))
-    const n = await this.db.run('UPDATE srv_accounts SET sealed_secret_key = ? WHERE account_id = ?', [sealed, accountId])
+    const n = await this.db.run('UPDATE srv_accounts SET sealed_secret_key = ? WHERE account_id = ?', [
+      sealed,
+      accountId,
+    ])
     needs(n === 1, 'InvalidParameterValue', 'No such account.')
     this.#cache.clear()
     return redacted({ ...current, secretKey, secretKeySource: 'generated' })
@@ -157,7 +196,10 @@ export class Accounts {
   /** Replaces an account's policy (takes effect within the cache window, 2 s, on every instance). */
   async setPolicy(accountId: string, policy: AccountPolicy): Promise<void> {
     checkPolicy(policy)
-    const n = await this.db.run('UPDATE srv_accounts SET policy = ? WHERE account_id = ?', [JSON.stringify(policy), accountId])
+    const n = await this.db.run('UPDATE srv_accounts SET policy = ? WHERE account_id = ?', [
+      JSON.stringify(policy),
+      accountId,
+    ])
     needs(n === 1, 'InvalidParameterValue', 'No such account.')
     this.#cache.clear()
   }
@@ -176,6 +218,9 @@ export async function dropKeyFromPoliciesIn(tx: SqlTx, keyId: string): Promise<v
     const statements = policy.statements
       .map((st) => ({ ...st, resources: st.resources.filter((r) => r !== resource) }))
       .filter((st) => st.resources.length > 0)
-    await tx.run('UPDATE srv_accounts SET policy = ? WHERE account_id = ?', [JSON.stringify({ statements }), text(row, 'account_id')])
+    await tx.run('UPDATE srv_accounts SET policy = ? WHERE account_id = ?', [
+      JSON.stringify({ statements }),
+      text(row, 'account_id'),
+    ])
   }
 }

@@ -37,7 +37,18 @@ export const GENESIS_HASH = '0'.repeat(64)
  * as hashed with the other function.
  */
 export function entryHash(e: Omit<AuditEntry, 'hash' | 'mac' | 'hashAlg'> & { hashAlg?: AuditHash }): string {
-  const fields: Array<string | number> = [e.seq, e.time, e.accountId, e.action, e.keyId, e.result, e.requestId, e.sourceIp, e.prevHash, e.secretId]
+  const fields: Array<string | number> = [
+    e.seq,
+    e.time,
+    e.accountId,
+    e.action,
+    e.keyId,
+    e.result,
+    e.requestId,
+    e.sourceIp,
+    e.prevHash,
+    e.secretId,
+  ]
   const hash = e.hashAlg ?? 'sha256'
   return auditDigest(hash, JSON.stringify(hash === 'sha256' ? fields : [...fields, hash]))
 }
@@ -72,7 +83,11 @@ export class AuditChain {
   #flushing: Promise<void> | undefined
 
   /** `macKeys` (see {@link auditMacKey}); undefined writes an unkeyed chain (benchmark baseline only: forgeable). */
-  constructor(private readonly db: SqlDb, private readonly macKeys: AuditMacKeys | undefined, readonly hash: AuditHash = 'sha256') {}
+  constructor(
+    private readonly db: SqlDb,
+    private readonly macKeys: AuditMacKeys | undefined,
+    readonly hash: AuditHash = 'sha256',
+  ) {}
 
   /** Appends `record`; resolves when it is committed. */
   append(record: AuditRecord): Promise<void> {
@@ -101,13 +116,39 @@ export class AuditChain {
             const hash = entryHash({ ...record, seq, prevHash, hashAlg: this.hash })
             await tx.run(
               'INSERT INTO srv_audit (seq, time, account_id, secret_id, action, key_id, result, request_id, source_ip, prev_hash, hash, mac, hash_alg) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-              [seq, record.time, record.accountId, record.secretId, record.action, record.keyId, record.result, record.requestId, record.sourceIp, prevHash, hash, this.#mac('entry', hash), this.hash],
+              [
+                seq,
+                record.time,
+                record.accountId,
+                record.secretId,
+                record.action,
+                record.keyId,
+                record.result,
+                record.requestId,
+                record.sourceIp,
+                prevHash,
+                hash,
+                this.#mac('entry', hash),
+                this.hash,
+              ],
             )
             prevHash = hash
           }
           const headMac = this.#mac('head', seq, prevHash)
-          if (head) await tx.run('UPDATE srv_audit_head SET seq = ?, hash = ?, mac = ?, hash_alg = ? WHERE id = 1', [seq, prevHash, headMac, this.hash])
-          else await tx.run('INSERT INTO srv_audit_head (id, seq, hash, mac, hash_alg) VALUES (1, ?, ?, ?, ?)', [seq, prevHash, headMac, this.hash])
+          if (head)
+            await tx.run('UPDATE srv_audit_head SET seq = ?, hash = ?, mac = ?, hash_alg = ? WHERE id = 1', [
+              seq,
+              prevHash,
+              headMac,
+              this.hash,
+            ])
+          else
+            await tx.run('INSERT INTO srv_audit_head (id, seq, hash, mac, hash_alg) VALUES (1, ?, ?, ?, ?)', [
+              seq,
+              prevHash,
+              headMac,
+              this.hash,
+            ])
         }, LOCKS.audit)
         for (const p of batch) p.resolve()
       } catch (e) {
@@ -124,6 +165,8 @@ export class AuditChain {
 
   /** Entries from `afterSeq` on, oldest first (for export and the CLI). */
   async entries(afterSeq = 0, limit = 1000): Promise<AuditEntry[]> {
-    return (await this.db.all('SELECT * FROM srv_audit WHERE seq > ? ORDER BY seq LIMIT ?', [afterSeq, limit])).map(auditEntryOf)
+    return (await this.db.all('SELECT * FROM srv_audit WHERE seq > ? ORDER BY seq LIMIT ?', [afterSeq, limit])).map(
+      auditEntryOf,
+    )
   }
 }

@@ -32,7 +32,11 @@ export interface AuditMacKeys {
  * ```
  */
 export function auditMacKey(rootKey: Uint8Array): AuditMacKeys {
-  needs(rootKey instanceof Uint8Array && rootKey.byteLength === 32, 'InvalidParameterValue', 'The server root key must be 32 bytes.')
+  needs(
+    rootKey instanceof Uint8Array && rootKey.byteLength === 32,
+    'InvalidParameterValue',
+    'The server root key must be 32 bytes.',
+  )
   const sha256 = Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), 'keyward audit-log MAC v1', 32))
   let sm3: Buffer | undefined
   try {
@@ -51,13 +55,24 @@ export function disposeAuditMacKeys(keys: AuditMacKeys | undefined): void {
 
 function macKeyFor(keys: AuditMacKeys, hash: AuditHash): Buffer {
   const k = keys[hash]
-  if (!k) throw new KeywardError('UnsupportedOperation', 'This process cannot compute SM3 (FIPS mode?): SM3 audit entries can be neither written nor checked here.')
+  if (!k)
+    throw new KeywardError(
+      'UnsupportedOperation',
+      'This process cannot compute SM3 (FIPS mode?): SM3 audit entries can be neither written nor checked here.',
+    )
   return k
 }
 
 /** HMAC (hex) with `hash` of a domain-separated message under the audit MAC key of that hash. */
-export function auditMac(keys: AuditMacKeys, hash: AuditHash, domain: 'entry' | 'head' | 'checkpoint', ...parts: Array<string | number>): string {
-  return createHmac(hash, macKeyFor(keys, hash)).update(JSON.stringify([domain, ...parts])).digest('hex')
+export function auditMac(
+  keys: AuditMacKeys,
+  hash: AuditHash,
+  domain: 'entry' | 'head' | 'checkpoint',
+  ...parts: Array<string | number>
+): string {
+  return createHmac(hash, macKeyFor(keys, hash))
+    .update(JSON.stringify([domain, ...parts]))
+    .digest('hex')
 }
 
 /** The digest (hex) of `text` with `hash`. */

@@ -60,21 +60,63 @@ export function parseAuditCheckpoint(textValue: string, macKey: AuditMacKeys): A
   try {
     cp = JSON.parse(textValue) as Partial<AuditCheckpoint>
   } catch (e) {
-    throw new KeywardError('InvalidParameterValue', 'The checkpoint is not the JSON that `keyward audit checkpoint` prints.', { cause: e })
+    throw new KeywardError(
+      'InvalidParameterValue',
+      'The checkpoint is not the JSON that `keyward audit checkpoint` prints.',
+      { cause: e },
+    )
   }
-  needs(cp !== null && typeof cp === 'object' && cp.type === 'keyward-audit-checkpoint' && cp.version === 1, 'InvalidParameterValue', 'Not a keyward audit checkpoint (type/version).')
-  needs(Number.isSafeInteger(cp.entries) && (cp.entries as number) >= 0 && typeof cp.headHash === 'string' && /^[0-9a-f]{64}$/.test(cp.headHash)
-    && typeof cp.createdAt === 'string' && typeof cp.mac === 'string', 'InvalidParameterValue', 'The checkpoint lacks entries, headHash, createdAt or mac.')
+  needs(
+    cp !== null && typeof cp === 'object' && cp.type === 'keyward-audit-checkpoint' && cp.version === 1,
+    'InvalidParameterValue',
+    'Not a keyward audit checkpoint (type/version).',
+  )
+  needs(
+    Number.isSafeInteger(cp.entries) &&
+      (cp.entries as number) >= 0 &&
+      typeof cp.headHash === 'string' &&
+      /^[0-9a-f]{64}$/.test(cp.headHash) &&
+      typeof cp.createdAt === 'string' &&
+      typeof cp.mac === 'string',
+    'InvalidParameterValue',
+    'The checkpoint lacks entries, headHash, createdAt or mac.',
+  )
   needs(cp.hash === undefined || cp.hash === 'SM3', 'InvalidParameterValue', 'The checkpoint names an unknown hash.')
-  const expected = auditMac(macKey, cp.hash === 'SM3' ? 'sm3' : 'sha256', 'checkpoint', cp.version, cp.entries as number, cp.headHash, cp.createdAt)
-  needs(macEquals(expected, cp.mac), 'InvalidParameterValue', 'The checkpoint signature does not verify under this root key (altered, or another store).')
+  const expected = auditMac(
+    macKey,
+    cp.hash === 'SM3' ? 'sm3' : 'sha256',
+    'checkpoint',
+    cp.version,
+    cp.entries as number,
+    cp.headHash,
+    cp.createdAt,
+  )
+  needs(
+    macEquals(expected, cp.mac),
+    'InvalidParameterValue',
+    'The checkpoint signature does not verify under this root key (altered, or another store).',
+  )
   return cp as AuditCheckpoint
 }
 
 /** Signs a checkpoint of a verified chain, with HMAC-SM3 when `hash` is sm3 (the head entry's hash). */
-export function signAuditCheckpoint(entries: number, headHash: string, macKey: AuditMacKeys, createdAt = new Date().toISOString(), hash: AuditHash = 'sha256'): AuditCheckpoint {
+export function signAuditCheckpoint(
+  entries: number,
+  headHash: string,
+  macKey: AuditMacKeys,
+  createdAt = new Date().toISOString(),
+  hash: AuditHash = 'sha256',
+): AuditCheckpoint {
   const mac = auditMac(macKey, hash, 'checkpoint', 1, entries, headHash, createdAt)
-  return { type: 'keyward-audit-checkpoint', version: 1, entries, headHash, createdAt, ...(hash === 'sm3' ? { hash: 'SM3' as const } : {}), mac }
+  return {
+    type: 'keyward-audit-checkpoint',
+    version: 1,
+    entries,
+    headHash,
+    createdAt,
+    ...(hash === 'sm3' ? { hash: 'SM3' as const } : {}),
+    mac,
+  }
 }
 
 /**
@@ -91,15 +133,25 @@ export function signAuditCheckpoint(entries: number, headHash: string, macKey: A
  * if (!r.ok) console.error(`audit chain broken at #${r.firstBadSeq}: ${r.reason}`)
  * ```
  */
-export async function verifyAuditChain(store: SqlDb | { readonly db: SqlDb }, options: AuditVerifyOptions = {}): Promise<AuditVerification> {
+export async function verifyAuditChain(
+  store: SqlDb | { readonly db: SqlDb },
+  options: AuditVerifyOptions = {},
+): Promise<AuditVerification> {
   const db = 'db' in store ? store.db : store
   const { macKey, checkpoint } = options
   const keyed = macKey !== undefined
   const hashes: Record<AuditHash, number> = { sha256: 0, sm3: 0 }
   let headHashAlg: AuditHash = 'sha256'
-  const result = (r: { ok: boolean; entries: number; firstBadSeq?: number; reason?: string; headHash?: string }): AuditVerification => ({ ...r, keyed, hashes, headHashAlg })
+  const result = (r: {
+    ok: boolean
+    entries: number
+    firstBadSeq?: number
+    reason?: string
+    headHash?: string
+  }): AuditVerification => ({ ...r, keyed, hashes, headHashAlg })
   for (const table of ['srv_audit', 'srv_audit_head']) {
-    if (!(await tableExists(db, db.dialect, table))) return result({ ok: false, entries: 0, firstBadSeq: 1, reason: `the audit table ${table} is missing (dropped?)` })
+    if (!(await tableExists(db, db.dialect, table)))
+      return result({ ok: false, entries: 0, firstBadSeq: 1, reason: `the audit table ${table} is missing (dropped?)` })
   }
   let prevHash = GENESIS_HASH
   let expectSeq = 1
@@ -108,11 +160,13 @@ export async function verifyAuditChain(store: SqlDb | { readonly db: SqlDb }, op
   for (;;) {
     const rows = await db.all('SELECT * FROM srv_audit WHERE seq >= ? ORDER BY seq LIMIT ?', [expectSeq, page])
     for (const e of rows.map(auditEntryOf)) {
-      const bad = (reason: string): AuditVerification => result({ ok: false, entries: expectSeq - 1, firstBadSeq: expectSeq, reason })
+      const bad = (reason: string): AuditVerification =>
+        result({ ok: false, entries: expectSeq - 1, firstBadSeq: expectSeq, reason })
       if (e.seq !== expectSeq) return bad(`entry #${expectSeq} is missing`)
       if (e.prevHash !== prevHash) return bad(`entry #${e.seq} does not link to its predecessor`)
       if (entryHash(e) !== e.hash) return bad(`entry #${e.seq} was altered`)
-      if (macKey && !macEquals(auditMac(macKey, e.hashAlg, 'entry', e.hash), e.mac)) return bad(`entry #${e.seq} has no valid MAC (forged or re-chained without the root key)`)
+      if (macKey && !macEquals(auditMac(macKey, e.hashAlg, 'entry', e.hash), e.mac))
+        return bad(`entry #${e.seq} has no valid MAC (forged or re-chained without the root key)`)
       if (checkpoint && e.seq === checkpoint.entries) checkpointHash = e.hash
       hashes[e.hashAlg] += 1
       headHashAlg = e.hashAlg
@@ -125,18 +179,34 @@ export async function verifyAuditChain(store: SqlDb | { readonly db: SqlDb }, op
   const head = await one(db, 'SELECT * FROM srv_audit_head WHERE id = 1')
   const headSeq = head ? int(head, 'seq') : 0
   const headHash = head ? text(head, 'hash') : GENESIS_HASH
-  const cut = (reason: string): AuditVerification => result({ ok: false, entries: count, firstBadSeq: count + 1, reason })
-  if (headSeq !== count || headHash !== prevHash) return cut(`the chain ends at #${count} but its head records #${headSeq}: entries were removed or added`)
+  const cut = (reason: string): AuditVerification =>
+    result({ ok: false, entries: count, firstBadSeq: count + 1, reason })
+  if (headSeq !== count || headHash !== prevHash)
+    return cut(`the chain ends at #${count} but its head records #${headSeq}: entries were removed or added`)
   // The head is MAC'd with the hash of the batch that last moved it: the last entry's.
-  if (head && storedAuditHash(head['hash_alg']) !== headHashAlg && count > 0) return cut('the head does not record the hash of the last entry')
-  if (head && macKey && !macEquals(auditMac(macKey, headHashAlg, 'head', headSeq, headHash), text(head, 'mac'))) return cut('the head has no valid MAC (rewritten without the root key)')
-  if (count === 0 && (await tableExists(db, db.dialect, 'srv_accounts')) && (await db.all('SELECT 1 AS x FROM srv_accounts LIMIT 1')).length > 0) {
+  if (head && storedAuditHash(head['hash_alg']) !== headHashAlg && count > 0)
+    return cut('the head does not record the hash of the last entry')
+  if (head && macKey && !macEquals(auditMac(macKey, headHashAlg, 'head', headSeq, headHash), text(head, 'mac')))
+    return cut('the head has no valid MAC (rewritten without the root key)')
+  if (
+    count === 0 &&
+    (await tableExists(db, db.dialect, 'srv_accounts')) &&
+    (await db.all('SELECT 1 AS x FROM srv_accounts LIMIT 1')).length > 0
+  ) {
     return cut('the log is empty but the store holds accounts, whose creation is always audited: it was wiped')
   }
   if (checkpoint) {
-    if (count < checkpoint.entries) return cut(`the log has ${count} entries but the checkpoint of ${checkpoint.createdAt} recorded ${checkpoint.entries}: entries were removed (tail cut, head rewound or log wiped)`)
+    if (count < checkpoint.entries)
+      return cut(
+        `the log has ${count} entries but the checkpoint of ${checkpoint.createdAt} recorded ${checkpoint.entries}: entries were removed (tail cut, head rewound or log wiped)`,
+      )
     if (checkpointHash !== checkpoint.headHash) {
-      return result({ ok: false, entries: checkpoint.entries - 1, firstBadSeq: checkpoint.entries, reason: `entry #${checkpoint.entries} is not the one the checkpoint of ${checkpoint.createdAt} recorded: the log was rewritten` })
+      return result({
+        ok: false,
+        entries: checkpoint.entries - 1,
+        firstBadSeq: checkpoint.entries,
+        reason: `entry #${checkpoint.entries} is not the one the checkpoint of ${checkpoint.createdAt} recorded: the log was rewritten`,
+      })
     }
   }
   return result({ ok: true, entries: count, headHash: prevHash })

@@ -48,40 +48,79 @@ export class DataKeys {
       }
       await tx.run(
         'INSERT INTO srv_data_keys (data_key_id, account_id, key_id, name, description, number_of_bytes, ciphertext_blob, key_state, create_time, deletion_date) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [k.dataKeyId, k.accountId, k.keyId, k.name, k.description, k.numberOfBytes, k.ciphertextBlob, k.keyState, k.createTime, k.deletionDate],
+        [
+          k.dataKeyId,
+          k.accountId,
+          k.keyId,
+          k.name,
+          k.description,
+          k.numberOfBytes,
+          k.ciphertextBlob,
+          k.keyState,
+          k.createTime,
+          k.deletionDate,
+        ],
       )
     }, LOCKS.dataKeys)
   }
 
   /** True when the account already has a data key named `name`. */
   async nameTaken(accountId: string, name: string): Promise<boolean> {
-    return (await one(this.db, 'SELECT 1 AS x FROM srv_data_keys WHERE account_id = ? AND name = ?', [accountId, name])) !== undefined
+    return (
+      (await one(this.db, 'SELECT 1 AS x FROM srv_data_keys WHERE account_id = ? AND name = ?', [accountId, name])) !==
+      undefined
+    )
   }
 
   /** The account's data key, or undefined (another account's keys are invisible). */
   async get(accountId: string, dataKeyId: string): Promise<HostedDataKey | undefined> {
-    const row = await one(this.db, 'SELECT * FROM srv_data_keys WHERE data_key_id = ? AND account_id = ?', [dataKeyId, accountId])
+    const row = await one(this.db, 'SELECT * FROM srv_data_keys WHERE data_key_id = ? AND account_id = ?', [
+      dataKeyId,
+      accountId,
+    ])
     return row && fromRow(row)
   }
 
   /** The account's data keys, newest first, optionally filtered, one page. */
-  async list(accountId: string, offset: number, limit: number, filter: (k: HostedDataKey) => boolean = () => true): Promise<{ keys: HostedDataKey[]; totalCount: number }> {
-    const all = (await this.db.all('SELECT * FROM srv_data_keys WHERE account_id = ? ORDER BY create_time DESC, data_key_id', [accountId])).map(fromRow).filter(filter)
+  async list(
+    accountId: string,
+    offset: number,
+    limit: number,
+    filter: (k: HostedDataKey) => boolean = () => true,
+  ): Promise<{ keys: HostedDataKey[]; totalCount: number }> {
+    const all = (
+      await this.db.all('SELECT * FROM srv_data_keys WHERE account_id = ? ORDER BY create_time DESC, data_key_id', [
+        accountId,
+      ])
+    )
+      .map(fromRow)
+      .filter(filter)
     return { keys: all.slice(offset, offset + limit), totalCount: all.length }
   }
 
   async setState(dataKeyId: string, keyState: DataKeyState, deletionDate: number): Promise<void> {
-    await this.db.run('UPDATE srv_data_keys SET key_state = ?, deletion_date = ? WHERE data_key_id = ?', [keyState, deletionDate, dataKeyId])
+    await this.db.run('UPDATE srv_data_keys SET key_state = ?, deletion_date = ? WHERE data_key_id = ?', [
+      keyState,
+      deletionDate,
+      dataKeyId,
+    ])
   }
 
   /** Renames a data key; names are unique per account. */
   async rename(accountId: string, dataKeyId: string, name: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const clash = await one(tx, 'SELECT data_key_id FROM srv_data_keys WHERE account_id = ? AND name = ?', [accountId, name])
+      const clash = await one(tx, 'SELECT data_key_id FROM srv_data_keys WHERE account_id = ? AND name = ?', [
+        accountId,
+        name,
+      ])
       if (clash && text(clash, 'data_key_id') !== dataKeyId) {
         throw new KeywardError('InvalidParameterValue', `DataKeyName ${name} is already used by another data key.`)
       }
-      await tx.run('UPDATE srv_data_keys SET name = ? WHERE data_key_id = ? AND account_id = ?', [name, dataKeyId, accountId])
+      await tx.run('UPDATE srv_data_keys SET name = ? WHERE data_key_id = ? AND account_id = ?', [
+        name,
+        dataKeyId,
+        accountId,
+      ])
     }, LOCKS.dataKeys)
   }
 
@@ -91,6 +130,8 @@ export class DataKeys {
 
   /** Deletes keys whose deletion window has passed; returns how many. */
   async purge(nowSeconds: number): Promise<number> {
-    return this.db.run("DELETE FROM srv_data_keys WHERE key_state = 'PendingDelete' AND deletion_date <= ?", [nowSeconds])
+    return this.db.run("DELETE FROM srv_data_keys WHERE key_state = 'PendingDelete' AND deletion_date <= ?", [
+      nowSeconds,
+    ])
   }
 }

@@ -29,9 +29,10 @@ export class Grants {
 
   async create(g: Omit<Grant, 'grantId'>): Promise<Grant> {
     const grant: Grant = { ...g, grantId: randomUUID() }
-    await this.db.run('INSERT INTO srv_grants (grant_id, key_id, owner_id, grantee_id, actions, create_time) VALUES (?, ?, ?, ?, ?, ?)', [
-      grant.grantId, grant.keyId, grant.ownerId, grant.granteeId, JSON.stringify(grant.actions), grant.createTime,
-    ])
+    await this.db.run(
+      'INSERT INTO srv_grants (grant_id, key_id, owner_id, grantee_id, actions, create_time) VALUES (?, ?, ?, ?, ?, ?)',
+      [grant.grantId, grant.keyId, grant.ownerId, grant.granteeId, JSON.stringify(grant.actions), grant.createTime],
+    )
     return grant
   }
 
@@ -48,13 +49,21 @@ export class Grants {
    * authorises only while the account that made it owns the key.
    */
   async actionsFor(keyId: string, granteeId: string, ownerId: string): Promise<Set<string>> {
-    const rows = await this.db.all('SELECT actions FROM srv_grants WHERE key_id = ? AND grantee_id = ? AND owner_id = ?', [keyId, granteeId, ownerId])
+    const rows = await this.db.all(
+      'SELECT actions FROM srv_grants WHERE key_id = ? AND grantee_id = ? AND owner_id = ?',
+      [keyId, granteeId, ownerId],
+    )
     return new Set(rows.flatMap((r) => JSON.parse(text(r, 'actions')) as string[]))
   }
 
   /** Grants `ownerId` made on `keyId`, oldest first. */
   async listForKey(keyId: string, ownerId: string): Promise<Grant[]> {
-    return (await this.db.all('SELECT * FROM srv_grants WHERE key_id = ? AND owner_id = ? ORDER BY create_time', [keyId, ownerId])).map(fromRow)
+    return (
+      await this.db.all('SELECT * FROM srv_grants WHERE key_id = ? AND owner_id = ? ORDER BY create_time', [
+        keyId,
+        ownerId,
+      ])
+    ).map(fromRow)
   }
 
   /** Inside `tx`: removes every grant on `keyId` (its key is gone). */

@@ -38,10 +38,20 @@ export class KeyOwners {
 
   /** Inside `tx` (under LOCKS.keyStore): {@link add}, for callers that record more about the key atomically. */
   async addIn(tx: SqlTx, owner: Omit<KeyOwner, 'formerAliases'>): Promise<void> {
-    if (await one(tx, 'SELECT 1 AS x FROM srv_key_owners WHERE account_id = ? AND alias = ?', [owner.accountId, owner.alias])) throw aliasTaken(owner.alias)
-    if (await usedIn(tx, owner.keyId)) throw new KeywardError('InvalidParameterValue', `KeyId ${owner.keyId} cannot be used for a new key.`)
+    if (
+      await one(tx, 'SELECT 1 AS x FROM srv_key_owners WHERE account_id = ? AND alias = ?', [
+        owner.accountId,
+        owner.alias,
+      ])
+    )
+      throw aliasTaken(owner.alias)
+    if (await usedIn(tx, owner.keyId))
+      throw new KeywardError('InvalidParameterValue', `KeyId ${owner.keyId} cannot be used for a new key.`)
     await tx.run('INSERT INTO srv_key_owners (key_id, account_id, alias, create_time) VALUES (?, ?, ?, ?)', [
-      owner.keyId, owner.accountId, owner.alias, owner.createTime,
+      owner.keyId,
+      owner.accountId,
+      owner.alias,
+      owner.createTime,
     ])
     await tx.run('INSERT INTO srv_alias_history (key_id, alias) VALUES (?, ?)', [owner.keyId, owner.alias])
   }
@@ -53,7 +63,10 @@ export class KeyOwners {
     const row = await one(this.db, 'SELECT * FROM srv_key_owners WHERE key_id = ?', [keyId])
     if (!row) return undefined
     const history = await this.db.all('SELECT alias FROM srv_alias_history WHERE key_id = ?', [keyId])
-    const owner = fromRow(row, history.map((h) => text(h, 'alias')))
+    const owner = fromRow(
+      row,
+      history.map((h) => text(h, 'alias')),
+    )
     if (this.#cache.size > 50_000) this.#cache.clear()
     this.#cache.set(keyId, { owner, until: now + CACHE_MS })
     return owner
@@ -65,12 +78,20 @@ export class KeyOwners {
   }
 
   async aliasTaken(accountId: string, alias: string): Promise<boolean> {
-    return (await one(this.db, 'SELECT 1 AS x FROM srv_key_owners WHERE account_id = ? AND alias = ?', [accountId, alias])) !== undefined
+    return (
+      (await one(this.db, 'SELECT 1 AS x FROM srv_key_owners WHERE account_id = ? AND alias = ?', [
+        accountId,
+        alias,
+      ])) !== undefined
+    )
   }
 
   async rename(keyId: string, accountId: string, alias: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const clash = await one(tx, 'SELECT key_id FROM srv_key_owners WHERE account_id = ? AND alias = ?', [accountId, alias])
+      const clash = await one(tx, 'SELECT key_id FROM srv_key_owners WHERE account_id = ? AND alias = ?', [
+        accountId,
+        alias,
+      ])
       if (clash && text(clash, 'key_id') !== keyId) throw aliasTaken(alias)
       await tx.run('UPDATE srv_key_owners SET alias = ? WHERE key_id = ?', [alias, keyId])
       if (!(await one(tx, 'SELECT 1 AS x FROM srv_alias_history WHERE key_id = ? AND alias = ?', [keyId, alias]))) {
@@ -91,7 +112,11 @@ export class KeyOwners {
     await tx.run('DELETE FROM srv_key_owners WHERE key_id = ?', [keyId])
     await tx.run('DELETE FROM srv_alias_history WHERE key_id = ?', [keyId])
     if (!(await one(tx, 'SELECT 1 AS x FROM srv_key_tombstones WHERE key_id = ?', [keyId]))) {
-      await tx.run('INSERT INTO srv_key_tombstones (key_id, account_id, delete_time) VALUES (?, ?, ?)', [keyId, text(row, 'account_id'), nowSeconds])
+      await tx.run('INSERT INTO srv_key_tombstones (key_id, account_id, delete_time) VALUES (?, ?, ?)', [
+        keyId,
+        text(row, 'account_id'),
+        nowSeconds,
+      ])
     }
     return text(row, 'account_id')
   }
@@ -103,7 +128,10 @@ export class KeyOwners {
 
   /** Keys of an account, newest first (current aliases; former ones are not needed for listing). */
   async listOwned(accountId: string): Promise<KeyOwner[]> {
-    const rows = await this.db.all('SELECT * FROM srv_key_owners WHERE account_id = ? ORDER BY create_time DESC, key_id', [accountId])
+    const rows = await this.db.all(
+      'SELECT * FROM srv_key_owners WHERE account_id = ? ORDER BY create_time DESC, key_id',
+      [accountId],
+    )
     return rows.map((row) => fromRow(row, []))
   }
 }
@@ -111,11 +139,20 @@ export class KeyOwners {
 function fromRow(row: SqlRow, history: string[]): KeyOwner {
   const alias = text(row, 'alias')
   return {
-    keyId: text(row, 'key_id'), accountId: text(row, 'account_id'), alias, createTime: int(row, 'create_time'),
+    keyId: text(row, 'key_id'),
+    accountId: text(row, 'account_id'),
+    alias,
+    createTime: int(row, 'create_time'),
     formerAliases: history.filter((a) => a !== alias),
   }
 }
 
 async function usedIn(db: SqlTx, keyId: string): Promise<boolean> {
-  return (await one(db, 'SELECT 1 AS x FROM srv_key_owners WHERE key_id = ? UNION ALL SELECT 1 AS x FROM srv_key_tombstones WHERE key_id = ?', [keyId, keyId])) !== undefined
+  return (
+    (await one(
+      db,
+      'SELECT 1 AS x FROM srv_key_owners WHERE key_id = ? UNION ALL SELECT 1 AS x FROM srv_key_tombstones WHERE key_id = ?',
+      [keyId, keyId],
+    )) !== undefined
+  )
 }

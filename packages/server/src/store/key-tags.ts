@@ -7,7 +7,8 @@ export class KeyTags {
 
   /** Inside `tx`: records the tags of a new key. */
   async addIn(tx: SqlTx, keyId: string, tags: readonly KeyTag[]): Promise<void> {
-    for (const t of tags) await tx.run('INSERT INTO srv_key_tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)', [keyId, t.key, t.value])
+    for (const t of tags)
+      await tx.run('INSERT INTO srv_key_tags (key_id, tag_key, tag_value) VALUES (?, ?, ?)', [keyId, t.key, t.value])
   }
 
   /** Tags of each of `keyIds` (a key without tags maps to an empty list). */
@@ -16,7 +17,10 @@ export class KeyTags {
     // Chunks keep the statement within both engines' parameter limits.
     for (let i = 0; i < keyIds.length; i += 500) {
       const chunk = keyIds.slice(i, i + 500)
-      const rows = await this.db.all(`SELECT key_id, tag_key, tag_value FROM srv_key_tags WHERE key_id IN (${chunk.map(() => '?').join(', ')})`, chunk)
+      const rows = await this.db.all(
+        `SELECT key_id, tag_key, tag_value FROM srv_key_tags WHERE key_id IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      )
       for (const r of rows) out.get(text(r, 'key_id'))?.push({ key: text(r, 'tag_key'), value: text(r, 'tag_value') })
     }
     return out

@@ -27,7 +27,10 @@ export class PendingDeletions {
 
   /** Keys whose window ended at or before `nowSeconds`, oldest first, at most `limit`. */
   async due(nowSeconds: number, limit = 500): Promise<Array<{ keyId: string; deletionDate: number }>> {
-    const rows = await this.db.all('SELECT key_id, deletion_date FROM srv_pending_deletions WHERE deletion_date <= ? ORDER BY deletion_date, key_id LIMIT ?', [nowSeconds, limit])
+    const rows = await this.db.all(
+      'SELECT key_id, deletion_date FROM srv_pending_deletions WHERE deletion_date <= ? ORDER BY deletion_date, key_id LIMIT ?',
+      [nowSeconds, limit],
+    )
     return rows.map((r) => ({ keyId: text(r, 'key_id'), deletionDate: int(r, 'deletion_date') }))
   }
 }

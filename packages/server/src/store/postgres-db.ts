@@ -18,7 +18,9 @@ function rows(result: pg.QueryResult): SqlRow[] {
 }
 
 function storeError(e: unknown): KeywardError {
-  return e instanceof KeywardError ? e : new KeywardError('FailedOperation.StoreError', 'The PostgreSQL store failed.', { cause: e })
+  return e instanceof KeywardError
+    ? e
+    : new KeywardError('FailedOperation.StoreError', 'The PostgreSQL store failed.', { cause: e })
 }
 
 /**
@@ -37,7 +39,10 @@ export function openPostgresDb(config: PostgresConfig, options: { readOnly?: boo
     ...base,
     // Read-only sessions: the server refuses any write, whatever a bug in the caller might attempt.
     ...(options.readOnly ? { options: `${base.options ?? ''} -c default_transaction_read_only=on`.trim() } : {}),
-    types: { getTypeParser: (oid: number, format?: string) => (oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) },
+    types: {
+      getTypeParser: (oid: number, format?: string) =>
+        oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
+    },
   })
   // An idle client that loses its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined)

@@ -61,9 +61,10 @@ export const LOCKS = { keyStore: 7_301, audit: 7_302, accounts: 7_303, dataKeys:
 
 /** True when `table` exists (read-only: safe for `keyward audit verify`). */
 export async function tableExists(db: SqlTx, dialect: SqlDb['dialect'], table: string): Promise<boolean> {
-  const rows = dialect === 'sqlite'
-    ? await db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [table])
-    : await db.all('SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?', [table])
+  const rows =
+    dialect === 'sqlite'
+      ? await db.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", [table])
+      : await db.all('SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?', [table])
   return rows.length > 0
 }
 
@@ -83,13 +84,20 @@ export async function migrate(db: SqlDb): Promise<void> {
   await db.transaction(async (tx) => {
     const version = await versionOf(tx, db.dialect)
     if (version > SERVER_SCHEMA_VERSION) {
-      throw new KeywardError('FailedOperation.StoreError', `Server store schema version ${version} is newer than this Keyward (${SERVER_SCHEMA_VERSION}); upgrade Keyward.`)
+      throw new KeywardError(
+        'FailedOperation.StoreError',
+        `Server store schema version ${version} is newer than this Keyward (${SERVER_SCHEMA_VERSION}); upgrade Keyward.`,
+      )
     }
     if (version >= 1) {
       const accounts = await tx.all('SELECT 1 AS x FROM srv_accounts LIMIT 1')
-      const auditGone = !(await tableExists(tx, db.dialect, 'srv_audit')) || !(await tableExists(tx, db.dialect, 'srv_audit_head'))
+      const auditGone =
+        !(await tableExists(tx, db.dialect, 'srv_audit')) || !(await tableExists(tx, db.dialect, 'srv_audit_head'))
       if (accounts.length > 0 && auditGone) {
-        throw new KeywardError('FailedOperation.StoreError', 'The audit log tables of this store are missing (dropped?) while it holds accounts: restore them from a backup; Keyward will not start a new log over removed evidence.')
+        throw new KeywardError(
+          'FailedOperation.StoreError',
+          'The audit log tables of this store are missing (dropped?) while it holds accounts: restore them from a backup; Keyward will not start a new log over removed evidence.',
+        )
       }
     }
     if (version === 1) for (const sql of UPGRADE_FROM_1) await tx.run(sql)
@@ -97,7 +105,9 @@ export async function migrate(db: SqlDb): Promise<void> {
     for (const sql of TABLES) await tx.run(sql)
     if (version < SERVER_SCHEMA_VERSION) {
       await tx.run("DELETE FROM srv_settings WHERE name = 'schema_version'")
-      await tx.run("INSERT INTO srv_settings (name, value) VALUES ('schema_version', ?)", [String(SERVER_SCHEMA_VERSION)])
+      await tx.run("INSERT INTO srv_settings (name, value) VALUES ('schema_version', ?)", [
+        String(SERVER_SCHEMA_VERSION),
+      ])
     }
   }, LOCKS.accounts)
 }

@@ -17,7 +17,11 @@ export class SecretBox {
 
   constructor(rootKey: Uint8Array) {
     /* Precondition: the root key is 32 bytes. */
-    needs(rootKey instanceof Uint8Array && rootKey.byteLength === 32, 'InvalidParameterValue', 'The server root key must be 32 bytes.')
+    needs(
+      rootKey instanceof Uint8Array && rootKey.byteLength === 32,
+      'InvalidParameterValue',
+      'The server root key must be 32 bytes.',
+    )
     this.#key = Buffer.from(rootKey)
   }
 

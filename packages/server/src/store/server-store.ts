@@ -35,7 +35,13 @@ export class ServerStore {
    * `auditMacKey`: see {@link auditMacKey}; undefined only for the benchmark's unkeyed baseline. `auditHash`: the hash
    * new audit entries are chained and MAC'd with (SM3 under the gm compliance profile).
    */
-  constructor(readonly db: SqlDb, box: SecretBox, clock: Clock = systemClock, auditMacKey?: AuditMacKeys, auditHash: AuditHash = 'sha256') {
+  constructor(
+    readonly db: SqlDb,
+    box: SecretBox,
+    clock: Clock = systemClock,
+    auditMacKey?: AuditMacKeys,
+    auditHash: AuditHash = 'sha256',
+  ) {
     this.accounts = new Accounts(db, box, clock)
     this.owners = new KeyOwners(db)
     this.tags = new KeyTags(db)
@@ -52,7 +58,14 @@ export class ServerStore {
   async createAccount(opts: Parameters<Accounts['create']>[0], source: string): Promise<NewAccount> {
     const a = await this.accounts.create(opts)
     await this.audit.append({
-      time: Date.now(), accountId: a.accountId, secretId: a.secretId, action: 'CreateAccount', keyId: '', result: 'Success', requestId: randomUUID(), sourceIp: source,
+      time: Date.now(),
+      accountId: a.accountId,
+      secretId: a.secretId,
+      action: 'CreateAccount',
+      keyId: '',
+      result: 'Success',
+      requestId: randomUUID(),
+      sourceIp: source,
     })
     return a
   }
@@ -99,7 +112,12 @@ export interface OpenDbOptions {
 /** Opens the database of a store config and (unless read-only) creates missing tables. */
 export async function openDb(config: StoreConfig, options: OpenDbOptions = {}): Promise<SqlDb> {
   const readOnly = options.readOnly === true
-  const db = 'db' in config ? config.db : 'sqlite' in config ? openSqliteDb(config.sqlite, { readOnly }) : openPostgresDb(config.postgres, { readOnly })
+  const db =
+    'db' in config
+      ? config.db
+      : 'sqlite' in config
+        ? openSqliteDb(config.sqlite, { readOnly })
+        : openPostgresDb(config.postgres, { readOnly })
   if (!readOnly) {
     try {
       await migrate(db)

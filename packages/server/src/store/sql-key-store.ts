@@ -37,7 +37,10 @@ function parseMeta(json: string): KeyMetadata {
  * ```
  */
 export class SqlKeyStore implements KeyStore {
-  protected constructor(protected readonly db: SqlDb, private readonly ownsDb: boolean) {}
+  protected constructor(
+    protected readonly db: SqlDb,
+    private readonly ownsDb: boolean,
+  ) {}
 
   /** A store over an open database (tables created when missing). The caller keeps ownership of `db`. */
   static async over(db: SqlDb): Promise<SqlKeyStore> {
@@ -51,12 +54,25 @@ export class SqlKeyStore implements KeyStore {
 
   async insertKey(metadata: KeyMetadata): Promise<void> {
     await this.write(async (tx) => {
-      if (await one(tx, 'SELECT 1 AS x FROM kw_keys WHERE key_id = ? UNION ALL SELECT 1 AS x FROM kw_deleted_keys WHERE key_id = ?', [metadata.keyId, metadata.keyId])) {
-        throw new KeywardError('InvalidParameterValue', `Key ${metadata.keyId} exists or existed; a KeyId is never reused.`)
+      if (
+        await one(
+          tx,
+          'SELECT 1 AS x FROM kw_keys WHERE key_id = ? UNION ALL SELECT 1 AS x FROM kw_deleted_keys WHERE key_id = ?',
+          [metadata.keyId, metadata.keyId],
+        )
+      ) {
+        throw new KeywardError(
+          'InvalidParameterValue',
+          `Key ${metadata.keyId} exists or existed; a KeyId is never reused.`,
+        )
       }
-      if (await one(tx, 'SELECT 1 AS x FROM kw_keys WHERE alias = ?', [metadata.alias])) throw aliasTaken(metadata.alias)
+      if (await one(tx, 'SELECT 1 AS x FROM kw_keys WHERE alias = ?', [metadata.alias]))
+        throw aliasTaken(metadata.alias)
       await tx.run('INSERT INTO kw_keys (key_id, alias, create_time, meta) VALUES (?, ?, ?, ?)', [
-        metadata.keyId, metadata.alias, metadata.createTime, JSON.stringify(metadata),
+        metadata.keyId,
+        metadata.alias,
+        metadata.createTime,
+        JSON.stringify(metadata),
       ])
     })
   }
@@ -73,7 +89,10 @@ export class SqlKeyStore implements KeyStore {
 
   async listKeys(filter?: ListKeysRequest): Promise<ListKeysResult> {
     const rows = await this.db.all('SELECT meta FROM kw_keys')
-    return filterKeys(rows.map((r) => parseMeta(text(r, 'meta'))), filter)
+    return filterKeys(
+      rows.map((r) => parseMeta(text(r, 'meta'))),
+      filter,
+    )
   }
 
   async updateKey(keyId: string, patch: Partial<Omit<KeyMetadata, 'keyId'>>): Promise<KeyMetadata> {
@@ -96,7 +115,10 @@ export class SqlKeyStore implements KeyStore {
       await tx.run('DELETE FROM kw_key_records WHERE key_id = ?', [keyId])
       // The tombstone is written in the same transaction: the KeyId stays reserved from the moment the key is gone.
       if ((await tx.run('DELETE FROM kw_keys WHERE key_id = ?', [keyId])) > 0) {
-        await tx.run('INSERT INTO kw_deleted_keys (key_id, delete_time) VALUES (?, ?)', [keyId, Math.floor(Date.now() / 1000)])
+        await tx.run('INSERT INTO kw_deleted_keys (key_id, delete_time) VALUES (?, ?)', [
+          keyId,
+          Math.floor(Date.now() / 1000),
+        ])
       }
     })
   }
@@ -106,18 +128,27 @@ export class SqlKeyStore implements KeyStore {
       if (!(await one(tx, 'SELECT 1 AS x FROM kw_keys WHERE key_id = ?', [keyId]))) throw notFound(keyId)
       const row = await one(tx, 'SELECT COALESCE(MAX(version), 0) AS v FROM kw_key_versions WHERE key_id = ?', [keyId])
       const version = (row ? int(row, 'v') : 0) + 1
-      await tx.run('INSERT INTO kw_key_versions (key_id, version, material) VALUES (?, ?, ?)', [keyId, version, toBase64(material)])
+      await tx.run('INSERT INTO kw_key_versions (key_id, version, material) VALUES (?, ?, ?)', [
+        keyId,
+        version,
+        toBase64(material),
+      ])
       return version
     })
   }
 
   async getVersion(keyId: string, version: number): Promise<Uint8Array | undefined> {
-    const row = await one(this.db, 'SELECT material FROM kw_key_versions WHERE key_id = ? AND version = ?', [keyId, version])
+    const row = await one(this.db, 'SELECT material FROM kw_key_versions WHERE key_id = ? AND version = ?', [
+      keyId,
+      version,
+    ])
     return row && fromBase64(text(row, 'material'), 'material')
   }
 
   async latestVersion(keyId: string): Promise<number> {
-    const row = await one(this.db, 'SELECT COALESCE(MAX(version), 0) AS v FROM kw_key_versions WHERE key_id = ?', [keyId])
+    const row = await one(this.db, 'SELECT COALESCE(MAX(version), 0) AS v FROM kw_key_versions WHERE key_id = ?', [
+      keyId,
+    ])
     return row ? int(row, 'v') : 0
   }
 
@@ -128,7 +159,12 @@ export class SqlKeyStore implements KeyStore {
   async putRecord(keyId: string, name: string, value: Uint8Array | undefined): Promise<void> {
     await this.write(async (tx) => {
       await tx.run('DELETE FROM kw_key_records WHERE key_id = ? AND name = ?', [keyId, name])
-      if (value !== undefined) await tx.run('INSERT INTO kw_key_records (key_id, name, value) VALUES (?, ?, ?)', [keyId, name, toBase64(value)])
+      if (value !== undefined)
+        await tx.run('INSERT INTO kw_key_records (key_id, name, value) VALUES (?, ?, ?)', [
+          keyId,
+          name,
+          toBase64(value),
+        ])
     })
   }
 

@@ -15,10 +15,16 @@ function mPrimeHash(digest: Uint8Array, salt: Uint8Array): Buffer {
 }
 
 /** EM for a `modBits`-bit modulus over a SHA-256 `digest`, salt length 32. */
-export function emsaPssEncode(digest: Uint8Array, modBits: number, saltLength = H_LEN, salt: Uint8Array = randomBytes(saltLength)): Buffer {
+export function emsaPssEncode(
+  digest: Uint8Array,
+  modBits: number,
+  saltLength = H_LEN,
+  salt: Uint8Array = randomBytes(saltLength),
+): Buffer {
   const emBits = modBits - 1
   const emLen = Math.ceil(emBits / 8)
-  if (digest.byteLength !== H_LEN || emLen < H_LEN + saltLength + 2) throw new RangeError('EMSA-PSS: bad digest or modulus size')
+  if (digest.byteLength !== H_LEN || emLen < H_LEN + saltLength + 2)
+    throw new RangeError('EMSA-PSS: bad digest or modulus size')
   const h = mPrimeHash(digest, salt)
   const db = Buffer.alloc(emLen - H_LEN - 1)
   db[db.length - saltLength - 1] = 0x01
@@ -42,7 +48,7 @@ export function emsaPssVerify(digest: Uint8Array, em: Uint8Array, modBits: numbe
   if (k > emLen && em[0] !== 0) return false
   const e = Buffer.from(em.buffer, em.byteOffset + (k - emLen), emLen)
   if (e[emLen - 1] !== 0xbc) return false
-  const topMask = 0xff << (8 - (8 * emLen - emBits)) & 0xff
+  const topMask = (0xff << (8 - (8 * emLen - emBits))) & 0xff
   if (((e[0] as number) & topMask) !== 0) return false
   const h = e.subarray(emLen - H_LEN - 1, emLen - 1)
   const db = Buffer.from(e.subarray(0, emLen - H_LEN - 1))

@@ -23,8 +23,18 @@ export interface GcmSealed {
  * parameters the provider uses, so nothing else is accepted. `nonce` is for known-answer tests; leave it
  * out and a random one is drawn.
  */
-export function gcmEncrypt(cipher: GcmCipher, key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, nonce: Uint8Array = randomBytes(GCM_NONCE_BYTES)): GcmSealed {
-  needs(key.byteLength === KEY_BYTES[cipher], 'InvalidParameterValue', `${cipher} needs a ${KEY_BYTES[cipher]}-byte key.`)
+export function gcmEncrypt(
+  cipher: GcmCipher,
+  key: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+  nonce: Uint8Array = randomBytes(GCM_NONCE_BYTES),
+): GcmSealed {
+  needs(
+    key.byteLength === KEY_BYTES[cipher],
+    'InvalidParameterValue',
+    `${cipher} needs a ${KEY_BYTES[cipher]}-byte key.`,
+  )
   needs(nonce.byteLength === GCM_NONCE_BYTES, 'InvalidParameterValue', `${cipher} needs a 12-byte nonce.`)
   if (cipher === 'SM4-GCM') {
     const r = sm4GcmEncrypt(key, nonce, plaintext, aad)
@@ -41,8 +51,16 @@ export function gcmEncrypt(cipher: GcmCipher, key: Uint8Array, plaintext: Uint8A
  * decryptionFailed(): one message, whatever went wrong. The tag length is pinned to 16 bytes, because Node
  * otherwise accepts truncated tags.
  */
-export function gcmDecrypt(cipher: GcmCipher, key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array, tag: Uint8Array): Buffer {
-  if (key.byteLength !== KEY_BYTES[cipher] || nonce.byteLength !== GCM_NONCE_BYTES || tag.byteLength !== GCM_TAG_BYTES) throw decryptionFailed()
+export function gcmDecrypt(
+  cipher: GcmCipher,
+  key: Uint8Array,
+  nonce: Uint8Array,
+  ciphertext: Uint8Array,
+  aad: Uint8Array,
+  tag: Uint8Array,
+): Buffer {
+  if (key.byteLength !== KEY_BYTES[cipher] || nonce.byteLength !== GCM_NONCE_BYTES || tag.byteLength !== GCM_TAG_BYTES)
+    throw decryptionFailed()
   try {
     if (cipher === 'SM4-GCM') return Buffer.from(sm4GcmDecrypt(key, nonce, ciphertext, aad, tag))
     const d = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: GCM_TAG_BYTES })

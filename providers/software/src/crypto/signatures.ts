@@ -1,4 +1,13 @@
-import { constants, createHash, privateEncrypt, publicDecrypt, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto'
+import {
+  constants,
+  createHash,
+  privateEncrypt,
+  publicDecrypt,
+  sign,
+  timingSafeEqual,
+  verify,
+  type KeyObject,
+} from 'node:crypto'
 import { p256 } from '@noble/curves/nist.js'
 import { zeroize, type MessageType } from '@keyward/core'
 import { emsaPssEncode, emsaPssVerify } from './emsa-pss.js'
@@ -13,7 +22,10 @@ export type EcdsaEncoding = 'der' | 'p1363'
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
 const PSS_SALT = 32
 
-function rsaOptions(key: KeyObject, algorithm: NodeSignAlgorithm): { key: KeyObject; padding: number; saltLength?: number } {
+function rsaOptions(
+  key: KeyObject,
+  algorithm: NodeSignAlgorithm,
+): { key: KeyObject; padding: number; saltLength?: number } {
   return algorithm === 'RSA_PSS_SHA_256'
     ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT }
     : { key, padding: constants.RSA_PKCS1_PADDING }
@@ -46,7 +58,12 @@ function p256PublicPoint(key: KeyObject): Buffer {
  * OpenSSL end to end; DIGEST uses the same RSA key through a raw operation (PKCS#1: DigestInfo; PSS: EMSA-PSS)
  * and, for ECDSA, @noble/curves over the hash, since Node has no "sign this hash" call.
  */
-export function signMessage(algorithm: NodeSignAlgorithm, privateKey: KeyObject, message: Uint8Array, messageType: MessageType): Buffer {
+export function signMessage(
+  algorithm: NodeSignAlgorithm,
+  privateKey: KeyObject,
+  message: Uint8Array,
+  messageType: MessageType,
+): Buffer {
   if (messageType === 'RAW') {
     if (algorithm === 'ECC_P256_R1') return sign('sha256', message, { key: privateKey, dsaEncoding: 'der' })
     return sign('sha256', message, rsaOptions(privateKey, algorithm))
@@ -59,9 +76,10 @@ export function signMessage(algorithm: NodeSignAlgorithm, privateKey: KeyObject,
       zeroize(d)
     }
   }
-  const em = algorithm === 'RSA_PSS_SHA_256'
-    ? emsaPssEncode(message, modulusBits(privateKey), PSS_SALT)
-    : Buffer.concat([SHA256_DIGEST_INFO, message])
+  const em =
+    algorithm === 'RSA_PSS_SHA_256'
+      ? emsaPssEncode(message, modulusBits(privateKey), PSS_SALT)
+      : Buffer.concat([SHA256_DIGEST_INFO, message])
   const padding = algorithm === 'RSA_PSS_SHA_256' ? constants.RSA_NO_PADDING : constants.RSA_PKCS1_PADDING
   return privateEncrypt({ key: privateKey, padding }, em)
 }
@@ -80,9 +98,19 @@ export function verifyMessage(
 ): boolean {
   try {
     if (algorithm === 'ECC_P256_R1') {
-      if (messageType === 'RAW') return verify('sha256', message, { key: publicKey, dsaEncoding: encoding === 'der' ? 'der' : 'ieee-p1363' }, signature)
+      if (messageType === 'RAW')
+        return verify(
+          'sha256',
+          message,
+          { key: publicKey, dsaEncoding: encoding === 'der' ? 'der' : 'ieee-p1363' },
+          signature,
+        )
       if (message.byteLength !== 32) return false
-      return p256.verify(signature, message, p256PublicPoint(publicKey), { prehash: false, format: encoding === 'der' ? 'der' : 'compact', lowS: false })
+      return p256.verify(signature, message, p256PublicPoint(publicKey), {
+        prehash: false,
+        format: encoding === 'der' ? 'der' : 'compact',
+        lowS: false,
+      })
     }
     // RFC 8017 (8.1.2, 8.2.2) step 1: a signature that is not exactly k octets is invalid. OpenSSL would accept
     // one with a leading zero octet stripped (the same integer), which makes signatures malleable.
@@ -91,7 +119,12 @@ export function verifyMessage(
     if (messageType === 'RAW') return verify('sha256', message, rsaOptions(publicKey, algorithm), signature)
     if (message.byteLength !== 32) return false
     if (algorithm === 'RSA_PSS_SHA_256') {
-      return emsaPssVerify(message, publicDecrypt({ key: publicKey, padding: constants.RSA_NO_PADDING }, signature), bits, PSS_SALT)
+      return emsaPssVerify(
+        message,
+        publicDecrypt({ key: publicKey, padding: constants.RSA_NO_PADDING }, signature),
+        bits,
+        PSS_SALT,
+      )
     }
     const recovered = publicDecrypt({ key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signature)
     const expected = Buffer.concat([SHA256_DIGEST_INFO, message])

@@ -39,10 +39,17 @@ export function sm2SignPkcs8(pkcs8: Uint8Array, message: Uint8Array, messageType
 }
 
 /** Verifies an SM2DSA DER signature; malformed signatures are not valid. */
-export function sm2VerifySpki(spki: Uint8Array, message: Uint8Array, messageType: MessageType, signature: Uint8Array): boolean {
+export function sm2VerifySpki(
+  spki: Uint8Array,
+  message: Uint8Array,
+  messageType: MessageType,
+  signature: Uint8Array,
+): boolean {
   const publicKey = sm2PublicKeyFromSpki(spki)
   try {
-    return messageType === 'DIGEST' ? sm2VerifyDigest(publicKey, message, signature) : sm2Verify(publicKey, message, signature)
+    return messageType === 'DIGEST'
+      ? sm2VerifyDigest(publicKey, message, signature)
+      : sm2Verify(publicKey, message, signature)
   } catch {
     return false
   }

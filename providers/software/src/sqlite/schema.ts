@@ -54,7 +54,10 @@ export function migrate(db: Database.Database): void {
     const row = db.prepare(`SELECT version FROM keyward_schema`).get() as { version: number } | undefined
     const current = row?.version ?? 0
     if (current > SCHEMA_VERSION) {
-      throw new KeywardError('FailedOperation.StoreError', `Key store schema version ${current} is newer than this Keyward (${SCHEMA_VERSION}); upgrade Keyward.`)
+      throw new KeywardError(
+        'FailedOperation.StoreError',
+        `Key store schema version ${current} is newer than this Keyward (${SCHEMA_VERSION}); upgrade Keyward.`,
+      )
     }
     for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string)
     if (row) db.prepare(`UPDATE keyward_schema SET version = ?`).run(SCHEMA_VERSION)

@@ -18,7 +18,10 @@ export function writeError(what: string, e: unknown, alias?: string, keyId?: str
   if (e instanceof KeywardError) return e
   const code = typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : ''
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' && alias !== undefined) {
-    return new KeywardError('InvalidParameterValue.AliasAlreadyExists', `Alias ${alias} is already used by another key.`)
+    return new KeywardError(
+      'InvalidParameterValue.AliasAlreadyExists',
+      `Alias ${alias} is already used by another key.`,
+    )
   }
   if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' && keyId !== undefined) {
     return new KeywardError('InvalidParameterValue', `Key ${keyId} exists.`)

@@ -19,8 +19,6 @@ export interface SqliteKeyStoreOptions {
   busyTimeoutMs?: number
 }
 
-
-
 /**
  * A persistent {@link KeyStore} in one SQLite file (better-sqlite3): WAL journal with synchronous=FULL, every
  * multi-row change in one transaction (a failure inside leaves the old state), a unique alias index, a schema
@@ -65,51 +63,83 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async insertKey(m: KeyMetadata): Promise<void> {
-    this.#write('insertKey', (db) => {
-      if (this.#stmt(db, `SELECT 1 FROM deleted_keys WHERE key_id = ?`).get(m.keyId)) {
-        throw new KeywardError('InvalidParameterValue', `Key ${m.keyId} existed before; a KeyId is never reused.`)
-      }
-      this.#stmt(db, `INSERT INTO keys (key_id, alias, create_time, key_state, key_usage, origin, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-        .run(m.keyId, m.alias, m.createTime, m.keyState, m.keyUsage, m.origin, JSON.stringify(m))
-    }, m.alias, m.keyId)
+    this.#write(
+      'insertKey',
+      (db) => {
+        if (this.#stmt(db, `SELECT 1 FROM deleted_keys WHERE key_id = ?`).get(m.keyId)) {
+          throw new KeywardError('InvalidParameterValue', `Key ${m.keyId} existed before; a KeyId is never reused.`)
+        }
+        this.#stmt(
+          db,
+          `INSERT INTO keys (key_id, alias, create_time, key_state, key_usage, origin, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        ).run(m.keyId, m.alias, m.createTime, m.keyState, m.keyUsage, m.origin, JSON.stringify(m))
+      },
+      m.alias,
+      m.keyId,
+    )
   }
 
   async getKey(keyId: string): Promise<KeyMetadata | undefined> {
-    const row = this.#read('getKey', (db) => this.#stmt(db, `SELECT metadata FROM keys WHERE key_id = ?`).get(keyId)) as { metadata: string } | undefined
+    const row = this.#read('getKey', (db) =>
+      this.#stmt(db, `SELECT metadata FROM keys WHERE key_id = ?`).get(keyId),
+    ) as { metadata: string } | undefined
     return row && parseMetadata(row.metadata)
   }
 
   async getKeyByAlias(alias: string): Promise<KeyMetadata | undefined> {
-    const row = this.#read('getKeyByAlias', (db) => this.#stmt(db, `SELECT metadata FROM keys WHERE alias = ?`).get(alias)) as { metadata: string } | undefined
+    const row = this.#read('getKeyByAlias', (db) =>
+      this.#stmt(db, `SELECT metadata FROM keys WHERE alias = ?`).get(alias),
+    ) as { metadata: string } | undefined
     return row && parseMetadata(row.metadata)
   }
 
   async listKeys(filter: ListKeysRequest = {}): Promise<ListKeysResult> {
     const where: string[] = []
     const args: unknown[] = []
-    if (filter.keyState !== undefined) { where.push('key_state = ?'); args.push(filter.keyState) }
-    if (filter.keyUsage !== undefined) { where.push('key_usage = ?'); args.push(filter.keyUsage) }
-    if (filter.origin !== undefined) { where.push('origin = ?'); args.push(filter.origin) }
+    if (filter.keyState !== undefined) {
+      where.push('key_state = ?')
+      args.push(filter.keyState)
+    }
+    if (filter.keyUsage !== undefined) {
+      where.push('key_usage = ?')
+      args.push(filter.keyUsage)
+    }
+    if (filter.origin !== undefined) {
+      where.push('origin = ?')
+      args.push(filter.origin)
+    }
     if (filter.searchKeyAlias !== undefined) {
       const s = filter.searchKeyAlias.toLowerCase()
       where.push('(instr(lower(alias), ?) > 0 OR instr(lower(key_id), ?) > 0)')
       args.push(s, s)
     }
     const rows = this.#read('listKeys', (db) =>
-      this.#stmt(db, `SELECT metadata FROM keys ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).all(...args)) as { metadata: string }[]
+      this.#stmt(db, `SELECT metadata FROM keys ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`).all(...args),
+    ) as { metadata: string }[]
     // Ordering and paging are core's, so every store pages identically.
-    return filterKeys(rows.map((r) => parseMetadata(r.metadata)), filter)
+    return filterKeys(
+      rows.map((r) => parseMetadata(r.metadata)),
+      filter,
+    )
   }
 
   async updateKey(keyId: string, patch: Partial<Omit<KeyMetadata, 'keyId'>>): Promise<KeyMetadata> {
-    return this.#write('updateKey', (db) => {
-      const row = this.#stmt(db, `SELECT metadata FROM keys WHERE key_id = ?`).get(keyId) as { metadata: string } | undefined
-      if (!row) throw notFound(keyId)
-      const next: KeyMetadata = { ...parseMetadata(row.metadata), ...patch, keyId }
-      this.#stmt(db, `UPDATE keys SET alias = ?, create_time = ?, key_state = ?, key_usage = ?, origin = ?, metadata = ? WHERE key_id = ?`)
-        .run(next.alias, next.createTime, next.keyState, next.keyUsage, next.origin, JSON.stringify(next), keyId)
-      return next
-    }, patch.alias)
+    return this.#write(
+      'updateKey',
+      (db) => {
+        const row = this.#stmt(db, `SELECT metadata FROM keys WHERE key_id = ?`).get(keyId) as
+          | { metadata: string }
+          | undefined
+        if (!row) throw notFound(keyId)
+        const next: KeyMetadata = { ...parseMetadata(row.metadata), ...patch, keyId }
+        this.#stmt(
+          db,
+          `UPDATE keys SET alias = ?, create_time = ?, key_state = ?, key_usage = ?, origin = ?, metadata = ? WHERE key_id = ?`,
+        ).run(next.alias, next.createTime, next.keyState, next.keyUsage, next.origin, JSON.stringify(next), keyId)
+        return next
+      },
+      patch.alias,
+    )
   }
 
   async deleteKey(keyId: string): Promise<void> {
@@ -118,7 +148,10 @@ export class SqliteKeyStore implements KeyStore {
       this.#stmt(db, `DELETE FROM key_records WHERE key_id = ?`).run(keyId)
       // The tombstone is written in the same transaction: the KeyId stays reserved from the moment the key is gone.
       if (this.#stmt(db, `DELETE FROM keys WHERE key_id = ?`).run(keyId).changes > 0) {
-        this.#stmt(db, `INSERT OR IGNORE INTO deleted_keys (key_id, delete_time) VALUES (?, ?)`).run(keyId, Math.floor(Date.now() / 1000))
+        this.#stmt(db, `INSERT OR IGNORE INTO deleted_keys (key_id, delete_time) VALUES (?, ?)`).run(
+          keyId,
+          Math.floor(Date.now() / 1000),
+        )
       }
     })
   }
@@ -131,21 +164,29 @@ export class SqliteKeyStore implements KeyStore {
   async addVersionWith(keyId: string, make: (version: number) => Uint8Array): Promise<number> {
     return this.#write('addVersion', (db) => {
       if (!this.#stmt(db, `SELECT 1 FROM keys WHERE key_id = ?`).get(keyId)) throw notFound(keyId)
-      const { v } = this.#stmt(db, `SELECT coalesce(max(version), 0) + 1 AS v FROM key_versions WHERE key_id = ?`).get(keyId) as { v: number }
-      this.#stmt(db, `INSERT INTO key_versions (key_id, version, material) VALUES (?, ?, ?)`).run(keyId, v, Buffer.from(make(v)))
+      const { v } = this.#stmt(db, `SELECT coalesce(max(version), 0) + 1 AS v FROM key_versions WHERE key_id = ?`).get(
+        keyId,
+      ) as { v: number }
+      this.#stmt(db, `INSERT INTO key_versions (key_id, version, material) VALUES (?, ?, ?)`).run(
+        keyId,
+        v,
+        Buffer.from(make(v)),
+      )
       return v
     })
   }
 
   async getVersion(keyId: string, version: number): Promise<Uint8Array | undefined> {
     const row = this.#read('getVersion', (db) =>
-      this.#stmt(db, `SELECT material FROM key_versions WHERE key_id = ? AND version = ?`).get(keyId, version)) as { material: Buffer } | undefined
+      this.#stmt(db, `SELECT material FROM key_versions WHERE key_id = ? AND version = ?`).get(keyId, version),
+    ) as { material: Buffer } | undefined
     return row?.material
   }
 
   async latestVersion(keyId: string): Promise<number> {
     const row = this.#read('latestVersion', (db) =>
-      this.#stmt(db, `SELECT coalesce(max(version), 0) AS v FROM key_versions WHERE key_id = ?`).get(keyId)) as { v: number }
+      this.#stmt(db, `SELECT coalesce(max(version), 0) AS v FROM key_versions WHERE key_id = ?`).get(keyId),
+    ) as { v: number }
     return row.v
   }
 
@@ -162,14 +203,17 @@ export class SqliteKeyStore implements KeyStore {
         return
       }
       if (!this.#stmt(db, `SELECT 1 FROM keys WHERE key_id = ?`).get(keyId)) throw notFound(keyId)
-      this.#stmt(db, `INSERT INTO key_records (key_id, name, value) VALUES (?, ?, ?) ON CONFLICT (key_id, name) DO UPDATE SET value = excluded.value`)
-        .run(keyId, name, Buffer.from(value))
+      this.#stmt(
+        db,
+        `INSERT INTO key_records (key_id, name, value) VALUES (?, ?, ?) ON CONFLICT (key_id, name) DO UPDATE SET value = excluded.value`,
+      ).run(keyId, name, Buffer.from(value))
     })
   }
 
   async getRecord(keyId: string, name: string): Promise<Uint8Array | undefined> {
     const row = this.#read('getRecord', (db) =>
-      this.#stmt(db, `SELECT value FROM key_records WHERE key_id = ? AND name = ?`).get(keyId, name)) as { value: Buffer } | undefined
+      this.#stmt(db, `SELECT value FROM key_records WHERE key_id = ? AND name = ?`).get(keyId, name),
+    ) as { value: Buffer } | undefined
     return row?.value
   }
 

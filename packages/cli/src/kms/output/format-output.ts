@@ -24,7 +24,10 @@ export function compileFilter(expression: string): ResponseFilter {
   try {
     jmespath.compile(expression)
   } catch (e) {
-    throw new UsageError('InvalidParameterValue', `--filter ${JSON.stringify(expression)} is not a JMESPath expression: ${(e as Error).message}`)
+    throw new UsageError(
+      'InvalidParameterValue',
+      `--filter ${JSON.stringify(expression)} is not a JMESPath expression: ${(e as Error).message}`,
+    )
   }
   return (response) => jmespath.search(response, expression)
 }

@@ -110,7 +110,8 @@ export function renderSections(sections: Section[], terminalWidth: number): stri
     if (s.headers.length) lines.push(lineBreak(widths), `${centreCells(s.headers, widths)}\n`)
     if (s.rows.length && widths.length) {
       lines.push(lineBreak(widths))
-      for (const row of s.rows) lines.push(`${row.map((c, i) => alignLeft(c, widths[i] as number, i === 0 ? '|' : '')).join('')}\n`)
+      for (const row of s.rows)
+        lines.push(`${row.map((c, i) => alignLeft(c, widths[i] as number, i === 0 ? '|' : '')).join('')}\n`)
       lines.push(lineBreak(widths))
     }
     const bar = '|'.repeat(s.indentLevel)

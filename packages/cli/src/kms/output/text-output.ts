@@ -15,7 +15,12 @@ export function formatText(value: unknown): string {
   return out.join('')
 }
 
-function formatItem(item: unknown, out: string[], identifier: string | undefined, scalarKeys: readonly string[] | undefined): void {
+function formatItem(
+  item: unknown,
+  out: string[],
+  identifier: string | undefined,
+  scalarKeys: readonly string[] | undefined,
+): void {
   if (isObject(item)) formatDict(item, out, identifier, scalarKeys)
   else if (Array.isArray(item)) formatList(item, out, identifier)
   else out.push(`${pythonStr(item)}\n`)
@@ -40,7 +45,12 @@ function formatScalarList(elements: unknown[], out: string[], identifier: string
   else out.push(`${elements.map(pythonStr).join('\t')}\n`)
 }
 
-function formatDict(item: Record<string, unknown>, out: string[], identifier: string | undefined, scalarKeys: readonly string[] | undefined): void {
+function formatDict(
+  item: Record<string, unknown>,
+  out: string[],
+  identifier: string | undefined,
+  scalarKeys: readonly string[] | undefined,
+): void {
   const scalars: string[] = []
   const nonScalars: [string, unknown][] = []
   if (scalarKeys === undefined) {
@@ -49,10 +59,13 @@ function formatDict(item: Record<string, unknown>, out: string[], identifier: st
       else nonScalars.push([key, item[key]])
     }
   } else {
-    for (const key of scalarKeys) scalars.push(Object.prototype.hasOwnProperty.call(item, key) ? pythonStr(item[key]) : '')
-    for (const key of sortedKeys(Object.keys(item).filter((k) => !scalarKeys.includes(k)))) nonScalars.push([key, item[key]])
+    for (const key of scalarKeys)
+      scalars.push(Object.prototype.hasOwnProperty.call(item, key) ? pythonStr(item[key]) : '')
+    for (const key of sortedKeys(Object.keys(item).filter((k) => !scalarKeys.includes(k))))
+      nonScalars.push([key, item[key]])
   }
-  if (scalars.length) out.push(`${[...(identifier !== undefined ? [identifier.toUpperCase()] : []), ...scalars].join('\t')}\n`)
+  if (scalars.length)
+    out.push(`${[...(identifier !== undefined ? [identifier.toUpperCase()] : []), ...scalars].join('\t')}\n`)
   for (const [key, value] of nonScalars) formatItem(value, out, key, undefined)
 }
 
