@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { execFileSync } from 'node:child_process'
-import { requireBinary } from './index.js'
+import { requireBinary } from './binaries.js'
 import { FULL_PKCS11_FLOOR, type TestToken } from './test-token.js'
 
 /** Where Debian and other layouts install NSS's software token. */

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { execFileSync } from 'node:child_process'
-import { requireBinary } from './index.js'
+import { requireBinary } from './binaries.js'
 import { destroyObjectsOf } from './token-session.js'
 import type { CapabilityFloor, TestToken } from './test-token.js'
 

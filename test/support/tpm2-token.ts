@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { spawn, spawnSync } from 'node:child_process'
-import { requireBinary } from './index.js'
+import { requireBinary } from './binaries.js'
 import type { CapabilityFloor, TestToken } from './test-token.js'
 
 /** Where Debian and other layouts install tpm2-pkcs11. */
