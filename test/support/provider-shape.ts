@@ -1,6 +1,8 @@
 import { expect } from 'vitest'
 import {
   KeywardError,
+  PROVIDER_ROLES,
+  ROLE_METHODS,
   checkDecryptRequest,
   checkImportKeyMaterialRequest,
   checkListKeysRequest,
@@ -13,38 +15,12 @@ import {
  * look in, no `on*` hooks), whose public methods refuse bad input exactly as core's one request check does.
  */
 
-/** Every method of core's KeyProvider, plus close. */
-export const KEY_PROVIDER_METHODS = [
-  'createKey',
-  'describeKey',
-  'listKeys',
-  'updateAlias',
-  'updateKeyDescription',
-  'enableKey',
-  'disableKey',
-  'scheduleKeyDeletion',
-  'cancelKeyDeletion',
-  'enableKeyRotation',
-  'disableKeyRotation',
-  'getKeyRotationStatus',
-  'rotateKey',
-  'archiveKey',
-  'cancelKeyArchive',
-  'encrypt',
-  'decrypt',
-  'reEncrypt',
-  'generateDataKey',
+/** Every method of core's KeyProvider (each role's, from core's own table), plus generateRandom and close. */
+export const KEY_PROVIDER_METHODS: readonly string[] = [
+  ...PROVIDER_ROLES.flatMap((role) => ROLE_METHODS[role]),
   'generateRandom',
-  'getPublicKey',
-  'asymmetricRsaDecrypt',
-  'asymmetricSm2Decrypt',
-  'signByAsymmetricKey',
-  'verifyByAsymmetricKey',
-  'getParametersForImport',
-  'importKeyMaterial',
-  'deleteImportedKeyMaterial',
   'close',
-] as const
+]
 
 /** The class extends nothing, has every KeyProvider method (and `extra`) on its own prototype, and no `on*` hook. */
 export function expectOneClassProvider(cls: { prototype: object }, extra: readonly string[] = []): void {
