@@ -13,6 +13,7 @@ import {
   checkPendingWindow,
   fromBase64,
   fromHex,
+  newKeyMetadata,
   toBase64,
   withAudit,
   type KeyProvider,
@@ -142,26 +143,7 @@ describe('ciphertext blob codec', () => {
 describe('MemoryKeyStore', () => {
   it('a KeyId is never reused: deleting a key leaves a tombstone; its alias is free again', async () => {
     const store = new MemoryKeyStore()
-    const meta = (keyId: string, alias: string) =>
-      ({
-        keyId,
-        alias,
-        description: '',
-        keyState: 'Enabled',
-        keyUsage: 'ENCRYPT_DECRYPT',
-        keySpec: 'AES_256',
-        origin: 'TENCENT_KMS',
-        type: 1,
-        createTime: 1,
-        deletionDate: 0,
-        validTo: 0,
-        keyRotationEnabled: false,
-        nextRotateTime: 0,
-        rotateDays: 0,
-        lastRotateTime: 0,
-        keyVersionCount: 1,
-        owner: 'user',
-      }) as const
+    const meta = (keyId: string, alias: string) => newKeyMetadata({ keyId, alias }, 1, 1)
     await store.insertKey(meta('k1', 'a'))
     await store.deleteKey('k1')
     await expect(store.insertKey(meta('k1', 'b'))).rejects.toMatchObject({ code: 'InvalidParameterValue' })

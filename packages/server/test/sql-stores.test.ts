@@ -1,29 +1,11 @@
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { KeyMetadata } from '@keyward/core'
+import { newKeyMetadata, type KeyMetadata } from '@keyward/core'
 import { SqlKeyStore, openSqliteDb, type SqlDb } from '@keyward/server'
 import { tempDir } from '@keyward/test-support'
 import { migrate } from '../src/store/schema.js'
 
-const meta = (keyId: string, alias: string): KeyMetadata => ({
-  keyId,
-  alias,
-  description: '',
-  keyState: 'Enabled',
-  keyUsage: 'ENCRYPT_DECRYPT',
-  keySpec: 'AES_256',
-  origin: 'TENCENT_KMS',
-  type: 1,
-  createTime: 1,
-  deletionDate: 0,
-  validTo: 0,
-  keyRotationEnabled: false,
-  nextRotateTime: 0,
-  rotateDays: 0,
-  lastRotateTime: 0,
-  keyVersionCount: 1,
-  owner: 'user',
-})
+const meta = (keyId: string, alias: string): KeyMetadata => newKeyMetadata({ keyId, alias }, 1, 1)
 
 describe('SQL stores on SQLite', () => {
   let cleanup: Array<() => void | Promise<void>> = []

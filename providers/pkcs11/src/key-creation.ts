@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto'
-import { KEY_USAGE_TABLE, type CreateKeyRequest, type KeyMetadata } from '@keyward/core'
+import { newKeyMetadata, type CreateKeyRequest, type KeyMetadata } from '@keyward/core'
 import { loadKey } from './key-loading.js'
 import { addVersion } from './key-versions.js'
 import { nowSeconds, type Pkcs11Context } from './pkcs11-context.js'
@@ -25,27 +24,7 @@ export async function createKey(ctx: Pkcs11Context, req: CreateKeyRequest, extra
 
 /** Inserts the metadata of a new key (alias uniqueness under the alias lock); material is added by the caller. */
 async function insertNewKey(ctx: Pkcs11Context, req: CreateKeyRequest): Promise<KeyMetadata> {
-  const keyUsage = req.keyUsage ?? 'ENCRYPT_DECRYPT'
-  const external = req.type === 2
-  const meta: KeyMetadata = {
-    keyId: req.keyId ?? randomUUID(),
-    alias: req.alias,
-    description: req.description ?? '',
-    keyState: external ? 'PendingImport' : 'Enabled',
-    keyUsage,
-    keySpec: keyUsage === 'ENCRYPT_DECRYPT' ? (req.keySpec ?? 'AES_256') : KEY_USAGE_TABLE[keyUsage].keySpec,
-    origin: external ? 'EXTERNAL' : 'TENCENT_KMS',
-    type: external ? 2 : 1,
-    createTime: nowSeconds(ctx),
-    deletionDate: 0,
-    validTo: 0,
-    keyRotationEnabled: false,
-    nextRotateTime: 0,
-    rotateDays: 0,
-    lastRotateTime: 0,
-    keyVersionCount: 0,
-    owner: 'user',
-  }
+  const meta = newKeyMetadata(req, nowSeconds(ctx), 0)
   await ctx.locks.alias(() => ctx.store.insertKey(meta))
   return meta
 }

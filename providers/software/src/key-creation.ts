@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto'
-import { KEY_USAGE_TABLE, needs, zeroize, type KeyMetadata } from '@keyward/core'
+import { needs, newKeyMetadata, zeroize, type KeyMetadata } from '@keyward/core'
 import { PUBLIC_KEY_RECORD } from './asymmetric-ops.js'
 import { generateKeyPairDer, type AsymmetricSpec } from './crypto/key-pairs.js'
 import type { KeyBook } from './key-book.js'
@@ -30,32 +29,11 @@ export function checkSoftwareCreateKey(req: SoftwareCreateKeyRequest): void {
  * P-256, SM2); Type 2 (EXTERNAL) starts PendingImport with no material. A failure leaves no key behind.
  */
 export async function createKey(book: KeyBook, req: SoftwareCreateKeyRequest): Promise<KeyMetadata> {
-  const usage = req.keyUsage ?? 'ENCRYPT_DECRYPT'
-  const symmetric = usage === 'ENCRYPT_DECRYPT'
   const type = req.type ?? 1
-  const keySpec = symmetric ? (req.keySpec ?? 'AES_256') : KEY_USAGE_TABLE[usage].keySpec
+  const key = newKeyMetadata(req, book.now(), type === 2 ? 0 : 1)
+  const keySpec = key.keySpec
   // Generate before inserting, so that a key kind we cannot make leaves nothing behind.
-  const pair = !symmetric ? generateKeyPairDer(keySpec as AsymmetricSpec) : undefined
-  const now = book.now()
-  const key: KeyMetadata = {
-    keyId: req.keyId ?? randomUUID(),
-    alias: req.alias,
-    description: req.description ?? '',
-    keyState: type === 2 ? 'PendingImport' : 'Enabled',
-    keyUsage: usage,
-    keySpec,
-    origin: type === 2 ? 'EXTERNAL' : 'TENCENT_KMS',
-    type,
-    createTime: now,
-    deletionDate: 0,
-    validTo: 0,
-    keyRotationEnabled: false,
-    nextRotateTime: 0,
-    rotateDays: 0,
-    lastRotateTime: 0,
-    keyVersionCount: type === 2 ? 0 : 1,
-    owner: 'user',
-  }
+  const pair = key.keyUsage !== 'ENCRYPT_DECRYPT' ? generateKeyPairDer(keySpec as AsymmetricSpec) : undefined
   try {
     await book.store.insertKey(key)
     try {

@@ -3,30 +3,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { KeyMetadata } from '@keyward/core'
+import { newKeyMetadata, type KeyMetadata } from '@keyward/core'
 import { codeOf, tempDir } from '@keyward/test-support'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore } from '@keyward/provider-software'
 
 function meta(keyId: string, alias: string, createTime = 1): KeyMetadata {
-  return {
-    keyId,
-    alias,
-    description: '',
-    keyState: 'Enabled',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'AES_256',
-    origin: 'TENCENT_KMS',
-    type: 1,
-    createTime,
-    deletionDate: 0,
-    validTo: 0,
-    keyRotationEnabled: false,
-    nextRotateTime: 0,
-    rotateDays: 0,
-    lastRotateTime: 0,
-    keyVersionCount: 1,
-    owner: 'user',
-  }
+  return newKeyMetadata({ keyId, alias }, createTime, 1)
 }
 
 describe('SqliteKeyStore', () => {

@@ -1,30 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { MemoryKeyStore, decodeCiphertextBlob, type KeyMetadata, type KeyStore } from '@keyward/core'
+import { MemoryKeyStore, decodeCiphertextBlob, newKeyMetadata, type KeyMetadata, type KeyStore } from '@keyward/core'
 import { tempDir } from '@keyward/test-support'
 import { RootKey, SoftwareKeyProvider, SqliteKeyStore } from '@keyward/provider-software'
 
 function meta(keyId: string): KeyMetadata {
-  return {
-    keyId,
-    alias: keyId,
-    description: '',
-    keyState: 'Enabled',
-    keyUsage: 'ENCRYPT_DECRYPT',
-    keySpec: 'AES_256',
-    origin: 'TENCENT_KMS',
-    type: 1,
-    createTime: 1,
-    deletionDate: 0,
-    validTo: 0,
-    keyRotationEnabled: false,
-    nextRotateTime: 0,
-    rotateDays: 0,
-    lastRotateTime: 0,
-    keyVersionCount: 1,
-    owner: 'user',
-  }
+  return newKeyMetadata({ keyId, alias: keyId }, 1, 1)
 }
 
 /** A store without the optional addVersionWith (like a third-party KeyStore), sharing another store's data. */
