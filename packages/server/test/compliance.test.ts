@@ -21,6 +21,15 @@ import { codeOf } from '@keyward/test-support'
 
 const REFUSED = 'UnsupportedOperation.ComplianceProfile'
 
+/** 32 random bytes of key material wrapped to an import token's public key (DER SPKI, base64), base64 as sent. */
+function wrappedMaterial(publicKey: string, oaep: boolean): string {
+  const key = createPublicKey({ key: Buffer.from(publicKey, 'base64'), format: 'der', type: 'spki' })
+  const padding = oaep
+    ? { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }
+    : { padding: constants.RSA_PKCS1_PADDING }
+  return b64(publicEncrypt({ key, ...padding }, randomBytes(32)))
+}
+
 interface Planted {
   aes: string
   sm4: string
@@ -254,19 +263,13 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
           }),
         ),
       ).toBe(REFUSED)
-      const wrapped = publicEncrypt(
-        {
-          key: createPublicKey({ key: Buffer.from(k.pkcs1Token.publicKey, 'base64'), format: 'der', type: 'spki' }),
-          padding: constants.RSA_PKCS1_PADDING,
-        },
-        randomBytes(32),
-      )
+      const wrapped = wrappedMaterial(k.pkcs1Token.publicKey, false)
       expect(
         await codeOf(
           s.admin.ImportKeyMaterial({
             KeyId: k.external,
             ImportToken: k.pkcs1Token.token,
-            EncryptedKeyMaterial: b64(wrapped),
+            EncryptedKeyMaterial: wrapped,
           }),
         ),
       ).toBe(REFUSED)
@@ -420,19 +423,13 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
           }),
         ),
       ).toBe(REFUSED)
-      const old = publicEncrypt(
-        {
-          key: createPublicKey({ key: Buffer.from(k.pkcs1Token.publicKey, 'base64'), format: 'der', type: 'spki' }),
-          padding: constants.RSA_PKCS1_PADDING,
-        },
-        randomBytes(32),
-      )
+      const old = wrappedMaterial(k.pkcs1Token.publicKey, false)
       expect(
         await codeOf(
           s.admin.ImportKeyMaterial({
             KeyId: k.external,
             ImportToken: k.pkcs1Token.token,
-            EncryptedKeyMaterial: b64(old),
+            EncryptedKeyMaterial: old,
           }),
         ),
       ).toBe(REFUSED)
@@ -441,18 +438,11 @@ describe('keyward serve under compliance profiles (real SDK)', () => {
         WrappingAlgorithm: 'RSAES_OAEP_SHA_256',
         WrappingKeySpec: 'RSA_2048',
       })
-      const wrapped = publicEncrypt(
-        {
-          key: createPublicKey({ key: Buffer.from(p.PublicKey as string, 'base64'), format: 'der', type: 'spki' }),
-          padding: constants.RSA_PKCS1_OAEP_PADDING,
-          oaepHash: 'sha256',
-        },
-        randomBytes(32),
-      )
+      const wrapped = wrappedMaterial(p.PublicKey as string, true)
       await s.admin.ImportKeyMaterial({
         KeyId: k.external,
         ImportToken: p.ImportToken as string,
-        EncryptedKeyMaterial: b64(wrapped),
+        EncryptedKeyMaterial: wrapped,
       })
       expect((await s.admin.DescribeKey({ KeyId: k.external })).KeyMetadata?.KeyState).toBe('Enabled')
     })
